@@ -1,0 +1,271 @@
+"""Load every record of a data root, from the working tree or from a git revision, into a Book."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from pydantic import ValidationError
+
+from cli.domain.book import Book, Source
+from cli.errors import ComptoirError, Problem
+from schemas.registry import SETTINGS_FILE, Kind, kind_for_path
+from schemas.settings import Settings
+
+from . import git, yamlread
+from .cache import ParseCache
+from .root import DataRoot
+
+PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
+
+
+def parse_bytes(data: bytes) -> tuple:
+    """One file's parse result as a cacheable plain tuple: ('v', value) or ('e', line, code, msg, hint)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ("e", 1, "encoding", "the file is not UTF-8 text", "save the file as UTF-8")
+    try:
+        return ("v", yamlread.parse(text))
+    except yamlread.YamlError as exc:
+        return ("e", exc.line, exc.code, exc.message, exc.hint)
+
+
+def _parse_task(task: tuple[str | None, str | None, bytes | None]) -> tuple[str, tuple]:
+    blob, abspath, data = task
+    if data is None:
+        with open(abspath, "rb") as fh:  # type: ignore[arg-type]
+            data = fh.read()
+    if blob is None:
+        blob = git.blob_id(data)
+    return blob, parse_bytes(data)
+
+
+def _parse_all(tasks: list, progress: Callable[[int, int], None] | None) -> list[tuple[str, tuple]]:
+    workers = os.cpu_count() or 1
+    if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
+        out = []
+        for i, task in enumerate(tasks):
+            out.append(_parse_task(task))
+            if progress and i % 500 == 0:
+                progress(i, len(tasks))
+        return out
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    out = []
+    chunk = max(200, len(tasks) // (workers * 16))
+    with ctx.Pool(workers) as pool:
+        for i, result in enumerate(pool.imap(_parse_task, tasks, chunksize=chunk)):
+            out.append(result)
+            if progress and i % 500 == 0:
+                progress(i, len(tasks))
+    return out
+
+
+def _cache_folder(root: DataRoot) -> Path | None:
+    if root.top is None:
+        return None
+    try:
+        return git.common_dir(root.top) / "comptoir"
+    except git.GitError:
+        return None
+
+
+def _wanted(relpath: str) -> bool:
+    return relpath == SETTINGS_FILE or (relpath.endswith(".yaml") and "/" in relpath)
+
+
+def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], Callable[[str], bytes]]:
+    """data-root-relative path -> blob id (None when unknown) and a way to read a file's bytes."""
+    prefix = root.prefix
+    files: dict[str, str | None] = {}
+    if root.top is None:
+        if rev:
+            raise ComptoirError(Problem("", 0, "not-a-repository",
+                                        f"{root.path} is not in a git repository, so it has no revisions",
+                                        "run `git init` in the data root, or drop --as-of"))
+        for dirpath, dirnames, filenames in os.walk(root.path):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                rel = (Path(dirpath) / name).relative_to(root.path).as_posix()
+                if _wanted(rel):
+                    files[rel] = None
+
+        def read_disk(rel: str) -> bytes:
+            return (root.path / rel).read_bytes()
+
+        return files, read_disk
+    top = root.top
+    if rev:
+        for path, blob in git.tree_blobs(top, rev, prefix).items():
+            rel = path[len(prefix):]
+            if _wanted(rel):
+                files[rel] = blob
+
+        def read_blob(rel: str) -> bytes:
+            return git.run(top, "show", f"{rev}:{prefix}{rel}")
+
+        return files, read_blob
+    index = git.index_blobs(top, prefix)
+    changed, deleted = git.dirty_paths(top, prefix)
+    for path, blob in index.items():
+        if path in deleted:
+            continue
+        rel = path[len(prefix):]
+        if _wanted(rel):
+            files[rel] = None if path in changed else blob
+    for path in changed:
+        rel = path[len(prefix):]
+        if _wanted(rel) and (top / path).is_file():
+            files[rel] = None
+
+    def read_work(rel: str) -> bytes:
+        return (root.path / rel).read_bytes()
+
+    return files, read_work
+
+
+def load_book(root: DataRoot, rev: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Book:
+    files, read = list_files(root, rev)
+    if SETTINGS_FILE not in files:
+        raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
+                                    f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
+                                    "every data root needs one; `comptoir init` writes it"))
+    cache = ParseCache(_cache_folder(root))
+    parsed: dict[str, tuple] = {}
+    tasks: list[tuple[str | None, str | None, bytes | None]] = []
+    task_paths: list[str] = []
+    for rel, blob in files.items():
+        hit = cache.get(blob) if blob else None
+        if hit is not None:
+            parsed[rel] = hit
+            continue
+        if rev:
+            tasks.append((blob, None, None))
+        else:
+            tasks.append((blob, str(root.path / rel), None))
+        task_paths.append(rel)
+    if tasks:
+        if rev:
+            blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
+            tasks = [(b, None, blobs[b]) for b, _, _ in tasks]
+        for rel, (blob, entry) in zip(task_paths, _parse_all(tasks, progress), strict=True):
+            parsed[rel] = entry
+            cache.put(blob, entry)
+        cache.save()
+
+    settings = _settings(root, parsed[SETTINGS_FILE], read)
+    book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
+                revision=rev, root_prefix=root.prefix)
+    book.text_reader = lambda display: _text(read, display[len(root.prefix):])
+    problems: list[Problem] = []
+    for rel in sorted(parsed):
+        if rel == SETTINGS_FILE:
+            continue
+        kind = kind_for_path(rel)
+        display = root.display(rel)
+        if kind is None:
+            problems.append(Problem(display, 1, "unknown-folder",
+                                    f"{rel.split('/')[0]}/ is not a comptoir record folder",
+                                    "move the file into a record folder, or rename it so it does not end in .yaml",
+                                    severity="warning"))
+            continue
+        _add_record(book, kind, rel, display, parsed[rel], problems)
+    book.load_problems = problems
+    return book
+
+
+def _text(read: Callable[[str], bytes], rel: str) -> str | None:
+    try:
+        return read(rel).decode("utf-8", "replace")
+    except (OSError, git.GitError):
+        return None
+
+
+def _settings(root: DataRoot, entry: tuple, read: Callable[[str], bytes]) -> Settings:
+    display = root.display(SETTINGS_FILE)
+    if entry[0] == "e":
+        raise ComptoirError(Problem(display, entry[1], entry[2], entry[3], entry[4]))
+    try:
+        return Settings.model_validate(entry[1])
+    except ValidationError as exc:
+        text = _text(read, SETTINGS_FILE) or ""
+        raise ComptoirError(schema_problems(display, text, exc)) from None
+
+
+def schema_problems(display: str, text: str, exc: ValidationError, prefix: tuple = ()) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(err["loc"])
+        where = ".".join(str(p) for p in loc) or "record"
+        etype = err["type"]
+        if etype == "missing":
+            code, hint = "missing-field", f"add `{loc[-1]}:` to the record"
+        elif etype == "extra_forbidden":
+            code, hint = "unknown-field", "remove the field or fix its spelling"
+        else:
+            code, hint = "invalid-value", "fix the value; `comptoir schema` shows the expected type"
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        out.append(Problem(display, yamlread.locate(text, loc) if text else 1, code,
+                           f"{where}: {msg}", hint))
+    return out
+
+
+def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
+                problems: list[Problem]) -> None:
+    if entry[0] == "e":
+        problems.append(Problem(display, entry[1], entry[2], entry[3], entry[4]))
+        return
+    value = entry[1]
+    text_of = book.text_reader
+    if not isinstance(value, dict):
+        problems.append(Problem(display, 1, "not-a-mapping", f"a {kind.label} file must hold a mapping of fields",
+                                "write one `field: value` per line"))
+        return
+    try:
+        record = kind.model.model_validate(value)
+    except ValidationError as exc:
+        problems.extend(schema_problems(display, text_of(display) or "", exc))
+        return
+    ident = getattr(record, kind.id_field)
+    stem = PurePosixPath(rel).stem
+    if stem != ident:
+        problems.append(Problem(display, yamlread.locate(text_of(display) or "", (kind.id_field,)),
+                                "id-mismatch", f"{kind.id_field} {ident!r} does not match the file name {stem!r}",
+                                f"rename the file to {ident}.yaml or set {kind.id_field}: {stem}"))
+        return
+    expected = kind.path_for(record)
+    if expected != rel:
+        problems.append(Problem(display, 1, "misfiled", f"this {kind.label} belongs in {expected}",
+                                f"git mv {display} {book.root_prefix}{expected}"))
+    records = book.of(kind.name)
+    if ident in records:
+        problems.append(Problem(display, 1, "duplicate-id",
+                                f"{kind.label} {ident} is also defined in {book.source(kind.name, ident)}",
+                                "ids must be unique; give one of them a new id"))
+        return
+    records[ident] = record
+    book.sources[(kind.name, ident)] = Source(display)
+
+
+def place(book: Book, problems: list[Problem]) -> list[Problem]:
+    """Fill in line numbers for problems found by rules that only knew a record and a field."""
+    reader = book.text_reader
+    out = []
+    texts: dict[str, str | None] = {}
+    for p in problems:
+        if p.line == 0 and p.loc and p.file and reader:
+            if p.file not in texts:
+                texts[p.file] = reader(p.file)
+            text = texts[p.file]
+            line = yamlread.locate(text, p.loc) if text else 1
+            p = Problem(p.file, line, p.code, p.message, p.hint, p.severity, p.loc)
+        elif p.line == 0 and p.file:
+            p = Problem(p.file, 1, p.code, p.message, p.hint, p.severity, p.loc)
+        out.append(p)
+    return out

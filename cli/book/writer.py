@@ -1,0 +1,273 @@
+"""Writing records: validate the resulting book, write files atomically, make exactly one commit.
+
+Order of work: take the write lock -> load the book -> the command stages records ->
+validate the whole resulting book -> write each file (temp file + rename) -> `git add`
+and `git commit -- <paths>` so nothing else staged or edited is swept in. Any failure
+before the commit restores every file; nothing half-written survives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cli.domain.book import Book
+from cli.domain.validation import check, errors
+from cli.errors import ComptoirError, Problem, fail
+from schemas.registry import SETTINGS_FILE, Kind
+from schemas.settings import Settings
+from schemas.types import Record
+
+from . import git, yamlwrite
+from .loader import load_book, place
+from .root import DataRoot
+
+LOCK_NAME = "write.lock"
+
+
+@dataclass
+class Staged:
+    rel: str  # relative to the data root
+    text: str | None  # None = delete the file
+
+
+def record_text(kind: Kind, record: Record) -> str:
+    data = record.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    # exclude_defaults drops required-looking fields that equal a default; keep the id first
+    return yamlwrite.dump(data)
+
+
+class WriteLock:
+    """One writer at a time per repository: a second one waits up to `timeout` seconds, then fails."""
+
+    def __init__(self, folder: Path, timeout: float) -> None:
+        self.path = folder / LOCK_NAME
+        self.timeout = timeout
+        self.held = False
+
+    def __enter__(self) -> WriteLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                os.close(fd)
+                self.held = True
+                return self
+            except FileExistsError:
+                if self._stale():
+                    try:
+                        os.unlink(self.path)
+                    except FileNotFoundError:
+                        pass
+                    continue
+                if time.monotonic() >= deadline:
+                    raise fail("locked", f"another comptoir command is writing to this book ({self.path})",
+                               "wait for it to finish and run the command again; if no comptoir is running, "
+                               f"delete {self.path}") from None
+                time.sleep(0.05)
+
+    def _stale(self) -> bool:
+        try:
+            pid = int(self.path.read_text().strip() or "0")
+        except (OSError, ValueError):
+            return False
+        if pid <= 0:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
+
+
+class Writer:
+    """Collects the records one command writes, then writes and commits them together."""
+
+    def __init__(self, root: DataRoot, command: str, *, no_commit: bool = False,
+                 lock_timeout: float = 10.0, today: dt.date | None = None) -> None:
+        self.root = root
+        self.command = command
+        self.no_commit = no_commit
+        self.staged: dict[str, Staged] = {}
+        self.added: list[tuple[Kind, Record]] = []
+        self.new_settings: Settings | None = None
+        self.today = today
+        folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
+        self._lock = WriteLock(folder, lock_timeout)
+        self.book: Book | None = None
+
+    def __enter__(self) -> Writer:
+        self._lock.__enter__()
+        try:
+            self.book = load_book(self.root)
+        except BaseException:
+            self._lock.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.__exit__()
+
+    # staging ---------------------------------------------------------------------------
+    def put(self, kind: Kind, record: Record, replace: bool = False) -> str:
+        """Stage a record; it must be new unless `replace`."""
+        assert self.book is not None
+        ident = getattr(record, kind.id_field)
+        existing = self.book.of(kind.name).get(ident)
+        if existing is not None and not replace:
+            raise fail("duplicate-id", f"{kind.label} {ident} already exists",
+                       "choose another id", file=self.book.source(kind.name, ident), line=1)
+        rel = kind.path_for(record)
+        if existing is not None:
+            old_rel = self.book.source(kind.name, ident)[len(self.root.prefix):]
+            if old_rel != rel:
+                self.staged[old_rel] = Staged(old_rel, None)
+        self.staged[rel] = Staged(rel, record_text(kind, record))
+        self.added.append((kind, record))
+        return rel
+
+    def put_settings_text(self, text: str, settings: Settings) -> None:
+        self.staged[SETTINGS_FILE] = Staged(SETTINGS_FILE, text)
+        self.new_settings = settings
+
+    def put_text(self, rel: str, text: str) -> None:
+        """Stage a file that is not a record (an example, a schema)."""
+        self.staged[rel] = Staged(rel, text)
+
+    # checking --------------------------------------------------------------------------
+    def resulting_book(self) -> Book:
+        assert self.book is not None
+        after = self.book.with_records(self.added, self.new_settings)
+        staged = {self.root.display(rel): s.text for rel, s in self.staged.items()}
+        disk = self.book.text_reader
+
+        def reader(display: str) -> str | None:  # problems in staged records point at their new text
+            if display in staged:
+                return staged[display]
+            return disk(display) if disk else None
+
+        after.text_reader = reader
+        return after
+
+    def validate(self) -> None:
+        """Refuse the write when it adds errors to the book; errors already there only warn."""
+        assert self.book is not None
+        locked = [locked_problem(self.book, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
+                  for k, r in self.added if k.posted and k.date_field]
+        locked = [p for p in locked if p is not None]
+        if locked:
+            raise ComptoirError(place(self.book, locked))
+        after = self.resulting_book()
+        problems = errors(check(after))
+        if not problems:
+            return
+        before = {(p.file, p.code, p.message) for p in errors(check(self.book))}
+        written = {self.root.display(rel) for rel in self.staged}
+        new = [p for p in problems if p.file in written or (p.file, p.code, p.message) not in before]
+        if new:
+            raise ComptoirError(place(after, new))
+
+    # writing ---------------------------------------------------------------------------
+    def _refuse_dirty_targets(self) -> None:
+        top = self.root.top
+        if top is None:
+            return
+        changed, deleted = git.dirty_paths(top, self.root.prefix)
+        tracked = git.index_blobs(top, self.root.prefix)
+        for rel in self.staged:
+            path = self.root.display(rel)
+            if path in tracked and (path in changed or path in deleted):
+                raise fail("uncommitted-changes", f"{path} has uncommitted changes",
+                           "commit or stash your edit first; comptoir will not mix it into its commit",
+                           file=path, line=1)
+
+    def commit(self, subject: str, records: list[str], body: str = "") -> str | None:
+        """Validate, write every staged file, and commit them as one commit. Returns the commit id."""
+        if not self.staged:
+            return None
+        self.validate()
+        self._refuse_dirty_targets()
+        backups: dict[Path, bytes | None] = {}
+        written: list[str] = []
+        try:
+            for rel, staged in self.staged.items():
+                path = self.root.path / rel
+                backups[path] = path.read_bytes() if path.exists() else None
+                if staged.text is None:
+                    if path.exists():
+                        path.unlink()
+                else:
+                    _atomic_write(path, staged.text)
+                written.append(self.root.display(rel))
+            if self.root.top is None:
+                return None
+            git.run(self.root.top, "add", "-A", "--", *written)
+            if self.no_commit:
+                return None
+            message = _message(subject, body, self.command, records)
+            git.run(self.root.top, "commit", "-q", "--no-verify", "-m", message, "--", *written,
+                    env=git.identity(self.root.top))
+            return git.text(self.root.top, "rev-parse", "HEAD")
+        except BaseException as exc:
+            for path, old in backups.items():
+                if old is None:
+                    if path.exists():
+                        path.unlink()
+                else:
+                    _atomic_write(path, old.decode())
+            if self.root.top is not None and written:
+                git.run(self.root.top, "reset", "-q", "--", *written, check=False)
+            if isinstance(exc, git.GitError):
+                raise fail("commit-failed", f"git refused the commit: {exc}",
+                           "nothing was written; fix the git problem and run the command again") from None
+            raise
+
+
+def _message(subject: str, body: str, command: str, records: list[str]) -> str:
+    lines = [subject.strip()[:200], ""]
+    if body:
+        lines += [body.strip(), ""]
+    lines.append(f"Comptoir-Command: {command}")
+    if records:
+        lines.append(f"Comptoir-Records: {', '.join(records)}")
+    return "\n".join(lines) + "\n"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def locked_problem(book: Book, day: dt.date, what: str) -> Problem | None:
+    lock = book.settings.lock_date
+    if lock is not None and day <= lock:
+        return Problem(book.settings_path, 0, "period-locked",
+                       f"{what} is dated {day}, on or before the lock date {lock}",
+                       f"date it after {lock} (the open period), or reopen with `comptoir period reopen --force`",
+                       loc=("lock_date",))
+    return None

@@ -1,0 +1,97 @@
+"""The write path: ruamel.yaml round-trip with one fixed canonical style.
+
+A record written here and read back is byte-identical when written again, and
+editing one field of a hand-written file changes only that field's line (comments
+and quoting kept). Decimals are written as plain digits, dates as YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.representer import RoundTripRepresenter
+
+
+def _represent_decimal(representer: RoundTripRepresenter, value: Decimal):
+    return representer.represent_scalar("tag:yaml.org,2002:float", format(value, "f"))
+
+
+def _represent_date(representer: RoundTripRepresenter, value: dt.date):
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _new_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(Decimal, _represent_decimal)
+    yaml.representer.add_representer(dt.date, _represent_date)
+    return yaml
+
+
+_YAML: YAML | None = None
+
+
+def _yaml() -> YAML:
+    global _YAML
+    if _YAML is None:
+        _YAML = _new_yaml()
+    return _YAML
+
+
+def dump(data: object, header: str | None = None) -> str:
+    """Canonical YAML text for plain data (dicts, lists, str, Decimal, date, bool, int)."""
+    buf = io.StringIO()
+    if header:
+        buf.write(header.rstrip("\n") + "\n")
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def load_roundtrip(text: str):
+    """Load for editing: comments, key order and quoting are kept for the next dump."""
+    return _yaml().load(text)
+
+
+def edit(text: str, changes: dict[str, object], remove: tuple[str, ...] = ()) -> str:
+    """Set (or remove) top-level keys of a YAML mapping, keeping everything else as written."""
+    data = load_roundtrip(text)
+    for key, value in changes.items():
+        data[key] = value
+    for key in remove:
+        data.pop(key, None)
+    return dump(data)
+
+
+class _TextConstructor(RoundTripConstructor):
+    """Keeps numbers and timestamps as their text, like the fast read path does."""
+
+
+def _as_text(constructor, node):
+    return constructor.construct_scalar(node)
+
+
+for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"):
+    _TextConstructor.add_constructor(_tag, _as_text)
+
+
+def read_plain_roundtrip(text: str) -> object:
+    """Plain values through ruamel's round-trip parser (used to prove both paths agree)."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _TextConstructor
+    return _plain(yaml.load(text))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    return str(value)

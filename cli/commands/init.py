@@ -1,0 +1,55 @@
+"""`comptoir init`: a new book with settings, a starter chart of accounts and a first commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--company", required=True, help="Company name.")
+@click.option("--currency", default="EUR", show_default=True, help="Base currency (ISO 4217 code).")
+@click.option("--fiscal-year-start", default="01-01", show_default=True, help="MM-DD the fiscal year starts.")
+@click.option("--no-chart", is_flag=True, help="Start without the starter chart of accounts.")
+def init(directory: Path, company: str, currency: str, fiscal_year_start: str, no_chart: bool) -> None:
+    """Create a new book in DIRECTORY (and a git repository if it is not inside one)."""
+    from pydantic import ValidationError
+
+    from cli.book import git, yamlwrite
+    from cli.book.root import DataRoot
+    from cli.book.writer import Writer
+    from cli.domain.chart import starter_accounts
+    from cli.errors import ComptoirError, Problem, fail
+    from schemas.registry import SETTINGS_FILE, kind_named
+    from schemas.settings import Settings
+
+    directory = directory.resolve()
+    if (directory / SETTINGS_FILE).exists():
+        raise fail("already-a-book", f"{directory} already holds {SETTINGS_FILE}", "pick an empty folder")
+    try:
+        settings = Settings(company=company, currency=currency.upper(), fiscal_year_start=fiscal_year_start)
+    except ValidationError as exc:
+        raise ComptoirError([Problem("", 0, "invalid-value", e["msg"].removeprefix("Value error, "),
+                                     "see `comptoir init --help`") for e in exc.errors()]) from None
+    directory.mkdir(parents=True, exist_ok=True)
+    top = git.toplevel(directory)
+    if top is None:
+        git.run(directory, "init", "-q")
+        top = directory.resolve()
+    root = DataRoot(directory, top)
+    text = "# comptoir settings: company, base currency, fiscal year and lock date\n" + yamlwrite.dump(
+        settings.model_dump(mode="python", exclude_none=True))
+    (directory / SETTINGS_FILE).write_text(text, encoding="utf-8")
+    try:
+        with Writer(root, "init") as writer:
+            writer.put_settings_text(text, settings)
+            if not no_chart:
+                for account in starter_accounts():
+                    writer.put(kind_named("account"), account)
+            writer.commit(f"Start the books of {company}", [])
+    except BaseException:
+        (directory / SETTINGS_FILE).unlink(missing_ok=True)  # we created it above; leave no half book
+        raise
+    click.echo(f"Created the books of {company} in {directory} ({settings.currency}).")

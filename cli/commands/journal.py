@@ -1,0 +1,185 @@
+"""`comptoir journal`: post, list, show and reverse journal entries."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+
+
+@click.group()
+def journal() -> None:
+    """Journal entries: the general ledger's source of truth."""
+
+
+class _PostingArgs(click.Command):
+    """Pulls `--posting ACCOUNT [AMOUNT]` pairs out before click parses the rest.
+
+    click options take a fixed number of values; a posting's amount is optional (one posting
+    may take the balance) and may start with '-', so these are read by hand.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from cli.domain.posting import looks_like_amount
+
+        rest: list[str] = []
+        postings: list[tuple[str, str | None]] = []
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if token in ("--posting", "-p"):
+                if i + 1 >= len(args):
+                    raise click.UsageError("--posting needs an ACCOUNT (and usually an AMOUNT)", ctx)
+                account = args[i + 1]
+                amount = None
+                if i + 2 < len(args) and looks_like_amount(args[i + 2]):
+                    amount = args[i + 2]
+                    i += 1
+                postings.append((account, amount))
+                i += 2
+                continue
+            rest.append(token)
+            i += 1
+        ctx.meta["postings"] = postings
+        return super().parse_args(ctx, rest)
+
+
+@journal.command("post", cls=_PostingArgs)
+@click.option("--date", "date_", help="Entry date (YYYY-MM-DD). Default: today.")
+@click.option("--memo", help="What the entry is for.")
+@click.option("--reference", help="External reference (invoice number, bank statement line).")
+@click.option("--posting", "-p", "posting_help", multiple=True, metavar="ACCOUNT [AMOUNT]",
+              help="A posting; debits positive, credits negative; AMOUNT may carry a currency and @rate "
+                   "(99.00USD@0.92). One posting may omit AMOUNT and takes the balance.")
+@click.option("--file", "file_", metavar="FILE|-", help="Post a batch of entries from YAML or JSON (all or nothing).")
+@no_commit
+@click.pass_context
+def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_commit) -> None:
+    """Post a balanced journal entry (or a batch with --file) as one commit."""
+    from cli.domain.posting import PostingInput, batch_entries, build_entry, parse_amount
+    from cli.errors import fail
+    from cli.options import parse_date
+    from schemas.registry import kind_named
+
+    env = ctx.obj
+    postings = ctx.meta.get("postings", [])
+    kind = kind_named("journal")
+    with env.writer("journal post", no_commit) as w:
+        book = w.book
+        if file_:
+            if postings or memo:
+                raise click.UsageError("--file cannot be combined with --posting or --memo")
+            data, display = _read_batch(file_)
+            entries = batch_entries(book, data, display, env.rng)
+        else:
+            if not postings:
+                raise click.UsageError("give --posting ACCOUNT AMOUNT at least twice, or --file")
+            if not memo:
+                raise fail("missing-memo", "an entry needs a memo", "add --memo \"what it is for\"")
+            inputs = []
+            for account, amount in postings:
+                if amount is None:
+                    inputs.append(PostingInput(account))
+                else:
+                    value, cur, rate = parse_amount(amount)
+                    inputs.append(PostingInput(account, value, cur, rate))
+            day = parse_date(date_, "--date") or env.today
+            entries = [build_entry(book, day, memo, inputs, env.rng, reference)]
+        for entry in entries:
+            w.put(kind, entry)
+        ids = [e.id for e in entries]
+        subject = (f"Post {entries[0].id}: {entries[0].memo}" if len(entries) == 1
+                   else f"Post {len(entries)} journal entries ({entries[0].date} to {max(e.date for e in entries)})")
+        sha = w.commit(subject, ids)
+    for ident in ids:
+        click.echo(ident)
+    click.echo(f"Posted {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}" + (f" in commit {sha[:10]}." if sha else "."),
+               err=True)
+
+
+def _read_batch(file_: str) -> tuple[object, str]:
+    import json
+
+    from cli.book import yamlread
+    from cli.errors import fail
+
+    if file_ == "-":
+        raw, display = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            with open(file_, encoding="utf-8") as fh:
+                raw, display = fh.read(), file_
+        except OSError as exc:
+            raise fail("unreadable-file", f"cannot read {file_}: {exc.strerror}", "check the path") from None
+    stripped = raw.lstrip()
+    if stripped.startswith(("[", "{")) and not stripped.startswith("{entries"):
+        try:
+            return json.loads(raw, parse_float=str, parse_int=str, parse_constant=_no_constant), display
+        except json.JSONDecodeError:
+            pass  # flow-style YAML is also valid; let the YAML reader report the problem
+        except ValueError as exc:
+            raise fail("invalid-amount", str(exc), "write amounts as plain numbers", file=display, line=1) from None
+    try:
+        return yamlread.parse(raw), display
+    except yamlread.YamlError as exc:
+        raise fail(exc.code, exc.message, exc.hint, file=display, line=exc.line) from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not an amount")
+
+
+@journal.command("list")
+@date_range
+@click.option("--account", help="Only entries touching accounts starting with this code.")
+@click.option("--text", "text_", help="Only entries whose memo or reference contains this text.")
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
+    """List journal entries in date order."""
+    from cli.domain.ledger import journal_table
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(journal_table(book, start, end, account, text_), fmt, book.revision)
+
+
+@journal.command("show")
+@click.argument("ident", metavar="ID")
+@output_format
+@as_of
+@click.pass_obj
+def show(env, ident, fmt, as_of) -> None:
+    """Show one entry with its postings and reversal links."""
+    from cli.domain.ledger import entry_table
+    from cli.errors import fail
+
+    book = env.book(as_of)
+    entry = book.entries.get(ident)
+    if entry is None:
+        raise fail("unknown-entry", f"there is no journal entry {ident}", "`comptoir journal list` shows the ids")
+    emit(entry_table(book, entry), fmt, book.revision)
+
+
+@journal.command("reverse")
+@click.argument("ident", metavar="ID")
+@click.option("--date", "date_", help="Date of the reversal. Default: today.")
+@click.option("--memo", help="Memo of the reversal. Default: 'Reversal of ID: ...'.")
+@no_commit
+@click.pass_obj
+def reverse(env, ident, date_, memo, no_commit) -> None:
+    """Post the reversal of entry ID (every posting negated, linked both ways)."""
+    from cli.domain.posting import reversal_of
+    from cli.options import parse_date
+    from schemas.registry import kind_named
+
+    with env.writer("journal reverse", no_commit) as w:
+        day = parse_date(date_, "--date") or env.today
+        entry = reversal_of(w.book, ident, day, memo, env.rng)
+        w.put(kind_named("journal"), entry)
+        sha = w.commit(f"Reverse {ident}: {entry.memo}", [entry.id, ident])
+    click.echo(entry.id)
+    click.echo(f"Reversed {ident} with {entry.id}" + (f" in commit {sha[:10]}." if sha else "."), err=True)

@@ -1,0 +1,65 @@
+"""`comptoir report NAME`: financial and management reports."""
+
+from __future__ import annotations
+
+import click
+
+from cli.options import as_of, date_range, emit, output_format, resolve_range
+
+
+# Reports defined in other command modules: name -> "module:attribute", loaded when run.
+REPORTS: dict[str, str] = {
+}
+
+
+class _Reports(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(REPORTS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        if name not in REPORTS:
+            return None
+        import importlib
+
+        module, _, attr = REPORTS[name].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=_Reports)
+def report() -> None:
+    """Financial and management reports (every one takes --format and --as-of)."""
+
+
+def _as_of_label(book) -> str | None:
+    return f"commit {book.revision[:10]}" if book.revision else None
+
+
+@report.command("trial-balance")
+@date_range
+@click.option("--depth", type=int, help="Roll accounts up to this many levels of the tree.")
+@output_format
+@as_of
+@click.pass_obj
+def trial_balance(env, from_, to_, period, year, depth, fmt, as_of) -> None:
+    """Opening balance, debits, credits and closing balance per account."""
+    from cli.domain.ledger import trial_balance as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, depth), fmt, _as_of_label(book))
+
+
+@report.command("overview")
+@click.option("--date", "date_", help="The day to report on. Default: today.")
+@output_format
+@as_of
+@click.pass_obj
+def overview(env, date_, fmt, as_of) -> None:
+    """One-screen management summary: cash, receivables, payables, results (the main job)."""
+    from cli.domain.overview import overview as build
+    from cli.options import parse_date
+
+    book = env.book(as_of)
+    emit(build(book, parse_date(date_, "--date") or env.today), fmt, _as_of_label(book))

@@ -1,0 +1,55 @@
+"""`comptoir validate`: every record and every cross-record rule, as text, JSON or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+GITHUB_CAP = 10
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--base", metavar="REV", help="Also check immutability and the lock date against a base revision.")
+@click.option("--as-of", "as_of", metavar="REV|DATE", help="Validate the book as it was at a revision or date.")
+@click.pass_obj
+def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
+    """Check every record and cross-record rule; exit 1 when any error is found."""
+    from cli.book.loader import place
+    from cli.domain.validation import check
+
+    book = env.book(as_of)
+    problems = check(book)
+    if base:
+        from cli.book.audit import check_against_base
+
+        problems += check_against_base(env.root(), book, base)
+    problems = sorted(place(book, problems), key=lambda p: (p.file, p.line, p.code))
+    errors = [p for p in problems if p.severity == "error"]
+    if fmt == "json":
+        click.echo(json.dumps({"errors": [p.as_dict() for p in errors],
+                               "warnings": [p.as_dict() for p in problems if p.severity != "error"]}, indent=2))
+    elif fmt == "github":
+        for p in problems[:GITHUB_CAP]:
+            level = "error" if p.severity == "error" else "warning"
+            title = _gh_escape(f"{p.code}", prop=True)
+            msg = _gh_escape(p.message + (f"\n{p.hint}" if p.hint else ""))
+            click.echo(f"::{level} file={_gh_escape(p.file, True)},line={p.line},title={title}::{msg}")
+        if len(problems) > GITHUB_CAP:
+            click.echo(f"::error::{len(problems) - GITHUB_CAP} more problems; run `comptoir validate` for all of them")
+    else:
+        for p in problems:
+            click.echo(p.as_text(), err=bool(errors))
+        records = sum(len(v) for v in book.records.values())
+        summary = f"{records} records checked: {len(errors)} errors, {len(problems) - len(errors)} warnings"
+        click.echo(summary, err=bool(errors))
+    if errors:
+        raise SystemExit(1)

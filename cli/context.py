@@ -1,0 +1,66 @@
+"""The world a command runs in (repository, clock, randomness, output), injected so tests never patch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Env:
+    repo: str | None = None
+    today_override: dt.date | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    cwd: Path | None = None
+    traceback: bool = False
+    lock_timeout: float = 10.0
+    _root: object = None
+
+    @property
+    def today(self) -> dt.date:
+        if self.today_override is not None:
+            return self.today_override
+        fixed = os.environ.get("COMPTOIR_TODAY")  # reproducible demo scripts and CI report packs
+        return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+    def root(self):
+        from cli.book.root import find_root
+
+        if self._root is None:
+            self._root = find_root(self.repo, self.cwd)
+        return self._root
+
+    def book(self, as_of: str | None = None):
+        """The book from the working tree, or from the revision (or date) `as_of` names."""
+        from cli.book import git
+        from cli.book.loader import load_book
+
+        root = self.root()
+        rev = None
+        if as_of:
+            if root.top is None:
+                from cli.errors import fail
+
+                raise fail("not-a-repository", "--as-of needs the book to be in a git repository", "")
+            rev = git.resolve(root.top, as_of)
+        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None)
+        book.today = self.today
+        if rev:
+            book.revision = rev
+        return book
+
+    def writer(self, command: str, no_commit: bool = False):
+        from cli.book.writer import Writer
+
+        return Writer(self.root(), command, no_commit=no_commit, lock_timeout=self.lock_timeout,
+                      today=self.today)
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done + 500 >= total else ""
+    sys.stderr.write(f"\rreading records {done:,}/{total:,}{end}")
+    sys.stderr.flush()

@@ -1,0 +1,1 @@
+"""Business rules as plain functions over a loaded Book: no click, no git, no printing."""

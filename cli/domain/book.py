@@ -1,0 +1,65 @@
+"""The loaded book: typed records by kind, with their source files. Plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from schemas.registry import Kind, kind_named
+from schemas.settings import Settings
+from schemas.types import Record
+
+
+@dataclass
+class Source:
+    path: str  # relative to the repository top (what editors and CI annotations want)
+    text: str | None = None  # loaded lazily, only to find line numbers for problems
+
+
+@dataclass
+class Book:
+    settings: Settings
+    records: dict[str, dict[str, Record]] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    settings_path: str = "comptoir.yaml"
+    revision: str | None = None  # commit the book was read from; None = working tree
+    root_prefix: str = ""  # data root relative to the repository top ("" or "ledger-data/")
+    load_problems: list = field(default_factory=list)  # files that could not be read as records
+    today: dt.date | None = None
+    text_reader: Callable[[str], str | None] | None = None  # display path -> file text
+    derived: dict = field(default_factory=dict)  # indexes computed from the records, per load
+
+    def of(self, kind: str) -> dict[str, Record]:
+        return self.records.setdefault(kind, {})
+
+    @property
+    def base(self) -> str:
+        return self.settings.currency
+
+    @property
+    def accounts(self):
+        return self.of("account")
+
+    @property
+    def entries(self):
+        return self.of("journal")
+
+    def source(self, kind: str, ident: str) -> str:
+        src = self.sources.get((kind, ident))
+        return src.path if src else ""
+
+    def with_records(self, added: list[tuple[Kind, Record]], settings: Settings | None = None) -> Book:
+        """A copy with records added or replaced (the book a write would produce)."""
+        records = {k: dict(v) for k, v in self.records.items()}
+        sources = dict(self.sources)
+        for kind, record in added:
+            ident = getattr(record, kind.id_field)
+            records.setdefault(kind.name, {})[ident] = record
+            sources[(kind.name, ident)] = Source(self.root_prefix + kind.path_for(record))
+        return Book(settings or self.settings, records, sources, self.settings_path,
+                    self.revision, self.root_prefix, list(self.load_problems), self.today, self.text_reader)
+
+
+def kind(name: str) -> Kind:
+    return kind_named(name)

@@ -1,0 +1,148 @@
+"""Building journal entries from user input: auto-balancing, batches, reversals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from cli.errors import ComptoirError, Problem, fail
+from schemas.accounting import JournalEntry
+from schemas.types import to_decimal
+
+from .book import Book
+from .ids import new_id
+
+_AMOUNT = re.compile(r"^(?P<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<cur>[A-Z]{3})?(@(?P<rate>\d+(\.\d+)?))?$")
+
+
+@dataclass
+class PostingInput:
+    account: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    rate: Decimal | None = None
+
+
+def parse_amount(text: str) -> tuple[Decimal, str | None, Decimal | None]:
+    """`-120.00`, `120.00USD`, `120.00 USD@0.92` -> (amount, currency, rate)."""
+    m = _AMOUNT.match(text.strip())
+    if not m:
+        raise fail("invalid-amount", f"{text!r} is not an amount",
+                   "write digits with an optional sign and point, optionally a currency and @rate: -120.50, 99.00USD@0.92")
+    rate = to_decimal(m["rate"]) if m["rate"] else None
+    return to_decimal(m["amount"]), m["cur"], rate
+
+
+def looks_like_amount(text: str) -> bool:
+    return bool(_AMOUNT.match(text.strip()))
+
+
+def build_entry(book: Book, day: dt.date, memo: str, postings: list[PostingInput], rng: random.Random,
+                reference: str | None = None, ident: str | None = None, prefix: str = "JE") -> JournalEntry:
+    """A balanced entry; at most one posting may leave its amount blank to take the balance."""
+    blanks = [p for p in postings if p.amount is None]
+    if len(blanks) > 1:
+        raise fail("ambiguous-balance", "more than one posting has no amount",
+                   "give every posting an amount except one, which then takes the balance")
+    if blanks:
+        currencies = {p.currency or book.base for p in postings if p.amount is not None}
+        if len(currencies) != 1:
+            raise fail("ambiguous-balance", "the blank posting cannot take the balance of a mixed-currency entry",
+                       "give every posting an amount")
+        blank = blanks[0]
+        blank.amount = -sum((p.amount for p in postings if p.amount is not None), Decimal(0))
+        blank.currency = blank.currency or next(iter(currencies))
+        if blank.currency == book.base:
+            blank.currency = None
+    ident = ident or new_id(prefix, day, book.entries, rng)
+    data = {"id": ident, "date": day, "memo": memo, "reference": reference,
+            "postings": [{"account": p.account, "amount": p.amount,
+                          "currency": None if p.currency in (None, book.base) else p.currency,
+                          "rate": p.rate} for p in postings]}
+    return _validated(data, "", ())
+
+
+def _validated(data: dict, display: str, loc: tuple) -> JournalEntry:
+    clean = {k: v for k, v in data.items() if v is not None}
+    if isinstance(clean.get("postings"), list):
+        clean["postings"] = [{k: v for k, v in p.items() if v is not None} if isinstance(p, dict) else p
+                             for p in clean["postings"]]
+    try:
+        return JournalEntry.model_validate(clean)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(display, 0, "invalid-value", f"{where}: {msg}",
+                                    "fix the value; see `comptoir journal post --help`",
+                                    loc=loc + tuple(err["loc"])))
+        raise ComptoirError(problems) from None
+
+
+def batch_entries(book: Book, data: object, display: str, rng: random.Random) -> list[JournalEntry]:
+    """Entries from a batch document: a list of entries, `{entries: [...]}`, or one entry."""
+    loc: tuple = ()
+    if isinstance(data, dict) and "entries" in data:
+        items, loc = data["entries"], ("entries",)
+    elif isinstance(data, dict):
+        items, loc = [data], None
+    else:
+        items = data
+    if not isinstance(items, list) or not items:
+        raise fail("invalid-batch", "the batch holds no entries",
+                   "give a list of entries, each with date, memo and postings", file=display, line=1)
+    entries: list[JournalEntry] = []
+    problems: list[Problem] = []
+    taken = set(book.entries)
+    for i, item in enumerate(items):
+        where = () if loc is None else loc + (i,)
+        if not isinstance(item, dict):
+            problems.append(Problem(display, 0, "invalid-batch", f"entry {i + 1} is not a mapping",
+                                    "each entry has date, memo and postings", loc=where))
+            continue
+        item = dict(item)
+        try:
+            day = dt.date.fromisoformat(str(item.get("date")))
+        except ValueError:
+            problems.append(Problem(display, 0, "invalid-value", f"entry {i + 1}: date {item.get('date')!r} is not a date",
+                                    "write dates as YYYY-MM-DD", loc=where + ("date",)))
+            continue
+        if not item.get("id"):
+            item["id"] = new_id("JE", day, taken, rng)
+        taken.add(item["id"])
+        try:
+            entries.append(_validated(item, display, where))
+        except ComptoirError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ComptoirError(problems)
+    return entries
+
+
+def reversal_of(book: Book, ident: str, day: dt.date, memo: str | None, rng: random.Random) -> JournalEntry:
+    entries = book.entries
+    target = entries.get(ident)
+    if target is None:
+        raise fail("unknown-entry", f"there is no journal entry {ident}", "`comptoir journal list` shows the ids")
+    if target.reverses:
+        raise fail("reverse-reversal", f"{ident} is itself the reversal of {target.reverses}",
+                   "to undo it, post a new entry; reversing a reversal is refused",
+                   file=book.source("journal", ident), line=1)
+    for other in entries.values():
+        if other.reverses == ident:
+            raise fail("double-reversal", f"{ident} is already reversed by {other.id}",
+                       "an entry can be reversed once", file=book.source("journal", other.id), line=1)
+    if day < target.date:
+        raise fail("reversal-before-entry", f"the reversal date {day} is before the entry's date {target.date}",
+                   "reverse on or after the original date")
+    data = target.model_dump()
+    data.update(id=new_id("JE", day, entries, rng), date=day, memo=memo or f"Reversal of {ident}: {target.memo}",
+                reverses=ident, assertions=[], source=None)
+    data["postings"] = [dict(p, amount=-p["amount"]) for p in data["postings"]]
+    return _validated(data, "", ())

@@ -1,0 +1,109 @@
+"""Entry point: the root command group, lazy sub-command loading, and the one place that maps
+failures to exit codes (0 done, 1 invalid books or input, 2 usage error)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from cli import __version__
+
+# name -> "module:attribute"; a command's module is imported only when it runs.
+COMMANDS = {
+    "init": ("cli.commands.init:init", "Create a new book with a starter chart of accounts."),
+    "validate": ("cli.commands.validate:validate", "Check every record and cross-record rule."),
+    "account": ("cli.commands.account:account", "Chart of accounts: add, list."),
+    "journal": ("cli.commands.journal:journal", "Journal entries: post, list, show, reverse."),
+    "period": ("cli.commands.period:period", "Lock periods, close years, revalue currencies."),
+    "report": ("cli.commands.report:report", "Financial and management reports."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        spec = COMMANDS.get(name)
+        if spec is None:
+            return None
+        module, _, attr = spec[0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]  # no imports: --help stays fast
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comptoir")
+@click.option("--repo", metavar="DIR", help="Data root (folder with comptoir.yaml). Default: $COMPTOIR_REPO, then the nearest folder above.")
+@click.option("--traceback", is_flag=True, hidden=True, help="Show the Python traceback on errors.")
+@click.pass_context
+def cli(ctx: click.Context, repo: str | None, traceback: bool) -> None:
+    """comptoir: a company's ERP and CRM as plain YAML files in git.
+
+    \b
+    Try it on the demo company:
+      comptoir --repo ledger-data report overview
+      comptoir --repo ledger-data validate
+    """
+    from cli.context import Env
+
+    env = ctx.obj if isinstance(ctx.obj, Env) else Env()
+    if repo:
+        env.repo = repo
+    env.traceback = env.traceback or traceback
+    ctx.obj = env
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        click.echo(p.as_text(), err=True)
+
+
+def main(argv: list[str] | None = None, obj=None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="comptoir", standalone_mode=False, obj=obj)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
+        sys.exit(handle(exc, "--traceback" in args))
+    sys.exit(0)
+
+
+def handle(exc: BaseException, traceback: bool) -> int:
+    from cli.errors import ComptoirError
+
+    if traceback:
+        raise exc
+    if isinstance(exc, ComptoirError):
+        _print_problems(exc.problems)
+        return 1
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else 1
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("Interrupted; nothing was committed.", err=True)
+        return 130
+    from cli.book.git import GitError
+
+    if isinstance(exc, GitError):
+        click.echo(f"comptoir: error [git] {exc}", err=True)
+        return 1
+    if isinstance(exc, BrokenPipeError):
+        return 0
+    click.echo(f"comptoir: internal error [{type(exc).__name__}] {exc}\n  hint: run again with --traceback "
+               "and report it; nothing was committed", err=True)
+    return 1

@@ -1,0 +1,74 @@
+"""Options shared by many commands, declared once."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import sys
+from collections.abc import Callable
+
+import click
+
+from cli.errors import fail
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def output_format(fn: Callable) -> Callable:
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="Output format: table for people, json/csv/markdown for machines and pull requests.")(fn)
+
+
+def as_of(fn: Callable) -> Callable:
+    return click.option("--as-of", "as_of", metavar="REV|DATE",
+                        help="Compute from a git revision (branch, tag, commit) or the last commit on or before a date.")(fn)
+
+
+def no_commit(fn: Callable) -> Callable:
+    return click.option("--no-commit", is_flag=True, help="Write and stage the files, but do not commit.")(fn)
+
+
+def date_range(fn: Callable) -> Callable:
+    fn = click.option("--year", type=int, help="A fiscal year (its start year).")(fn)
+    fn = click.option("--period", metavar="YYYY-MM", help="One calendar month.")(fn)
+    fn = click.option("--to", "to_", type=click.DateTime(["%Y-%m-%d"]), help="Last day, inclusive.")(fn)
+    fn = click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), help="First day, inclusive.")(fn)
+    return fn
+
+
+def resolve_range(settings, from_, to_, period: str | None, year: int | None) -> tuple[dt.date | None, dt.date | None]:
+    start = from_.date() if from_ else None
+    end = to_.date() if to_ else None
+    if period:
+        try:
+            y, m = (int(p) for p in period.split("-"))
+            start, end = dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+        except ValueError:
+            raise fail("bad-period", f"--period {period!r} is not a month", "write it as YYYY-MM, like 2026-11") from None
+    if year:
+        start, end = settings.fiscal_year_bounds(year)
+    if start and end and start > end:
+        raise fail("bad-range", f"--from {start} is after --to {end}", "swap the dates")
+    return start, end
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail("bad-date", f"{option} {value!r} is not a date", "write dates as YYYY-MM-DD") from None
+
+
+def emit(table, fmt: str, as_of: str | None = None) -> None:
+    from cli.render import render
+
+    if as_of and not table.as_of:
+        table.as_of = as_of
+    out = render(table, fmt)
+    click.echo(out, nl=False)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,122 @@
+"""The one place rows become output: table (tabulate), json, csv or markdown."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+from cli.domain.table import Column, Table
+
+FORMATS = ("table", "json", "csv", "markdown")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: object, col: Column | None = None) -> str:
+    """Text of a cell without grouping (csv, json)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if col is not None and col.kind == "money":
+            return format(value.quantize(Decimal(1).scaleb(-col.places)), "f")
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _human(value: object, col: Column) -> str:
+    """Text of a cell for people (table, markdown): money grouped with the currency's places."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and col.kind == "money":
+        return f"{value.quantize(Decimal(1).scaleb(-col.places)):,}"
+    if isinstance(value, Decimal) and col.kind in ("qty", "percent"):
+        return f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _plain(value, col)
+
+
+def _json_value(value: object, col: Column | None = None) -> object:
+    if value is None or isinstance(value, bool | int) and not isinstance(value, Decimal):
+        return value
+    if isinstance(value, Decimal):
+        return _plain(value, col)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return str(value)
+
+
+def to_json(table: Table) -> str:
+    cols = {c.key: c for c in table.columns}
+    doc = {"report": table.name, "as_of": table.as_of, "columns": [c.key for c in table.columns],
+           "rows": [{k: _json_value(v, cols.get(k)) for k, v in row.items()} for row in table.rows],
+           "totals": None if table.totals is None else {k: _json_value(v, cols.get(k)) for k, v in table.totals.items()}}
+    for key, value in table.meta.items():
+        doc.setdefault(key, _json_value(value))
+    if table.notes:
+        doc["notes"] = table.notes
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _neutralise(text: str, col: Column) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading quote."""
+    if col.kind == "text" and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def to_csv(table: Table) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.key for c in table.columns])
+    for row in table.rows + ([table.totals] if table.totals else []):
+        writer.writerow([_neutralise(_plain(row.get(c.key), c), c) for c in table.columns])
+    return buf.getvalue()
+
+
+def _grid(table: Table, fmt: str) -> str:
+    from tabulate import tabulate
+
+    headers = [c.header for c in table.columns]
+    body = [[_human(row.get(c.key), c) for c in table.columns] for row in table.rows]
+    if table.totals:
+        body.append([_human(table.totals.get(c.key), c) for c in table.columns])
+    align = ["right" if c.kind in ("money", "qty", "int", "percent") else "left" for c in table.columns]
+    if fmt == "markdown":
+        if fmt == "markdown" and table.totals:
+            body[-1] = [f"**{v}**" if v else v for v in body[-1]]
+        return tabulate(body, headers, tablefmt="pipe", colalign=align, disable_numparse=True)
+    return tabulate(body, headers, tablefmt="simple", colalign=align, disable_numparse=True)
+
+
+def render(table: Table, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(table)
+    if fmt == "csv":
+        return to_csv(table)
+    parts = []
+    if table.title:
+        parts.append(f"## {table.title}" if fmt == "markdown" else table.title)
+        if table.as_of:
+            parts.append(f"as of {table.as_of}")
+        parts.append("")
+    if table.rows or table.totals:
+        parts.append(_grid(table, fmt))
+    else:
+        parts.append("(nothing to show)")
+    if table.notes:
+        parts.append("")
+        parts.extend(f"- {n}" if fmt == "markdown" else n for n in table.notes)
+    return "\n".join(parts) + "\n"

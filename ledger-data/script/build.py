@@ -1,0 +1,88 @@
+"""Rebuild the demo company in ledger-data/ by running real comptoir commands.
+
+Each steps file (NN-area.txt, run in name order) holds one comptoir command per line,
+without the leading `comptoir`. `name = command ...` keeps the first line the command
+prints as {name} for later lines; `@today YYYY-MM-DD` sets the clock for what follows.
+The commands run in a temporary git repository; the resulting files are then copied
+here, so the demo always matches what the code writes.
+
+    python ledger-data/script/build.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent
+sys.path.insert(0, str(DATA.parent))
+
+from click.testing import CliRunner  # noqa: E402
+
+from cli.context import Env  # noqa: E402
+from cli.main import main  # noqa: E402
+
+COMPANY = "Comptoir Coffee Roasters"
+
+
+def comptoir(repo: Path, args: list[str], today: dt.date, rng: random.Random) -> tuple[int, str, str]:
+    env = Env(repo=str(repo), today_override=today, rng=rng)
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main(args, obj=env)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+def build(target: Path) -> None:
+    rng = random.Random(20261128)
+    today = dt.date(2026, 11, 28)
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "books"
+        code, out, err = comptoir(repo, ["init", str(repo), "--company", COMPANY, "--currency", "EUR"], today, rng)
+        if code:
+            sys.exit(err)
+        for cmd in (["config", "user.name", "Demo Builder"], ["config", "user.email", "demo@comptoir.example"]):
+            subprocess.run(["git", *cmd], cwd=repo, check=True)
+        names: dict[str, str] = {}
+        for steps in sorted(HERE.glob("[0-9][0-9]-*.txt")):
+            for number, raw in enumerate(steps.read_text(encoding="utf-8").splitlines(), 1):
+                line = raw.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if line.startswith("@today"):
+                    today = dt.date.fromisoformat(line.split()[1])
+                    continue
+                capture = None
+                m = re.match(r"^(\w+)\s*=\s*(.*)$", line)
+                if m:
+                    capture, line = m.group(1), m.group(2)
+                line = re.sub(r"\{(\w+)\}", lambda mm: names[mm.group(1)], line)
+                code, out, err = comptoir(repo, shlex.split(line), today, rng)
+                if code:
+                    sys.exit(f"{steps.name}:{number}: `comptoir {line}` failed:\n{err}{out}")
+                if capture:
+                    names[capture] = out.strip().splitlines()[0] if out.strip() else ""
+        for child in target.iterdir():
+            if child.name not in ("script", "README.md") and not child.name.startswith("."):
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        for child in repo.iterdir():
+            if child.name == ".git":
+                continue
+            dest = target / child.name
+            shutil.copytree(child, dest) if child.is_dir() else shutil.copy2(child, dest)
+    print(f"rebuilt {target}")
+
+
+if __name__ == "__main__":
+    build(DATA)
