@@ -51,6 +51,11 @@ class Env:
         book.today = self.today
         if rev:
             book.revision = rev
+        unread = [p for p in book.load_problems if p.severity == "error"]
+        if unread:
+            sys.stderr.write(f"warning: {len(unread)} record file(s) could not be read and are left out "
+                             f"(first: {unread[0].file}:{unread[0].line} [{unread[0].code}]); "
+                             "run `comptoir validate`\n")
         return book
 
     def writer(self, command: str, no_commit: bool = False):

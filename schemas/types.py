@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
@@ -44,7 +44,16 @@ Quantity = Annotated[Decimal, BeforeValidator(to_decimal)]
 
 # Ids become file names: they must never contain a path separator or start with a dot.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
-RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
+def _check_id(value: str) -> str:
+    if not is_safe_id(value):
+        raise ValueError(f"{value!r} is not a usable id: use letters, digits, '.', '_' and '-' "
+                         "(at most 80), starting with a letter or digit, without '/' or '..'")
+    return value
+
+
+RecordId = Annotated[str, AfterValidator(_check_id)]
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 

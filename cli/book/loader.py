@@ -269,3 +269,14 @@ def place(book: Book, problems: list[Problem]) -> list[Problem]:
             p = Problem(p.file, 1, p.code, p.message, p.hint, p.severity, p.loc)
         out.append(p)
     return out
+
+
+def place_in_text(problems: list[Problem], display: str, text: str) -> list[Problem]:
+    """Line numbers for problems found in an input file that is not part of the book (a batch)."""
+    out = []
+    for p in problems:
+        if p.line == 0 and p.file == display:
+            line = yamlread.locate(text, p.loc) if p.loc else 1
+            p = Problem(p.file, line, p.code, p.message, p.hint, p.severity, p.loc)
+        out.append(p)
+    return out

@@ -17,7 +17,10 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 
 def _represent_decimal(representer: RoundTripRepresenter, value: Decimal):
-    return representer.represent_scalar("tag:yaml.org,2002:float", format(value, "f"))
+    text = format(value, "f")
+    # the tag must be the one YAML 1.2 resolves the text to, or ruamel writes it out (!!float 10)
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return representer.represent_scalar(tag, text)
 
 
 def _represent_date(representer: RoundTripRepresenter, value: dt.date):

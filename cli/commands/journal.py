@@ -58,8 +58,9 @@ class _PostingArgs(click.Command):
 @click.pass_context
 def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_commit) -> None:
     """Post a balanced journal entry (or a batch with --file) as one commit."""
+    from cli.book.loader import place_in_text
     from cli.domain.posting import PostingInput, batch_entries, build_entry, parse_amount
-    from cli.errors import fail
+    from cli.errors import ComptoirError, fail
     from cli.options import parse_date
     from schemas.registry import kind_named
 
@@ -71,8 +72,11 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_com
         if file_:
             if postings or memo:
                 raise click.UsageError("--file cannot be combined with --posting or --memo")
-            data, display = _read_batch(file_)
-            entries = batch_entries(book, data, display, env.rng)
+            data, display, raw = _read_batch(file_)
+            try:
+                entries = batch_entries(book, data, display, env.rng)
+            except ComptoirError as exc:
+                raise ComptoirError(place_in_text(exc.problems, display, raw)) from None
         else:
             if not postings:
                 raise click.UsageError("give --posting ACCOUNT AMOUNT at least twice, or --file")
@@ -99,7 +103,7 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_com
                err=True)
 
 
-def _read_batch(file_: str) -> tuple[object, str]:
+def _read_batch(file_: str) -> tuple[object, str, str]:
     import json
 
     from cli.book import yamlread
@@ -116,13 +120,13 @@ def _read_batch(file_: str) -> tuple[object, str]:
     stripped = raw.lstrip()
     if stripped.startswith(("[", "{")) and not stripped.startswith("{entries"):
         try:
-            return json.loads(raw, parse_float=str, parse_int=str, parse_constant=_no_constant), display
+            return json.loads(raw, parse_float=str, parse_int=str, parse_constant=_no_constant), display, raw
         except json.JSONDecodeError:
             pass  # flow-style YAML is also valid; let the YAML reader report the problem
         except ValueError as exc:
             raise fail("invalid-amount", str(exc), "write amounts as plain numbers", file=display, line=1) from None
     try:
-        return yamlread.parse(raw), display
+        return yamlread.parse(raw), display, raw
     except yamlread.YamlError as exc:
         raise fail(exc.code, exc.message, exc.hint, file=display, line=exc.line) from None
 
