@@ -18,6 +18,10 @@ COMMANDS = {
     "journal": ("cli.commands.journal:journal", "Journal entries: post, list, show, reverse."),
     "period": ("cli.commands.period:period", "Lock periods, close years, revalue currencies."),
     "report": ("cli.commands.report:report", "Financial and management reports."),
+    "history": ("cli.commands.history:history", "Field-level history of one record from git."),
+    "diff": ("cli.commands.diff:diff", "What a branch does to the books, for reviewers."),
+    "audit": ("cli.commands.audit:audit", "Audit the commits that touched the books."),
+    "schema": ("cli.commands.schema:schema", "JSON Schema of every record kind, for editors."),
 }
 
 

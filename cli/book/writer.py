@@ -36,9 +36,26 @@ class Staged:
 
 
 def record_text(kind: Kind, record: Record) -> str:
+    """The canonical text of a record: an editor hint to its JSON Schema, then its fields."""
+    from schemas.jsonschema import header_for
+
     data = record.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    # exclude_defaults drops required-looking fields that equal a default; keep the id first
-    return yamlwrite.dump(data)
+    return yamlwrite.dump(data, header=header_for(kind.name, kind.path_for(record)))
+
+
+def _edited_text(book: Book, kind: Kind, old: Record, new: Record, text: str | None = None) -> str | None:
+    """The existing file with only the changed fields rewritten (None: write it afresh)."""
+    if text is None and book.text_reader is not None:
+        text = book.text_reader(book.source(kind.name, getattr(old, kind.id_field)))
+    if not text:
+        return None
+    fields = list(type(new).model_fields)
+    changed = [f for f in fields if getattr(old, f) != getattr(new, f)]
+    data = new.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    try:
+        return yamlwrite.update(text, data, changed, fields)
+    except Exception:  # noqa: BLE001 - a file ruamel cannot edit is rewritten in full instead
+        return None
 
 
 class WriteLock:
@@ -137,7 +154,14 @@ class Writer:
             old_rel = self.book.source(kind.name, ident)[len(self.root.prefix):]
             if old_rel != rel:
                 self.staged[old_rel] = Staged(old_rel, None)
-        self.staged[rel] = Staged(rel, record_text(kind, record))
+        text = None
+        earlier = next((r for k, r in reversed(self.added)
+                        if k.name == kind.name and getattr(r, kind.id_field) == ident), None)
+        if earlier is not None and self.staged.get(kind.path_for(earlier)) is not None:
+            text = _edited_text(self.book, kind, earlier, record, self.staged[kind.path_for(earlier)].text)
+        elif existing is not None:
+            text = _edited_text(self.book, kind, existing, record)
+        self.staged[rel] = Staged(rel, text or record_text(kind, record))
         self.added.append((kind, record))
         return rel
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from ruamel.yaml import YAML
@@ -27,6 +28,16 @@ def _represent_date(representer: RoundTripRepresenter, value: dt.date):
     return representer.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 
+# Characters YAML treats as line breaks or that a plain scalar cannot carry intact.
+_NEEDS_DOUBLE_QUOTES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _represent_str(representer: RoundTripRepresenter, value: str):
+    if _NEEDS_DOUBLE_QUOTES.search(value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return representer.represent_str(value)
+
+
 def _new_yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -34,6 +45,7 @@ def _new_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.representer.add_representer(Decimal, _represent_decimal)
     yaml.representer.add_representer(dt.date, _represent_date)
+    yaml.representer.add_representer(str, _represent_str)
     return yaml
 
 
@@ -69,6 +81,29 @@ def edit(text: str, changes: dict[str, object], remove: tuple[str, ...] = ()) ->
     for key in remove:
         data.pop(key, None)
     return dump(data)
+
+
+def update(text: str, data: dict, changed: list[str], order: list[str]) -> str:
+    """Rewrite only the `changed` top-level keys of a record's text to their values in `data`.
+
+    Unchanged fields keep their line exactly (comments, quoting, order); a changed field
+    is set in place, a field no longer in `data` is removed, and a new field goes after
+    the field that precedes it in `order` (the model's field order).
+    """
+    doc = load_roundtrip(text)
+    if not hasattr(doc, "insert"):
+        return dump(data)
+    for key in changed:
+        if key not in data:
+            doc.pop(key, None)
+        elif key in doc:
+            doc[key] = data[key]
+        else:
+            before = order[:order.index(key)] if key in order else order
+            present = [k for k in doc if k in before]
+            position = list(doc).index(present[-1]) + 1 if present else 0
+            doc.insert(position, key, data[key])
+    return dump(doc)
 
 
 class _TextConstructor(RoundTripConstructor):

@@ -22,6 +22,7 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     from cli.book.writer import Writer
     from cli.domain.chart import starter_accounts
     from cli.errors import ComptoirError, Problem, fail
+    from schemas.jsonschema import SCHEMA_DIR, all_schemas
     from schemas.registry import SETTINGS_FILE, kind_named
     from schemas.settings import Settings
 
@@ -39,8 +40,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
         git.run(directory, "init", "-q")
         top = directory.resolve()
     root = DataRoot(directory, top)
-    text = "# comptoir settings: company, base currency, fiscal year and lock date\n" + yamlwrite.dump(
-        settings.model_dump(mode="python", exclude_none=True))
+    text = yamlwrite.dump(settings.model_dump(mode="python", exclude_none=True),
+                          header="# comptoir settings: company, base currency, fiscal year and lock date\n"
+                                 "# yaml-language-server: $schema=schemas/settings.schema.json")
     (directory / SETTINGS_FILE).write_text(text, encoding="utf-8")
     try:
         with Writer(root, "init") as writer:
@@ -48,6 +50,8 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
             if not no_chart:
                 for account in starter_accounts():
                     writer.put(kind_named("account"), account)
+            for name, schema_text in all_schemas().items():
+                writer.put_text(f"{SCHEMA_DIR}/{name}", schema_text)
             writer.commit(f"Start the books of {company}", [])
     except BaseException:
         (directory / SETTINGS_FILE).unlink(missing_ok=True)  # we created it above; leave no half book

@@ -28,6 +28,10 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
 
     book = env.book(as_of)
     problems = check(book)
+    if not as_of:
+        from cli.book.schemafiles import stale_schemas
+
+        problems += stale_schemas(env.root())
     if base:
         from cli.book.audit import check_against_base
 

@@ -1,0 +1,86 @@
+"""The git history of one record file: every commit that touched it, with the record at each one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from cli.errors import fail
+from schemas.registry import all_kinds, kind_for_path
+from schemas.types import Record, is_safe_id
+
+from . import git, yamlread
+from .root import DataRoot
+
+
+@dataclass
+class Version:
+    commit: str
+    author: str
+    email: str
+    date: str  # ISO 8601 author date
+    subject: str
+    path: str  # the file's path at that commit (relative to the repository top)
+    status: str  # A, M, D, R
+    record: Record | None  # None when deleted or unreadable at that commit
+    error: str = ""
+
+
+def find_record_path(root: DataRoot, ident: str) -> tuple[str, str]:
+    """(kind name, repository-relative path) of the record with this id, present or deleted."""
+    if not is_safe_id(ident):
+        raise fail("invalid-id", f"{ident!r} is not a record id", "ids look like JE-20261105-Q33F or 1010")
+    assert root.top is not None
+    prefix = root.prefix
+    names = set()
+    for kind in all_kinds():
+        names.add(kind.folder)
+    matches = []
+    out = git.run(root.top, "log", "--all", "--format=", "--name-only", "--diff-filter=AMDR", "--",
+                  f"{prefix}*{ident}.yaml").decode()
+    for path in dict.fromkeys(p for p in out.splitlines() if p):
+        rel = path[len(prefix):]
+        kind = kind_for_path(rel)
+        if kind and rel.rsplit("/", 1)[-1] == f"{ident}.yaml":
+            matches.append((kind.name, path))
+    current = [m for m in matches if (root.top / m[1]).exists()]
+    if current:
+        return current[0]
+    if matches:
+        return matches[0]
+    raise fail("unknown-record", f"no record {ident} in this repository's history",
+               "give the id of a record (a journal entry id, an account code, a lead id ...)")
+
+
+def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
+    """Every commit that touched the record's file, oldest first, following renames."""
+    kind_name, path = find_record_path(root, ident)
+    assert root.top is not None
+    sep = "\x1f"
+    fmt = sep.join(["%H", "%an", "%ae", "%aI", "%s"])
+    out = git.run(root.top, "log", "--follow", "--name-status", f"--format=\x1e{fmt}", "--", path).decode()
+    result: list[Version] = []
+    kind = next(k for k in all_kinds() if k.name == kind_name)
+    for block in out.split("\x1e")[1:]:
+        lines = [line for line in block.splitlines() if line.strip()]
+        commit, author, email, date, subject = lines[0].split(sep, 4)
+        status, at = "M", path
+        for line in lines[1:]:
+            parts = line.split("\t")
+            status = parts[0][0]
+            at = parts[-1]
+        record, error = None, ""
+        if status != "D":
+            try:
+                data = yamlread.parse(git.run(root.top, "show", f"{commit}:{at}"))
+                record = kind.model.model_validate(data)
+            except yamlread.YamlError as exc:
+                error = f"unreadable at this commit: line {exc.line}: {exc.message}"
+            except ValidationError as exc:
+                error = f"invalid at this commit: {exc.error_count()} problem(s)"
+            except git.GitError as exc:
+                error = str(exc)
+        result.append(Version(commit, author, email, date, subject, at, status, record, error))
+    result.reverse()
+    return kind_name, result

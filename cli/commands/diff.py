@@ -1,0 +1,78 @@
+"""`comptoir diff BASE [HEAD]`: the reviewer's view of what a branch does to the books."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("base", metavar="BASE")
+@click.argument("head", metavar="[HEAD]", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.pass_obj
+def diff(env, base: str, head: str | None, fmt: str) -> None:
+    """Summarise what HEAD (default: the working tree) changes relative to BASE."""
+    from cli.domain.diff import book_diff
+
+    old = env.book(base)
+    new = env.book(head) if head else env.book()
+    d = book_diff(old, new)
+    head_label = new.revision[:10] if new.revision else "working tree"
+    base_label = f"{base} ({old.revision[:10]})"
+    if fmt == "json":
+        click.echo(json.dumps(_json(d, base_label, head_label), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(_markdown(d, base_label, head_label), nl=False)
+    else:
+        click.echo(_text(d, base_label, head_label), nl=False)
+
+
+def _json(d, base_label: str, head_label: str) -> dict:
+    from cli.domain.diff import changes_table
+    from cli.render import to_json
+
+    return {"base": base_label, "head": head_label, "summary": d.summary,
+            "records": json.loads(to_json(changes_table(d)))["rows"],
+            "accounts": json.loads(to_json(d.accounts))["rows"],
+            "sections": {t.name: json.loads(to_json(t))["rows"] for t in d.sections},
+            "settings": [c.as_dict() for c in d.settings_changes],
+            "problems": [p.as_dict() for p in d.problems]}
+
+
+def _text(d, base_label: str, head_label: str) -> str:
+    from cli.domain.diff import changes_table
+    from cli.render import render
+
+    out = [f"Changes from {base_label} to {head_label}", ""]
+    out += [f"  {line}" for line in d.summary]
+    out.append("")
+    for table in [changes_table(d), d.accounts, *d.sections]:
+        if table.rows:
+            out.append(render(table, "table"))
+    for p in d.problems:
+        out.append(p.as_text())
+    return "\n".join(out) + "\n"
+
+
+def _markdown(d, base_label: str, head_label: str) -> str:
+    from cli.domain.diff import changes_table
+    from cli.render import render
+
+    ok = not d.problems
+    out = [f"### comptoir: {'✅' if ok else '❌'} changes from `{base_label}` to `{head_label}`", ""]
+    out += [f"- {line}" for line in d.summary]
+    out.append("")
+    for table in [changes_table(d), d.accounts, *d.sections]:
+        if not table.rows:
+            continue
+        title = table.title
+        table.title = ""
+        out += [f"<details><summary>{title} ({len(table.rows)})</summary>", "", render(table, "markdown"),
+                "</details>", ""]
+    if d.problems:
+        out += ["<details open><summary>Validation problems</summary>", ""]
+        out += [f"- `{p.file}:{p.line}` **{p.code}** {p.message}" for p in d.problems]
+        out += ["", "</details>", ""]
+    return "\n".join(out)

@@ -1,0 +1,198 @@
+"""Git as the audit trail: history, --as-of, validate --base, diff, merges, schemas, audit verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from .conftest import commit_all, git, head, run, write
+
+
+def _post(book, day, memo, amount, *more):
+    res = run(book, "journal", "post", "--date", day, "--memo", memo, "-p", "6100", amount, "-p", "1010", *more)
+    assert res.exit_code == 0, res.output
+    return res.stdout.strip()
+
+
+def _hand_commit(book, message, date=None):
+    env = dict(os.environ)
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=book, check=True, env=env)
+
+
+def test_history_shows_field_changes_for_cli_and_hand_edits(book):
+    ident = _post(book, "2026-11-05", "Rent", "120.00")
+    path = book / f"journal/2026/11/{ident}.yaml"
+    path.write_text(path.read_text().replace("120.00", "210.00").replace("memo: Rent", "memo: Rent November"))
+    _hand_commit(book, "Fix the rent amount")
+    res = run(book, "history", ident, "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    assert [r["subject"] for r in rows] == [f"Post {ident}: Rent", "Fix the rent amount"]
+    assert rows[0]["changes"][0] == "(record created)"
+    assert rows[1]["changes"] == ["memo: Rent -> Rent November", "postings[0].amount: 120.00 -> 210.00",
+                                  "postings[1].amount: -120.00 -> -210.00"]
+    assert {"field": "postings[0].amount", "change": "changed", "old": "120.00", "new": "210.00"} in rows[1]["change_list"]
+    table = run(book, "history", ident).stdout
+    assert "postings[0].amount: 120.00 -> 210.00" in table
+
+
+def test_history_follows_an_account_renamed_by_hand_and_a_deleted_record(book):
+    path = book / "accounts/1400.yaml"
+    path.write_text(path.read_text().replace("Prepaid expenses", "Prepayments"))
+    _hand_commit(book, "Rename 1400")
+    path.unlink()
+    _hand_commit(book, "Drop 1400")
+    res = run(book, "history", "1400")
+    assert res.exit_code == 0, res.output
+    assert "name: Prepaid expenses -> Prepayments" in res.stdout
+    assert "(record deleted)" in res.stdout
+    assert run(book, "history", "NOPE-1").exit_code == 1
+
+
+def test_as_of_revision_and_date_give_earlier_figures_without_touching_the_work_tree(book):
+    write(book, {"journal/2026/10/JE-20261001-AAAA.yaml": "id: JE-20261001-AAAA\ndate: 2026-10-01\nmemo: Old\n"
+                 "postings:\n  - {account: '6100', amount: 100}\n  - {account: '1010', amount: -100}\n"})
+    _hand_commit(book, "October", date="2026-10-02T12:00:00")
+    october = head(book)
+    _post(book, "2026-11-05", "Later", "50.00")
+    (book / "scratch.txt").write_text("uncommitted\n")
+    status = git(book, "status", "--porcelain")
+    by_rev = json.loads(run(book, "report", "trial-balance", "--as-of", october, "--format", "json").stdout)
+    by_date = json.loads(run(book, "report", "trial-balance", "--as-of", "2026-10-15", "--format", "json").stdout)
+    now = json.loads(run(book, "report", "trial-balance", "--format", "json").stdout)
+    assert by_rev["totals"]["debit"] == by_date["totals"]["debit"] == "100.00"
+    assert by_date["as_of"] == f"commit {october[:10]}"
+    assert now["totals"]["debit"] == "150.00"
+    assert git(book, "status", "--porcelain") == status
+    listed = json.loads(run(book, "journal", "list", "--as-of", october, "--format", "json").stdout)
+    assert [r["id"] for r in listed["rows"]] == ["JE-20261001-AAAA"]
+    assert run(book, "report", "trial-balance", "--as-of", "not-a-rev").exit_code == 1
+
+
+def _branch(book, name):
+    git(book, "checkout", "-q", "-b", name)
+
+
+def test_validate_base_catches_changed_and_deleted_posted_records(book):
+    a = _post(book, "2026-11-05", "A", "10.00")
+    b = _post(book, "2026-11-06", "B", "20.00")
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    pa = book / f"journal/2026/11/{a}.yaml"
+    pa.write_text(pa.read_text().replace("10.00", "11.00"))
+    (book / f"journal/2026/11/{b}.yaml").unlink()
+    _hand_commit(book, "tamper")
+    res = run(book, "validate", "--base", "main-base", "--format", "json")
+    assert res.exit_code == 1
+    errs = {(e["code"], e["file"]) for e in json.loads(res.stdout)["errors"]}
+    assert ("posted-changed", f"journal/2026/11/{a}.yaml") in errs
+    assert ("posted-deleted", f"journal/2026/11/{b}.yaml") in errs
+    hint = next(e["hint"] for e in json.loads(res.stdout)["errors"] if e["code"] == "posted-changed")
+    assert f"comptoir journal reverse {a}" in hint
+
+
+def test_validate_base_lock_date_rules(book):
+    settings = book / "comptoir.yaml"
+    settings.write_text(settings.read_text().replace("fiscal_year_start: 01-01", "fiscal_year_start: 01-01\nlock_date: 2026-10-31"))
+    _hand_commit(book, "Lock October")
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    write(book, {"journal/2026/10/JE-20261020-LATE.yaml": "id: JE-20261020-LATE\ndate: 2026-10-20\nmemo: Late\n"
+                 "postings:\n  - {account: '6100', amount: 5}\n  - {account: '1010', amount: -5}\n"})
+    settings.write_text(settings.read_text().replace("lock_date: 2026-10-31", "lock_date: 2026-09-30"))
+    _hand_commit(book, "sneak in")
+    errs = json.loads(run(book, "validate", "--base", "main-base", "--format", "json").stdout)["errors"]
+    codes = sorted(e["code"] for e in errs)
+    assert codes == ["lock-moved-back", "locked-period"]
+    late = next(e for e in errs if e["code"] == "locked-period")
+    assert late["file"] == "journal/2026/10/JE-20261020-LATE.yaml" and late["line"] == 2
+
+
+def test_validate_base_passes_when_only_free_records_change(book):
+    _post(book, "2026-11-05", "A", "10.00")
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    path = book / "accounts/1010.yaml"
+    path.write_text(path.read_text().replace("name: Bank", "name: Bank (main account)"))
+    _hand_commit(book, "rename the bank")
+    _post(book, "2026-11-20", "New", "1.00")
+    res = run(book, "validate", "--base", "main-base")
+    assert res.exit_code == 0, res.output
+
+
+def test_two_valid_branches_reversing_the_same_entry_are_invalid_merged(book):
+    ident = _post(book, "2026-11-05", "Rent", "100.00")
+    _branch(book, "alice")
+    assert run(book, "journal", "reverse", ident, "--date", "2026-11-10", seed=1).exit_code == 0
+    git(book, "checkout", "-q", "-")
+    _branch(book, "bob")
+    assert run(book, "journal", "reverse", ident, "--date", "2026-11-11", seed=2).exit_code == 0
+    assert run(book, "validate").exit_code == 0
+    git(book, "merge", "-q", "--no-edit", "alice")
+    res = run(book, "validate")
+    assert res.exit_code == 1
+    assert "[double-reversal]" in res.stderr
+
+
+def test_diff_summarises_a_branch_for_reviewers(book):
+    _post(book, "2026-11-05", "Rent", "100.00")
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    _post(book, "2026-11-07", "More rent", "40.00")
+    path = book / "accounts/1010.yaml"
+    path.write_text(path.read_text().replace("name: Bank", "name: Main bank"))
+    _hand_commit(book, "rename")
+    res = run(book, "diff", "main-base", "HEAD")
+    assert res.exit_code == 0, res.output
+    assert "journal entry: 1 added" in res.stdout and "account: 1 changed" in res.stdout
+    assert "name: Bank -> Main bank" in res.stdout
+    doc = json.loads(run(book, "diff", "main-base", "--format", "json").stdout)
+    bank = next(r for r in doc["accounts"] if r["account"] == "1010")
+    assert (bank["before"], bank["after"], bank["credit"]) == ("-100.00", "-140.00", "40.00")
+    md = run(book, "diff", "main-base", "--format", "markdown").stdout
+    assert md.startswith("### comptoir: ✅") and "<details>" in md
+
+
+def test_schema_export_headers_and_staleness(book):
+    assert (book / "schemas/journal.schema.json").is_file()
+    schema = json.loads((book / "schemas/journal.schema.json").read_text())
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert "$defs" not in json.dumps(schema)
+    ident = _post(book, "2026-11-05", "Rent", "100.00")
+    first = (book / f"journal/2026/11/{ident}.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../../schemas/journal.schema.json"
+    (book / "schemas/journal.schema.json").write_text("{}\n")
+    commit_all(book, "break a schema")
+    res = run(book, "validate")
+    assert res.exit_code == 1 and "[schema-stale]" in res.stderr
+    assert run(book, "schema", "export").exit_code == 0
+    assert git(book, "log", "-1", "--format=%s").strip() == "Update 1 record schemas"
+    assert run(book, "validate").exit_code == 0
+
+
+def test_audit_verify_lists_commits_and_requires_signatures(book):
+    _post(book, "2026-11-05", "Rent", "100.00")
+    res = run(book, "audit", "verify", "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    assert rows[0]["signature"] == "unsigned" and rows[0]["author"] == "Test <test@example.com>"
+    res = run(book, "audit", "verify", "--require-signed")
+    assert res.exit_code == 1 and "[unsigned-commit]" in res.stderr
+
+
+def test_ci_workflow_commands_run_locally(book, tmp_path):
+    """The commands docs/github-actions.yml runs, on a real branch."""
+    _post(book, "2026-11-05", "Rent", "100.00")
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    _post(book, "2026-11-07", "More", "1.00")
+    assert run(book, "validate", "--base", "main-base", "--format", "github").exit_code == 0
+    assert run(book, "diff", "main-base", "HEAD", "--format", "markdown").exit_code == 0
+    for report in ("overview", "trial-balance"):
+        for fmt in ("markdown", "csv"):
+            res = run(book, "report", report, "--format", fmt)
+            assert res.exit_code == 0 and res.stdout
