@@ -34,8 +34,9 @@ class Env:
             self._root = find_root(self.repo, self.cwd)
         return self._root
 
-    def book(self, as_of: str | None = None):
-        """The book from the working tree, or from the revision (or date) `as_of` names."""
+    def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None):
+        """The book from the working tree, or from the revision (or date) `as_of` names; with
+        `kinds`, only those record kinds (for read-only commands that need nothing else)."""
         from cli.book import git
         from cli.book.loader import load_book
 
@@ -47,7 +48,7 @@ class Env:
 
                 raise fail("not-a-repository", "--as-of needs the book to be in a git repository", "")
             rev = git.resolve(root.top, as_of)
-        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None)
+        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds, where=where)
         book.today = self.today
         if rev:
             book.revision = rev

@@ -17,11 +17,19 @@ COMMANDS = {
     "account": ("cli.commands.account:account", "Chart of accounts: add, list."),
     "journal": ("cli.commands.journal:journal", "Journal entries: post, list, show, reverse."),
     "period": ("cli.commands.period:period", "Lock periods, close years, revalue currencies."),
+    "rate": ("cli.commands.rate:rate", "Exchange rates to the base currency: add, list."),
+    "export": ("cli.commands.export:export", "Export the books for other tools (hledger, ...)."),
     "report": ("cli.commands.report:report", "Financial and management reports."),
+    "item": ("cli.commands.item:item", "Items: add, list, show."),
+    "warehouse": ("cli.commands.warehouse:warehouse", "Warehouses: add, list."),
+    "stock": ("cli.commands.stock:stock", "Stock moves, availability and promise dates."),
     "history": ("cli.commands.history:history", "Field-level history of one record from git."),
     "diff": ("cli.commands.diff:diff", "What a branch does to the books, for reviewers."),
     "audit": ("cli.commands.audit:audit", "Audit the commits that touched the books."),
     "schema": ("cli.commands.schema:schema", "JSON Schema of every record kind, for editors."),
+    "partner": ("cli.commands.partner:partner", "Customers and suppliers: add, list, show."),
+    "crm": ("cli.commands.crm:crm", "Leads, website capture, activities, follow-ups, opportunities."),
+    "hr": ("cli.commands.hr:hr", "Departments, employees and payroll runs."),
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .types import AccountCode, Amount, CurrencyCode, Record, RecordId
 
@@ -23,6 +23,10 @@ AccountRole = Literal[
     "retained-earnings", "payroll", "fx",
 ]
 
+# Where an account's movements go in the cash-flow statement. Unset, it follows from the
+# type and role (see cli/domain/statements.py); set it for the exceptions (prepaid expenses).
+CashFlowClass = Literal["operating", "investing", "financing"]
+
 
 class Account(Record):
     code: AccountCode
@@ -33,6 +37,7 @@ class Account(Record):
     role: AccountRole | None = None
     active: bool = True
     description: str | None = None
+    cash_flow: CashFlowClass | None = None
 
 
 class Posting(Record):
@@ -40,12 +45,30 @@ class Posting(Record):
     amount: Amount
     currency: CurrencyCode | None = None  # None means the book's base currency
     rate: Amount | None = Field(default=None, gt=0)  # units of base currency per unit
+    # An exchange difference: the base-currency value moves, the foreign amount (0) does not.
+    value: Amount | None = None
     partner: RecordId | None = None
     memo: str | None = None
 
+    @model_validator(mode="after")
+    def _value_is_an_exchange_difference(self) -> Posting:
+        if self.value is not None:
+            if self.currency is None:
+                raise ValueError("value: is for exchange differences on a foreign-currency posting; "
+                                 "give its currency:")
+            if self.amount != 0:
+                raise ValueError("a posting with value: is an exchange difference: its amount must be 0")
+            if self.rate is not None:
+                raise ValueError("give rate: or value:, not both")
+        return self
+
 
 class BalanceAssertion(Record):
-    """The account's balance after this entry's postings on its date (hledger semantics)."""
+    """The account's balance at the end of the entry's date: every posting dated on or before it.
+
+    Only postings in `currency` count (default: the account's currency, else the base
+    currency), in their own amounts, so it reads like a bank statement's closing balance.
+    """
 
     account: AccountCode
     balance: Amount
@@ -60,13 +83,14 @@ class JournalEntry(Record):
     reverses: RecordId | None = None
     source: str | None = None  # the document or command that produced the entry
     postings: list[Posting] = Field(min_length=2)
-    assertions: list[BalanceAssertion] = []
-    tags: list[str] = []
+    # default_factory: a `= []` default is deep-copied for every record, 10% of a large load
+    assertions: list[BalanceAssertion] = Field(default_factory=list, json_schema_extra={"default": []})
+    tags: list[str] = Field(default_factory=list, json_schema_extra={"default": []})
 
     @field_validator("postings")
     @classmethod
     def _no_zero_only(cls, postings: list[Posting]) -> list[Posting]:
-        if all(p.amount == 0 for p in postings):
+        if all(p.amount == 0 and not p.value for p in postings):
             raise ValueError("every posting is zero: an entry must move some amount")
         return postings
 

@@ -39,6 +39,11 @@ KINDS: list[Kind] = [
 # Record families defined in other modules: each has a module-level `KINDS: list[Kind]`.
 # Add a module here when it defines new record kinds.
 FAMILY_MODULES: list[str] = [
+    "schemas.rates",
+    "schemas.inventory",
+    "schemas.partners",
+    "schemas.crm",
+    "schemas.hr",
 ]
 _loaded = False
 

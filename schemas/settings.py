@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from .types import AccountCode, CurrencyCode, Record
+from .types import AccountCode, Amount, CurrencyCode, Record
 
 
 class AccountDefaults(Record):
@@ -28,12 +30,77 @@ class AccountDefaults(Record):
     fx_loss: AccountCode = "6900"
 
 
+def _default_capture_fields() -> dict[str, str | list[str]]:
+    return {
+        "name": "name | full_name | first_name + last_name | data.name | data.first_name + data.last_name",
+        "company": "company | organisation | organization | data.company",
+        "email": "email | data.email",
+        "phone": "phone | telephone | tel | data.phone",
+        "interest": "interest | product | subject | data.interest",
+        "message": "message | comments | comment | data.message",
+    }
+
+
+CAPTURE_TARGETS = ("name", "company", "email", "phone", "interest", "message", "items", "tags")
+
+
+class CaptureSettings(Record):
+    """How web-form submissions map to lead fields (`comptoir crm capture`).
+
+    A value is a path into the submission (`data.email`, `Name.first`; keys match
+    case-insensitively when the exact key is absent); `a | b` takes the first that is
+    present; `Name.first + Name.last` (or a YAML list) joins the parts with a space.
+    """
+
+    id: str = "id | submission_id | _id | uuid | data.id"  # the submission's own id
+    submitted: str = "submitted_at | created_at | timestamp | date | data.submitted_at"
+    source: str = Field(default="website", pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+    fields: dict[str, str | list[str]] = Field(default_factory=_default_capture_fields)
+
+    @field_validator("fields")
+    @classmethod
+    def _known_targets(cls, value: dict) -> dict:
+        unknown = sorted(set(value) - set(CAPTURE_TARGETS))
+        if unknown:
+            raise ValueError(f"unknown lead field {', '.join(unknown)}: map to {', '.join(CAPTURE_TARGETS)}")
+        return {**_default_capture_fields(), **value}
+
+
+DEFAULT_PROBABILITY = {"qualification": 10, "proposal": 30, "negotiation": 60, "won": 100, "lost": 0}
+
+
+class CrmSettings(Record):
+    owner: str | None = None  # default owner of new leads and opportunities
+    phone_country: str | None = Field(default=None, pattern=r"^[0-9]{1,3}$")  # "33": 06 12.. equals +33 6 12..
+    probability: dict[Literal["qualification", "proposal", "negotiation", "won", "lost"],
+                      Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=lambda: dict(DEFAULT_PROBABILITY))
+    capture: CaptureSettings = CaptureSettings()
+
+    def stage_probability(self, stage: str) -> int:
+        return self.probability.get(stage, DEFAULT_PROBABILITY.get(stage, 0))  # type: ignore[call-overload]
+
+
+class PayrollSettings(Record):
+    """Payroll rates (percent of gross pay) and the accounts a payroll run posts to."""
+
+    withholding_percent: Amount = Field(default=Decimal("12"), ge=0, le=100)  # income tax withheld
+    employee_contributions_percent: Amount = Field(default=Decimal("22"), ge=0, le=100)  # deducted from gross
+    employer_contributions_percent: Amount = Field(default=Decimal("40"), ge=0, le=100)  # on top of gross
+    salary_expense: AccountCode = "6010"  # departments without a cost centre
+    employer_contributions: AccountCode = "6020"
+    net_pay_payable: AccountCode = "2300"
+    withholding_payable: AccountCode = "2310"
+    contributions_payable: AccountCode = "2320"
+
+
 class Settings(Record):
     company: str = Field(min_length=1)
     currency: CurrencyCode
     fiscal_year_start: str = "01-01"
     lock_date: dt.date | None = None
     accounts: AccountDefaults = AccountDefaults()
+    crm: CrmSettings = CrmSettings()
+    payroll: PayrollSettings = PayrollSettings()
 
     @field_validator("fiscal_year_start")
     @classmethod

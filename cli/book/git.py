@@ -59,9 +59,9 @@ def _split_z(data: bytes) -> list[str]:
     return [p for p in data.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def index_blobs(top: Path, prefix: str) -> dict[str, str]:
-    """path -> blob id for every file in the index under prefix."""
-    out = run(top, "ls-files", "-s", "-z", "--", prefix or ".")
+def index_blobs(top: Path, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
+    """path -> blob id for every file in the index under prefix (or only under `paths`)."""
+    out = run(top, "ls-files", "-s", "-z", "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
         meta, _, path = item.partition("\t")
@@ -69,16 +69,28 @@ def index_blobs(top: Path, prefix: str) -> dict[str, str]:
     return blobs
 
 
-def dirty_paths(top: Path, prefix: str) -> tuple[set[str], set[str]]:
-    """(changed or untracked, deleted) working-tree paths under prefix, by git's stat cache."""
-    changed = set(_split_z(run(top, "ls-files", "-z", "-m", "-o", "--exclude-standard", "--",
-                               prefix or ".")))
-    deleted = set(_split_z(run(top, "ls-files", "-z", "-d", "--", prefix or ".")))
+def dirty_paths(top: Path, prefix: str, paths: list[str] | None = None) -> tuple[set[str], set[str]]:
+    """(changed or untracked, deleted) working-tree paths under prefix (or `paths`), by git's stat cache."""
+    if paths:
+        # `ls-files -m/-d` stats every index entry when the pathspecs share no leading folder
+        # (folders plus comptoir.yaml); diff-files stats only the entries they match.
+        out = _split_z(run(top, "diff-files", "--name-status", "-z", "--", *paths))
+        deleted = {path for status, path in zip(out[::2], out[1::2], strict=False) if status == "D"}
+        changed = {path for status, path in zip(out[::2], out[1::2], strict=False) if status != "D"}
+        changed |= set(_split_z(run(top, "ls-files", "-z", "-o", "--exclude-standard", "--", *paths)))
+        return changed - deleted, deleted
+    # One pass: each ls-files call stats every tracked file, the cost on a large book.
+    # -t tags each path: R deleted, C modified (deleted ones too), ? untracked.
+    changed, deleted = set(), set()
+    for item in _split_z(run(top, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard",
+                             "--", prefix or ".")):
+        tag, _, path = item.partition(" ")
+        (deleted if tag == "R" else changed).add(path)
     return changed - deleted, deleted
 
 
-def tree_blobs(top: Path, rev: str, prefix: str) -> dict[str, str]:
-    out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or ".")
+def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
+    out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
         meta, _, path = item.partition("\t")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Collection
+from functools import lru_cache, wraps
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from cli.domain.book import Book, Source
 from cli.errors import ComptoirError, Problem
-from schemas.registry import SETTINGS_FILE, Kind, kind_for_path
+from schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
 from schemas.settings import Settings
 
 from . import git, yamlread
@@ -77,10 +79,13 @@ def _wanted(relpath: str) -> bool:
     return relpath == SETTINGS_FILE or (relpath.endswith(".yaml") and "/" in relpath)
 
 
-def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], Callable[[str], bytes]]:
-    """data-root-relative path -> blob id (None when unknown) and a way to read a file's bytes."""
+def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
+               ) -> tuple[dict[str, str | None], Callable[[str], bytes]]:
+    """data-root-relative path -> blob id (None when unknown) and a way to read a file's bytes.
+    With `folders`, only the settings file and the files under those folders are listed."""
     prefix = root.prefix
     files: dict[str, str | None] = {}
+    specs = None if folders is None else [prefix + SETTINGS_FILE] + [f"{prefix}{f}/" for f in folders]
     if root.top is None:
         if rev:
             raise ComptoirError(Problem("", 0, "not-a-repository",
@@ -90,7 +95,8 @@ def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], 
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
                 rel = (Path(dirpath) / name).relative_to(root.path).as_posix()
-                if _wanted(rel):
+                if _wanted(rel) and (folders is None or rel == SETTINGS_FILE
+                                     or any(rel.startswith(f + "/") for f in folders)):
                     files[rel] = None
 
         def read_disk(rel: str) -> bytes:
@@ -99,7 +105,7 @@ def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], 
         return files, read_disk
     top = root.top
     if rev:
-        for path, blob in git.tree_blobs(top, rev, prefix).items():
+        for path, blob in git.tree_blobs(top, rev, prefix, specs).items():
             rel = path[len(prefix):]
             if _wanted(rel):
                 files[rel] = blob
@@ -108,8 +114,8 @@ def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], 
             return git.run(top, "show", f"{rev}:{prefix}{rel}")
 
         return files, read_blob
-    index = git.index_blobs(top, prefix)
-    changed, deleted = git.dirty_paths(top, prefix)
+    index = git.index_blobs(top, prefix, specs)
+    changed, deleted = git.dirty_paths(top, prefix, specs)
     for path, blob in index.items():
         if path in deleted:
             continue
@@ -127,19 +133,53 @@ def list_files(root: DataRoot, rev: str | None) -> tuple[dict[str, str | None], 
     return files, read_work
 
 
+def _without_gc(load: Callable[..., Book]) -> Callable[..., Book]:
+    """Load with the cyclic collector paused: a large book is a million small acyclic objects,
+    which it would rescan again and again while they are built (about half the load time).
+    After a large load they are frozen: they stay for the whole command, so later
+    collections skip them instead of walking them all once more."""
+
+    @wraps(load)
+    def wrapper(*args, **kwargs) -> Book:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            book = load(*args, **kwargs)
+            if enabled and len(book.sources) >= PARALLEL_THRESHOLD:
+                gc.freeze()
+            return book
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_without_gc
 def load_book(root: DataRoot, rev: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Book:
-    files, read = list_files(root, rev)
+              progress: Callable[[int, int], None] | None = None,
+              kinds: Collection[str] | None = None,
+              where: dict[str, Callable[[dict], bool]] | None = None) -> Book:
+    """The whole book, or with `kinds` only the records of those kinds (a read-only command that
+    lists leads need not read every journal entry); such a book refuses access to other kinds.
+    `where` maps a kind to a test on a record's parsed fields: records failing it are skipped
+    before validation (a list filtered by status validates only the records it shows)."""
+    scope: dict[str, Kind] | None = None
+    if kinds is not None:
+        scope = {k.folder: k for k in all_kinds() if k.name in kinds}
+    files, read = list_files(root, rev, None if scope is None else sorted(scope))
+    if scope is not None:  # a nested folder may belong to a kind that was not asked for
+        files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
     if SETTINGS_FILE not in files:
         raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
                                     f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
                                     "every data root needs one; `comptoir init` writes it"))
-    cache = ParseCache(_cache_folder(root))
+    caches = _Caches(_cache_folder(root), sharded=scope is not None)
     parsed: dict[str, tuple] = {}
     tasks: list[tuple[str | None, str | None, bytes | None]] = []
     task_paths: list[str] = []
     for rel, blob in files.items():
-        hit = cache.get(blob) if blob else None
+        hit = caches.of(rel).get(blob) if blob else None
         if hit is not None:
             parsed[rel] = hit
             continue
@@ -154,28 +194,70 @@ def load_book(root: DataRoot, rev: str | None = None,
             tasks = [(b, None, blobs[b]) for b, _, _ in tasks]
         for rel, (blob, entry) in zip(task_paths, _parse_all(tasks, progress), strict=True):
             parsed[rel] = entry
-            cache.put(blob, entry)
-        cache.save()
+            caches.of(rel).put(blob, entry)
+        caches.save()
+    del caches  # from here each parse result is dropped once its record is built: a lower peak
 
-    settings = _settings(root, parsed[SETTINGS_FILE], read)
+    settings = _settings(root, parsed.pop(SETTINGS_FILE), read)
     book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
                 revision=rev, root_prefix=root.prefix)
+    if scope is not None:
+        book.loaded_kinds = frozenset(kinds)  # type: ignore[arg-type]
     book.text_reader = lambda display: _text(read, display[len(root.prefix):])
     problems: list[Problem] = []
+    prefix = root.prefix  # a property that compares paths: computed once, not per record
     for rel in sorted(parsed):
-        if rel == SETTINGS_FILE:
-            continue
-        kind = kind_for_path(rel)
-        display = root.display(rel)
+        kind = _kind_of(rel)
+        display = prefix + rel
         if kind is None:
             problems.append(Problem(display, 1, "unknown-folder",
                                     f"{rel.split('/')[0]}/ is not a comptoir record folder",
                                     "move the file into a record folder, or rename it so it does not end in .yaml",
                                     severity="warning"))
             continue
-        _add_record(book, kind, rel, display, parsed[rel], problems)
+        entry = parsed.pop(rel)
+        if where and kind.name in where and entry[0] == "v" and isinstance(entry[1], dict) \
+                and not where[kind.name](entry[1]):
+            continue
+        _add_record(book, kind, rel, display, entry, problems)
     book.load_problems = problems
+    from .lockinfo import attach  # the lock date's commit, looked up only when a rule asks
+
+    attach(book, root, rev)
     return book
+
+
+@lru_cache(maxsize=4096)
+def _kind_of_folder(folder: str) -> Kind | None:
+    return kind_for_path(folder + "/x.yaml")
+
+
+def _kind_of(rel: str) -> Kind | None:
+    """The kind of a file, looked up once per folder (books have few folders and many files)."""
+    return _kind_of_folder(rel.rsplit("/", 1)[0]) if "/" in rel else None
+
+
+class _Caches:
+    """The parse cache: one file for whole-book loads; for loads limited to some kinds, one
+    file per kind, so listing leads does not read 50,000 cached activities first."""
+
+    def __init__(self, folder: Path | None, sharded: bool) -> None:
+        self.folder = folder
+        self.whole = None if sharded else ParseCache(folder)
+        self.shards: dict[str, ParseCache] = {}
+
+    def of(self, rel: str) -> ParseCache:
+        if self.whole is not None:
+            return self.whole
+        kind = _kind_of(rel)
+        name = kind.name if kind else "settings"
+        if name not in self.shards:
+            self.shards[name] = ParseCache(self.folder, shard=name)
+        return self.shards[name]
+
+    def save(self) -> None:
+        for cache in [self.whole] if self.whole is not None else self.shards.values():
+            cache.save()
 
 
 def _text(read: Callable[[str], bytes], rel: str) -> str | None:
@@ -233,7 +315,7 @@ def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
         problems.extend(schema_problems(display, text_of(display) or "", exc))
         return
     ident = getattr(record, kind.id_field)
-    stem = PurePosixPath(rel).stem
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if stem != ident:
         problems.append(Problem(display, yamlread.locate(text_of(display) or "", (kind.id_field,)),
                                 "id-mismatch", f"{kind.id_field} {ident!r} does not match the file name {stem!r}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cli.domain.book import Book
+from cli.domain.periods import lock_guarded, locked
 from cli.domain.validation import check, errors
 from cli.errors import ComptoirError, Problem, fail
 from schemas.registry import SETTINGS_FILE, Kind
@@ -192,7 +193,7 @@ class Writer:
         """Refuse the write when it adds errors to the book; errors already there only warn."""
         assert self.book is not None
         locked = [locked_problem(self.book, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
-                  for k, r in self.added if k.posted and k.date_field]
+                  for k, r in self.added if lock_guarded(k)]
         locked = [p for p in locked if p is not None]
         if locked:
             raise ComptoirError(place(self.book, locked))
@@ -211,16 +212,19 @@ class Writer:
         top = self.root.top
         if top is None:
             return
-        changed, deleted = git.dirty_paths(top, self.root.prefix)
-        tracked = git.index_blobs(top, self.root.prefix)
-        for rel in self.staged:
-            path = self.root.display(rel)
+        # Only the files about to be written matter; asking about them alone spares git a
+        # stat of every file in a large book.
+        targets = [self.root.display(rel) for rel in self.staged]
+        changed, deleted = git.dirty_paths(top, self.root.prefix, targets)
+        tracked = git.index_blobs(top, self.root.prefix, targets)
+        for path in targets:
             if path in tracked and (path in changed or path in deleted):
                 raise fail("uncommitted-changes", f"{path} has uncommitted changes",
                            "commit or stash your edit first; comptoir will not mix it into its commit",
                            file=path, line=1)
 
-    def commit(self, subject: str, records: list[str], body: str = "") -> str | None:
+    def commit(self, subject: str, records: list[str], body: str = "",
+               trailers: dict[str, str] | None = None) -> str | None:
         """Validate, write every staged file, and commit them as one commit. Returns the commit id."""
         if not self.staged:
             return None
@@ -243,7 +247,7 @@ class Writer:
             git.run(self.root.top, "add", "-A", "--", *written)
             if self.no_commit:
                 return None
-            message = _message(subject, body, self.command, records)
+            message = _message(subject, body, self.command, records, trailers)
             git.run(self.root.top, "commit", "-q", "--no-verify", "-m", message, "--", *written,
                     env=git.identity(self.root.top))
             return git.text(self.root.top, "rev-parse", "HEAD")
@@ -262,13 +266,16 @@ class Writer:
             raise
 
 
-def _message(subject: str, body: str, command: str, records: list[str]) -> str:
+def _message(subject: str, body: str, command: str, records: list[str],
+             trailers: dict[str, str] | None = None) -> str:
     lines = [subject.strip()[:200], ""]
     if body:
         lines += [body.strip(), ""]
     lines.append(f"Comptoir-Command: {command}")
     if records:
         lines.append(f"Comptoir-Records: {', '.join(records)}")
+    for key, value in (trailers or {}).items():
+        lines.append(f"{key}: {value}")
     return "\n".join(lines) + "\n"
 
 
@@ -288,10 +295,4 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def locked_problem(book: Book, day: dt.date, what: str) -> Problem | None:
-    lock = book.settings.lock_date
-    if lock is not None and day <= lock:
-        return Problem(book.settings_path, 0, "period-locked",
-                       f"{what} is dated {day}, on or before the lock date {lock}",
-                       f"date it after {lock} (the open period), or reopen with `comptoir period reopen --force`",
-                       loc=("lock_date",))
-    return None
+    return locked(book, day, what)

@@ -46,6 +46,9 @@ def _new_yaml() -> YAML:
     yaml.representer.add_representer(Decimal, _represent_decimal)
     yaml.representer.add_representer(dt.date, _represent_date)
     yaml.representer.add_representer(str, _represent_str)
+    # One object used twice (the same date as `date` and `done_on`) would otherwise become an
+    # anchor and an alias, which the reader rightly refuses.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 

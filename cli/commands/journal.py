@@ -54,12 +54,21 @@ class _PostingArgs(click.Command):
               help="A posting; debits positive, credits negative; AMOUNT may carry a currency and @rate "
                    "(99.00USD@0.92). One posting may omit AMOUNT and takes the balance.")
 @click.option("--file", "file_", metavar="FILE|-", help="Post a batch of entries from YAML or JSON (all or nothing).")
+@click.option("--assert", "asserts", nargs=2, multiple=True, metavar="ACCOUNT BALANCE",
+              help="Assert ACCOUNT's balance at the end of the entry's date, like a bank statement's "
+                   "closing balance (BALANCE may carry a currency: 1200.00USD). Checked by validate.")
 @no_commit
 @click.pass_context
-def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_commit) -> None:
+def post(ctx: click.Context, date_, memo, reference, posting_help, file_, asserts, no_commit) -> None:
     """Post a balanced journal entry (or a batch with --file) as one commit."""
     from cli.book.loader import place_in_text
-    from cli.domain.posting import PostingInput, batch_entries, build_entry, parse_amount
+    from cli.domain.posting import (
+        PostingInput,
+        batch_entries,
+        build_entry,
+        parse_amount,
+        with_assertions,
+    )
     from cli.errors import ComptoirError, fail
     from cli.options import parse_date
     from schemas.registry import kind_named
@@ -70,8 +79,9 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_com
     with env.writer("journal post", no_commit) as w:
         book = w.book
         if file_:
-            if postings or memo:
-                raise click.UsageError("--file cannot be combined with --posting or --memo")
+            if postings or memo or asserts:
+                raise click.UsageError("--file cannot be combined with --posting, --memo or --assert "
+                                       "(write assertions: in the file)")
             data, display, raw = _read_batch(file_)
             try:
                 entries = batch_entries(book, data, display, env.rng)
@@ -90,7 +100,10 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, no_com
                     value, cur, rate = parse_amount(amount)
                     inputs.append(PostingInput(account, value, cur, rate))
             day = parse_date(date_, "--date") or env.today
-            entries = [build_entry(book, day, memo, inputs, env.rng, reference)]
+            entry = build_entry(book, day, memo, inputs, env.rng, reference)
+            if asserts:
+                entry = with_assertions(entry, [(account, *parse_amount(text)[:2]) for account, text in asserts])
+            entries = [entry]
         for entry in entries:
             w.put(kind, entry)
         ids = [e.id for e in entries]

@@ -6,9 +6,23 @@ import click
 
 from cli.options import as_of, date_range, emit, output_format, resolve_range
 
-
 # Reports defined in other command modules: name -> "module:attribute", loaded when run.
 REPORTS: dict[str, str] = {
+    "balance-sheet": "cli.commands.finance_reports:balance_sheet",
+    "income-statement": "cli.commands.finance_reports:income_statement",
+    "cash-flow": "cli.commands.finance_reports:cash_flow",
+    "ledger": "cli.commands.finance_reports:ledger",
+    "register": "cli.commands.finance_reports:register",
+    "journal": "cli.commands.finance_reports:journal",
+    "stock-balance": "cli.commands.stock:stock_balance_report",
+    "stock-ledger": "cli.commands.stock:stock_ledger_report",
+    "reorder": "cli.commands.stock:reorder_report",
+    "pipeline": "cli.commands.crm:pipeline_report",
+    "forecast": "cli.commands.crm:forecast_report",
+    "funnel": "cli.commands.crm:funnel_report",
+    "activities": "cli.commands.crm:activities_report",
+    "headcount": "cli.commands.hr:headcount_report",
+    "payroll": "cli.commands.hr:payroll_report",
 }
 
 
@@ -39,16 +53,17 @@ def _as_of_label(book) -> str | None:
 @report.command("trial-balance")
 @date_range
 @click.option("--depth", type=int, help="Roll accounts up to this many levels of the tree.")
+@click.option("--currency", help="Only postings in this currency, in their own amounts (default: all, in base).")
 @output_format
 @as_of
 @click.pass_obj
-def trial_balance(env, from_, to_, period, year, depth, fmt, as_of) -> None:
+def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     """Opening balance, debits, credits and closing balance per account."""
     from cli.domain.ledger import trial_balance as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
-    emit(build(book, start, end, depth), fmt, _as_of_label(book))
+    emit(build(book, start, end, depth, currency.upper() if currency else None), fmt, _as_of_label(book))
 
 
 @report.command("overview")

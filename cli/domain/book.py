@@ -29,8 +29,15 @@ class Book:
     today: dt.date | None = None
     text_reader: Callable[[str], str | None] | None = None  # display path -> file text
     derived: dict = field(default_factory=dict)  # indexes computed from the records, per load
+    # The commit that set the lock date and the files it held (read from git only when a rule asks).
+    lock_revision: Callable[[], object] | None = None
+    # Set when only some kinds were loaded (a fast read-only list): asking for another kind is a
+    # bug in the command, so it fails loudly instead of looking like an empty book.
+    loaded_kinds: frozenset[str] | None = None
 
     def of(self, kind: str) -> dict[str, Record]:
+        if self.loaded_kinds is not None and kind not in self.loaded_kinds:
+            raise RuntimeError(f"{kind} records were not loaded; add {kind!r} to the command's kinds")
         return self.records.setdefault(kind, {})
 
     @property
@@ -57,8 +64,10 @@ class Book:
             ident = getattr(record, kind.id_field)
             records.setdefault(kind.name, {})[ident] = record
             sources[(kind.name, ident)] = Source(self.root_prefix + kind.path_for(record))
-        return Book(settings or self.settings, records, sources, self.settings_path,
-                    self.revision, self.root_prefix, list(self.load_problems), self.today, self.text_reader)
+        after = Book(settings or self.settings, records, sources, self.settings_path,
+                     self.revision, self.root_prefix, list(self.load_problems), self.today, self.text_reader)
+        after.lock_revision = self.lock_revision
+        return after
 
 
 def kind(name: str) -> Kind:

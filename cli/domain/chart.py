@@ -47,5 +47,11 @@ STARTER: list[tuple[str, str, str, str | None, str | None]] = [
 ]
 
 
+# Cash-flow class where the type and role alone would mislead (see cli/domain/statements.py):
+# prepaid expenses are working capital, not an investment.
+CASH_FLOW: dict[str, str] = {"1400": "operating"}
+
+
 def starter_accounts() -> list[Account]:
-    return [Account(code=c, name=n, type=t, parent=p, role=r) for c, n, t, p, r in STARTER]
+    return [Account(code=c, name=n, type=t, parent=p, role=r, cash_flow=CASH_FLOW.get(c))
+            for c, n, t, p, r in STARTER]

@@ -42,6 +42,7 @@ class BookDiff:
 Effect = Callable[[Book, Book], "Table | None"]
 EFFECTS: list[Effect] = []
 EFFECT_MODULES: list[str] = [
+    "cli.domain.stock",
 ]
 
 

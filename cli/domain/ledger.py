@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from cli.errors import fail
 from schemas.accounting import NORMAL_SIGN, Account, JournalEntry, Posting
 from schemas.types import currency_places
 
@@ -25,14 +26,48 @@ def round_to(value: Decimal, places: int) -> Decimal:
 
 
 def base_value(book: Book, posting: Posting, day: dt.date) -> Decimal:
-    """The posting's amount in the base currency, at the posting's own rate when it has one."""
+    """The posting's amount in the base currency, at the posting's own rate when it has one.
+
+    An exchange difference (`value:`) is worth its value; a foreign posting without a rate
+    is converted at the rate table's latest rate on or before the day.
+    """
     cur = posting.currency
     if cur is None or cur == book.base:
         return posting.amount
+    if posting.value is not None:
+        return posting.value
     rate = posting.rate if posting.rate is not None else rate_on(book, cur, day)
     if rate is None:
-        raise KeyError(cur)
+        raise fail("rate-missing", f"no {cur} exchange rate on or before {day} to convert a posting",
+                   f"add one with `comptoir rate add {cur} RATE --date {day}`, or give the posting a rate "
+                   f"(100.00{cur}@0.92); `comptoir validate` lists every entry concerned")
     return round_to(posting.amount * rate, currency_places(book.base))
+
+
+def entry_values(book: Book, entry: JournalEntry) -> list[Decimal]:
+    """Each posting's base-currency value, in posting order.
+
+    An entry written wholly in one foreign currency balances in that currency; converted
+    posting by posting it can miss zero by rounding (half a cent per posting at most),
+    which goes to its largest posting so the entry still balances in the base currency.
+    A bigger gap is a real exchange difference: the validator reports it, it stays visible.
+    """
+    base = book.base
+    postings = entry.postings
+    if all(p.currency is None or p.currency == base for p in postings):
+        return [p.amount for p in postings]
+    values = [base_value(book, p, entry.date) for p in postings]
+    residual = sum(values, ZERO)
+    if residual and len({p.currency for p in postings}) == 1 and all(p.value is None for p in postings) \
+            and abs(residual) <= rounding_tolerance(book, len(postings)):
+        largest = max(range(len(postings)), key=lambda i: abs(values[i]))
+        values[largest] -= residual
+    return values
+
+
+def rounding_tolerance(book: Book, postings: int) -> Decimal:
+    """The most that rounding each of `postings` conversions to the base currency can add up to."""
+    return quantum(currency_places(book.base)) * postings / 2
 
 
 def rate_on(book: Book, currency: str, day: dt.date) -> Decimal | None:
@@ -64,21 +99,21 @@ def balances(book: Book, entries: Iterable[JournalEntry]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     get = out.get
     for entry in entries:
-        for p in entry.postings:
-            cur = p.currency
-            value = p.amount if cur is None or cur == base else base_value(book, p, entry.date)
-            out[p.account] = get(p.account, ZERO) + value
+        postings = entry.postings
+        if all(p.currency is None or p.currency == base for p in postings):
+            for p in postings:
+                out[p.account] = get(p.account, ZERO) + p.amount
+        else:
+            for p, value in zip(postings, entry_values(book, entry), strict=True):
+                out[p.account] = get(p.account, ZERO) + value
     return out
 
 
 def debit_credit(book: Book, entries: Iterable[JournalEntry]) -> dict[str, tuple[Decimal, Decimal]]:
-    base = book.base
     debits: dict[str, Decimal] = {}
     credits: dict[str, Decimal] = {}
     for entry in entries:
-        for p in entry.postings:
-            cur = p.currency
-            value = p.amount if cur is None or cur == base else base_value(book, p, entry.date)
+        for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
             if value >= 0:
                 debits[p.account] = debits.get(p.account, ZERO) + value
             else:
@@ -110,15 +145,36 @@ def roll_up(accounts: dict[str, Account], code: str, depth: int | None) -> str:
     return chain[max(0, len(chain) - depth)]
 
 
+def _in_currency(book: Book, entries: Iterable[JournalEntry], currency: str) -> dict[str, tuple[Decimal, Decimal]]:
+    """Debits and credits per account of the postings in one currency, in their own amounts."""
+    base = book.base
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for entry in entries:
+        for p in entry.postings:
+            if (p.currency or base) == currency:
+                dr, cr = out.get(p.account, (ZERO, ZERO))
+                out[p.account] = (dr + p.amount, cr) if p.amount >= 0 else (dr, cr - p.amount)
+    return out
+
+
 def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                  depth: int | None = None) -> Table:
-    places = currency_places(book.base)
+                  depth: int | None = None, currency: str | None = None) -> Table:
+    """Opening, debits, credits, closing per account: in the base currency, or with `currency`
+    only the postings in that currency, in their own amounts."""
+    places = currency_places(currency or book.base)
     accounts = book.accounts
     opening: dict[str, Decimal] = {}
     if start is not None:
         before = start - dt.timedelta(days=1)
-        opening = balances(book, entries_between(book, None, before))
-    moves = debit_credit(book, entries_between(book, start, end))
+        if currency:
+            opening = {a: dr - cr for a, (dr, cr) in _in_currency(book, entries_between(book, None, before),
+                                                                  currency).items()}
+        else:
+            opening = balances(book, entries_between(book, None, before))
+    if currency:
+        moves = _in_currency(book, entries_between(book, start, end), currency)
+    else:
+        moves = debit_credit(book, entries_between(book, start, end))
     rows: dict[str, dict] = {}
     for code in sorted(opening.keys() | moves.keys()):
         shown = roll_up(accounts, code, depth)
@@ -137,7 +193,8 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
     cols = [text("account", "Account"), text("name", "Name"), text("type", "Type"),
             money("opening", "Opening", places), money("debit", "Debit", places),
             money("credit", "Credit", places), money("closing", "Closing", places)]
-    table = Table("trial-balance", cols, out, totals, title=f"Trial balance ({book.base})")
+    shown_in = f"{currency} amounts only" if currency else book.base
+    table = Table("trial-balance", cols, out, totals, title=f"Trial balance ({shown_in})")
     table.meta["balanced"] = totals["debit"] == totals["credit"]
     return table
 
@@ -165,8 +222,7 @@ def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None 
             continue
         if text_filter and text_filter.lower() not in (entry.memo + " " + (entry.reference or "")).lower():
             continue
-        values = (base_value(book, p, entry.date) for p in entry.postings)
-        total = sum((v for v in values if v > 0), ZERO)
+        total = sum((v for v in entry_values(book, entry) if v > 0), ZERO)
         rows.append({"id": entry.id, "date": entry.date, "memo": entry.memo,
                      "reference": entry.reference or "", "postings": len(entry.postings), "amount": total})
     cols = [text("id", "Id"), Column("date", "Date", "date"), text("memo", "Memo"),
@@ -179,8 +235,7 @@ def entry_table(book: Book, entry: JournalEntry) -> Table:
     places = currency_places(book.base)
     accounts = book.accounts
     rows = []
-    for p in entry.postings:
-        value = base_value(book, p, entry.date)
+    for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
         rows.append({"account": p.account, "name": accounts[p.account].name if p.account in accounts else "?",
                      "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
                      "currency": p.currency or book.base, "amount": p.amount,
@@ -196,8 +251,15 @@ def entry_table(book: Book, entry: JournalEntry) -> Table:
         notes.append(f"reverses: {entry.reverses}")
     if reversed_by:
         notes.append(f"reversed by: {', '.join(sorted(reversed_by))}")
+    for a in entry.assertions:
+        cur = a.currency or (accounts[a.account].currency if a.account in accounts else None) or book.base
+        notes.append(f"asserts: {a.account} balance at the end of {entry.date} is {a.balance} {cur}")
+    if entry.tags:
+        notes.append(f"tags: {', '.join(entry.tags)}")
     t = Table("entry", cols, rows, title=f"Journal entry {entry.id}", notes=notes)
     t.meta.update({"id": entry.id, "date": entry.date.isoformat(), "memo": entry.memo,
                    "reference": entry.reference, "reverses": entry.reverses,
-                   "reversed_by": sorted(reversed_by)})
+                   "reversed_by": sorted(reversed_by), "tags": list(entry.tags),
+                   "assertions": [{"account": a.account, "balance": a.balance, "currency": a.currency}
+                                  for a in entry.assertions]})
     return t

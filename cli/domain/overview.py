@@ -17,6 +17,9 @@ SECTIONS: list[Section] = []
 
 # Domain modules that add overview sections with @section (stock alerts, pipeline, ...).
 SECTION_MODULES: list[str] = [
+    "cli.domain.availability",
+    "cli.domain.crm_reports",
+    "cli.domain.hr",
 ]
 
 
@@ -73,7 +76,5 @@ def overview(book: Book, today: dt.date) -> Table:
         rows.extend(fn(book, today))
     places = currency_places(book.base)
     cols = [text("section", "Section"), text("measure", "Measure"), Column("value", "Value", "money", places)]
-    for row in rows:  # counts (leads, follow-ups) are shown as they are, amounts with the currency's places
-        if isinstance(row.get("value"), int):
-            row["value"] = Decimal(row["value"])
+    # counts (headcount, leads, follow-ups) stay ints and render as they are; amounts get the currency's places
     return Table("overview", cols, rows, title=f"{book.settings.company}: overview on {today} ({book.base})")

@@ -16,6 +16,7 @@ from schemas.types import to_decimal
 
 from .book import Book
 from .ids import new_id
+from .ledger import rate_on
 
 _AMOUNT = re.compile(r"^(?P<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<cur>[A-Z]{3})?(@(?P<rate>\d+(\.\d+)?))?$")
 
@@ -64,6 +65,14 @@ def build_entry(book: Book, day: dt.date, memo: str, postings: list[PostingInput
             "postings": [{"account": p.account, "amount": p.amount,
                           "currency": None if p.currency in (None, book.base) else p.currency,
                           "rate": p.rate} for p in postings]}
+    return _validated(data, "", ())
+
+
+def with_assertions(entry: JournalEntry, items: list[tuple[str, Decimal, str | None]]) -> JournalEntry:
+    """The entry with balance assertions (account, balance, currency) added."""
+    data = entry.model_dump()
+    data["assertions"] = [*data["assertions"],
+                          *({"account": a, "balance": b, "currency": c} for a, b, c in items)]
     return _validated(data, "", ())
 
 
@@ -145,4 +154,10 @@ def reversal_of(book: Book, ident: str, day: dt.date, memo: str | None, rng: ran
     data.update(id=new_id("JE", day, entries, rng), date=day, memo=memo or f"Reversal of {ident}: {target.memo}",
                 reverses=ident, assertions=[], source=None)
     data["postings"] = [dict(p, amount=-p["amount"]) for p in data["postings"]]
+    # A reversal undoes the original at the original's values: a posting converted at the
+    # rate table's rate of the original date keeps that rate, whatever the table says later.
+    for p in data["postings"]:
+        cur = p.get("currency")
+        if cur and cur != book.base and p.get("rate") is None and p.get("value") is None:
+            p["rate"] = rate_on(book, cur, target.date)
     return _validated(data, "", ())

@@ -16,6 +16,11 @@ RULES: list[Rule] = []
 
 # Domain modules that register rules with @rule; imported when the book is first checked.
 RULE_MODULES: list[str] = [
+    "cli.domain.stock",
+    "cli.domain.periods",
+    "cli.domain.currency",
+    "cli.domain.crm",
+    "cli.domain.hr",
 ]
 
 
@@ -91,10 +96,11 @@ def postings(book: Book) -> list[Problem]:
                 out.append(Problem(src, 0, "too-many-places",
                                    f"{ident}: {p.amount} has more decimal places than {cur} allows ({currency_places(cur)})",
                                    f"round the amount to {currency_places(cur)} places", loc=("postings", i, "amount")))
-            if cur != base and p.rate is None:
+            if cur != base and p.rate is None and p.value is None:
                 missing_rate = True
             totals[cur] = totals.get(cur, ZERO) + p.amount
-        if len(totals) == 1:
+        differences = any(p.value is not None for p in entry.postings)
+        if len(totals) == 1 and not differences:
             (cur, total), = totals.items()
             if total != 0:
                 out.append(Problem(src, 0, "unbalanced", f"{ident}: postings sum to {total} {cur}, not zero",
@@ -107,7 +113,8 @@ def postings(book: Book) -> list[Problem]:
                                f"give each posting not in {base} a `rate:` (units of {base} per unit)",
                                loc=("postings",)))
             continue
-        total_base = sum((p.amount if (p.currency or base) == base else round_to(p.amount * p.rate, base_places)
+        total_base = sum((p.amount if (p.currency or base) == base
+                          else p.value if p.value is not None else round_to(p.amount * p.rate, base_places)
                           for p in entry.postings), ZERO)
         if total_base != 0:
             out.append(Problem(src, 0, "unbalanced",

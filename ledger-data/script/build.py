@@ -3,6 +3,8 @@
 Each steps file (NN-area.txt, run in name order) holds one comptoir command per line,
 without the leading `comptoir`. `name = command ...` keeps the first line the command
 prints as {name} for later lines; `@today YYYY-MM-DD` sets the clock for what follows.
+A file a command reads (`crm capture --file ledger-data/examples/...`) is named relative to
+the repository root, wherever the script is run from; ledger-data/examples/ is kept.
 The commands run in a temporary git repository; the resulting files are then copied
 here, so the demo always matches what the code writes.
 
@@ -74,7 +76,7 @@ def build(target: Path) -> None:
                 if capture:
                     names[capture] = out.strip().splitlines()[0] if out.strip() else ""
         for child in target.iterdir():
-            if child.name not in ("script", "README.md") and not child.name.startswith("."):
+            if child.name not in ("script", "examples", "README.md") and not child.name.startswith("."):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         for child in repo.iterdir():
             if child.name == ".git":
@@ -85,4 +87,7 @@ def build(target: Path) -> None:
 
 
 if __name__ == "__main__":
+    import os
+
+    os.chdir(DATA.parent)  # input files in the steps are relative to the repository root
     build(DATA)

@@ -1,0 +1,124 @@
+"""Financial statements under `comptoir report`: balance sheet, income statement, cash flow,
+general ledger / register and journal. Registered by name in cli/commands/report.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from cli.options import as_of, date_range, emit, output_format, resolve_range
+
+
+def _common(fn: Callable) -> Callable:
+    fn = as_of(fn)
+    fn = output_format(fn)
+    fn = click.option("--currency", help="Show only postings in this currency, in their own amounts "
+                                         "(default: every posting, in the base currency).")(fn)
+    fn = click.option("--depth", type=click.IntRange(min=1), help="Roll accounts up to this many levels of the tree.")(fn)
+    return date_range(fn)
+
+
+def _label(book) -> str | None:
+    return f"commit {book.revision[:10]}" if book.revision else None
+
+
+@click.command("balance-sheet")
+@_common
+@click.pass_obj
+def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
+    """Assets = liabilities + equity at the end of the period (--to; default: the last entry).
+
+    The result not yet closed is shown in equity: the current period's (from --from, or the
+    start of the fiscal year) and any earlier one. The report says whether it balances.
+    """
+    from cli.domain.statements import balance_sheet as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, depth, currency), fmt, _label(book))
+
+
+@click.command("income-statement")
+@_common
+@click.option("--compare", type=click.Choice(["previous-period", "previous-year"]),
+              help="Add columns for the period before, or the same period a year earlier.")
+@click.pass_obj
+def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of, compare) -> None:
+    """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
+    from cli.domain.statements import income_statement as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, depth, compare, currency), fmt, _label(book))
+
+
+@click.command("cash-flow")
+@date_range
+@click.option("--depth", type=click.IntRange(min=1), help="Roll accounts up to this many levels of the tree.")
+@click.option("--method", type=click.Choice(["indirect", "direct"]), default="indirect", show_default=True,
+              help="indirect: net income adjusted by balance-sheet movements; direct: bank and cash postings "
+                   "by the account on the other side.")
+@output_format
+@as_of
+@click.pass_obj
+def cash_flow(env, from_, to_, period, year, depth, method, fmt, as_of) -> None:
+    """Operating, investing and financing cash flows; says which method and whether it reconciles."""
+    from cli.domain.statements import cash_flow as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, depth, method), fmt, _label(book))
+
+
+def _filters(fn: Callable) -> Callable:
+    fn = click.option("--max", "max_", help="Only postings of at most this amount (absolute value).")(fn)
+    fn = click.option("--min", "min_", help="Only postings of at least this amount (absolute value).")(fn)
+    fn = click.option("--partner", help="Only postings for this partner id.")(fn)
+    fn = click.option("--text", "text_", help="Only postings whose memo, entry memo or reference contains this.")(fn)
+    return fn
+
+
+def _register(env, name, account, from_, to_, period, year, depth, currency, fmt, as_of, text_, partner,
+              min_, max_) -> None:
+    from cli.domain.posting import parse_amount
+    from cli.domain.statements import PostingFilter, register
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    low = parse_amount(min_)[0] if min_ is not None else None
+    high = parse_amount(max_)[0] if max_ is not None else None
+    filters = PostingFilter(account, text_, partner, low, high)
+    emit(register(book, filters, start, end, depth, currency, name), fmt, _label(book))
+
+
+@click.command("ledger")
+@click.argument("account")
+@_common
+@_filters
+@click.pass_obj
+def ledger(env, account, **options) -> None:
+    """Every posting to ACCOUNT (a code, a code prefix, or a parent) with its running balance."""
+    _register(env, "ledger", account, **options)
+
+
+@click.command("register")
+@click.option("--account", help="Only accounts with this code, code prefix, or parent.")
+@_common
+@_filters
+@click.pass_obj
+def register(env, account, **options) -> None:
+    """Every posting with a running balance, filtered by account, text, partner, amount."""
+    _register(env, "register", account, **options)
+
+
+@click.command("journal")
+@_common
+@click.pass_obj
+def journal(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
+    """Every entry in date order with every posting, for auditors (debits = credits)."""
+    from cli.domain.statements import journal_report
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(journal_report(book, start, end, depth, currency), fmt, _label(book))

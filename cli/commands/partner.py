@@ -1,0 +1,87 @@
+"""`comptoir partner`: customers and suppliers."""
+
+from __future__ import annotations
+
+import click
+
+from cli.options import as_of, emit, no_commit, output_format
+
+
+@click.group()
+def partner() -> None:
+    """Customers and suppliers (partners/): add, list, show."""
+
+
+@partner.command("add")
+@click.argument("name")
+@click.option("--id", "ident", help="The partner's id (file name). Default: made from the name, like cafe-lumiere.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["customer", "supplier"]),
+              help="customer and/or supplier (repeatable). Default: customer.")
+@click.option("--email")
+@click.option("--phone")
+@click.option("--legal-name", help="Registered company name, when it differs.")
+@click.option("--vat-id")
+@click.option("--website")
+@click.option("--currency", help="Currency you trade in with them. Default: the book's.")
+@click.option("--payment-terms", "payment_terms_days", type=click.IntRange(min=0), metavar="DAYS")
+@click.option("--credit-limit")
+@click.option("--lead-time", "lead_time_days", type=click.IntRange(min=0), metavar="DAYS",
+              help="Supplier: days from order to receipt.")
+@click.option("--street")
+@click.option("--postal-code")
+@click.option("--city")
+@click.option("--country", help="ISO country code, like FR.")
+@click.option("--contact", "contacts", multiple=True, metavar="NAME[,EMAIL[,PHONE]]", help="A contact person (repeatable).")
+@click.option("--notes")
+@no_commit
+@click.pass_obj
+def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, currency, payment_terms_days, credit_limit,
+        lead_time_days, street, postal_code, city, country, contacts, notes, no_commit) -> None:
+    """Add a partner NAME. Prints its id."""
+    from cli.domain.partners import new_partner_id, validated_partner
+    from schemas.registry import kind_named
+
+    address = {k: v for k, v in (("street", street), ("postal_code", postal_code), ("city", city),
+                                 ("country", country)) if v}
+    people = []
+    for raw in contacts:
+        parts = [p.strip() for p in raw.split(",")]
+        people.append({k: v for k, v in zip(("name", "email", "phone"), parts, strict=False) if v})
+    with env.writer("partner add", no_commit) as w:
+        record = validated_partner({
+            "id": ident or new_partner_id(w.book, name), "name": name, "roles": list(roles) or ["customer"],
+            "email": email, "phone": phone, "legal_name": legal_name, "vat_id": vat_id, "website": website,
+            "currency": currency.upper() if currency else None, "payment_terms_days": payment_terms_days,
+            "credit_limit": credit_limit, "lead_time_days": lead_time_days,
+            "billing_address": address or None, "contacts": people, "notes": notes, "created": env.today})
+        w.put(kind_named("partner"), record)
+        sha = w.commit(f"Add {' and '.join(record.roles)} {record.id}: {name}", [record.id])
+    click.echo(record.id)
+    click.echo(f"Added partner {record.id}" + (f" in commit {sha[:10]}." if sha else "."), err=True)
+
+
+@partner.command("list")
+@click.option("--role", type=click.Choice(["customer", "supplier"]), help="Only customers or only suppliers.")
+@click.option("--search", help="Only partners whose id, name or email contains this text.")
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, role, search, fmt, as_of) -> None:
+    """List partners."""
+    from cli.domain.partners import partners_table
+
+    book = env.book(as_of, ("partner",))
+    emit(partners_table(book, role, search), fmt, book.revision)
+
+
+@partner.command("show")
+@click.argument("ident", metavar="ID")
+@output_format
+@as_of
+@click.pass_obj
+def show(env, ident, fmt, as_of) -> None:
+    """Show a partner with its contacts, leads and opportunities."""
+    from cli.domain.partners import get_partner, partner_table
+
+    book = env.book(as_of, ("partner", "lead", "opportunity"))
+    emit(partner_table(book, get_partner(book, ident)), fmt, book.revision)

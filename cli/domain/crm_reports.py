@@ -1,0 +1,316 @@
+"""CRM reports: the pipeline, the forecast, the lead funnel, activities per owner, and the
+CRM lines of the management overview. Amounts are in the base currency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from schemas.crm import (
+    ACTIVITY_TYPES,
+    LEAD_STATUSES,
+    OPEN_STAGES,
+    STAGES,
+    Activity,
+    Lead,
+    Opportunity,
+)
+from schemas.types import currency_places
+
+from .book import Book
+from .crm import amount_of, base_amount, followups_table, owner_matches, probability, weighted
+from .ledger import ZERO, round_to
+from .overview import section
+from .table import Column, Table, money, text
+
+PipelineKey = tuple[str, str]
+
+
+def _pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return round_to(Decimal(part) * 100 / Decimal(whole), 1)
+
+
+def _unpriced_note(book: Book, missing: list[Opportunity]) -> list[str]:
+    if not missing:
+        return []
+    no_amount = [o.id for o in missing if amount_of(o) is None]
+    no_rate = sorted({o.currency for o in missing if amount_of(o) is not None and o.currency})
+    notes = []
+    if no_amount:
+        notes.append(f"{len(no_amount)} opportunities have no amount yet and add nothing: {', '.join(sorted(no_amount)[:10])}"
+                     + (" ..." if len(no_amount) > 10 else ""))
+    if no_rate:
+        notes.append(f"no exchange rate to {book.base} for {', '.join(no_rate)}: those amounts are left out")
+    return notes
+
+
+# --- pipeline ------------------------------------------------------------------------------------
+
+def pipeline(book: Book, today: dt.date, by: str = "stage-owner", include_closed: bool = False,
+             owners: set[str] | None = None) -> Table:
+    """Count, amount and weighted amount (amount x probability) of opportunities by stage and owner."""
+    stages = STAGES if include_closed else OPEN_STAGES
+    groups: dict[PipelineKey, list] = {}
+    missing: list[Opportunity] = []
+    for o in book.of("opportunity").values():
+        o: Opportunity  # type: ignore[no-redef]
+        if o.stage not in stages or not owner_matches(o.owner, owners):
+            continue
+        stage = o.stage if by in ("stage", "stage-owner") else ""
+        owner = (o.owner or "(none)") if by in ("owner", "stage-owner") else ""
+        g = groups.setdefault((stage, owner), [0, ZERO, ZERO])
+        g[0] += 1
+        amount = base_amount(book, o, today)
+        if amount is None:
+            missing.append(o)
+            continue
+        g[1] += amount
+        g[2] += weighted(book, o, today)  # type: ignore[operator]
+    order = {s: i for i, s in enumerate(STAGES)}
+    rows = [{"stage": k[0], "owner": k[1], "count": v[0], "amount": v[1], "weighted": v[2]}
+            for k, v in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], -1), kv[0][1]))]
+    places = currency_places(book.base)
+    cols = []
+    if by in ("stage", "stage-owner"):
+        cols.append(text("stage", "Stage"))
+    if by in ("owner", "stage-owner"):
+        cols.append(text("owner", "Owner"))
+    cols += [Column("count", "Count", "int"), money("amount", f"Amount ({book.base})", places),
+             money("weighted", f"Weighted ({book.base})", places)]
+    totals = {cols[0].key: "Total", "count": sum(r["count"] for r in rows),
+              "amount": sum((r["amount"] for r in rows), ZERO), "weighted": sum((r["weighted"] for r in rows), ZERO)}
+    return Table("pipeline", cols, rows, totals, title=f"Pipeline on {today} ({book.base})",
+                 notes=_unpriced_note(book, missing))
+
+
+# --- forecast ------------------------------------------------------------------------------------
+
+def _month_start(day: dt.date, add: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 + add
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def forecast(book: Book, today: dt.date, months: int = 6) -> Table:
+    """Weighted open amount by expected close month (this month and the next ones), beside what
+    was won in each month; open opportunities past their close date are shown as overdue."""
+    first = _month_start(today)
+    ends = [_month_start(today, i) for i in range(months + 1)]
+    labels = [f"{m:%Y-%m}" for m in ends[:-1]]
+    buckets: dict[str, list] = {label: [0, ZERO, ZERO, ZERO] for label in ["overdue", *labels, "later", "no date"]}
+    missing: list[Opportunity] = []
+    year_start, _ = book.settings.fiscal_year_bounds(book.settings.fiscal_year_of(today))
+    won_ytd, won_ytd_count = ZERO, 0
+    for o in book.of("opportunity").values():
+        o: Opportunity  # type: ignore[no-redef]
+        if o.stage == "won" and o.closed:
+            amount = base_amount(book, o, o.closed)
+            if amount is None:
+                missing.append(o)
+                continue
+            if year_start <= o.closed <= today:
+                won_ytd += amount
+                won_ytd_count += 1
+            if first <= o.closed < ends[-1]:
+                buckets[f"{o.closed:%Y-%m}"][3] += amount
+            continue
+        if o.stage not in OPEN_STAGES:
+            continue
+        close = o.expected_close
+        if close is None:
+            label = "no date"
+        elif close < first:
+            label = "overdue"
+        elif close >= ends[-1]:
+            label = "later"
+        else:
+            label = f"{close:%Y-%m}"
+        b = buckets[label]
+        b[0] += 1
+        amount = base_amount(book, o, today)
+        if amount is None:
+            missing.append(o)
+            continue
+        b[1] += amount
+        b[2] += weighted(book, o, today)  # type: ignore[operator]
+    rows = []
+    for label, (count, amount, weight, won) in buckets.items():
+        if label in ("overdue", "later", "no date") and not count:
+            continue
+        rows.append({"month": label, "open": count, "amount": amount, "weighted": weight, "won": won,
+                     "expected": weight + won})
+    places = currency_places(book.base)
+    cols = [text("month", "Close month"), Column("open", "Open", "int"), money("amount", "Open amount", places),
+            money("weighted", "Weighted", places), money("won", "Won", places),
+            money("expected", "Won + weighted", places)]
+    totals = {"month": "Total"}
+    for key in ("open", "amount", "weighted", "won", "expected"):
+        totals[key] = sum((r[key] for r in rows), 0 if key == "open" else ZERO)
+    notes = [f"won so far in the fiscal year from {year_start}: {won_ytd:,.{places}f} {book.base} "
+             f"({won_ytd_count} opportunities)"]
+    notes += _unpriced_note(book, [o for o in missing if o.stage != "won"])
+    t = Table("forecast", cols, rows, totals, title=f"Forecast by expected close month ({book.base})", notes=notes)
+    t.meta.update({"won_year_to_date": round_to(won_ytd, places), "fiscal_year_start": year_start})
+    return t
+
+
+# --- funnel --------------------------------------------------------------------------------------
+
+def lead_dates(book: Book, git_dates: dict[str, tuple[dt.date, dt.date]] | None = None
+               ) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Lead id -> (created, converted). A date the record does not store is taken from its
+    opportunity (created on conversion) or from the git history of the lead's file."""
+    git_dates = git_dates or {}
+    opps = book.of("opportunity")
+    out = {}
+    for ident, lead in book.of("lead").items():
+        lead: Lead  # type: ignore[no-redef]
+        history = git_dates.get(book.source("lead", ident))
+        created = lead.created or (history[0] if history else None)
+        converted = None
+        if lead.status == "converted":
+            opp = opps.get(lead.opportunity) if lead.opportunity else None
+            converted = lead.converted or (opp.created if opp else None) or (history[1] if history else None)  # type: ignore[attr-defined]
+        out[ident] = (created, converted)
+    return out
+
+
+def needs_history(book: Book) -> bool:
+    """Whether some lead lacks a date that only git history can supply."""
+    opps = book.of("opportunity")
+    for lead in book.of("lead").values():
+        if lead.created is None:  # type: ignore[attr-defined]
+            return True
+        if lead.status == "converted" and lead.converted is None and not (  # type: ignore[attr-defined]
+                lead.opportunity in opps and opps[lead.opportunity].created):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+           git_dates: dict[str, tuple[dt.date, dt.date]] | None = None) -> Table:
+    """Leads by source and status, conversion lead -> opportunity -> won, and the median days
+    from created to converted, for leads created in [start, end]."""
+    dates = lead_dates(book, git_dates)
+    opps_by_lead: dict[str, list[Opportunity]] = {}
+    for o in book.of("opportunity").values():
+        if o.lead:  # type: ignore[attr-defined]
+            opps_by_lead.setdefault(o.lead, []).append(o)  # type: ignore[arg-type,attr-defined]
+    per_source: dict[str, dict] = {}
+    undated = 0
+
+    def blank() -> dict:
+        return {"leads": 0, **{s: 0 for s in LEAD_STATUSES}, "opportunity": 0, "won": 0, "days": []}
+
+    total = blank()
+    for ident, lead in book.of("lead").items():
+        lead: Lead  # type: ignore[no-redef]
+        created, converted = dates[ident]
+        if start or end:
+            if created is None:
+                undated += 1
+                continue
+            if (start and created < start) or (end and created > end):
+                continue
+        for bucket in (per_source.setdefault(lead.source, blank()), total):
+            bucket["leads"] += 1
+            bucket[lead.status] += 1
+            opps = opps_by_lead.get(ident, [])
+            if opps or lead.status == "converted":
+                bucket["opportunity"] += 1
+            if any(o.stage == "won" for o in opps):
+                bucket["won"] += 1
+            if lead.status == "converted" and created and converted:
+                bucket["days"].append((converted - created).days)
+    rows = [_funnel_row(source, b) for source, b in sorted(per_source.items())]
+    cols = [text("source", "Source"), Column("leads", "Leads", "int")]
+    cols += [Column(s, s.capitalize(), "int") for s in LEAD_STATUSES]
+    cols += [Column("opportunity", "To opportunity", "int"), Column("won", "Won", "int"),
+             Column("conversion", "Lead->opp %", "percent"), Column("win_rate", "Opp->won %", "percent"),
+             Column("lead_to_won", "Lead->won %", "percent"), Column("median_days", "Median days to convert", "qty")]
+    notes = []
+    if undated:
+        notes.append(f"{undated} leads have no created date in the record or in git and are left out")
+    period = f" created {start or '...'} to {end or '...'}" if (start or end) else ""
+    return Table("funnel", cols, rows, _funnel_row("Total", total), title=f"Lead funnel by source{period}",
+                 notes=notes)
+
+
+def _funnel_row(source: str, b: dict) -> dict:
+    days = sorted(b["days"])
+    median = None
+    if days:  # exact: the middle value, or the mean of the two middle ones (7.5, never 7.50000001)
+        mid = len(days) // 2
+        median = Decimal(days[mid]) if len(days) % 2 else Decimal(days[mid - 1] + days[mid]) / 2
+    return {"source": source, "leads": b["leads"], **{s: b[s] for s in LEAD_STATUSES},
+            "opportunity": b["opportunity"], "won": b["won"], "conversion": _pct(b["opportunity"], b["leads"]),
+            "win_rate": _pct(b["won"], b["opportunity"]), "lead_to_won": _pct(b["won"], b["leads"]),
+            "median_days": median}
+
+
+# --- activities ----------------------------------------------------------------------------------
+
+def activity_report(book: Book, today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> Table:
+    """Per owner: activities logged in the period by type, follow-ups done in it, and what is
+    open and overdue now."""
+    per: dict[str, dict] = {}
+
+    def within(day: dt.date) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    for a in book.of("activity").values():
+        a: Activity  # type: ignore[no-redef]
+        b = per.setdefault(a.owner or "(none)", {t: 0 for t in (*ACTIVITY_TYPES, "done", "open", "overdue")})
+        if within(a.date):
+            b[a.type] += 1
+        if a.done and (a.type == "task" or a.due) and within(a.done_on or a.date):
+            b["done"] += 1
+        if a.is_open:
+            b["open"] += 1
+            if a.due and a.due < today:
+                b["overdue"] += 1
+    rows = [{"owner": owner, **counts} for owner, counts in sorted(per.items())]
+    keys = (*ACTIVITY_TYPES, "done", "open", "overdue")
+    cols = [text("owner", "Owner")] + [Column(k, k.capitalize() + ("s" if k in ACTIVITY_TYPES else ""), "int")
+                                        for k in keys]
+    totals = {"owner": "Total", **{k: sum(r[k] for r in rows) for k in keys}}
+    period = f" {start or '...'} to {end or '...'}" if (start or end) else ""
+    return Table("activities", cols, rows, totals, title=f"Activities per owner{period} (open and overdue on {today})")
+
+
+# --- overview ------------------------------------------------------------------------------------
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((v for v in values if v is not None), ZERO)
+
+
+@section
+def crm_overview(book: Book, today: dt.date) -> list[dict]:
+    opps = [o for o in book.of("opportunity").values()]
+    open_opps = [o for o in opps if o.stage in OPEN_STAGES]  # type: ignore[attr-defined]
+    month = today.replace(day=1)
+    won = [o for o in opps if o.stage == "won" and o.closed and month <= o.closed <= today]  # type: ignore[attr-defined]
+    new_leads = sum(1 for lead in book.of("lead").values()
+                    if lead.created and month <= lead.created <= today)  # type: ignore[attr-defined]
+    due = followups_table(book, today)
+    overdue = sum(1 for r in due.rows if r["due"] < today)
+    if not (opps or book.of("lead")):
+        return []
+    return [
+        {"section": "CRM", "measure": "Open opportunities", "value": len(open_opps)},
+        {"section": "CRM", "measure": "Open pipeline", "value": _sum(base_amount(book, o, today) for o in open_opps)},
+        {"section": "CRM", "measure": "Weighted pipeline", "value": _sum(weighted(book, o, today) for o in open_opps)},
+        {"section": "CRM", "measure": f"Won {month:%B %Y}", "value": _sum(base_amount(book, o, o.closed) for o in won)},
+        {"section": "CRM", "measure": f"New leads {month:%B %Y}", "value": new_leads},
+        {"section": "CRM", "measure": "Follow-ups due (today or earlier)", "value": len(due.rows)},
+        {"section": "CRM", "measure": "Follow-ups overdue", "value": overdue},
+    ]
+
+
+def stage_probabilities(book: Book) -> dict[str, int]:
+    return {s: book.settings.crm.stage_probability(s) for s in STAGES}
+
+
+__all__ = ["activity_report", "forecast", "funnel", "pipeline", "probability", "stage_probabilities"]

@@ -1,0 +1,107 @@
+"""Partners (customers and suppliers): readable ids, finding a partner by name, email or phone, lists."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import ValidationError
+
+from cli.errors import ComptoirError, Problem, fail
+from schemas.partners import Partner
+
+from .book import Book
+from .table import Column, Table, text
+
+
+def slug(name: str) -> str:
+    """'Café Lumière & Fils' -> 'cafe-lumiere-fils': the readable id of a partner."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
+
+
+def normal_name(name: str | None) -> str:
+    """A company name reduced for comparison: accents, case, punctuation and spacing ignored."""
+    return slug(name or "").replace("-", "")
+
+
+def new_partner_id(book: Book, name: str, taken: set[str] | None = None) -> str:
+    """The name's slug, with -2, -3 ... when another partner already has it."""
+    base = slug(name) or "partner"
+    used = set(book.of("partner")) | (taken or set())
+    if base not in used:
+        return base
+    n = 2
+    while f"{base}-{n}" in used:
+        n += 1
+    return f"{base}-{n}"
+
+
+def validated_partner(data: dict) -> Partner:
+    clean = {k: v for k, v in data.items() if v is not None and v != []}
+    try:
+        return Partner.model_validate(clean)
+    except ValidationError as exc:
+        raise ComptoirError([
+            Problem("", 0, "invalid-value",
+                    f"partner {'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}",
+                    "see `comptoir partner add --help`")
+            for e in exc.errors(include_url=False)]) from None
+
+
+def get_partner(book: Book, ident: str) -> Partner:
+    partner = book.of("partner").get(ident)
+    if partner is None:
+        raise fail("unknown-partner", f"there is no partner {ident}", "`comptoir partner list` shows the ids")
+    return partner  # type: ignore[return-value]
+
+
+def partners_table(book: Book, role: str | None = None, search: str | None = None) -> Table:
+    rows = []
+    needle = (search or "").lower()
+    for ident in sorted(book.of("partner")):
+        p: Partner = book.of("partner")[ident]  # type: ignore[assignment]
+        if role and role not in p.roles:
+            continue
+        if needle and not any(needle in (v or "").lower() for v in (p.id, p.name, p.legal_name, p.email)):
+            continue
+        city = (p.billing_address or p.shipping_address)
+        rows.append({"id": p.id, "name": p.name, "roles": ", ".join(p.roles), "email": p.email or "",
+                     "phone": p.phone or "", "city": city.city if city and city.city else "",
+                     "currency": p.currency or book.base, "active": p.active})
+    cols = [text("id", "Id"), text("name", "Name"), text("roles", "Roles"), text("email", "Email"),
+            text("phone", "Phone"), text("city", "City"), text("currency", "Cur"), Column("active", "Active", "bool")]
+    return Table("partners", cols, rows, title="Partners")
+
+
+def partner_table(book: Book, partner: Partner) -> Table:
+    """One partner as field / value rows, with its contacts and CRM links in the notes."""
+    data = partner.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    rows = []
+    for key, value in data.items():
+        if key == "contacts":
+            continue
+        if isinstance(value, dict):
+            value = _address(value)
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append({"field": key, "value": str(value)})
+    notes = [f"contact: {c.name}" + "".join(f", {v}" for v in (c.role, c.email, c.phone) if v)
+             for c in partner.contacts]
+    leads = sorted(i for i, lead in book.of("lead").items() if getattr(lead, "partner", None) == partner.id)
+    opps = sorted(i for i, o in book.of("opportunity").items() if getattr(o, "partner", None) == partner.id)
+    if leads:
+        notes.append(f"leads: {', '.join(leads)}")
+    if opps:
+        notes.append(f"opportunities: {', '.join(opps)}")
+    table = Table("partner", [text("field", "Field"), text("value", "Value")], rows,
+                  title=f"Partner {partner.id}: {partner.name}", notes=notes)
+    table.meta.update({"partner": data, "leads": leads, "opportunities": opps})
+    return table
+
+
+def _address(value: dict) -> str:
+    parts = [value.get("street"), value.get("street2"),
+             " ".join(p for p in (value.get("postal_code"), value.get("city")) if p),
+             value.get("region"), value.get("country")]
+    return ", ".join(p for p in parts if p)

@@ -1,0 +1,579 @@
+"""Financial statements: balance sheet, income statement, cash flow, general ledger, journal.
+
+Amounts are in the base currency, each foreign posting at its own historical value
+(its `rate:` or exchange difference), unless a currency is asked for: then only postings
+in that currency count, in their own amounts. Balances carry the sign a reader expects:
+assets and expenses debit-positive, liabilities, equity and income credit-positive.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cli.errors import fail
+from schemas.accounting import NORMAL_SIGN, Account, JournalEntry
+from schemas.types import currency_places
+
+from .book import Book
+from .ledger import ZERO, ancestors, entry_values, roll_up, round_to
+from .periods import is_closing
+from .table import Column, Table, money, text
+
+DAY = dt.timedelta(days=1)
+CASH_ROLES = frozenset({"bank", "cash"})
+OPERATING_ROLES = frozenset({"receivable", "payable", "inventory", "tax", "grni", "payroll"})
+
+
+# shared helpers --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class View:
+    """Which amounts a report shows: base-currency values, or one currency's own amounts."""
+
+    base: str
+    currency: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.currency or self.base
+
+    @property
+    def places(self) -> int:
+        return currency_places(self.shown)
+
+    def label(self) -> str:
+        return f"{self.currency} amounts only" if self.currency else self.base
+
+
+def view_of(book: Book, currency: str | None) -> View:
+    if currency is not None:
+        currency = currency.upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise fail("bad-currency", f"--currency {currency!r} is not a currency code",
+                       "give an ISO 4217 code like USD")
+    return View(book.base, currency)
+
+
+def posting_values(book: Book, entry: JournalEntry, view: View) -> list[tuple[int, Decimal]]:
+    """(posting index, amount) for every posting the view shows."""
+    if view.currency is None:
+        return list(enumerate(entry_values(book, entry)))
+    base = book.base
+    return [(i, p.amount) for i, p in enumerate(entry.postings) if (p.currency or base) == view.currency]
+
+
+def sums(book: Book, entries: Iterable[JournalEntry], view: View) -> dict[str, Decimal]:
+    """Net balance per account, debits positive, in the view's currency."""
+    out: dict[str, Decimal] = {}
+    for entry in entries:
+        postings = entry.postings
+        for i, value in posting_values(book, entry, view):
+            code = postings[i].account
+            out[code] = out.get(code, ZERO) + value
+    return out
+
+
+def select(book: Book, start: dt.date | None, end: dt.date | None,
+           closing: bool = True) -> list[JournalEntry]:
+    return [e for e in book.entries.values()
+            if (start is None or e.date >= start) and (end is None or e.date <= end)
+            and (closing or not is_closing(e))]
+
+
+def last_day(book: Book) -> dt.date:
+    dates = [e.date for e in book.entries.values()]
+    return max(dates) if dates else (book.today or dt.date.today())
+
+
+def _name(accounts: dict[str, Account], code: str) -> str:
+    acct = accounts.get(code)
+    return acct.name if acct else "(unknown account)"
+
+
+def _type(accounts: dict[str, Account], code: str) -> str | None:
+    acct = accounts.get(code)
+    return acct.type if acct else None
+
+
+def _role(accounts: dict[str, Account], code: str) -> str | None:
+    """The account's role, or its nearest ancestor's."""
+    for ident in ancestors(accounts, code):
+        acct = accounts.get(ident)
+        if acct is not None and acct.role:
+            return acct.role
+    return None
+
+
+def _period_text(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"{start} to {end}"
+    if end:
+        return f"up to {end}"
+    if start:
+        return f"from {start}"
+    return "all entries"
+
+
+def _quantized(values: dict[str, Decimal], places: int) -> dict[str, Decimal]:
+    """Summary figures for JSON, with the currency's places like the money columns."""
+    return {k: round_to(v, places) for k, v in values.items()}
+
+
+# balance sheet ---------------------------------------------------------------------------
+SECTIONS = (("asset", "Assets"), ("liability", "Liabilities"), ("equity", "Equity"))
+
+
+def balance_sheet(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                  depth: int | None = None, currency: str | None = None) -> Table:
+    """Assets = liabilities + equity at `end`, with the result not yet closed shown in equity.
+
+    The result of the current period runs from `start` (default: the start of the fiscal
+    year containing `end`); results of earlier periods not closed yet get a line of their own.
+    """
+    view = view_of(book, currency)
+    accounts = book.accounts
+    end = end or last_day(book)
+    period_start = start or book.settings.fiscal_year_bounds(book.settings.fiscal_year_of(end))[0]
+    closing = sums(book, select(book, None, end), view)
+    earlier = sums(book, select(book, None, period_start - DAY), view)
+    rows: list[dict] = []
+    totals: dict[str, Decimal] = {}
+    unknown = sorted(code for code, v in closing.items() if v and code not in accounts)
+
+    def result(balances: dict[str, Decimal]) -> Decimal:
+        return -sum((v for code, v in balances.items() if _type(accounts, code) in ("income", "expense")), ZERO)
+
+    for type_, title in SECTIONS:
+        lines: dict[str, Decimal] = {}
+        for code, value in closing.items():
+            kind = _type(accounts, code) or ("asset" if code in unknown else None)
+            if kind != type_ or not value:
+                continue
+            shown = roll_up(accounts, code, depth)
+            lines[shown] = lines.get(shown, ZERO) + value * NORMAL_SIGN[type_]
+        for code in sorted(lines):
+            if lines[code]:
+                rows.append({"section": title, "account": code, "name": _name(accounts, code),
+                             "balance": lines[code], "line": "account"})
+        total = sum(lines.values(), ZERO)
+        if type_ == "equity":
+            before = result(earlier)
+            current = result(closing) - before
+            if before:
+                rows.append({"section": title, "account": "", "name": f"Results before {period_start} not yet closed",
+                             "balance": before, "line": "result"})
+            rows.append({"section": title, "account": "",
+                         "name": f"Result {period_start} to {end} (not yet closed)", "balance": current,
+                         "line": "result"})
+            total += before + current
+            totals["result"] = before + current
+        totals[type_] = total
+        rows.append({"section": title, "account": "", "name": f"Total {title.lower()}", "balance": total,
+                     "line": "total"})
+    other_side = totals["liability"] + totals["equity"]
+    rows.append({"section": "", "account": "", "name": "Total liabilities and equity", "balance": other_side,
+                 "line": "total"})
+    balanced = totals["asset"] == other_side
+    places = view.places
+    fmt = lambda v: f"{round_to(v, places):,}"  # noqa: E731
+    notes = []
+    if balanced:
+        notes.append(f"Balanced: assets {fmt(totals['asset'])} = liabilities {fmt(totals['liability'])} "
+                     f"+ equity {fmt(totals['equity'])}")
+    else:
+        notes.append(f"NOT balanced: assets {fmt(totals['asset'])}, liabilities + equity {fmt(other_side)}, "
+                     f"difference {fmt(totals['asset'] - other_side)}")
+    if view.currency:
+        notes.append(f"Only postings in {view.currency}, in their own amounts: an entry that mixes currencies "
+                     "balances in the base currency, not per currency, so the two sides need not agree.")
+    if unknown:
+        notes.append(f"Postings to unknown accounts {', '.join(unknown)} are shown under assets; "
+                     "`comptoir validate` reports them.")
+    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name"),
+            money("balance", "Balance", places)]
+    table = Table("balance-sheet", cols, rows, title=f"Balance sheet at {end} ({view.label()})", notes=notes)
+    table.meta.update({
+        "balanced": balanced, "date": end.isoformat(), "currency": view.shown,
+        "summary": _quantized({"assets": totals["asset"], "liabilities": totals["liability"],
+                               "equity": totals["equity"], "result": totals["result"],
+                               "liabilities_and_equity": other_side,
+                               "difference": totals["asset"] - other_side}, places),
+    })
+    return table
+
+
+# income statement ------------------------------------------------------------------------
+IS_SECTIONS = (("revenue", "Revenue"), ("cogs", "Cost of goods sold"), ("expense", "Operating expenses"),
+               ("other-income", "Other income"), ("other-expense", "Other expenses"))
+
+
+def pl_class(accounts: dict[str, Account], code: str) -> str | None:
+    """Which income-statement section an account belongs to (None: not an income or expense account)."""
+    kind = _type(accounts, code)
+    role = _role(accounts, code)
+    if kind == "income":
+        return "other-income" if role in ("other-income", "fx") else "revenue"
+    if kind == "expense":
+        if role == "cogs":
+            return "cogs"
+        return "other-expense" if role in ("other-expense", "fx") else "expense"
+    return None
+
+
+def _pl_lines(book: Book, start: dt.date | None, end: dt.date | None, depth: int | None,
+              view: View) -> dict[tuple[str, str], Decimal]:
+    """(section, shown account) -> amount with the reader's sign, closing entries left out."""
+    accounts = book.accounts
+    out: dict[tuple[str, str], Decimal] = {}
+    for code, value in sums(book, select(book, start, end, closing=False), view).items():
+        section = pl_class(accounts, code)
+        if section is None or not value:
+            continue
+        sign = -1 if section in ("revenue", "other-income") else 1
+        key = (section, roll_up(accounts, code, depth))
+        out[key] = out.get(key, ZERO) + value * sign
+    return out
+
+
+def _summary(lines: dict[tuple[str, str], Decimal]) -> dict[str, Decimal]:
+    per = {key: sum((v for (s, _), v in lines.items() if s == key), ZERO) for key, _ in IS_SECTIONS}
+    gross = per["revenue"] - per["cogs"]
+    operating = gross - per["expense"]
+    net = operating + per["other-income"] - per["other-expense"]
+    return {"revenue": per["revenue"], "cogs": per["cogs"], "gross_margin": gross, "expenses": per["expense"],
+            "operating_result": operating, "other_income": per["other-income"],
+            "other_expenses": per["other-expense"], "net_income": net}
+
+
+def comparison_range(start: dt.date | None, end: dt.date | None, compare: str) -> tuple[dt.date, dt.date]:
+    """The previous period of the same length (whole months stay whole months), or the same dates a year earlier."""
+    if start is None or end is None:
+        raise fail("compare-needs-period", "--compare needs a bounded period",
+                   "give --period YYYY-MM, --year YYYY, or --from and --to")
+    if compare == "previous-year":
+        return _years_back(start, 1), _years_back(end, 1)
+    if start.day == 1 and end == _month_end(end):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        first = _months_back(start, months)
+        return first, _month_end(_months_back(start, 1))
+    length = end - start + DAY
+    return start - length, start - DAY
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _years_back(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def income_statement(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                     depth: int | None = None, compare: str | None = None,
+                     currency: str | None = None) -> Table:
+    """Revenue - cost of goods sold = gross margin; - operating expenses = operating result;
+    + other income - other expenses = net income. Year-end closing entries are left out."""
+    view = view_of(book, currency)
+    accounts = book.accounts
+    lines = _pl_lines(book, start, end, depth, view)
+    summary = _summary(lines)
+    prev_range = comparison_range(start, end, compare) if compare else None
+    prev_lines = _pl_lines(book, *prev_range, depth, view) if prev_range else {}
+    prev_summary = _summary(prev_lines) if prev_range else {}
+
+    def row(section: str, account: str, name: str, key: tuple | str, line: str) -> dict:
+        amount = lines.get(key, ZERO) if isinstance(key, tuple) else summary[key]
+        out = {"section": section, "account": account, "name": name, "amount": amount, "line": line}
+        if prev_range:
+            before = prev_lines.get(key, ZERO) if isinstance(key, tuple) else prev_summary[key]
+            out.update(compare=before, change=amount - before,
+                       change_pct=round_to((amount - before) / abs(before) * 100, 1) if before else None)
+        return out
+
+    subtotal = {"cogs": ("gross_margin", "Gross margin"), "expense": ("operating_result", "Operating result")}
+    totals_key = {"revenue": "revenue", "cogs": "cogs", "expense": "expenses", "other-income": "other_income",
+                  "other-expense": "other_expenses"}
+    rows = []
+    for key, title in IS_SECTIONS:
+        codes = sorted({code for (s, code) in lines.keys() | prev_lines.keys() if s == key})
+        for code in codes:
+            rows.append(row(title, code, _name(accounts, code), (key, code), "account"))
+        rows.append(row(title, "", f"Total {title.lower()}", totals_key[key], "total"))
+        if key in subtotal:
+            rows.append(row("", "", subtotal[key][1], subtotal[key][0], "subtotal"))
+    totals = row("", "", "Net income", "net_income", "total")
+    totals.pop("section")
+    totals.pop("line")
+    places = view.places
+    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name"),
+            money("amount", "Amount", places)]
+    notes = []
+    if prev_range:
+        cols += [money("compare", f"{prev_range[0]} to {prev_range[1]}", places),
+                 money("change", "Change", places), Column("change_pct", "Change %", "percent")]
+        notes.append(f"Compared with {prev_range[0]} to {prev_range[1]} ({compare}).")
+    notes.append("Year-end closing entries are left out, so closed years still show their result.")
+    table = Table("income-statement", cols, rows, totals,
+                  title=f"Income statement {_period_text(start, end)} ({view.label()})", notes=notes)
+    table.meta.update({"from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+                       "currency": view.shown, "summary": _quantized(summary, places)})
+    if prev_range:
+        table.meta.update({"compare": {"from": prev_range[0].isoformat(), "to": prev_range[1].isoformat(),
+                                       "summary": _quantized(prev_summary, places)}})
+    return table
+
+
+# cash flow -------------------------------------------------------------------------------
+def cash_class(accounts: dict[str, Account], code: str) -> str:
+    """cash | operating | investing | financing for a balance-sheet account; P&L accounts are operating.
+
+    An explicit `cash_flow:` on the account or an ancestor wins. Otherwise bank and cash
+    roles are cash; working-capital roles (receivable, payable, inventory, tax, GRNI,
+    payroll) and income and expense accounts are operating; other assets are investing
+    (equipment); other liabilities and equity are financing (loans, capital).
+    """
+    for ident in ancestors(accounts, code):
+        acct = accounts.get(ident)
+        if acct is not None and acct.cash_flow:
+            return acct.cash_flow
+    role = _role(accounts, code)
+    kind = _type(accounts, code)
+    if role in CASH_ROLES:
+        return "cash"
+    if role in OPERATING_ROLES or kind in ("income", "expense", None):
+        return "operating"
+    return "investing" if kind == "asset" else "financing"
+
+
+CF_SECTIONS = (("operating", "Operating activities"), ("investing", "Investing activities"),
+               ("financing", "Financing activities"), ("fx", "Effect of exchange rates on cash"))
+
+
+def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+              depth: int | None = None, method: str = "indirect") -> Table:
+    accounts = book.accounts
+    end = end or last_day(book)
+    view = View(book.base)
+    places = view.places
+    cash = lambda code: cash_class(accounts, code) == "cash"  # noqa: E731
+    entries = select(book, start, end, closing=False)
+    opening = sum((v for c, v in sums(book, select(book, None, start - DAY) if start else [], view).items()
+                   if cash(c)), ZERO)
+    closing_cash = sum((v for c, v in sums(book, select(book, None, end), view).items() if cash(c)), ZERO)
+    # Exchange differences booked on cash accounts (by `period revalue`) move cash's value
+    # without moving money: they are shown apart, as IAS 7 asks.
+    # An entry whose cash postings are all exchange differences is such a revaluation.
+    fx_on_cash = ZERO
+    for entry in entries:
+        on_cash = [p for p in entry.postings if cash(p.account)]
+        if on_cash and all(p.value is not None for p in on_cash):
+            fx_on_cash += sum((p.value for p in on_cash), ZERO)  # type: ignore[misc]
+    lines: dict[tuple[str, str], dict] = {}
+
+    def add(section: str, code: str, name: str, amount: Decimal) -> None:
+        line = lines.setdefault((section, code or name),
+                                {"code": code, "name": name, "amount": ZERO, "in": ZERO, "out": ZERO})
+        line["amount"] += amount
+        line["in" if amount > 0 else "out"] += amount
+
+    if method == "indirect":
+        moves = sums(book, entries, view)
+        net_income = -sum((v for c, v in moves.items() if _type(accounts, c) in ("income", "expense")), ZERO)
+        add("operating", "", "Net income", net_income)
+        for code in sorted(moves):
+            kind = _type(accounts, code)
+            section = cash_class(accounts, code)
+            if section == "cash" or kind in ("income", "expense") or not moves[code]:
+                continue
+            shown = roll_up(accounts, code, depth)
+            add(section, shown, f"Change in {_name(accounts, shown)}", -moves[code])
+        if fx_on_cash:
+            add("operating", "", "Exchange differences on cash (not a cash movement)", -fx_on_cash)
+    else:
+        for entry in entries:
+            values = entry_values(book, entry)
+            on_cash = [p for p in entry.postings if cash(p.account)]
+            if not on_cash or all(p.value is not None for p in on_cash):
+                continue
+            for p, value in zip(entry.postings, values, strict=True):
+                if cash(p.account) or not value:
+                    continue
+                shown = roll_up(accounts, p.account, depth)
+                add(cash_class(accounts, p.account), shown, _name(accounts, shown), -value)
+    if fx_on_cash:
+        add("fx", "", "Exchange differences on foreign-currency cash", fx_on_cash)
+    rows = []
+    net = ZERO
+    for key, title in CF_SECTIONS:
+        section_lines = sorted((line for (s, _), line in lines.items() if s == key),
+                               key=lambda line: (line["code"] != "", line["code"]))
+        if not section_lines and key == "fx":
+            continue
+        total = ZERO
+        for line in section_lines:
+            if not line["amount"] and not (method == "direct" and (line["in"] or line["out"])):
+                continue
+            row = {"section": title, "account": line["code"], "name": line["name"], "amount": line["amount"],
+                   "line": "account"}
+            if method == "direct":
+                row.update(receipts=line["in"], payments=-line["out"])
+            rows.append(row)
+            total += line["amount"]
+        rows.append({"section": title, "account": "", "name": f"Net cash from {title.lower()}"
+                     if key != "fx" else "Total effect of exchange rates", "amount": total, "line": "total"})
+        net += total
+    reconciles = opening + net == closing_cash
+    rows.append({"section": "", "account": "", "name": "Cash and bank at start", "amount": opening,
+                 "line": "subtotal"})
+    rows.append({"section": "", "account": "", "name": "Cash and bank at end", "amount": closing_cash,
+                 "line": "subtotal"})
+    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name")]
+    if method == "direct":
+        cols += [money("receipts", "Receipts", places), money("payments", "Payments", places)]
+    cols.append(money("amount", "Net", places) if method == "direct" else money("amount", "Amount", places))
+    how = ("indirect method: net income adjusted by the movement of every other balance-sheet account"
+           if method == "indirect" else
+           "direct method: every posting to a bank or cash account, by the account on the other side")
+    notes = [f"Method: {how}.",
+             ("Reconciles" if reconciles else "Does NOT reconcile") +
+             f": cash and bank {round_to(opening, places):,} at start + net change {round_to(net, places):,} "
+             f"= {round_to(opening + net, places):,}; the bank and cash accounts hold "
+             f"{round_to(closing_cash, places):,} at {end}."]
+    table = Table("cash-flow", cols, rows, {"name": "Net change in cash", "amount": net},
+                  title=f"Cash flow statement {_period_text(start, end)} ({book.base}, {method} method)",
+                  notes=notes)
+    table.meta.update({"method": method, "reconciles": reconciles, "from": start.isoformat() if start else None,
+                       "to": end.isoformat(),
+                       "summary": _quantized({"opening_cash": opening, "net_change": net,
+                                              "closing_cash": closing_cash}, places)})
+    return table
+
+
+# general ledger / register ---------------------------------------------------------------
+@dataclass
+class PostingFilter:
+    account: str | None = None  # code prefix, or an ancestor in the account tree
+    text: str | None = None  # in the entry's or the posting's memo, or the reference
+    partner: str | None = None
+    min_amount: Decimal | None = None  # on the absolute amount shown
+    max_amount: Decimal | None = None
+
+    def matches(self, book: Book, entry: JournalEntry, index: int, amount: Decimal) -> bool:
+        p = entry.postings[index]
+        if self.account and not (p.account.startswith(self.account)
+                                 or self.account in ancestors(book.accounts, p.account)):
+            return False
+        if self.text:
+            haystack = " ".join(filter(None, (entry.memo, p.memo, entry.reference))).lower()
+            if self.text.lower() not in haystack:
+                return False
+        if self.partner and p.partner != self.partner:
+            return False
+        if self.min_amount is not None and abs(amount) < self.min_amount:
+            return False
+        return not (self.max_amount is not None and abs(amount) > self.max_amount)
+
+
+def register(book: Book, filters: PostingFilter, start: dt.date | None = None, end: dt.date | None = None,
+             depth: int | None = None, currency: str | None = None, name: str = "register") -> Table:
+    """Every posting that matches, in date order, with a running balance of the postings shown.
+
+    With a start date the first line is the opening balance: the same postings before it."""
+    view = view_of(book, currency)
+    accounts = book.accounts
+    if filters.account and not any(c.startswith(filters.account) or filters.account in ancestors(accounts, c)
+                                   for c in accounts):
+        raise fail("unknown-account", f"no account is {filters.account} or starts with it",
+                   "`comptoir account list` shows the chart of accounts")
+    opening = ZERO
+    found: list[tuple[JournalEntry, int, Decimal]] = []
+    for entry in sorted(select(book, None, end), key=lambda e: (e.date, e.id)):
+        for i, value in posting_values(book, entry, view):
+            if not filters.matches(book, entry, i, value):
+                continue
+            if start is not None and entry.date < start:
+                opening += value
+            else:
+                found.append((entry, i, value))
+    foreign = view.currency is None and any((e.postings[i].currency or book.base) != book.base
+                                            for e, i, _ in found)
+    rows = []
+    balance = opening
+    if start is not None:
+        rows.append({"date": start, "id": "", "account": "", "name": "", "memo": "Opening balance",
+                     "partner": "", "debit": None, "credit": None, "balance": opening, "line": "opening"})
+    debit = credit = ZERO
+    for entry, i, value in found:
+        p = entry.postings[i]
+        balance += value
+        shown = roll_up(accounts, p.account, depth)
+        row = {"date": entry.date, "id": entry.id, "account": shown, "name": _name(accounts, shown),
+               "memo": p.memo or entry.memo, "partner": p.partner or "",
+               "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+               "balance": balance, "line": "posting"}
+        if foreign:
+            cur = p.currency or book.base
+            row["original"] = "" if cur == book.base else f"{p.amount} {cur}"
+        rows.append(row)
+        debit += max(value, ZERO)
+        credit += max(-value, ZERO)
+    places = view.places
+    cols = [Column("date", "Date", "date"), text("id", "Entry"), text("account", "Account"), text("name", "Name"),
+            text("memo", "Memo"), text("partner", "Partner")]
+    if foreign:
+        cols.append(text("original", "Original"))
+    cols += [money("debit", "Debit", places), money("credit", "Credit", places), money("balance", "Balance", places)]
+    what = f"account {filters.account}" if filters.account else "all accounts"
+    title = f"{'General ledger' if name == 'ledger' else 'Register'}: {what}, {_period_text(start, end)} ({view.label()})"
+    table = Table(name, cols, rows, {"date": None, "id": "Total", "debit": debit, "credit": credit,
+                                     "balance": balance}, title=title)
+    table.meta.update({"opening": round_to(opening, places), "closing": round_to(balance, places),
+                       "currency": view.shown})
+    return table
+
+
+# journal ---------------------------------------------------------------------------------
+def journal_report(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                   depth: int | None = None, currency: str | None = None) -> Table:
+    """Every entry in date order with every posting, for auditors: debits equal credits."""
+    view = view_of(book, currency)
+    accounts = book.accounts
+    reversed_by = {e.reverses: e.id for e in book.entries.values() if e.reverses}
+    rows = []
+    debit = credit = ZERO
+    for entry in sorted(select(book, start, end), key=lambda e: (e.date, e.id)):
+        links = []
+        if entry.reverses:
+            links.append(f"reverses {entry.reverses}")
+        if entry.id in reversed_by:
+            links.append(f"reversed by {reversed_by[entry.id]}")
+        for i, value in posting_values(book, entry, view):
+            p = entry.postings[i]
+            shown = roll_up(accounts, p.account, depth)
+            cur = p.currency or book.base
+            rows.append({"date": entry.date, "id": entry.id, "memo": entry.memo, "reference": entry.reference or "",
+                         "account": shown, "name": _name(accounts, shown),
+                         "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+                         "original": "" if cur == view.shown else f"{p.amount} {cur}",
+                         "links": "; ".join(links)})
+            debit += max(value, ZERO)
+            credit += max(-value, ZERO)
+    places = view.places
+    cols = [Column("date", "Date", "date"), text("id", "Entry"), text("memo", "Memo"), text("reference", "Reference"),
+            text("account", "Account"), text("name", "Name"), money("debit", "Debit", places),
+            money("credit", "Credit", places), text("original", "Original"), text("links", "Links")]
+    table = Table("journal", cols, rows, {"date": None, "id": "Total", "debit": debit, "credit": credit},
+                  title=f"Journal {_period_text(start, end)} ({view.label()})")
+    table.meta["balanced"] = debit == credit
+    return table
