@@ -200,7 +200,7 @@ def generate(book: Path, n: int, seed: int, comptoir: list[str]) -> dict:
     _git(book, "add", "-A")
     _git(book, "commit", "-q", "--no-verify", "-m",
          f"Bench: {len(EXTRA_ACCOUNTS)} accounts and {n} journal entries")
-    info = {"entries": n, "seed": seed, "accounts": len(_read_chart(book)),
+    info = {"entries": n, "seed": seed, "schemas": _schemas_digest(), "accounts": len(_read_chart(book)),
             "files_s": round(t_files, 1), "total_s": round(time.perf_counter() - t0, 1)}
     (git_dir(book) / MARKER).write_text(json.dumps(info), encoding="utf-8")
     return info
@@ -223,6 +223,16 @@ def _prepare(book: Path, n: int, seed: int) -> None:
         if len(samples) == 200:
             break
     print(json.dumps({"header": _check_format(samples)}))
+
+
+def _schemas_digest() -> str:
+    """The record schemas this checkout writes (a book made by other schemas is made again)."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for path in sorted((REPO / "schemas").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def git_dir(book: Path) -> Path:
@@ -376,9 +386,12 @@ def _bench(args) -> int:
         book = Path(args.keep).resolve()
         marker = git_dir(book) / MARKER if (book / ".git").exists() else None
         old = json.loads(marker.read_text()) if marker and marker.is_file() else None
-        if old and old.get("entries") == args.entries and old.get("seed") == args.seed:
+        if old and (old.get("entries"), old.get("seed"), old.get("schemas")) == \
+                (args.entries, args.seed, _schemas_digest()):
             print(f"reusing the book in {book}", file=sys.stderr)
         else:
+            if old:  # a book this script made, for other settings or other schemas: make it again
+                shutil.rmtree(book)
             generated = generate(book, args.entries, args.seed, comptoir)
     else:
         tmp = tempfile.TemporaryDirectory(prefix="comptoir-bench-")

@@ -228,3 +228,25 @@ def test_reports_render_in_every_format(pipeline_book):
         md = ok(pipeline_book, "report", name, "--format", "markdown")
         assert md.startswith("## ") and "**Total**" in md
     assert "pipeline" in ok(pipeline_book, "report", "--help")
+
+
+def test_diff_shows_what_a_change_does_to_the_crm(pipeline_book):
+    old = ok(pipeline_book, "crm", "lead", "add", "Y", "--email", "y@x.fr", "--status", "qualified").strip()
+    base = git(pipeline_book, "rev-parse", "HEAD").strip()
+    ok(pipeline_book, "crm", "lead", "update", old, "--status", "lost", "--reason", "timing")
+    lead = ok(pipeline_book, "crm", "lead", "add", "Z", "--email", "z@x.fr", "--source", "website",
+              "--status", "qualified").strip()
+    ok(pipeline_book, "crm", "lead", "update", lead, "--status", "lost", "--reason", "price")
+    rows = json.loads(ok(pipeline_book, "report", "pipeline", "--format", "json", "--by", "stage"))["rows"]
+    a = next(r for r in json.loads(ok(pipeline_book, "crm", "opp", "list", "--format", "json"))["rows"]
+             if r["title"] == "A")["id"]
+    ok(pipeline_book, "crm", "opp", "update", a, "--stage", "negotiation")  # 1000.00: 10% -> 60%
+    doc = json.loads(ok(pipeline_book, "diff", base, "--format", "json"))
+    crm = doc["sections"]["crm"]
+    assert [(r["kind"], r["id"], r["change"], r["weighted_before"], r["weighted_after"]) for r in crm] == [
+        *sorted([("lead", lead, "new lead (website, lost)", None, None),
+                 ("lead", old, "qualified -> lost (timing)", None, None)], key=lambda r: r[1]),
+        ("opportunity", a, "qualification -> negotiation", "100.00", "600.00")]
+    assert rows[0]["weighted"] == "140.00"
+    text_out = ok(pipeline_book, "diff", base)
+    assert "Effect on the CRM" in text_out and "Weighted pipeline" in text_out and "3,710.00" in text_out

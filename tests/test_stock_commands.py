@@ -350,3 +350,31 @@ def test_validate_finds_hand_edited_moves(stocked):
     lines = {e["code"]: e["line"] for e in json.loads(res.stdout)["errors"] if e["file"] == move_file(stocked, move)}
     assert (stocked / move_file(stocked, move)).read_text().splitlines()[lines["valuation-mismatch"] - 1] \
         == "value: 30.00"
+
+
+def test_stock_value_equals_the_inventory_accounts_after_every_command(book):
+    ok(book, "account", "add", "1210", "Finished goods", "--type", "asset", "--parent", "1000", "--role", "inventory")
+    ok(book, "warehouse", "add", "ROAST", "Roastery")
+    ok(book, "warehouse", "add", "SHOP", "Shop", "--inventory-account", "1210")
+    ok(book, "item", "add", "BEAN", "Green beans", "--uom", "kg")
+    ok(book, "item", "add", "ESP", "Espresso", "--uom", "bag", "--valuation", "moving-average", "--allow-negative")
+    steps = [
+        ("stock", "receive", "BEAN", "--qty", "100", "--unit-cost", "8.3333", "--warehouse", "ROAST", "--date", "2026-11-01"),
+        ("stock", "receive", "BEAN", "--qty", "7", "--unit-cost", "9.01", "--warehouse", "ROAST", "--date", "2026-11-02"),
+        ("stock", "issue", "BEAN", "--qty", "33", "--warehouse", "ROAST", "--date", "2026-11-03"),
+        ("stock", "transfer", "BEAN", "--qty", "50", "--from", "ROAST", "--to", "SHOP", "--date", "2026-11-04"),
+        ("stock", "issue", "BEAN", "--qty", "17", "--warehouse", "SHOP", "--date", "2026-11-05", "--account", "6300"),
+        ("stock", "adjust", "BEAN", "--warehouse", "SHOP", "--counted", "36", "--reason", "count", "--date", "2026-11-06"),
+        ("stock", "adjust", "BEAN", "--warehouse", "ROAST", "--qty", "-3", "--reason", "spill", "--date", "2026-11-06"),
+        ("stock", "receive", "ESP", "--qty", "3", "--unit-cost", "2.10", "--warehouse", "SHOP", "--date", "2026-11-07"),
+        ("stock", "issue", "ESP", "--qty", "7", "--warehouse", "SHOP", "--date", "2026-11-08"),
+        ("stock", "transfer", "ESP", "--qty", "2", "--from", "SHOP", "--to", "ROAST", "--date", "2026-11-09"),
+        ("stock", "receive", "ESP", "--qty", "10", "--unit-cost", "2.35", "--warehouse", "SHOP", "--date", "2026-11-10"),
+        ("stock", "receive", "ESP", "--qty", "4", "--unit-cost", "2.40", "--warehouse", "ROAST", "--date", "2026-11-10"),
+    ]
+    for step in steps:
+        ok(book, *step)
+        agrees(book)
+    tb = json.loads(ok(book, "report", "trial-balance", "--format", "json").stdout)
+    closing = {r["account"]: Decimal(r["closing"]) for r in tb["rows"]}
+    assert closing["1200"] + closing["1210"] == agrees(book)

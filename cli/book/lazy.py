@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, MutableMapping
 from decimal import Decimal
@@ -71,28 +72,39 @@ def _split_z(data: bytes) -> list[str]:
     return [p for p in data.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _small_files(root: DataRoot, rev: str | None, specs: list[str],
-                 watched: list[str]) -> tuple[dict[str, str | None], set[str]]:
-    """data-root-relative path -> blob id (None: changed in the working tree) under the pathspecs,
-    and which of the `watched` folders have uncommitted changes (asked in the same `git status`)."""
+class _Git:
+    """A git command started now and read later, so it runs while Python does other work."""
+
+    def __init__(self, top: Path, *args: str) -> None:
+        self.args = args
+        self.proc = subprocess.Popen(["git", *args], cwd=str(top), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+
+    def output(self, check: bool = True) -> bytes:
+        out, err = self.proc.communicate()
+        if check and self.proc.returncode != 0:
+            raise git.GitError(err.decode(errors="replace").strip() or f"git {self.args[0]} failed")
+        return out
+
+
+def _working_files(root: DataRoot, specs: list[str], watched: list[str], parse: Callable[[str], None]) -> set[str]:
+    """Call `parse` for every data-root-relative path of the working tree under the pathspecs, and
+    return which of the `watched` folders have uncommitted changes (asked in the same `git status`)."""
     top, pre = root.top, root.prefix
     assert top is not None
-    files: dict[str, str | None] = {}
     dirty: set[str] = set()
-    if rev:
-        for item in _split_z(git.run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *specs)):
-            meta, _, path = item.partition("\t")
-            parts = meta.split(" ")
-            if parts[1] == "blob":
-                files[path[len(pre):]] = parts[2]
-        return files, dirty
-    for item in _split_z(git.run(top, "ls-files", "-s", "-z", "--", *specs)):
-        meta, _, path = item.partition("\t")
-        files[path[len(pre):]] = meta.split(" ")[1]
-    # one `git status` is much quicker than `ls-files -m -o` and `-d` on a large index; every path
-    # it names (changed, added, untracked, renamed from or to, deleted) is read from disk if present
-    fields = git.run(top, "status", "--porcelain", "-z", "--untracked-files=all", "--", *specs,
-                     *(pre + w + "/" for w in watched)).split(b"\0")
+    # `git status` (much quicker than `ls-files -m -o` and `-d` on a large index) runs while the
+    # files the index lists are parsed from disk; then the paths it names are settled: changed,
+    # added, untracked or renamed ones read from disk if present, deleted ones dropped
+    status = _Git(top, "status", "--porcelain", "-z", "--untracked-files=all", "--", *specs,
+                  *(pre + w + "/" for w in watched))
+    done: set[str] = set()
+    for path in _split_z(git.run(top, "ls-files", "-z", "--", *specs)):
+        rel = path[len(pre):]
+        if (top / path).is_file():
+            parse(rel)
+            done.add(rel)
+    fields = status.output().split(b"\0")
     i = 0
     while i < len(fields):
         entry = fields[i].decode("utf-8", "surrogateescape")
@@ -109,12 +121,10 @@ def _small_files(root: DataRoot, rev: str | None, specs: list[str],
             folder = next((w for w in watched if path.startswith(pre + w + "/")), None)
             if folder is not None:
                 dirty.add(folder)
-                continue
-            if (top / path).is_file():
-                files[path[len(pre):]] = None
-            else:
-                files.pop(path[len(pre):], None)
-    return files, dirty
+            elif path[len(pre):] not in done and (top / path).is_file():
+                parse(path[len(pre):])
+                done.add(path[len(pre):])
+    return dirty
 
 
 def _wanted(rel: str) -> bool:
@@ -131,15 +141,13 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
     small = [k for k in kinds if k not in lazy]
     specs = [pre + SETTINGS_FILE] + [pre + k.folder + "/" for k in small]
     stock_folder = kind_named("stock-move").folder
-    listed, dirty = _small_files(root, rev, specs, [stock_folder])
-    files = {rel: blob for rel, blob in listed.items() if _wanted(rel)}
-
+    tree = _Git(top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{pre}{stock_folder}")
+    blobs: dict[str, bytes] = {}
     if rev:
-        blobs = git.cat_blobs(top, [b for b in files.values() if b])
-
         def read(rel: str) -> bytes:
-            blob = files.get(rel)
-            return blobs[blob] if blob in blobs else git.run(top, "show", f"{rev}:{pre}{rel}")
+            if rel not in blobs:
+                blobs[rel] = git.run(top, "show", f"{rev}:{pre}{rel}")
+            return blobs[rel]
     else:
         def read(rel: str) -> bytes:
             return (root.path / rel).read_bytes()
@@ -154,13 +162,25 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
     book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE), revision=rev, root_prefix=pre)
     book.text_reader = text_of
     problems: list[Problem] = []
-    for rel in sorted(files):
-        if rel == SETTINGS_FILE:
-            continue
+
+    def parse(rel: str) -> None:
+        if rel == SETTINGS_FILE or not _wanted(rel):
+            return
         kind = kind_for_path(rel)
-        if kind is None or kind in lazy:
-            continue
-        _add_record(book, kind, rel, root.display(rel), parse_bytes(read(rel)), problems)
+        if kind is not None and kind not in lazy:
+            _add_record(book, kind, rel, root.display(rel), parse_bytes(read(rel)), problems)
+
+    if rev:  # one `git cat-file --batch` for every small file instead of one `git show` each
+        listed = [item.partition("\t") for item in
+                  _split_z(git.run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *specs))]
+        paths = {path[len(pre):]: meta.split(" ")[2] for meta, _, path in listed if meta.split(" ")[1] == "blob"}
+        contents = git.cat_blobs(top, list(set(paths.values())))
+        blobs.update({rel: contents[blob] for rel, blob in paths.items()})
+        for rel in sorted(paths):
+            parse(rel)
+        dirty: set[str] = set()
+    else:
+        dirty = _working_files(root, specs, [stock_folder], parse)
     book.load_problems = problems
 
     whole: list[Book] = []
@@ -174,19 +194,13 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
 
     for kind in lazy:
         book.records[kind.name] = LazyRecords(lambda name=kind.name: full().of(name))  # type: ignore[assignment]
+    found = tree.output(check=False).decode().strip() or EMPTY
     if stock_folder not in dirty:
-        _stock_levels(book, root, rev, stock_folder)
+        _stock_levels(book, root, found)
     return book
 
 
 # -- summaries cached by tree id ---------------------------------------------------------------
-
-
-def _tree_id(root: DataRoot, rev: str | None, folder: str) -> str:
-    """The git tree id of the folder at the revision (HEAD for a clean working tree), or EMPTY."""
-    out = git.run(root.top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{root.prefix}{folder}",  # type: ignore[arg-type]
-                  check=False)
-    return out.decode().strip() or EMPTY
 
 
 def _cache_file(root: DataRoot, name: str) -> Path | None:
@@ -222,11 +236,11 @@ def _write_cache(path: Path | None, data: dict) -> None:
         pass  # caching is an optimisation
 
 
-def _stock_levels(book: Book, root: DataRoot, rev: str | None, folder: str) -> None:
-    """Serve cli.domain.stock.levels(book) from the cache: the stock folder is clean, so it is a tree."""
+def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:
+    """Serve cli.domain.stock.levels(book) from the cache: the stock folder is clean, so it is `tree`
+    (the git tree id of the folder at the revision, or HEAD for the working tree)."""
     from cli.domain.stock import levels
 
-    tree = _tree_id(root, rev, folder)
     if tree == EMPTY:
         book.derived[("stock.levels", None)] = {}
         return

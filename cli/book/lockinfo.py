@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import TYPE_CHECKING
 
 from cli.domain.book import Book
-from cli.domain.periods import LockRevision
 from cli.errors import fail
 from schemas.registry import SETTINGS_FILE
-from schemas.settings import Settings
 
-from . import git, yamlread, yamlwrite
+from . import git
 from .root import DataRoot
+
+if TYPE_CHECKING:  # the loader imports this module on every run: keep it light
+    from cli.domain.periods import LockRevision
+    from schemas.settings import Settings
 
 LOCK_TRAILER = "Comptoir-Lock"  # written by every command that moves the lock date
 
@@ -46,6 +49,8 @@ def lock_revision(root: DataRoot, rev: str | None) -> LockRevision | None:
     into the period while it was closed. A lock date edited by hand is not enforced here
     (`validate --base` compares it with the base branch).
     """
+    from cli.domain.periods import LockRevision
+
     top = root.top
     if top is None or (rev is None and not git.has_commits(top)):
         return None
@@ -96,6 +101,9 @@ def uncommitted(root: DataRoot) -> set[str]:
 
 def lock_settings(book: Book, lock: dt.date | None) -> tuple[str, Settings]:
     """comptoir.yaml's new text with the lock date moved, and the settings it holds."""
+    from schemas.settings import Settings
+
+    from . import yamlread
     text = book.text_reader(book.settings_path) if book.text_reader else None
     if text is None:
         raise fail("no-settings", f"cannot read {book.settings_path}", "check the data root")
@@ -105,6 +113,8 @@ def lock_settings(book: Book, lock: dt.date | None) -> tuple[str, Settings]:
 
 def with_lock_date(text: str, lock: dt.date | None) -> str:
     """comptoir.yaml's text with `lock_date:` set (after fiscal_year_start) or removed; the rest as written."""
+    from . import yamlwrite
+
     doc = yamlwrite.load_roundtrip(text)
     if lock is None:
         doc.pop("lock_date", None)

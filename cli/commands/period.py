@@ -139,7 +139,7 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
         entry, _ = revaluation(w.book, day, env.rng)
         base = w.book.base
         if entry is None:
-            click.echo(f"Every foreign balance is already carried at the {day} rates; nothing posted.", err=True)
+            click.echo(f"No foreign balance moves at the {day} rates; nothing posted.", err=True)
             return
         w.put(kind_named("journal"), entry)
         sha = w.commit(f"Revalue foreign-currency balances at {day}", [entry.id])

@@ -61,7 +61,16 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
     """Opening balance, debits, credits and closing balance per account."""
     from cli.domain.ledger import trial_balance as build
 
-    book = env.book(as_of)
+    book = None
+    if not currency:  # base-currency sums per day are cached per journal folder: no entry is read
+        from cli.book import ledgerdays
+
+        watch = ledgerdays.Watch(env.root(), as_of)
+        book = env.book(as_of, kinds=("account", "rate"))
+        if not ledgerdays.attach(env.root(), book, watch):
+            book = None
+    if book is None:
+        book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, depth, currency.upper() if currency else None), fmt, _as_of_label(book))
 

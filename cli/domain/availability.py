@@ -146,8 +146,8 @@ def availability_table(book: Book, item: str | None = None, warehouse: str | Non
     table = Table("stock-available", cols, rows,
                   title="Stock availability" + (f" (supply and demand expected by {at})" if at else ""))
     if item is None and warehouse is None:
-        idle = sorted(sku for sku, it in its.items() if it.stocked and it.active
-                      and not any(k[0] == sku for k in found))
+        shown = {sku for sku, _ in found}
+        idle = sorted(sku for sku, it in its.items() if it.stocked and it.active and sku not in shown)
         if idle:
             table.notes.append(f"{len(idle)} items have no stock and no open documents: {', '.join(idle[:10])}"
                                + (" ..." if len(idle) > 10 else ""))

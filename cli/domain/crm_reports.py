@@ -20,6 +20,7 @@ from schemas.types import currency_places
 
 from .book import Book
 from .crm import amount_of, base_amount, followups_table, owner_matches, probability, weighted
+from .diff import effect
 from .ledger import ZERO, round_to
 from .overview import section
 from .table import Column, Table, money, text
@@ -278,6 +279,60 @@ def activity_report(book: Book, today: dt.date, start: dt.date | None = None, en
     totals = {"owner": "Total", **{k: sum(r[k] for r in rows) for k in keys}}
     period = f" {start or '...'} to {end or '...'}" if (start or end) else ""
     return Table("activities", cols, rows, totals, title=f"Activities per owner{period} (open and overdue on {today})")
+
+
+# --- what a change does to the CRM (for `comptoir diff`) -----------------------------------------
+
+@effect
+def crm_effect(base: Book, head: Book) -> Table:
+    """New leads, status moves, opportunities opened, moved, won or lost, and the weighted pipeline
+    before and after: what a reviewer wants to read (`lead L-... qualified -> lost (price)`)."""
+    day = head.today or dt.date.today()
+    rows = []
+    old_leads, new_leads = base.of("lead"), head.of("lead")
+    for ident in sorted(new_leads):
+        new = new_leads[ident]
+        old = old_leads.get(ident)
+        if old is None:
+            change = f"new lead ({new.source}, {new.status})"  # type: ignore[attr-defined]
+        elif old.status != new.status:  # type: ignore[attr-defined]
+            change = f"{old.status} -> {new.status}"  # type: ignore[attr-defined]
+            if new.status in ("lost", "disqualified") and new.lost_reason:  # type: ignore[attr-defined]
+                change += f" ({new.lost_reason})"  # type: ignore[attr-defined]
+        else:
+            continue
+        rows.append({"kind": "lead", "id": ident, "name": new.company or new.name, "change": change,  # type: ignore[attr-defined]
+                     "weighted_before": None, "weighted_after": None})
+    old_opps, new_opps = base.of("opportunity"), head.of("opportunity")
+    for ident in sorted(set(old_opps) | set(new_opps)):
+        old, new = old_opps.get(ident), new_opps.get(ident)
+        before = weighted(base, old, day) if old is not None and old.stage in OPEN_STAGES else None  # type: ignore[attr-defined]
+        after = weighted(head, new, day) if new is not None and new.stage in OPEN_STAGES else None  # type: ignore[attr-defined]
+        if new is None:
+            change = "removed"
+        elif old is None:
+            change = f"opened ({new.stage})"  # type: ignore[attr-defined]
+        elif old.stage != new.stage:  # type: ignore[attr-defined]
+            change = f"{old.stage} -> {new.stage}"  # type: ignore[attr-defined]
+            if new.stage == "lost" and new.lost_reason:  # type: ignore[attr-defined]
+                change += f" ({new.lost_reason})"  # type: ignore[attr-defined]
+        elif before != after:
+            change = "amount or probability"
+        else:
+            continue
+        title = (new or old).title  # type: ignore[union-attr]
+        rows.append({"kind": "opportunity", "id": ident, "name": title, "change": change,
+                     "weighted_before": before, "weighted_after": after})
+    places = currency_places(head.base)
+    cols = [text("kind", "Kind"), text("id", "Id"), text("name", "Name"), text("change", "Change"),
+            money("weighted_before", "Weighted before", places), money("weighted_after", "Weighted after", places)]
+    totals = None
+    if any(r["kind"] == "opportunity" for r in rows):
+        def pipe(book: Book) -> Decimal:
+            return _sum(weighted(book, o, day) for o in book.of("opportunity").values()
+                        if o.stage in OPEN_STAGES)  # type: ignore[attr-defined]
+        totals = {"kind": "Weighted pipeline", "weighted_before": pipe(base), "weighted_after": pipe(head)}
+    return Table("crm", cols, rows, totals, title="Effect on the CRM")
 
 
 # --- overview ------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ def foreign_postings(book: Book) -> list[Problem]:
     base = book.base
     base_places = currency_places(base)
     for ident, entry in book.entries.items():
+        if all(p.currency is None for p in entry.postings):
+            continue  # the common case: all in the base currency (a value: needs a currency)
         src = book.source("journal", ident)
         currencies = {p.currency or base for p in entry.postings}
         for i, p in enumerate(entry.postings):

@@ -43,6 +43,7 @@ Effect = Callable[[Book, Book], "Table | None"]
 EFFECTS: list[Effect] = []
 EFFECT_MODULES: list[str] = [
     "cli.domain.stock",
+    "cli.domain.crm_reports",
 ]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from cli.errors import fail
+from cli.errors import ComptoirError, fail
 from schemas.accounting import NORMAL_SIGN, Account, JournalEntry, Posting
 from schemas.types import currency_places
 
@@ -112,8 +112,14 @@ def balances(book: Book, entries: Iterable[JournalEntry]) -> dict[str, Decimal]:
 def debit_credit(book: Book, entries: Iterable[JournalEntry]) -> dict[str, tuple[Decimal, Decimal]]:
     debits: dict[str, Decimal] = {}
     credits: dict[str, Decimal] = {}
+    base = book.base
     for entry in entries:
-        for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
+        postings = entry.postings
+        if all(p.currency is None or p.currency == base for p in postings):
+            pairs = [(p, p.amount) for p in postings]
+        else:
+            pairs = list(zip(postings, entry_values(book, entry), strict=True))
+        for p, value in pairs:
             if value >= 0:
                 debits[p.account] = debits.get(p.account, ZERO) + value
             else:
@@ -157,6 +163,65 @@ def _in_currency(book: Book, entries: Iterable[JournalEntry], currency: str) -> 
     return out
 
 
+def day_totals(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """Per account, per day (date ordinal): [debits, credits] in the base currency; what the
+    trial balance sums. Computed from the entries once per load, unless the book reader
+    supplied it (cli/book/ledgerdays.py serves it from sums cached per journal folder)."""
+    totals = book.derived.get("ledger.days")
+    if totals is None:
+        totals = book.derived["ledger.days"] = add_day_totals({}, book, book.entries.values())
+    return totals
+
+
+def add_day_totals(totals: dict[str, dict[int, list[Decimal]]], book: Book,
+                   entries: Iterable[JournalEntry]) -> dict[str, dict[int, list[Decimal]]]:
+    unconvertible = totals.setdefault(UNCONVERTIBLE, {})  # day -> the error a report on it raises
+    for entry in entries:
+        day = entry.date.toordinal()
+        try:
+            values = entry_values(book, entry)
+        except ComptoirError as exc:
+            unconvertible.setdefault(day, exc)
+            continue
+        for p, value in zip(entry.postings, values, strict=True):
+            days = totals.get(p.account)
+            if days is None:
+                days = totals[p.account] = {}
+            cell = days.get(day)
+            if cell is None:
+                cell = days[day] = [ZERO, ZERO]
+            if value >= 0:
+                cell[0] += value
+            else:
+                cell[1] -= value
+    return totals
+
+
+UNCONVERTIBLE = ""  # the key in day totals of entries no rate converts (not an account code)
+
+
+def _day_range(book: Book, start: dt.date | None, end: dt.date | None
+               ) -> tuple[dict[str, Decimal], dict[str, tuple[Decimal, Decimal]]]:
+    """Balance before `start` and debits/credits from `start` to `end`, per account."""
+    lo = start.toordinal() if start is not None else None
+    hi = end.toordinal() if end is not None else None
+    opening: dict[str, Decimal] = {}
+    moves: dict[str, tuple[Decimal, Decimal]] = {}
+    for code, days in day_totals(book).items():
+        if code == UNCONVERTIBLE:
+            for day in sorted(days):
+                if hi is None or day <= hi:
+                    raise days[day]
+            continue
+        for day, (dr, cr) in days.items():
+            if lo is not None and day < lo:
+                opening[code] = opening.get(code, ZERO) + dr - cr
+            elif hi is None or day <= hi:
+                m = moves.get(code)
+                moves[code] = (dr, cr) if m is None else (m[0] + dr, m[1] + cr)
+    return opening, moves
+
+
 def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                   depth: int | None = None, currency: str | None = None) -> Table:
     """Opening, debits, credits, closing per account: in the base currency, or with `currency`
@@ -164,17 +229,14 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
     places = currency_places(currency or book.base)
     accounts = book.accounts
     opening: dict[str, Decimal] = {}
-    if start is not None:
-        before = start - dt.timedelta(days=1)
-        if currency:
+    if currency:
+        if start is not None:
+            before = start - dt.timedelta(days=1)
             opening = {a: dr - cr for a, (dr, cr) in _in_currency(book, entries_between(book, None, before),
                                                                   currency).items()}
-        else:
-            opening = balances(book, entries_between(book, None, before))
-    if currency:
         moves = _in_currency(book, entries_between(book, start, end), currency)
     else:
-        moves = debit_credit(book, entries_between(book, start, end))
+        opening, moves = _day_range(book, start, end)
     rows: dict[str, dict] = {}
     for code in sorted(opening.keys() | moves.keys()):
         shown = roll_up(accounts, code, depth)

@@ -321,7 +321,7 @@ def income_statement(book: Book, start: dt.date | None = None, end: dt.date | No
     notes = []
     if prev_range:
         cols += [money("compare", f"{prev_range[0]} to {prev_range[1]}", places),
-                 money("change", "Change", places), Column("change_pct", "Change %", "percent")]
+                 money("change", "Change", places), money("change_pct", "Change %", 1)]
         notes.append(f"Compared with {prev_range[0]} to {prev_range[1]} ({compare}).")
     notes.append("Year-end closing entries are left out, so closed years still show their result.")
     table = Table("income-statement", cols, rows, totals,
