@@ -143,3 +143,22 @@ def test_quick_read_never_serves_uncommitted_moves_from_the_cache(moved):
     assert rows == {"ROAST": "10", "SHOP": "17"}
     (moved / "items" / "CUP.yaml").write_text("sku: CUP\nname: Cup\n")  # an untracked item is seen too
     assert "CUP" in ok(moved, "stock", "available", "--format", "json").stdout
+
+
+def test_a_stock_write_files_the_new_levels_so_the_next_read_skips_the_moves(moved):
+    root = find_root(str(moved))
+    ok(moved, "stock", "receive", "BEAN", "--qty", "5", "--unit-cost", "9", "--warehouse", "SHOP")
+    book = load_quick(root)
+    rows = {r["warehouse"]: r["on_hand"] for r in _rows(book)}
+    assert rows == {"ROAST": "10", "SHOP": "23"}
+    assert not book.records["stock-move"].loaded  # the receive filed the levels of its own commit
+    assert _rows(book) == _rows(load_book(root))
+
+
+def test_quick_read_reads_only_the_kinds_asked_for(moved):
+    root = find_root(str(moved))
+    book = load_quick(root, kinds={"item", "warehouse"})
+    assert set(book.of("item")) == {"BEAN"} and set(book.of("warehouse")) == {"ROAST", "SHOP"}
+    assert isinstance(book.records["account"], LazyRecords) and not book.records["account"].loaded
+    assert "1200" in book.accounts  # another kind is read in full when first used
+    assert len(book.of("stock-move")) == 5

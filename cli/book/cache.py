@@ -14,6 +14,16 @@ from pathlib import Path
 VERSION = 1
 
 
+def pack(entry: tuple) -> bytes:
+    """One parse result as it is kept: a large book's results held as objects would be half
+    of its peak memory; as bytes they take a tenth, and are unpacked one at a time."""
+    return marshal.dumps(entry)
+
+
+def unpack(raw: bytes | tuple) -> tuple:
+    return marshal.loads(raw) if type(raw) is bytes else raw  # type: ignore[return-value, arg-type]
+
+
 class ParseCache:
     def __init__(self, folder: Path | None, shard: str | None = None) -> None:
         # A shard holds one record kind's entries for loads limited to that kind (a lead list

@@ -15,7 +15,7 @@ import marshal
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from schemas.types import Record
 
 from . import git
 from .loader import _add_record, _settings, load_book, parse_bytes
+from .prefetch import Prefetch
 from .root import DataRoot
 
 SUMMARY_VERSION = 1
@@ -131,17 +132,23 @@ def _wanted(rel: str) -> bool:
     return rel == SETTINGS_FILE or (rel.endswith(".yaml") and "/" in rel)
 
 
-def load_quick(root: DataRoot, rev: str | None = None) -> Book:
-    """The book with its small kinds read and its posted kinds left to load on first use."""
+def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | None = None,
+               prefetch: Prefetch | None = None) -> Book:
+    """The book with the named kinds read (default: every kind that is not posted and dated) and
+    every other kind left to load on first use. `prefetch` holds git's answers about the stock
+    folder, asked before the imports (see cli.book.prefetch)."""
     if root.top is None:
         return load_book(root, rev)
     top, pre = root.top, root.prefix
-    kinds = all_kinds()
-    lazy = [k for k in kinds if k.posted and k.date_field]
-    small = [k for k in kinds if k not in lazy]
+    wanted = set(kinds) if kinds is not None else None
+    every = all_kinds()
+    small = [k for k in every if not (k.posted and k.date_field) and (wanted is None or k.name in wanted)]
+    lazy = [k for k in every if k not in small]
     specs = [pre + SETTINGS_FILE] + [pre + k.folder + "/" for k in small]
     stock_folder = kind_named("stock-move").folder
-    tree = _Git(top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{pre}{stock_folder}")
+    early = prefetch if (prefetch is not None and rev is None and prefetch.path == root.path
+                         and prefetch.folder == stock_folder) else None
+    tree = None if early else _Git(top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{pre}{stock_folder}")
     blobs: dict[str, bytes] = {}
     if rev:
         def read(rel: str) -> bytes:
@@ -167,7 +174,7 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
         if rel == SETTINGS_FILE or not _wanted(rel):
             return
         kind = kind_for_path(rel)
-        if kind is not None and kind not in lazy:
+        if kind is not None and kind in small:
             _add_record(book, kind, rel, root.display(rel), parse_bytes(read(rel)), problems)
 
     if rev:  # one `git cat-file --batch` for every small file instead of one `git show` each
@@ -180,7 +187,7 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
             parse(rel)
         dirty: set[str] = set()
     else:
-        dirty = _working_files(root, specs, [stock_folder], parse)
+        dirty = _working_files(root, specs, [] if early else [stock_folder], parse)
     book.load_problems = problems
 
     whole: list[Book] = []
@@ -194,9 +201,13 @@ def load_quick(root: DataRoot, rev: str | None = None) -> Book:
 
     for kind in lazy:
         book.records[kind.name] = LazyRecords(lambda name=kind.name: full().of(name))  # type: ignore[assignment]
-    found = tree.output(check=False).decode().strip() or EMPTY
-    if stock_folder not in dirty:
-        _stock_levels(book, root, found)
+    if early is not None:
+        stock_dirty, found = early.answers()
+    else:
+        stock_dirty = stock_folder in dirty
+        found = tree.output(check=False).decode().strip()  # type: ignore[union-attr]
+    if not stock_dirty:
+        _stock_levels(book, root, found or EMPTY)
     return book
 
 
@@ -250,9 +261,32 @@ def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:
     if hit is not None:
         book.derived[("stock.levels", None)] = {(i, w): [Decimal(q), Decimal(v)] for i, w, q, v in hit}
         return
-    computed = levels(book)  # loads the moves once; later runs on this tree skip them
+    _store(path, cache, tree, levels(book))  # loads the moves once; later runs on this tree skip them
+
+
+def _store(path: Path | None, cache: dict, tree: str, computed: dict) -> None:
     cache.pop(tree, None)
     cache[tree] = [(i, w, format(q, "f"), format(v, "f")) for (i, w), (q, v) in computed.items()]
     while len(cache) > KEEP:
         cache.pop(next(iter(cache)))
     _write_cache(path, cache)
+
+
+def remember_stock_levels(root: DataRoot, book: Book) -> None:
+    """After a commit, file the committed book's stock levels under the stock folder's new tree id,
+    so the next `stock available` reads no move either. Skipped when the folder holds other
+    uncommitted changes (the levels would not be the tree's). Never fails the command."""
+    from cli.domain.stock import levels
+
+    if root.top is None:
+        return
+    path = root.prefix + kind_named("stock-move").folder
+    try:
+        if git.run(root.top, "status", "--porcelain", "-z", "--untracked-files=all", "--", path + "/").strip(b"\0"):
+            return
+        tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{path}", check=False).decode().strip()
+        if tree:
+            cache_path = _cache_file(root, "stock-levels")
+            _store(cache_path, _read_cache(cache_path), tree, levels(book))
+    except (git.GitError, OSError):
+        pass

@@ -12,6 +12,7 @@ a posting no rate converts), the caller reads the whole book as before.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -27,6 +28,7 @@ from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
 from schemas.registry import Kind, all_kinds, kind_named
 
 from . import git
+from .cache import unpack
 from .loader import parse_bytes
 from .root import DataRoot
 
@@ -62,6 +64,16 @@ class Watch:
 
 def attach(root: DataRoot, book: Book, watch: Watch) -> bool:
     """Put the day totals into `book.derived`; False when the whole book must be read instead."""
+    enabled = gc.isenabled()
+    gc.disable()  # entries are built and dropped by the thousand: no cycles to look for
+    try:
+        return _attach(root, book, watch)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
     top = root.top
     if top is None or not watch.clean():
         return False
@@ -143,7 +155,8 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     contents = git.cat_blobs(top, [blob for _, blob in files if known.get(blob) is None])
     records = []
     for name, blob in files:
-        entry = known.get(blob) or parse_bytes(contents[blob])
+        raw = known.get(blob)
+        entry = unpack(raw) if raw is not None else parse_bytes(contents[blob])
         if entry[0] != "v" or not isinstance(entry[1], dict):
             return None
         try:

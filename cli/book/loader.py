@@ -16,7 +16,7 @@ from schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
 from schemas.settings import Settings
 
 from . import git, yamlread
-from .cache import ParseCache
+from .cache import ParseCache, pack, unpack
 from .root import DataRoot
 
 PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
@@ -34,17 +34,17 @@ def parse_bytes(data: bytes) -> tuple:
         return ("e", exc.line, exc.code, exc.message, exc.hint)
 
 
-def _parse_task(task: tuple[str | None, str | None, bytes | None]) -> tuple[str, tuple]:
+def _parse_task(task: tuple[str | None, str | None, bytes | None]) -> tuple[str, bytes]:
     blob, abspath, data = task
     if data is None:
         with open(abspath, "rb") as fh:  # type: ignore[arg-type]
             data = fh.read()
     if blob is None:
         blob = git.blob_id(data)
-    return blob, parse_bytes(data)
+    return blob, pack(parse_bytes(data))
 
 
-def _parse_all(tasks: list, progress: Callable[[int, int], None] | None) -> list[tuple[str, tuple]]:
+def _parse_all(tasks: list, progress: Callable[[int, int], None] | None) -> list[tuple[str, bytes]]:
     workers = os.cpu_count() or 1
     if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
         out = []
@@ -167,6 +167,7 @@ def load_book(root: DataRoot, rev: str | None = None,
     scope: dict[str, Kind] | None = None
     if kinds is not None:
         scope = {k.folder: k for k in all_kinds() if k.name in kinds}
+    caches_read = _read_caches(root, sharded=scope is not None)
     files, read = list_files(root, rev, None if scope is None else sorted(scope))
     if scope is not None:  # a nested folder may belong to a kind that was not asked for
         files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
@@ -174,8 +175,8 @@ def load_book(root: DataRoot, rev: str | None = None,
         raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
                                     f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
                                     "every data root needs one; `comptoir init` writes it"))
-    caches = _Caches(_cache_folder(root), sharded=scope is not None)
-    parsed: dict[str, tuple] = {}
+    caches = caches_read()
+    parsed: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
     tasks: list[tuple[str | None, str | None, bytes | None]] = []
     task_paths: list[str] = []
     for rel, blob in files.items():
@@ -196,9 +197,9 @@ def load_book(root: DataRoot, rev: str | None = None,
             parsed[rel] = entry
             caches.of(rel).put(blob, entry)
         caches.save()
-    del caches  # from here each parse result is dropped once its record is built: a lower peak
+    del caches, files, tasks, task_paths  # from here each parse result is dropped once its record is built
 
-    settings = _settings(root, parsed.pop(SETTINGS_FILE), read)
+    settings = _settings(root, unpack(parsed.pop(SETTINGS_FILE)), read)
     book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
                 revision=rev, root_prefix=root.prefix)
     if scope is not None:
@@ -215,7 +216,7 @@ def load_book(root: DataRoot, rev: str | None = None,
                                     "move the file into a record folder, or rename it so it does not end in .yaml",
                                     severity="warning"))
             continue
-        entry = parsed.pop(rel)
+        entry = unpack(parsed.pop(rel))
         if where and kind.name in where and entry[0] == "v" and isinstance(entry[1], dict) \
                 and not where[kind.name](entry[1]):
             continue
@@ -235,6 +236,32 @@ def _kind_of_folder(folder: str) -> Kind | None:
 def _kind_of(rel: str) -> Kind | None:
     """The kind of a file, looked up once per folder (books have few folders and many files)."""
     return _kind_of_folder(rel.rsplit("/", 1)[0]) if "/" in rel else None
+
+
+def _read_caches(root: DataRoot, sharded: bool) -> Callable[[], _Caches]:
+    """Start reading the parse cache (a fifth of a warm load of a large book) in a thread, while
+    git lists and stats the files; the returned call waits for it. git runs as another process,
+    so the two share the machine's cores instead of taking turns."""
+    import threading
+
+    done: list = []
+
+    def read() -> None:
+        try:
+            done.append(_Caches(_cache_folder(root), sharded))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
+            done.append(exc)
+
+    thread = threading.Thread(target=read, name="parse-cache", daemon=True)
+    thread.start()
+
+    def result() -> _Caches:
+        thread.join()
+        if isinstance(done[0], BaseException):
+            raise done[0]
+        return done[0]
+
+    return result
 
 
 class _Caches:

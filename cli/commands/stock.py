@@ -47,6 +47,10 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
             w.put(kind_named("journal"), result.entry)
         subject = subject_of(book, result.moves)
         sha = w.commit(subject, result.ids)
+        if sha:
+            from cli.book.lazy import remember_stock_levels
+
+            remember_stock_levels(env.root(), w.resulting_book())
     for ident in result.ids:
         click.echo(ident)
     value = sum(m.value for m in result.moves)
@@ -55,10 +59,20 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
                + (f", commit {sha[:10]}." if sha else "."), err=True)
 
 
-def _summary_book(env, as_of):
+def _prefetch(env, as_of):
+    """Ask git about the stock folder now, while the models are imported (see cli.book.prefetch)."""
+    if as_of:
+        return None
+    from cli.book.prefetch import start
+
+    return start(env.repo, env.cwd)
+
+
+def _summary_book(env, as_of, prefetch=None):
     """The book for availability answers: stock levels from the tree-id cache, posted kinds lazily."""
     from cli.book import git
     from cli.book.lazy import load_quick
+    from cli.domain.availability import kinds_read
     from cli.errors import fail
 
     root = env.root()
@@ -67,7 +81,7 @@ def _summary_book(env, as_of):
         if root.top is None:
             raise fail("not-a-repository", "--as-of needs the book to be in a git repository", "")
         rev = git.resolve(root.top, as_of)
-    book = load_quick(root, rev)
+    book = load_quick(root, rev, kinds_read(), prefetch)
     book.today = env.today
     return book
 
@@ -219,10 +233,11 @@ def available(env, sku, warehouse, at, fmt, as_of) -> None:
     expected date), planned, required and projected = on hand + incoming + planned -
     reserved - required.
     """
+    early = _prefetch(env, as_of)
     from cli.domain.availability import availability_table
     from cli.options import parse_date
 
-    book = _summary_book(env, as_of)
+    book = _summary_book(env, as_of, early)
     emit(availability_table(book, sku, warehouse, parse_date(at, "--at")), fmt, book.revision)
 
 
@@ -241,11 +256,12 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
     reservations are never starved; today + the item's lead time when no known supply
     covers it (said so).
     """
+    early = _prefetch(env, as_of)
     from cli.domain.availability import promise as find
     from cli.domain.availability import promise_table
     from cli.options import parse_date
 
-    book = _summary_book(env, as_of)
+    book = _summary_book(env, as_of, early)
     result = find(book, sku, _qty(qty), warehouse, parse_date(from_, "--from"), env.today)
     emit(promise_table(book, result), fmt, book.revision)
 

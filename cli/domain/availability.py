@@ -45,10 +45,44 @@ PROVIDER_MODULES: list[str] = [
 ]
 
 
-def provider(fn: Provider) -> Provider:
-    """Register a supply/demand source: `@provider def open_purchase_lines(book): yield Event(...)`."""
-    PROVIDERS.append(fn)
-    return fn
+READS: dict[Provider, tuple[str, ...] | None] = {}  # the record kinds each provider reads
+
+
+def provider(fn: Provider | None = None, *, reads: Iterable[str] | None = None):
+    """Register a supply/demand source, naming the record kinds it reads:
+
+        @provider(reads=["purchase-order", "purchase-receipt"])
+        def open_purchase_lines(book):
+            yield Event(item, warehouse, expected_date, open_qty, "incoming", order.id)
+
+    `reads` lets `stock available` and `stock promise` read only those kinds (plus items and
+    warehouses); a bare `@provider` works too, and then every small kind is read.
+    """
+    def register(f: Provider) -> Provider:
+        PROVIDERS.append(f)
+        READS[f] = tuple(reads) if reads is not None else None
+        return f
+
+    return register(fn) if fn is not None else register
+
+
+def _load_providers() -> None:
+    import importlib
+
+    for name in PROVIDER_MODULES:
+        importlib.import_module(name)
+
+
+def kinds_read() -> set[str] | None:
+    """The record kinds availability needs: items, warehouses and what each provider reads (None: all)."""
+    _load_providers()
+    out = {"item", "warehouse"}
+    for fn in PROVIDERS:
+        reads = READS.get(fn)
+        if reads is None:
+            return None
+        out.update(reads)
+    return out
 
 
 def events(book: Book) -> list[Event]:
@@ -56,10 +90,7 @@ def events(book: Book) -> list[Event]:
     cached = book.derived.get("availability.events")
     if cached is not None:
         return cached
-    import importlib
-
-    for name in PROVIDER_MODULES:
-        importlib.import_module(name)
+    _load_providers()
     out: list[Event] = []
     for fn in PROVIDERS:
         for ev in fn(book):

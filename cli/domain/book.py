@@ -11,7 +11,7 @@ from schemas.settings import Settings
 from schemas.types import Record
 
 
-@dataclass
+@dataclass(slots=True)  # one per record: a large book has a hundred thousand
 class Source:
     path: str  # relative to the repository top (what editors and CI annotations want)
     text: str | None = None  # loaded lazily, only to find line numbers for problems

@@ -202,8 +202,8 @@ def records_after_lock(book: Book) -> list[Problem]:
                                    f"{kind.label} {ident} is dated {day}, on or before the lock date {lock}, "
                                    f"but was not in the books when the period was locked "
                                    f"(commit {snapshot.commit[:10]})",
-                                   f"date it after {lock}, in the open period; to change the closed period, "
-                                   "reopen it with `comptoir period reopen DATE --force`",
+                                   f"date it after {lock}, in the open period; or, to keep it, reopen the "
+                                   f"period to before {day} with `comptoir period reopen DATE --force`",
                                    loc=(kind.date_field,)))
     return out
 
