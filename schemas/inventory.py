@@ -34,6 +34,9 @@ class Item(Record):
     allow_negative: bool = False
     active: bool = True
     description: str | None = None
+    price: Amount | None = Field(None, ge=0)  # list price in the base currency: sellable when set
+    # What one unit should cost to make or buy; the production report measures variance against it.
+    standard_cost: Amount | None = Field(None, ge=0)
 
     @property
     def stocked(self) -> bool:

@@ -44,6 +44,11 @@ FAMILY_MODULES: list[str] = [
     "schemas.partners",
     "schemas.crm",
     "schemas.hr",
+    "schemas.tax",
+    "schemas.sales",
+    "schemas.purchasing",
+    "schemas.payments",
+    "schemas.manufacturing",
 ]
 _loaded = False
 

@@ -28,6 +28,7 @@ class AccountDefaults(Record):
     stock_adjustment: AccountCode = "5020"
     price_variance: AccountCode = "5030"
     fx_loss: AccountCode = "6900"
+    absorption: AccountCode = "6600"  # production labour and overhead absorbed into stock (credited)
 
 
 def _default_capture_fields() -> dict[str, str | list[str]]:

@@ -34,7 +34,7 @@ def _full(book, *args) -> dict:
 def _served(book) -> bool:
     root = find_root(str(book))
     scoped = load_book(root, kinds=("account", "rate"))
-    return ledgerdays.attach(root, scoped, ledgerdays.Watch(root, None))
+    return ledgerdays.attach(root, scoped, ledgerdays.Watch(str(book), None, None))
 
 
 def test_cached_sums_give_the_same_trial_balance(book):

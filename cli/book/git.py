@@ -110,6 +110,9 @@ def cat_blobs(top: Path, blob_ids: list[str]) -> dict[str, bytes]:
     for blob in blob_ids:
         nl = out.index(b"\n", pos)
         header = out[pos:nl].split(b" ")
+        if header[-1] == b"missing":  # not in this clone's object store (a partial clone)
+            pos = nl + 1
+            continue
         size = int(header[2])
         start = nl + 1
         result[blob] = out[start:start + size]

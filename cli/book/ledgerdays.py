@@ -20,44 +20,53 @@ import subprocess
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # the models are imported only once git is already at work (see Watch)
+    from cli.domain.book import Book
+    from schemas.registry import Kind
 
-from cli.domain.book import Book
-from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
-from schemas.registry import Kind, all_kinds, kind_named
-
-from . import git
-from .cache import unpack
-from .loader import parse_bytes
-from .root import DataRoot
+    from .root import DataRoot
 
 VERSION = 1
 KEEP = 1000  # folder sums kept besides the current ones (other branches, earlier revisions)
+# The modules that decide what a valid journal entry or rate is and where its file belongs.
+MODEL_FILES = ("accounting.py", "types.py", "registry.py", "rates.py", "settings.py")
+FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
 
 
-def _folders(root: DataRoot) -> tuple[Kind, list[str]]:
+def _folders() -> tuple[Kind, list[str]]:
+    from schemas.registry import all_kinds, kind_named
+
     journal = kind_named("journal")
-    names = [journal.folder] + [k.folder for k in all_kinds() if k.name == "rate"]
-    return journal, [root.prefix + name for name in names]
+    return journal, [journal.folder] + [k.folder for k in all_kinds() if k.name == "rate"]
 
 
 class Watch:
-    """`git status` of the journal and rate folders, started early: it stats every journal file,
-    so it runs while Python loads the rest of what the report needs."""
+    """`git status` of the journal and rate folders. It stats every journal file, about as long
+    as importing pydantic and the record models, so a command starts it first, with the
+    standard library only, and git answers while the imports run."""
 
-    def __init__(self, root: DataRoot, as_of: str | None) -> None:
+    def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None) -> None:
+        from .prefetch import _data_root
+
+        self.path = None if as_of else _data_root(repo, cwd)
         self.proc: subprocess.Popen | None = None
-        if root.top is not None and as_of is None:
-            _, folders = _folders(root)
-            self.proc = subprocess.Popen(
-                ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                 *(f + "/" for f in folders)],
-                cwd=str(root.top), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if self.path is not None:
+            try:  # pathspecs are relative to the working directory: the data root
+                self.proc = subprocess.Popen(
+                    ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                     *(f + "/" for f in FOLDERS)],
+                    cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError:
+                self.proc = None
 
-    def clean(self) -> bool:
-        if self.proc is None:
+    def clean(self, root: DataRoot, folders: list[str]) -> bool:
+        """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
+        if self.path is None:
             return True
+        if self.proc is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+            return False
         out, _ = self.proc.communicate()
         return self.proc.returncode == 0 and not out.strip(b"\0")
 
@@ -74,10 +83,13 @@ def attach(root: DataRoot, book: Book, watch: Watch) -> bool:
 
 
 def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
+    from . import git
+
     top = root.top
-    if top is None or not watch.clean():
+    journal, names = _folders()
+    if top is None or not watch.clean(root, names):
         return False
-    journal, folders = _folders(root)
+    folders = [root.prefix + name for name in names]
     rev = book.revision or "HEAD"
     try:
         listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", *folders)
@@ -144,6 +156,14 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
     folder, or None when one of them is something the full read would report. `parsed` is the
     parse cache, when it is worth loading."""
+    from pydantic import ValidationError
+
+    from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
+
+    from . import git
+    from .cache import unpack
+    from .loader import parse_bytes
+
     files = []
     for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
         meta, _, name = item.partition("\t")
@@ -178,15 +198,19 @@ def _code_key(base: str, rates: str) -> str:
     """What the sums depend on besides the files: base currency, rates, and the code that
     validates entries and converts amounts."""
     import cli.domain.ledger
-    import schemas
+    import schemas.registry
 
     digest = hashlib.sha1(f"{VERSION}\0{base}\0{rates}".encode())
-    for module in (Path(cli.domain.ledger.__file__), *sorted(Path(schemas.__file__).parent.glob("*.py"))):
-        digest.update(module.read_bytes())
+    models = Path(schemas.registry.__file__).parent
+    for module in (Path(cli.domain.ledger.__file__), *(models / name for name in MODEL_FILES)):
+        if module.is_file():
+            digest.update(module.read_bytes())
     return digest.hexdigest()
 
 
 def _cache_path(top: Path) -> Path | None:
+    from . import git
+
     dot_git = top / ".git"
     try:  # a plain clone: no need to ask git where its folder is
         folder = dot_git if dot_git.is_dir() else git.common_dir(top)

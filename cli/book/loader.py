@@ -20,6 +20,7 @@ from .cache import ParseCache, pack, unpack
 from .root import DataRoot
 
 PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
+GIT_READ_THRESHOLD = 200  # below this, starting `git cat-file` costs more than opening the files
 
 
 def parse_bytes(data: bytes) -> tuple:
@@ -44,25 +45,36 @@ def _parse_task(task: tuple[str | None, str | None, bytes | None]) -> tuple[str,
     return blob, pack(parse_bytes(data))
 
 
-def _parse_all(tasks: list, progress: Callable[[int, int], None] | None) -> list[tuple[str, bytes]]:
+def _parse_chunk(job: tuple[Path | None, list]) -> list[tuple[str, bytes]]:
+    top, tasks = job
+    stored: dict[str, bytes] = {}
+    if top is not None and len(tasks) >= GIT_READ_THRESHOLD:
+        # Files git knows unchanged are read from its object store: one `git cat-file --batch`
+        # reads 100,000 blobs 2.5x faster than Python opens the files one by one.
+        stored = git.cat_blobs(top, [blob for blob, _, data in tasks if data is None and blob])
+    return [_parse_task((blob, path, data if data is not None else stored.get(blob)))  # type: ignore[arg-type]
+            for blob, path, data in tasks]
+
+
+def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
+               top: Path | None = None) -> list[tuple[str, bytes]]:
     workers = os.cpu_count() or 1
     if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
-        out = []
-        for i, task in enumerate(tasks):
-            out.append(_parse_task(task))
-            if progress and i % 500 == 0:
-                progress(i, len(tasks))
+        out = _parse_chunk((top, tasks))
+        if progress:
+            progress(len(tasks), len(tasks))
         return out
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    out = []
-    chunk = max(200, len(tasks) // (workers * 16))
+    out: list[tuple[str, bytes]] = []
+    size = max(200, len(tasks) // (workers * 16))
+    jobs = [(top, tasks[i:i + size]) for i in range(0, len(tasks), size)]
     with ctx.Pool(workers) as pool:
-        for i, result in enumerate(pool.imap(_parse_task, tasks, chunksize=chunk)):
-            out.append(result)
-            if progress and i % 500 == 0:
-                progress(i, len(tasks))
+        for done in pool.imap(_parse_chunk, jobs):
+            out.extend(done)
+            if progress:
+                progress(len(out), len(tasks))
     return out
 
 
@@ -167,7 +179,6 @@ def load_book(root: DataRoot, rev: str | None = None,
     scope: dict[str, Kind] | None = None
     if kinds is not None:
         scope = {k.folder: k for k in all_kinds() if k.name in kinds}
-    caches_read = _read_caches(root, sharded=scope is not None)
     files, read = list_files(root, rev, None if scope is None else sorted(scope))
     if scope is not None:  # a nested folder may belong to a kind that was not asked for
         files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
@@ -175,7 +186,7 @@ def load_book(root: DataRoot, rev: str | None = None,
         raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
                                     f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
                                     "every data root needs one; `comptoir init` writes it"))
-    caches = caches_read()
+    caches = _Caches(_cache_folder(root), sharded=scope is not None)
     parsed: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
     tasks: list[tuple[str | None, str | None, bytes | None]] = []
     task_paths: list[str] = []
@@ -193,7 +204,7 @@ def load_book(root: DataRoot, rev: str | None = None,
         if rev:
             blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
             tasks = [(b, None, blobs[b]) for b, _, _ in tasks]
-        for rel, (blob, entry) in zip(task_paths, _parse_all(tasks, progress), strict=True):
+        for rel, (blob, entry) in zip(task_paths, _parse_all(tasks, progress, root.top), strict=True):
             parsed[rel] = entry
             caches.of(rel).put(blob, entry)
         caches.save()
@@ -236,32 +247,6 @@ def _kind_of_folder(folder: str) -> Kind | None:
 def _kind_of(rel: str) -> Kind | None:
     """The kind of a file, looked up once per folder (books have few folders and many files)."""
     return _kind_of_folder(rel.rsplit("/", 1)[0]) if "/" in rel else None
-
-
-def _read_caches(root: DataRoot, sharded: bool) -> Callable[[], _Caches]:
-    """Start reading the parse cache (a fifth of a warm load of a large book) in a thread, while
-    git lists and stats the files; the returned call waits for it. git runs as another process,
-    so the two share the machine's cores instead of taking turns."""
-    import threading
-
-    done: list = []
-
-    def read() -> None:
-        try:
-            done.append(_Caches(_cache_folder(root), sharded))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
-            done.append(exc)
-
-    thread = threading.Thread(target=read, name="parse-cache", daemon=True)
-    thread.start()
-
-    def result() -> _Caches:
-        thread.join()
-        if isinstance(done[0], BaseException):
-            raise done[0]
-        return done[0]
-
-    return result
 
 
 class _Caches:

@@ -614,12 +614,23 @@ def opp_list(env, stages, open_only, owner, partner, closing_before, fmt, as_of)
 @as_of
 @click.pass_obj
 def opp_show(env, ident, fmt, as_of) -> None:
-    """Show an opportunity: stage, effective probability, weighted amount, lines, activities."""
+    """Show an opportunity: stage, effective probability, weighted amount, lines, activities, and for
+    its lines what is available now and the earliest date each can ship (before you win it)."""
     from cli.domain import crm as c
+    from cli.domain.catalog import line_promises
+    from cli.render import render
 
-    book = env.book(as_of, (*OPP_KINDS, "activity"))
-    emit(c.opportunity_table(book, c.get_opportunity(book, ident), _report_day(env, None, as_of)), fmt,
-         _as_of_label(book))
+    book = env.book(as_of)
+    opp = c.get_opportunity(book, ident)
+    day = _report_day(env, None, as_of)
+    table = c.opportunity_table(book, opp, day)
+    promises = line_promises(book, opp.lines, day, exclude=(opp.sales_order,) if opp.sales_order else ())
+    if opp.lines:
+        table.meta["lines"] = [{k: v for k, v in row.items()} for row in promises.rows]
+    emit(table, fmt, _as_of_label(book))
+    if opp.lines and fmt in ("table", "markdown"):
+        click.echo("")
+        click.echo(render(promises, fmt), nl=False)
 
 
 @opp.command("win")

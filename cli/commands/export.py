@@ -30,3 +30,12 @@ def hledger(env, from_, to_, period, year, as_of) -> None:
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     click.echo(hledger_journal(book, start, end), nl=False)
+
+
+def _catalog():
+    from cli.commands.catalog import catalog
+
+    return catalog
+
+
+export.add_command(_catalog(), "catalog")

@@ -59,16 +59,16 @@ def _as_of_label(book) -> str | None:
 @click.pass_obj
 def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     """Opening balance, debits, credits and closing balance per account."""
-    from cli.domain.ledger import trial_balance as build
-
     book = None
     if not currency:  # base-currency sums per day are cached per journal folder: no entry is read
         from cli.book import ledgerdays
 
-        watch = ledgerdays.Watch(env.root(), as_of)
+        watch = ledgerdays.Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
         book = env.book(as_of, kinds=("account", "rate"))
         if not ledgerdays.attach(env.root(), book, watch):
             book = None
+    from cli.domain.ledger import trial_balance as build
+
     if book is None:
         book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -20,6 +20,7 @@ SECTION_MODULES: list[str] = [
     "cli.domain.availability",
     "cli.domain.crm_reports",
     "cli.domain.hr",
+    "cli.domain.manufacturing",
 ]
 
 

@@ -21,6 +21,7 @@ RULE_MODULES: list[str] = [
     "cli.domain.currency",
     "cli.domain.crm",
     "cli.domain.hr",
+    "cli.domain.manufacturing",
 ]
 
 

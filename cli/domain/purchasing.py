@@ -1,0 +1,546 @@
+"""Procure to pay: purchase orders, goods receipts and supplier bills, and what is still to come.
+
+| event   | debit                                       | credit                   |
+|---------|---------------------------------------------|--------------------------|
+| receipt | inventory (qty x order price at the rate)   | goods received not invoiced |
+| bill    | GRNI (value received), input tax, variance  | accounts payable (gross) |
+
+An order's open quantities are incoming supply for availability and promise dates, dated by
+each line's expected receipt date. Statuses are computed from the receipts, bills and payments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cli.errors import Problem, fail
+from schemas.accounting import JournalEntry
+from schemas.purchasing import Bill, PurchaseOrder, Receipt
+from schemas.types import currency_places
+
+from .availability import Event, provider
+from .book import Book
+from .documents import (
+    LineInput,
+    check_item,
+    doc_currency,
+    doc_rate,
+    get_partner_as,
+    get_tax,
+    is_stocked,
+    line_net,
+    open_items,
+    paid_account,
+    places_for,
+    qty_text,
+    tax_on,
+    terms_of,
+    to_base,
+    validated,
+)
+from .ids import new_id
+from .ledger import ZERO, round_to
+from .stock import MoveDraft, cogs_account, pick_warehouse, post
+from .table import Column, Table, money, text
+from .validation import rule
+
+STATUSES = ("ordered", "partly received", "received", "billed", "paid", "cancelled")
+
+
+def orders(book: Book) -> dict[str, PurchaseOrder]:
+    return book.of("purchase-order")  # type: ignore[return-value]
+
+
+def get_order(book: Book, ident: str) -> PurchaseOrder:
+    po = orders(book).get(ident)
+    if po is None:
+        raise fail("unknown-purchase-order", f"there is no purchase order {ident}",
+                   "`comptoir purchase list` shows the orders")
+    return po
+
+
+def received_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """order -> line -> [qty received, value received (base)]."""
+    cached = book.derived.get("purchasing.received")
+    if cached is None:
+        cached = {}
+        for r in book.of("receipt").values():
+            per = cached.setdefault(r.order, {})
+            for line in r.lines:
+                cell = per.setdefault(line.line, [ZERO, ZERO])
+                cell[0] += line.qty
+                cell[1] += line.value
+        book.derived["purchasing.received"] = cached
+    return cached
+
+
+def billed_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """order -> line -> [qty billed, GRNI value cleared (base)]."""
+    cached = book.derived.get("purchasing.billed")
+    if cached is None:
+        cached = {}
+        for b in book.of("bill").values():
+            if b.order is None:
+                continue
+            per = cached.setdefault(b.order, {})
+            for line in b.lines:
+                if line.line is None:
+                    continue
+                cell = per.setdefault(line.line, [ZERO, ZERO])
+                cell[0] += line.qty
+                cell[1] += line.cleared
+        book.derived["purchasing.billed"] = cached
+    return cached
+
+
+def received(book: Book, po: str, line: int) -> Decimal:
+    return received_by_line(book).get(po, {}).get(line, [ZERO])[0]
+
+
+def billed(book: Book, po: str, line: int) -> Decimal:
+    return billed_by_line(book).get(po, {}).get(line, [ZERO])[0]
+
+
+def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
+    """What is still to arrive on the line (1-based); nothing once the order is cancelled."""
+    if po.cancelled is not None:
+        return ZERO
+    line = po.lines[number - 1]
+    if not is_stocked(book, line.item):
+        return line.qty - billed(book, po.id, number)
+    return max(line.qty - received(book, po.id, number), ZERO)
+
+
+def bills_of(book: Book, po: str) -> list[Bill]:
+    return sorted((b for b in book.of("bill").values() if b.order == po), key=lambda b: (b.date, b.id))
+
+
+def status(book: Book, po: PurchaseOrder) -> str:
+    """ordered -> partly received -> received -> billed -> paid (cancelled stops it)."""
+    got = [received(book, po.id, i) if is_stocked(book, line.item) else line.qty
+           for i, line in enumerate(po.lines, 1)]
+    billed_qty = [billed(book, po.id, i) for i in range(1, len(po.lines) + 1)]
+    if po.cancelled is not None and not any(got) and not any(billed_qty):
+        return "cancelled"
+    wanted = [line.qty if po.cancelled is None else min(line.qty, g) for line, g in zip(po.lines, got, strict=True)]
+    stocked = [is_stocked(book, line.item) for line in po.lines]
+    if not any(g for g, s in zip(got, stocked, strict=True) if s) and not any(billed_qty):
+        return "ordered"
+    if any(g < w for g, w, s in zip(got, wanted, stocked, strict=True) if s):
+        return "partly received"
+    if any(b < w for b, w in zip(billed_qty, wanted, strict=True)):
+        return "received"
+    items = open_items(book, "payable")
+    if all(items.by_document[b.id].open <= 0 for b in bills_of(book, po.id) if b.id in items.by_document):
+        return "paid"
+    return "billed"
+
+
+@provider(reads=["purchase-order", "receipt", "bill"])
+def open_purchase_lines(book: Book):
+    """Open purchase order lines are incoming supply, dated by their expected receipt date."""
+    for po in orders(book).values():
+        if po.cancelled is not None:
+            continue
+        for i, line in enumerate(po.lines, 1):
+            if line.warehouse is None or not is_stocked(book, line.item):
+                continue
+            qty = open_qty(book, po, i)
+            if qty > 0:
+                yield Event(line.item, line.warehouse, line.expected, qty, "incoming", po.id)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def new_order(book: Book, partner_id: str, lines: list[LineInput], day: dt.date, rng: random.Random,
+              expected: dt.date | None = None, warehouse: str | None = None, currency: str | None = None,
+              tax: str | None = None, terms: int | None = None, reference: str | None = None,
+              notes: str | None = None) -> PurchaseOrder:
+    """A purchase order; each line is expected on its own date, else --expected, else today + the
+    supplier's (or the item's) lead time."""
+    partner = get_partner_as(book, partner_id, "supplier")
+    if not lines:
+        raise fail("no-lines", "a purchase order needs at least one --line", 'add --line "SKU QTY PRICE"')
+    cur = doc_currency(book, partner, currency)
+    out = []
+    for n, li in enumerate(lines, 1):
+        check_item(book, li.item)
+        if li.price is None:
+            raise fail("missing-price", f"line {n} ({li.item}) has no price",
+                       f'give the unit price: --line "{li.item} {qty_text(li.qty)} PRICE"')
+        if li.qty <= 0:
+            raise fail("invalid-quantity", f"line {n}: the quantity must be more than zero", "give a positive quantity")
+        code = li.tax or tax
+        get_tax(book, code)
+        wh = None
+        if is_stocked(book, li.item):
+            wh = pick_warehouse(book, li.warehouse or warehouse, "--warehouse (or warehouse= on the line)")
+        from .stock import items
+
+        lead = partner.lead_time_days if partner.lead_time_days is not None else items(book)[li.item].lead_time_days
+        when = li.date or expected or day + dt.timedelta(days=lead)
+        if when < day:
+            raise fail("expected-before-order", f"line {n} is expected on {when}, before the order date {day}",
+                       "give an expected date on or after the order date")
+        out.append({"item": li.item, "description": li.description, "qty": li.qty,
+                    "price": li.price,
+                    "discount": li.discount, "tax": code, "warehouse": wh, "expected": when})
+    ident = new_id("PO", day, orders(book), rng)
+    return validated(PurchaseOrder, id=ident, date=day, partner=partner.id, currency=cur,
+                     payment_terms_days=terms, supplier_reference=reference, lines=out, notes=notes)
+
+
+def _line_picks(po: PurchaseOrder, chosen: list[tuple[int, Decimal]] | None, available, what: str
+                ) -> list[tuple[int, Decimal]]:
+    if chosen is None:
+        out = [(i, available(i)) for i in range(1, len(po.lines) + 1)]
+        return [(i, q) for i, q in out if q > 0]
+    for n, qty in chosen:
+        if n < 1 or n > len(po.lines):
+            raise fail("unknown-line", f"{po.id} has no line {n} (it has {len(po.lines)})",
+                       f"`comptoir purchase show {po.id}` lists the lines")
+        can = available(n)
+        if qty > can:
+            line = po.lines[n - 1]
+            raise fail(f"over-{what}", f"{po.id} line {n} ({line.item}): {qty_text(qty)} asked, "
+                       f"only {qty_text(can)} still to {what.replace('receipt', 'receive').replace('billing', 'bill')}",
+                       f"lower --qty to {qty_text(can)} or less")
+    return chosen
+
+
+@dataclass
+class ReceiptResult:
+    receipt: Receipt
+    moves: list
+    entry: JournalEntry | None
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.receipt.id] + [m.id for m in self.moves] + ([self.entry.id] if self.entry else [])
+
+
+def receive(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, day: dt.date,
+            rng: random.Random, reference: str | None = None, rate: Decimal | None = None) -> ReceiptResult:
+    """Goods in: stock moves at the order price (converted at the day's rate), debit inventory,
+    credit goods received not invoiced. Refused beyond the ordered quantity."""
+    po = get_order(book, po_id)
+    if po.cancelled is not None:
+        raise fail("cancelled-order", f"{po.id} was cancelled on {po.cancelled}", "nothing more can be received on it")
+    if day < po.date:
+        raise fail("receipt-before-order", f"the receipt date {day} is before the order date {po.date}",
+                   "receive on or after the order date")
+    stocked = [i for i, line in enumerate(po.lines, 1) if is_stocked(book, line.item)]
+
+    def can(i: int) -> Decimal:
+        return open_qty(book, po, i) if i in stocked else ZERO
+
+    lines = _line_picks(po, chosen, can, "receipt")
+    if not lines:
+        raise fail("nothing-to-receive", f"everything ordered on {po.id} has been received",
+                   f"`comptoir purchase show {po.id}` shows the receipts")
+    fx = doc_rate(book, po.currency, day, rate)
+    ident = new_id("GR", day, book.of("receipt"), rng)
+    grni = book.settings.accounts.grni
+    drafts = []
+    for n, qty in lines:
+        line = po.lines[n - 1]
+        unit = line.price * (100 - line.discount) / 100 * (fx or 1)  # exact: a rate has few places
+        drafts.append(MoveDraft("receipt", line.item, qty, to_warehouse=line.warehouse, unit_cost=unit,
+                                account=grni, reference=ident))
+    who = book.of("partner")[po.partner].name if po.partner in book.of("partner") else po.partner
+    posting = post(book, day, drafts, f"Goods received {ident} from {who} ({po.id})", rng, reference=po.id)
+    entry = posting.entry.model_copy(update={"source": ident}) if posting.entry else None
+    rlines = [{"line": n, "item": m.item, "qty": m.qty, "warehouse": m.to_warehouse, "unit_cost": m.unit_cost,
+               "value": m.value, "move": m.id} for (n, _), m in zip(lines, posting.moves, strict=True)]
+    rec = validated(Receipt, id=ident, date=day, order=po.id, partner=po.partner, lines=rlines, rate=fx,
+                    entry=entry.id if entry else None, supplier_reference=reference)
+    return ReceiptResult(rec, posting.moves, entry)
+
+
+def bill(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, prices: dict[int, Decimal],
+         day: dt.date, rng: random.Random, number: str, due: dt.date | None = None,
+         rate: Decimal | None = None) -> tuple[Bill, JournalEntry]:
+    """The supplier's bill for what was received and not yet billed: clears GRNI at the value
+    received, debits input tax, credits payables (gross); a price difference goes to variance."""
+    po = get_order(book, po_id)
+    partner = get_partner_as(book, po.partner, "supplier")
+    if not number or not number.strip():
+        raise fail("missing-number", "a bill needs the supplier's invoice number", "give --number INV-1234")
+    for b in book.of("bill").values():
+        if b.partner == po.partner and b.number == number:
+            raise fail("duplicate-bill", f"{partner.name}'s invoice {number} is already booked as {b.id}",
+                       "each supplier invoice is billed once; check the number",
+                       file=book.source("bill", b.id), line=1)
+    if day < po.date:
+        raise fail("bill-before-order", f"the bill date {day} is before the order date {po.date}", "")
+
+    def can(i: int) -> Decimal:
+        line = po.lines[i - 1]
+        done = billed(book, po.id, i)
+        if is_stocked(book, line.item):
+            return received(book, po.id, i) - done
+        return (line.qty if po.cancelled is None else ZERO) - done
+
+    lines = _line_picks(po, chosen, can, "billing")
+    if not lines:
+        everything = all(billed(book, po.id, i) >= line.qty for i, line in enumerate(po.lines, 1))
+        if everything:
+            raise fail("already-billed", f"{po.id} is billed in full", f"`comptoir purchase show {po.id}` shows its bills")
+        raise fail("nothing-to-bill", f"nothing received on {po.id} is waiting for its bill",
+                   f"receive the goods first: `comptoir purchase receive {po.id}`")
+    cur = po.currency
+    places = places_for(book, cur)
+    base_places = currency_places(book.base)
+    fx = doc_rate(book, cur, day, rate)
+    got = received_by_line(book).get(po.id, {})
+    done = billed_by_line(book).get(po.id, {})
+    blines: list[dict] = []
+    for n, qty in lines:
+        line = po.lines[n - 1]
+        price = prices.get(n, line.price)
+        tax = get_tax(book, line.tax)
+        net = line_net(qty, price, line.discount, places)
+        tax_amount = tax_on(net, tax.rate, places) if tax else ZERO
+        cleared = ZERO
+        account = cogs_account(book, line.item)
+        if is_stocked(book, line.item):
+            account = book.settings.accounts.grni
+            r_qty, r_value = got.get(n, [ZERO, ZERO])
+            b_qty, b_value = done.get(n, [ZERO, ZERO])
+            if b_qty + qty == r_qty:  # the last units take what is left, so GRNI clears to the cent
+                cleared = r_value - b_value
+            else:
+                cleared = round_to(r_value * qty / r_qty, base_places)
+        blines.append({"line": n, "item": line.item, "description": line.description, "qty": qty, "price": price,
+                       "discount": line.discount, "tax": line.tax, "tax_rate": tax.rate if tax else ZERO,
+                       "net": net, "tax_amount": tax_amount, "account": account, "cleared": cleared})
+    net_total = sum((b["net"] for b in blines), ZERO)
+    tax_total = sum((b["tax_amount"] for b in blines), ZERO)
+    total = net_total + tax_total
+    # base values: payables at the bill's rate; the lines take the rest, the largest any rounding
+    ap_base = to_base(book, total, fx)
+    tax_base = {i: to_base(book, b["tax_amount"], fx) for i, b in enumerate(blines)}
+    net_base = {i: to_base(book, b["net"], fx) for i, b in enumerate(blines)}
+    gap = ap_base - sum(tax_base.values(), ZERO) - sum(net_base.values(), ZERO)
+    if gap:
+        largest = max(net_base, key=lambda i: abs(net_base[i]))
+        net_base[largest] += gap
+    for i, b in enumerate(blines):
+        b["variance"] = net_base[i] - b["cleared"] if b["account"] == book.settings.accounts.grni else ZERO
+    ident = new_id("BILL", day, book.of("bill"), rng)
+    acc = book.settings.accounts
+    amounts: dict[str, Decimal] = {}
+
+    def add(account: str, amount: Decimal) -> None:
+        amounts[account] = amounts.get(account, ZERO) + amount
+
+    for i, b in enumerate(blines):
+        if b["account"] == acc.grni:
+            add(acc.grni, b["cleared"])
+            add(acc.price_variance, b["variance"])
+        else:
+            add(b["account"], net_base[i])
+        if tax_base[i]:
+            add(paid_account(book, b["tax"]), tax_base[i])
+    postings = [{"account": a, "amount": v} for a, v in amounts.items() if v != 0]
+    postings.append({"account": acc.payable, "amount": -total, "currency": cur, "rate": fx, "partner": po.partner})
+    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+                      memo=f"Bill {number} from {partner.name} ({po.id})", reference=number, source=ident,
+                      postings=[{k: v for k, v in p.items() if v is not None} for p in postings])
+    terms = terms_of(partner, po.payment_terms_days)
+    doc = validated(Bill, id=ident, number=number, date=day, due=due or day + dt.timedelta(days=terms),
+                    partner=po.partner, currency=cur, rate=fx, order=po.id, lines=blines, net=net_total,
+                    tax=tax_total, total=total, entry=entry.id)
+    return doc, entry
+
+
+def reschedule(book: Book, po: PurchaseOrder, line: int | None, expected: dt.date) -> PurchaseOrder:
+    """The order with a new expected date on one line (or every open line)."""
+    if po.cancelled is not None:
+        raise fail("cancelled-order", f"{po.id} was cancelled on {po.cancelled}", "")
+    if line is not None and not 1 <= line <= len(po.lines):
+        raise fail("unknown-line", f"{po.id} has no line {line}", f"`comptoir purchase show {po.id}` lists the lines")
+    lines = [ln.model_copy(update={"expected": expected}) if (line is None or i == line) and open_qty(book, po, i) > 0
+             else ln for i, ln in enumerate(po.lines, 1)]
+    if lines == po.lines:
+        raise fail("nothing-to-change", f"no open line of {po.id} to reschedule", "")
+    return po.model_copy(update={"lines": lines})
+
+
+def cancel(book: Book, po: PurchaseOrder, day: dt.date) -> PurchaseOrder:
+    if po.cancelled is not None:
+        raise fail("already-cancelled", f"{po.id} was cancelled on {po.cancelled}", "nothing to do")
+    if not any(open_qty(book, po, i) > 0 for i in range(1, len(po.lines) + 1)):
+        raise fail("nothing-to-cancel", f"{po.id} has nothing left to receive", "")
+    return po.model_copy(update={"cancelled": day})
+
+
+# -- lists and reports -----------------------------------------------------------------------------
+
+
+def order_value(po: PurchaseOrder, book: Book) -> Decimal:
+    places = places_for(book, po.currency)
+    return sum((line_net(ln.qty, ln.price, ln.discount, places) for ln in po.lines), ZERO)
+
+
+def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
+    rows = []
+    for po in sorted(orders(book).values(), key=lambda o: (o.date, o.id)):
+        st = status(book, po)
+        if (status_filter and st != status_filter) or (partner and po.partner != partner):
+            continue
+        open_lines = [ln.expected for i, ln in enumerate(po.lines, 1) if open_qty(book, po, i) > 0 and ln.expected]
+        rows.append({"id": po.id, "date": po.date, "partner": po.partner, "status": st,
+                     "currency": po.currency or book.base, "net": order_value(po, book),
+                     "next_expected": min(open_lines) if open_lines else None,
+                     "reference": po.supplier_reference or ""})
+    cols = [text("id", "Id"), Column("date", "Date", "date"), text("partner", "Supplier"), text("status", "Status"),
+            text("currency", "Cur"), money("net", "Net"), Column("next_expected", "Next expected", "date"),
+            text("reference", "Their reference")]
+    return Table("purchase-orders", cols, rows, title="Purchase orders")
+
+
+def order_detail(book: Book, po: PurchaseOrder) -> Table:
+    places = places_for(book, po.currency)
+    rows = []
+    for i, ln in enumerate(po.lines, 1):
+        rows.append({"line": i, "item": ln.item, "qty": ln.qty, "price": ln.price, "discount": ln.discount,
+                     "tax": ln.tax or "", "net": line_net(ln.qty, ln.price, ln.discount, places),
+                     "warehouse": ln.warehouse or "", "expected": ln.expected,
+                     "received": received(book, po.id, i), "billed": billed(book, po.id, i),
+                     "open": open_qty(book, po, i)})
+    cols = [Column("line", "Line", "int"), text("item", "Item"), Column("qty", "Qty", "qty"),
+            Column("price", "Price", "money", places), Column("discount", "Disc %", "qty"), text("tax", "Tax"),
+            money("net", "Net", places), text("warehouse", "Warehouse"), Column("expected", "Expected", "date"),
+            Column("received", "Received", "qty"), Column("billed", "Billed", "qty"), Column("open", "Open", "qty")]
+    receipts = sorted((r for r in book.of("receipt").values() if r.order == po.id), key=lambda r: (r.date, r.id))
+    notes = [f"{po.id} from {po.partner}, ordered {po.date}, {po.currency or book.base}; status: {status(book, po)}"]
+    notes += [f"receipt {r.id} on {r.date}: " + ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in r.lines)
+              for r in receipts]
+    notes += [f"bill {b.id} ({b.number}) on {b.date}: total {b.total:,f}, due {b.due}" for b in bills_of(book, po.id)]
+    if po.cancelled:
+        notes.append(f"cancelled on {po.cancelled}")
+    table = Table("purchase-order", cols, rows, title=f"Purchase order {po.id}", notes=notes)
+    table.meta.update({"id": po.id, "status": status(book, po), "partner": po.partner,
+                       "receipts": [r.id for r in receipts], "bills": [b.id for b in bills_of(book, po.id)]})
+    return table
+
+
+def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
+    items = open_items(book, "payable")
+    rows = []
+    for b in sorted(book.of("bill").values(), key=lambda b: (b.date, b.id)):
+        item = items.by_document.get(b.id)
+        left = item.open if item else ZERO
+        if (partner and b.partner != partner) or (open_only and left <= 0):
+            continue
+        rows.append({"id": b.id, "number": b.number, "date": b.date, "due": b.due, "partner": b.partner,
+                     "order": b.order or "", "currency": b.currency or book.base, "total": b.total, "open": left,
+                     "status": "paid" if left <= 0 else ("partly paid" if left < b.total else "open")})
+    cols = [text("id", "Id"), text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
+            text("partner", "Supplier"), text("order", "Order"), text("currency", "Cur"), money("total", "Total"),
+            money("open", "Open"), text("status", "Status")]
+    return Table("bills", cols, rows, title="Supplier bills")
+
+
+def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
+    """Received quantities and their value, and billed amounts, by supplier, item and month (base)."""
+    p = currency_places(book.base)
+    groups: dict[tuple, dict] = {}
+
+    def inside(day: dt.date) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    def cell(partner: str, item: str, day: dt.date) -> dict:
+        key = tuple({"supplier": partner, "item": item, "month": f"{day:%Y-%m}"}[d] for d in by)
+        if key not in groups:
+            groups[key] = {**dict(zip(by, key, strict=True)), "qty": ZERO, "received": ZERO, "billed": ZERO,
+                           "variance": ZERO}
+        return groups[key]
+
+    for r in book.of("receipt").values():
+        if inside(r.date):
+            for ln in r.lines:
+                c = cell(r.partner, ln.item, r.date)
+                c["qty"] += ln.qty
+                c["received"] += ln.value
+    for b in book.of("bill").values():
+        if inside(b.date):
+            for ln in b.lines:
+                c = cell(b.partner, ln.item or "", b.date)
+                c["billed"] += to_base(book, ln.net, b.rate)
+                c["variance"] += ln.variance
+    rows = [groups[k] for k in sorted(groups)]
+    totals = {by[0]: "Total", **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "received", "billed", "variance")}}
+    cols = [text(d, d.capitalize()) for d in by] + [
+        Column("qty", "Qty received", "qty"), money("received", "Received value", p),
+        money("billed", "Billed (net)", p), money("variance", "Price variance", p)]
+    return Table("purchases", cols, rows, totals, title=f"Purchases by {', '.join(by)} ({book.base})")
+
+
+# -- rules -----------------------------------------------------------------------------------------
+
+
+@rule
+def purchasing_rules(book: Book) -> list[Problem]:
+    """Known suppliers, items and warehouses; received and billed within what was ordered and
+    received; receipts and bills agree with their moves and entries."""
+    out: list[Problem] = []
+    partners = book.of("partner")
+    from .stock import items, moves, warehouses
+
+    its, whs, mvs = items(book), warehouses(book), moves(book)
+    for ident, po in orders(book).items():
+        src = book.source("purchase-order", ident)
+        if po.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"{ident}: supplier {po.partner} does not exist",
+                               "add it with `comptoir partner add --role supplier` or fix `partner:`", loc=("partner",)))
+        for i, ln in enumerate(po.lines, 1):
+            if ln.item not in its:
+                out.append(Problem(src, 0, "unknown-item", f"{ident} line {i}: item {ln.item} does not exist",
+                                   "fix `item:`", loc=("lines", i - 1, "item")))
+            if ln.warehouse and ln.warehouse not in whs:
+                out.append(Problem(src, 0, "unknown-warehouse", f"{ident} line {i}: warehouse {ln.warehouse} does not exist",
+                                   "fix `warehouse:`", loc=("lines", i - 1, "warehouse")))
+            got, paid = received(book, ident, i), billed(book, ident, i)
+            if got > ln.qty:
+                out.append(Problem(src, 0, "over-receipt",
+                                   f"{ident} line {i}: {qty_text(got)} received, {qty_text(ln.qty)} ordered",
+                                   "a receipt beyond the order needs a new order line", loc=("lines", i - 1, "qty")))
+            limit = got if is_stocked(book, ln.item) else ln.qty
+            if paid > limit:
+                out.append(Problem(src, 0, "over-billing",
+                                   f"{ident} line {i}: {qty_text(paid)} billed, only {qty_text(limit)} "
+                                   + ("received" if is_stocked(book, ln.item) else "ordered"),
+                                   "bill what was received", loc=("lines", i - 1)))
+    for kind in ("receipt", "bill"):
+        for ident, doc in book.of(kind).items():
+            src = book.source(kind, ident)
+            if doc.order is not None and doc.order not in orders(book):
+                out.append(Problem(src, 0, "unknown-purchase-order", f"{ident}: order {doc.order} does not exist",
+                                   "fix `order:`", loc=("order",)))
+            if doc.entry and doc.entry not in book.entries:
+                out.append(Problem(src, 0, "missing-entry", f"{ident}: journal entry {doc.entry} does not exist",
+                                   "restore the entry the document was written with", loc=("entry",)))
+            if kind == "receipt":
+                for i, ln in enumerate(doc.lines):
+                    m = mvs.get(ln.move)
+                    if m is None or m.item != ln.item or m.qty != ln.qty or m.value != ln.value:
+                        out.append(Problem(src, 0, "document-move-mismatch",
+                                           f"{ident} line {i + 1}: stock move {ln.move} "
+                                           + ("does not exist" if m is None else "does not match the line"),
+                                           "a receipt and its moves are written together; restore them",
+                                           loc=("lines", i, "move")))
+            else:
+                entry = book.entries.get(doc.entry)
+                if entry is not None:
+                    ap = -sum((p.amount for p in entry.postings if p.account == book.settings.accounts.payable), ZERO)
+                    if ap != doc.total:
+                        out.append(Problem(src, 0, "document-entry-mismatch",
+                                           f"{ident}: entry {doc.entry} credits payables {ap:f}, the bill's total is {doc.total:f}",
+                                           "a bill and its entry are written together; restore them", loc=("entry",)))
+    return out
