@@ -196,3 +196,22 @@ def test_ci_workflow_commands_run_locally(book, tmp_path):
         for fmt in ("markdown", "csv"):
             res = run(book, "report", report, "--format", fmt)
             assert res.exit_code == 0 and res.stdout
+
+
+def test_two_valid_branches_issuing_the_last_units_are_invalid_merged(book):
+    for args in (("warehouse", "add", "MAIN", "Main"), ("item", "add", "BAG", "Coffee bag", "--uom", "bag"),
+                 ("stock", "receive", "BAG", "--qty", "5", "--unit-cost", "4.00", "--date", "2026-11-02")):
+        assert run(book, *args).exit_code == 0
+    _branch(book, "cafe")
+    res = run(book, "stock", "issue", "BAG", "--qty", "5", "--date", "2026-11-10", "--reason", "café order", seed=1)
+    assert res.exit_code == 0, res.output
+    git(book, "checkout", "-q", "-")
+    _branch(book, "web")
+    res = run(book, "stock", "issue", "BAG", "--qty", "5", "--date", "2026-11-11", "--reason", "web order", seed=2)
+    assert res.exit_code == 0, res.output
+    assert run(book, "validate").exit_code == 0
+    git(book, "merge", "-q", "--no-edit", "cafe")
+    res = run(book, "validate", "--format", "json")
+    assert res.exit_code == 1
+    codes = {e["code"] for e in json.loads(res.stdout)["errors"]}
+    assert "negative-stock" in codes, codes
