@@ -215,3 +215,28 @@ def test_two_valid_branches_issuing_the_last_units_are_invalid_merged(book):
     assert res.exit_code == 1
     codes = {e["code"] for e in json.loads(res.stdout)["errors"]}
     assert "negative-stock" in codes, codes
+
+
+def test_diff_shows_entries_stock_and_a_won_opportunity(book):
+    assert run(book, "warehouse", "add", "MAIN", "Main").exit_code == 0
+    assert run(book, "item", "add", "BAG", "Bag", "--price", "10.00").exit_code == 0
+    customer = run(book, "partner", "add", "Café Soleil", "--role", "customer").stdout.strip()
+    opp = run(book, "crm", "opp", "add", "Big order", "--partner", customer, "--amount", "1500.00",
+              "--stage", "negotiation").stdout.strip()
+    git(book, "branch", "-q", "main-base")
+    _branch(book, "feature")
+    _post(book, "2026-11-20", "Rent", "100.00")
+    assert run(book, "stock", "receive", "BAG", "--qty", "10", "--unit-cost", "4.00", "--date", "2026-11-21").exit_code == 0
+    assert run(book, "crm", "opp", "win", opp, "--date", "2026-11-22", "--no-order").exit_code == 0
+    doc = json.loads(run(book, "diff", "main-base", "--format", "json").stdout)
+    assert doc["summary"][:3] == ["journal entry: 2 added", "stock move: 1 added", "opportunity: 1 changed"]
+    assert doc["sections"]["stock"] == [{"item": "BAG", "warehouse": "MAIN", "qty_before": "0", "qty_after": "10",
+                                         "qty_change": "10", "value_before": "0.00", "value_after": "40.00",
+                                         "value_change": "40.00"}]
+    won = next(r for r in doc["sections"]["crm"] if r["id"] == opp)
+    assert won["change"] == "negotiation -> won" and won["weighted_before"] == "900.00"
+    inventory = next(r for r in doc["accounts"] if r["account"] == "1200")
+    assert inventory["after"] == "40.00"
+    text = run(book, "diff", "main-base").stdout
+    assert "Effect on stock" in text and "Effect on the CRM" in text
+    assert "stage: negotiation -> won" in text
