@@ -27,9 +27,14 @@ COMMANDS = {
     "diff": ("cli.commands.diff:diff", "What a branch does to the books, for reviewers."),
     "audit": ("cli.commands.audit:audit", "Audit the commits that touched the books."),
     "schema": ("cli.commands.schema:schema", "JSON Schema of every record kind, for editors."),
-    "partner": ("cli.commands.partner:partner", "Customers and suppliers: add, list, show."),
+    "partner": ("cli.commands.partner:partner", "Customers and suppliers: add, update, list, show."),
     "crm": ("cli.commands.crm:crm", "Leads, website capture, activities, follow-ups, opportunities."),
     "hr": ("cli.commands.hr:hr", "Departments, employees and payroll runs."),
+    "sales": ("cli.commands.sales:sales", "Quotes, orders, deliveries, invoices, credit notes."),
+    "purchase": ("cli.commands.purchase:purchase", "Purchase orders, goods receipts, supplier bills."),
+    "pay": ("cli.commands.pay:pay", "Payments received and sent, allocated to invoices and bills."),
+    "tax": ("cli.commands.tax:tax", "Tax codes: rates and the accounts tax posts to."),
+    "mfg": ("cli.commands.mfg:mfg", "Manufacturing: bills of materials, work orders, completions, planning."),
 }
 
 

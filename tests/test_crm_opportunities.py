@@ -160,14 +160,18 @@ def test_lose_needs_a_reason_and_reopen(book):
     assert data["stage"] == "negotiation" and "closed" not in data and "lost_reason" not in data
 
 
-def test_win_marks_won_and_says_sales_orders_are_not_there_yet(book):
+def test_win_marks_won_and_creates_the_sales_order(book):
     c = customer(book)
+    ok(book, "warehouse", "add", "MAIN", "Main")
+    ok(book, "item", "add", "ESP-1KG", "Espresso 1 kg", "--lead-time", "4")
     o = ok(book, "crm", "opp", "add", "X", "--partner", c, "--line", "ESP-1KG", "10", "24.50").strip()
     res = run(book, "crm", "opp", "win", o, "--date", "2026-11-27")
     assert res.exit_code == 0, res.output
-    assert res.stdout == ""
-    assert "cli.domain.sales:order_from_opportunity is missing" in res.stderr
-    assert git(book, "log", "-1", "--format=%s").strip() == f"Win {o}: X (245.00 EUR)"
+    order = res.stdout.strip()
+    assert order.startswith("SO-20261127-")
+    assert f"Sales order {order}: promised for 2026-12-01" in res.stderr  # no stock: won day + 4 days lead time
+    assert git(book, "log", "-1", "--format=%s").strip() == f"Win {o}: X (245.00 EUR), sales order {order}"
+    assert opp(book, o)["opportunity"]["sales_order"] == order
     data = opp(book, o)
     assert (data["opportunity"]["stage"], data["opportunity"]["closed"], data["probability"]) == ("won", "2026-11-27", 100)
     again = run(book, "crm", "opp", "win", o)

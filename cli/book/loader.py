@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -57,25 +57,28 @@ def _parse_chunk(job: tuple[Path | None, list]) -> list[tuple[str, bytes]]:
 
 
 def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
-               top: Path | None = None) -> list[tuple[str, bytes]]:
+               top: Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """(blob, packed parse result) per task, in task order, as they are done: on two or more
+    cores a large book is parsed by a process pool while the caller builds records from
+    the results already in."""
     workers = os.cpu_count() or 1
     if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
-        out = _parse_chunk((top, tasks))
+        yield from _parse_chunk((top, tasks))
         if progress:
             progress(len(tasks), len(tasks))
-        return out
+        return
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    out: list[tuple[str, bytes]] = []
+    count = 0
     size = max(200, len(tasks) // (workers * 16))
     jobs = [(top, tasks[i:i + size]) for i in range(0, len(tasks), size)]
     with ctx.Pool(workers) as pool:
         for done in pool.imap(_parse_chunk, jobs):
-            out.extend(done)
+            yield from done
+            count += len(done)
             if progress:
-                progress(len(out), len(tasks))
-    return out
+                progress(count, len(tasks))
 
 
 def _cache_folder(root: DataRoot) -> Path | None:
@@ -187,30 +190,38 @@ def load_book(root: DataRoot, rev: str | None = None,
                                     f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
                                     "every data root needs one; `comptoir init` writes it"))
     caches = _Caches(_cache_folder(root), sharded=scope is not None)
-    parsed: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
+    order = sorted(files)  # records are added in path order: the first of two files with one id wins
+    hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
     tasks: list[tuple[str | None, str | None, bytes | None]] = []
     task_paths: list[str] = []
-    for rel, blob in files.items():
+    for rel in sorted(order, key=lambda r: r != SETTINGS_FILE):  # the settings first: the book needs them
+        blob = files[rel]
         hit = caches.of(rel).get(blob) if blob else None
         if hit is not None:
-            parsed[rel] = hit
+            hits[rel] = hit
             continue
         if rev:
             tasks.append((blob, None, None))
         else:
             tasks.append((blob, str(root.path / rel), None))
         task_paths.append(rel)
-    if tasks:
-        if rev:
-            blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
-            tasks = [(b, None, blobs[b]) for b, _, _ in tasks]
-        for rel, (blob, entry) in zip(task_paths, _parse_all(tasks, progress, root.top), strict=True):
-            parsed[rel] = entry
-            caches.of(rel).put(blob, entry)
-        caches.save()
-    del caches, files, tasks, task_paths  # from here each parse result is dropped once its record is built
+    del files
+    if rev and tasks:
+        blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
+        tasks = [(b, None, blobs[b]) for b, _, _ in tasks]
+        del blobs
+    done = zip(task_paths, _parse_all(tasks, progress, root.top), strict=True)
 
-    settings = _settings(root, unpack(parsed.pop(SETTINGS_FILE)), read)
+    def take(rel: str) -> tuple:
+        """The file's parse result: from the cache, or the next one the parser has finished."""
+        if rel in hits:
+            return unpack(hits.pop(rel))
+        path, (blob, packed) = next(done)
+        assert path == rel
+        caches.of(rel).put(blob, packed)
+        return unpack(packed)
+
+    settings = _settings(root, take(SETTINGS_FILE), read)
     book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
                 revision=rev, root_prefix=root.prefix)
     if scope is not None:
@@ -218,7 +229,10 @@ def load_book(root: DataRoot, rev: str | None = None,
     book.text_reader = lambda display: _text(read, display[len(root.prefix):])
     problems: list[Problem] = []
     prefix = root.prefix  # a property that compares paths: computed once, not per record
-    for rel in sorted(parsed):
+    for rel in order:
+        if rel == SETTINGS_FILE:
+            continue
+        entry = take(rel)
         kind = _kind_of(rel)
         display = prefix + rel
         if kind is None:
@@ -227,11 +241,14 @@ def load_book(root: DataRoot, rev: str | None = None,
                                     "move the file into a record folder, or rename it so it does not end in .yaml",
                                     severity="warning"))
             continue
-        entry = unpack(parsed.pop(rel))
         if where and kind.name in where and entry[0] == "v" and isinstance(entry[1], dict) \
                 and not where[kind.name](entry[1]):
             continue
         _add_record(book, kind, rel, display, entry, problems)
+    if next(done, None) is not None:  # every result was taken; this also closes the process pool
+        raise AssertionError("more parse results than files")
+    if tasks:
+        caches.save()
     book.load_problems = problems
     from .lockinfo import attach  # the lock date's commit, looked up only when a rule asks
 

@@ -9,7 +9,7 @@ from cli.options import as_of, emit, no_commit, output_format
 
 @click.group()
 def partner() -> None:
-    """Customers and suppliers (partners/): add, list, show."""
+    """Customers and suppliers (partners/): add, update, list, show."""
 
 
 @partner.command("add")
@@ -85,3 +85,64 @@ def show(env, ident, fmt, as_of) -> None:
 
     book = env.book(as_of, ("partner", "lead", "opportunity"))
     emit(partner_table(book, get_partner(book, ident)), fmt, book.revision)
+
+
+@partner.command("update")
+@click.argument("ident", metavar="ID")
+@click.option("--name")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["customer", "supplier"]), help="Add a role (repeatable).")
+@click.option("--drop-role", "drop_roles", multiple=True, type=click.Choice(["customer", "supplier"]), help="Remove a role.")
+@click.option("--email")
+@click.option("--phone")
+@click.option("--legal-name")
+@click.option("--vat-id")
+@click.option("--website")
+@click.option("--currency", help="Currency you trade in with them.")
+@click.option("--payment-terms", "payment_terms_days", type=click.IntRange(min=0), metavar="DAYS",
+              help="Days from invoice to due date.")
+@click.option("--credit-limit", help="Customer: the most they may owe, open orders included (base currency).")
+@click.option("--lead-time", "lead_time_days", type=click.IntRange(min=0), metavar="DAYS",
+              help="Supplier: days from order to receipt.")
+@click.option("--street")
+@click.option("--postal-code")
+@click.option("--city")
+@click.option("--country")
+@click.option("--ship-street", help="Shipping address (when it differs from the billing address).")
+@click.option("--ship-postal-code")
+@click.option("--ship-city")
+@click.option("--ship-country")
+@click.option("--contact", "contacts", multiple=True, metavar="NAME[,EMAIL[,PHONE]]", help="Add a contact person.")
+@click.option("--notes")
+@click.option("--active/--inactive", default=None, help="An inactive partner takes no new documents.")
+@no_commit
+@click.pass_obj
+def update(env, ident, name, roles, drop_roles, email, phone, legal_name, vat_id, website, currency,
+           payment_terms_days, credit_limit, lead_time_days, street, postal_code, city, country, ship_street,
+           ship_postal_code, ship_city, ship_country, contacts, notes, active, no_commit) -> None:
+    """Change a partner's details, trading terms, roles, addresses or contacts."""
+    from cli.domain.partners import get_partner, revise_partner
+    from schemas.registry import kind_named
+
+    def address(*pairs):
+        return {k: v for k, v in pairs if v}
+
+    people = []
+    for raw in contacts:
+        parts = [p.strip() for p in raw.split(",")]
+        people.append({k: v for k, v in zip(("name", "email", "phone"), parts, strict=False) if v})
+    with env.writer("partner update", no_commit) as w:
+        current = get_partner(w.book, ident)
+        record = revise_partner(
+            w.book, current,
+            {"name": name, "email": email, "phone": phone, "legal_name": legal_name, "vat_id": vat_id,
+             "website": website, "currency": currency.upper() if currency else None,
+             "payment_terms_days": payment_terms_days, "credit_limit": credit_limit,
+             "lead_time_days": lead_time_days, "notes": notes, "active": active},
+            roles, drop_roles, people,
+            address(("street", street), ("postal_code", postal_code), ("city", city), ("country", country)),
+            address(("street", ship_street), ("postal_code", ship_postal_code), ("city", ship_city),
+                    ("country", ship_country)))
+        changed = [f for f in type(record).model_fields if getattr(current, f) != getattr(record, f)]
+        w.put(kind_named("partner"), record, replace=True)
+        sha = w.commit(f"Update partner {ident}: {', '.join(changed)}", [ident])
+    click.echo(f"Updated partner {ident} ({', '.join(changed)})" + (f" in commit {sha[:10]}." if sha else "."), err=True)

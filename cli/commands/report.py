@@ -23,6 +23,16 @@ REPORTS: dict[str, str] = {
     "activities": "cli.commands.crm:activities_report",
     "headcount": "cli.commands.hr:headcount_report",
     "payroll": "cli.commands.hr:payroll_report",
+    "production": "cli.commands.mfg:production_report",
+    "bom-cost": "cli.commands.mfg:bom_cost_report",
+    "ar-aging": "cli.commands.pay:ar_aging_report",
+    "ap-aging": "cli.commands.pay:ap_aging_report",
+    "statement": "cli.commands.pay:statement_report",
+    "cash-forecast": "cli.commands.pay:cash_forecast_report",
+    "sales": "cli.commands.sales:sales_report",
+    "purchases": "cli.commands.purchase:purchases_report",
+    "open-orders": "cli.commands.sales:open_orders_report",
+    "tax": "cli.commands.tax:tax_report",
 }
 
 

@@ -43,6 +43,8 @@ PROVIDERS: list[Provider] = []
 # Modules that register providers with @provider; imported the first time events are needed.
 PROVIDER_MODULES: list[str] = [
     "cli.domain.manufacturing",
+    "cli.domain.purchasing",
+    "cli.domain.sales",
 ]
 
 

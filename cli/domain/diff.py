@@ -44,6 +44,7 @@ EFFECTS: list[Effect] = []
 EFFECT_MODULES: list[str] = [
     "cli.domain.stock",
     "cli.domain.crm_reports",
+    "cli.domain.sales",
 ]
 
 

@@ -113,9 +113,15 @@ def validated(model, **fields):
 
     from cli.errors import ComptoirError, Problem
 
-    clean = {k: v for k, v in fields.items() if v is not None}
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
     try:
-        return model.model_validate(clean)
+        return model.model_validate(strip(fields))
     except ValidationError as exc:
         raise ComptoirError([
             Problem("", 0, "invalid-value",
@@ -362,7 +368,9 @@ def open_items(book: Book, side: str, day: dt.date | None = None) -> OpenItems:
                 found.append(item)
                 by_doc[bill.id] = item
         settling = [("payment", p) for p in book.of("payment").values() if p.direction == "out" and dated(p)]
-    settling.sort(key=lambda kd: (kd[1].date, kd[1].id))
+    # Payments first: their allocations are explicit amounts. Credit notes then take what is
+    # still open on their invoice, so the result does not depend on the order within a day.
+    settling.sort(key=lambda kd: (kd[0] == "credit-note", kd[1].date, kd[1].id))
     for kind, d in settling:
         if kind == "credit-note":
             target = by_doc.get(d.invoice)

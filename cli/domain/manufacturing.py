@@ -147,9 +147,11 @@ def round_qty(value: Decimal, up: bool = False) -> Decimal:
     return plain(value)
 
 
-def line_need(bom: Bom, line, qty: Decimal) -> Decimal:
-    """What `qty` units of the BOM's output need of one component, scrap included (rounded up)."""
-    return round_qty(qty * line.qty * (HUNDRED + line.scrap_percent) / (bom.qty * HUNDRED), up=True)
+def line_need(bom: Bom, line, qty: Decimal, exact: bool = False) -> Decimal:
+    """What `qty` units of the BOM's output need of one component, scrap included (rounded up to
+    4 places for planning; `exact` for costing, where rounding up would add cost)."""
+    need = qty * line.qty * (HUNDRED + line.scrap_percent) / (bom.qty * HUNDRED)
+    return need if exact else round_qty(need, up=True)
 
 
 def unit_cost_for(total: Decimal, qty: Decimal, places_: int) -> Decimal:
@@ -296,7 +298,7 @@ def cost_tree(book: Book, bom: Bom, qty: Decimal) -> tuple[list[CostLine], Decim
     def roll(b: Bom, amount: Decimal, level: int, out: list[CostLine]) -> Decimal:
         total = ZERO
         for line in b.components:
-            need = line_need(b, line, amount)
+            need = line_need(b, line, amount, exact=True)
             sub = made.get(line.item)
             if sub is not None:
                 here = len(out)
@@ -350,14 +352,14 @@ class Progress:
 
     @property
     def remaining(self) -> Decimal:
-        return max(self.order.qty - self.done, ZERO) if self.open else ZERO
+        return plain(max(self.order.qty - self.done, ZERO)) if self.open else ZERO
 
     def left(self, line_item: str) -> Decimal:
         """What the order still needs of a component (its line less what completions consumed)."""
         line = next((c for c in self.order.components if c.item == line_item), None)
         if line is None or not self.open:
             return ZERO
-        return max(line.qty - self.consumed.get(line_item, ZERO), ZERO)
+        return plain(max(line.qty - self.consumed.get(line_item, ZERO), ZERO))
 
 
 def progress(book: Book) -> dict[str, Progress]:
@@ -437,9 +439,11 @@ def new_order(book: Book, sku: str, qty: Decimal, today: dt.date, rng: random.Ra
 class OrderChange:
     order: WorkOrder
     changes: list[Change]
+    before: str  # the derived status before the change
+    after: str
 
     def summary(self) -> str:
-        return ", ".join(c.as_text() for c in self.changes)
+        return f"status: {self.before} -> {self.after}"
 
 
 def set_status(book: Book, ident: str, to: str) -> OrderChange:
@@ -453,7 +457,7 @@ def set_status(book: Book, ident: str, to: str) -> OrderChange:
     if to == "cancelled" and now in ("completed", "cancelled"):
         raise fail("cannot-cancel", f"work order {ident} is already {now}", "nothing to cancel")
     new = wo.model_copy(update={"status": to})
-    return OrderChange(new, diff_records(wo, new))
+    return OrderChange(new, diff_records(wo, new), now, to)
 
 
 # --- completion --------------------------------------------------------------------------------
@@ -607,7 +611,7 @@ def check_order(book: Book, ident: str, qty: Decimal | None, today: dt.date) -> 
     ready = today
     for sku, need in consumption(p, qty):
         it = its.get(sku)
-        held = on_hand(book, sku, wo.warehouse, today)
+        held = on_hand(book, sku, wo.warehouse)
         answer = promise(book, sku, need, wo.warehouse, today, today, exclude=[ident])
         free = max(min((t["projected"] for t in answer.timeline), default=held), ZERO)
         short = max(need - free, ZERO)
@@ -753,7 +757,8 @@ def plan_table(book: Book, proposals: list[Proposal], today: dt.date, applied: d
         notes.insert(0, "Nothing to propose: every item's projected quantity is at or above its reorder point "
                         "and covers open demand.")
     elif applied is None:
-        notes.append("Nothing was written: run `comptoir mfg plan --apply` to create the work orders.")
+        notes.append("Nothing was written: `comptoir mfg plan --apply` creates the work orders, and purchase "
+                     "orders for items bought before.")
     table = Table("mfg-plan", cols, rows, title=f"Production plan on {today}", notes=notes)
     return table
 
@@ -768,15 +773,41 @@ def orders_from_plan(book: Book, proposals: list[Proposal], today: dt.date, rng:
     return out
 
 
-def purchase_builder():
-    """The purchasing module's builder of a proposed purchase order, when it offers one."""
+def purchases_from_plan(book: Book, proposals: list[Proposal], today: dt.date,
+                        rng: random.Random) -> tuple[list[Record], list[Proposal]]:
+    """Purchase orders for the proposed purchases, one per supplier and currency, each line at the
+    price and tax of the item's latest purchase order from that supplier; and the proposals left
+    as they are because the item was never bought (no supplier or price to go on)."""
+    buys = [pr for pr in proposals if pr.action == "buy"]
     try:
-        import importlib
+        from . import purchasing
+        from .documents import LineInput
+    except ImportError:  # a build without purchasing: the purchases stay proposals
+        return [], buys
+    from schemas.registry import kind_named
 
-        module = importlib.import_module("cli.domain.purchasing")
-    except ImportError:
-        return None
-    return getattr(module, "order_from_proposal", None)
+    latest: dict[str, tuple] = {}
+    for po in sorted(purchasing.orders(book).values(), key=lambda po: (po.date, po.id)):
+        if po.cancelled is None:
+            for line in po.lines:
+                latest[line.item] = (po.partner, po.currency, line.price, line.tax)
+    groups: dict[tuple, list] = {}
+    left = []
+    for pr in buys:
+        if pr.item not in latest:
+            left.append(pr)
+            continue
+        partner, currency, price, tax = latest[pr.item]
+        groups.setdefault((partner, currency), []).append(
+            LineInput(pr.item, pr.qty, price, tax=tax, date=pr.due, warehouse=pr.warehouse or None))
+    out: list[Record] = []
+    kind = kind_named("purchase-order")
+    for (partner, currency), lines in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        po = purchasing.new_order(book, partner, lines, today, rng, currency=currency,
+                                  notes=f"proposed by mfg plan {today}")
+        book = book.with_records([(kind, po)])  # the next order's id must not take this one's
+        out.append(po)
+    return out, left
 
 
 # --- BOMs: building and showing ----------------------------------------------------------------
@@ -805,7 +836,7 @@ def new_bom(book: Book, sku: str, qty: Decimal, components: list[tuple[str, Deci
                    "give --replace to change it (its history stays in git), or another --id")
     bom = validated(Bom, {"id": ident, "item": sku, "qty": qty, "warehouse": warehouse,
                           "operation_cost": operation_cost, "description": description,
-                          "components": [{"item": c, "qty": q, "scrap_percent": scrap.get(c)}
+                          "components": [{"item": c, "qty": q, **({"scrap_percent": scrap[c]} if c in scrap else {})}
                                          for c, q in components]}, "bill of materials")
     return bom, old
 
@@ -889,7 +920,7 @@ def bom_cost_table(book: Book, sku: str, qty: Decimal | None = None) -> Table:
         c = its.get(cl.item)
         label = ("  " * (cl.level - 1)) + (f"operation ({cl.item})" if cl.operation else cl.item)
         rows.append({"level": cl.level, "item": label, "name": "labour and overhead" if cl.operation
-                     else (c.name if c else "?"), "qty": cl.qty, "uom": (c.uom if c else "") if not cl.operation
+                     else (c.name if c else "?"), "qty": round_qty(cl.qty), "uom": (c.uom if c else "") if not cl.operation
                      else (its[cl.item].uom if cl.item in its else ""),
                      "rate": cl.rate, "cost": cl.cost, "basis": cl.basis})
     cols = [Column("level", "Level", "int"), text("item", "Item"), text("name", "Name"), qty_col("qty", "Qty"),
@@ -944,7 +975,7 @@ def orders_table(book: Book, today: dt.date, statuses: Iterable[str] = (), item:
             continue
         it = its.get(wo.item)
         rows.append({"order": ident, "item": wo.item, "name": it.name if it else "?", "qty": wo.qty,
-                     "done": p.done, "remaining": p.remaining, "uom": it.uom if it else "", "warehouse": wo.warehouse,
+                     "done": plain(p.done), "remaining": p.remaining, "uom": it.uom if it else "", "warehouse": wo.warehouse,
                      "start": wo.start, "due": wo.due, "status": p.status,
                      "late": bool(p.open and wo.due is not None and wo.due < today)})
     cols = [text("order", "Order"), text("item", "Item"), text("name", "Name"), qty_col("qty", "Qty"),
@@ -963,7 +994,8 @@ def order_table(book: Book, ident: str) -> Table:
     for line in wo.components:
         it = its.get(line.item)
         rows.append({"item": line.item, "name": it.name if it else "?", "uom": it.uom if it else "",
-                     "needed": line.qty, "consumed": p.consumed.get(line.item, ZERO), "left": p.left(line.item)})
+                     "needed": line.qty, "consumed": plain(p.consumed.get(line.item, ZERO)),
+                     "left": plain(p.left(line.item))})
     cols = [text("item", "Component"), text("name", "Name"), text("uom", "UoM"), qty_col("needed", "Needed"),
             qty_col("consumed", "Consumed"), qty_col("left", "Still needed")]
     it = its.get(wo.item)
@@ -977,7 +1009,7 @@ def order_table(book: Book, ident: str) -> Table:
         notes.append(f"completion {c.id} on {c.date}: {fmt_qty(c.qty)} {uom} at {c.unit_cost:f} "
                      f"(components {c.component_cost:f} + operation {c.operation_cost:f}), entry {c.entry or '-'}")
     table = Table("work-order", cols, rows, title=f"Work order {ident}: {fmt_qty(wo.qty)} {uom} {wo.item}", notes=notes)
-    table.meta.update({"order": ident, "item": wo.item, "qty": wo.qty, "done": p.done, "remaining": p.remaining,
+    table.meta.update({"order": ident, "item": wo.item, "qty": wo.qty, "done": plain(p.done), "remaining": p.remaining,
                        "status": p.status, "completions": [c.id for c in p.completions]})
     return table
 
@@ -1008,7 +1040,7 @@ def production_report(book: Book, start: dt.date | None, end: dt.date | None, by
         if p is not None and p.status == "completed" and p.completions and p.completions[-1].id == c.id:
             finished += 1
     rows = []
-    totals = {"components": ZERO, "operation": ZERO, "cost": ZERO, "variance": ZERO}
+    totals: dict[str, Decimal | None] = {"components": ZERO, "operation": ZERO, "cost": ZERO, "variance": None}
     for key in sorted(groups):
         g = groups[key]
         it = its.get(g["item"])
@@ -1022,10 +1054,11 @@ def production_report(book: Book, start: dt.date | None, end: dt.date | None, by
             p = prog.get(key)
             row = {"order": key, **row, "status": p.status if p else "?"}
         rows.append(row)
-        totals["components"] += g["components"]
-        totals["operation"] += g["operation"]
-        totals["cost"] += cost
-        totals["variance"] += variance or ZERO
+        totals["components"] += g["components"]  # type: ignore[operator]
+        totals["operation"] += g["operation"]  # type: ignore[operator]
+        totals["cost"] += cost  # type: ignore[operator]
+        if variance is not None:
+            totals["variance"] = (totals["variance"] or ZERO) + variance
     cols = [text("order", "Order")] if by == "order" else []
     cols += [text("item", "Item"), text("name", "Name"), Column("completions", "Completions", "int"),
              qty_col("qty", "Output"), text("uom", "UoM"), money("components", "Components", p_),

@@ -21,6 +21,7 @@ SECTION_MODULES: list[str] = [
     "cli.domain.crm_reports",
     "cli.domain.hr",
     "cli.domain.manufacturing",
+    "cli.domain.sales",
 ]
 
 

@@ -105,3 +105,26 @@ def _address(value: dict) -> str:
              " ".join(p for p in (value.get("postal_code"), value.get("city")) if p),
              value.get("region"), value.get("country")]
     return ", ".join(p for p in parts if p)
+
+
+def revise_partner(book: Book, partner: Partner, changes: dict, add_roles: tuple[str, ...] = (),
+                   drop_roles: tuple[str, ...] = (), add_contacts: list[dict] | None = None,
+                   billing: dict | None = None, shipping: dict | None = None) -> Partner:
+    """The partner with `changes` applied (None values are left alone); roles and contacts are
+    added or removed, address fields merged into the existing address."""
+    data = partner.model_dump(mode="python", exclude_none=True)
+    data.update({k: v for k, v in changes.items() if v is not None})
+    roles = [r for r in data["roles"] if r not in drop_roles]
+    roles += [r for r in add_roles if r not in roles]
+    data["roles"] = roles
+    if add_contacts:
+        data["contacts"] = [*data.get("contacts", []), *add_contacts]
+    for key, given in (("billing_address", billing), ("shipping_address", shipping)):
+        if given:
+            data[key] = {**data.get(key, {}), **given}
+    if not roles:
+        raise fail("no-role", f"partner {partner.id} would have no role left", "keep customer or supplier")
+    revised = validated_partner(data)
+    if revised == partner:
+        raise fail("nothing-to-change", f"partner {partner.id} already has these values", "nothing was written")
+    return revised

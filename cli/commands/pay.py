@@ -1,0 +1,179 @@
+"""`comptoir pay`: payments received and sent; the `ar-aging`, `ap-aging`, `statement` and
+`cash-forecast` reports."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._docs import committed, day_of, decimal_of, put_all
+from cli.options import as_of, emit, no_commit, output_format
+
+
+@click.group()
+def pay() -> None:
+    """Payments: money in from customers, money out to suppliers (and payroll net pay).
+
+    \b
+    comptoir pay receive --partner CUSTOMER --amount 1200.00 [--invoice 2026-0007]
+    comptoir pay send --partner SUPPLIER --amount 474.75 [--bill BILL-...]
+    comptoir pay send --payroll 2026-11                    the net pay of a payroll run
+    """
+
+
+def _payment_options(fn):
+    for decorator in reversed([
+        click.option("--amount", help="What was paid, in the payment's currency."),
+        click.option("--date", "date_", help="Payment date. Default: today."),
+        click.option("--currency", help="Default: the partner's, else the book's."),
+        click.option("--rate", help="Base currency per unit on the payment date (foreign currency). "
+                     "Default: the rate table's."),
+        click.option("--account", help="Bank account. Default: accounts.bank (1010)."),
+        click.option("--reference", help="Bank statement line, cheque number..."),
+        click.option("--memo"),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo,
+           no_commit) -> None:
+    from cli.domain.payments import new_payment
+    from cli.errors import fail
+
+    if not partner or amount is None:
+        raise fail("missing-option", "give --partner and --amount", "see `comptoir pay --help`")
+    with env.writer(f"pay {'receive' if direction == 'in' else 'send'}", no_commit) as w:
+        payment, entry = new_payment(w.book, direction, partner, decimal_of(amount, "--amount"), day_of(env, date_),
+                                     env.rng, list(documents), currency, decimal_of(rate, "--rate"), account,
+                                     reference, memo)
+        put_all(w, [("payment", payment), ("journal", entry)])
+        cur = payment.currency or w.book.base
+        docs = {**w.book.of("invoice"), **w.book.of("bill")}
+        allocated = ", ".join(f"{docs[a.document].number} {a.amount:,f}" for a in payment.allocations)
+        verb = "Receive" if direction == "in" else "Pay"
+        subject = (f"{verb} {payment.amount:,f} {cur} {'from' if direction == 'in' else 'to'} {partner}"
+                   + (f": {allocated}" if allocated else ": on account"))
+        sha = w.commit(subject, [payment.id, entry.id])
+    click.echo(payment.id)
+    if payment.unallocated:
+        click.echo(f"note: {payment.unallocated:,f} {cur} is not allocated and stays as a credit on {partner}",
+                   err=True)
+    fx = [p for p in entry.postings if p.account in (w.book.settings.accounts.fx_gain, w.book.settings.accounts.fx_loss)]
+    if fx:
+        click.echo(f"realised exchange {'gain' if fx[0].amount < 0 else 'loss'}: {abs(fx[0].amount):,f} "
+                   f"{w.book.base}", err=True)
+    click.echo(subject + committed(sha), err=True)
+
+
+@pay.command("receive")
+@click.option("--partner", required=True, help="The customer's id.")
+@click.option("--invoice", "documents", multiple=True, help="Invoice id or number it pays (repeatable). "
+              "Default: the customer's open invoices, oldest due first.")
+@_payment_options
+@no_commit
+@click.pass_obj
+def receive(env, partner, documents, amount, date_, currency, rate, account, reference, memo, no_commit) -> None:
+    """Record money received from a customer: debit the bank, credit receivables.
+
+    Over-payment stays as a credit on the customer. A foreign-currency invoice settles at
+    its own rate; the difference to the payment's rate is a realised exchange gain or loss.
+    """
+    _write(env, "in", partner, amount, documents, date_, currency, rate, account, reference, memo, no_commit)
+
+
+@pay.command("send")
+@click.option("--partner", help="The supplier's id.")
+@click.option("--bill", "documents", multiple=True, help="Bill id or the supplier's invoice number (repeatable). "
+              "Default: the supplier's open bills, oldest due first.")
+@click.option("--payroll", metavar="YYYY-MM|PAY-ID", help="Pay the net pay of a payroll run instead.")
+@_payment_options
+@no_commit
+@click.pass_obj
+def send(env, partner, documents, payroll, amount, date_, currency, rate, account, reference, memo, no_commit) -> None:
+    """Record money paid to a supplier (debit payables, credit the bank), or a payroll run's net pay."""
+    if payroll:
+        from cli.domain.hr import settle_net_pay
+        from cli.errors import fail
+        from cli.options import parse_date
+
+        if partner or documents or amount:
+            raise fail("payroll-payment", "--payroll pays the run's net pay: no --partner, --bill or --amount",
+                       "the amount is the run's net pay")
+        with env.writer("pay send", no_commit) as w:
+            entry = settle_net_pay(w.book, payroll, parse_date(date_, "--date"), account, env.today, env.rng)
+            put_all(w, [("journal", entry)])
+            sha = w.commit(f"Pay {entry.reference}: {entry.memo}, {entry.postings[0].amount:,f} {w.book.base}",
+                           [entry.id, entry.reference or ""])
+        click.echo(entry.id)
+        click.echo(f"Paid the net pay of {entry.reference} with {entry.id}" + committed(sha), err=True)
+        return
+    _write(env, "out", partner, amount, documents, date_, currency, rate, account, reference, memo, no_commit)
+
+
+@pay.command("list")
+@click.option("--partner")
+@click.option("--direction", type=click.Choice(["in", "out"]))
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, partner, direction, fmt, as_of) -> None:
+    """List payments with what they were allocated to."""
+    from cli.domain.payments import payments_table
+
+    book = env.book(as_of)
+    emit(payments_table(book, partner, direction), fmt, book.revision)
+
+
+def _aging(side: str, name: str):
+    @click.command(name)
+    @click.option("--date", "date_", help="Age on this day. Default: today.")
+    @click.option("--detail", is_flag=True, help="One row per open document instead of per partner.")
+    @output_format
+    @as_of
+    @click.pass_obj
+    def report(env, date_, detail, fmt, as_of) -> None:
+        from cli.domain.payments import aging_table
+
+        book = env.book(as_of)
+        emit(aging_table(book, side, day_of(env, date_), detail), fmt, book.revision)
+
+    report.__doc__ = (f"Open {side}s by days past due: current, 1-30, 31-60, 61-90, 90+ (base currency); "
+                      f"the total agrees with the {side} accounts.")
+    report.help = report.__doc__
+    return report
+
+
+ar_aging_report = _aging("receivable", "ar-aging")
+ap_aging_report = _aging("payable", "ap-aging")
+
+
+@click.command("statement")
+@click.argument("partner")
+@click.option("--date", "date_", help="Statement date. Default: today.")
+@click.option("--from", "from_", help="Start with the opening balance on this day.")
+@click.option("--side", type=click.Choice(["receivable", "payable"]), help="Default: receivable for a customer.")
+@output_format
+@as_of
+@click.pass_obj
+def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
+    """A partner's statement of account: invoices, credit notes and payments with the running
+    balance and what is still open."""
+    from cli.domain.payments import statement_table
+
+    book = env.book(as_of)
+    emit(statement_table(book, partner, day_of(env, date_), side, day_of(env, from_, "--from") if from_ else None),
+         fmt, book.revision)
+
+
+@click.command("cash-forecast")
+@click.option("--weeks", type=click.IntRange(1, 104), default=13, show_default=True)
+@click.option("--date", "date_", help="Start day. Default: today.")
+@output_format
+@as_of
+@click.pass_obj
+def cash_forecast_report(env, weeks, date_, fmt, as_of) -> None:
+    """Opening bank balance plus receivables and payables by due date, week by week."""
+    from cli.domain.payments import cash_forecast
+
+    book = env.book(as_of)
+    emit(cash_forecast(book, day_of(env, date_), weeks), fmt, book.revision)

@@ -1,0 +1,222 @@
+"""`comptoir purchase`: purchase orders, goods receipts and supplier bills; the `purchases`
+report (`comptoir report purchases`)."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._docs import committed, day_of, decimal_of, put_all
+from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+
+LINE_HELP = ('A line: "SKU QTY PRICE [discount=PCT] [tax=CODE] [date=EXPECTED] [warehouse=CODE]" '
+             "(repeatable, quote it).")
+
+
+@click.group()
+def purchase() -> None:
+    """Procure to pay: order from suppliers, receive the goods, book their bills.
+
+    \b
+    comptoir purchase order --partner SUPPLIER --line "GREEN-BRA 600 6.65" --expected 2026-12-10
+    comptoir purchase receive PO-... [--line 1 --qty 300]     stock in, inventory / GRNI
+    comptoir purchase bill PO-... --number THEIR-INVOICE      GRNI / payables, price variance
+    """
+
+
+@purchase.command("order")
+@click.option("--partner", required=True, help="The supplier's id.")
+@click.option("--line", "lines", multiple=True, required=True, help=LINE_HELP)
+@click.option("--expected", help="Expected receipt date for lines without date=. Default: today + lead time.")
+@click.option("--warehouse", help="Where the goods arrive (optional with one warehouse).")
+@click.option("--tax", help="Tax code for lines without tax=.")
+@click.option("--currency", help="Order currency. Default: the supplier's, else the book's.")
+@click.option("--payment-terms", type=click.IntRange(min=0), metavar="DAYS", help="Default: the supplier's.")
+@click.option("--reference", help="The supplier's order confirmation number.")
+@click.option("--notes")
+@no_commit
+@click.pass_obj
+def order(env, partner, lines, expected, warehouse, tax, currency, payment_terms, reference, notes, no_commit) -> None:
+    """Order from a supplier. Prints the order id; its open lines show as incoming stock."""
+    from cli.domain.documents import parse_line
+    from cli.domain.purchasing import new_order, order_value
+
+    parsed = [parse_line(x) for x in lines]
+    with env.writer("purchase order", no_commit) as w:
+        po = new_order(w.book, partner, parsed, env.today, env.rng, day_of(env, expected, "--expected")
+                       if expected else None, warehouse, currency, tax, payment_terms, reference, notes)
+        put_all(w, [("purchase-order", po)])
+        value = order_value(po, w.book)
+        subject = f"Order {po.id} from {partner}: {len(po.lines)} line(s), {value:,f} {po.currency or w.book.base}"
+        sha = w.commit(subject, [po.id])
+    click.echo(po.id)
+    dates = sorted({ln.expected for ln in po.lines if ln.expected})
+    click.echo(f"{subject}; expected {', '.join(str(d) for d in dates)}" + committed(sha), err=True)
+
+
+@purchase.command("receive")
+@click.argument("ident", metavar="PO")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity received on the matching --line.")
+@click.option("--date", "date_", help="Receipt date. Default: today.")
+@click.option("--rate", help="Exchange rate for a foreign-currency order. Default: the rate table's.")
+@click.option("--reference", help="The supplier's delivery note.")
+@no_commit
+@click.pass_obj
+def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> None:
+    """Receive goods on purchase order PO (everything open, or --line N --qty Q ...).
+
+    Writes the receipt, its stock moves and the entry debiting inventory and crediting goods
+    received not invoiced, in one commit. Prints the receipt id.
+    """
+    from cli.domain.documents import picks
+    from cli.domain.purchasing import receive as build
+
+    with env.writer("purchase receive", no_commit) as w:
+        result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reference,
+                       decimal_of(rate, "--rate"))
+        put_all(w, [("receipt", result.receipt), *(("stock-move", m) for m in result.moves),
+                    ("journal", result.entry)])
+        value = sum(x.value for x in result.receipt.lines)
+        subject = f"Receive {result.receipt.id} on {ident}: " + ", ".join(
+            f"{x.qty:f} {x.item}" for x in result.receipt.lines) + f", {value:,f} {w.book.base}"
+        sha = w.commit(subject, result.ids)
+    click.echo(result.receipt.id)
+    click.echo(subject + committed(sha), err=True)
+
+
+@purchase.command("bill")
+@click.argument("ident", metavar="PO")
+@click.option("--number", required=True, help="The supplier's invoice number.")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity billed on the matching --line.")
+@click.option("--price", "prices", multiple=True, help="Unit price billed on the matching --line, when it "
+              "differs from the order (the difference goes to price variance).")
+@click.option("--date", "date_", help="Bill date. Default: today.")
+@click.option("--due", help="Due date. Default: bill date + payment terms.")
+@click.option("--rate", help="Exchange rate for a foreign-currency bill. Default: the rate table's.")
+@no_commit
+@click.pass_obj
+def bill(env, ident, number, line_nos, qtys, prices, date_, due, rate, no_commit) -> None:
+    """Book the supplier's bill for what was received on PO and not yet billed.
+
+    Debits goods received not invoiced at the value received and input tax, credits accounts
+    payable with the gross amount; a price difference goes to the price-variance account.
+    """
+    from cli.domain.documents import picks
+    from cli.domain.purchasing import bill as build
+    from cli.errors import fail
+
+    chosen = picks(line_nos, qtys)
+    price_by_line = {}
+    if prices:
+        numbers = list(line_nos) or ([1] if len(prices) == 1 else [])
+        if len(numbers) != len(prices):
+            raise fail("line-price-pairs", f"{len(prices)} --price for {len(numbers)} --line",
+                       "give one --price per --line, or one --price for a one-line order")
+        price_by_line = {n: decimal_of(p, "--price") for n, p in zip(numbers, prices, strict=True)}
+    with env.writer("purchase bill", no_commit) as w:
+        doc, entry = build(w.book, ident, chosen, price_by_line, day_of(env, date_), env.rng, number,
+                           day_of(env, due, "--due") if due else None, decimal_of(rate, "--rate"))
+        put_all(w, [("bill", doc), ("journal", entry)])
+        cur = doc.currency or w.book.base
+        subject = f"Bill {doc.id} ({number}) from {doc.partner} on {ident}: {doc.total:,f} {cur}, due {doc.due}"
+        sha = w.commit(subject, [doc.id, entry.id])
+    click.echo(doc.id)
+    variance = sum(x.variance for x in doc.lines)
+    click.echo(subject + (f"; price variance {variance:,f} {w.book.base}" if variance else "") + committed(sha),
+               err=True)
+
+
+@purchase.command("reschedule")
+@click.argument("ident", metavar="PO")
+@click.option("--expected", required=True, help="The new expected receipt date.")
+@click.option("--line", "line_no", type=int, help="Only this line. Default: every open line.")
+@no_commit
+@click.pass_obj
+def reschedule(env, ident, expected, line_no, no_commit) -> None:
+    """Move the expected receipt date of an order's open lines (the supplier is late, or early)."""
+    from cli.domain.purchasing import get_order
+    from cli.domain.purchasing import reschedule as build
+
+    with env.writer("purchase reschedule", no_commit) as w:
+        po = build(w.book, get_order(w.book, ident), line_no, day_of(env, expected, "--expected"))
+        put_all(w, [("purchase-order", po)])
+        subject = f"Reschedule {ident}" + (f" line {line_no}" if line_no else "") + f": expected {expected}"
+        sha = w.commit(subject, [ident])
+    click.echo(subject + committed(sha), err=True)
+
+
+@purchase.command("cancel")
+@click.argument("ident", metavar="PO")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def cancel(env, ident, date_, no_commit) -> None:
+    """Cancel what is still to arrive on an order (what was received stays)."""
+    from cli.domain.purchasing import cancel as build
+    from cli.domain.purchasing import get_order
+
+    with env.writer("purchase cancel", no_commit) as w:
+        po = build(w.book, get_order(w.book, ident), day_of(env, date_))
+        put_all(w, [("purchase-order", po)])
+        sha = w.commit(f"Cancel the rest of {ident}", [ident])
+    click.echo(f"Cancelled the rest of {ident}" + committed(sha), err=True)
+
+
+
+
+@purchase.command("list")
+@click.option("--status", type=click.Choice(["ordered", "partly received", "received", "billed", "paid", "cancelled"]))
+@click.option("--partner")
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, status, partner, fmt, as_of) -> None:
+    """List purchase orders with their derived status."""
+    from cli.domain.purchasing import orders_table
+
+    book = env.book(as_of)
+    emit(orders_table(book, status, partner), fmt, book.revision)
+
+
+@purchase.command("show")
+@click.argument("ident", metavar="PO")
+@output_format
+@as_of
+@click.pass_obj
+def show(env, ident, fmt, as_of) -> None:
+    """Show a purchase order: lines with received, billed and open quantities, receipts, bills."""
+    from cli.domain.purchasing import get_order, order_detail
+
+    book = env.book(as_of)
+    emit(order_detail(book, get_order(book, ident)), fmt, book.revision)
+
+
+@purchase.command("bills")
+@click.option("--partner")
+@click.option("--open", "open_only", is_flag=True, help="Only bills not paid in full.")
+@output_format
+@as_of
+@click.pass_obj
+def bills(env, partner, open_only, fmt, as_of) -> None:
+    """List supplier bills with what is still to pay."""
+    from cli.domain.purchasing import bills_table
+
+    book = env.book(as_of)
+    emit(bills_table(book, partner, open_only), fmt, book.revision)
+
+
+@click.command("purchases")
+@date_range
+@click.option("--by", "by", multiple=True, type=click.Choice(["supplier", "item", "month"]),
+              help="Group by (repeatable). Default: supplier, item, month.")
+@output_format
+@as_of
+@click.pass_obj
+def purchases_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
+    """Purchases by supplier, item and month: quantity and value received, billed, price variance."""
+    from cli.domain.purchasing import purchases_report as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, tuple(by) or ("supplier", "item", "month")), fmt, book.revision)

@@ -1,0 +1,317 @@
+"""`comptoir sales`: quotes, orders with promise dates, deliveries, invoices and credit notes; the
+`sales` and `open-orders` reports."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands._docs import committed, day_of, put_all
+from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+
+LINE_HELP = ('A line: "SKU QTY [PRICE] [discount=PCT] [tax=CODE] [date=REQUESTED] [warehouse=CODE]" '
+             "(repeatable, quote it). PRICE defaults to the item's list price.")
+STATUSES = ["draft", "confirmed", "partly delivered", "delivered", "invoiced", "paid", "cancelled"]
+
+
+@click.group()
+def sales() -> None:
+    """Order to cash: quote, order (reserving stock with a promise date), deliver, invoice, credit.
+
+    \b
+    comptoir sales order --partner CUSTOMER --line "ESP-1K 20 34.00" --tax VAT55 [--date 2026-12-04]
+    comptoir sales deliver SO-... [--line 1 --qty 10]      stock out, cost of goods sold
+    comptoir sales invoice SO-...|DN-...                   receivable / revenue / output tax
+    comptoir sales credit-note INVOICE --reason "..."      reverses revenue, takes goods back
+    """
+
+
+def _order_options(fn):
+    for decorator in reversed([
+        click.option("--partner", required=True, help="The customer's id."),
+        click.option("--line", "lines", multiple=True, required=True, help=LINE_HELP),
+        click.option("--date", "requested", help="The delivery date the customer asks for (lines without date=). "
+                     "A date the stock cannot meet is a warning (refused with --firm)."),
+        click.option("--firm", is_flag=True, help="Refuse the order when a requested date cannot be met."),
+        click.option("--warehouse", help="Ship from here. Default: the warehouse that can ship soonest."),
+        click.option("--tax", help="Tax code for lines without tax=."),
+        click.option("--currency", help="Default: the customer's, else the book's."),
+        click.option("--payment-terms", type=click.IntRange(min=0), metavar="DAYS", help="Default: the customer's."),
+        click.option("--reference", help="The customer's purchase order number."),
+        click.option("--notes"),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def _report_order(result, book, verb: str, sha) -> None:
+    so = result.order
+    click.echo(so.id)
+    for i, line in enumerate(so.lines, 1):
+        if line.promised:
+            click.echo(f"line {i}: {line.qty:f} {line.item} from {line.warehouse}, promised {line.promised}", err=True)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"{verb} {so.id} for {so.partner}" + committed(sha), err=True)
+
+
+def _subject(verb: str, so, book) -> str:
+    from cli.domain.sales import order_net
+
+    promised = [ln.promised for ln in so.lines if ln.promised]
+    return (f"{verb} {so.id} for {so.partner}: {len(so.lines)} line(s), {order_net(book, so):,f} "
+            f"{so.currency or book.base}" + (f", promised {max(promised)}" if promised else ""))
+
+
+@sales.command("quote")
+@_order_options
+@click.option("--valid-until", help="The last day the quote holds.")
+@no_commit
+@click.pass_obj
+def quote(env, partner, lines, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
+          valid_until, no_commit) -> None:
+    """Quote a customer (a draft order: it reserves nothing). Prints its id and promise dates."""
+    from cli.domain.documents import parse_line
+    from cli.domain.sales import new_order
+
+    parsed = [parse_line(x) for x in lines]
+    with env.writer("sales quote", no_commit) as w:
+        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=False,
+                           requested=day_of(env, requested) if requested else None, warehouse=warehouse,
+                           currency=currency, tax=tax, terms=payment_terms, reference=reference, firm=firm,
+                           valid_until=day_of(env, valid_until, "--valid-until") if valid_until else None, notes=notes)
+        put_all(w, [("sales-order", result.order)])
+        sha = w.commit(_subject("Quote", result.order, w.book), [result.order.id])
+    _report_order(result, w.book, "Quoted", sha)
+
+
+@sales.command("order")
+@_order_options
+@click.option("--override", metavar="REASON", help="Accept the order over the customer's credit limit, saying why.")
+@no_commit
+@click.pass_obj
+def order(env, partner, lines, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
+          override, no_commit) -> None:
+    """Take a confirmed order: each stocked line gets a promised date (printed and stored) and
+    reserves its quantity. Refused over the customer's credit limit unless --override."""
+    from cli.domain.documents import parse_line
+    from cli.domain.sales import new_order
+
+    parsed = [parse_line(x) for x in lines]
+    with env.writer("sales order", no_commit) as w:
+        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=True,
+                           requested=day_of(env, requested) if requested else None, warehouse=warehouse,
+                           currency=currency, tax=tax, terms=payment_terms, reference=reference,
+                           override=override, firm=firm, notes=notes)
+        put_all(w, [("sales-order", result.order)])
+        sha = w.commit(_subject("Order", result.order, w.book), [result.order.id],
+                       trailers={"Comptoir-Credit-Override": override} if result.order.credit_override else None)
+    _report_order(result, w.book, "Ordered", sha)
+
+
+@sales.command("confirm")
+@click.argument("ident", metavar="QUOTE")
+@click.option("--override", metavar="REASON", help="Accept it over the customer's credit limit, saying why.")
+@click.option("--firm", is_flag=True, help="Refuse when a requested date cannot be met any more.")
+@no_commit
+@click.pass_obj
+def confirm(env, ident, override, firm, no_commit) -> None:
+    """Turn a quote into an order: promise dates are computed again and the stock is reserved."""
+    from cli.domain.sales import confirm_order, get_order
+
+    with env.writer("sales confirm", no_commit) as w:
+        result = confirm_order(w.book, get_order(w.book, ident), env.today, override, firm)
+        put_all(w, [("sales-order", result.order)])
+        sha = w.commit(_subject("Confirm", result.order, w.book), [ident])
+    _report_order(result, w.book, "Confirmed", sha)
+
+
+@sales.command("cancel")
+@click.argument("ident", metavar="ORDER")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def cancel(env, ident, date_, no_commit) -> None:
+    """Cancel a quote, or what is still to deliver on an order (its reservations are released)."""
+    from cli.domain.sales import cancel_order, get_order
+
+    with env.writer("sales cancel", no_commit) as w:
+        so = cancel_order(w.book, get_order(w.book, ident), day_of(env, date_))
+        put_all(w, [("sales-order", so)])
+        sha = w.commit(f"Cancel {ident}", [ident])
+    click.echo(f"Cancelled {ident}" + committed(sha), err=True)
+
+
+@sales.command("deliver")
+@click.argument("ident", metavar="ORDER")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity shipped on the matching --line.")
+@click.option("--date", "date_", help="Delivery date. Default: today.")
+@no_commit
+@click.pass_obj
+def deliver(env, ident, line_nos, qtys, date_, no_commit) -> None:
+    """Ship ORDER (everything still open, or --line N --qty Q ...; partial deliveries are fine).
+
+    Writes the delivery, its stock moves and the cost-of-goods-sold entry in one commit.
+    Refused beyond what was ordered or what is on hand. Prints the delivery id.
+    """
+    from cli.domain.documents import picks
+    from cli.domain.sales import deliver as build
+
+    with env.writer("sales deliver", no_commit) as w:
+        result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng)
+        put_all(w, [("delivery", result.delivery), *(("stock-move", m) for m in result.moves),
+                    ("journal", result.entry)])
+        cost = sum(x.value for x in result.delivery.lines)
+        subject = f"Deliver {result.delivery.id} on {ident}: " + ", ".join(
+            f"{x.qty:f} {x.item}" for x in result.delivery.lines) + f", cost {cost:,f} {w.book.base}"
+        sha = w.commit(subject, result.ids)
+    click.echo(result.delivery.id)
+    click.echo(subject + committed(sha), err=True)
+
+
+@sales.command("invoice")
+@click.argument("ident", metavar="ORDER|DELIVERY")
+@click.option("--date", "date_", help="Invoice date. Default: today.")
+@no_commit
+@click.pass_obj
+def invoice(env, ident, date_, no_commit) -> None:
+    """Invoice a delivery, or everything delivered and not invoiced on an order.
+
+    Debits receivables with the gross amount, credits revenue and output tax; numbered next
+    in the fiscal year (2026-0007), due after the payment terms. Prints the invoice id and number.
+    """
+    from cli.domain.sales import invoice as build
+
+    with env.writer("sales invoice", no_commit) as w:
+        doc, entry = build(w.book, ident, day_of(env, date_), env.rng)
+        put_all(w, [("invoice", doc), ("journal", entry)])
+        cur = doc.currency or w.book.base
+        subject = (f"Invoice {doc.number} ({doc.id}) to {doc.partner}: {doc.total:,f} {cur}, due {doc.due}")
+        sha = w.commit(subject, [doc.id, entry.id], trailers={"Comptoir-Invoice-Number": doc.number})
+    click.echo(doc.id)
+    click.echo(doc.number)
+    click.echo(subject + committed(sha), err=True)
+
+
+@sales.command("credit-note")
+@click.argument("ident", metavar="INVOICE")
+@click.option("--reason", required=True, help="Why: returned, damaged, price correction...")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Invoice line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity credited on the matching --line.")
+@click.option("--no-return", "no_return", is_flag=True, help="A price credit: the goods do not come back.")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def credit_note(env, ident, reason, line_nos, qtys, no_return, date_, no_commit) -> None:
+    """Credit INVOICE (in full, or --line N --qty Q ...): reverses revenue and tax against the
+    receivable; returned goods come back into stock at their original cost."""
+    from cli.domain.documents import picks
+    from cli.domain.sales import credit_note as build
+
+    with env.writer("sales credit-note", no_commit) as w:
+        result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reason,
+                       restock=not no_return)
+        note = result.note
+        put_all(w, [("credit-note", note), ("journal", result.entry), *(("stock-move", m) for m in result.moves),
+                    ("journal", result.stock_entry)])
+        subject = f"Credit note {note.number} ({note.id}) on {ident}: {note.total:,f} {note.currency or w.book.base}, {reason}"
+        sha = w.commit(subject, result.ids)
+    click.echo(note.id)
+    click.echo(note.number)
+    click.echo(subject + committed(sha), err=True)
+
+
+@sales.command("renumber")
+@click.argument("ident", metavar="INVOICE")
+@no_commit
+@click.pass_obj
+def renumber(env, ident, no_commit) -> None:
+    """Give an invoice (or credit note) whose number another branch also used the next free number.
+
+    Run it on the branch that is not merged yet, after bringing in the main branch: the
+    invoice and its journal entry's reference change in one commit.
+    """
+    from cli.domain.sales import get_invoice
+    from cli.domain.sales import renumber as build
+
+    with env.writer("sales renumber", no_commit) as w:
+        kind = "credit-note" if ident in w.book.of("credit-note") else "invoice"
+        doc = w.book.of(kind)[ident] if kind == "credit-note" else get_invoice(w.book, ident)
+        revised, entry = build(w.book, doc, kind)
+        put_all(w, [(kind, revised), ("journal", entry)])
+        sha = w.commit(f"Renumber {doc.id}: {doc.number} -> {revised.number}", [doc.id])
+    click.echo(revised.number)
+    click.echo(f"{doc.id}: {doc.number} -> {revised.number}" + committed(sha), err=True)
+
+
+@sales.command("list")
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--partner")
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, status, partner, fmt, as_of) -> None:
+    """List quotes and orders with their derived status."""
+    from cli.domain.sales import orders_table
+
+    book = env.book(as_of)
+    emit(orders_table(book, status, partner), fmt, book.revision)
+
+
+@sales.command("show")
+@click.argument("ident", metavar="ID")
+@output_format
+@as_of
+@click.pass_obj
+def show(env, ident, fmt, as_of) -> None:
+    """Show an order (lines, delivered, invoiced, promises), a delivery, an invoice or a credit note."""
+    from cli.domain.sales import document_table, order_detail, orders
+
+    book = env.book(as_of)
+    so = orders(book).get(ident)
+    emit(order_detail(book, so) if so is not None else document_table(book, ident), fmt, book.revision)
+
+
+@sales.command("invoices")
+@click.option("--partner")
+@click.option("--open", "open_only", is_flag=True, help="Only invoices not paid in full.")
+@output_format
+@as_of
+@click.pass_obj
+def invoices(env, partner, open_only, fmt, as_of) -> None:
+    """List invoices with what is open and their status (open, partly paid, overdue, paid, credited)."""
+    from cli.domain.sales import invoices_table
+
+    book = env.book(as_of)
+    emit(invoices_table(book, env.today, partner, open_only), fmt, book.revision)
+
+
+@click.command("sales")
+@date_range
+@click.option("--by", "by", multiple=True, type=click.Choice(["customer", "item", "month"]),
+              help="Group by (repeatable). Default: customer, item, month.")
+@output_format
+@as_of
+@click.pass_obj
+def sales_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
+    """Sales by customer, item and month: quantity, revenue, cost and margin (credit notes deducted)."""
+    from cli.domain.sales import sales_report as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end, tuple(by) or ("customer", "item", "month")), fmt, book.revision)
+
+
+@click.command("open-orders")
+@click.option("--date", "date_", help="The day to judge the promises on. Default: today.")
+@click.option("--side", type=click.Choice(["sales", "purchases"]), help="Only one side.")
+@output_format
+@as_of
+@click.pass_obj
+def open_orders_report(env, date_, side, fmt, as_of) -> None:
+    """What is still to deliver and to receive, with promised and expected dates, and whether each
+    promise is at risk given the stock and supply expected now."""
+    from cli.domain.sales import open_orders_table
+
+    book = env.book(as_of)
+    emit(open_orders_table(book, day_of(env, date_), side), fmt, book.revision)

@@ -1,0 +1,60 @@
+"""`comptoir tax`: tax codes; and the `tax` report (`comptoir report tax`)."""
+
+from __future__ import annotations
+
+import click
+
+from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+
+
+@click.group()
+def tax() -> None:
+    """Tax codes (tax/): the rate and the accounts collected and paid tax post to."""
+
+
+@tax.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--rate", required=True, help="Percent of the net amount, like 20 or 5.5.")
+@click.option("--collected-account", help="Where tax on sales goes. Default: accounts.output_tax (2200).")
+@click.option("--paid-account", help="Where tax on purchases goes. Default: accounts.input_tax (1300).")
+@click.option("--description")
+@no_commit
+@click.pass_obj
+def add(env, code, name, rate, collected_account, paid_account, description, no_commit) -> None:
+    """Add tax code CODE named NAME."""
+    from cli.domain.tax import new_tax_code
+    from schemas.registry import kind_named
+
+    with env.writer("tax add", no_commit) as w:
+        record = new_tax_code(w.book, code, name, rate, collected_account, paid_account, description)
+        w.put(kind_named("tax-code"), record)
+        w.commit(f"Add tax code {code}: {name} ({record.rate}%)", [code])
+    click.echo(code)
+    click.echo(f"Added tax code {code} {name} at {record.rate}%.", err=True)
+
+
+@tax.command("list")
+@output_format
+@as_of
+@click.pass_obj
+def list_(env, fmt, as_of) -> None:
+    """List tax codes."""
+    from cli.domain.tax import tax_codes_table
+
+    book = env.book(as_of, ("tax-code",))
+    emit(tax_codes_table(book), fmt, book.revision)
+
+
+@click.command("tax")
+@date_range
+@output_format
+@as_of
+@click.pass_obj
+def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
+    """Tax collected on sales (less credit notes) and paid on purchases, per tax code."""
+    from cli.domain.tax import tax_report as build
+
+    book = env.book(as_of)
+    start, end = resolve_range(book.settings, from_, to_, period, year)
+    emit(build(book, start, end), fmt, book.revision)

@@ -1,0 +1,372 @@
+"""Payments and what they settle; aging, partner statements and the cash forecast.
+
+| event            | debit                     | credit                     |
+|------------------|---------------------------|----------------------------|
+| customer payment | bank                      | accounts receivable        |
+| supplier payment | accounts payable          | bank                       |
+
+A payment settles invoices (or bills) at the rate they were booked at; the bank receives the
+amount at the payment's rate; the difference is a realised exchange gain or loss. What is not
+allocated stays on the partner's account as a credit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from cli.errors import Problem, fail
+from schemas.accounting import JournalEntry
+from schemas.payments import Payment
+from schemas.types import currency_places
+
+from .book import Book
+from .documents import (
+    OpenItem,
+    doc_currency,
+    doc_rate,
+    get_partner_as,
+    open_items,
+    to_base,
+    validated,
+)
+from .ids import new_id
+from .ledger import ZERO, balances, entries_between
+from .table import Column, Table, money, text
+from .validation import rule
+
+BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+SIDE_OF = {"in": "receivable", "out": "payable"}
+DOC_KIND = {"in": "invoice", "out": "bill"}
+
+
+def bucket(days_past_due: int) -> str:
+    if days_past_due <= 0:
+        return "current"
+    if days_past_due <= 30:
+        return "1-30"
+    if days_past_due <= 60:
+        return "31-60"
+    if days_past_due <= 90:
+        return "61-90"
+    return "90+"
+
+
+def _find(book: Book, direction: str, partner: str, ref: str) -> OpenItem:
+    """The open item of an invoice (by id or number) or bill (by id or the supplier's number)."""
+    kind = DOC_KIND[direction]
+    docs = book.of(kind)
+    doc = docs.get(ref) or next((d for d in docs.values() if d.number == ref and d.partner == partner), None) \
+        or next((d for d in docs.values() if d.number == ref), None)
+    if doc is None:
+        raise fail(f"unknown-{kind}", f"there is no {kind} {ref}",
+                   "`comptoir sales invoices` lists the invoices" if kind == "invoice"
+                   else "`comptoir purchase bills` lists the bills")
+    if doc.partner != partner:
+        raise fail("wrong-partner", f"{kind} {doc.number} ({doc.id}) is {doc.partner}'s, not {partner}'s",
+                   "name the partner the document belongs to")
+    return open_items(book, SIDE_OF[direction]).by_document[doc.id]
+
+
+def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, day: dt.date, rng: random.Random,
+                documents: list[str] = (), currency: str | None = None, rate: Decimal | None = None,
+                bank: str | None = None, reference: str | None = None, memo: str | None = None
+                ) -> tuple[Payment, JournalEntry]:
+    """A payment received (in) or sent (out), allocated to the named invoices or bills in that
+    order, else to the partner's open ones, oldest due first; the rest stays as a credit."""
+    partner = get_partner_as(book, partner_id, "customer" if direction == "in" else "supplier")
+    if amount <= 0:
+        raise fail("invalid-amount", f"--amount {amount} must be more than zero", "give what was paid")
+    cur = doc_currency(book, partner, currency)
+    pay_rate = doc_rate(book, cur, day, rate)
+    bank = bank or book.settings.accounts.bank
+    acct = book.accounts.get(bank)
+    if acct is None:
+        raise fail("unknown-account", f"account {bank} does not exist", "give --account a bank account code")
+    side = SIDE_OF[direction]
+    code = cur or book.base
+    if documents:
+        targets = []
+        for ref in documents:
+            item = _find(book, direction, partner.id, ref)
+            if item.currency != code:
+                raise fail("currency-mismatch", f"{item.number} is in {item.currency}, the payment in {code}",
+                           f"give --currency {item.currency}")
+            if item.open <= 0:
+                raise fail("already-paid", f"{DOC_KIND[direction]} {item.number} ({item.document}) is paid",
+                           "name an open one, or leave out --invoice/--bill to allocate oldest first")
+            targets.append(item)
+    else:
+        targets = sorted((i for i in open_items(book, side).open_for(partner.id)
+                          if i.kind in ("invoice", "bill") and i.open > 0 and i.currency == code and i.date <= day),
+                         key=lambda i: (i.due, i.date, i.number))
+    allocations = []
+    rest = amount
+    for item in targets:
+        if rest <= 0:
+            break
+        take = min(rest, item.open)
+        allocations.append((item, take))
+        rest -= take
+    sign = 1 if direction == "in" else -1  # in: debit bank, credit receivable
+    side_account = book.settings.accounts.receivable if direction == "in" else book.settings.accounts.payable
+    postings: list[dict] = []
+    if acct.currency and acct.currency == code and cur is not None:
+        postings.append({"account": bank, "amount": sign * amount, "currency": cur, "rate": pay_rate})
+    else:
+        postings.append({"account": bank, "amount": sign * to_base(book, amount, pay_rate)})
+    for item, take in allocations:
+        postings.append({"account": side_account, "amount": -sign * take, "currency": cur,
+                         "rate": item.rate if cur else None, "partner": partner.id,
+                         "memo": f"{item.number}"})
+    if rest > 0:
+        postings.append({"account": side_account, "amount": -sign * rest, "currency": cur, "rate": pay_rate,
+                         "partner": partner.id, "memo": "unallocated: kept as a credit on the partner"})
+    if cur is not None:
+        total = sum((p["amount"] if p.get("currency") is None else to_base(book, p["amount"], p["rate"])
+                     for p in postings), ZERO)
+        if total:  # what the postings leave unbalanced in base: a missing debit is a loss
+            acc = book.settings.accounts
+            loss = -total > 0
+            postings.append({"account": acc.fx_loss if loss else acc.fx_gain, "amount": -total,
+                             "memo": "Realised exchange " + ("loss" if loss else "gain")})
+    ident = new_id("PMT", day, book.of("payment"), rng)
+    names = ", ".join(item.number for item, _ in allocations)
+    verb = "from" if direction == "in" else "to"
+    text_memo = memo or (f"Payment {verb} {partner.name}" + (f": {names}" if names else ": on account"))
+    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day, memo=text_memo,
+                      reference=reference or names or None, source=ident, postings=postings)
+    pay = validated(Payment, id=ident, date=day, direction=direction, partner=partner.id, amount=amount,
+                    currency=cur, rate=pay_rate, bank=bank,
+                    allocations=[{"document": item.document, "amount": take} for item, take in allocations],
+                    reference=reference, memo=memo, entry=entry.id)
+    return pay, entry
+
+
+# -- reports ---------------------------------------------------------------------------------------
+
+
+def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Table:
+    """Open items by days past due (current, 1-30, 31-60, 61-90, 90+) on `day`, in the base currency,
+    per partner (or per document with `detail`); the total agrees with the ledger."""
+    p = currency_places(book.base)
+    found = open_items(book, side, day)
+    names = {k: v.name for k, v in book.of("partner").items()}
+    rows: list[dict] = []
+    per: dict[str, dict] = {}
+    for item in found.open_for():
+        days = (day - item.due).days
+        b = bucket(days)
+        value = item.base(book)
+        if detail:
+            rows.append({"partner": item.partner or "(no partner)", "name": names.get(item.partner, ""),
+                         "kind": item.kind, "document": item.document, "number": item.number, "date": item.date,
+                         "due": item.due, "days": max(days, 0), "currency": item.currency, "open": item.open,
+                         "base": value, "bucket": b})
+        else:
+            row = per.setdefault(item.partner, {"partner": item.partner or "(no partner)",
+                                                "name": names.get(item.partner, ""),
+                                                **{k: ZERO for k in BUCKETS}, "total": ZERO})
+            row[b] += value
+            row["total"] += value
+    if not detail:
+        rows = [per[k] for k in sorted(per)]
+    notes = []
+    if found.residual:
+        label = "(exchange differences, rounding)"
+        if detail:
+            rows.append({"partner": label, "name": "", "kind": "adjustment", "document": "", "number": "",
+                         "date": None, "due": None, "days": None, "currency": book.base, "open": found.residual,
+                         "base": found.residual, "bucket": "current"})
+        else:
+            rows.append({"partner": label, "name": "", **{k: ZERO for k in BUCKETS}, "current": found.residual,
+                         "total": found.residual})
+        notes.append(f"{found.residual:,.{p}f} on the {side} accounts belongs to no open document: exchange "
+                     "revaluations and rounding of foreign-currency settlements.")
+    if detail:
+        totals = {"partner": "Total", "base": sum((r["base"] for r in rows), ZERO)}
+        cols = [text("partner", "Partner"), text("name", "Name"), text("kind", "Kind"), text("document", "Document"),
+                text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
+                Column("days", "Days late", "int"), text("currency", "Cur"), money("open", "Open"),
+                money("base", f"Open ({book.base})", p), text("bucket", "Bucket")]
+    else:
+        totals = {"partner": "Total", **{k: sum((r[k] for r in rows), ZERO) for k in (*BUCKETS, "total")}}
+        cols = [text("partner", "Partner"), text("name", "Name"), *(money(k, k.capitalize(), p) for k in BUCKETS),
+                money("total", "Total", p)]
+    total = totals["base"] if detail else totals["total"]
+    agrees = total == found.ledger
+    notes.append(f"{side.capitalize()} accounts ({', '.join(sorted(_accounts(book, side)))}) on {day}: "
+                 f"{found.ledger:,.{p}f}; " + ("agrees." if agrees else f"differs by {total - found.ledger:,.{p}f}."))
+    name = "ar-aging" if side == "receivable" else "ap-aging"
+    table = Table(name, cols, rows, totals, title=f"{side.capitalize()}s aging on {day} ({book.base})", notes=notes)
+    table.meta.update({"ledger_balance": found.ledger, "agrees": agrees, "date": day.isoformat()})
+    return table
+
+
+def _accounts(book: Book, side: str) -> set[str]:
+    from .documents import side_accounts
+
+    return side_accounts(book, side)
+
+
+def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None = None,
+                    start: dt.date | None = None) -> Table:
+    """Every document with the partner, in date order, with the running balance and what is open."""
+    partner = book.of("partner").get(partner_id)
+    if partner is None:
+        raise fail("unknown-partner", f"there is no partner {partner_id}", "`comptoir partner list` shows the ids")
+    side = side or ("receivable" if "customer" in partner.roles else "payable")
+    found = [i for i in open_items(book, side, day).items if i.partner == partner_id]
+    currencies = {i.currency for i in found}
+    cur = currencies.pop() if len(currencies) == 1 else book.base
+    in_own = cur != book.base or not currencies
+
+    def amount(i: OpenItem, value: Decimal) -> Decimal:
+        return value if in_own else to_base(book, value, i.rate)
+
+    rows: list[dict] = []
+    balance = ZERO
+    opening = ZERO
+    order = {"invoice": 0, "bill": 0, "journal": 1, "payment": 2, "credit-note": 3}
+    for i in sorted(found, key=lambda i: (i.date, order.get(i.kind, 9), i.document)):
+        if start is not None and i.date < start:
+            opening += amount(i, i.amount)
+            continue
+        if not rows and start is not None:
+            balance = opening
+            rows.append({"date": start, "kind": "opening balance", "document": "", "number": "", "due": None,
+                         "charge": None, "credit": None, "balance": opening, "open": None})
+        balance += amount(i, i.amount)
+        rows.append({"date": i.date, "kind": i.kind, "document": i.document, "number": i.number,
+                     "due": i.due if i.kind in ("invoice", "bill") else None,
+                     "charge": amount(i, i.amount) if i.amount > 0 else None,
+                     "credit": -amount(i, i.amount) if i.amount < 0 else None, "balance": balance,
+                     "open": amount(i, i.open) if i.open else None})
+    p = currency_places(cur)
+    cols = [Column("date", "Date", "date"), text("kind", "Kind"), text("document", "Document"), text("number", "Number"),
+            Column("due", "Due", "date"), money("charge", "Invoiced" if side == "receivable" else "Billed", p),
+            money("credit", "Paid / credited", p), money("balance", "Balance", p), money("open", "Open", p)]
+    open_total = sum((amount(i, i.open) for i in found), ZERO)
+    owes = "owes us" if side == "receivable" else "is owed"
+    notes = [f"{partner.name} {owes} {open_total:,.{p}f} {cur} on {day}."]
+    overdue = [i for i in found if i.open > 0 and i.due < day]
+    if overdue:
+        notes.append("overdue: " + ", ".join(f"{i.number} (due {i.due}, {amount(i, i.open):,.{p}f})" for i in overdue))
+    table = Table("statement", cols, rows, {"kind": "Open", "open": open_total},
+                  title=f"Statement of account: {partner.name} ({side}, {cur}) on {day}", notes=notes)
+    table.meta.update({"partner": partner_id, "currency": cur, "balance": open_total, "side": side})
+    return table
+
+
+def cash_forecast(book: Book, today: dt.date, weeks: int = 13) -> Table:
+    """Opening bank balance, then receivables and payables by due date, week by week (overdue
+    items are expected in the first week)."""
+    p = currency_places(book.base)
+    accounts = book.accounts
+    bal = balances(book, entries_between(book, None, today))
+    opening = sum((v for c, v in bal.items() if c in accounts and accounts[c].role in ("bank", "cash")), ZERO)
+    starts = [today + dt.timedelta(days=7 * k) for k in range(weeks)]
+    end = today + dt.timedelta(days=7 * weeks - 1)
+    flows = [[ZERO, ZERO] for _ in starts]
+    later = [ZERO, ZERO]
+    for col, side in ((0, "receivable"), (1, "payable")):
+        for item in open_items(book, side, today).open_for():
+            if item.open <= 0:
+                continue
+            value = item.base(book)
+            if item.due > end:
+                later[col] += value
+                continue
+            week = max((item.due - today).days, 0) // 7
+            flows[week][col] += value
+    rows = []
+    balance = opening
+    for k, start in enumerate(starts):
+        receipts, payments = flows[k]
+        balance += receipts - payments
+        rows.append({"week": k + 1, "from": start, "to": start + dt.timedelta(days=6), "receipts": receipts,
+                     "payments": payments, "net": receipts - payments, "closing": balance})
+    totals = {"week": None, "receipts": sum((r["receipts"] for r in rows), ZERO),
+              "payments": sum((r["payments"] for r in rows), ZERO), "closing": balance}
+    totals["net"] = totals["receipts"] - totals["payments"]
+    cols = [Column("week", "Week", "int"), Column("from", "From", "date"), Column("to", "To", "date"),
+            money("receipts", "Receipts", p), money("payments", "Payments", p), money("net", "Net", p),
+            money("closing", "Closing balance", p)]
+    notes = [f"Opening balance of the bank and cash accounts on {today}: {opening:,.{p}f} {book.base}.",
+             "Receipts: open customer invoices by due date; payments: open supplier bills by due date "
+             "(overdue ones in week 1)."]
+    if later[0] or later[1]:
+        notes.append(f"Due after {end}: receipts {later[0]:,.{p}f}, payments {later[1]:,.{p}f}.")
+    table = Table("cash-forecast", cols, rows, totals, title=f"Cash forecast, {weeks} weeks from {today} ({book.base})",
+                  notes=notes)
+    table.meta.update({"opening": opening})
+    return table
+
+
+def payments_table(book: Book, partner: str | None = None, direction: str | None = None) -> Table:
+    rows = []
+    for pay in sorted(book.of("payment").values(), key=lambda x: (x.date, x.id)):
+        if (partner and pay.partner != partner) or (direction and pay.direction != direction):
+            continue
+        docs = {**book.of("invoice"), **book.of("bill")}
+        rows.append({"id": pay.id, "date": pay.date, "direction": pay.direction, "partner": pay.partner,
+                     "currency": pay.currency or book.base, "amount": pay.amount,
+                     "allocated": ", ".join(f"{docs[a.document].number if a.document in docs else a.document} "
+                                            f"{a.amount:f}" for a in pay.allocations),
+                     "unallocated": pay.unallocated, "reference": pay.reference or ""})
+    cols = [text("id", "Id"), Column("date", "Date", "date"), text("direction", "In/out"), text("partner", "Partner"),
+            text("currency", "Cur"), money("amount", "Amount"), text("allocated", "Allocated to"),
+            money("unallocated", "Unallocated"), text("reference", "Reference")]
+    return Table("payments", cols, rows, title="Payments")
+
+
+# -- rules -----------------------------------------------------------------------------------------
+
+
+@rule
+def payment_rules(book: Book) -> list[Problem]:
+    """Payments name known partners, bank accounts and documents of that partner and currency, and
+    no document is allocated more than is open on it."""
+    out: list[Problem] = []
+    partners = book.of("partner")
+    totals: dict[str, Decimal] = {}
+    for ident, pay in book.of("payment").items():
+        src = book.source("payment", ident)
+        if pay.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"{ident}: partner {pay.partner} does not exist",
+                               "fix `partner:`", loc=("partner",)))
+        if pay.bank not in book.accounts:
+            out.append(Problem(src, 0, "unknown-account", f"{ident}: bank account {pay.bank} does not exist",
+                               "fix `bank:`", loc=("bank",)))
+        if pay.entry not in book.entries:
+            out.append(Problem(src, 0, "missing-entry", f"{ident}: journal entry {pay.entry} does not exist",
+                               "restore the entry the payment was written with", loc=("entry",)))
+        kind = DOC_KIND[pay.direction]
+        for i, a in enumerate(pay.allocations):
+            doc = book.of(kind).get(a.document)
+            if doc is None:
+                out.append(Problem(src, 0, f"unknown-{kind}", f"{ident}: allocated to {a.document}, not a known {kind}",
+                                   "fix `document:`", loc=("allocations", i, "document")))
+                continue
+            if doc.partner != pay.partner:
+                out.append(Problem(src, 0, "wrong-partner",
+                                   f"{ident}: pays {a.document} of {doc.partner}, but the payment is {pay.partner}'s",
+                                   "allocate to the partner's own documents", loc=("allocations", i)))
+            if (doc.currency or book.base) != (pay.currency or book.base):
+                out.append(Problem(src, 0, "currency-mismatch",
+                                   f"{ident}: pays {a.document} in {doc.currency or book.base} with "
+                                   f"{pay.currency or book.base}", "allocate in the document's currency",
+                                   loc=("allocations", i)))
+            totals[a.document] = totals.get(a.document, ZERO) + a.amount
+    for side, kind in (("receivable", "invoice"), ("payable", "bill")):
+        # replayed in date order: credit notes take what is open, payments must fit in what is left
+        for ident, item in open_items(book, side).by_document.items():
+            if item.kind == kind and totals.get(ident) and item.settled > item.amount:
+                doc = book.of(kind)[ident]
+                out.append(Problem(book.source(kind, ident), 0, "over-allocated",
+                                   f"{kind} {doc.number} ({ident}): {item.settled:f} paid or credited on a total "
+                                   f"of {doc.total:f}",
+                                   "allocate the surplus to another document, or leave it unallocated as a credit",
+                                   loc=("total",)))
+    return out
