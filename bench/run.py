@@ -542,6 +542,8 @@ def _report(args, book, entries, generated, export_s, validate, trial, post, hel
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     if not peers:
         lines.append("(ledger and hledger are not installed: no peer figures, no ratios)")
+    if entries < 100_000:
+        lines.append(f"(the targets are set for 100,000 entries; at {entries:,} they only show the trend)")
     missed = [r[0] for r in rows if r[7] == "NO"]
     lines.append("")
     lines.append("targets missed: " + ", ".join(missed) if missed else "every measured target met")

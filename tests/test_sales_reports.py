@@ -88,7 +88,7 @@ def test_open_orders_flag_a_promise_at_risk_when_supply_slips(book):
     late = doc(book, "report", "open-orders", "--date", "2026-12-22")["rows"]
     assert (late[0]["risk"], late[1]["risk"]) == ("late", "overdue")
     overview = {r["measure"]: r["value"] for r in doc(book, "report", "overview")["rows"] if r["section"] == "Sales"}
-    assert overview["Promises at risk or late"] == 1 and overview["Open sales orders (to deliver)"] == 1
+    assert overview["Order lines late or at risk"] == 1 and overview["Open sales orders (to deliver)"] == 1
 
 
 def test_cash_forecast_week_by_week(book):
@@ -102,8 +102,8 @@ def test_cash_forecast_week_by_week(book):
     weeks = [(r["from"], r["receipts"], r["payments"], r["closing"]) for r in fc["rows"]]
     assert weeks == [("2026-11-28", "210.00", "80.00", "1130.00"),  # overdue invoices expected now
                      ("2026-12-05", "0.00", "0.00", "1130.00"),
-                     ("2026-12-12", "90.00", "0.00", "1220.00"),
-                     ("2026-12-19", "0.00", "0.00", "1220.00")]
+                     ("2026-12-12", "0.00", "0.00", "1130.00"),
+                     ("2026-12-19", "90.00", "0.00", "1220.00")]  # due 20 December
 
 
 def test_diff_shows_documents_and_status_changes(book):

@@ -32,6 +32,7 @@ def documents(monkeypatch):
         return list(EVENTS)  # plain tuples are accepted as well as Event
 
     monkeypatch.setattr(availability, "PROVIDERS", [open_documents])
+    monkeypatch.setenv("COMPTOIR_ANSWER_CACHE", "0")  # the stand-in changes between questions
     yield EVENTS
     EVENTS.clear()
 

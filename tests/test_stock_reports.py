@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -162,3 +163,30 @@ def test_quick_read_reads_only_the_kinds_asked_for(moved):
     assert isinstance(book.records["account"], LazyRecords) and not book.records["account"].loaded
     assert "1200" in book.accounts  # another kind is read in full when first used
     assert len(book.of("stock-move")) == 5
+
+
+def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(moved, monkeypatch):
+    import cli.book.lazy
+
+    first = ok(moved, "stock", "available", "--format", "csv").stdout
+    promise = ok(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP").stdout
+    assert (moved / ".git" / "comptoir" / "answers-v1.marshal").is_file()
+    ok(moved, "journal", "post", "--date", "2026-11-20", "--memo", "Rent", "-p", "6100", "900", "-p", "1010")
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the book was read")
+
+    monkeypatch.setattr(cli.book.lazy, "load_quick", unread)
+    # the journal is not something availability depends on: still the same answers, no record read
+    assert ok(moved, "stock", "available", "--format", "csv").stdout == first
+    assert ok(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP").stdout == promise
+    # another question, another day, an uncommitted edit or the switch: computed afresh
+    assert run(moved, "stock", "available", "--format", "json").exit_code == 1
+    assert run(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP",
+               today=dt.date(2026, 11, 29)).exit_code == 1
+    (moved / "warehouses" / "SHOP.yaml").write_text("code: SHOP\nname: Boutique\n")
+    assert run(moved, "stock", "available", "--format", "csv").exit_code == 1
+    git(moved, "checkout", "-q", "--", "warehouses/SHOP.yaml")
+    assert ok(moved, "stock", "available", "--format", "csv").stdout == first
+    monkeypatch.setenv("COMPTOIR_ANSWER_CACHE", "0")
+    assert run(moved, "stock", "available", "--format", "csv").exit_code == 1

@@ -202,7 +202,7 @@ def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | No
     for kind in lazy:
         book.records[kind.name] = LazyRecords(lambda name=kind.name: full().of(name))  # type: ignore[assignment]
     if early is not None:
-        stock_dirty, found = early.answers()
+        stock_dirty, found = early.stock_state()
     else:
         stock_dirty = stock_folder in dirty
         found = tree.output(check=False).decode().strip()  # type: ignore[union-attr]

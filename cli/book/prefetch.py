@@ -1,36 +1,32 @@
-"""Start the slow git question of a quick stock read before Python imports its models.
+"""Ask git the slow questions of a stock answer before Python imports the record models, and
+remember answers by what they depend on.
 
-`stock available` must know whether the working tree's stock folder is exactly HEAD's
-(then its levels come from the cache) and that takes git a stat of every move file, about
-as long as importing pydantic and the record models. Asked here, with the standard library
-only, git answers while the imports run. `cli.book.lazy.load_quick` uses the answers when
-they are about the same folder, and asks again itself otherwise.
+`stock available` and `stock promise` must know whether the working tree is exactly HEAD
+(then the stock levels come from the cache of cli.book.lazy) and that takes git a stat of
+every move file, about as long as importing pydantic and the models. Asked here, with the
+standard library only, git answers while the imports run.
+
+The same answers identify the book's content: when nothing outside the journal differs
+from HEAD, the git trees of the data root's folders (the journal aside: availability never
+reads it), the code, the arguments and the day determine the output, so a repeated question
+on an unchanged book prints the answer it got before without reading a record.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import subprocess
-from dataclasses import dataclass
+import sys
+import tempfile
 from pathlib import Path
 
 SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
 STOCK_FOLDER = "stock"  # the stock-move kind's folder; load_quick checks it is still so
-
-
-@dataclass
-class Prefetch:
-    path: Path  # the data root it was asked for
-    folder: str
-    status: subprocess.Popen
-    tree: subprocess.Popen
-
-    def answers(self) -> tuple[bool, str]:
-        """(the folder has uncommitted changes, its tree id at HEAD or "")."""
-        status, _ = self.status.communicate()
-        tree, _ = self.tree.communicate()
-        dirty = self.status.returncode != 0 or bool(status.strip(b"\0"))
-        return dirty, tree.decode().strip() if self.tree.returncode == 0 else ""
+UNREAD = ("journal",)  # folders no stock answer depends on
+VERSION = 1
+KEEP = 64  # answers kept
 
 
 def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
@@ -46,15 +42,134 @@ def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
     return None
 
 
+def _code_fingerprint() -> str:
+    """Changes whenever a source file of comptoir changes (edited, reinstalled, upgraded)."""
+    import importlib.util
+
+    digest = hashlib.sha1(sys.version.encode())
+    for package in ("cli", "schemas"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            for path in sorted(Path(folder).rglob("*.py")):
+                st = path.stat()
+                digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+class Prefetch:
+    """Git's view of the data root, asked at once and read when needed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.folder = STOCK_FOLDER
+
+        def git(*args: str) -> subprocess.Popen:
+            return subprocess.Popen(["git", *args], cwd=path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+        # pathspecs and `HEAD:./` are relative to the working directory: the data root
+        self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", ".",
+                           *(f":(exclude){name}" for name in UNREAD))
+        self._tree = git("ls-tree", "-z", "HEAD:./")
+        self._where = git("rev-parse", "--git-common-dir", "--show-prefix")
+        self._settled = False
+
+    def _settle(self) -> None:
+        if self._settled:
+            return
+        self._settled = True
+        status, _ = self._status.communicate()
+        tree, _ = self._tree.communicate()
+        where, _ = self._where.communicate()
+        self.ok = self._status.returncode == 0 and self._where.returncode == 0
+        lines = where.decode().split("\n")
+        self.gitdir = (self.path / lines[0]).resolve() if self.ok and lines[0] else None
+        prefix = lines[1] if self.ok and len(lines) > 1 else ""
+        changed = []  # data-root-relative paths git reports (renames give two)
+        fields = status.split(b"\0")
+        i = 0
+        while i < len(fields):
+            entry = fields[i].decode("utf-8", "surrogateescape")
+            i += 1
+            if len(entry) < 4:
+                continue
+            changed.append(entry[3:].removeprefix(prefix))
+            if entry[0] in "RC" and i < len(fields):
+                changed.append(fields[i].decode("utf-8", "surrogateescape").removeprefix(prefix))
+                i += 1
+        self.changed = changed
+        self.entries: dict[str, str] = {}  # top-level name -> object id at HEAD
+        if self._tree.returncode == 0:
+            for item in tree.split(b"\0"):
+                if item:
+                    meta, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
+                    self.entries[name] = meta.split(" ")[2]
+
+    def stock_state(self) -> tuple[bool, str]:
+        """(the stock folder has uncommitted changes, its tree id at HEAD or "")."""
+        self._settle()
+        dirty = not self.ok or any(p.startswith(self.folder + "/") for p in self.changed)
+        return dirty, self.entries.get(self.folder, "")
+
+    def _key(self, parts: tuple[str, ...]) -> str | None:
+        self._settle()
+        if os.environ.get("COMPTOIR_ANSWER_CACHE", "1") == "0":
+            return None  # switched off (tests that swap providers change code git cannot see)
+        if not self.ok or self.changed or not self.entries or self.gitdir is None:
+            return None  # uncommitted changes (or no commit yet): the answer is computed afresh
+        digest = hashlib.sha1(f"{VERSION}\0{_code_fingerprint()}".encode())
+        for name in sorted(self.entries):
+            if name not in UNREAD:
+                digest.update(f"\0{name}\0{self.entries[name]}".encode())
+        digest.update("\0".join(("",) + parts).encode())
+        return digest.hexdigest()
+
+    def _file(self) -> Path | None:
+        return self.gitdir / "comptoir" / f"answers-v{VERSION}.marshal" if self.gitdir else None
+
+    def _answers(self) -> dict:
+        path = self._file()
+        try:
+            with open(path, "rb") as fh:  # type: ignore[arg-type]
+                data = marshal.load(fh)
+            return data if isinstance(data, dict) else {}
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+
+    def recall(self, *parts: str) -> str | None:
+        """The answer given before to the same question on the same book and code, if any."""
+        key = self._key(parts)
+        if key is None:
+            return None
+        text = self._answers().get(key)
+        return text if isinstance(text, str) else None
+
+    def remember(self, text: str, *parts: str) -> None:
+        key = self._key(parts)
+        path = self._file()
+        if key is None or path is None:
+            return
+        answers = self._answers()
+        answers.pop(key, None)
+        answers[key] = text
+        while len(answers) > KEEP:
+            answers.pop(next(iter(answers)))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".answers-")
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(answers, fh)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # remembering is an optimisation
+
+
 def start(repo: str | None, cwd: Path | None) -> Prefetch | None:
     path = _data_root(repo, cwd)
     if path is None:
         return None
-    try:  # pathspecs and `HEAD:./x` are relative to the working directory: the data root
-        status = subprocess.Popen(["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                                   STOCK_FOLDER + "/"], cwd=path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        tree = subprocess.Popen(["git", "rev-parse", "-q", "--verify", f"HEAD:./{STOCK_FOLDER}"], cwd=path,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        return Prefetch(path)
     except OSError:
         return None
-    return Prefetch(path, STOCK_FOLDER, status, tree)

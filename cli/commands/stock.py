@@ -60,12 +60,27 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
 
 
 def _prefetch(env, as_of):
-    """Ask git about the stock folder now, while the models are imported (see cli.book.prefetch)."""
+    """Ask git about the book now, while the models are imported (see cli.book.prefetch)."""
     if as_of:
         return None
     from cli.book.prefetch import start
 
     return start(env.repo, env.cwd)
+
+
+def _answer(early, question: tuple, produce) -> None:
+    """Print the answer to `question`: the one given before on this same book and code, else
+    `produce()`'s (a Table), remembered for next time."""
+    from cli.render import render
+
+    key = tuple("" if q is None else str(q) for q in question)
+    text = early.recall(*key) if early is not None else None
+    if text is None:
+        table, fmt = produce()
+        text = render(table, fmt)
+        if early is not None:
+            early.remember(text, *key)
+    click.echo(text, nl=False)
 
 
 def _summary_book(env, as_of, prefetch=None):
@@ -234,11 +249,17 @@ def available(env, sku, warehouse, at, fmt, as_of) -> None:
     reserved - required.
     """
     early = _prefetch(env, as_of)
-    from cli.domain.availability import availability_table
-    from cli.options import parse_date
 
-    book = _summary_book(env, as_of, early)
-    emit(availability_table(book, sku, warehouse, parse_date(at, "--at")), fmt, book.revision)
+    def produce():
+        from cli.domain.availability import availability_table
+        from cli.options import parse_date
+
+        book = _summary_book(env, as_of, early)
+        table = availability_table(book, sku, warehouse, parse_date(at, "--at"))
+        table.as_of = book.revision
+        return table, fmt
+
+    _answer(early, ("stock available", sku, warehouse, at, fmt, env.today), produce)
 
 
 @stock.command("promise")
@@ -257,13 +278,19 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
     covers it (said so).
     """
     early = _prefetch(env, as_of)
-    from cli.domain.availability import promise as find
-    from cli.domain.availability import promise_table
-    from cli.options import parse_date
 
-    book = _summary_book(env, as_of, early)
-    result = find(book, sku, _qty(qty), warehouse, parse_date(from_, "--from"), env.today)
-    emit(promise_table(book, result), fmt, book.revision)
+    def produce():
+        from cli.domain.availability import promise as find
+        from cli.domain.availability import promise_table
+        from cli.options import parse_date
+
+        book = _summary_book(env, as_of, early)
+        result = find(book, sku, _qty(qty), warehouse, parse_date(from_, "--from"), env.today)
+        table = promise_table(book, result)
+        table.as_of = book.revision
+        return table, fmt
+
+    _answer(early, ("stock promise", sku, qty, warehouse, from_, fmt, env.today), produce)
 
 
 # -- reports (registered in cli.commands.report.REPORTS) -------------------------------------------

@@ -17,14 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from cli.errors import fail
+from cli.errors import ComptoirError, fail
 from schemas.partners import Partner
 from schemas.sales import INVOICE_NUMBER
 from schemas.tax import TaxCode
 from schemas.types import currency_places, to_decimal
 
 from .book import Book
-from .ledger import ZERO, balances, entries_between, entry_values, rate_on, round_to
+from .ledger import ZERO, entries_between, entry_values, rate_on, round_to
 from .stock import fmt_qty, items
 
 DEFAULT_TERMS_DAYS = 30
@@ -338,9 +338,12 @@ class OpenItems:
         return [i for i in self.items if i.open != 0 and (partner is None or i.partner == partner)]
 
 
-def open_items(book: Book, side: str, day: dt.date | None = None) -> OpenItems:
-    """Every item on the receivable (or payable) side as of the end of `day` (None: everything)."""
-    key = ("documents.open", side, day)
+def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool = True) -> OpenItems:
+    """Every item on the receivable (or payable) side as of the end of `day` (None: everything).
+
+    `journal=False` leaves out the postings no document wrote (and the ledger balance): what
+    statuses and allocations need, without reading every journal entry."""
+    key = ("documents.open", side, day, journal)
     cached = book.derived.get(key)
     if cached is not None:
         return cached
@@ -395,18 +398,27 @@ def open_items(book: Book, side: str, day: dt.date | None = None) -> OpenItems:
                             d.rate, -d.amount, settled=-(d.amount - rest))
             found.append(item)
             by_doc[d.id] = item
+    if not journal:
+        found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
+        result = OpenItems(side, day, found, by_doc, ZERO, ZERO)
+        book.derived[key] = result
+        return result
     # postings no document wrote, grouped by account, partner, currency and reference
     accounts = side_accounts(book, side)
     sign = 1 if side == "receivable" else -1
     ours = document_entries(book)
     groups: dict[tuple, OpenItem] = {}
-    entries = list(entries_between(book, None, day))
-    bal = balances(book, entries)
-    ledger = sign * sum((bal.get(c, ZERO) for c in accounts), ZERO)
-    for entry in entries:
-        if entry.id in ours or not any(p.account in accounts for p in entry.postings):
+    ledger = ZERO
+    for entry in entries_between(book, None, day):
+        if not any(p.account in accounts for p in entry.postings):
             continue
-        values = entry_values(book, entry)
+        try:  # an entry no rate converts is reported by the currency rules; it counts for nothing here
+            values = entry_values(book, entry)
+        except ComptoirError:
+            continue
+        ledger += sign * sum((v for p, v in zip(entry.postings, values, strict=True) if p.account in accounts), ZERO)
+        if entry.id in ours:
+            continue
         for p, value in zip(entry.postings, values, strict=True):
             if p.account not in accounts:
                 continue

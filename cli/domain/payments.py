@@ -66,7 +66,7 @@ def _find(book: Book, direction: str, partner: str, ref: str) -> OpenItem:
     if doc.partner != partner:
         raise fail("wrong-partner", f"{kind} {doc.number} ({doc.id}) is {doc.partner}'s, not {partner}'s",
                    "name the partner the document belongs to")
-    return open_items(book, SIDE_OF[direction]).by_document[doc.id]
+    return open_items(book, SIDE_OF[direction], journal=False).by_document[doc.id]
 
 
 def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, day: dt.date, rng: random.Random,
@@ -98,7 +98,7 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
                            "name an open one, or leave out --invoice/--bill to allocate oldest first")
             targets.append(item)
     else:
-        targets = sorted((i for i in open_items(book, side).open_for(partner.id)
+        targets = sorted((i for i in open_items(book, side, journal=False).open_for(partner.id)
                           if i.kind in ("invoice", "bill") and i.open > 0 and i.currency == code and i.date <= day),
                          key=lambda i: (i.due, i.date, i.number))
     allocations = []
@@ -361,7 +361,7 @@ def payment_rules(book: Book) -> list[Problem]:
             totals[a.document] = totals.get(a.document, ZERO) + a.amount
     for side, kind in (("receivable", "invoice"), ("payable", "bill")):
         # replayed in date order: credit notes take what is open, payments must fit in what is left
-        for ident, item in open_items(book, side).by_document.items():
+        for ident, item in open_items(book, side, journal=False).by_document.items():
             if item.kind == kind and totals.get(ident) and item.settled > item.amount:
                 doc = book.of(kind)[ident]
                 out.append(Problem(book.source(kind, ident), 0, "over-allocated",

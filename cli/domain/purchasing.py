@@ -133,13 +133,13 @@ def status(book: Book, po: PurchaseOrder) -> str:
         return "partly received"
     if any(b < w for b, w in zip(billed_qty, wanted, strict=True)):
         return "received"
-    items = open_items(book, "payable")
+    items = open_items(book, "payable", journal=False)
     if all(items.by_document[b.id].open <= 0 for b in bills_of(book, po.id) if b.id in items.by_document):
         return "paid"
     return "billed"
 
 
-@provider(reads=["purchase-order", "receipt", "bill"])
+@provider(reads=["purchase-order", "receipt"])
 def open_purchase_lines(book: Book):
     """Open purchase order lines are incoming supply, dated by their expected receipt date."""
     for po in orders(book).values():
@@ -431,7 +431,7 @@ def order_detail(book: Book, po: PurchaseOrder) -> Table:
 
 
 def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
-    items = open_items(book, "payable")
+    items = open_items(book, "payable", journal=False)
     rows = []
     for b in sorted(book.of("bill").values(), key=lambda b: (b.date, b.id)):
         item = items.by_document.get(b.id)

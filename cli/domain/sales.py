@@ -178,14 +178,14 @@ def status(book: Book, so: SalesOrder) -> str:
         return "partly delivered"
     if any(billed[i] < wanted[i] for i in n):
         return "delivered" if stocked else "confirmed"
-    ar = open_items(book, "receivable")
+    ar = open_items(book, "receivable", journal=False)
     if all(ar.by_document[inv.id].open <= 0 for inv in invoices_of(book, so.id) if inv.id in ar.by_document):
         return "paid"
     return "invoiced"
 
 
 def invoice_status(book: Book, inv: Invoice, today: dt.date) -> str:
-    item = open_items(book, "receivable").by_document.get(inv.id)
+    item = open_items(book, "receivable", journal=False).by_document.get(inv.id)
     left = item.open if item else ZERO
     if left <= 0:
         credited = sum((cn.total for cn in book.of("credit-note").values() if cn.invoice == inv.id), ZERO)
@@ -761,7 +761,7 @@ def order_detail(book: Book, so: SalesOrder) -> Table:
 
 
 def invoices_table(book: Book, today: dt.date, partner: str | None = None, open_only: bool = False) -> Table:
-    ar = open_items(book, "receivable")
+    ar = open_items(book, "receivable", journal=False)
     rows = []
     for inv in sorted(book.of("invoice").values(), key=lambda i: (i.date, i.number)):
         item = ar.by_document.get(inv.id)
@@ -950,7 +950,7 @@ def sales_overview(book: Book, today: dt.date) -> list[dict]:
         {"section": "Sales", "measure": "Open sales orders (to deliver)", "value": len(open_orders)},
         {"section": "Sales", "measure": "Ordered, not invoiced yet (with tax)", "value": to_invoice},
         {"section": "Sales", "measure": "Overdue receivables", "value": overdue_ar},
-        {"section": "Sales", "measure": "Promises at risk or late", "value": len(risks)},
+        {"section": "Sales", "measure": "Order lines late or at risk", "value": len(risks)},
         {"section": "Purchasing", "measure": "Overdue payables", "value": overdue_ap},
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from cli.errors import Problem
+from cli.errors import ComptoirError, Problem
 from schemas.types import currency_places, places_of
 
 from .book import Book
@@ -42,7 +42,12 @@ def check(book: Book) -> list[Problem]:
         importlib.import_module(name)
     problems = list(book.load_problems)
     for fn in RULES:
-        problems.extend(fn(book))
+        try:
+            problems.extend(fn(book))
+        except ComptoirError as exc:
+            # a rule that cannot compute (a missing exchange rate, say) must not hide the others'
+            # findings; its own problem is reported, and usually another rule names the record
+            problems.extend(p for p in exc.problems if p not in problems)
     return problems
 
 
