@@ -84,4 +84,6 @@ def places_of(value: Decimal) -> int:
 class Record(BaseModel):
     """Base of every stored record: unknown fields are errors, so a typo never goes unseen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: a model's validator is built on first use, so a command pays only for the
+    # record kinds it reads (a trial balance never builds the CRM or payroll models).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)

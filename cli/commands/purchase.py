@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._docs import committed, day_of, decimal_of, put_all
+from cli.commands._docs import committed, day_of, decimal_of, put_all, remember_stock
 from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 LINE_HELP = ('A line: "SKU QTY PRICE [discount=PCT] [tax=CODE] [date=EXPECTED] [warehouse=CODE]" '
@@ -80,6 +80,7 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
         subject = f"Receive {result.receipt.id} on {ident}: " + ", ".join(
             f"{x.qty:f} {x.item}" for x in result.receipt.lines) + f", {value:,f} {w.book.base}"
         sha = w.commit(subject, result.ids)
+        remember_stock(env, w, sha)
     click.echo(result.receipt.id)
     click.echo(subject + committed(sha), err=True)
 

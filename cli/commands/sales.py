@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._docs import committed, day_of, put_all
+from cli.commands._docs import committed, day_of, put_all, remember_stock
 from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 LINE_HELP = ('A line: "SKU QTY [PRICE] [discount=PCT] [tax=CODE] [date=REQUESTED] [warehouse=CODE]" '
@@ -165,6 +165,7 @@ def deliver(env, ident, line_nos, qtys, date_, no_commit) -> None:
         subject = f"Deliver {result.delivery.id} on {ident}: " + ", ".join(
             f"{x.qty:f} {x.item}" for x in result.delivery.lines) + f", cost {cost:,f} {w.book.base}"
         sha = w.commit(subject, result.ids)
+        remember_stock(env, w, sha)
     click.echo(result.delivery.id)
     click.echo(subject + committed(sha), err=True)
 
@@ -216,6 +217,7 @@ def credit_note(env, ident, reason, line_nos, qtys, no_return, date_, no_commit)
                     ("journal", result.stock_entry)])
         subject = f"Credit note {note.number} ({note.id}) on {ident}: {note.total:,f} {note.currency or w.book.base}, {reason}"
         sha = w.commit(subject, result.ids)
+        remember_stock(env, w, sha)
     click.echo(note.id)
     click.echo(note.number)
     click.echo(subject + committed(sha), err=True)

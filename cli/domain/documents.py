@@ -15,7 +15,7 @@ import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from cli.errors import ComptoirError, fail
 from schemas.partners import Partner
@@ -235,11 +235,6 @@ def terms_of(partner: Partner, given: int | None = None) -> int:
     return partner.payment_terms_days if partner.payment_terms_days is not None else DEFAULT_TERMS_DAYS
 
 
-def money_text(amount: Decimal, currency: str | None, book: Book) -> str:
-    cur = currency or book.base
-    return f"{round_to(amount, currency_places(cur)):,f} {cur}"
-
-
 # -- sequential numbers --------------------------------------------------------------------------
 
 _NUMBER = re.compile(INVOICE_NUMBER)
@@ -267,9 +262,6 @@ def next_number(book: Book, kind: str, series: str, day: dt.date, taken: Iterabl
 
 
 # -- open items ----------------------------------------------------------------------------------
-
-SIDES = ("receivable", "payable")
-
 
 @dataclass
 class OpenItem:
@@ -449,6 +441,3 @@ def partner_balance(book: Book, side: str, partner: str, day: dt.date | None = N
     """What the partner owes (receivable) or is owed (payable), in the base currency."""
     return sum((i.base(book) for i in open_items(book, side, day).open_for(partner)), ZERO)
 
-
-def rounding(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)

@@ -248,8 +248,12 @@ def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None 
             Column("due", "Due", "date"), money("charge", "Invoiced" if side == "receivable" else "Billed", p),
             money("credit", "Paid / credited", p), money("balance", "Balance", p), money("open", "Open", p)]
     open_total = sum((amount(i, i.open) for i in found), ZERO)
-    owes = "owes us" if side == "receivable" else "is owed"
-    notes = [f"{partner.name} {owes} {open_total:,.{p}f} {cur} on {day}."]
+    if open_total < 0:
+        notes = [f"{partner.name} has a credit of {-open_total:,.{p}f} {cur} on {day}"
+                 + (" (paid more than invoiced)." if side == "receivable" else " (we paid more than billed).")]
+    else:
+        owes = "owes us" if side == "receivable" else "is owed"
+        notes = [f"{partner.name} {owes} {open_total:,.{p}f} {cur} on {day}."]
     overdue = [i for i in found if i.open > 0 and i.due < day]
     if overdue:
         notes.append("overdue: " + ", ".join(f"{i.number} (due {i.due}, {amount(i, i.open):,.{p}f})" for i in overdue))

@@ -87,10 +87,12 @@ def postings(book: Book) -> list[Problem]:
     base = book.base
     base_places = currency_places(base)
     allowed: dict[str, int] = {}  # currency -> decimal places, looked up once each
+    sources = book.sources
     for ident, entry in book.entries.items():
-        src = book.source("journal", ident)
+        src = sources[("journal", ident)].path if ("journal", ident) in sources else ""
         totals: dict[str, Decimal] = {}
         missing_rate = False
+        differences = False
         for i, p in enumerate(entry.postings):
             cur = p.currency or base
             places = allowed.get(cur)
@@ -110,10 +112,11 @@ def postings(book: Book) -> list[Problem]:
                 out.append(Problem(src, 0, "too-many-places",
                                    f"{ident}: {p.amount} has more decimal places than {cur} allows ({currency_places(cur)})",
                                    f"round the amount to {currency_places(cur)} places", loc=("postings", i, "amount")))
-            if cur != base and p.rate is None and p.value is None:
+            if p.value is not None:
+                differences = True
+            elif cur != base and p.rate is None:
                 missing_rate = True
             totals[cur] = totals.get(cur, ZERO) + p.amount
-        differences = any(p.value is not None for p in entry.postings)
         if len(totals) == 1 and not differences:
             (cur, total), = totals.items()
             if total != 0:
@@ -167,10 +170,8 @@ def reversals(book: Book) -> list[Problem]:
     out = []
     entries = book.entries
     seen: dict[str, str] = {}
-    for ident in sorted(entries):
+    for ident in sorted(i for i, e in entries.items() if e.reverses):  # few reverse: sort only those
         entry = entries[ident]
-        if not entry.reverses:
-            continue
         src = book.source("journal", ident)
         target = entries.get(entry.reverses)
         if target is None:

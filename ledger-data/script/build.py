@@ -58,6 +58,9 @@ def build(target: Path) -> None:
             subprocess.run(["git", *cmd], cwd=repo, check=True)
         names: dict[str, str] = {}
         for steps in sorted(HERE.glob("[0-9][0-9]-*.txt")):
+            # each file draws its ids from its own seed: adding steps to one area leaves the
+            # ids of every other area as they were
+            rng = random.Random(f"20261128/{steps.name}")
             for number, raw in enumerate(steps.read_text(encoding="utf-8").splitlines(), 1):
                 line = raw.strip()
                 if not line or line.startswith("#"):
