@@ -190,3 +190,35 @@ def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(mov
     assert ok(moved, "stock", "available", "--format", "csv").stdout == first
     monkeypatch.setenv("COMPTOIR_ANSWER_CACHE", "0")
     assert run(moved, "stock", "available", "--format", "csv").exit_code == 1
+
+
+def test_kinds_asked_for_are_read_even_when_posted_and_dated(moved):
+    book = load_quick(find_root(str(moved)), kinds={"item", "warehouse", "stock-move"})
+    assert not isinstance(book.records["stock-move"], LazyRecords) and len(book.of("stock-move")) == 5
+    assert isinstance(book.records["journal"], LazyRecords) and not book.records["journal"].loaded
+    ok(moved, "stock", "receive", "BEAN", "--qty", "5", "--unit-cost", "9", "--warehouse", "SHOP", "--no-commit")
+    book = load_quick(find_root(str(moved)), kinds={"item", "warehouse", "stock-move"})
+    assert len(book.of("stock-move")) == 6  # the uncommitted move too
+    assert {r["warehouse"]: r["on_hand"] for r in _rows(book)} == {"ROAST": "10", "SHOP": "23"}
+
+
+def test_a_book_in_a_folder_of_a_larger_repository(tmp_path):
+    """Like ledger-data/ in this project: git paths carry a prefix, pathspecs are relative."""
+    outer = tmp_path / "project"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    git(outer, "config", "user.name", "Test")
+    git(outer, "config", "user.email", "test@example.com")
+    (outer / "README").write_text("not the books\n")
+    data = outer / "books"
+    ok(None, "init", data, "--company", "Nested", "--currency", "EUR")
+    ok(data, "warehouse", "add", "MAIN", "Main")
+    ok(data, "item", "add", "CUP", "Cup")
+    ok(data, "stock", "receive", "CUP", "--qty", "7", "--unit-cost", "2.00", "--date", "2026-11-02")
+    for _ in range(2):  # computed, then remembered
+        rows = json.loads(ok(data, "stock", "available", "--format", "json").stdout)["rows"]
+        assert [(r["item"], r["warehouse"], r["on_hand"]) for r in rows] == [("CUP", "MAIN", "7")]
+    assert (outer / ".git" / "comptoir" / "answers-v1.marshal").is_file()
+    book = load_quick(find_root(str(data)))
+    assert _rows(book) == _rows(load_book(find_root(str(data))))
+    assert not book.records["stock-move"].loaded  # the levels the receive filed were used

@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # the models are imported only once git is already at work (s
     from .root import DataRoot
 
 VERSION = 1
-KEEP = 1000  # folder sums kept besides the current ones (other branches, earlier revisions)
+KEEP = 24  # folder sums kept besides the current ones (another branch, recent revisions)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 MODEL_FILES = ("accounting.py", "types.py", "registry.py", "rates.py", "settings.py")
-FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
+FOLDERS = ("journal", "rates")
+SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models  # the journal and rate kinds' folders; attach checks they still are
 
 
 def _folders() -> tuple[Kind, list[str]]:
@@ -48,8 +49,7 @@ class Watch:
     standard library only, and git answers while the imports run."""
 
     def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None) -> None:
-        from .prefetch import _data_root
-
+        self.at_revision = as_of is not None
         self.path = None if as_of else _data_root(repo, cwd)
         self.proc: subprocess.Popen | None = None
         if self.path is not None:
@@ -63,12 +63,23 @@ class Watch:
 
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
-        if self.path is None:
+        if self.at_revision:
             return True
-        if self.proc is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+        if self.path is None or self.proc is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
             return False
         out, _ = self.proc.communicate()
         return self.proc.returncode == 0 and not out.strip(b"\0")
+
+
+def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
+    """The folder cli.book.root.find_root picks (None when it would fail), found without
+    importing the models: the git question must be asked before they are imported."""
+    start = repo or os.environ.get("COMPTOIR_REPO")
+    if start:
+        path = Path(start).expanduser().resolve()
+        return path if (path / SETTINGS_FILE).is_file() else None
+    here = (cwd or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
 
 
 def attach(root: DataRoot, book: Book, watch: Watch) -> bool:

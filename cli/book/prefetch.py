@@ -42,7 +42,7 @@ def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
     return None
 
 
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """Changes whenever a source file of comptoir changes (edited, reinstalled, upgraded)."""
     import importlib.util
 
@@ -69,9 +69,9 @@ class Prefetch:
             return subprocess.Popen(["git", *args], cwd=path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
         # pathspecs and `HEAD:./` are relative to the working directory: the data root
-        self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", ".",
+        self._status = git("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", ".",
                            *(f":(exclude){name}" for name in UNREAD))
-        self._tree = git("ls-tree", "-z", "HEAD:./")
+        self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
         self._where = git("rev-parse", "--git-common-dir", "--show-prefix")
         self._settled = False
 
@@ -82,7 +82,8 @@ class Prefetch:
         status, _ = self._status.communicate()
         tree, _ = self._tree.communicate()
         where, _ = self._where.communicate()
-        self.ok = self._status.returncode == 0 and self._where.returncode == 0
+        # no HEAD (or an unreadable one) is not "an empty book": nothing is then taken from a cache
+        self.ok = self._status.returncode == 0 and self._where.returncode == 0 and self._tree.returncode == 0
         lines = where.decode().split("\n")
         self.gitdir = (self.path / lines[0]).resolve() if self.ok and lines[0] else None
         prefix = lines[1] if self.ok and len(lines) > 1 else ""
@@ -100,7 +101,7 @@ class Prefetch:
                 i += 1
         self.changed = changed
         self.entries: dict[str, str] = {}  # top-level name -> object id at HEAD
-        if self._tree.returncode == 0:
+        if self.ok:
             for item in tree.split(b"\0"):
                 if item:
                     meta, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
@@ -109,7 +110,9 @@ class Prefetch:
     def stock_state(self) -> tuple[bool, str]:
         """(the stock folder has uncommitted changes, its tree id at HEAD or "")."""
         self._settle()
-        dirty = not self.ok or any(p.startswith(self.folder + "/") for p in self.changed)
+        # a HEAD tree without the settings file is not this book's: read afresh
+        dirty = (not self.ok or SETTINGS_FILE not in self.entries
+                 or any(p.startswith(self.folder + "/") for p in self.changed))
         return dirty, self.entries.get(self.folder, "")
 
     def _key(self, parts: tuple[str, ...]) -> str | None:
@@ -118,7 +121,7 @@ class Prefetch:
             return None  # switched off (tests that swap providers change code git cannot see)
         if not self.ok or self.changed or not self.entries or self.gitdir is None:
             return None  # uncommitted changes (or no commit yet): the answer is computed afresh
-        digest = hashlib.sha1(f"{VERSION}\0{_code_fingerprint()}".encode())
+        digest = hashlib.sha1(f"{VERSION}\0{code_fingerprint()}".encode())
         for name in sorted(self.entries):
             if name not in UNREAD:
                 digest.update(f"\0{name}\0{self.entries[name]}".encode())
