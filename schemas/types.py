@@ -6,7 +6,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
@@ -39,8 +46,12 @@ def to_decimal(value: object) -> Decimal:
     raise ValueError(f"expected a decimal number, got {type(value).__name__}")
 
 
-Amount = Annotated[Decimal, BeforeValidator(to_decimal)]
-Quantity = Annotated[Decimal, BeforeValidator(to_decimal)]
+# Our own JSON Schema for decimals: what the reader accepts, and the same whatever pydantic
+# version exports it (pydantic's own Decimal schema changed between 2.13 and 2.14).
+_DECIMAL_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"},
+                                            {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)$"}]})
+Amount = Annotated[Decimal, BeforeValidator(to_decimal), _DECIMAL_SCHEMA]
+Quantity = Annotated[Decimal, BeforeValidator(to_decimal), _DECIMAL_SCHEMA]
 
 # Ids become file names: they must never contain a path separator or start with a dot.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
