@@ -32,6 +32,7 @@ from .documents import (
     get_tax,
     is_stocked,
     line_net,
+    moved_by_line,
     open_items,
     paid_account,
     places_for,
@@ -64,17 +65,7 @@ def get_order(book: Book, ident: str) -> PurchaseOrder:
 
 def received_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     """order -> line -> [qty received, value received (base)]."""
-    cached = book.derived.get("purchasing.received")
-    if cached is None:
-        cached = {}
-        for r in book.of("receipt").values():
-            per = cached.setdefault(r.order, {})
-            for line in r.lines:
-                cell = per.setdefault(line.line, [ZERO, ZERO])
-                cell[0] += line.qty
-                cell[1] += line.value
-        book.derived["purchasing.received"] = cached
-    return cached
+    return moved_by_line(book, "receipt")
 
 
 def billed_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:

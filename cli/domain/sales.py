@@ -38,6 +38,7 @@ from .documents import (
     get_tax,
     is_stocked,
     line_net,
+    moved_by_line,
     next_number,
     open_items,
     partner_balance,
@@ -86,17 +87,7 @@ def get_invoice(book: Book, ident: str) -> Invoice:
 
 def delivered_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     """order -> line -> [qty delivered, cost of what was delivered]."""
-    cached = book.derived.get("sales.delivered")
-    if cached is None:
-        cached = {}
-        for d in book.of("delivery").values():
-            per = cached.setdefault(d.order, {})
-            for ln in d.lines:
-                cell = per.setdefault(ln.line, [ZERO, ZERO])
-                cell[0] += ln.qty
-                cell[1] += ln.value
-        book.derived["sales.delivered"] = cached
-    return cached
+    return moved_by_line(book, "delivery")
 
 
 def invoiced_by_line(book: Book) -> dict[str, dict[int, Decimal]]:
