@@ -60,10 +60,14 @@ class Env:
         return book
 
     def writer(self, command: str, no_commit: bool = False):
+        from cli.book.verdict import Status
+
+        root = self.root()
+        status = Status(root)  # git stats the data root while the writer's modules import
         from cli.book.writer import Writer
 
-        return Writer(self.root(), command, no_commit=no_commit, lock_timeout=self.lock_timeout,
-                      today=self.today)
+        return Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
+                      today=self.today, status=status)
 
 
 def _progress(done: int, total: int) -> None:

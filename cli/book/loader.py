@@ -97,10 +97,11 @@ def _wanted(relpath: str) -> bool:
     return relpath == SETTINGS_FILE or (relpath.endswith(".yaml") and "/" in relpath)
 
 
-def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
+def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None, clean: bool = False
                ) -> tuple[dict[str, str | None], Callable[[str], bytes]]:
     """data-root-relative path -> blob id (None when unknown) and a way to read a file's bytes.
-    With `folders`, only the settings file and the files under those folders are listed."""
+    With `folders`, only the settings file and the files under those folders are listed.
+    `clean`: the caller has seen that the working tree matches the index (no need to ask git)."""
     prefix = root.prefix
     files: dict[str, str | None] = {}
     specs = None if folders is None else [prefix + SETTINGS_FILE] + [f"{prefix}{f}/" for f in folders]
@@ -133,7 +134,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
 
         return files, read_blob
     index = git.index_blobs(top, prefix, specs)
-    changed, deleted = git.dirty_paths(top, prefix, specs)
+    changed, deleted = (set(), set()) if clean else git.dirty_paths(top, prefix, specs)
     for path, blob in index.items():
         if path in deleted:
             continue
@@ -177,7 +178,7 @@ def _without_gc(load: Callable[..., Book]) -> Callable[..., Book]:
 def load_book(root: DataRoot, rev: str | None = None,
               progress: Callable[[int, int], None] | None = None,
               kinds: Collection[str] | None = None,
-              where: dict[str, Callable[[dict], bool]] | None = None) -> Book:
+              where: dict[str, Callable[[dict], bool]] | None = None, clean: bool = False) -> Book:
     """The whole book, or with `kinds` only the records of those kinds (a read-only command that
     lists leads need not read every journal entry); such a book refuses access to other kinds.
     `where` maps a kind to a test on a record's parsed fields: records failing it are skipped
@@ -185,7 +186,7 @@ def load_book(root: DataRoot, rev: str | None = None,
     scope: dict[str, Kind] | None = None
     if kinds is not None:
         scope = {k.folder: k for k in all_kinds() if k.name in kinds}
-    files, read = list_files(root, rev, None if scope is None else sorted(scope))
+    files, read = list_files(root, rev, None if scope is None else sorted(scope), clean)
     if scope is not None:  # a nested folder may belong to a kind that was not asked for
         files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
     if SETTINGS_FILE not in files:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from cli.domain.book import Book
 from cli.domain.periods import lock_guarded, locked
-from cli.domain.validation import check, errors
+from cli.domain.validation import Change, carry, check, check_change, errors, facts
 from cli.errors import ComptoirError, Problem, fail
 from schemas.registry import SETTINGS_FILE, Kind
 from schemas.settings import Settings
 from schemas.types import Record
 
-from . import git, yamlwrite
-from .loader import load_book, place
+from . import git, verdict, yamlwrite
+from .loader import _kind_of, load_book, place
 from .root import DataRoot
 
 LOCK_NAME = "write.lock"
@@ -66,6 +66,7 @@ class WriteLock:
         self.path = folder / LOCK_NAME
         self.timeout = timeout
         self.held = False
+        self.waited = False  # another writer held the lock first: what was seen before may be stale
 
     def __enter__(self) -> WriteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +89,7 @@ class WriteLock:
                     raise fail("locked", f"another comptoir command is writing to this book ({self.path})",
                                "wait for it to finish and run the command again; if no comptoir is running, "
                                f"delete {self.path}") from None
+                self.waited = True
                 time.sleep(0.05)
 
     def _stale(self) -> bool:
@@ -117,7 +119,8 @@ class Writer:
     """Collects the records one command writes, then writes and commits them together."""
 
     def __init__(self, root: DataRoot, command: str, *, no_commit: bool = False,
-                 lock_timeout: float = 10.0, today: dt.date | None = None) -> None:
+                 lock_timeout: float = 10.0, today: dt.date | None = None,
+                 status: verdict.Status | None = None) -> None:
         self.root = root
         self.command = command
         self.no_commit = no_commit
@@ -128,15 +131,34 @@ class Writer:
         folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_timeout)
         self.book: Book | None = None
+        self._status = status
+        self.clean_tree: str | None = None  # the data root's tree id, when the working tree is that tree
+        self.facts: dict | None = None  # set: the book is known free of errors (cli.book.verdict)
+        self.after_facts: dict | None = None  # set: the book this write commits is free of errors
 
     def __enter__(self) -> Writer:
         self._lock.__enter__()
         try:
-            self.book = load_book(self.root)
+            self.book = self._open()
         except BaseException:
             self._lock.__exit__()
             raise
         return self
+
+    def _open(self) -> Book:
+        """The book as it is now: read on demand when the data root is clean and its tree is known
+        free of errors (then a write is checked incrementally), else read whole."""
+        if self.root.top is None:
+            return load_book(self.root)
+        status = self._status if self._status is not None and not self._lock.waited else verdict.Status(self.root)
+        if status.clean():
+            self.clean_tree = verdict.tree_id(self.root)
+            self.facts = verdict.known(self.root, self.clean_tree)
+        if self.facts is not None:
+            from .ondemand import load_on_demand
+
+            return load_on_demand(self.root)
+        return load_book(self.root)
 
     def __exit__(self, *exc) -> None:
         self._lock.__exit__()
@@ -198,14 +220,47 @@ class Writer:
         if locked:
             raise ComptoirError(place(self.book, locked))
         after = self.resulting_book()
+        if self.facts is not None:  # the book had no errors: every error found is the write's
+            change = self.change()
+            problems = errors(check_change(after, change, self.facts))
+            if problems:
+                raise ComptoirError(place(after, problems))
+            self.after_facts = carry(self.facts, after, change) if not change.other else facts(after)
+            return
         problems = errors(check(after))
         if not problems:
+            if self.clean_tree is not None:  # what is committed is exactly what was checked
+                self.after_facts = facts(after)
             return
         before = {(p.file, p.code, p.message) for p in errors(check(self.book))}
         written = {self.root.display(rel) for rel in self.staged}
         new = [p for p in problems if p.file in written or (p.file, p.code, p.message) not in before]
         if new:
             raise ComptoirError(place(after, new))
+
+    def change(self) -> Change:
+        """What the staged files do to the book, in the terms incremental checks use."""
+        assert self.book is not None
+        added: dict[str, dict[str, Record]] = {}
+        replaced: set[str] = set()
+        paths = set()
+        for kind, record in self.added:
+            ident = getattr(record, kind.id_field)
+            paths.add(kind.path_for(record))
+            if ident in self.book.of(kind.name):
+                replaced.add(kind.name)
+            else:
+                added.setdefault(kind.name, {})[ident] = record
+        moved = {rel for rel, s in self.staged.items() if s.text is None and rel not in paths}
+        other = self.new_settings is not None or any(
+            rel not in paths and rel not in moved for rel in self.staged)
+        for rel in moved:
+            kind = _kind_of(rel)
+            if kind is None:
+                other = True
+            else:
+                replaced.add(kind.name)
+        return Change(added, frozenset(replaced), other)
 
     # writing ---------------------------------------------------------------------------
     def _refuse_dirty_targets(self) -> None:
@@ -244,26 +299,32 @@ class Writer:
                 written.append(self.root.display(rel))
             if self.root.top is None:
                 return None
+            only_these = not self.no_commit and git.nothing_staged(self.root.top)
             git.run(self.root.top, "add", "-A", "--", *written)
             if self.no_commit:
                 return None
             message = _message(subject, body, self.command, records, trailers)
-            git.run(self.root.top, "commit", "-q", "--no-verify", "-m", message, "--", *written,
-                    env=git.identity(self.root.top))
-            return git.text(self.root.top, "rev-parse", "HEAD")
+            sha = git.commit(self.root.top, written, message, only_these_staged=only_these)
         except BaseException as exc:
-            for path, old in backups.items():
-                if old is None:
-                    if path.exists():
-                        path.unlink()
-                else:
-                    _atomic_write(path, old.decode())
-            if self.root.top is not None and written:
-                git.run(self.root.top, "reset", "-q", "--", *written, check=False)
+            self._undo(backups, written)
             if isinstance(exc, git.GitError):
                 raise fail("commit-failed", f"git refused the commit: {exc}",
                            "nothing was written; fix the git problem and run the command again") from None
             raise
+        if self.after_facts is not None and self.clean_tree is not None:
+            verdict.remember(self.root, verdict.tree_id(self.root, sha), self.after_facts)
+        return sha
+
+    def _undo(self, backups: dict[Path, bytes | None], written: list[str]) -> None:
+        """Put every file back as it was before this write and unstage it."""
+        for path, old in backups.items():
+            if old is None:
+                if path.exists():
+                    path.unlink()
+            else:
+                _atomic_write(path, old.decode())
+        if self.root.top is not None and written:
+            git.run(self.root.top, "reset", "-q", "--", *written, check=False)
 
 
 def _message(subject: str, body: str, command: str, records: list[str],

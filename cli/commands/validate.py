@@ -23,11 +23,17 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 @click.pass_obj
 def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
     """Check every record and cross-record rule; exit 1 when any error is found."""
+    from cli.book import verdict
+
+    status = None if as_of else verdict.Status(env.root())  # git stats the files while the models import
     from cli.book.loader import place
-    from cli.domain.validation import check
+    from cli.domain.validation import check, facts
 
     book = env.book(as_of)
     problems = check(book)
+    if status is not None and status.clean() and not any(p.severity == "error" for p in problems):
+        # the committed tree is this book: the next write need only check what it adds
+        verdict.remember(env.root(), verdict.tree_id(env.root()), facts(book))
     if not as_of:
         from cli.book.schemafiles import stale_schemas
 

@@ -58,8 +58,9 @@ class Book:
 
     def with_records(self, added: list[tuple[Kind, Record]], settings: Settings | None = None) -> Book:
         """A copy with records added or replaced (the book a write would produce)."""
-        records = {k: dict(v) for k, v in self.records.items()}
-        sources = dict(self.sources)
+        # copy(), not dict(): a book read on demand (cli.book.ondemand) keeps its unread records on disk
+        records = {k: v.copy() if hasattr(v, "copy") else dict(v) for k, v in self.records.items()}
+        sources = self.sources.copy()
         for kind, record in added:
             ident = getattr(record, kind.id_field)
             records.setdefault(kind.name, {})[ident] = record

@@ -818,7 +818,7 @@ def opportunity_table(book: Book, opp: Opportunity, today: dt.date) -> Table:
 
 # --- rules on the stored records -----------------------------------------------------------------
 
-@rule
+@rule(reads=("activity", "item", "lead", "opportunity", "partner"))
 def crm_links(book: Book) -> list[Problem]:
     """Leads, opportunities and activities point at records that exist, and closed ones say why."""
     out: list[Problem] = []

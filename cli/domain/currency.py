@@ -29,7 +29,7 @@ from .validation import rule
 REVALUATION_TAG = "revaluation"
 
 
-@rule
+@rule(reads=("rate",), per=("rate",))
 def rates(book: Book) -> list[Problem]:
     out = []
     for ident, r in book.of("rate").items():
@@ -40,7 +40,7 @@ def rates(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("journal", "rate"), per=("journal",))
 def foreign_postings(book: Book) -> list[Problem]:
     """Entries in one foreign currency need a table rate; exchange differences need a foreign currency."""
     out = []

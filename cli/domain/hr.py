@@ -626,7 +626,7 @@ def payroll_report(book: Book, start: dt.date | None, end: dt.date | None, by: s
 
 # --- rules -------------------------------------------------------------------------------------
 
-@rule
+@rule(reads=("account", "department", "employee", "payroll"))
 def hr_references(book: Book) -> list[Problem]:
     """Employees and departments name known departments, managers and accounts; dates in order."""
     out: list[Problem] = []
@@ -674,7 +674,18 @@ def hr_references(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+def _payroll_delta(change) -> list[Problem] | None:
+    """Journal entries settle a run through `source:` (and stop settling it when reversed); an
+    added entry with neither is not a settlement, and payroll runs only look up their own entry."""
+    if change.kinds != {"journal"}:
+        return None
+    if any(e.source or e.reverses for e in change.new("journal")):
+        return None
+    return []
+
+
+@rule(reads=("department", "employee", "journal", "payroll"),
+      delta=lambda book, change, facts: _payroll_delta(change))
 def payroll_runs(book: Book) -> list[Problem]:
     """Runs pay known employees, each period once, agree with their journal entry, and are paid once."""
     out: list[Problem] = []

@@ -1080,7 +1080,7 @@ def production_report(book: Book, start: dt.date | None, end: dt.date | None, by
 
 # --- rules -------------------------------------------------------------------------------------
 
-@rule
+@rule(reads=("bom", "item", "warehouse"))
 def bom_rules(book: Book) -> list[Problem]:
     """BOMs name known stocked items and warehouses, one active BOM per item, and no loops."""
     out: list[Problem] = []
@@ -1122,7 +1122,7 @@ def bom_rules(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("bom", "item", "warehouse", "work-order"))
 def work_order_rules(book: Book) -> list[Problem]:
     """Orders name known items, BOMs and warehouses, and their BOM makes their item."""
     out: list[Problem] = []
@@ -1158,7 +1158,8 @@ def _by_account(postings: Iterable) -> dict[str, Decimal]:
     return {a: v for a, v in out.items() if v != 0}
 
 
-@rule
+@rule(reads=("account", "completion", "item", "journal", "stock-move", "warehouse", "work-order"),
+      lookups=("journal",))
 def completion_rules(book: Book) -> list[Problem]:
     """Completions belong to an order, never make more than it asks, and agree with their stock moves
     (same items, quantities and values) and with their journal entry (same amount on each account)."""

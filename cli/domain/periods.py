@@ -22,7 +22,7 @@ from schemas.types import currency_places
 from .book import Book
 from .ids import new_id
 from .ledger import ZERO, balances, entries_between, round_to
-from .validation import check, errors, rule
+from .validation import assertion_currency, check, errors, rule
 
 CLOSING_TAG = "closing"
 
@@ -181,7 +181,10 @@ def _reversed(book: Book, ident: str) -> bool:
 
 
 # rules ---------------------------------------------------------------------------------
-@rule
+_GUARDED = tuple(k.name for k in all_kinds() if lock_guarded(k))
+
+
+@rule(reads=_GUARDED, per=_GUARDED)
 def records_after_lock(book: Book) -> list[Problem]:
     """Records dated on or before the lock date that were not in the commit that set it."""
     lock = book.settings.lock_date
@@ -208,7 +211,24 @@ def records_after_lock(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+def _assertions_delta(book: Book, change, facts: dict) -> list[Problem] | None:
+    """An added entry can only upset assertions dated on or after it on the accounts it posts to
+    (known from `facts` without reading the journal); when there are none, nothing changed."""
+    if change.kinds != {"journal"}:
+        return None
+    asserted = facts.get("asserted", {})
+    base = book.base
+    for entry in change.new("journal"):
+        if entry.assertions:
+            return None
+        day = entry.date.isoformat()
+        for p in entry.postings:
+            if asserted.get(f"{p.account}\0{p.currency or base}", "") >= day:
+                return None
+    return []
+
+
+@rule(reads=("account", "journal"), delta=lambda book, change, facts: _assertions_delta(book, change, facts))
 def balance_assertions(book: Book) -> list[Problem]:
     """Each assertion: the account's balance in one currency at the end of the entry's date."""
     base = book.base
@@ -216,9 +236,7 @@ def balance_assertions(book: Book) -> list[Problem]:
     asserted: list[tuple[JournalEntry, int, str, str, Decimal]] = []
     for entry in book.entries.values():
         for i, a in enumerate(entry.assertions):
-            acct = accounts.get(a.account)
-            cur = a.currency or (acct.currency if acct is not None else None) or base
-            asserted.append((entry, i, a.account, cur, a.balance))
+            asserted.append((entry, i, a.account, assertion_currency(book, a), a.balance))
     if not asserted:
         return []
     wanted = {(account, cur) for _, _, account, cur, _ in asserted}

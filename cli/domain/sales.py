@@ -980,7 +980,8 @@ def documents_effect(base: Book, head: Book) -> Table:
 # -- rules -----------------------------------------------------------------------------------------
 
 
-@rule
+@rule(reads=("account", "credit-note", "delivery", "invoice", "item", "journal", "partner", "sales-order",
+             "stock-move", "warehouse"), lookups=("journal",))
 def sales_rules(book: Book) -> list[Problem]:
     """Known customers, items and warehouses; delivered <= ordered, invoiced <= delivered;
     documents agree with their moves and journal entries."""
@@ -1068,7 +1069,7 @@ def sales_rules(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("credit-note", "invoice"))
 def document_numbering(book: Book) -> list[Problem]:
     """Invoice and credit-note numbers: unique, without gaps per series and fiscal year, and in
     the fiscal year of their date (EU VAT directive art. 226(2))."""

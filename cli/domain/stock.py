@@ -601,7 +601,7 @@ def warehouses_table(book: Book) -> Table:
 # -- rules -------------------------------------------------------------------------------------
 
 
-@rule
+@rule(reads=("account", "item", "stock-move", "warehouse"), per=("stock-move",))
 def stock_references(book: Book) -> list[Problem]:
     """Moves name known, stocked items and known warehouses; items and warehouses name known accounts."""
     out: list[Problem] = []
@@ -646,7 +646,7 @@ def stock_references(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("item", "stock-move"))
 def stock_valuation(book: Book) -> list[Problem]:
     """Replaying each item's moves in order gives every move its frozen value, and never negative stock."""
     out: list[Problem] = []
@@ -679,7 +679,8 @@ def stock_valuation(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("account", "item", "journal", "stock-move", "warehouse"),
+      delta=lambda book, change, facts: _stock_value_delta(book, change))
 def stock_value_agrees(book: Book) -> list[Problem]:
     """The stock value held on each inventory account equals that account's balance (perpetual inventory)."""
     if not moves(book):
@@ -697,6 +698,16 @@ def stock_value_agrees(book: Book) -> list[Problem]:
                                "every stock move needs its journal entry and inventory accounts take no other "
                                "postings; `comptoir report stock-balance` shows the stock side"))
     return out
+
+
+def _stock_value_delta(book: Book, change) -> list[Problem] | None:
+    """Added journal entries that post to no inventory account leave both sides as they were."""
+    if change.kinds != {"journal"}:
+        return None
+    inventory = inventory_accounts(book)
+    if any(p.account in inventory for e in change.new("journal") for p in e.postings):
+        return None
+    return []
 
 
 @effect

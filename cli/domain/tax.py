@@ -88,7 +88,7 @@ def tax_report(book: Book, start: dt.date | None, end: dt.date | None) -> Table:
                  notes=["Net tax due = collected - paid (a negative figure is a refund due)."])
 
 
-@rule
+@rule(reads=("account", "bill", "credit-note", "invoice", "purchase-order", "sales-order", "tax-code"))
 def tax_code_rules(book: Book) -> list[Problem]:
     """Tax codes post to known accounts; document lines name known tax codes."""
     out: list[Problem] = []

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cli.errors import ComptoirError, Problem
-from schemas.types import currency_places, places_of
+from schemas.types import Record, currency_places, places_of
 
 from .book import Book
 from .ledger import ZERO, round_to
 
 Rule = Callable[[Book], list[Problem]]
-RULES: list[Rule] = []
+Delta = Callable[[Book, "Change", dict], "list[Problem] | None"]
+
+
+@dataclass
+class RuleSpec:
+    """A rule and what an incremental check needs to know about it.
+
+    reads:   the record kinds the rule looks at (the settings always count). None: unknown,
+             so every write runs it over the whole book.
+    per:     kinds whose records the rule checks one at a time, each against the other kinds
+             it reads: a write adding records of these kinds is checked on the added ones alone.
+    lookups: kinds the rule only looks up by id (a document's journal entry): in a book with
+             no errors every such id resolves, so adding records with new ids changes nothing.
+    delta:   for anything else, (book after, change, facts) -> problems, or None to run in full.
+    """
+
+    fn: Rule
+    reads: frozenset[str] | None = None
+    per: frozenset[str] = frozenset()
+    lookups: frozenset[str] = frozenset()
+    delta: Delta | None = None
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+RULES: list[RuleSpec] = []
 
 # Domain modules that register rules with @rule; imported when the book is first checked.
 RULE_MODULES: list[str] = [
@@ -29,33 +57,141 @@ RULE_MODULES: list[str] = [
 ]
 
 
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
-    return fn
+def rule(fn: Rule | None = None, *, reads: tuple[str, ...] | None = None, per: tuple[str, ...] = (),
+         lookups: tuple[str, ...] = (), delta: Delta | None = None):
+    """Register a rule: `@rule`, or `@rule(reads=..., per=..., lookups=..., delta=...)` (see RuleSpec)."""
+    def register(fn: Rule) -> Rule:
+        RULES.append(RuleSpec(fn, None if reads is None else frozenset(reads), frozenset(per),
+                              frozenset(lookups), delta))
+        return fn
+
+    return register(fn) if fn is not None else register
 
 
-def check(book: Book) -> list[Problem]:
-    """Every problem in the book: load problems first, then each rule's findings."""
+def _rules() -> list[RuleSpec]:
     import importlib
 
     for name in RULE_MODULES:
         importlib.import_module(name)
+    return RULES
+
+
+def _run(spec: RuleSpec, book: Book, problems: list[Problem]) -> None:
+    try:
+        problems.extend(spec.fn(book))
+    except ComptoirError as exc:
+        # a rule that cannot compute (a missing exchange rate, say) must not hide the others'
+        # findings; its own problem is reported, and usually another rule names the record
+        problems.extend(p for p in exc.problems if p not in problems)
+
+
+def check(book: Book) -> list[Problem]:
+    """Every problem in the book: load problems first, then each rule's findings."""
     problems = list(book.load_problems)
-    for fn in RULES:
-        try:
-            problems.extend(fn(book))
-        except ComptoirError as exc:
-            # a rule that cannot compute (a missing exchange rate, say) must not hide the others'
-            # findings; its own problem is reported, and usually another rule names the record
-            problems.extend(p for p in exc.problems if p not in problems)
+    for spec in _rules():
+        _run(spec, book, problems)
     return problems
+
+
+@dataclass
+class Change:
+    """What a write does to a book: records added under new ids, records replaced, and
+    whether anything else changes (the settings, a file that is not a record)."""
+
+    added: dict[str, dict[str, Record]] = field(default_factory=dict)
+    replaced: frozenset[str] = frozenset()  # kinds with a record replaced, moved or deleted
+    other: bool = False
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self.added) | self.replaced
+
+    def new(self, kind: str) -> list:
+        return list(self.added.get(kind, {}).values())
+
+
+def check_change(after: Book, change: Change, facts: dict) -> list[Problem]:
+    """The problems a change can bring into a book that had none: each rule runs only when the
+    change touches a kind it reads, on the added records alone when it checks them one by one,
+    and in full otherwise. `facts` are cli.domain.validation.facts of the book before."""
+    if change.other:
+        return check(after)
+    problems = list(after.load_problems)
+    for spec in _rules():
+        if spec.reads is None:
+            _run(spec, after, problems)
+            continue
+        touched = change.kinds & spec.reads
+        if not touched:
+            continue
+        if not (touched & change.replaced):
+            if touched <= spec.lookups:
+                continue
+            if touched <= spec.per | spec.lookups and spec.per:
+                _run(RuleSpec(spec.fn), _only_added(after, change, spec.per), problems)
+                continue
+            if spec.delta is not None:
+                try:
+                    found = spec.delta(after, change, facts)
+                except ComptoirError as exc:
+                    found = list(exc.problems)
+                if found is not None:
+                    problems.extend(p for p in found if p not in problems)
+                    continue
+        _run(spec, after, problems)
+    return problems
+
+
+def _only_added(after: Book, change: Change, kinds: frozenset[str]) -> Book:
+    """The book with only the added records in `kinds` (the others as they are)."""
+    view = Book(after.settings, dict(after.records), after.sources, after.settings_path, after.revision,
+                after.root_prefix, [], after.today, after.text_reader)
+    view.lock_revision = after.lock_revision
+    for kind in kinds:
+        view.records[kind] = dict(change.added.get(kind, {}))
+    return view
+
+
+def facts(book: Book) -> dict:
+    """What incremental checks need to know about the journal without reading it: the entries
+    that are reversed, and per account and currency the date of its last balance assertion.
+    Kept with a verdict (cli.book.verdict) and carried forward by each write."""
+    reversed_ids = sorted({e.reverses for e in book.entries.values() if e.reverses})
+    asserted: dict[str, str] = {}
+    for entry in book.entries.values():
+        _note_assertions(book, entry, asserted)
+    return {"reversed": reversed_ids, "asserted": asserted}
+
+
+def carry(before: dict, book: Book, change: Change) -> dict:
+    """The facts after a change that only added records (see check_change)."""
+    reversed_ids = set(before.get("reversed", ()))
+    asserted = dict(before.get("asserted", {}))
+    for entry in change.new("journal"):
+        if entry.reverses:
+            reversed_ids.add(entry.reverses)
+        _note_assertions(book, entry, asserted)
+    return {"reversed": sorted(reversed_ids), "asserted": asserted}
+
+
+def _note_assertions(book: Book, entry, asserted: dict[str, str]) -> None:
+    for a in entry.assertions:
+        key = f"{a.account}\0{assertion_currency(book, a)}"
+        day = entry.date.isoformat()
+        if asserted.get(key, "") < day:
+            asserted[key] = day
+
+
+def assertion_currency(book: Book, assertion) -> str:
+    acct = book.accounts.get(assertion.account)
+    return assertion.currency or (acct.currency if acct is not None else None) or book.base
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 
 
-@rule
+@rule(reads=("account",))
 def account_tree(book: Book) -> list[Problem]:
     out = []
     accounts = book.accounts
@@ -79,7 +215,7 @@ def account_tree(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("account", "journal"), per=("journal",))
 def postings(book: Book) -> list[Problem]:
     """Known accounts, currency places, and every entry balanced (per currency or in base)."""
     out = []
@@ -140,7 +276,7 @@ def postings(book: Book) -> list[Problem]:
     return out
 
 
-@rule
+@rule(reads=("account", "journal"), per=("journal",))
 def inactive_accounts(book: Book) -> list[Problem]:
     out = []
     inactive = {c for c, a in book.accounts.items() if not a.active}
@@ -165,12 +301,26 @@ def _places(value: Decimal) -> int:
     return len(text) - point - 1 if point >= 0 else 0
 
 
-@rule
+@rule(reads=("journal",), delta=lambda book, change, facts: _reversals_delta(book, change, facts))
 def reversals(book: Book) -> list[Problem]:
+    entries = book.entries
+    return _reversal_problems(book, sorted(i for i, e in entries.items() if e.reverses), {})  # few reverse
+
+
+def _reversals_delta(book: Book, change: Change, facts: dict) -> list[Problem]:
+    """Only an added reversal can be wrong: the entries it names and the reversed ones are known."""
+    reversing = sorted(e.id for e in change.new("journal") if e.reverses)
+    if not reversing:
+        return []
+    earlier = "an entry already in the book (`comptoir journal show` on it names it)"
+    return _reversal_problems(book, reversing, {ident: earlier for ident in facts.get("reversed", ())})
+
+
+def _reversal_problems(book: Book, reversing: list[str], seen: dict[str, str]) -> list[Problem]:
+    """Problems of the entries `reversing` (ids in order); `seen`: target -> the entry reversing it."""
     out = []
     entries = book.entries
-    seen: dict[str, str] = {}
-    for ident in sorted(i for i, e in entries.items() if e.reverses):  # few reverse: sort only those
+    for ident in reversing:
         entry = entries[ident]
         src = book.source("journal", ident)
         target = entries.get(entry.reverses)

@@ -1,0 +1,225 @@
+"""A book read on demand, for writes that start from a clean, committed, known-valid data root.
+
+A write needs the settings, the few records its command reads, and whatever the incremental
+checks look at; reading and validating 100,000 journal entries for it took four seconds. Here
+git's index lists every record file (the data root is clean, so the index is the working tree):
+its path gives the kind, its name the id. From that listing a kind's ids, an id's file and
+whether an id is taken are answered without reading a record; one record is read when it is
+asked for by id, and a whole kind when something iterates over its records (then through the
+loader and its parse cache, exactly as a full load reads it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
+
+from cli.domain.book import Book, Source
+from cli.errors import ComptoirError
+from schemas.registry import Kind, all_kinds, kind_named
+from schemas.types import Record
+
+from . import git
+from .loader import _kind_of_folder, load_book, parse_bytes
+from .root import DataRoot
+
+
+class Listing:
+    """Every record file of the data root by kind and id (each kind listed when first asked
+    about), and the records read so far."""
+
+    def __init__(self, root: DataRoot) -> None:
+        self.root = root
+        self._paths: dict[str, dict[str, str]] = {}
+        self._single: dict[tuple[str, str], str | None] = {}
+        self.one: dict[tuple[str, str], Record] = {}
+        self.whole: dict[str, dict[str, Record]] = {}
+
+    def path(self, kind: str, ident: str) -> str | None:
+        """The file of one record, or None. Before the kind is listed whole, git is asked for
+        that one file name: `journal post` checks that its new id is free without listing
+        100,000 entries."""
+        listed = self._paths.get(kind)
+        if listed is not None:
+            return listed.get(ident)
+        key = (kind, ident)
+        if key not in self._single:
+            if any(c in ident for c in "*?[]\\/:") or not ident:
+                return self.ids(kind).get(ident)
+            found = self._list(kind_named(kind), f"**/{ident}.yaml")
+            self._single[key] = found.get(ident)
+        return self._single[key]
+
+    def ids(self, kind: str) -> dict[str, str]:
+        """id -> data-root-relative path of every file of the kind, from git's index."""
+        found = self._paths.get(kind)
+        if found is None:
+            found = self._paths[kind] = self._list(kind_named(kind))
+        return found
+
+    def _list(self, kind: Kind, pattern: str | None = None) -> dict[str, str]:
+        prefix = self.root.prefix
+        cut = len(prefix)
+        spec = f"{prefix}{kind.folder}/" if pattern is None else f":(glob){prefix}{kind.folder}/{pattern}"
+        out = git.run(self.root.top, "ls-files", "-z", "--", spec)  # type: ignore[arg-type]
+        found: dict[str, str] = {}
+        for path in out.decode("utf-8", "surrogateescape").split("\0"):
+            if not path.endswith(".yaml"):
+                continue
+            rel = path[cut:]
+            folder, _, name = rel.rpartition("/")
+            if _kind_of_folder(folder) is kind:  # a nested folder may be another kind's
+                found[name[:-5]] = rel
+        return found
+
+    def record(self, kind: Kind, ident: str) -> Record | None:
+        """One record, read from its file (the book is clean, so the file is the committed one)."""
+        key = (kind.name, ident)
+        if key in self.one:
+            return self.one[key]
+        if kind.name in self.whole:
+            return self.whole[kind.name].get(ident)
+        rel = self.path(kind.name, ident)
+        if rel is None:
+            return None
+        entry = parse_bytes((self.root.path / rel).read_bytes())
+        if entry[0] != "v":
+            raise _changed(self.root.display(rel))
+        try:
+            record = kind.model.model_validate(entry[1])
+        except ValueError:
+            raise _changed(self.root.display(rel)) from None
+        self.one[key] = record
+        return record
+
+    def records(self, kind: Kind) -> dict[str, Record]:
+        """Every record of a kind, read the way a full load reads them."""
+        if kind.name not in self.whole:
+            if not self.ids(kind.name):
+                self.whole[kind.name] = {}
+            else:
+                loaded = load_book(self.root, kinds=(kind.name,), clean=True)
+                if any(p.severity == "error" for p in loaded.load_problems):
+                    raise _changed(loaded.load_problems[0].file)
+                self.whole[kind.name] = loaded.of(kind.name)
+        return self.whole[kind.name]
+
+
+def _changed(display: str) -> ComptoirError:
+    from cli.errors import fail
+
+    return fail("book-changed", f"{display} changed while the command ran",
+                "run the command again; if it keeps failing, run `comptoir validate`", file=display, line=1)
+
+
+_KINDS = {k.name for k in all_kinds()}
+
+
+class Records(MutableMapping):
+    """One kind's records: ids and membership from the listing, a record read when asked for,
+    the whole kind read when iterated over values or items. Records a write adds or replaces
+    live in an overlay, so a book and the book after a write share what has been read."""
+
+    def __init__(self, listing: Listing, kind: Kind, overlay: dict[str, Record] | None = None) -> None:
+        self.listing = listing
+        self.kind = kind
+        self.overlay: dict[str, Record] = dict(overlay or {})
+
+    def copy(self) -> Records:
+        return Records(self.listing, self.kind, self.overlay)
+
+    @property
+    def ids(self) -> dict[str, str]:
+        return self.listing.ids(self.kind.name)
+
+    def path_of(self, ident: str) -> str | None:
+        rel = self.listing.path(self.kind.name, ident)
+        return None if rel is None else self.listing.root.display(rel)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.overlay or (isinstance(ident, str) and self.listing.path(self.kind.name, ident) is not None)
+
+    def __getitem__(self, ident: str) -> Record:
+        if ident in self.overlay:
+            return self.overlay[ident]
+        record = self.listing.record(self.kind, ident)
+        if record is None:
+            raise KeyError(ident)
+        return record
+
+    def __setitem__(self, ident: str, record: Record) -> None:
+        self.overlay[ident] = record
+
+    def __delitem__(self, ident: str) -> None:
+        raise TypeError("records are removed by a write, not from a loaded book")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.ids
+        yield from (i for i in self.overlay if i not in self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids) + sum(1 for i in self.overlay if i not in self.ids)
+
+    def _merged(self) -> dict[str, Record]:
+        whole = self.listing.records(self.kind)
+        return {**whole, **self.overlay} if self.overlay else whole
+
+    def keys(self) -> KeysView:
+        return KeysView(self)
+
+    def values(self) -> ValuesView:  # type: ignore[override]
+        return self._merged().values()
+
+    def items(self) -> ItemsView:  # type: ignore[override]
+        return self._merged().items()
+
+
+class Sources(MutableMapping):
+    """(kind, id) -> Source: written records explicitly, every other record from the listing."""
+
+    def __init__(self, listing: Listing, explicit: dict | None = None) -> None:
+        self.listing = listing
+        self.explicit: dict[tuple[str, str], Source] = dict(explicit or {})
+
+    def copy(self) -> Sources:
+        return Sources(self.listing, self.explicit)
+
+    def __getitem__(self, key: tuple[str, str]) -> Source:
+        if key in self.explicit:
+            return self.explicit[key]
+        rel = self.listing.path(key[0], key[1]) if key[0] in _KINDS else None
+        if rel is None:
+            raise KeyError(key)
+        return Source(self.listing.root.display(rel))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.explicit or (isinstance(key, tuple) and len(key) == 2 and key[0] in _KINDS
+                                        and self.listing.path(key[0], key[1]) is not None)
+
+    def __setitem__(self, key: tuple[str, str], value: Source) -> None:
+        self.explicit[key] = value
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        raise TypeError("sources follow the records")
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for kind in _KINDS:
+            for ident in self.listing.ids(kind):
+                yield (kind, ident)
+        yield from (k for k in self.explicit if k[0] not in _KINDS or k[1] not in self.listing.ids(k[0]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def load_on_demand(root: DataRoot) -> Book:
+    """The working tree's book, read as it is used. Only for a clean data root in a repository."""
+    listing = Listing(root)
+    settings_book = load_book(root, kinds=(), clean=True)
+    book = Book(settings=settings_book.settings, settings_path=settings_book.settings_path,
+                root_prefix=root.prefix)
+    book.records = {k.name: Records(listing, k) for k in all_kinds()}  # type: ignore[misc]
+    book.sources = Sources(listing)  # type: ignore[assignment]
+    book.text_reader = settings_book.text_reader
+    book.lock_revision = settings_book.lock_revision
+    book.derived["on-demand"] = listing
+    return book

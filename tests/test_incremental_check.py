@@ -1,0 +1,213 @@
+"""Writes on a book known to be clean are checked incrementally (cli.domain.validation.check_change).
+
+The promise: the incremental check refuses exactly what the whole-book check refuses. Each case
+runs the same command on two copies of the demo company, one whose tree is known clean (the
+write reads the book on demand and checks only what it adds) and one without that knowledge
+(the write reads and checks the whole book), and compares exit codes, error codes and commits.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli.book import ondemand, verdict
+from cli.book.root import find_root
+from cli.domain import validation
+from cli.domain.book import Book
+
+from .conftest import commit_all, git, head, run
+
+DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """The demo company in its own repository, validated once (which records its tree as clean)."""
+    root = tmp_path_factory.mktemp("incremental") / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("script", ".*"))
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.com")
+    commit_all(root, "demo")
+    res = run(root, "validate")
+    assert res.exit_code == 0, res.output
+    return root
+
+
+def _copy(template: Path, dest: Path, known: bool) -> Path:
+    shutil.copytree(template, dest, symlinks=True)
+    if not known:
+        for found in (dest / ".git" / "comptoir").glob("verdicts-*"):
+            found.unlink()
+    return dest
+
+
+class _Spy:
+    def __init__(self, monkeypatch) -> None:
+        self.calls = 0
+        real = ondemand.load_on_demand
+
+        def counted(root):
+            self.calls += 1
+            return real(root)
+
+        monkeypatch.setattr(ondemand, "load_on_demand", counted)
+
+
+def _outcome(repo: Path, args: list[str], stdin: str | None) -> tuple[int, list[str], str, list[str]]:
+    before = head(repo)
+    res = run(repo, *args, input=stdin)
+    codes = sorted(set(re.findall(r"error \[([\w-]+)\]", res.stderr)))
+    moved = head(repo) != before
+    files = sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) if moved else []
+    status = git(repo, "status", "--porcelain")
+    return res.exit_code, codes, status, files
+
+
+def _batch(**fields) -> str:
+    lines = [f"{k}: {v}" for k, v in fields.items() if k != "postings"]
+    lines.append("postings:")
+    for account, amount, *currency in fields["postings"]:
+        lines += [f"  - account: '{account}'", f"    amount: {amount}"] + [f"    currency: {c}" for c in currency]
+    return "\n".join(lines) + "\n"
+
+
+POST = ["journal", "post", "--memo", "test"]
+CASES = [
+    # (name, args, stdin, expected error code or None for success)
+    ("plain post", POST + ["--date", "2026-11-28", "-p", "6100", "12.50", "-p", "1010"], None, None),
+    ("another bank and expense", POST + ["--date", "2026-11-28", "-p", "6500", "5.00", "-p", "1020"], None, None),
+    ("back-dated into an asserted bank account",
+     POST + ["--date", "2026-11-20", "-p", "6100", "12.50", "-p", "1010"], None, "assertion-failed"),
+    ("after the last assertion", POST + ["--date", "2026-11-28", "-p", "6100", "1.00", "-p", "1010"], None, None),
+    ("posting to the inventory account", POST + ["--date", "2026-11-28", "-p", "1200", "10.00", "-p", "1010"],
+     None, "stock-value-mismatch"),
+    ("in the locked period", POST + ["--date", "2026-10-15", "-p", "6100", "1.00", "-p", "1010"], None, "period-locked"),
+    ("entry reversed a second time", ["journal", "post", "--file", "-"],
+     _batch(date="2026-11-28", memo="again", reverses="JE-20261114-K1QC",
+            postings=[("6100", "-386.50"), ("1010", "386.50")]), "double-reversal"),
+    ("reversal of a reversal", ["journal", "post", "--file", "-"],
+     _batch(date="2026-11-28", memo="undo", reverses="JE-20261116-BACA",
+            postings=[("6100", "386.50"), ("1010", "-386.50")]), "reverse-reversal"),
+    ("reversal of nothing", ["journal", "post", "--file", "-"],
+     _batch(date="2026-11-28", memo="nothing", reverses="JE-20990101-NOPE",
+            postings=[("6100", "1.00"), ("1010", "-1.00")]), "unknown-entry"),
+    ("net pay paid twice", ["journal", "post", "--file", "-"],
+     _batch(date="2026-11-30", memo="pay again", source="PAY-2026-11",
+            postings=[("2300", "10.00"), ("1020", "-10.00")]), "payroll-paid-twice"),
+    ("foreign entry with no rate", ["journal", "post", "--file", "-"],
+     _batch(date="2026-11-28", memo="yen", postings=[("6100", "1000", "JPY"), ("1020", "-1000", "JPY")]),
+     "rate-missing"),
+    ("stock receipt with its entry", ["stock", "receive", "GREEN-ETH", "--qty", "10", "--unit-cost", "8.00",
+                                      "--warehouse", "ROASTERY", "--date", "2026-11-28"], None, None),
+    ("a new account", ["account", "add", "6999", "Test expenses", "--type", "expense"], None, None),
+]
+
+
+@pytest.mark.parametrize("name,args,stdin,expected", CASES, ids=[c[0] for c in CASES])
+def test_incremental_check_refuses_what_the_full_check_refuses(template, tmp_path, monkeypatch, name, args, stdin,
+                                                               expected):
+    fast = _copy(template, tmp_path / "fast", known=True)
+    slow = _copy(template, tmp_path / "slow", known=False)
+    spy = _Spy(monkeypatch)
+    got_fast = _outcome(fast, args, stdin)
+    assert spy.calls == 1, "the write on a known-clean book should read it on demand"
+    got_slow = _outcome(slow, args, stdin)
+    assert spy.calls == 1, "the write on an unknown book should read it whole"
+    assert got_fast == got_slow
+    code, codes, status, _ = got_fast
+    assert status == ""  # nothing half-written on refusal; everything committed on success
+    if expected is None:
+        assert (code, codes) == (0, [])
+    else:
+        assert code == 1 and expected in codes
+
+
+def test_a_clean_write_keeps_the_next_one_incremental(template, tmp_path, monkeypatch):
+    repo = _copy(template, tmp_path / "chain", known=True)
+    spy = _Spy(monkeypatch)
+    for day in ("2026-11-28", "2026-11-29", "2026-11-30"):
+        res = run(repo, *POST, "--date", day, "-p", "6100", "2.00", "-p", "1020")
+        assert res.exit_code == 0, res.output
+    assert spy.calls == 3
+    root = find_root(str(repo), None)
+    assert verdict.known(root, verdict.tree_id(root)) is not None
+    assert run(repo, "validate").exit_code == 0
+
+
+def test_unknown_or_dirty_books_are_read_whole(template, tmp_path, monkeypatch):
+    repo = _copy(template, tmp_path / "dirty", known=True)
+    spy = _Spy(monkeypatch)
+    (repo / "notes.txt").write_text("an uncommitted file\n")
+    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
+    assert spy.calls == 0  # the working tree is not the committed tree
+    (repo / "notes.txt").unlink()
+    # a commit made by hand: its tree was never checked
+    path = repo / "journal" / "2026" / "11" / "JE-20261128-HAND.yaml"
+    path.write_text("id: JE-20261128-HAND\ndate: 2026-11-28\nmemo: by hand\npostings:\n"
+                    "  - account: '6100'\n    amount: 1.00\n  - account: '1020'\n    amount: -1.00\n")
+    commit_all(repo, "by hand")
+    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
+    assert spy.calls == 0
+    # ... but that write checked the whole book, so the one after it is incremental again
+    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "3.00", "-p", "1020").exit_code == 0
+    assert spy.calls == 1
+
+
+def test_a_damaged_or_foreign_verdict_file_is_ignored(template, tmp_path, monkeypatch):
+    repo = _copy(template, tmp_path / "damaged", known=True)
+    spy = _Spy(monkeypatch)
+    for found in (repo / ".git" / "comptoir").glob("verdicts-*"):
+        found.write_bytes(b"not marshal data")
+    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
+    assert spy.calls == 0
+    root = find_root(str(repo), None)
+    tree = verdict.tree_id(root)
+    verdict.remember(root, tree, {"reversed": [], "asserted": {}})
+    monkeypatch.setattr(verdict, "fingerprint", lambda: "another comptoir version")
+    assert verdict.known(root, tree) is None
+
+
+def test_rules_read_only_the_kinds_they_declare(template, monkeypatch):
+    """A rule that reads a kind it does not declare would be skipped by writes of that kind."""
+    from cli.book.loader import load_book
+
+    book = load_book(find_root(str(template), None))
+    seen: set[str] = set()
+    real = Book.of
+
+    def tracking(self, kind):
+        seen.add(kind)
+        return real(self, kind)
+
+    monkeypatch.setattr(Book, "of", tracking)
+    for spec in validation._rules():
+        seen.clear()
+        book.derived.clear()
+        spec.fn(book)
+        assert spec.reads is not None, f"{spec.name} declares no reads: every write would run it in full"
+        assert seen <= spec.reads, f"{spec.name} reads {sorted(seen - spec.reads)} without declaring them"
+        assert spec.per <= spec.reads and spec.lookups <= spec.reads
+
+
+def test_facts_carried_by_writes_match_facts_of_the_whole_book(template, tmp_path):
+    from cli.book.loader import load_book
+
+    repo = _copy(template, tmp_path / "facts", known=True)
+    batch = _batch(date="2026-11-29", memo="asserted", postings=[("6100", "5.00"), ("1020", "-5.00")])
+    batch = batch.replace("postings:", "assertions:\n  - account: '6100'\n    balance: 1000000.00\npostings:")
+    res = run(repo, "journal", "post", "--file", "-", input=batch)
+    assert res.exit_code == 1 and "assertion-failed" in res.stderr
+    res = run(repo, *POST, "--date", "2026-11-29", "-p", "6100", "5.00", "-p", "1020")
+    assert res.exit_code == 0, res.output
+    ident = res.stdout.split()[0]
+    res = run(repo, "journal", "reverse", ident, "--date", "2026-11-30")
+    assert res.exit_code == 0, res.output
+    root = find_root(str(repo), None)
+    carried = verdict.known(root, verdict.tree_id(root))
+    assert carried == validation.facts(load_book(root))
+    assert ident in carried["reversed"]
