@@ -47,15 +47,25 @@ def _copy(template: Path, dest: Path, known: bool) -> Path:
 
 
 class _Spy:
+    """Counts how writes read the book: on demand (`calls`) or whole (`whole`)."""
+
     def __init__(self, monkeypatch) -> None:
+        from cli.book import writer
+
         self.calls = 0
-        real = ondemand.load_on_demand
+        self.whole = 0
+        real, real_whole = ondemand.load_on_demand, writer.load_book
 
         def counted(root):
             self.calls += 1
             return real(root)
 
+        def counted_whole(*args, **kwargs):
+            self.whole += 1
+            return real_whole(*args, **kwargs)
+
         monkeypatch.setattr(ondemand, "load_on_demand", counted)
+        monkeypatch.setattr(writer, "load_book", counted_whole)
 
 
 def _outcome(repo: Path, args: list[str], stdin: str | None) -> tuple[int, list[str], str, list[str]]:
@@ -115,9 +125,9 @@ def test_incremental_check_refuses_what_the_full_check_refuses(template, tmp_pat
     slow = _copy(template, tmp_path / "slow", known=False)
     spy = _Spy(monkeypatch)
     got_fast = _outcome(fast, args, stdin)
-    assert spy.calls == 1, "the write on a known-clean book should read it on demand"
+    assert (spy.calls, spy.whole) == (1, 0), "the write on a known-clean book should read it on demand"
     got_slow = _outcome(slow, args, stdin)
-    assert spy.calls == 1, "the write on an unknown book should read it whole"
+    assert (spy.calls, spy.whole) == (1, 1), "the write on an unknown book should read it whole"
     assert got_fast == got_slow
     code, codes, status, _ = got_fast
     assert status == ""  # nothing half-written on refusal; everything committed on success
@@ -139,23 +149,56 @@ def test_a_clean_write_keeps_the_next_one_incremental(template, tmp_path, monkey
     assert run(repo, "validate").exit_code == 0
 
 
+def _hand_entry(repo: Path, ident: str, day: str, account: str, amount: str) -> None:
+    path = repo / "journal" / day[:4] / day[5:7] / f"{ident}.yaml"
+    path.write_text(f"id: {ident}\ndate: {day}\nmemo: by hand\npostings:\n"
+                    f"  - account: '{account}'\n    amount: {amount}\n  - account: '1020'\n    amount: -{amount}\n")
+
+
+def _post(repo: Path, amount: str = "2.00") -> None:
+    res = run(repo, *POST, "--date", "2026-11-28", "-p", "6100", amount, "-p", "1020")
+    assert res.exit_code == 0, res.output
+
+
 def test_unknown_or_dirty_books_are_read_whole(template, tmp_path, monkeypatch):
     repo = _copy(template, tmp_path / "dirty", known=True)
     spy = _Spy(monkeypatch)
     (repo / "notes.txt").write_text("an uncommitted file\n")
-    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
-    assert spy.calls == 0  # the working tree is not the committed tree
+    _post(repo)
+    assert (spy.calls, spy.whole) == (0, 1)  # the working tree is not the committed tree
     (repo / "notes.txt").unlink()
-    # a commit made by hand: its tree was never checked
-    path = repo / "journal" / "2026" / "11" / "JE-20261128-HAND.yaml"
-    path.write_text("id: JE-20261128-HAND\ndate: 2026-11-28\nmemo: by hand\npostings:\n"
-                    "  - account: '6100'\n    amount: 1.00\n  - account: '1020'\n    amount: -1.00\n")
+    # a commit made by hand that changes a file: its tree was never checked
+    path = repo / "accounts" / "6100.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n# a comment added by hand\n")
     commit_all(repo, "by hand")
-    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
-    assert spy.calls == 0
+    _post(repo)
+    assert (spy.calls, spy.whole) == (0, 2)
     # ... but that write checked the whole book, so the one after it is incremental again
-    assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "3.00", "-p", "1020").exit_code == 0
-    assert spy.calls == 1
+    _post(repo, "3.00")
+    assert (spy.calls, spy.whole) == (1, 2)
+
+
+def test_pulled_records_are_checked_then_trusted(template, tmp_path, monkeypatch):
+    """Files added by other people's commits since the last checked tree are checked on their own."""
+    repo = _copy(template, tmp_path / "pulled", known=True)
+    spy = _Spy(monkeypatch)
+    _hand_entry(repo, "JE-20261128-HAND", "2026-11-28", "6100", "1.00")
+    commit_all(repo, "someone else's post")
+    _post(repo)
+    assert (spy.calls, spy.whole) == (1, 0)
+    root = find_root(str(repo), None)
+    assert verdict.known(root, verdict.tree_id(root, "HEAD~1")) is not None
+    # an added entry that breaks a balance assertion: the whole book is read, which finds it,
+    # and the write (which adds nothing wrong itself) goes ahead, as it would without the cache
+    _hand_entry(repo, "JE-20261120-BAD1", "2026-11-20", "6100", "1.00")
+    (repo / "journal/2026/11/JE-20261120-BAD1.yaml").write_text(
+        (repo / "journal/2026/11/JE-20261120-BAD1.yaml").read_text().replace("'1020'", "'1010'"))
+    commit_all(repo, "a post that breaks the bank assertion")
+    _post(repo, "4.00")
+    assert spy.whole == 1
+    assert verdict.known(root, verdict.tree_id(root)) is None  # still not clean
+    res = run(repo, "validate")
+    assert res.exit_code == 1 and "assertion-failed" in res.output
 
 
 def test_a_damaged_or_foreign_verdict_file_is_ignored(template, tmp_path, monkeypatch):

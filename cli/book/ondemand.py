@@ -223,3 +223,59 @@ def load_on_demand(root: DataRoot) -> Book:
     book.lock_revision = settings_book.lock_revision
     book.derived["on-demand"] = listing
     return book
+
+
+CATCH_UP_LIMIT = 2000  # more files than this since the last checked tree: check the whole book
+
+
+def catch_up(root: DataRoot, tree: str) -> tuple[dict, dict[str, dict[str, Record]]] | None:
+    """When the current tree is not known clean but a recent known-clean tree differs from it
+    only by added record files (someone else's posts, pulled), those records and the older
+    tree's facts: the write then checks them with its own. None when that is not so."""
+    from . import verdict
+
+    prefix = root.prefix
+    for old, facts in verdict.recent(root):
+        try:
+            out = git.run(root.top, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old, tree)  # type: ignore[arg-type]
+        except git.GitError:
+            continue
+        items = out.decode("utf-8", "surrogateescape").split("\0")
+        pairs = list(zip(items[0::2], items[1::2], strict=False))
+        if len(pairs) > CATCH_UP_LIMIT or any(status != "A" for status, _ in pairs):
+            continue
+        added = _added_records(root, [prefix + path for _, path in pairs])
+        if added is not None:
+            return facts, added
+    return None
+
+
+def _added_records(root: DataRoot, paths: list[str]) -> dict[str, dict[str, Record]] | None:
+    """The records in these new files (repository-relative), or None if one is anything but a
+    well-formed record in its right place under an id no other file uses."""
+    added: dict[str, dict[str, Record]] = {}
+    specs = []
+    for path in paths:
+        rel = path[len(root.prefix):]
+        folder, _, name = rel.rpartition("/")
+        kind = _kind_of_folder(folder) if folder and name.endswith(".yaml") else None
+        if kind is None:
+            return None
+        entry = parse_bytes((root.path / rel).read_bytes())
+        if entry[0] != "v" or not isinstance(entry[1], dict):
+            return None
+        try:
+            record = kind.model.model_validate(entry[1])
+        except ValueError:
+            return None
+        ident = getattr(record, kind.id_field)
+        if ident != name[:-5] or kind.path_for(record) != rel or ident in added.get(kind.name, {}) \
+                or any(c in ident for c in "*?[]\\:"):
+            return None
+        added.setdefault(kind.name, {})[ident] = record
+        specs.append(f":(glob){root.prefix}{kind.folder}/**/{ident}.yaml")
+    if specs:  # an id may also be taken by an older file in another folder (another month)
+        found = git.run(root.top, "ls-files", "-z", "--", *specs).decode("utf-8", "surrogateescape")  # type: ignore[arg-type]
+        if len([p for p in found.split("\0") if p]) != len(specs):
+            return None
+    return added

@@ -108,6 +108,12 @@ def known(root, tree: str | None) -> dict | None:
     return facts if isinstance(facts, dict) else None
 
 
+def recent(root, count: int = 4) -> list[tuple[str, dict]]:
+    """The most recently remembered clean trees, newest first."""
+    trees = _read(_path(root)).get("trees", {})
+    return [(tree, trees[tree]) for tree in list(trees)[::-1][:count] if isinstance(trees[tree], dict)]
+
+
 def remember(root, tree: str | None, facts: dict) -> None:
     path = _path(root)
     if path is None or tree is None:

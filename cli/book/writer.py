@@ -155,10 +155,31 @@ class Writer:
             self.clean_tree = verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
         if self.facts is not None:
-            from .ondemand import load_on_demand
+            from . import ondemand
 
-            return load_on_demand(self.root)
+            return ondemand.load_on_demand(self.root)
+        if self.clean_tree is not None:
+            caught = self._catch_up(self.clean_tree)
+            if caught is not None:
+                return caught
         return load_book(self.root)
+
+    def _catch_up(self, tree: str) -> Book | None:
+        """A tree that differs from a known-clean one by added records only (a pull of other
+        people's posts) is checked for what those records add, and becomes known clean."""
+        from . import ondemand
+
+        found = ondemand.catch_up(self.root, tree)
+        if found is None:
+            return None
+        before, added = found
+        book = ondemand.load_on_demand(self.root)
+        pulled = Change(added)
+        if errors(check_change(book, pulled, before)):
+            return None  # the whole-book check says what is wrong, and lets the write add no more
+        self.facts = carry(before, book, pulled)
+        verdict.remember(self.root, tree, self.facts)
+        return book
 
     def __exit__(self, *exc) -> None:
         self._lock.__exit__()
