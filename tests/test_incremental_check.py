@@ -115,6 +115,12 @@ CASES = [
     ("stock receipt with its entry", ["stock", "receive", "GREEN-ETH", "--qty", "10", "--unit-cost", "8.00",
                                       "--warehouse", "ROASTERY", "--date", "2026-11-28"], None, None),
     ("a new account", ["account", "add", "6999", "Test expenses", "--type", "expense"], None, None),
+    ("a rate for a currency entries use", ["rate", "add", "USD", "0.95", "--date", "2026-11-28"], None, None),
+    ("a rate back-dated under foreign entries", ["rate", "add", "USD", "0.5", "--date", "2026-11-01"], None, None),
+    ("a rate for an unused currency", ["rate", "add", "CHF", "1.05", "--date", "2026-11-28"], None, None),
+    ("the reversal command", ["journal", "reverse", "JE-20261105-D7VP", "--date", "2026-11-28"], None, None),
+    ("the reversal command, twice", ["journal", "reverse", "JE-20261114-K1QC", "--date", "2026-11-28"], None,
+     "double-reversal"),
 ]
 
 

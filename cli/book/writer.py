@@ -157,7 +157,9 @@ class Writer:
         if self.facts is not None:
             from . import ondemand
 
-            return ondemand.load_on_demand(self.root)
+            book = ondemand.load_on_demand(self.root)
+            book.derived["validation.facts"] = self.facts
+            return book
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
             if caught is not None:
@@ -179,6 +181,7 @@ class Writer:
             return None  # the whole-book check says what is wrong, and lets the write add no more
         self.facts = carry(before, book, pulled)
         verdict.remember(self.root, tree, self.facts)
+        book.derived["validation.facts"] = self.facts
         return book
 
     def __exit__(self, *exc) -> None:

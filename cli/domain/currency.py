@@ -40,7 +40,15 @@ def rates(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("journal", "rate"), per=("journal",))
+def _rates_delta(book: Book, change, facts: dict) -> list[Problem] | None:
+    """A rate in a currency no entry posts in changes no entry's check."""
+    if change.kinds != {"rate"} or "foreign" not in facts:
+        return None
+    used = set(facts["foreign"])
+    return None if any(r.currency in used for r in change.new("rate")) else []
+
+
+@rule(reads=("journal", "rate"), per=("journal",), delta=_rates_delta)
 def foreign_postings(book: Book) -> list[Problem]:
     """Entries in one foreign currency need a table rate; exchange differences need a foreign currency."""
     out = []

@@ -214,9 +214,12 @@ def records_after_lock(book: Book) -> list[Problem]:
 def _assertions_delta(book: Book, change, facts: dict) -> list[Problem] | None:
     """An added entry can only upset assertions dated on or after it on the accounts it posts to
     (known from `facts` without reading the journal); when there are none, nothing changed."""
+    asserted = facts.get("asserted", {})
+    if change.kinds == {"account"}:  # a new account matters only if an assertion already names it
+        named = {key.split("\0")[0] for key in asserted}
+        return None if any(code in named for code in change.added.get("account", {})) else []
     if change.kinds != {"journal"}:
         return None
-    asserted = facts.get("asserted", {})
     base = book.base
     for entry in change.new("journal"):
         if entry.assertions:

@@ -143,7 +143,9 @@ def reversal_of(book: Book, ident: str, day: dt.date, memo: str | None, rng: ran
         raise fail("reverse-reversal", f"{ident} is itself the reversal of {target.reverses}",
                    "to undo it, post a new entry; reversing a reversal is refused",
                    file=book.source("journal", ident), line=1)
-    for other in entries.values():
+    facts = book.derived.get("validation.facts")  # on a book known clean: which entries are reversed
+    others = entries.values() if facts is None or ident in facts.get("reversed", ()) else ()
+    for other in others:
         if other.reverses == ident:
             raise fail("double-reversal", f"{ident} is already reversed by {other.id}",
                        "an entry can be reversed once", file=book.source("journal", other.id), line=1)

@@ -158,20 +158,30 @@ def facts(book: Book) -> dict:
     Kept with a verdict (cli.book.verdict) and carried forward by each write."""
     reversed_ids = sorted({e.reverses for e in book.entries.values() if e.reverses})
     asserted: dict[str, str] = {}
+    foreign: set[str] = set()
     for entry in book.entries.values():
         _note_assertions(book, entry, asserted)
-    return {"reversed": reversed_ids, "asserted": asserted}
+        _note_foreign(book, entry, foreign)
+    return {"reversed": reversed_ids, "asserted": asserted, "foreign": sorted(foreign)}
 
 
 def carry(before: dict, book: Book, change: Change) -> dict:
     """The facts after a change that only added records (see check_change)."""
     reversed_ids = set(before.get("reversed", ()))
     asserted = dict(before.get("asserted", {}))
+    foreign = set(before.get("foreign", ()))
     for entry in change.new("journal"):
         if entry.reverses:
             reversed_ids.add(entry.reverses)
         _note_assertions(book, entry, asserted)
-    return {"reversed": sorted(reversed_ids), "asserted": asserted}
+        _note_foreign(book, entry, foreign)
+    return {"reversed": sorted(reversed_ids), "asserted": asserted, "foreign": sorted(foreign)}
+
+
+def _note_foreign(book: Book, entry, foreign: set[str]) -> None:
+    """Currencies other than the base that entries post in (their rates come from the table)."""
+    base = book.base
+    foreign.update(p.currency for p in entry.postings if p.currency and p.currency != base)
 
 
 def _note_assertions(book: Book, entry, asserted: dict[str, str]) -> None:
@@ -215,7 +225,7 @@ def account_tree(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("account", "journal"), per=("journal",))
+@rule(reads=("account", "journal"), per=("journal",), lookups=("account",))
 def postings(book: Book) -> list[Problem]:
     """Known accounts, currency places, and every entry balanced (per currency or in base)."""
     out = []
@@ -276,7 +286,7 @@ def postings(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("account", "journal"), per=("journal",))
+@rule(reads=("account", "journal"), per=("journal",), lookups=("account",))
 def inactive_accounts(book: Book) -> list[Problem]:
     out = []
     inactive = {c for c, a in book.accounts.items() if not a.active}
