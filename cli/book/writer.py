@@ -1,9 +1,18 @@
 """Writing records: validate the resulting book, write files atomically, make exactly one commit.
 
 Order of work: take the write lock -> load the book -> the command stages records ->
-validate the whole resulting book -> write each file (temp file + rename) -> `git add`
-and `git commit -- <paths>` so nothing else staged or edited is swept in. Any failure
+validate the resulting book -> write each file (temp file + rename) -> `git add` and one
+commit of exactly those paths, so nothing else staged or edited is swept in. Any failure
 before the commit restores every file; nothing half-written survives.
+
+How the resulting book is validated depends on what is known about the book before:
+- its data root is clean and its tree is known free of errors (cli.book.verdict): the book
+  is read on demand (cli.book.ondemand) and only what the write adds is checked
+  (cli.domain.validation.check_change), so a write costs the same at 100 or 100,000 entries;
+- it differs from a known-clean tree by added record files only (a pull): those are
+  checked the same way first, then the write;
+- otherwise: the whole book is read and every rule runs over it; errors the book already
+  had only warn, errors the write would add refuse it.
 """
 
 from __future__ import annotations
