@@ -11,9 +11,6 @@ changes is never served from the cache.
 
 from __future__ import annotations
 
-import marshal
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +20,7 @@ from schemas.registry import all_kinds, kind_named
 from schemas.types import Record
 
 from . import git
+from .cache import load_file, store_file
 from .loader import load_book
 from .prefetch import Prefetch, code_fingerprint
 from .root import DataRoot
@@ -118,27 +116,12 @@ def _cache_file(root: DataRoot, name: str) -> Path | None:
 
 
 def _read_cache(path: Path | None) -> dict:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
-        return data if isinstance(data, dict) else {}
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}  # a damaged cache is an empty one
+    data = load_file(path)
+    return data if isinstance(data, dict) else {}
 
 
 def _write_cache(path: Path | None, data: dict) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".summary-")
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(data, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # caching is an optimisation
+    store_file(path, data)
 
 
 def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:

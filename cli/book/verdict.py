@@ -16,14 +16,12 @@ delete, outside version control, in the git folder beside the parse cache.
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import subprocess
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from . import git
+from .cache import load_file, store_file
 
 VERSION = 1
 KEEP = 32  # verdicts kept: recent trees of this branch and a few others
@@ -88,15 +86,9 @@ def _path(root) -> Path | None:
 
 
 def _read(path: Path | None) -> dict:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}  # a damaged file: nothing is known
+    data = load_file(path)
     if not isinstance(data, dict) or data.get("code") != fingerprint() or not isinstance(data.get("trees"), dict):
-        return {}
+        return {}  # nothing known: missing, damaged, or written by another version of comptoir
     return data
 
 
@@ -123,12 +115,4 @@ def remember(root, tree: str | None, facts: dict) -> None:
     trees[tree] = facts  # dicts keep insertion order: the oldest verdicts go first
     for old in list(trees)[:max(0, len(trees) - KEEP)]:
         del trees[old]
-    try:
-        blob = marshal.dumps({"code": fingerprint(), "trees": trees})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".verdicts-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass  # an optimisation: the next write checks the whole book instead
+    store_file(path, {"code": fingerprint(), "trees": trees})
