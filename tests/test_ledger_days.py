@@ -10,7 +10,7 @@ from cli.book.root import find_root
 from cli.domain.ledger import trial_balance
 from cli.render import render
 
-from .conftest import commit_all, run, write
+from .conftest import commit_all, git, run, write
 
 
 def _post(book, day: str, amount: str, memo: str = "x") -> str:
@@ -65,4 +65,231 @@ def test_an_id_filed_twice_is_left_to_the_full_read(book):
     write(book, {f"journal/2026/12/{ident}.yaml": text})
     commit_all(book)
     assert not _served(book)
+    assert _tb(book) == _full(book)
+
+
+# The snapshot of a clean, committed book (cli/book/ledgersnap.py) -------------------------
+RANGES = [(), ("--from", "2026-10-05"), ("--to", "2026-10-05"), ("--from", "2026-10-06", "--to", "2026-11-05"),
+          ("--from", "2026-10-07", "--to", "2026-10-31"), ("--to", "2026-01-01"), ("--from", "2027-01-01"),
+          ("--period", "2026-11"), ("--year", "2026"), ("--depth", "1"), ("--from", "2026-11-05", "--depth", "2")]
+
+
+def _args_range(args: tuple) -> tuple:
+    """The (start, end, depth) trial_balance takes for the command-line options in RANGES."""
+    import datetime as dt
+
+    opts = dict(zip(args[::2], args[1::2], strict=True))
+    start = dt.date.fromisoformat(opts["--from"]) if "--from" in opts else None
+    end = dt.date.fromisoformat(opts["--to"]) if "--to" in opts else None
+    if "--period" in opts:
+        y, m = (int(p) for p in opts["--period"].split("-"))
+        start, end = dt.date(y, m, 1), (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+    if "--year" in opts:  # the book's fiscal year starts on 01-01
+        start, end = dt.date(int(opts["--year"]), 1, 1), dt.date(int(opts["--year"]), 12, 31)
+    return start, end, int(opts["--depth"]) if "--depth" in opts else None
+
+
+def _snapshot(book):
+    """The snapshot the command would serve the working tree from (None: it reads the book)."""
+    from cli.book import ledgersnap
+
+    watch = ledgerdays.Watch(str(book), None, None)
+    found = ledgersnap.lookup(watch)
+    return found if watch.untouched() else None
+
+
+def _same_as_full_read(book, served: bool) -> None:
+    """Every range, in json and as the table people read, equals the report computed from every
+    entry; `served` says whether the snapshot gives it (checked first, and by rendering it)."""
+    assert (_snapshot(book) is not None) is served
+    for args in RANGES:
+        start, end, depth = _args_range(args)
+        full = _full(book, start, end, depth)
+        assert _tb(book, *args) == full, args
+        table = run(book, "report", "trial-balance", *args)
+        assert table.exit_code == 0 and table.stdout == render(trial_balance(load_book(find_root(str(book))),
+                                                                             start, end, depth), "table")
+        if served:
+            assert json.loads(render(_snapshot(book).trial_balance(start, end, depth), "json")) == full, args
+
+
+def _book_with_entries(book) -> None:
+    _post(book, "2026-10-05", "100.00")
+    _post(book, "2026-10-05", "0.10")
+    _post(book, "2026-10-06", "7.5")
+    _post(book, "2026-10-31", "-12.25")
+    _post(book, "2026-11-05", "20.50")
+    run(book, "journal", "post", "--date", "2026-11-20", "--memo", "sale", "-p", "1100", "300.00", "-p", "4010")
+
+
+def test_snapshot_gives_the_full_reads_report_for_every_range(book):
+    _book_with_entries(book)
+    assert _snapshot(book) is None
+    _tb(book)  # the first report reads the book and keeps the snapshot
+    _same_as_full_read(book, served=True)
+    assert _tb(book)["totals"]["debit"] == "440.35"
+
+
+def test_a_hand_edit_is_read_from_the_working_tree_until_it_is_committed(book):
+    _book_with_entries(book)
+    ident = _post(book, "2026-11-06", "5.00")
+    _tb(book)
+    path = book / f"journal/2026/11/{ident}.yaml"
+    path.write_text(path.read_text().replace("5.00", "6.00"))
+    _same_as_full_read(book, served=False)
+    assert _tb(book)["totals"]["debit"] == "446.35"
+    rent = book / "accounts/6100.yaml"
+    rent.write_text(rent.read_text().replace("name: Rent", "name: Office rent"))
+    assert _snapshot(book) is None
+    assert {r["account"]: r["name"] for r in _tb(book)["rows"]}["6100"] == "Office rent"
+    commit_all(book)
+    assert _snapshot(book) is None  # a new state: read once, then kept
+    _tb(book)
+    _same_as_full_read(book, served=True)
+    assert {r["account"]: r["name"] for r in _tb(book)["rows"]}["6100"] == "Office rent"
+    rent.write_text(rent.read_text().replace("Office rent", "Rent"))  # uncommitted again
+    assert {r["account"]: r["name"] for r in _tb(book)["rows"]}["6100"] == "Rent"
+    git(book, "checkout", "--", "accounts/6100.yaml")
+    assert _snapshot(book) is not None
+    assert {r["account"]: r["name"] for r in _tb(book)["rows"]}["6100"] == "Office rent"
+
+
+def test_a_commit_of_accounts_or_settings_alone_is_a_new_state(book):
+    _book_with_entries(book)
+    _tb(book)
+    rent = book / "accounts/6100.yaml"
+    rent.write_text(rent.read_text().replace("name: Rent", "name: Office rent"))
+    commit_all(book)
+    assert _snapshot(book) is None
+    assert {r["account"]: r["name"] for r in _tb(book)["rows"]}["6100"] == "Office rent"
+    settings = book / "comptoir.yaml"
+    settings.write_text(settings.read_text().replace("currency: EUR", "currency: USD"))
+    commit_all(book)
+    assert _snapshot(book) is None
+    assert run(book, "report", "trial-balance").stdout.startswith("Trial balance (USD)")
+    _same_as_full_read(book, served=True)
+
+
+def test_an_untracked_or_staged_file_is_not_in_the_snapshot(book):
+    _book_with_entries(book)
+    ident = _post(book, "2026-11-06", "5.00")
+    _tb(book)
+    moved = (book / f"journal/2026/11/{ident}.yaml").read_text().replace(ident, "JE-HAND-1")
+    write(book, {"journal/2026/11/JE-HAND-1.yaml": moved})
+    assert _snapshot(book) is None
+    assert _tb(book)["totals"]["debit"] == "450.35" == _full(book)["totals"]["debit"]
+    git(book, "add", "journal/2026/11/JE-HAND-1.yaml")
+    assert _snapshot(book) is None
+    assert _tb(book) == _full(book)
+
+
+def test_a_new_commit_is_reported_not_the_snapshot_before_it(book):
+    _book_with_entries(book)
+    _tb(book)
+    before = _tb(book)
+    _post(book, "2026-10-05", "1.00")
+    after = _tb(book)
+    assert after != before and after["totals"]["debit"] == "441.35"
+    _same_as_full_read(book, served=True)
+    git(book, "reset", "-q", "--hard", "HEAD~1")  # back to the state kept first: its snapshot serves it
+    assert _snapshot(book) is not None
+    assert _tb(book) == before == _full(book)
+
+
+def test_a_commit_to_the_journal_updates_the_snapshot_by_its_files(book):
+    _book_with_entries(book)
+    ident = _post(book, "2026-11-06", "5.00")
+    _tb(book)
+    _post(book, "2026-12-01", "2.00")  # a file added: the snapshot is made from the one before
+    _same_as_full_read(book, served=True)
+    path = book / f"journal/2026/11/{ident}.yaml"
+    path.write_text(path.read_text().replace("5.00", "6.50"))  # a file changed
+    commit_all(book)
+    _same_as_full_read(book, served=True)
+    assert _tb(book)["totals"]["debit"] == "448.85"
+    git(book, "rm", "-q", f"journal/2026/11/{ident}.yaml")  # a file removed
+    commit_all(book)
+    _same_as_full_read(book, served=True)
+    assert _tb(book)["totals"]["debit"] == "442.35"
+
+
+def test_a_committed_file_the_full_read_reports_is_never_in_a_snapshot(book):
+    _book_with_entries(book)
+    ident = _post(book, "2026-11-06", "5.00")
+    _tb(book)
+    text = (book / f"journal/2026/11/{ident}.yaml").read_text().replace("date: 2026-11-06", "date: 2026-12-01")
+    write(book, {f"journal/2026/12/{ident}.yaml": text})  # its id twice, each filed by its date
+    commit_all(book)
+    assert _snapshot(book) is None
+    assert _tb(book) == _full(book)
+    git(book, "rm", "-q", f"journal/2026/12/{ident}.yaml")
+    (book / "journal/2026/12").mkdir(exist_ok=True)
+    (book / "journal/2026/12/JE-LINK.yaml").symlink_to(f"../11/{ident}.yaml")  # a link
+    commit_all(book)
+    assert _snapshot(book) is None
+    assert _tb(book) == _full(book)
+    git(book, "rm", "-q", "journal/2026/12/JE-LINK.yaml")
+    write(book, {"journal/2026/12/JE-BAD.yaml": "id: JE-BAD\ndate: 2026-12-01\n"})  # invalid
+    commit_all(book)
+    assert _snapshot(book) is None
+    assert _tb(book) == _full(book)
+
+
+def test_a_new_rate_changes_the_snapshot_of_foreign_postings(book):
+    assert run(book, "rate", "add", "USD", "0.90", "--date", "2026-10-01").exit_code == 0
+    run(book, "journal", "post", "--date", "2026-10-20", "--memo", "usd", "-p", "6100", "100.00USD", "-p", "1010")
+    _tb(book)
+    assert _tb(book)["totals"]["debit"] == "90.00"
+    assert run(book, "rate", "add", "USD", "0.95", "--date", "2026-10-15").exit_code == 0
+    assert _snapshot(book) is None  # other rates: the book is read again
+    assert _tb(book)["totals"]["debit"] == "95.00"
+    _same_as_full_read(book, served=True)
+    run(book, "journal", "post", "--date", "2026-10-21", "--memo", "usd", "-p", "6100", "33.33USD", "-p", "1010")
+    _same_as_full_read(book, served=True)  # valued at the snapshot's rates
+    assert _tb(book)["totals"]["debit"] == "126.66"
+
+
+def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
+    import shutil
+
+    from cli.book import ledgersnap
+
+    _book_with_entries(book)
+    _tb(book)
+    folder = ledgersnap._folder(book)
+    kept = list(folder.glob("*.marshal"))
+    assert len(kept) == 1
+    kept[0].write_bytes(b"\x00not a snapshot")
+    assert _snapshot(book) is None
+    _same_as_full_read(book, served=False)
+    shutil.rmtree(book / ".git" / "comptoir")
+    _same_as_full_read(book, served=False)  # read from every entry; the first run keeps it again
+    assert list(folder.glob("*.marshal"))
+    _same_as_full_read(book, served=True)
+
+
+def _keep_after(book, change) -> bool:
+    """Whether a snapshot is kept (of any state) when `change` happens after git answered,
+    before the book is read."""
+    from cli.book import ledgersnap
+
+    folder = ledgersnap._folder(book)
+    assert not list(folder.glob("*.marshal"))
+    root = find_root(str(book))
+    watch = ledgerdays.Watch(str(book), None, None)
+    assert watch.heads() is not None and watch.untouched()
+    change()
+    scoped = load_book(root, kinds=("account", "rate"))
+    assert ledgerdays.attach(root, scoped, watch)
+    ledgersnap.keep(root, scoped, watch)
+    return bool(list(folder.glob("*.marshal")))
+
+
+def test_what_changes_while_the_book_is_read_is_never_kept(book):
+    _book_with_entries(book)
+    rent = book / "accounts/6100.yaml"
+    assert not _keep_after(book, lambda: rent.write_text(rent.read_text().replace("Rent", "Office rent")))
+    git(book, "checkout", "--", "accounts/6100.yaml")
+    assert not _keep_after(book, lambda: _post(book, "2026-10-05", "1.00"))
+    assert _keep_after(book, lambda: None)
     assert _tb(book) == _full(book)

@@ -13,16 +13,15 @@ a posting no rate converts), the caller reads the whole book as before.
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 import subprocess
-import tempfile
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the models are imported only once git is already at work (see Watch)
+if TYPE_CHECKING:  # the models, and all but what starts git, are imported once it is at work (see Watch)
+    from decimal import Decimal
+
     from cli.domain.book import Book
     from schemas.registry import Kind
 
@@ -32,8 +31,11 @@ VERSION = 1
 KEEP = 24  # folder sums kept besides the current ones (another branch, recent revisions)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 MODEL_FILES = ("accounting.py", "types.py", "registry.py", "rates.py", "settings.py")
-FOLDERS = ("journal", "rates")
-SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models  # the journal and rate kinds' folders; attach checks they still are
+FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
+SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
+ACCOUNTS = "accounts"  # the account kind's folder: with the settings, what a snapshot also holds
+# Objects whose ids key a trial-balance snapshot (cli/book/ledgersnap.py), paths from the data root.
+HEADS = ("HEAD", f"HEAD:./{SETTINGS_FILE}", f"HEAD:./{ACCOUNTS}", *(f"HEAD:./{f}" for f in FOLDERS))
 
 
 def _folders() -> tuple[Kind, list[str]]:
@@ -44,31 +46,75 @@ def _folders() -> tuple[Kind, list[str]]:
 
 
 class Watch:
-    """`git status` of the journal and rate folders. It stats every journal file, about as long
-    as importing pydantic and the record models, so a command starts it first, with the
-    standard library only, and git answers while the imports run."""
+    """`git status` of what a trial balance reads (settings, accounts, journal, rates), and the ids
+    of those in HEAD. Status stats every journal file, about as long as importing pydantic and
+    the record models, so a command starts it first, with the standard library only, and git
+    answers while the imports run."""
 
     def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None) -> None:
         self.at_revision = as_of is not None
         self.path = None if as_of else _data_root(repo, cwd)
         self.proc: subprocess.Popen | None = None
-        if self.path is not None:
-            try:  # pathspecs are relative to the working directory: the data root
-                self.proc = subprocess.Popen(
-                    ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                     *(f + "/" for f in FOLDERS)],
-                    cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            except OSError:
-                self.proc = None
+        self.heads_proc: subprocess.Popen | None = None
+        self._changed: list[str] | None = None
+        self._heads: dict[str, tuple[str, str]] | None = None
+        if self.path is None:
+            return
+        try:  # pathspecs, and `HEAD:./path`, are relative to the working directory: the data root
+            self.proc = subprocess.Popen(
+                ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                 SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)],
+                cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.heads_proc = subprocess.Popen(
+                ["git", "cat-file", "--batch-check"], cwd=self.path,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.heads_proc.stdin.write(("\n".join(HEADS) + "\n").encode())  # type: ignore[union-attr]
+            self.heads_proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+
+    def changed(self) -> list[str] | None:
+        """What git status printed, split at NULs ("XY path", and a rename's old path alone);
+        None when it could not tell."""
+        if self._changed is None and self.proc is not None:
+            out, _ = self.proc.communicate()
+            self._changed = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] \
+                if self.proc.returncode == 0 else None
+            self.proc = None
+        return self._changed
 
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
         if self.at_revision:
             return True
-        if self.path is None or self.proc is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+        if self.path is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
             return False
-        out, _ = self.proc.communicate()
-        return self.proc.returncode == 0 and not out.strip(b"\0")
+        changed = self.changed()
+        if changed is None:
+            return False
+        under = tuple(root.prefix + f + "/" for f in folders)  # git prints paths from the repository top
+        return not any(item.startswith(under) or item[3:].startswith(under) for item in changed)
+
+    def untouched(self) -> bool:
+        """Nothing at all changed in the working tree: settings, accounts, journal and rates are HEAD's."""
+        return not self.at_revision and self.path is not None and self.changed() == []
+
+    def heads(self) -> dict[str, tuple[str, str]] | None:
+        """HEADS name -> (object id, type), for those that exist; None when git could not say
+        (no commit yet, not a repository)."""
+        if self._heads is None and self.heads_proc is not None:
+            proc, self.heads_proc = self.heads_proc, None
+            out = proc.stdout.read()  # type: ignore[union-attr]
+            proc.stdout.close()  # type: ignore[union-attr]
+            if proc.wait() == 0:
+                found = {}
+                for name, line in zip(HEADS, out.decode("ascii", "replace").splitlines(), strict=False):
+                    parts = line.split(" ")
+                    if len(parts) == 3 and parts[1] in ("commit", "tree", "blob"):
+                        found[name] = (parts[0], parts[1])
+                if found.get("HEAD", ("", ""))[1] == "commit":
+                    self._heads = found
+        return self._heads
 
 
 def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
@@ -94,6 +140,8 @@ def attach(root: DataRoot, book: Book, watch: Watch) -> bool:
 
 
 def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
+    from decimal import Decimal
+
     from . import git
 
     top = root.top
@@ -156,6 +204,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
             del kept[old]
         _write(path, {"key": key, "folders": {**kept, **used}})
     book.derived["ledger.days"] = totals
+    book.derived["ledger.days.trees"] = trees  # what they are the sums of, and the entries' ids (for ledgersnap)
+    book.derived["ledger.days.ids"] = ids
     return True
 
 
@@ -167,8 +217,6 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
     folder, or None when one of them is something the full read would report. `parsed` is the
     parse cache, when it is worth loading."""
-    from pydantic import ValidationError
-
     from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
 
     from . import git
@@ -187,14 +235,8 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     records = []
     for name, blob in files:
         raw = known.get(blob)
-        entry = unpack(raw) if raw is not None else parse_bytes(contents[blob])
-        if entry[0] != "v" or not isinstance(entry[1], dict):
-            return None
-        try:
-            record = kind.model.model_validate(entry[1])
-        except ValidationError:
-            return None
-        if getattr(record, kind.id_field) != name[:-len(".yaml")] or kind.path_for(record) != f"{folder}/{name}":
+        record = entry_record(kind, f"{folder}/{name}", unpack(raw) if raw is not None else parse_bytes(contents[blob]))
+        if record is None:
             return None
         records.append(record)
     sums = add_day_totals({}, book, records)
@@ -205,9 +247,28 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
              for account, days in sums.items()])
 
 
+def entry_record(kind: Kind, path: str, entry: tuple):
+    """The journal entry of the file at `path` (from the data root) parsed as `entry`
+    (loader.parse_bytes), or None when the full read would report the file: unreadable,
+    invalid, or named or filed other than its id and date say."""
+    from pydantic import ValidationError
+
+    if entry[0] != "v" or not isinstance(entry[1], dict):
+        return None
+    try:
+        record = kind.model.model_validate(entry[1])
+    except ValidationError:
+        return None
+    if getattr(record, kind.id_field) != path.rsplit("/", 1)[-1][:-len(".yaml")] or kind.path_for(record) != path:
+        return None
+    return record
+
+
 def _code_key(base: str, rates: str) -> str:
     """What the sums depend on besides the files: base currency, rates, and the code that
     validates entries and converts amounts."""
+    import hashlib
+
     import cli.domain.ledger
     import schemas.registry
 
@@ -242,6 +303,8 @@ def _read(path: Path | None) -> dict:
 
 
 def _write(path: Path | None, data: dict) -> None:
+    import tempfile
+
     if path is None:
         return
     try:

@@ -74,8 +74,16 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
         from cli.book import ledgerdays
 
         watch = ledgerdays.Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
+        out = None if year else _from_snapshot(watch, from_, to_, period, depth, fmt)
+        if out is not None and watch.untouched():
+            click.echo(out, nl=False)
+            return
         book = env.book(as_of, kinds=("account", "rate"))
-        if not ledgerdays.attach(env.root(), book, watch):
+        if ledgerdays.attach(env.root(), book, watch):
+            from cli.book import ledgersnap
+
+            ledgersnap.keep(env.root(), book, watch)
+        else:
             book = None
     from cli.domain.ledger import trial_balance as build
 
@@ -83,6 +91,25 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
         book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, depth, currency.upper() if currency else None), fmt, _as_of_label(book))
+
+
+def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
+    """The trial balance rendered from the snapshot of HEAD (cli/book/ledgersnap.py) while git
+    status still runs; it is the working tree's only if `watch.untouched()`. None when there is
+    none, or the range is refused: the full read reports that, after anything it finds first.
+    (--year is not served: the fiscal year's bounds need the settings model.)"""
+    from cli.book import ledgersnap
+    from cli.errors import ComptoirError
+    from cli.render import render
+
+    snapshot = ledgersnap.lookup(watch)
+    if snapshot is None:
+        return None
+    try:
+        table = snapshot.trial_balance(*resolve_range(None, from_, to_, period, None), depth)
+    except ComptoirError:
+        return None
+    return None if table is None else render(table, fmt)
 
 
 @report.command("overview")

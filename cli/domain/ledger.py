@@ -6,15 +6,24 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from cli.errors import ComptoirError, fail
-from schemas.accounting import NORMAL_SIGN, Account, JournalEntry, Posting
-from schemas.types import currency_places
 
-from .book import Book
 from .table import Column, Table, money, text
 
+if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/book/ledgersnap.py) runs without the models
+    from schemas.accounting import Account, JournalEntry, Posting
+
+    from .book import Book
+
 ZERO = Decimal(0)
+
+
+def _places(currency: str) -> int:
+    from schemas.types import currency_places  # on first use, for the reason above
+
+    return currency_places(currency)
 
 
 def quantum(places: int) -> Decimal:
@@ -41,7 +50,7 @@ def base_value(book: Book, posting: Posting, day: dt.date) -> Decimal:
         raise fail("rate-missing", f"no {cur} exchange rate on or before {day} to convert a posting",
                    f"add one with `comptoir rate add {cur} RATE --date {day}`, or give the posting a rate "
                    f"(100.00{cur}@0.92); `comptoir validate` lists every entry concerned")
-    return round_to(posting.amount * rate, currency_places(book.base))
+    return round_to(posting.amount * rate, _places(book.base))
 
 
 def entry_values(book: Book, entry: JournalEntry) -> list[Decimal]:
@@ -67,7 +76,7 @@ def entry_values(book: Book, entry: JournalEntry) -> list[Decimal]:
 
 def rounding_tolerance(book: Book, postings: int) -> Decimal:
     """The most that rounding each of `postings` conversions to the base currency can add up to."""
-    return quantum(currency_places(book.base)) * postings / 2
+    return quantum(_places(book.base)) * postings / 2
 
 
 def rate_on(book: Book, currency: str, day: dt.date) -> Decimal | None:
@@ -226,8 +235,6 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
                   depth: int | None = None, currency: str | None = None) -> Table:
     """Opening, debits, credits, closing per account: in the base currency, or with `currency`
     only the postings in that currency, in their own amounts."""
-    places = currency_places(currency or book.base)
-    accounts = book.accounts
     opening: dict[str, Decimal] = {}
     if currency:
         if start is not None:
@@ -237,6 +244,16 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
         moves = _in_currency(book, entries_between(book, start, end), currency)
     else:
         opening, moves = _day_range(book, start, end)
+    return balance_table(book.accounts, opening, moves, depth, _places(currency or book.base),
+                         f"{currency} amounts only" if currency else book.base)
+
+
+def balance_table(accounts: dict[str, Account], opening: dict[str, Decimal],
+                  moves: dict[str, tuple[Decimal, Decimal]], depth: int | None, places: int,
+                  shown_in: str) -> Table:
+    """The trial balance's rows from each account's opening balance and movements. Apart from
+    trial_balance, the report served from a snapshot (cli/book/ledgersnap.py) builds it, with
+    accounts that only have a name, type and parent, so both print the same rows."""
     rows: dict[str, dict] = {}
     for code in sorted(opening.keys() | moves.keys()):
         shown = roll_up(accounts, code, depth)
@@ -255,7 +272,6 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
     cols = [text("account", "Account"), text("name", "Name"), text("type", "Type"),
             money("opening", "Opening", places), money("debit", "Debit", places),
             money("credit", "Credit", places), money("closing", "Closing", places)]
-    shown_in = f"{currency} amounts only" if currency else book.base
     table = Table("trial-balance", cols, out, totals, title=f"Trial balance ({shown_in})")
     table.meta["balanced"] = totals["debit"] == totals["credit"]
     return table
@@ -263,6 +279,8 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
 
 def signed(account: Account | None, amount: Decimal) -> Decimal:
     """The balance with the sign a reader expects for the account's type."""
+    from schemas.accounting import NORMAL_SIGN
+
     return amount * NORMAL_SIGN[account.type] if account else amount
 
 
@@ -277,7 +295,7 @@ def accounts_table(book: Book) -> Table:
 
 def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                   account: str | None = None, text_filter: str | None = None) -> Table:
-    places = currency_places(book.base)
+    places = _places(book.base)
     rows = []
     for entry in sorted(entries_between(book, start, end), key=lambda e: (e.date, e.id)):
         if account and not any(p.account.startswith(account) for p in entry.postings):
@@ -294,7 +312,7 @@ def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None 
 
 
 def entry_table(book: Book, entry: JournalEntry) -> Table:
-    places = currency_places(book.base)
+    places = _places(book.base)
     accounts = book.accounts
     rows = []
     for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
