@@ -293,3 +293,14 @@ def test_what_changes_while_the_book_is_read_is_never_kept(book):
     assert not _keep_after(book, lambda: _post(book, "2026-10-05", "1.00"))
     assert _keep_after(book, lambda: None)
     assert _tb(book) == _full(book)
+
+
+def test_a_write_makes_the_next_snapshot_itself(book):
+    """journal post derives HEAD's snapshot after its commit, so the next report only reads it."""
+    _book_with_entries(book)
+    _tb(book)  # keeps the first snapshot
+    _post(book, "2026-12-02", "3.00")
+    journal = git(book, "rev-parse", "HEAD:journal").strip()
+    kept = list((book / ".git" / "comptoir" / "ledger-snapshots-v1").glob(f"*-{journal}.marshal"))
+    assert len(kept) == 1
+    _same_as_full_read(book, served=True)

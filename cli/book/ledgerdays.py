@@ -51,7 +51,7 @@ class Watch:
     the record models, so a command starts it first, with the standard library only, and git
     answers while the imports run."""
 
-    def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None) -> None:
+    def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None, status: bool = True) -> None:
         self.at_revision = as_of is not None
         self.path = None if as_of else _data_root(repo, cwd)
         self.proc: subprocess.Popen | None = None
@@ -61,10 +61,11 @@ class Watch:
         if self.path is None:
             return
         try:  # pathspecs, and `HEAD:./path`, are relative to the working directory: the data root
-            self.proc = subprocess.Popen(
-                ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                 SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)],
-                cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            if status:  # without it (`status=False`) only heads() can be asked
+                self.proc = subprocess.Popen(
+                    ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                     SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)],
+                    cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             self.heads_proc = subprocess.Popen(
                 ["git", "cat-file", "--batch-check"], cwd=self.path,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -134,6 +134,18 @@ def lookup(watch: Watch) -> Snapshot | None:
     return Snapshot(data) if data is not None else None
 
 
+def follow(root: DataRoot) -> None:
+    """After a write's commit: make the new HEAD's snapshot from the newest kept one (a few
+    entry files to add), so the next report reads it as it is. Never reads the whole book,
+    never fails the write; without a kept snapshot there is nothing to follow."""
+    from .ledgerdays import Watch
+
+    try:
+        lookup(Watch(str(root.path), None, None, status=False))
+    except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
+        pass
+
+
 def _load(path: Path) -> dict | None:
     data = load_file(path)
     if not isinstance(data, dict):

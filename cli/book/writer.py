@@ -346,6 +346,10 @@ class Writer:
             raise
         if self.after_facts is not None and self.clean_tree is not None:
             verdict.remember(self.root, verdict.tree_id(self.root, sha), self.after_facts)
+        if any(kind.name == "journal" for kind, _ in self.added):  # the trial balance's inputs moved on
+            from . import ledgersnap
+
+            ledgersnap.follow(self.root)
         return sha
 
     def _undo(self, backups: dict[Path, bytes | None], written: list[str]) -> None:
