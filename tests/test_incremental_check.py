@@ -260,3 +260,33 @@ def test_facts_carried_by_writes_match_facts_of_the_whole_book(template, tmp_pat
     carried = verdict.known(root, verdict.tree_id(root))
     assert carried == validation.facts(load_book(root))
     assert ident in carried["reversed"]
+
+
+def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypatch):
+    """Asking for ids one at a time costs a git call or a file each, up to a bound; past it
+    the kind is listed (and read) whole, so a rule that walks ids never costs one call each."""
+    from cli.book import git as gitmod
+
+    root = find_root(str(template), None)
+    book = ondemand.load_on_demand(root)
+    calls: list[tuple] = []
+    real_run = gitmod.run
+
+    def counting(top, *args, **kwargs):
+        calls.append(args)
+        return real_run(top, *args, **kwargs)
+
+    monkeypatch.setattr(gitmod, "run", counting)
+    entries = book.entries
+    listing = [p.stem for p in sorted((template / "journal").rglob("*.yaml"))]
+    assert len(listing) > 2 * ondemand.SINGLE_READS
+    asked = [f"JE-20990101-{i:04d}" for i in range(40)] + listing
+    assert sum(ident in entries for ident in asked) == len(listing)
+    assert len(calls) <= ondemand.SINGLE_LOOKUPS + 1
+    whole = []
+    real_load = ondemand.load_book
+    monkeypatch.setattr(ondemand, "load_book", lambda *a, **k: whole.append(k) or real_load(*a, **k))
+    records = [entries[ident] for ident in listing]
+    assert [r.id for r in records] == listing
+    assert len(whole) == 1  # past SINGLE_READS records the journal was read whole, once
+    assert list(entries) == listing  # in path order, as a whole read gives them

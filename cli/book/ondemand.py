@@ -31,6 +31,8 @@ class Listing:
         self.root = root
         self._paths: dict[str, dict[str, str]] = {}
         self._single: dict[tuple[str, str], str | None] = {}
+        self._asked: dict[str, int] = {}  # single lookups per kind so far
+        self._read: dict[str, int] = {}  # records read one by one per kind so far
         self.one: dict[tuple[str, str], Record] = {}
         self.whole: dict[str, dict[str, Record]] = {}
 
@@ -43,8 +45,9 @@ class Listing:
             return listed.get(ident)
         key = (kind, ident)
         if key not in self._single:
-            if any(c in ident for c in "*?[]\\/:") or not ident:
-                return self.ids(kind).get(ident)
+            asked = self._asked[kind] = self._asked.get(kind, 0) + 1
+            if asked > SINGLE_LOOKUPS or any(c in ident for c in "*?[]\\/:") or not ident:
+                return self.ids(kind).get(ident)  # a rule going through many: list the kind once
             found = self._list(kind_named(kind), f"**/{ident}.yaml")
             self._single[key] = found.get(ident)
         return self._single[key]
@@ -78,6 +81,9 @@ class Listing:
             return self.one[key]
         if kind.name in self.whole:
             return self.whole[kind.name].get(ident)
+        read = self._read[kind.name] = self._read.get(kind.name, 0) + 1
+        if read > SINGLE_READS:  # a rule going through many: read the kind whole, once
+            return self.records(kind).get(ident)
         rel = self.path(kind.name, ident)
         if rel is None:
             return None
@@ -112,6 +118,8 @@ def _changed(display: str) -> ComptoirError:
 
 
 _KINDS = {k.name for k in all_kinds()}
+SINGLE_LOOKUPS = 8  # ids looked up one by one (a git call each) before the kind is listed whole
+SINGLE_READS = 64  # records read one by one before the kind is read whole (with the parse cache)
 
 
 class Records(MutableMapping):
