@@ -13,7 +13,6 @@ a posting no rate converts), the caller reads the whole book as before.
 from __future__ import annotations
 
 import gc
-import marshal
 import os
 import subprocess
 from pathlib import Path
@@ -293,27 +292,13 @@ def _cache_path(top: Path) -> Path | None:
 
 
 def _read(path: Path | None) -> dict:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.loads(fh.read())
-        return data if isinstance(data, dict) and isinstance(data.get("folders"), dict) else {}
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}  # a damaged cache is an empty one
+    from .cache import load_file
+
+    data = load_file(path)
+    return data if isinstance(data, dict) and isinstance(data.get("folders"), dict) else {}
 
 
 def _write(path: Path | None, data: dict) -> None:
-    import tempfile
+    from .cache import store_file
 
-    if path is None:
-        return
-    try:
-        blob = marshal.dumps(data)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ledger-days-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass  # caching is an optimisation
+    store_file(path, data)

@@ -19,6 +19,7 @@ from schemas.registry import Kind, all_kinds, kind_named
 from schemas.types import Record
 
 from . import git
+from .ledgerdays import entry_record
 from .loader import _kind_of_folder, load_book, parse_bytes
 from .root import DataRoot
 
@@ -269,16 +270,11 @@ def _added_records(root: DataRoot, paths: list[str]) -> dict[str, dict[str, Reco
         kind = _kind_of_folder(folder) if folder and name.endswith(".yaml") else None
         if kind is None:
             return None
-        entry = parse_bytes((root.path / rel).read_bytes())
-        if entry[0] != "v" or not isinstance(entry[1], dict):
-            return None
-        try:
-            record = kind.model.model_validate(entry[1])
-        except ValueError:
+        record = entry_record(kind, rel, parse_bytes((root.path / rel).read_bytes()))
+        if record is None:  # unreadable, invalid, or not named and filed as its id and date say
             return None
         ident = getattr(record, kind.id_field)
-        if ident != name[:-5] or kind.path_for(record) != rel or ident in added.get(kind.name, {}) \
-                or any(c in ident for c in "*?[]\\:"):
+        if ident in added.get(kind.name, {}) or any(c in ident for c in "*?[]\\:"):
             return None
         added.setdefault(kind.name, {})[ident] = record
         specs.append(f":(glob){root.prefix}{kind.folder}/**/{ident}.yaml")
