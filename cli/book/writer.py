@@ -258,7 +258,9 @@ class Writer:
             problems = errors(check_change(after, change, self.facts))
             if problems:
                 raise ComptoirError(place(after, problems))
-            self.after_facts = carry(self.facts, after, change) if not change.other else facts(after)
+            # the facts follow added records; anything replaced that they derive from: recompute
+            refresh = change.other or change.replaced & {"journal", "account"}
+            self.after_facts = facts(after) if refresh else carry(self.facts, after, change)
             return
         problems = errors(check(after))
         if not problems:
