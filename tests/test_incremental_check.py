@@ -290,3 +290,31 @@ def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypat
     assert [r.id for r in records] == listing
     assert len(whole) == 1  # past SINGLE_READS records the journal was read whole, once
     assert list(entries) == listing  # in path order, as a whole read gives them
+
+
+def test_a_data_root_in_a_subfolder_is_read_on_demand_too(tmp_path, monkeypatch):
+    """Like ledger-data/ in this project: paths carry a prefix, the tree id is the subfolder's."""
+    top = tmp_path / "repo"
+    root = top / "books"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("script", ".*"))
+    (top / "README.md").write_text("not part of the books\n")
+    git(top, "init", "-q")
+    git(top, "config", "user.name", "Test")
+    git(top, "config", "user.email", "test@example.com")
+    commit_all(top, "demo in a subfolder")
+    assert run(root, "validate").exit_code == 0
+    spy = _Spy(monkeypatch)
+    before = head(top)
+    _post(root)
+    assert (spy.calls, spy.whole) == (1, 0)
+    files = sorted(git(top, "show", "--name-only", "--format=", "HEAD").split())
+    assert len(files) == 1 and files[0].startswith("books/journal/2026/11/")
+    assert git(top, "rev-parse", "HEAD~1").strip() == before
+    found = verdict.known(find_root(str(root), None), git(top, "rev-parse", "HEAD:books").strip())
+    assert found is not None
+    # a change outside the data root does not make the books unknown
+    (top / "README.md").write_text("still not part of the books\n")
+    commit_all(top, "docs")
+    _post(root, "3.00")
+    assert (spy.calls, spy.whole) == (2, 0)
+    assert run(root, "validate").exit_code == 0
