@@ -221,7 +221,7 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
 
     from . import git
     from .cache import unpack
-    from .loader import parse_bytes
+    from .loader import parse_bytes, well_filed_record
 
     files = []
     for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
@@ -235,7 +235,7 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     records = []
     for name, blob in files:
         raw = known.get(blob)
-        record = entry_record(kind, f"{folder}/{name}", unpack(raw) if raw is not None else parse_bytes(contents[blob]))
+        record = well_filed_record(kind, f"{folder}/{name}", unpack(raw) if raw is not None else parse_bytes(contents[blob]))
         if record is None:
             return None
         records.append(record)
@@ -245,23 +245,6 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     return ([getattr(r, kind.id_field) for r in records],
             [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in days.items()])
              for account, days in sums.items()])
-
-
-def entry_record(kind: Kind, path: str, entry: tuple):
-    """The journal entry of the file at `path` (from the data root) parsed as `entry`
-    (loader.parse_bytes), or None when the full read would report the file: unreadable,
-    invalid, or named or filed other than its id and date say."""
-    from pydantic import ValidationError
-
-    if entry[0] != "v" or not isinstance(entry[1], dict):
-        return None
-    try:
-        record = kind.model.model_validate(entry[1])
-    except ValidationError:
-        return None
-    if getattr(record, kind.id_field) != path.rsplit("/", 1)[-1][:-len(".yaml")] or kind.path_for(record) != path:
-        return None
-    return record
 
 
 def _code_key(base: str, rates: str) -> str:

@@ -200,8 +200,7 @@ def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: P
     from schemas.registry import kind_named
 
     from . import git
-    from .ledgerdays import entry_record
-    from .loader import parse_bytes
+    from .loader import parse_bytes, well_filed_record
 
     kind = kind_named("journal")
     if kind.folder != FOLDERS[0]:
@@ -219,7 +218,7 @@ def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: P
     for sign, blob, path in sorted(sides):  # removals first: a changed file keeps its id
         if blob not in contents:
             return None
-        record = entry_record(kind, path, parse_bytes(contents[blob]))
+        record = well_filed_record(kind, path, parse_bytes(contents[blob]))
         if record is None:
             return None
         line = f"{getattr(record, kind.id_field)}\n"  # no line break in an id (stripped, ID_PATTERN)

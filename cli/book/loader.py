@@ -330,6 +330,22 @@ def schema_problems(display: str, text: str, exc: ValidationError, prefix: tuple
     return out
 
 
+def well_filed_record(kind: Kind, rel: str, entry: tuple) -> Record | None:
+    """The record of the file at `rel` (from the data root) parsed as `entry` (parse_bytes), or
+    None when a full read would report the file: unreadable, invalid, or named or filed other
+    than its id (and date) say. For the quick paths that read a few files and fall back to the
+    full read, which says what is wrong, on None."""
+    if entry[0] != "v" or not isinstance(entry[1], dict):
+        return None
+    try:
+        record = kind.model.model_validate(entry[1])
+    except ValidationError:
+        return None
+    if getattr(record, kind.id_field) != rel.rsplit("/", 1)[-1][:-len(".yaml")] or kind.path_for(record) != rel:
+        return None
+    return record
+
+
 def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
                 problems: list[Problem]) -> None:
     if entry[0] == "e":

@@ -11,7 +11,7 @@ loader and its parse cache, exactly as a full load reads it).
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
+from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 
 from cli.domain.book import Book, Source
 from cli.errors import ComptoirError
@@ -19,9 +19,21 @@ from schemas.registry import Kind, all_kinds, kind_named
 from schemas.types import Record
 
 from . import git
-from .ledgerdays import entry_record
-from .loader import _kind_of_folder, load_book, parse_bytes
+from .loader import _kind_of_folder, load_book, parse_bytes, well_filed_record
 from .root import DataRoot
+
+_KINDS = {k.name for k in all_kinds()}
+SINGLE_LOOKUPS = 8  # ids looked up one by one (a git call each) before the kind is listed whole
+SINGLE_READS = 64  # records read one by one before the kind is read whole (with the parse cache)
+CATCH_UP_LIMIT = 2000  # more files than this since the last checked tree: check the whole book
+
+
+def _one_file(ident: str) -> str | None:
+    """The glob, under a kind's folder, that matches the file of id `ident` in any subfolder;
+    None for an id a glob cannot name exactly."""
+    if not ident or any(c in ident for c in "*?[]\\/:"):
+        return None
+    return f"**/{ident}.yaml"
 
 
 class Listing:
@@ -47,10 +59,10 @@ class Listing:
         key = (kind, ident)
         if key not in self._single:
             asked = self._asked[kind] = self._asked.get(kind, 0) + 1
-            if asked > SINGLE_LOOKUPS or any(c in ident for c in "*?[]\\/:") or not ident:
+            pattern = _one_file(ident)
+            if asked > SINGLE_LOOKUPS or pattern is None:
                 return self.ids(kind).get(ident)  # a rule going through many: list the kind once
-            found = self._list(kind_named(kind), f"**/{ident}.yaml")
-            self._single[key] = found.get(ident)
+            self._single[key] = self._list(kind_named(kind), pattern).get(ident)
         return self._single[key]
 
     def ids(self, kind: str) -> dict[str, str]:
@@ -88,13 +100,9 @@ class Listing:
         rel = self.path(kind.name, ident)
         if rel is None:
             return None
-        entry = parse_bytes((self.root.path / rel).read_bytes())
-        if entry[0] != "v":
+        record = well_filed_record(kind, rel, parse_bytes((self.root.path / rel).read_bytes()))
+        if record is None:  # the tree was checked clean: the file changed under the command
             raise _changed(self.root.display(rel))
-        try:
-            record = kind.model.model_validate(entry[1])
-        except ValueError:
-            raise _changed(self.root.display(rel)) from None
         self.one[key] = record
         return record
 
@@ -116,11 +124,6 @@ def _changed(display: str) -> ComptoirError:
 
     return fail("book-changed", f"{display} changed while the command ran",
                 "run the command again; if it keeps failing, run `comptoir validate`", file=display, line=1)
-
-
-_KINDS = {k.name for k in all_kinds()}
-SINGLE_LOOKUPS = 8  # ids looked up one by one (a git call each) before the kind is listed whole
-SINGLE_READS = 64  # records read one by one before the kind is read whole (with the parse cache)
 
 
 class Records(MutableMapping):
@@ -171,9 +174,6 @@ class Records(MutableMapping):
     def _merged(self) -> dict[str, Record]:
         whole = self.listing.records(self.kind)
         return {**whole, **self.overlay} if self.overlay else whole
-
-    def keys(self) -> KeysView:
-        return KeysView(self)
 
     def values(self) -> ValuesView:  # type: ignore[override]
         return self._merged().values()
@@ -230,11 +230,7 @@ def load_on_demand(root: DataRoot) -> Book:
     book.sources = Sources(listing)  # type: ignore[assignment]
     book.text_reader = settings_book.text_reader
     book.lock_revision = settings_book.lock_revision
-    book.derived["on-demand"] = listing
     return book
-
-
-CATCH_UP_LIMIT = 2000  # more files than this since the last checked tree: check the whole book
 
 
 def catch_up(root: DataRoot, tree: str) -> tuple[dict, dict[str, dict[str, Record]]] | None:
@@ -243,7 +239,6 @@ def catch_up(root: DataRoot, tree: str) -> tuple[dict, dict[str, dict[str, Recor
     tree's facts: the write then checks them with its own. None when that is not so."""
     from . import verdict
 
-    prefix = root.prefix
     for old, facts in verdict.recent(root):
         try:
             out = git.run(root.top, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old, tree)  # type: ignore[arg-type]
@@ -253,31 +248,31 @@ def catch_up(root: DataRoot, tree: str) -> tuple[dict, dict[str, dict[str, Recor
         pairs = list(zip(items[0::2], items[1::2], strict=False))
         if len(pairs) > CATCH_UP_LIMIT or any(status != "A" for status, _ in pairs):
             continue
-        added = _added_records(root, [prefix + path for _, path in pairs])
+        added = _added_records(root, [path for _, path in pairs])  # trees of the data root: paths from it
         if added is not None:
             return facts, added
     return None
 
 
 def _added_records(root: DataRoot, paths: list[str]) -> dict[str, dict[str, Record]] | None:
-    """The records in these new files (repository-relative), or None if one is anything but a
-    well-formed record in its right place under an id no other file uses."""
+    """The records in these new files (paths from the data root), or None if one is anything
+    but a well-formed record in its right place under an id no other file uses."""
     added: dict[str, dict[str, Record]] = {}
     specs = []
-    for path in paths:
-        rel = path[len(root.prefix):]
+    for rel in paths:
         folder, _, name = rel.rpartition("/")
         kind = _kind_of_folder(folder) if folder and name.endswith(".yaml") else None
         if kind is None:
             return None
-        record = entry_record(kind, rel, parse_bytes((root.path / rel).read_bytes()))
+        record = well_filed_record(kind, rel, parse_bytes((root.path / rel).read_bytes()))
         if record is None:  # unreadable, invalid, or not named and filed as its id and date say
             return None
         ident = getattr(record, kind.id_field)
-        if ident in added.get(kind.name, {}) or any(c in ident for c in "*?[]\\:"):
+        pattern = _one_file(ident)
+        if ident in added.get(kind.name, {}) or pattern is None:
             return None
         added.setdefault(kind.name, {})[ident] = record
-        specs.append(f":(glob){root.prefix}{kind.folder}/**/{ident}.yaml")
+        specs.append(f":(glob){root.prefix}{kind.folder}/{pattern}")
     if specs:  # an id may also be taken by an older file in another folder (another month)
         found = git.run(root.top, "ls-files", "-z", "--", *specs).decode("utf-8", "surrogateescape")  # type: ignore[arg-type]
         if len([p for p in found.split("\0") if p]) != len(specs):

@@ -149,6 +149,8 @@ class Writer:
         self._lock.__enter__()
         try:
             self.book = self._open()
+            if self.facts is not None:  # commands may consult them (journal reverse: reversed entries)
+                self.book.derived["validation.facts"] = self.facts
         except BaseException:
             self._lock.__exit__()
             raise
@@ -166,9 +168,7 @@ class Writer:
         if self.facts is not None:
             from . import ondemand
 
-            book = ondemand.load_on_demand(self.root)
-            book.derived["validation.facts"] = self.facts
-            return book
+            return ondemand.load_on_demand(self.root)
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
             if caught is not None:
@@ -190,7 +190,6 @@ class Writer:
             return None  # the whole-book check says what is wrong, and lets the write add no more
         self.facts = carry(before, book, pulled)
         verdict.remember(self.root, tree, self.facts)
-        book.derived["validation.facts"] = self.facts
         return book
 
     def __exit__(self, *exc) -> None:
