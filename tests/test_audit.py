@@ -240,3 +240,34 @@ def test_diff_shows_entries_stock_and_a_won_opportunity(book):
     text = run(book, "diff", "main-base").stdout
     assert "Effect on stock" in text and "Effect on the CRM" in text
     assert "stage: negotiation -> won" in text
+
+
+def test_history_never_shows_another_record_that_looks_alike(book):
+    """git's rename guessing would link a new employee's file to a similar one: history follows ids only."""
+    assert run(book, "hr", "department", "add", "ROAST", "Roastery").exit_code == 0
+    ids = []
+    for name in ("Ana Pereira", "Ana Pereiro", "Ana Pereiru"):
+        res = run(book, "hr", "employee", "add", name, "--department", "ROAST", "--role", "Roaster",
+                  "--start", "2026-08-01", "--monthly-salary", "3200")
+        assert res.exit_code == 0, res.output
+        ids.append(res.stdout.strip())
+    res = run(book, "history", ids[2], "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    assert len(rows) == 1 and rows[0]["changes"][0] == "(record created)"
+    assert "Ana Pereira" not in res.stdout and "Ana Pereiro" not in res.stdout
+    assert ids[0] not in res.stdout and ids[1] not in res.stdout
+
+
+def test_history_follows_a_record_moved_to_another_month_folder_by_its_id(book):
+    ident = _post(book, "2026-10-30", "Rent", "120.00")
+    old = book / f"journal/2026/10/{ident}.yaml"
+    new = book / f"journal/2026/11/{ident}.yaml"
+    new.parent.mkdir(parents=True, exist_ok=True)
+    new.write_text(old.read_text().replace("2026-10-30", "2026-11-02"))
+    old.unlink()
+    _hand_commit(book, "Move the rent to November")
+    rows = json.loads(run(book, "history", ident, "--format", "json").stdout)["rows"]
+    assert [r["subject"] for r in rows] == [f"Post {ident}: Rent", "Move the rent to November"]
+    assert rows[1]["changes"] == ["date: 2026-10-30 -> 2026-11-02"]
+    assert rows[1]["path"] == f"journal/2026/11/{ident}.yaml"

@@ -54,22 +54,38 @@ def find_record_path(root: DataRoot, ident: str) -> tuple[str, str]:
 
 
 def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
-    """Every commit that touched the record's file, oldest first, following renames."""
+    """Every commit that touched the record's file, oldest first.
+
+    A record is followed by its id, never by content similarity: git's rename guessing
+    (`--follow`) links a new file to an old one that looks alike, which would show another
+    record (another employee's salary) under this id. So renames are turned off and every
+    file named `ID.yaml` in the kind's folder counts; a commit that deletes one such file
+    and adds another is a move.
+    """
     kind_name, path = find_record_path(root, ident)
     assert root.top is not None
+    kind = next(k for k in all_kinds() if k.name == kind_name)
     sep = "\x1f"
     fmt = sep.join(["%H", "%an", "%ae", "%aI", "%s"])
-    out = git.run(root.top, "log", "--follow", "--name-status", f"--format=\x1e{fmt}", "--", path).decode()
+    out = git.run(root.top, "log", "--no-renames", "--name-status", f"--format=\x1e{fmt}", "--",
+                  f"{root.prefix}{kind.folder}/*{ident}.yaml").decode()
     result: list[Version] = []
-    kind = next(k for k in all_kinds() if k.name == kind_name)
     for block in out.split("\x1e")[1:]:
         lines = [line for line in block.splitlines() if line.strip()]
         commit, author, email, date, subject = lines[0].split(sep, 4)
-        status, at = "M", path
+        touched = []
         for line in lines[1:]:
-            parts = line.split("\t")
-            status = parts[0][0]
-            at = parts[-1]
+            status, _, at = line.partition("\t")
+            if at.rsplit("/", 1)[-1] == f"{ident}.yaml":
+                touched.append((status[:1], at))
+        if not touched:
+            continue
+        statuses = {s for s, _ in touched}
+        kept = [t for t in touched if t[0] != "D"]
+        if kept:
+            status, at = ("R" if "D" in statuses and "A" in statuses else kept[-1][0]), kept[-1][1]
+        else:
+            status, at = "D", touched[-1][1]
         record, error = None, ""
         if status != "D":
             try:
