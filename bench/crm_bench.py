@@ -95,8 +95,8 @@ def _pick(rng: random.Random, weights: list[tuple[str, int]]) -> str:
 
 def _plan(n_leads: int, n_activities: int, seed: int):
     """Partners, leads, opportunities and activities as validated records."""
-    from schemas.crm import Activity, Lead, Opportunity
-    from schemas.partners import Partner
+    from comptoir.schemas.crm import Activity, Lead, Opportunity
+    from comptoir.schemas.partners import Partner
 
     rng = random.Random(seed)
     taken: set[str] = set()
@@ -185,8 +185,8 @@ def record_lines(header: str, record) -> str:
 
 
 def generate(book: Path, n_leads: int, n_activities: int, seed: int) -> dict:
-    from cli.book.writer import record_text
-    from schemas.registry import kind_named
+    from comptoir.book.writer import record_text
+    from comptoir.schemas.registry import kind_named
 
     t0 = time.perf_counter()
     if book.exists() and any(book.iterdir()):

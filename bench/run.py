@@ -157,8 +157,8 @@ def _check_format(samples: list[tuple]) -> str:
 
     Returns the header line the writer puts above a record's fields (an editor hint), if any.
     """
-    from cli.book.writer import record_text
-    from schemas.registry import kind_named
+    from comptoir.book.writer import record_text
+    from comptoir.schemas.registry import kind_named
 
     kind = kind_named("journal")
     header = ""
@@ -209,9 +209,9 @@ def generate(book: Path, n: int, seed: int, comptoir: list[str]) -> dict:
 
 def _prepare(book: Path, n: int, seed: int) -> None:
     """Child process: add the extra accounts with comptoir's writer and check the entry format."""
-    from cli.book.writer import record_text
-    from schemas.accounting import Account
-    from schemas.registry import kind_named
+    from comptoir.book.writer import record_text
+    from comptoir.schemas.accounting import Account
+    from comptoir.schemas.registry import kind_named
 
     kind = kind_named("account")
     for code, name, type_, parent, role in EXTRA_ACCOUNTS:
@@ -256,9 +256,9 @@ def _export(book: Path, target: Path) -> int:
     Accounts are named by their path in the chart, each level "CODE Name" (`1000 Assets:1010 Bank`),
     as a ledger user would name them; the entry id is the transaction code.
     """
-    from cli.book.loader import load_book
-    from cli.book.root import find_root
-    from cli.domain.ledger import ancestors
+    from comptoir.book.loader import load_book
+    from comptoir.book.root import find_root
+    from comptoir.domain.ledger import ancestors
 
     loaded = load_book(find_root(str(book)))
     accounts = loaded.accounts
@@ -334,7 +334,7 @@ def _run_ok(cmd: list[str], what: str) -> str:
 
 
 def comptoir_command() -> list[str]:
-    """The installed console script next to this interpreter (not a shell shim), else `python -m cli`."""
+    """The installed console script next to this interpreter (not a shell shim), else `python -m comptoir`."""
     script = Path(sys.executable).parent / "comptoir"
     if script.is_file():
         return [str(script)]

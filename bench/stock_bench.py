@@ -73,8 +73,8 @@ def git_dir(book: Path) -> Path:
 
 def _plan(n_moves: int, n_items: int, n_warehouses: int, seed: int):
     """Items, warehouses and the moves with frozen values, as comptoir's own valuation gives them."""
-    from cli.domain.stock import Position
-    from schemas.inventory import Item, StockMove, Warehouse
+    from comptoir.domain.stock import Position
+    from comptoir.schemas.inventory import Item, StockMove, Warehouse
 
     rng = random.Random(seed)
     whs = [Warehouse(code=f"W{i + 1}", name=f"Warehouse {i + 1}", address=f"{i + 1} Dock Road")
@@ -187,9 +187,9 @@ def _header(kind_name: str, text: str) -> str:
 
 
 def generate(book: Path, n_moves: int, n_items: int, n_warehouses: int, seed: int) -> dict:
-    from cli.book.writer import record_text
-    from schemas.accounting import JournalEntry
-    from schemas.registry import kind_named
+    from comptoir.book.writer import record_text
+    from comptoir.schemas.accounting import JournalEntry
+    from comptoir.schemas.registry import kind_named
 
     t0 = time.perf_counter()
     if book.exists() and any(book.iterdir()):

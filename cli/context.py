@@ -28,7 +28,7 @@ class Env:
         return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
     def root(self):
-        from cli.book.root import find_root
+        from comptoir.book.root import find_root
 
         if self._root is None:
             self._root = find_root(self.repo, self.cwd)
@@ -37,14 +37,14 @@ class Env:
     def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None):
         """The book from the working tree, or from the revision (or date) `as_of` names; with
         `kinds`, only those record kinds (for read-only commands that need nothing else)."""
-        from cli.book import git
-        from cli.book.loader import load_book
+        from comptoir.book import git
+        from comptoir.book.loader import load_book
 
         root = self.root()
         rev = None
         if as_of:
             if root.top is None:
-                from cli.errors import fail
+                from comptoir.errors import fail
 
                 raise fail("not-a-repository", "--as-of needs the book to be in a git repository", "")
             rev = git.resolve(root.top, as_of)
@@ -60,11 +60,11 @@ class Env:
         return book
 
     def writer(self, command: str, no_commit: bool = False):
-        from cli.book.verdict import Status
+        from comptoir.book.verdict import Status
 
         root = self.root()
         status = Status(root)  # git stats the data root while the writer's modules import
-        from cli.book.writer import Writer
+        from comptoir.book.writer import Writer
 
         return Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
                       today=self.today, status=status)

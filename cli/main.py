@@ -8,33 +8,33 @@ import sys
 
 import click
 
-from cli import __version__
+from comptoir import __version__
 
 # name -> "module:attribute"; a command's module is imported only when it runs.
 COMMANDS = {
-    "init": ("cli.commands.init:init", "Create a new book with a starter chart of accounts."),
-    "validate": ("cli.commands.validate:validate", "Check every record and cross-record rule."),
-    "account": ("cli.commands.account:account", "Chart of accounts: add, list."),
-    "journal": ("cli.commands.journal:journal", "Journal entries: post, list, show, reverse."),
-    "period": ("cli.commands.period:period", "Lock periods, close years, revalue currencies."),
-    "rate": ("cli.commands.rate:rate", "Exchange rates to the base currency: add, list."),
-    "export": ("cli.commands.export:export", "Export the books for other tools (hledger, ...)."),
-    "report": ("cli.commands.report:report", "Financial and management reports."),
-    "item": ("cli.commands.item:item", "Items: add, list, show."),
-    "warehouse": ("cli.commands.warehouse:warehouse", "Warehouses: add, list."),
-    "stock": ("cli.commands.stock:stock", "Stock moves, availability and promise dates."),
-    "history": ("cli.commands.history:history", "Field-level history of one record from git."),
-    "diff": ("cli.commands.diff:diff", "What a branch does to the books, for reviewers."),
-    "audit": ("cli.commands.audit:audit", "Audit the commits that touched the books."),
-    "schema": ("cli.commands.schema:schema", "JSON Schema of every record kind, for editors."),
-    "partner": ("cli.commands.partner:partner", "Customers and suppliers: add, update, list, show."),
-    "crm": ("cli.commands.crm:crm", "Leads, website capture, activities, follow-ups, opportunities."),
-    "hr": ("cli.commands.hr:hr", "Departments, employees and payroll runs."),
-    "sales": ("cli.commands.sales:sales", "Quotes, orders, deliveries, invoices, credit notes."),
-    "purchase": ("cli.commands.purchase:purchase", "Purchase orders, goods receipts, supplier bills."),
-    "pay": ("cli.commands.pay:pay", "Payments received and sent, allocated to invoices and bills."),
-    "tax": ("cli.commands.tax:tax", "Tax codes: rates and the accounts tax posts to."),
-    "mfg": ("cli.commands.mfg:mfg", "Manufacturing: bills of materials, work orders, completions, planning."),
+    "init": ("comptoir.commands.init:init", "Create a new book with a starter chart of accounts."),
+    "validate": ("comptoir.commands.validate:validate", "Check every record and cross-record rule."),
+    "account": ("comptoir.commands.account:account", "Chart of accounts: add, list."),
+    "journal": ("comptoir.commands.journal:journal", "Journal entries: post, list, show, reverse."),
+    "period": ("comptoir.commands.period:period", "Lock periods, close years, revalue currencies."),
+    "rate": ("comptoir.commands.rate:rate", "Exchange rates to the base currency: add, list."),
+    "export": ("comptoir.commands.export:export", "Export the books for other tools (hledger, ...)."),
+    "report": ("comptoir.commands.report:report", "Financial and management reports."),
+    "item": ("comptoir.commands.item:item", "Items: add, list, show."),
+    "warehouse": ("comptoir.commands.warehouse:warehouse", "Warehouses: add, list."),
+    "stock": ("comptoir.commands.stock:stock", "Stock moves, availability and promise dates."),
+    "history": ("comptoir.commands.history:history", "Field-level history of one record from git."),
+    "diff": ("comptoir.commands.diff:diff", "What a branch does to the books, for reviewers."),
+    "audit": ("comptoir.commands.audit:audit", "Audit the commits that touched the books."),
+    "schema": ("comptoir.commands.schema:schema", "JSON Schema of every record kind, for editors."),
+    "partner": ("comptoir.commands.partner:partner", "Customers and suppliers: add, update, list, show."),
+    "crm": ("comptoir.commands.crm:crm", "Leads, website capture, activities, follow-ups, opportunities."),
+    "hr": ("comptoir.commands.hr:hr", "Departments, employees and payroll runs."),
+    "sales": ("comptoir.commands.sales:sales", "Quotes, orders, deliveries, invoices, credit notes."),
+    "purchase": ("comptoir.commands.purchase:purchase", "Purchase orders, goods receipts, supplier bills."),
+    "pay": ("comptoir.commands.pay:pay", "Payments received and sent, allocated to invoices and bills."),
+    "tax": ("comptoir.commands.tax:tax", "Tax codes: rates and the accounts tax posts to."),
+    "mfg": ("comptoir.commands.mfg:mfg", "Manufacturing: bills of materials, work orders, completions, planning."),
 }
 
 
@@ -70,7 +70,7 @@ def cli(ctx: click.Context, repo: str | None, traceback: bool) -> None:
       comptoir --repo ledger-data report overview
       comptoir --repo ledger-data validate
     """
-    from cli.context import Env
+    from comptoir.context import Env
 
     env = ctx.obj if isinstance(ctx.obj, Env) else Env()
     if repo:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None, obj=None) -> None:
 
 
 def handle(exc: BaseException, traceback: bool) -> int:
-    from cli.errors import ComptoirError
+    from comptoir.errors import ComptoirError
 
     if traceback:
         raise exc
@@ -114,7 +114,7 @@ def handle(exc: BaseException, traceback: bool) -> int:
     if isinstance(exc, KeyboardInterrupt):
         click.echo("Interrupted; nothing was committed.", err=True)
         return 130
-    from cli.book.git import GitError
+    from comptoir.book.git import GitError
 
     if isinstance(exc, GitError):
         click.echo(f"comptoir: error [git] {exc}", err=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import click
 
-from cli.errors import fail
+from comptoir.errors import fail
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -62,7 +62,7 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 def emit(table, fmt: str, as_of: str | None = None) -> None:
-    from cli.render import render
+    from comptoir.render import render
 
     if as_of and not table.as_of:
         table.as_of = as_of

@@ -8,7 +8,7 @@ import io
 import json
 from decimal import Decimal
 
-from cli.domain.table import Column, Table
+from comptoir.domain.table import Column, Table
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

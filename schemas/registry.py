@@ -39,16 +39,16 @@ KINDS: list[Kind] = [
 # Record families defined in other modules: each has a module-level `KINDS: list[Kind]`.
 # Add a module here when it defines new record kinds.
 FAMILY_MODULES: list[str] = [
-    "schemas.rates",
-    "schemas.inventory",
-    "schemas.partners",
-    "schemas.crm",
-    "schemas.hr",
-    "schemas.tax",
-    "schemas.sales",
-    "schemas.purchasing",
-    "schemas.payments",
-    "schemas.manufacturing",
+    "comptoir.schemas.rates",
+    "comptoir.schemas.inventory",
+    "comptoir.schemas.partners",
+    "comptoir.schemas.crm",
+    "comptoir.schemas.hr",
+    "comptoir.schemas.tax",
+    "comptoir.schemas.sales",
+    "comptoir.schemas.purchasing",
+    "comptoir.schemas.payments",
+    "comptoir.schemas.manufacturing",
 ]
 _loaded = False
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.context import Env
-from cli.main import main
+from comptoir.context import Env
+from comptoir.main import main
 
 TODAY = dt.date(2026, 11, 28)
 

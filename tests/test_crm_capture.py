@@ -20,7 +20,7 @@ def leads(book) -> list[dict]:
 def activities(book) -> list[dict]:
     out = []
     for path in sorted((book / "crm" / "activities").rglob("*.yaml")):
-        from cli.book import yamlread
+        from comptoir.book import yamlread
 
         out.append(yamlread.parse(path.read_text()))
     return out
@@ -39,7 +39,7 @@ NETLIFY = [
 
 def configure(book, path: tuple, value) -> None:
     """Set one setting in comptoir.yaml (a dotted path under it) and commit it."""
-    from cli.book import yamlwrite
+    from comptoir.book import yamlwrite
 
     settings = book / "comptoir.yaml"
     data = yamlwrite.load_roundtrip(settings.read_text())

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cli.domain.crm import TRANSITIONS
+from comptoir.domain.crm import TRANSITIONS
 
 from .conftest import files_in_commit, git, head, run
 
@@ -151,7 +151,7 @@ def test_update_changes_only_the_changed_lines_and_keeps_comments(book):
     path = lead_file(book, ident)
     original = path.read_text()
     # a record written by the CLI reads back and writes again byte for byte
-    from cli.book import yamlwrite
+    from comptoir.book import yamlwrite
     assert yamlwrite.dump(yamlwrite.load_roundtrip(original)) == original
     # a hand edit: a comment and a quoted value, committed
     edited = original.replace("score: 40\n", "score: 40  # after the first call\n").replace(

@@ -132,7 +132,7 @@ def test_opp_update_moves_stages_and_overrides_probability(book):
 
 
 def test_stage_probabilities_come_from_settings(book):
-    from cli.book import yamlwrite
+    from comptoir.book import yamlwrite
 
     settings = book / "comptoir.yaml"
     data = yamlwrite.load_roundtrip(settings.read_text())
@@ -201,8 +201,8 @@ def test_win_hands_the_lines_to_the_sales_hook_in_the_same_commit(book, monkeypa
     returns the order id, every record to write and the promise date; all land in the win's commit."""
     import datetime as dt
 
-    from schemas.crm import Activity
-    from schemas.registry import kind_named
+    from comptoir.schemas.crm import Activity
+    from comptoir.schemas.registry import kind_named
 
     calls = []
 
@@ -212,9 +212,9 @@ def test_win_hands_the_lines_to_the_sales_hook_in_the_same_commit(book, monkeypa
                             opportunity=opportunity.id)
         return _Draft("SO-20261128-0001", [(kind_named("activity"), stand_in)], dt.date(2026, 12, 4))
 
-    fake = types.ModuleType("cli.domain.sales")
+    fake = types.ModuleType("comptoir.domain.sales")
     fake.order_from_opportunity = order_from_opportunity
-    monkeypatch.setitem(sys.modules, "cli.domain.sales", fake)
+    monkeypatch.setitem(sys.modules, "comptoir.domain.sales", fake)
     c = customer(book)
     o = ok(book, "crm", "opp", "add", "X", "--partner", c, "--line", "ESP-1KG", "10", "24.50").strip()
     before = head(book)

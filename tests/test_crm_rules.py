@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.book.loader import load_book
-from cli.book.root import find_root
+from comptoir.book.loader import load_book
+from comptoir.book.root import find_root
 
 from .conftest import commit_all, git, head, run, write
 

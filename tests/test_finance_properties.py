@@ -13,16 +13,16 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.domain.book import Book
-from cli.domain.chart import starter_accounts
-from cli.domain.ledger import ZERO, balances, round_to, trial_balance
-from cli.domain.posting import reversal_of
-from cli.domain.statements import balance_sheet, cash_flow, income_statement
-from cli.domain.validation import check, errors
-from schemas.accounting import Account, JournalEntry
-from schemas.rates import ExchangeRate, rate_id
-from schemas.registry import kind_named
-from schemas.settings import Settings
+from comptoir.domain.book import Book
+from comptoir.domain.chart import starter_accounts
+from comptoir.domain.ledger import ZERO, balances, round_to, trial_balance
+from comptoir.domain.posting import reversal_of
+from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
+from comptoir.domain.validation import check, errors
+from comptoir.schemas.accounting import Account, JournalEntry
+from comptoir.schemas.rates import ExchangeRate, rate_id
+from comptoir.schemas.registry import kind_named
+from comptoir.schemas.settings import Settings
 
 ACCOUNTS = [*starter_accounts(),
             Account(code="1030", name="Bank USD", type="asset", parent="1000", role="bank", currency="USD")]

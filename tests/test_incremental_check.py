@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.book import ondemand, verdict
-from cli.book.root import find_root
-from cli.domain import validation
-from cli.domain.book import Book
+from comptoir.book import ondemand, verdict
+from comptoir.book.root import find_root
+from comptoir.domain import validation
+from comptoir.domain.book import Book
 
 from .conftest import commit_all, git, head, run
 
@@ -50,7 +50,7 @@ class _Spy:
     """Counts how writes read the book: on demand (`calls`) or whole (`whole`)."""
 
     def __init__(self, monkeypatch) -> None:
-        from cli.book import writer
+        from comptoir.book import writer
 
         self.calls = 0
         self.whole = 0
@@ -223,7 +223,7 @@ def test_a_damaged_or_foreign_verdict_file_is_ignored(template, tmp_path, monkey
 
 def test_rules_read_only_the_kinds_they_declare(template, monkeypatch):
     """A rule that reads a kind it does not declare would be skipped by writes of that kind."""
-    from cli.book.loader import load_book
+    from comptoir.book.loader import load_book
 
     book = load_book(find_root(str(template), None))
     seen: set[str] = set()
@@ -244,7 +244,7 @@ def test_rules_read_only_the_kinds_they_declare(template, monkeypatch):
 
 
 def test_facts_carried_by_writes_match_facts_of_the_whole_book(template, tmp_path):
-    from cli.book.loader import load_book
+    from comptoir.book.loader import load_book
 
     repo = _copy(template, tmp_path / "facts", known=True)
     batch = _batch(date="2026-11-29", memo="asserted", postings=[("6100", "5.00"), ("1020", "-5.00")])
@@ -265,7 +265,7 @@ def test_facts_carried_by_writes_match_facts_of_the_whole_book(template, tmp_pat
 def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypatch):
     """Asking for ids one at a time costs a git call or a file each, up to a bound; past it
     the kind is listed (and read) whole, so a rule that walks ids never costs one call each."""
-    from cli.book import git as gitmod
+    from comptoir.book import git as gitmod
 
     root = find_root(str(template), None)
     book = ondemand.load_on_demand(root)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from cli.book import ledgerdays
-from cli.book.loader import load_book
-from cli.book.root import find_root
-from cli.domain.ledger import trial_balance
-from cli.render import render
+from comptoir.book import ledgerdays
+from comptoir.book.loader import load_book
+from comptoir.book.root import find_root
+from comptoir.domain.ledger import trial_balance
+from comptoir.render import render
 
 from .conftest import commit_all, git, run, write
 
@@ -91,7 +91,7 @@ def _args_range(args: tuple) -> tuple:
 
 def _snapshot(book):
     """The snapshot the command would serve the working tree from (None: it reads the book)."""
-    from cli.book import ledgersnap
+    from comptoir.book import ledgersnap
 
     watch = ledgerdays.Watch(str(book), None, None)
     found = ledgersnap.lookup(watch)
@@ -252,7 +252,7 @@ def test_a_new_rate_changes_the_snapshot_of_foreign_postings(book):
 def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
     import shutil
 
-    from cli.book import ledgersnap
+    from comptoir.book import ledgersnap
 
     _book_with_entries(book)
     _tb(book)
@@ -271,7 +271,7 @@ def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
 def _keep_after(book, change) -> bool:
     """Whether a snapshot is kept (of any state) when `change` happens after git answered,
     before the book is read."""
-    from cli.book import ledgersnap
+    from comptoir.book import ledgersnap
 
     folder = ledgersnap._folder(book)
     assert not list(folder.glob("*.marshal"))

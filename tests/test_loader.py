@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from cli.book import yamlread, yamlwrite
-from cli.book.loader import load_book
-from cli.book.root import find_root
-from schemas.accounting import JournalEntry
+from comptoir.book import yamlread, yamlwrite
+from comptoir.book.loader import load_book
+from comptoir.book.root import find_root
+from comptoir.schemas.accounting import JournalEntry
 
 from .conftest import commit_all, git, head, run, write
 
@@ -34,7 +34,7 @@ def _entry(amount: str = "1200.00") -> str:
 def test_amounts_are_exact_decimals_from_the_text(text):
     value = yamlread.parse(f"amount: {text}\n")["amount"]
     assert value == "12.50"
-    from schemas.types import to_decimal
+    from comptoir.schemas.types import to_decimal
 
     assert to_decimal(value) == Decimal("12.50") and str(to_decimal(value)) == "12.50"
 
@@ -153,8 +153,8 @@ def test_cli_written_record_round_trips_byte_for_byte(book):
     path = book / f"journal/2026/11/{ident}.yaml"
     text = path.read_text()
     entry = JournalEntry.model_validate(yamlread.parse(text))
-    from cli.book.writer import record_text
-    from schemas.registry import kind_named
+    from comptoir.book.writer import record_text
+    from comptoir.schemas.registry import kind_named
 
     assert record_text(kind_named("journal"), entry) == text
     assert entry.memo == "Rent: 12.50 no" and entry.reference == "010"

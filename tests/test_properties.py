@@ -10,13 +10,13 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.book import yamlread, yamlwrite
-from cli.domain.book import Book
-from cli.domain.chart import starter_accounts
-from cli.domain.ledger import trial_balance
-from cli.domain.posting import PostingInput, build_entry
-from schemas.accounting import JournalEntry
-from schemas.settings import Settings
+from comptoir.book import yamlread, yamlwrite
+from comptoir.domain.book import Book
+from comptoir.domain.chart import starter_accounts
+from comptoir.domain.ledger import trial_balance
+from comptoir.domain.posting import PostingInput, build_entry
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.settings import Settings
 
 CODES = [a.code for a in starter_accounts() if a.parent]
 amounts = st.decimals(min_value=Decimal("-99999.99"), max_value=Decimal("99999.99"), places=2, allow_nan=False,

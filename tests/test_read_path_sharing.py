@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.book.loader import load_book
-from cli.book.root import find_root
+from comptoir.book.loader import load_book
+from comptoir.book.root import find_root
 
 from .conftest import run
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from cli.domain import availability
-from cli.domain.availability import Event, promise
+from comptoir.domain import availability
+from comptoir.domain.availability import Event, promise
 
 from .conftest import run
 
@@ -163,8 +163,8 @@ def test_promise_never_starves_a_later_commitment(shop, documents):
 
 
 def test_promise_is_reusable_and_can_leave_a_document_out(shop, documents):
-    from cli.book.loader import load_book
-    from cli.book.root import find_root
+    from comptoir.book.loader import load_book
+    from comptoir.book.root import find_root
 
     documents.append(("ESP", "SHOP", dt.date(2026, 11, 30), D(10), "reserved", "SO-SELF"))
     book = load_book(find_root(str(shop)))

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.domain.book import Book
-from cli.domain.chart import starter_accounts
-from cli.domain.stock import MoveDraft, Position, levels, replay, stock_entry, value_moves
-from cli.domain.validation import check, errors
-from cli.errors import ComptoirError
-from schemas.inventory import Item, StockMove, Warehouse
-from schemas.registry import kind_named
-from schemas.settings import Settings
+from comptoir.domain.book import Book
+from comptoir.domain.chart import starter_accounts
+from comptoir.domain.stock import MoveDraft, Position, levels, replay, stock_entry, value_moves
+from comptoir.domain.validation import check, errors
+from comptoir.errors import ComptoirError
+from comptoir.schemas.inventory import Item, StockMove, Warehouse
+from comptoir.schemas.registry import kind_named
+from comptoir.schemas.settings import Settings
 
 D = Decimal
 

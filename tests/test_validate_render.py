@@ -8,8 +8,8 @@ import json
 import os
 from decimal import Decimal
 
-from cli.domain.table import Column, Table
-from cli.render import render
+from comptoir.domain.table import Column, Table
+from comptoir.render import render
 
 from .conftest import git, head, run, write
 

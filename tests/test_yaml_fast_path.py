@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.book import yamlread, yamlwrite
+from comptoir.book import yamlread, yamlwrite
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,9 @@ by `comptoir period reopen --force`.
 
 from __future__ import annotations
 
-from cli.domain.book import Book
-from cli.errors import Problem
-from schemas.registry import SETTINGS_FILE, all_kinds
+from comptoir.domain.book import Book
+from comptoir.errors import Problem
+from comptoir.schemas.registry import SETTINGS_FILE, all_kinds
 
 from . import git
 from .loader import load_book

@@ -12,7 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from cli.errors import fail
+from comptoir.errors import fail
 
 
 class GitError(Exception):

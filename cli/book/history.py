@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from cli.errors import fail
-from schemas.registry import all_kinds, kind_for_path
-from schemas.types import Record, is_safe_id
+from comptoir.errors import fail
+from comptoir.schemas.registry import all_kinds, kind_for_path
+from comptoir.schemas.types import Record, is_safe_id
 
 from . import git, yamlread
 from .root import DataRoot

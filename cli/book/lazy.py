@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from decimal import Decimal
 from pathlib import Path
 
-from cli.domain.book import Book
-from schemas.registry import all_kinds, kind_named
-from schemas.types import Record
+from comptoir.domain.book import Book
+from comptoir.schemas.registry import all_kinds, kind_named
+from comptoir.schemas.types import Record
 
 from . import git
 from .cache import load_file, store_file
@@ -127,7 +127,7 @@ def _write_cache(path: Path | None, data: dict) -> None:
 def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:
     """Serve cli.domain.stock.levels(book) from the cache: the stock folder is clean, so it is `tree`
     (the git tree id of the folder at the revision, or HEAD for the working tree)."""
-    from cli.domain.stock import levels
+    from comptoir.domain.stock import levels
 
     if tree == EMPTY:
         book.derived[("stock.levels", None)] = {}
@@ -159,7 +159,7 @@ def remember_stock_levels(root: DataRoot, book: Book) -> None:
     """After a commit, file the committed book's stock levels under the stock folder's new tree id,
     so the next `stock available` reads no move either. Skipped when the folder holds other
     uncommitted changes (the levels would not be the tree's). Never fails the command."""
-    from cli.domain.stock import levels
+    from comptoir.domain.stock import levels
 
     if root.top is None:
         return

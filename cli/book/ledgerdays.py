@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the models, and all but what starts git, are imported once it is at work (see Watch)
     from decimal import Decimal
 
-    from cli.domain.book import Book
-    from schemas.registry import Kind
+    from comptoir.domain.book import Book
+    from comptoir.schemas.registry import Kind
 
     from .root import DataRoot
 
 VERSION = 1
 KEEP = 24  # folder sums kept besides the current ones (another branch, recent revisions)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
-MODEL_FILES = ("accounting.py", "types.py", "registry.py", "rates.py", "settings.py")
+
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
 SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
 ACCOUNTS = "accounts"  # the account kind's folder: with the settings, what a snapshot also holds
@@ -38,7 +38,7 @@ HEADS = ("HEAD", f"HEAD:./{SETTINGS_FILE}", f"HEAD:./{ACCOUNTS}", *(f"HEAD:./{f}
 
 
 def _folders() -> tuple[Kind, list[str]]:
-    from schemas.registry import all_kinds, kind_named
+    from comptoir.schemas.registry import all_kinds, kind_named
 
     journal = kind_named("journal")
     return journal, [journal.folder] + [k.folder for k in all_kinds() if k.name == "rate"]
@@ -217,7 +217,7 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
     folder, or None when one of them is something the full read would report. `parsed` is the
     parse cache, when it is worth loading."""
-    from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
+    from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
 
     from . import git
     from .cache import unpack
@@ -252,14 +252,9 @@ def _code_key(base: str, rates: str) -> str:
     validates entries and converts amounts."""
     import hashlib
 
-    import cli.domain.ledger
-    import schemas.registry
+    from .codeversion import code_version
 
-    digest = hashlib.sha1(f"{VERSION}\0{base}\0{rates}".encode())
-    models = Path(schemas.registry.__file__).parent
-    for module in (Path(cli.domain.ledger.__file__), *(models / name for name in MODEL_FILES)):
-        if module.is_file():
-            digest.update(module.read_bytes())
+    digest = hashlib.sha1(f"{VERSION}\0{base}\0{rates}\0{code_version()}".encode())
     return digest.hexdigest()
 
 

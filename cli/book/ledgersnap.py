@@ -25,12 +25,11 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from decimal import Decimal, Inexact, localcontext
-from functools import lru_cache
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from cli.domain.ledger import ZERO, balance_table
+from comptoir.domain.ledger import ZERO, balance_table
 
 from .cache import load_file, store_file
 from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
@@ -38,8 +37,8 @@ from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
 if TYPE_CHECKING:
     import datetime as dt
 
-    from cli.domain.book import Book
-    from cli.domain.table import Table
+    from comptoir.domain.book import Book
+    from comptoir.domain.table import Table
 
     from .ledgerdays import Watch
     from .root import DataRoot
@@ -48,8 +47,6 @@ VERSION = 1
 KEEP = 4  # snapshots kept: the current state, recent ones and other branches'
 # The code a snapshot's content depends on: the models, how files are read and validated, and
 # how postings become day sums. Any change there makes every older snapshot unused.
-CODE_FOLDERS = ("schemas", "cli/book")
-CODE_FILES = ("cli/domain/ledger.py", "cli/domain/book.py")
 DAY = "i"  # array type of the day ordinals (a date's ordinal is below 2**31)
 MAX_CHANGES = 500  # journal files changed since the newest snapshot beyond which the book is read instead
 
@@ -196,8 +193,8 @@ def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | N
 
 def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: Path, folder: Path,
            stem: str, journal: str) -> dict | None:
-    from cli.domain.ledger import UNCONVERTIBLE, add_day_totals
-    from schemas.registry import kind_named
+    from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
+    from comptoir.schemas.registry import kind_named
 
     from . import git
     from .loader import parse_bytes, well_filed_record
@@ -268,7 +265,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     """Keep the snapshot of a book read from a clean working tree, whose day totals ledgerdays
     attached. Kept only when it is surely HEAD's: the sums are of HEAD's journal and rate trees,
     and the accounts, rates and settings read from the working tree are those of the commit."""
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     heads = watch.heads()
     folder = _folder(root.path)
@@ -316,8 +313,8 @@ def _plain_files(top: Path, prefix: str, commit: str) -> bool:
 def _snapshot(book: Book, totals: dict, journal: str) -> dict | None:
     import datetime as dt
 
-    from cli.domain.ledger import rate_on
-    from schemas.types import currency_places
+    from comptoir.domain.ledger import rate_on
+    from comptoir.schemas.types import currency_places
 
     running = {}
     with localcontext() as ctx:
@@ -382,17 +379,10 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-@lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    project = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha1()
-    files = [project / f for f in CODE_FILES]
-    for folder in CODE_FOLDERS:
-        files += sorted((project / folder).glob("*.py"))
-    for path in files:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from .codeversion import code_version
+
+    return code_version()
 
 
 def _folder(data_root: Path | None) -> Path | None:

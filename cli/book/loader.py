@@ -10,11 +10,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cli.domain.book import Book, Source
-from cli.errors import ComptoirError, Problem
-from schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
-from schemas.settings import Settings
-from schemas.types import Record
+from comptoir.domain.book import Book, Source
+from comptoir.errors import ComptoirError, Problem
+from comptoir.schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
+from comptoir.schemas.settings import Settings
+from comptoir.schemas.types import Record
 
 from . import git, yamlread
 from .cache import ParseCache, pack, unpack

@@ -11,16 +11,16 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING
 
-from cli.domain.book import Book
-from cli.errors import fail
-from schemas.registry import SETTINGS_FILE
+from comptoir.domain.book import Book
+from comptoir.errors import fail
+from comptoir.schemas.registry import SETTINGS_FILE
 
 from . import git
 from .root import DataRoot
 
 if TYPE_CHECKING:  # the loader imports this module on every run: keep it light
-    from cli.domain.periods import LockRevision
-    from schemas.settings import Settings
+    from comptoir.domain.periods import LockRevision
+    from comptoir.schemas.settings import Settings
 
 LOCK_TRAILER = "Comptoir-Lock"  # written by every command that moves the lock date
 
@@ -49,7 +49,7 @@ def lock_revision(root: DataRoot, rev: str | None) -> LockRevision | None:
     into the period while it was closed. A lock date edited by hand is not enforced here
     (`validate --base` compares it with the base branch).
     """
-    from cli.domain.periods import LockRevision
+    from comptoir.domain.periods import LockRevision
 
     top = root.top
     if top is None or (rev is None and not git.has_commits(top)):
@@ -101,7 +101,7 @@ def uncommitted(root: DataRoot) -> set[str]:
 
 def lock_settings(book: Book, lock: dt.date | None) -> tuple[str, Settings]:
     """comptoir.yaml's new text with the lock date moved, and the settings it holds."""
-    from schemas.settings import Settings
+    from comptoir.schemas.settings import Settings
 
     from . import yamlread
     text = book.text_reader(book.settings_path) if book.text_reader else None

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 
-from cli.domain.book import Book, Source
-from cli.errors import ComptoirError
-from schemas.registry import Kind, all_kinds, kind_named
-from schemas.types import Record
+from comptoir.domain.book import Book, Source
+from comptoir.errors import ComptoirError
+from comptoir.schemas.registry import Kind, all_kinds, kind_named
+from comptoir.schemas.types import Record
 
 from . import git
 from .loader import _kind_of_folder, load_book, parse_bytes, well_filed_record
@@ -120,7 +120,7 @@ class Listing:
 
 
 def _changed(display: str) -> ComptoirError:
-    from cli.errors import fail
+    from comptoir.errors import fail
 
     return fail("book-changed", f"{display} changed while the command ran",
                 "run the command again; if it keeps failing, run `comptoir validate`", file=display, line=1)

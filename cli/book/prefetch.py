@@ -18,7 +18,6 @@ import hashlib
 import marshal
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -44,18 +43,9 @@ def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
 
 def code_fingerprint() -> str:
     """Changes whenever a source file of comptoir changes (edited, reinstalled, upgraded)."""
-    import importlib.util
+    from .codeversion import code_version
 
-    digest = hashlib.sha1(sys.version.encode())
-    for package in ("cli", "schemas"):
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        for folder in spec.submodule_search_locations:
-            for path in sorted(Path(folder).rglob("*.py")):
-                st = path.stat()
-                digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
+    return code_version()
 
 
 class Prefetch:

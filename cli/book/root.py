@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli.errors import fail
-from schemas.registry import SETTINGS_FILE
+from comptoir.errors import fail
+from comptoir.schemas.registry import SETTINGS_FILE
 
 from . import git
 

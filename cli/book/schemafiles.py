@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.errors import Problem
-from schemas.jsonschema import SCHEMA_DIR, all_schemas
+from comptoir.errors import Problem
+from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
 
 from .root import DataRoot
 

@@ -15,9 +15,7 @@ delete, outside version control, in the git folder beside the parse cache.
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
-from functools import lru_cache
 from pathlib import Path
 
 from . import git
@@ -25,22 +23,12 @@ from .cache import load_file, store_file
 
 VERSION = 1
 KEEP = 32  # verdicts kept: recent trees of this branch and a few others
-# The code whose answer a verdict records: the models, the rules and how files are read.
-CODE_FOLDERS = ("schemas", "cli/domain")
-CODE_FILES = ("cli/book/loader.py", "cli/book/yamlread.py", "cli/book/verdict.py", "cli/book/ondemand.py")
 
 
-@lru_cache(maxsize=1)
 def fingerprint() -> str:
-    project = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha1(f"verdict-v{VERSION}".encode())
-    files = [project / f for f in CODE_FILES]
-    for folder in CODE_FOLDERS:
-        files += sorted((project / folder).glob("*.py"))
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from .codeversion import code_version
+
+    return f"verdict-v{VERSION}:{code_version()}"
 
 
 class Status:

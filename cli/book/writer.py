@@ -24,13 +24,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli.domain.book import Book
-from cli.domain.periods import lock_guarded, locked
-from cli.domain.validation import Change, carry, check, check_change, errors, facts
-from cli.errors import ComptoirError, Problem, fail
-from schemas.registry import SETTINGS_FILE, Kind
-from schemas.settings import Settings
-from schemas.types import Record
+from comptoir.domain.book import Book
+from comptoir.domain.periods import lock_guarded, locked
+from comptoir.domain.validation import Change, carry, check, check_change, errors, facts
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.registry import SETTINGS_FILE, Kind
+from comptoir.schemas.settings import Settings
+from comptoir.schemas.types import Record
 
 from . import git, verdict, yamlwrite
 from .loader import _kind_of, load_book, place
@@ -47,7 +47,7 @@ class Staged:
 
 def record_text(kind: Kind, record: Record) -> str:
     """The canonical text of a record: an editor hint to its JSON Schema, then its fields."""
-    from schemas.jsonschema import header_for
+    from comptoir.schemas.jsonschema import header_for
 
     data = record.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
     return yamlwrite.dump(data, header=header_for(kind.name, kind.path_for(record)))

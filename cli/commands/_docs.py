@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import parse_date
+from comptoir.options import parse_date
 
 
 def day_of(env, date_: str | None, option: str = "--date"):
@@ -15,8 +15,8 @@ def day_of(env, date_: str | None, option: str = "--date"):
 def decimal_of(text: str | None, option: str):
     if text is None:
         return None
-    from cli.errors import fail
-    from schemas.types import to_decimal
+    from comptoir.errors import fail
+    from comptoir.schemas.types import to_decimal
 
     try:
         return to_decimal(text)
@@ -26,7 +26,7 @@ def decimal_of(text: str | None, option: str):
 
 def put_all(w, records) -> None:
     """Stage (kind name, record) pairs; a record already in the book is replaced."""
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     for name, record in records:
         if record is None:
@@ -50,6 +50,6 @@ def remember_stock(env, w, sha: str | None) -> None:
     """After a document that moved stock is committed, file the new stock levels for the quick
     `stock available` read (as the stock commands do)."""
     if sha:
-        from cli.book.lazy import remember_stock_levels
+        from comptoir.book.lazy import remember_stock_levels
 
         remember_stock_levels(env.root(), w.resulting_book())

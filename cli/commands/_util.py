@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem
+from comptoir.errors import ComptoirError, Problem
 
 
 def build(model, **fields):

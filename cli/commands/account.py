@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.options import as_of, emit, no_commit, output_format
 
 
 @click.group()
@@ -24,9 +24,9 @@ def account() -> None:
 @click.pass_obj
 def add(env, code, name, type_, parent, currency, role, no_commit) -> None:
     """Add account CODE named NAME."""
-    from cli.commands._util import build
-    from schemas.accounting import Account
-    from schemas.registry import kind_named
+    from comptoir.commands._util import build
+    from comptoir.schemas.accounting import Account
+    from comptoir.schemas.registry import kind_named
 
     record = build(Account, code=code, name=name, type=type_, parent=parent, currency=currency, role=role)
     with env.writer("account add", no_commit) as w:
@@ -41,7 +41,7 @@ def add(env, code, name, type_, parent, currency, role, no_commit) -> None:
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List the chart of accounts."""
-    from cli.domain.ledger import accounts_table
+    from comptoir.domain.ledger import accounts_table
 
     book = env.book(as_of)
     emit(accounts_table(book), fmt, book.revision)

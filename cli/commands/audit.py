@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import emit, output_format
+from comptoir.options import emit, output_format
 
 # git's %G? codes
 SIGNATURE = {"G": "good", "U": "good, unknown validity", "X": "good, expired", "Y": "good, expired key",
@@ -24,9 +24,9 @@ def audit() -> None:
 @click.pass_obj
 def verify(env, require_signed: bool, since: str | None, fmt: str) -> None:
     """List commits touching the data root with author, committer and signature status."""
-    from cli.book import git
-    from cli.domain.table import Table, text
-    from cli.errors import ComptoirError, Problem, fail
+    from comptoir.book import git
+    from comptoir.domain.table import Table, text
+    from comptoir.errors import ComptoirError, Problem, fail
 
     root = env.root()
     if root.top is None:

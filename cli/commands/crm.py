@@ -8,7 +8,15 @@ import sys
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, parse_date, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    parse_date,
+    resolve_range,
+)
 
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "lost", "disqualified")
 STAGES = ("qualification", "proposal", "negotiation", "won", "lost")
@@ -51,11 +59,11 @@ def _owners(env, owner: str | None) -> set[str] | None:
     if owner is None:
         return None
     if owner.lower() == "me":
-        from cli.book.gitinfo import me
+        from comptoir.book.gitinfo import me
 
         names = me(env.root())
         if not names:
-            from cli.errors import fail
+            from comptoir.errors import fail
 
             raise fail("who-is-me", "--owner me needs to know who you are",
                        "set COMPTOIR_USER=yourname, or git config user.name")
@@ -80,8 +88,8 @@ def _date_or_clear(value: str | None, option: str) -> object:
 def _amount(value: str | None, option: str):
     if value is None:
         return None
-    from cli.errors import fail
-    from schemas.types import to_decimal
+    from comptoir.errors import fail
+    from comptoir.schemas.types import to_decimal
 
     try:
         return to_decimal(value)
@@ -90,7 +98,7 @@ def _amount(value: str | None, option: str):
 
 
 def _kinds():
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     return kind_named
 
@@ -143,8 +151,8 @@ def _as_of_label(book) -> str | None:
 def lead_add(env, name, company, email, phone, source, owner, status, reason, score, interest, items, tags,
              follow_up, created, notes, note, allow_duplicate, no_commit) -> None:
     """Add a lead named NAME (the person). Prints the new lead's id."""
-    from cli.domain import crm as c
-    from cli.errors import fail
+    from comptoir.domain import crm as c
+    from comptoir.errors import fail
 
     kind = _kinds()
     with env.writer("crm lead add", no_commit) as w:
@@ -199,7 +207,7 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
 def lead_update(env, ident, status, reason, name, company, email, phone, source, owner, score, interest, items,
                 drop_items, tags, untags, follow_up, notes, note, note_type, no_commit) -> None:
     """Change a lead's fields or status, and log what happened with --note; one commit."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     kind = _kinds()
     with env.writer("crm lead update", no_commit) as w:
@@ -255,7 +263,7 @@ def lead_update(env, ident, status, reason, name, company, email, phone, source,
 @click.pass_obj
 def lead_show(env, ident, fmt, as_of) -> None:
     """Show a lead, its allowed status moves, possible duplicates and its activities."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     book = env.book(as_of, ("lead", "activity", "partner"))
     emit(c.lead_table(book, c.get_lead(book, ident), env.today), fmt, _as_of_label(book))
@@ -275,7 +283,7 @@ def lead_show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def lead_list(env, statuses, owner, sources, tags, due, sort, limit, fmt, as_of) -> None:
     """List leads, filtered and sorted."""
-    from cli.domain.crm import leads_table
+    from comptoir.domain.crm import leads_table
 
     where = None
     if statuses:  # only the leads shown are validated (the domain filters again, on the records)
@@ -301,7 +309,7 @@ def lead_convert(env, ident, partner_id, new_partner, title, amount, currency, c
     """Make lead ID a customer (new, or the existing partner with the same email, phone or company)
     and an opportunity; the lead becomes converted. One commit. Prints the opportunity id, then
     the customer id."""
-    from cli.domain.crm import convert_lead
+    from comptoir.domain.crm import convert_lead
 
     if partner_id and new_partner:
         raise click.UsageError("--partner and --new-partner exclude each other")
@@ -344,9 +352,9 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
     harmless. A bad row is reported with its row number and the others are kept,
     unless --strict.
     """
-    from cli.domain.crm_capture import capture as run_capture
-    from cli.domain.crm_capture import capture_table, read_submissions
-    from cli.errors import ComptoirError, fail
+    from comptoir.domain.crm_capture import capture as run_capture
+    from comptoir.domain.crm_capture import capture_table, read_submissions
+    from comptoir.errors import ComptoirError, fail
 
     if file_ == "-":
         raw, display = sys.stdin.read(), "<stdin>"
@@ -400,7 +408,7 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
 def activity_add(env, type_, subject, lead_id, opp_id, partner_id, date_, due, owner, done, notes, no_commit) -> None:
     """Log a TYPE (call, email, meeting, note, task) with SUBJECT on a lead, opportunity or partner.
     Prints the activity id."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     if not (lead_id or opp_id or partner_id):
         raise click.UsageError("link the activity with --lead, --opp or --partner")
@@ -429,7 +437,7 @@ def activity_add(env, type_, subject, lead_id, opp_id, partner_id, date_, due, o
 @click.pass_obj
 def activity_done(env, ident, date_, note, no_commit) -> None:
     """Mark a task (or planned activity) done."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     with env.writer("crm activity done", no_commit) as w:
         act = c.get_activity(w.book, ident)
@@ -457,7 +465,7 @@ def activity_done(env, ident, date_, note, no_commit) -> None:
 @click.pass_obj
 def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, overdue, from_, to_, limit, fmt, as_of) -> None:
     """List activities, newest first."""
-    from cli.domain.crm import activities_table
+    from comptoir.domain.crm import activities_table
 
     book = env.book(as_of, ("activity",))
     emit(activities_table(book, _report_day(env, None, as_of), lead=lead_id, opportunity=opp_id,
@@ -476,7 +484,7 @@ def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, ove
 @click.pass_obj
 def followups(env, owner, overdue, days, fmt, as_of) -> None:
     """What is due: open tasks and planned activities, and leads' follow-up dates."""
-    from cli.domain.crm import followups_table
+    from comptoir.domain.crm import followups_table
 
     book = env.book(as_of, CRM_KINDS)
     emit(followups_table(book, _report_day(env, None, as_of), _owners(env, owner), overdue, days), fmt,
@@ -508,7 +516,7 @@ def _line_option(fn):
 def opp_add(env, title, partner, lead_id, stage, amount, currency, probability, close, owner, lines, notes,
             no_commit) -> None:
     """Open an opportunity TITLE with a customer. Prints its id."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     with env.writer("crm opp add", no_commit) as w:
         new = c.new_opportunity(w.book, {
@@ -541,7 +549,7 @@ def opp_add(env, title, partner, lead_id, stage, amount, currency, probability, 
 def opp_update(env, ident, stage, title, partner, amount, currency, probability, close, owner, lines, clear_lines,
                notes, note, no_commit) -> None:
     """Change an opportunity's stage, amount, probability, close date or lines; one commit."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     kind = _kinds()
     with env.writer("crm opp update", no_commit) as w:
@@ -601,7 +609,7 @@ def opp_update(env, ident, stage, title, partner, amount, currency, probability,
 @click.pass_obj
 def opp_list(env, stages, open_only, owner, partner, closing_before, fmt, as_of) -> None:
     """List opportunities by stage and expected close date, with their weighted amounts."""
-    from cli.domain.crm import opportunities_table
+    from comptoir.domain.crm import opportunities_table
 
     book = env.book(as_of, OPP_KINDS)
     emit(opportunities_table(book, _report_day(env, None, as_of), tuple(stages), _owners(env, owner), partner,
@@ -616,9 +624,9 @@ def opp_list(env, stages, open_only, owner, partner, closing_before, fmt, as_of)
 def opp_show(env, ident, fmt, as_of) -> None:
     """Show an opportunity: stage, effective probability, weighted amount, lines, activities, and for
     its lines what is available now and the earliest date each can ship (before you win it)."""
-    from cli.domain import crm as c
-    from cli.domain.catalog import line_promises
-    from cli.render import render
+    from comptoir.domain import crm as c
+    from comptoir.domain.catalog import line_promises
+    from comptoir.render import render
 
     book = env.book(as_of)
     opp = c.get_opportunity(book, ident)
@@ -643,7 +651,7 @@ def opp_show(env, ident, fmt, as_of) -> None:
 def opp_win(env, ident, date_, amount, no_order, no_commit) -> None:
     """Mark opportunity ID won; with lines, create its sales order (and reservations) in the same
     commit and print the order id and promise date."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     kind = _kinds()
     with env.writer("crm opp win", no_commit) as w:
@@ -677,7 +685,7 @@ def opp_win(env, ident, date_, amount, no_order, no_commit) -> None:
 @click.pass_obj
 def opp_lose(env, ident, reason, date_, no_commit) -> None:
     """Mark opportunity ID lost, with the reason."""
-    from cli.domain import crm as c
+    from comptoir.domain import crm as c
 
     with env.writer("crm opp lose", no_commit) as w:
         current = c.get_opportunity(w.book, ident)
@@ -700,7 +708,7 @@ def opp_lose(env, ident, reason, date_, no_commit) -> None:
 @click.pass_obj
 def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
     """Open opportunities by stage and owner: count, amount, weighted amount (amount x probability)."""
-    from cli.domain.crm_reports import pipeline
+    from comptoir.domain.crm_reports import pipeline
 
     book = env.book(as_of, OPP_KINDS)
     emit(pipeline(book, _report_day(env, date_, as_of), by, include_closed, _owners(env, owner)), fmt,
@@ -715,7 +723,7 @@ def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
 @click.pass_obj
 def forecast_report(env, months, date_, fmt, as_of) -> None:
     """Weighted open amount by expected close month, beside what was won, for the coming months."""
-    from cli.domain.crm_reports import forecast
+    from comptoir.domain.crm_reports import forecast
 
     book = env.book(as_of, OPP_KINDS)
     emit(forecast(book, _report_day(env, date_, as_of), months), fmt, _as_of_label(book))
@@ -729,13 +737,13 @@ def forecast_report(env, months, date_, fmt, as_of) -> None:
 def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Leads by source and status; conversion lead -> opportunity -> won; median days to convert.
     Dates a lead does not store are taken from its file's git history."""
-    from cli.domain.crm_reports import funnel, needs_history
+    from comptoir.domain.crm_reports import funnel, needs_history
 
     book = env.book(as_of, ("lead", "opportunity"))
     start, end = resolve_range(book.settings, from_, to_, period, year)
     dates = None
     if needs_history(book):
-        from cli.book.gitinfo import file_dates
+        from comptoir.book.gitinfo import file_dates
 
         dates = file_dates(env.root(), "crm/leads", book.revision)
     emit(funnel(book, start, end, dates), fmt, _as_of_label(book))
@@ -749,7 +757,7 @@ def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
 @click.pass_obj
 def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
     """Per owner: calls, emails, meetings, notes, tasks logged; follow-ups done; open and overdue."""
-    from cli.domain.crm_reports import activity_report
+    from comptoir.domain.crm_reports import activity_report
 
     book = env.book(as_of, ("activity",))
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -14,7 +14,7 @@ import click
 @click.pass_obj
 def diff(env, base: str, head: str | None, fmt: str) -> None:
     """Summarise what HEAD (default: the working tree) changes relative to BASE."""
-    from cli.domain.diff import book_diff
+    from comptoir.domain.diff import book_diff
 
     old = env.book(base)
     new = env.book(head) if head else env.book()
@@ -30,8 +30,8 @@ def diff(env, base: str, head: str | None, fmt: str) -> None:
 
 
 def _json(d, base_label: str, head_label: str) -> dict:
-    from cli.domain.diff import changes_table
-    from cli.render import to_json
+    from comptoir.domain.diff import changes_table
+    from comptoir.render import to_json
 
     return {"base": base_label, "head": head_label, "summary": d.summary,
             "records": json.loads(to_json(changes_table(d)))["rows"],
@@ -42,8 +42,8 @@ def _json(d, base_label: str, head_label: str) -> dict:
 
 
 def _text(d, base_label: str, head_label: str) -> str:
-    from cli.domain.diff import changes_table
-    from cli.render import render
+    from comptoir.domain.diff import changes_table
+    from comptoir.render import render
 
     out = [f"Changes from {base_label} to {head_label}", ""]
     out += [f"  {line}" for line in d.summary]
@@ -57,8 +57,8 @@ def _text(d, base_label: str, head_label: str) -> str:
 
 
 def _markdown(d, base_label: str, head_label: str) -> str:
-    from cli.domain.diff import changes_table
-    from cli.render import render
+    from comptoir.domain.diff import changes_table
+    from comptoir.render import render
 
     ok = not d.problems
     out = [f"### comptoir: {'✅' if ok else '❌'} changes from `{base_label}` to `{head_label}`", ""]

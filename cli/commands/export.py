@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, resolve_range
+from comptoir.options import as_of, date_range, resolve_range
 
 
 @click.group()
@@ -25,7 +25,7 @@ def hledger(env, from_, to_, period, year, as_of) -> None:
       hledger -f books.journal bse -B
       hledger -f books.journal is -B not:tag:closing
     """
-    from cli.domain.hledger import hledger_journal
+    from comptoir.domain.hledger import hledger_journal
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -33,7 +33,7 @@ def hledger(env, from_, to_, period, year, as_of) -> None:
 
 
 def _catalog():
-    from cli.commands.catalog import catalog
+    from comptoir.commands.catalog import catalog
 
     return catalog
 

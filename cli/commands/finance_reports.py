@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from cli.options import as_of, date_range, emit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, output_format, resolve_range
 
 
 def _common(fn: Callable) -> Callable:
@@ -32,7 +32,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
     The result not yet closed is shown in equity: the current period's (from --from, or the
     start of the fiscal year) and any earlier one. The report says whether it balances.
     """
-    from cli.domain.statements import balance_sheet as build
+    from comptoir.domain.statements import balance_sheet as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -46,7 +46,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
 @click.pass_obj
 def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of, compare) -> None:
     """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
-    from cli.domain.statements import income_statement as build
+    from comptoir.domain.statements import income_statement as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -64,7 +64,7 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
 @click.pass_obj
 def cash_flow(env, from_, to_, period, year, depth, method, fmt, as_of) -> None:
     """Operating, investing and financing cash flows; says which method and whether it reconciles."""
-    from cli.domain.statements import cash_flow as build
+    from comptoir.domain.statements import cash_flow as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -81,8 +81,8 @@ def _filters(fn: Callable) -> Callable:
 
 def _register(env, name, account, from_, to_, period, year, depth, currency, fmt, as_of, text_, partner,
               min_, max_) -> None:
-    from cli.domain.posting import parse_amount
-    from cli.domain.statements import PostingFilter, register
+    from comptoir.domain.posting import parse_amount
+    from comptoir.domain.statements import PostingFilter, register
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -117,7 +117,7 @@ def register(env, account, **options) -> None:
 @click.pass_obj
 def journal(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     """Every entry in date order with every posting, for auditors (debits = credits)."""
-    from cli.domain.statements import journal_report
+    from comptoir.domain.statements import journal_report
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import emit, output_format
+from comptoir.options import emit, output_format
 
 
 @click.command()
@@ -13,10 +13,10 @@ from cli.options import emit, output_format
 @click.pass_obj
 def history(env, ident: str, fmt: str) -> None:
     """Every commit that touched record ID: when, who, which commit, and old -> new per field."""
-    from cli.book.history import versions
-    from cli.domain.changes import diff_records
-    from cli.domain.table import Column, Table, text
-    from cli.errors import fail
+    from comptoir.book.history import versions
+    from comptoir.domain.changes import diff_records
+    from comptoir.domain.table import Column, Table, text
+    from comptoir.errors import fail
 
     root = env.root()
     if root.top is None:

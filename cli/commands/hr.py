@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, parse_date, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    parse_date,
+    resolve_range,
+)
 
 
 @click.group()
@@ -40,8 +48,8 @@ def payroll() -> None:
 def _amount(value: str | None, option: str):
     if value is None:
         return None
-    from cli.errors import fail
-    from schemas.types import to_decimal
+    from comptoir.errors import fail
+    from comptoir.schemas.types import to_decimal
 
     try:
         return to_decimal(value)
@@ -54,7 +62,7 @@ def _committed(sha: str | None) -> str:
 
 
 def _kind(name: str):
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     return kind_named(name)
 
@@ -72,7 +80,7 @@ def _kind(name: str):
 @click.pass_obj
 def department_add(env, code, name, manager, cost_centre, notes, no_commit) -> None:
     """Add department CODE (a short code like ROAST) named NAME."""
-    from cli.domain.hr import new_department
+    from comptoir.domain.hr import new_department
 
     with env.writer("hr department add", no_commit) as w:
         dept = new_department(w.book, code, name, manager, cost_centre, notes)
@@ -94,7 +102,7 @@ def department_add(env, code, name, manager, cost_centre, notes, no_commit) -> N
 @click.pass_obj
 def department_update(env, code, name, manager, cost_centre, notes, clear, no_commit) -> None:
     """Change department CODE; the commit message names each change."""
-    from cli.domain.hr import get_department, revise_department
+    from comptoir.domain.hr import get_department, revise_department
 
     with env.writer("hr department update", no_commit) as w:
         rev = revise_department(w.book, get_department(w.book, code),
@@ -115,7 +123,7 @@ def department_update(env, code, name, manager, cost_centre, notes, clear, no_co
 @click.pass_obj
 def department_list(env, fmt, as_of) -> None:
     """List departments with their manager, cost centre and headcount today."""
-    from cli.domain.hr import departments_table
+    from comptoir.domain.hr import departments_table
 
     book = env.book(as_of)
     emit(departments_table(book, env.today), fmt, book.revision)
@@ -151,7 +159,7 @@ def employee_add(env, name, department, role, start, end, manager, monthly_salar
     comptoir hr employee add "Ana Pereira" --department ROAST --role "Head roaster" \\
         --start 2026-08-01 --monthly-salary 3200 --bank-account-ref PAYR-0001
     """
-    from cli.domain.hr import new_employee
+    from comptoir.domain.hr import new_employee
 
     fields = {"id": ident, "name": name, "department": department, "role": role,
               "start_date": parse_date(start, "--start") or env.today, "end_date": parse_date(end, "--end"),
@@ -181,7 +189,7 @@ def employee_update(env, ident, name, department, role, start, end, manager, mon
                     monthly_hours, bank_account_ref, clear, no_commit) -> None:
     """Change employee ID: a raise, a move, a leaving date. The commit message names each change,
     so `comptoir history ID` shows the record over time."""
-    from cli.domain.hr import get_employee, revise_employee
+    from comptoir.domain.hr import get_employee, revise_employee
 
     changes = {"name": name, "department": department, "role": role, "start_date": parse_date(start, "--start"),
                "end_date": parse_date(end, "--end"), "manager": manager,
@@ -208,7 +216,7 @@ def employee_update(env, ident, name, department, role, start, end, manager, mon
 @click.pass_obj
 def employee_list(env, department, status, on, fmt, as_of) -> None:
     """List employees with their department, dates, pay and status."""
-    from cli.domain.hr import employees_table
+    from comptoir.domain.hr import employees_table
 
     book = env.book(as_of)
     emit(employees_table(book, parse_date(on, "--on") or env.today, department, status), fmt, book.revision)
@@ -221,7 +229,7 @@ def employee_list(env, department, status, on, fmt, as_of) -> None:
 @click.pass_obj
 def employee_show(env, ident, fmt, as_of) -> None:
     """Show one employee and the payroll runs that paid them."""
-    from cli.domain.hr import employee_table, get_employee
+    from comptoir.domain.hr import employee_table, get_employee
 
     book = env.book(as_of)
     emit(employee_table(book, get_employee(book, ident), env.today), fmt, book.revision)
@@ -246,7 +254,7 @@ def payroll_run(env, period, dry_run, fmt, no_commit) -> None:
     withholding and contributions payable. A period runs once. Prints the run id and
     the entry id.
     """
-    from cli.domain.hr import preview_table, run_payroll
+    from comptoir.domain.hr import preview_table, run_payroll
 
     if dry_run:
         book = env.book()
@@ -275,7 +283,7 @@ def payroll_run(env, period, dry_run, fmt, no_commit) -> None:
 @click.pass_obj
 def payroll_pay(env, period, date_, account, no_commit) -> None:
     """Post the payment of a run's net pay (debit net pay payable, credit the bank); once per run."""
-    from cli.domain.hr import settle_net_pay
+    from comptoir.domain.hr import settle_net_pay
 
     with env.writer("hr payroll pay", no_commit) as w:
         entry = settle_net_pay(w.book, period, parse_date(date_, "--date"), account, env.today, env.rng)
@@ -292,7 +300,7 @@ def payroll_pay(env, period, date_, account, no_commit) -> None:
 @click.pass_obj
 def payroll_list(env, fmt, as_of) -> None:
     """List payroll runs with their totals, entry and payment."""
-    from cli.domain.hr import runs_table
+    from comptoir.domain.hr import runs_table
 
     book = env.book(as_of)
     emit(runs_table(book), fmt, book.revision)
@@ -305,7 +313,7 @@ def payroll_list(env, fmt, as_of) -> None:
 @click.pass_obj
 def payroll_show(env, ident, fmt, as_of) -> None:
     """Show one payroll run: every employee's amounts."""
-    from cli.domain.hr import get_run, run_table
+    from comptoir.domain.hr import get_run, run_table
 
     book = env.book(as_of)
     emit(run_table(book, get_run(book, ident)), fmt, book.revision)
@@ -323,7 +331,7 @@ def payroll_show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) -> None:
     """Headcount at each month's end, joiners and leavers, by department."""
-    from cli.domain.hr import headcount_table
+    from comptoir.domain.hr import headcount_table
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -341,7 +349,7 @@ def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) 
 @click.pass_obj
 def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of) -> None:
     """Payroll per period and department: gross, withholding, contributions, net and cost."""
-    from cli.domain.hr import payroll_report as build
+    from comptoir.domain.hr import payroll_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -17,14 +17,14 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     """Create a new book in DIRECTORY (and a git repository if it is not inside one)."""
     from pydantic import ValidationError
 
-    from cli.book import git, yamlwrite
-    from cli.book.root import DataRoot
-    from cli.book.writer import Writer
-    from cli.domain.chart import starter_accounts
-    from cli.errors import ComptoirError, Problem, fail
-    from schemas.jsonschema import SCHEMA_DIR, all_schemas
-    from schemas.registry import SETTINGS_FILE, kind_named
-    from schemas.settings import Settings
+    from comptoir.book import git, yamlwrite
+    from comptoir.book.root import DataRoot
+    from comptoir.book.writer import Writer
+    from comptoir.domain.chart import starter_accounts
+    from comptoir.errors import ComptoirError, Problem, fail
+    from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
+    from comptoir.schemas.registry import SETTINGS_FILE, kind_named
+    from comptoir.schemas.settings import Settings
 
     directory = directory.resolve()
     if (directory / SETTINGS_FILE).exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.options import as_of, emit, no_commit, output_format
 
 ITEM_TYPES = ["stocked", "service", "raw-material", "finished-good"]
 
@@ -35,10 +35,10 @@ def item() -> None:
 def add(env, sku, name, uom, type_, lead_time, reorder_point, reorder_qty, valuation, inventory_account,
         cogs_account, allow_negative, description, price, no_commit) -> None:
     """Add item SKU named NAME."""
-    from cli.commands._util import build
-    from cli.errors import fail
-    from schemas.inventory import Item
-    from schemas.registry import kind_named
+    from comptoir.commands._util import build
+    from comptoir.errors import fail
+    from comptoir.schemas.inventory import Item
+    from comptoir.schemas.registry import kind_named
 
     record = build(Item, sku=sku, name=name, uom=uom, type=type_, lead_time_days=lead_time,
                    reorder_point=reorder_point, reorder_qty=reorder_qty, valuation=valuation,
@@ -62,7 +62,7 @@ def add(env, sku, name, uom, type_, lead_time, reorder_point, reorder_qty, valua
 @click.pass_obj
 def list_(env, type_, fmt, as_of) -> None:
     """List items with their stock on hand and value."""
-    from cli.domain.stock import items_table
+    from comptoir.domain.stock import items_table
 
     book = env.book(as_of)
     emit(items_table(book, type_), fmt, book.revision)
@@ -75,7 +75,7 @@ def list_(env, type_, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, sku, fmt, as_of) -> None:
     """Show one item: its settings and its availability per warehouse."""
-    from cli.domain.availability import item_detail
+    from comptoir.domain.availability import item_detail
 
     book = env.book(as_of)
     emit(item_detail(book, sku), fmt, book.revision)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 
 @click.group()
@@ -22,7 +22,7 @@ class _PostingArgs(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        from cli.domain.posting import looks_like_amount
+        from comptoir.domain.posting import looks_like_amount
 
         rest: list[str] = []
         postings: list[tuple[str, str | None]] = []
@@ -61,17 +61,17 @@ class _PostingArgs(click.Command):
 @click.pass_context
 def post(ctx: click.Context, date_, memo, reference, posting_help, file_, asserts, no_commit) -> None:
     """Post a balanced journal entry (or a batch with --file) as one commit."""
-    from cli.book.loader import place_in_text
-    from cli.domain.posting import (
+    from comptoir.book.loader import place_in_text
+    from comptoir.domain.posting import (
         PostingInput,
         batch_entries,
         build_entry,
         parse_amount,
         with_assertions,
     )
-    from cli.errors import ComptoirError, fail
-    from cli.options import parse_date
-    from schemas.registry import kind_named
+    from comptoir.errors import ComptoirError, fail
+    from comptoir.options import parse_date
+    from comptoir.schemas.registry import kind_named
 
     env = ctx.obj
     postings = ctx.meta.get("postings", [])
@@ -119,8 +119,8 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, assert
 def _read_batch(file_: str) -> tuple[object, str, str]:
     import json
 
-    from cli.book import yamlread
-    from cli.errors import fail
+    from comptoir.book import yamlread
+    from comptoir.errors import fail
 
     if file_ == "-":
         raw, display = sys.stdin.read(), "<stdin>"
@@ -157,7 +157,7 @@ def _no_constant(name: str) -> object:
 @click.pass_obj
 def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
     """List journal entries in date order."""
-    from cli.domain.ledger import journal_table
+    from comptoir.domain.ledger import journal_table
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -171,8 +171,8 @@ def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show one entry with its postings and reversal links."""
-    from cli.domain.ledger import entry_table
-    from cli.errors import fail
+    from comptoir.domain.ledger import entry_table
+    from comptoir.errors import fail
 
     book = env.book(as_of)
     entry = book.entries.get(ident)
@@ -189,9 +189,9 @@ def show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def reverse(env, ident, date_, memo, no_commit) -> None:
     """Post the reversal of entry ID (every posting negated, linked both ways)."""
-    from cli.domain.posting import reversal_of
-    from cli.options import parse_date
-    from schemas.registry import kind_named
+    from comptoir.domain.posting import reversal_of
+    from comptoir.options import parse_date
+    from comptoir.schemas.registry import kind_named
 
     with env.writer("journal reverse", no_commit) as w:
         day = parse_date(date_, "--date") or env.today

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, parse_date, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    parse_date,
+    resolve_range,
+)
 
 
 @click.group()
@@ -30,8 +38,8 @@ def bom() -> None:
 def _number(value: str | None, option: str):
     if value is None:
         return None
-    from cli.errors import fail
-    from schemas.types import to_decimal
+    from comptoir.errors import fail
+    from comptoir.schemas.types import to_decimal
 
     try:
         return to_decimal(value)
@@ -44,7 +52,7 @@ def _committed(sha: str | None) -> str:
 
 
 def _kind(name: str):
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     return kind_named(name)
 
@@ -76,7 +84,7 @@ def bom_add(env, sku, yield_, components, scrap, operation_cost, warehouse, iden
     A component that has its own BOM is made in turn (multi-level); a loop (A needs B,
     B needs A) is refused, naming it.
     """
-    from cli.domain.manufacturing import new_bom
+    from comptoir.domain.manufacturing import new_bom
 
     comps = [(c, _number(q, f"--component {c}")) for c, q in components]
     waste = {c: _number(p, f"--scrap {c}") for c, p in scrap}
@@ -101,7 +109,7 @@ def bom_add(env, sku, yield_, components, scrap, operation_cost, warehouse, iden
 @click.pass_obj
 def bom_show(env, ref, explode, qty, fmt, as_of) -> None:
     """Show a BOM's components with their cost, or with --explode the total materials for a quantity."""
-    from cli.domain.manufacturing import bom_table, explode_table, find_bom
+    from comptoir.domain.manufacturing import bom_table, explode_table, find_bom
 
     book = env.book(as_of)
     record = find_bom(book, ref)
@@ -117,7 +125,7 @@ def bom_show(env, ref, explode, qty, fmt, as_of) -> None:
 @click.pass_obj
 def bom_list(env, fmt, as_of) -> None:
     """List bills of materials."""
-    from cli.domain.manufacturing import boms_table
+    from comptoir.domain.manufacturing import boms_table
 
     book = env.book(as_of)
     emit(boms_table(book), fmt, _label(book))
@@ -144,7 +152,7 @@ def order(env, sku, qty, warehouse, due, start, bom_ref, release, reference, not
     Its output counts as planned supply (on the due date) and its components as required
     (on the start date) in `stock available`, `stock promise` and `mfg plan`.
     """
-    from cli.domain.manufacturing import new_order
+    from comptoir.domain.manufacturing import new_order
 
     with env.writer("mfg order", no_commit) as w:
         wo = new_order(w.book, sku, _number(qty, "--qty"), env.today, env.rng, warehouse=warehouse,
@@ -168,7 +176,7 @@ def order(env, sku, qty, warehouse, due, start, bom_ref, release, reference, not
 @click.pass_obj
 def orders_list(env, statuses, open_, item, fmt, as_of) -> None:
     """List work orders with what is done and what remains."""
-    from cli.domain.manufacturing import orders_table
+    from comptoir.domain.manufacturing import orders_table
 
     book = env.book(as_of)
     wanted = tuple(statuses) + (("planned", "released", "in-progress") if open_ else ())
@@ -182,14 +190,14 @@ def orders_list(env, statuses, open_, item, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a work order: its components (needed, consumed, still needed) and its completions."""
-    from cli.domain.manufacturing import order_table
+    from comptoir.domain.manufacturing import order_table
 
     book = env.book(as_of)
     emit(order_table(book, ident), fmt, _label(book))
 
 
 def _set_status(env, ident: str, to: str, verb: str, no_commit: bool) -> None:
-    from cli.domain.manufacturing import set_status
+    from comptoir.domain.manufacturing import set_status
 
     with env.writer(f"mfg {verb}", no_commit) as w:
         change = set_status(w.book, ident, to)
@@ -225,7 +233,7 @@ def cancel(env, ident, no_commit) -> None:
 @click.pass_obj
 def check(env, ident, qty, fmt, as_of) -> None:
     """Whether an order's components are available now; which are short, and when they arrive."""
-    from cli.domain.manufacturing import check_order
+    from comptoir.domain.manufacturing import check_order
 
     book = env.book(as_of)
     emit(check_order(book, ident, _number(qty, "--qty"), env.today), fmt, _label(book))
@@ -247,7 +255,7 @@ def complete(env, ident, qty, date_, use, no_commit) -> None:
     Refused, writing nothing, when a component is short in the order's warehouse or the
     quantity is more than the order has left. Prints the completion, move and entry ids.
     """
-    from cli.domain.manufacturing import complete as build
+    from comptoir.domain.manufacturing import complete as build
 
     used = {sku: _number(q, f"--use {sku}") for sku, q in use}
     with env.writer("mfg complete", no_commit) as w:
@@ -265,7 +273,7 @@ def complete(env, ident, qty, date_, use, no_commit) -> None:
                        body=f"Components {c.component_cost:f} + operation cost {c.operation_cost:f} = {c.value:f} "
                             f"{w.book.base}.")
         if sha:
-            from cli.book.lazy import remember_stock_levels
+            from comptoir.book.lazy import remember_stock_levels
 
             remember_stock_levels(env.root(), w.resulting_book())
     for i in result.ids:
@@ -289,9 +297,9 @@ def plan(env, apply_, date_, fmt, as_of, no_commit) -> None:
     purchase orders from the item's latest supplier at its latest price (one per supplier);
     purchases of items never bought stay proposals.
     """
-    from cli.domain.manufacturing import orders_from_plan, plan_table, purchases_from_plan
-    from cli.domain.manufacturing import plan as build
-    from cli.errors import fail
+    from comptoir.domain.manufacturing import orders_from_plan, plan_table, purchases_from_plan
+    from comptoir.domain.manufacturing import plan as build
+    from comptoir.errors import fail
 
     day = parse_date(date_, "--date") or env.today
     if not apply_:
@@ -331,7 +339,7 @@ def plan(env, apply_, date_, fmt, as_of, no_commit) -> None:
 @click.pass_obj
 def standard_cost(env, sku, amount, roll_up, no_commit) -> None:
     """Set the standard cost per unit of SKU, the yardstick of the production report's variance."""
-    from cli.domain.manufacturing import set_standard_cost
+    from comptoir.domain.manufacturing import set_standard_cost
 
     with env.writer("mfg standard-cost", no_commit) as w:
         item, changes = set_standard_cost(w.book, sku, _number(amount, "AMOUNT"), roll_up)
@@ -356,7 +364,7 @@ def standard_cost(env, sku, amount, roll_up, no_commit) -> None:
 @click.pass_obj
 def production_report(env, from_, to_, period, year, by, item, fmt, as_of) -> None:
     """Production completed: output, cost, cost per unit and variance against standard cost."""
-    from cli.domain.manufacturing import production_report as build
+    from comptoir.domain.manufacturing import production_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -371,7 +379,7 @@ def production_report(env, from_, to_, period, year, by, item, fmt, as_of) -> No
 @click.pass_obj
 def bom_cost_report(env, sku, qty, fmt, as_of) -> None:
     """Rolled-up cost of SKU through every BOM level, from current valuation."""
-    from cli.domain.manufacturing import bom_cost_table
+    from comptoir.domain.manufacturing import bom_cost_table
 
     book = env.book(as_of)
     emit(bom_cost_table(book, sku, _number(qty, "--qty")), fmt, _label(book))

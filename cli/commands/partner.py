@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.options import as_of, emit, no_commit, output_format
 
 
 @click.group()
@@ -38,8 +38,8 @@ def partner() -> None:
 def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, currency, payment_terms_days, credit_limit,
         lead_time_days, street, postal_code, city, country, contacts, notes, no_commit) -> None:
     """Add a partner NAME. Prints its id."""
-    from cli.domain.partners import new_partner_id, validated_partner
-    from schemas.registry import kind_named
+    from comptoir.domain.partners import new_partner_id, validated_partner
+    from comptoir.schemas.registry import kind_named
 
     address = {k: v for k, v in (("street", street), ("postal_code", postal_code), ("city", city),
                                  ("country", country)) if v}
@@ -68,7 +68,7 @@ def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, curr
 @click.pass_obj
 def list_(env, role, search, fmt, as_of) -> None:
     """List partners."""
-    from cli.domain.partners import partners_table
+    from comptoir.domain.partners import partners_table
 
     book = env.book(as_of, ("partner",))
     emit(partners_table(book, role, search), fmt, book.revision)
@@ -81,7 +81,7 @@ def list_(env, role, search, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a partner with its contacts, leads and opportunities."""
-    from cli.domain.partners import get_partner, partner_table
+    from comptoir.domain.partners import get_partner, partner_table
 
     book = env.book(as_of, ("partner", "lead", "opportunity"))
     emit(partner_table(book, get_partner(book, ident)), fmt, book.revision)
@@ -120,8 +120,8 @@ def update(env, ident, name, roles, drop_roles, email, phone, legal_name, vat_id
            payment_terms_days, credit_limit, lead_time_days, street, postal_code, city, country, ship_street,
            ship_postal_code, ship_city, ship_country, contacts, notes, active, no_commit) -> None:
     """Change a partner's details, trading terms, roles, addresses or contacts."""
-    from cli.domain.partners import get_partner, revise_partner
-    from schemas.registry import kind_named
+    from comptoir.domain.partners import get_partner, revise_partner
+    from comptoir.schemas.registry import kind_named
 
     def address(*pairs):
         return {k: v for k, v in pairs if v}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._docs import committed, day_of, decimal_of, put_all
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.commands._docs import committed, day_of, decimal_of, put_all
+from comptoir.options import as_of, emit, no_commit, output_format
 
 
 @click.group()
@@ -37,8 +37,8 @@ def _payment_options(fn):
 
 def _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo,
            no_commit) -> None:
-    from cli.domain.payments import new_payment
-    from cli.errors import fail
+    from comptoir.domain.payments import new_payment
+    from comptoir.errors import fail
 
     if not partner or amount is None:
         raise fail("missing-option", "give --partner and --amount", "see `comptoir pay --help`")
@@ -92,9 +92,9 @@ def receive(env, partner, documents, amount, date_, currency, rate, account, ref
 def send(env, partner, documents, payroll, amount, date_, currency, rate, account, reference, memo, no_commit) -> None:
     """Record money paid to a supplier (debit payables, credit the bank), or a payroll run's net pay."""
     if payroll:
-        from cli.domain.hr import settle_net_pay
-        from cli.errors import fail
-        from cli.options import parse_date
+        from comptoir.domain.hr import settle_net_pay
+        from comptoir.errors import fail
+        from comptoir.options import parse_date
 
         if partner or documents or amount:
             raise fail("payroll-payment", "--payroll pays the run's net pay: no --partner, --bill or --amount",
@@ -118,7 +118,7 @@ def send(env, partner, documents, payroll, amount, date_, currency, rate, accoun
 @click.pass_obj
 def list_(env, partner, direction, fmt, as_of) -> None:
     """List payments with what they were allocated to."""
-    from cli.domain.payments import payments_table
+    from comptoir.domain.payments import payments_table
 
     book = env.book(as_of)
     emit(payments_table(book, partner, direction), fmt, book.revision)
@@ -132,7 +132,7 @@ def _aging(side: str, name: str):
     @as_of
     @click.pass_obj
     def report(env, date_, detail, fmt, as_of) -> None:
-        from cli.domain.payments import aging_table
+        from comptoir.domain.payments import aging_table
 
         book = env.book(as_of)
         emit(aging_table(book, side, day_of(env, date_), detail), fmt, book.revision)
@@ -158,7 +158,7 @@ ap_aging_report = _aging("payable", "ap-aging")
 def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
     """A partner's statement of account: invoices, credit notes and payments with the running
     balance and what is still open."""
-    from cli.domain.payments import statement_table
+    from comptoir.domain.payments import statement_table
 
     book = env.book(as_of)
     emit(statement_table(book, partner, day_of(env, date_), side, day_of(env, from_, "--from") if from_ else None),
@@ -173,7 +173,7 @@ def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
 @click.pass_obj
 def cash_forecast_report(env, weeks, date_, fmt, as_of) -> None:
     """Opening bank balance plus receivables and payables by due date, week by week."""
-    from cli.domain.payments import cash_forecast
+    from comptoir.domain.payments import cash_forecast
 
     book = env.book(as_of)
     emit(cash_forecast(book, day_of(env, date_), weeks), fmt, book.revision)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import emit, no_commit, output_format
+from comptoir.options import emit, no_commit, output_format
 
 
 @click.group()
@@ -18,7 +18,7 @@ def period() -> None:
 
 
 def _lock_trailer(old, new) -> dict[str, str]:
-    from cli.book.lockinfo import LOCK_TRAILER
+    from comptoir.book.lockinfo import LOCK_TRAILER
 
     return {LOCK_TRAILER: f"{old or 'none'} -> {new or 'none'}"}
 
@@ -33,9 +33,9 @@ def close(env, date_, no_commit) -> None:
     Refused while any entry, rate, account or setting of the period has an error (a
     failed balance assertion included) or is not committed yet.
     """
-    from cli.book.lockinfo import lock_settings, uncommitted
-    from cli.domain.periods import check_close
-    from cli.options import parse_date
+    from comptoir.book.lockinfo import lock_settings, uncommitted
+    from comptoir.domain.periods import check_close
+    from comptoir.options import parse_date
 
     day = parse_date(date_, "DATE")
     with env.writer("period close", no_commit) as w:
@@ -63,9 +63,9 @@ def reopen(env, date_, force, reason, no_commit) -> None:
     Needs --force. The change is a commit of its own (trailer `Comptoir-Lock: OLD -> NEW`),
     so the history shows who reopened which period, when, and why.
     """
-    from cli.book.lockinfo import lock_settings
-    from cli.domain.periods import check_reopen
-    from cli.options import parse_date
+    from comptoir.book.lockinfo import lock_settings
+    from comptoir.domain.periods import check_reopen
+    from comptoir.options import parse_date
 
     day = parse_date(date_, "DATE")
     with env.writer("period reopen", no_commit) as w:
@@ -90,9 +90,9 @@ def close_year(env, year, no_commit) -> None:
     expense account to zero against retained earnings (accounts: retained_earnings: in
     comptoir.yaml). Entry and lock are one commit.
     """
-    from cli.book.lockinfo import lock_settings, uncommitted
-    from cli.domain.periods import check_close, closing_entry
-    from schemas.registry import kind_named
+    from comptoir.book.lockinfo import lock_settings, uncommitted
+    from comptoir.domain.periods import check_close, closing_entry
+    from comptoir.schemas.registry import kind_named
 
     with env.writer("period close-year", no_commit) as w:
         old = w.book.settings.lock_date
@@ -123,10 +123,10 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
     latest rate on or before DATE; the difference is posted as an exchange difference
     (`value:` on a posting of amount 0) against the exchange gain or loss account.
     """
-    from cli.domain.currency import revaluation
-    from cli.errors import fail
-    from cli.options import parse_date
-    from schemas.registry import kind_named
+    from comptoir.domain.currency import revaluation
+    from comptoir.errors import fail
+    from comptoir.options import parse_date
+    from comptoir.schemas.registry import kind_named
 
     day = parse_date(date_, "DATE")
     if day > env.today:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._docs import committed, day_of, decimal_of, put_all, remember_stock
-from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.commands._docs import committed, day_of, decimal_of, put_all, remember_stock
+from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 LINE_HELP = ('A line: "SKU QTY PRICE [discount=PCT] [tax=CODE] [date=EXPECTED] [warehouse=CODE]" '
              "(repeatable, quote it).")
@@ -37,8 +37,8 @@ def purchase() -> None:
 @click.pass_obj
 def order(env, partner, lines, expected, warehouse, tax, currency, payment_terms, reference, notes, no_commit) -> None:
     """Order from a supplier. Prints the order id; its open lines show as incoming stock."""
-    from cli.domain.documents import parse_line
-    from cli.domain.purchasing import new_order, order_value
+    from comptoir.domain.documents import parse_line
+    from comptoir.domain.purchasing import new_order, order_value
 
     parsed = [parse_line(x) for x in lines]
     with env.writer("purchase order", no_commit) as w:
@@ -68,8 +68,8 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
     Writes the receipt, its stock moves and the entry debiting inventory and crediting goods
     received not invoiced, in one commit. Prints the receipt id.
     """
-    from cli.domain.documents import picks
-    from cli.domain.purchasing import receive as build
+    from comptoir.domain.documents import picks
+    from comptoir.domain.purchasing import receive as build
 
     with env.writer("purchase receive", no_commit) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reference,
@@ -103,9 +103,9 @@ def bill(env, ident, number, line_nos, qtys, prices, date_, due, rate, no_commit
     Debits goods received not invoiced at the value received and input tax, credits accounts
     payable with the gross amount; a price difference goes to the price-variance account.
     """
-    from cli.domain.documents import picks
-    from cli.domain.purchasing import bill as build
-    from cli.errors import fail
+    from comptoir.domain.documents import picks
+    from comptoir.domain.purchasing import bill as build
+    from comptoir.errors import fail
 
     chosen = picks(line_nos, qtys)
     price_by_line = {}
@@ -136,8 +136,8 @@ def bill(env, ident, number, line_nos, qtys, prices, date_, due, rate, no_commit
 @click.pass_obj
 def reschedule(env, ident, expected, line_no, no_commit) -> None:
     """Move the expected receipt date of an order's open lines (the supplier is late, or early)."""
-    from cli.domain.purchasing import get_order
-    from cli.domain.purchasing import reschedule as build
+    from comptoir.domain.purchasing import get_order
+    from comptoir.domain.purchasing import reschedule as build
 
     with env.writer("purchase reschedule", no_commit) as w:
         po = build(w.book, get_order(w.book, ident), line_no, day_of(env, expected, "--expected"))
@@ -154,8 +154,8 @@ def reschedule(env, ident, expected, line_no, no_commit) -> None:
 @click.pass_obj
 def cancel(env, ident, date_, no_commit) -> None:
     """Cancel what is still to arrive on an order (what was received stays)."""
-    from cli.domain.purchasing import cancel as build
-    from cli.domain.purchasing import get_order
+    from comptoir.domain.purchasing import cancel as build
+    from comptoir.domain.purchasing import get_order
 
     with env.writer("purchase cancel", no_commit) as w:
         po = build(w.book, get_order(w.book, ident), day_of(env, date_))
@@ -174,7 +174,7 @@ def cancel(env, ident, date_, no_commit) -> None:
 @click.pass_obj
 def list_(env, status, partner, fmt, as_of) -> None:
     """List purchase orders with their derived status."""
-    from cli.domain.purchasing import orders_table
+    from comptoir.domain.purchasing import orders_table
 
     book = env.book(as_of)
     emit(orders_table(book, status, partner), fmt, book.revision)
@@ -187,7 +187,7 @@ def list_(env, status, partner, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a purchase order: lines with received, billed and open quantities, receipts, bills."""
-    from cli.domain.purchasing import get_order, order_detail
+    from comptoir.domain.purchasing import get_order, order_detail
 
     book = env.book(as_of)
     emit(order_detail(book, get_order(book, ident)), fmt, book.revision)
@@ -201,7 +201,7 @@ def show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def bills(env, partner, open_only, fmt, as_of) -> None:
     """List supplier bills with what is still to pay."""
-    from cli.domain.purchasing import bills_table
+    from comptoir.domain.purchasing import bills_table
 
     book = env.book(as_of)
     emit(bills_table(book, partner, open_only), fmt, book.revision)
@@ -216,7 +216,7 @@ def bills(env, partner, open_only, fmt, as_of) -> None:
 @click.pass_obj
 def purchases_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
     """Purchases by supplier, item and month: quantity and value received, billed, price variance."""
-    from cli.domain.purchasing import purchases_report as build
+    from comptoir.domain.purchasing import purchases_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

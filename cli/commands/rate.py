@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.options import as_of, emit, no_commit, output_format
 
 
 @click.group()
@@ -22,11 +22,11 @@ def rate() -> None:
 @click.pass_obj
 def add(env, currency, value, date_, source, replace, no_commit) -> None:
     """Record that one unit of CURRENCY is worth RATE units of the base currency."""
-    from cli.commands._util import build
-    from cli.errors import fail
-    from cli.options import parse_date
-    from schemas.rates import ExchangeRate, rate_id
-    from schemas.registry import kind_named
+    from comptoir.commands._util import build
+    from comptoir.errors import fail
+    from comptoir.options import parse_date
+    from comptoir.schemas.rates import ExchangeRate, rate_id
+    from comptoir.schemas.registry import kind_named
 
     day = parse_date(date_, "--date") or env.today
     currency = currency.upper()
@@ -50,7 +50,7 @@ def add(env, currency, value, date_, source, replace, no_commit) -> None:
 @click.pass_obj
 def list_(env, currency, fmt, as_of) -> None:
     """List the recorded exchange rates."""
-    from cli.domain.currency import rates_table
+    from comptoir.domain.currency import rates_table
 
     book = env.book(as_of)
     emit(rates_table(book, currency.upper() if currency else None), fmt, book.revision)

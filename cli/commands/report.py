@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, emit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, output_format, resolve_range
 
 # Reports defined in other command modules: name -> "module:attribute", loaded when run.
 REPORTS: dict[str, str] = {
-    "balance-sheet": "cli.commands.finance_reports:balance_sheet",
-    "income-statement": "cli.commands.finance_reports:income_statement",
-    "cash-flow": "cli.commands.finance_reports:cash_flow",
-    "ledger": "cli.commands.finance_reports:ledger",
-    "register": "cli.commands.finance_reports:register",
-    "journal": "cli.commands.finance_reports:journal",
-    "stock-balance": "cli.commands.stock:stock_balance_report",
-    "stock-ledger": "cli.commands.stock:stock_ledger_report",
-    "reorder": "cli.commands.stock:reorder_report",
-    "pipeline": "cli.commands.crm:pipeline_report",
-    "forecast": "cli.commands.crm:forecast_report",
-    "funnel": "cli.commands.crm:funnel_report",
-    "activities": "cli.commands.crm:activities_report",
-    "headcount": "cli.commands.hr:headcount_report",
-    "payroll": "cli.commands.hr:payroll_report",
-    "production": "cli.commands.mfg:production_report",
-    "bom-cost": "cli.commands.mfg:bom_cost_report",
-    "ar-aging": "cli.commands.pay:ar_aging_report",
-    "ap-aging": "cli.commands.pay:ap_aging_report",
-    "statement": "cli.commands.pay:statement_report",
-    "cash-forecast": "cli.commands.pay:cash_forecast_report",
-    "sales": "cli.commands.sales:sales_report",
-    "purchases": "cli.commands.purchase:purchases_report",
-    "open-orders": "cli.commands.sales:open_orders_report",
-    "tax": "cli.commands.tax:tax_report",
+    "balance-sheet": "comptoir.commands.finance_reports:balance_sheet",
+    "income-statement": "comptoir.commands.finance_reports:income_statement",
+    "cash-flow": "comptoir.commands.finance_reports:cash_flow",
+    "ledger": "comptoir.commands.finance_reports:ledger",
+    "register": "comptoir.commands.finance_reports:register",
+    "journal": "comptoir.commands.finance_reports:journal",
+    "stock-balance": "comptoir.commands.stock:stock_balance_report",
+    "stock-ledger": "comptoir.commands.stock:stock_ledger_report",
+    "reorder": "comptoir.commands.stock:reorder_report",
+    "pipeline": "comptoir.commands.crm:pipeline_report",
+    "forecast": "comptoir.commands.crm:forecast_report",
+    "funnel": "comptoir.commands.crm:funnel_report",
+    "activities": "comptoir.commands.crm:activities_report",
+    "headcount": "comptoir.commands.hr:headcount_report",
+    "payroll": "comptoir.commands.hr:payroll_report",
+    "production": "comptoir.commands.mfg:production_report",
+    "bom-cost": "comptoir.commands.mfg:bom_cost_report",
+    "ar-aging": "comptoir.commands.pay:ar_aging_report",
+    "ap-aging": "comptoir.commands.pay:ap_aging_report",
+    "statement": "comptoir.commands.pay:statement_report",
+    "cash-forecast": "comptoir.commands.pay:cash_forecast_report",
+    "sales": "comptoir.commands.sales:sales_report",
+    "purchases": "comptoir.commands.purchase:purchases_report",
+    "open-orders": "comptoir.commands.sales:open_orders_report",
+    "tax": "comptoir.commands.tax:tax_report",
 }
 
 
@@ -71,7 +71,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
     """Opening balance, debits, credits and closing balance per account."""
     book = None
     if not currency:  # base-currency sums per day are cached per journal folder: no entry is read
-        from cli.book import ledgerdays
+        from comptoir.book import ledgerdays
 
         watch = ledgerdays.Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
         out = None if year else _from_snapshot(watch, from_, to_, period, depth, fmt)
@@ -80,12 +80,12 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
             return
         book = env.book(as_of, kinds=("account", "rate"))
         if ledgerdays.attach(env.root(), book, watch):
-            from cli.book import ledgersnap
+            from comptoir.book import ledgersnap
 
             ledgersnap.keep(env.root(), book, watch)
         else:
             book = None
-    from cli.domain.ledger import trial_balance as build
+    from comptoir.domain.ledger import trial_balance as build
 
     if book is None:
         book = env.book(as_of)
@@ -98,9 +98,9 @@ def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
     status still runs; it is the working tree's only if `watch.untouched()`. None when there is
     none, or the range is refused: the full read reports that, after anything it finds first.
     (--year is not served: the fiscal year's bounds need the settings model.)"""
-    from cli.book import ledgersnap
-    from cli.errors import ComptoirError
-    from cli.render import render
+    from comptoir.book import ledgersnap
+    from comptoir.errors import ComptoirError
+    from comptoir.render import render
 
     snapshot = ledgersnap.lookup(watch)
     if snapshot is None:
@@ -119,8 +119,8 @@ def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
 @click.pass_obj
 def overview(env, date_, fmt, as_of) -> None:
     """One-screen management summary: cash, receivables, payables, results (the main job)."""
-    from cli.domain.overview import overview as build
-    from cli.options import parse_date
+    from comptoir.domain.overview import overview as build
+    from comptoir.options import parse_date
 
     book = env.book(as_of)
     emit(build(book, parse_date(date_, "--date") or env.today), fmt, _as_of_label(book))

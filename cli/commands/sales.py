@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from cli.commands._docs import committed, day_of, put_all, remember_stock
-from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.commands._docs import committed, day_of, put_all, remember_stock
+from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 LINE_HELP = ('A line: "SKU QTY [PRICE] [discount=PCT] [tax=CODE] [date=REQUESTED] [warehouse=CODE]" '
              "(repeatable, quote it). PRICE defaults to the item's list price.")
@@ -55,7 +55,7 @@ def _report_order(result, book, verb: str, sha) -> None:
 
 
 def _subject(verb: str, so, book) -> str:
-    from cli.domain.sales import order_net
+    from comptoir.domain.sales import order_net
 
     promised = [ln.promised for ln in so.lines if ln.promised]
     return (f"{verb} {so.id} for {so.partner}: {len(so.lines)} line(s), {order_net(book, so):,f} "
@@ -70,8 +70,8 @@ def _subject(verb: str, so, book) -> str:
 def quote(env, partner, lines, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
           valid_until, no_commit) -> None:
     """Quote a customer (a draft order: it reserves nothing). Prints its id and promise dates."""
-    from cli.domain.documents import parse_line
-    from cli.domain.sales import new_order
+    from comptoir.domain.documents import parse_line
+    from comptoir.domain.sales import new_order
 
     parsed = [parse_line(x) for x in lines]
     with env.writer("sales quote", no_commit) as w:
@@ -93,8 +93,8 @@ def order(env, partner, lines, requested, firm, warehouse, tax, currency, paymen
           override, no_commit) -> None:
     """Take a confirmed order: each stocked line gets a promised date (printed and stored) and
     reserves its quantity. Refused over the customer's credit limit unless --override."""
-    from cli.domain.documents import parse_line
-    from cli.domain.sales import new_order
+    from comptoir.domain.documents import parse_line
+    from comptoir.domain.sales import new_order
 
     parsed = [parse_line(x) for x in lines]
     with env.writer("sales order", no_commit) as w:
@@ -116,7 +116,7 @@ def order(env, partner, lines, requested, firm, warehouse, tax, currency, paymen
 @click.pass_obj
 def confirm(env, ident, override, firm, no_commit) -> None:
     """Turn a quote into an order: promise dates are computed again and the stock is reserved."""
-    from cli.domain.sales import confirm_order, get_order
+    from comptoir.domain.sales import confirm_order, get_order
 
     with env.writer("sales confirm", no_commit) as w:
         result = confirm_order(w.book, get_order(w.book, ident), env.today, override, firm)
@@ -132,7 +132,7 @@ def confirm(env, ident, override, firm, no_commit) -> None:
 @click.pass_obj
 def cancel(env, ident, date_, no_commit) -> None:
     """Cancel a quote, or what is still to deliver on an order (its reservations are released)."""
-    from cli.domain.sales import cancel_order, get_order
+    from comptoir.domain.sales import cancel_order, get_order
 
     with env.writer("sales cancel", no_commit) as w:
         so = cancel_order(w.book, get_order(w.book, ident), day_of(env, date_))
@@ -154,8 +154,8 @@ def deliver(env, ident, line_nos, qtys, date_, no_commit) -> None:
     Writes the delivery, its stock moves and the cost-of-goods-sold entry in one commit.
     Refused beyond what was ordered or what is on hand. Prints the delivery id.
     """
-    from cli.domain.documents import picks
-    from cli.domain.sales import deliver as build
+    from comptoir.domain.documents import picks
+    from comptoir.domain.sales import deliver as build
 
     with env.writer("sales deliver", no_commit) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng)
@@ -181,7 +181,7 @@ def invoice(env, ident, date_, no_commit) -> None:
     Debits receivables with the gross amount, credits revenue and output tax; numbered next
     in the fiscal year (2026-0007), due after the payment terms. Prints the invoice id and number.
     """
-    from cli.domain.sales import invoice as build
+    from comptoir.domain.sales import invoice as build
 
     with env.writer("sales invoice", no_commit) as w:
         doc, entry = build(w.book, ident, day_of(env, date_), env.rng)
@@ -206,8 +206,8 @@ def invoice(env, ident, date_, no_commit) -> None:
 def credit_note(env, ident, reason, line_nos, qtys, no_return, date_, no_commit) -> None:
     """Credit INVOICE (in full, or --line N --qty Q ...): reverses revenue and tax against the
     receivable; returned goods come back into stock at their original cost."""
-    from cli.domain.documents import picks
-    from cli.domain.sales import credit_note as build
+    from comptoir.domain.documents import picks
+    from comptoir.domain.sales import credit_note as build
 
     with env.writer("sales credit-note", no_commit) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reason,
@@ -233,8 +233,8 @@ def renumber(env, ident, no_commit) -> None:
     Run it on the branch that is not merged yet, after bringing in the main branch: the
     invoice and its journal entry's reference change in one commit.
     """
-    from cli.domain.sales import get_invoice
-    from cli.domain.sales import renumber as build
+    from comptoir.domain.sales import get_invoice
+    from comptoir.domain.sales import renumber as build
 
     with env.writer("sales renumber", no_commit) as w:
         kind = "credit-note" if ident in w.book.of("credit-note") else "invoice"
@@ -254,7 +254,7 @@ def renumber(env, ident, no_commit) -> None:
 @click.pass_obj
 def list_(env, status, partner, fmt, as_of) -> None:
     """List quotes and orders with their derived status."""
-    from cli.domain.sales import orders_table
+    from comptoir.domain.sales import orders_table
 
     book = env.book(as_of)
     emit(orders_table(book, status, partner), fmt, book.revision)
@@ -267,7 +267,7 @@ def list_(env, status, partner, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show an order (lines, delivered, invoiced, promises), a delivery, an invoice or a credit note."""
-    from cli.domain.sales import document_table, order_detail, orders
+    from comptoir.domain.sales import document_table, order_detail, orders
 
     book = env.book(as_of)
     so = orders(book).get(ident)
@@ -282,7 +282,7 @@ def show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def invoices(env, partner, open_only, fmt, as_of) -> None:
     """List invoices with what is open and their status (open, partly paid, overdue, paid, credited)."""
-    from cli.domain.sales import invoices_table
+    from comptoir.domain.sales import invoices_table
 
     book = env.book(as_of)
     emit(invoices_table(book, env.today, partner, open_only), fmt, book.revision)
@@ -297,7 +297,7 @@ def invoices(env, partner, open_only, fmt, as_of) -> None:
 @click.pass_obj
 def sales_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
     """Sales by customer, item and month: quantity, revenue, cost and margin (credit notes deducted)."""
-    from cli.domain.sales import sales_report as build
+    from comptoir.domain.sales import sales_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -313,7 +313,7 @@ def sales_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
 def open_orders_report(env, date_, side, fmt, as_of) -> None:
     """What is still to deliver and to receive, with promised and expected dates, and whether each
     promise is at risk given the stock and supply expected now."""
-    from cli.domain.sales import open_orders_table
+    from comptoir.domain.sales import open_orders_table
 
     book = env.book(as_of)
     emit(open_orders_table(book, day_of(env, date_), side), fmt, book.revision)

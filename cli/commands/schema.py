@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import no_commit
+from comptoir.options import no_commit
 
 
 @click.group()
@@ -20,7 +20,7 @@ def export(env, directory: str | None, no_commit: bool) -> None:
     """Write the schemas to DIRECTORY, or commit them to the book's schemas/ folder (the default)."""
     from pathlib import Path
 
-    from schemas.jsonschema import SCHEMA_DIR, all_schemas
+    from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
 
     schemas = all_schemas()
     if directory:

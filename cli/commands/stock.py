@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 
 @click.group()
@@ -21,8 +21,8 @@ def _move_options(fn):
 
 
 def _qty(text: str, option: str = "--qty"):
-    from cli.errors import fail
-    from schemas.types import to_decimal
+    from comptoir.errors import fail
+    from comptoir.schemas.types import to_decimal
 
     try:
         return to_decimal(text)
@@ -32,9 +32,9 @@ def _qty(text: str, option: str = "--qty"):
 
 def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subject_of, reference) -> None:
     """Load, build the moves and their entry, commit; print the move id (and the entry id)."""
-    from cli.domain.stock import post
-    from cli.options import parse_date
-    from schemas.registry import kind_named
+    from comptoir.domain.stock import post
+    from comptoir.options import parse_date
+    from comptoir.schemas.registry import kind_named
 
     with env.writer(command, no_commit) as w:
         book = w.book
@@ -48,7 +48,7 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
         subject = subject_of(book, result.moves)
         sha = w.commit(subject, result.ids)
         if sha:
-            from cli.book.lazy import remember_stock_levels
+            from comptoir.book.lazy import remember_stock_levels
 
             remember_stock_levels(env.root(), w.resulting_book())
     for ident in result.ids:
@@ -63,7 +63,7 @@ def _prefetch(env, as_of):
     """Ask git about the book now, while the models are imported (see cli.book.prefetch)."""
     if as_of:
         return None
-    from cli.book.prefetch import start
+    from comptoir.book.prefetch import start
 
     return start(env.repo, env.cwd)
 
@@ -71,7 +71,7 @@ def _prefetch(env, as_of):
 def _answer(early, question: tuple, produce) -> None:
     """Print the answer to `question`: the one given before on this same book and code, else
     `produce()`'s (a Table), remembered for next time."""
-    from cli.render import render
+    from comptoir.render import render
 
     key = tuple("" if q is None else str(q) for q in question)
     text = early.recall(*key) if early is not None else None
@@ -85,10 +85,10 @@ def _answer(early, question: tuple, produce) -> None:
 
 def _summary_book(env, as_of, prefetch=None):
     """The book for availability answers: stock levels from the tree-id cache, posted kinds lazily."""
-    from cli.book import git
-    from cli.book.lazy import load_quick
-    from cli.domain.availability import kinds_read
-    from cli.errors import fail
+    from comptoir.book import git
+    from comptoir.book.lazy import load_quick
+    from comptoir.domain.availability import kinds_read
+    from comptoir.errors import fail
 
     root = env.root()
     rev = None
@@ -121,7 +121,7 @@ def receive(env, sku, qty, date_, reference, unit_cost, warehouse, account, reas
     Debits inventory at QTY x --unit-cost and credits --account (default: goods received
     not invoiced). Writes the move and its journal entry in one commit.
     """
-    from cli.domain.stock import MoveDraft, pick_warehouse
+    from comptoir.domain.stock import MoveDraft, pick_warehouse
 
     amount, cost = _qty(qty), _qty(unit_cost, "--unit-cost")
 
@@ -150,7 +150,7 @@ def issue(env, sku, qty, date_, reference, warehouse, account, reason, no_commit
     Credits inventory at the FIFO or moving-average value and debits --account (default:
     the item's cost of goods sold). Refused when it takes more than is on hand.
     """
-    from cli.domain.stock import MoveDraft, cogs_account, pick_warehouse
+    from comptoir.domain.stock import MoveDraft, cogs_account, pick_warehouse
 
     amount = _qty(qty)
 
@@ -179,7 +179,7 @@ def transfer(env, sku, qty, date_, reference, from_, to, reason, no_commit) -> N
     The stock keeps its value; a journal entry is written only when the two warehouses
     use different inventory accounts.
     """
-    from cli.domain.stock import MoveDraft, pick_warehouse
+    from comptoir.domain.stock import MoveDraft, pick_warehouse
 
     amount = _qty(qty)
 
@@ -210,7 +210,7 @@ def adjust(env, sku, counted, delta, reason, warehouse, unit_cost, date_, refere
     Give --counted (what the shelf holds) or --qty (the correction). A shortage leaves at
     its valuation, a surplus comes in at the current rate; both post to stock adjustments.
     """
-    from cli.domain.stock import count_draft, fmt_qty, on_hand, pick_warehouse
+    from comptoir.domain.stock import count_draft, fmt_qty, on_hand, pick_warehouse
 
     count = _qty(counted, "--counted") if counted is not None else None
     change = _qty(delta, "--qty") if delta is not None else None
@@ -251,8 +251,8 @@ def available(env, sku, warehouse, at, fmt, as_of) -> None:
     early = _prefetch(env, as_of)
 
     def produce():
-        from cli.domain.availability import availability_table
-        from cli.options import parse_date
+        from comptoir.domain.availability import availability_table
+        from comptoir.options import parse_date
 
         book = _summary_book(env, as_of, early)
         table = availability_table(book, sku, warehouse, parse_date(at, "--at"))
@@ -280,9 +280,9 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
     early = _prefetch(env, as_of)
 
     def produce():
-        from cli.domain.availability import promise as find
-        from cli.domain.availability import promise_table
-        from cli.options import parse_date
+        from comptoir.domain.availability import promise as find
+        from comptoir.domain.availability import promise_table
+        from comptoir.options import parse_date
 
         book = _summary_book(env, as_of, early)
         result = find(book, sku, _qty(qty), warehouse, parse_date(from_, "--from"), env.today)
@@ -305,8 +305,8 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
 @click.pass_obj
 def stock_balance_report(env, date_, item, warehouse, fmt, as_of) -> None:
     """Quantity and value per item and warehouse; the total agrees with the inventory accounts."""
-    from cli.domain.stock import stock_balance
-    from cli.options import parse_date
+    from comptoir.domain.stock import stock_balance
+    from comptoir.options import parse_date
 
     book = env.book(as_of)
     emit(stock_balance(book, parse_date(date_, "--date"), item, warehouse), fmt, book.revision)
@@ -321,7 +321,7 @@ def stock_balance_report(env, date_, item, warehouse, fmt, as_of) -> None:
 @click.pass_obj
 def stock_ledger_report(env, from_, to_, period, year, item, warehouse, fmt, as_of) -> None:
     """Every stock move with the running quantity and value per item and warehouse."""
-    from cli.domain.stock import stock_ledger
+    from comptoir.domain.stock import stock_ledger
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -335,8 +335,8 @@ def stock_ledger_report(env, from_, to_, period, year, item, warehouse, fmt, as_
 @click.pass_obj
 def reorder_report(env, date_, fmt, as_of) -> None:
     """Items whose projected quantity is below their reorder point: what to order and by when."""
-    from cli.domain.availability import reorder_table
-    from cli.options import parse_date
+    from comptoir.domain.availability import reorder_table
+    from comptoir.options import parse_date
 
     book = env.book(as_of)
     emit(reorder_table(book, parse_date(date_, "--date") or env.today), fmt, book.revision)

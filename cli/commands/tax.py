@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
 
 
 @click.group()
@@ -23,8 +23,8 @@ def tax() -> None:
 @click.pass_obj
 def add(env, code, name, rate, collected_account, paid_account, description, no_commit) -> None:
     """Add tax code CODE named NAME."""
-    from cli.domain.tax import new_tax_code
-    from schemas.registry import kind_named
+    from comptoir.domain.tax import new_tax_code
+    from comptoir.schemas.registry import kind_named
 
     with env.writer("tax add", no_commit) as w:
         record = new_tax_code(w.book, code, name, rate, collected_account, paid_account, description)
@@ -40,7 +40,7 @@ def add(env, code, name, rate, collected_account, paid_account, description, no_
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List tax codes."""
-    from cli.domain.tax import tax_codes_table
+    from comptoir.domain.tax import tax_codes_table
 
     book = env.book(as_of, ("tax-code",))
     emit(tax_codes_table(book), fmt, book.revision)
@@ -53,7 +53,7 @@ def list_(env, fmt, as_of) -> None:
 @click.pass_obj
 def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Tax collected on sales (less credit notes) and paid on purchases, per tax code."""
-    from cli.domain.tax import tax_report as build
+    from comptoir.domain.tax import tax_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

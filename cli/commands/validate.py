@@ -23,11 +23,11 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 @click.pass_obj
 def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
     """Check every record and cross-record rule; exit 1 when any error is found."""
-    from cli.book import verdict
+    from comptoir.book import verdict
 
     status = None if as_of else verdict.Status(env.root())  # git stats the files while the models import
-    from cli.book.loader import place
-    from cli.domain.validation import check, facts
+    from comptoir.book.loader import place
+    from comptoir.domain.validation import check, facts
 
     book = env.book(as_of)
     problems = check(book)
@@ -35,11 +35,11 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
         # the committed tree is this book: the next write need only check what it adds
         verdict.remember(env.root(), verdict.tree_id(env.root()), facts(book))
     if not as_of:
-        from cli.book.schemafiles import stale_schemas
+        from comptoir.book.schemafiles import stale_schemas
 
         problems += stale_schemas(env.root())
     if base:
-        from cli.book.audit import check_against_base
+        from comptoir.book.audit import check_against_base
 
         problems += check_against_base(env.root(), book, base)
     problems = sorted(place(book, problems), key=lambda p: (p.file, p.line, p.code))

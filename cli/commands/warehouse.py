@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import as_of, emit, no_commit, output_format
+from comptoir.options import as_of, emit, no_commit, output_format
 
 
 @click.group()
@@ -21,10 +21,10 @@ def warehouse() -> None:
 @click.pass_obj
 def add(env, code, name, address, inventory_account, no_commit) -> None:
     """Add warehouse CODE named NAME."""
-    from cli.commands._util import build
-    from cli.errors import fail
-    from schemas.inventory import Warehouse
-    from schemas.registry import kind_named
+    from comptoir.commands._util import build
+    from comptoir.errors import fail
+    from comptoir.schemas.inventory import Warehouse
+    from comptoir.schemas.registry import kind_named
 
     record = build(Warehouse, code=code, name=name, address=address, inventory_account=inventory_account)
     with env.writer("warehouse add", no_commit) as w:
@@ -43,7 +43,7 @@ def add(env, code, name, address, inventory_account, no_commit) -> None:
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List warehouses with the value of the stock they hold."""
-    from cli.domain.stock import warehouses_table
+    from comptoir.domain.stock import warehouses_table
 
     book = env.book(as_of)
     emit(warehouses_table(book), fmt, book.revision)

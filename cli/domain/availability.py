@@ -42,9 +42,9 @@ PROVIDERS: list[Provider] = []
 
 # Modules that register providers with @provider; imported the first time events are needed.
 PROVIDER_MODULES: list[str] = [
-    "cli.domain.manufacturing",
-    "cli.domain.purchasing",
-    "cli.domain.sales",
+    "comptoir.domain.manufacturing",
+    "comptoir.domain.purchasing",
+    "comptoir.domain.sales",
 ]
 
 
@@ -268,7 +268,7 @@ def promise(book: Book, sku: str, qty: Decimal, warehouse: str | None = None, st
     it: today + the item's lead time, stated as an assumption. `exclude` leaves documents out
     (a sales order re-promising itself). Raises for an unknown or service item.
     """
-    from cli.errors import fail
+    from comptoir.errors import fail
 
     today = today or book.today or dt.date.today()
     start = max(start or today, today)
@@ -411,7 +411,7 @@ def stock_overview(book: Book, today: dt.date) -> list[dict]:
 
 def item_detail(book: Book, sku: str) -> Table:
     """One item's settings (as notes and JSON fields) and its availability per warehouse."""
-    from cli.errors import fail
+    from comptoir.errors import fail
 
     it = items(book).get(sku)
     if it is None:

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from schemas.registry import Kind, kind_named
-from schemas.settings import Settings
-from schemas.types import Record
+from comptoir.schemas.registry import Kind, kind_named
+from comptoir.schemas.settings import Settings
+from comptoir.schemas.types import Record
 
 
 @dataclass(slots=True)  # one per record: a large book has a hundred thousand

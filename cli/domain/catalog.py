@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from schemas.types import currency_places
+from comptoir.schemas.types import currency_places
 
 from .availability import availability, promise
 from .book import Book

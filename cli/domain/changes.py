@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from schemas.types import Record
+from comptoir.schemas.types import Record
 
 
 @dataclass(frozen=True)

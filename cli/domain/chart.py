@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.accounting import Account
+from comptoir.schemas.accounting import Account
 
 # code, name, type, parent, role
 STARTER: list[tuple[str, str, str, str | None, str | None]] = [

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.crm import (
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.crm import (
     ACTIVITY_TYPES,
     LEAD_STATUSES,
     OPEN_STAGES,
@@ -28,8 +28,8 @@ from schemas.crm import (
     Lead,
     Opportunity,
 )
-from schemas.partners import Contact, Partner
-from schemas.types import Record, currency_places, places_of
+from comptoir.schemas.partners import Contact, Partner
+from comptoir.schemas.types import Record, currency_places, places_of
 
 from .book import Book
 from .ids import new_id
@@ -613,7 +613,7 @@ def money_text(amount: Decimal | None, currency: str) -> str:
 
 
 def parse_lines(raw: Iterable[tuple[str, str, str | None]]) -> list[dict]:
-    from schemas.types import to_decimal
+    from comptoir.schemas.types import to_decimal
 
     out = []
     for item, qty, price in raw:
@@ -708,7 +708,7 @@ class Win:
     message: str = ""  # why no order was made, when none was
 
 
-SALES_HOOK = "cli.domain.sales:order_from_opportunity"
+SALES_HOOK = "comptoir.domain.sales:order_from_opportunity"
 
 
 def sales_hook():

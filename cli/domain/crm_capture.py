@@ -18,10 +18,10 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from cli.errors import Problem
-from schemas.crm import Activity, Lead
-from schemas.settings import CaptureSettings
-from schemas.types import Record, is_safe_id
+from comptoir.errors import Problem
+from comptoir.schemas.crm import Activity, Lead
+from comptoir.schemas.settings import CaptureSettings
+from comptoir.schemas.types import Record, is_safe_id
 
 from .book import Book
 from .crm import ContactIndex, Match, new_activity, new_lead

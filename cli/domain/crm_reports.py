@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from schemas.crm import (
+from comptoir.schemas.crm import (
     ACTIVITY_TYPES,
     LEAD_STATUSES,
     OPEN_STAGES,
@@ -16,7 +16,7 @@ from schemas.crm import (
     Lead,
     Opportunity,
 )
-from schemas.types import currency_places
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .crm import amount_of, base_amount, followups_table, owner_matches, probability, weighted

@@ -16,9 +16,9 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.types import currency_places, places_of
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.types import currency_places, places_of
 
 from .book import Book
 from .ids import new_id

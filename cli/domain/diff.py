@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from schemas.registry import all_kinds
-from schemas.types import currency_places
+from comptoir.schemas.registry import all_kinds
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .changes import Change, diff_records
@@ -42,9 +42,9 @@ class BookDiff:
 Effect = Callable[[Book, Book], "Table | None"]
 EFFECTS: list[Effect] = []
 EFFECT_MODULES: list[str] = [
-    "cli.domain.stock",
-    "cli.domain.crm_reports",
-    "cli.domain.sales",
+    "comptoir.domain.stock",
+    "comptoir.domain.crm_reports",
+    "comptoir.domain.sales",
 ]
 
 

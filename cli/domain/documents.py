@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cli.errors import ComptoirError, fail
-from schemas.partners import Partner
-from schemas.sales import INVOICE_NUMBER
-from schemas.tax import TaxCode
-from schemas.types import currency_places, to_decimal
+from comptoir.errors import ComptoirError, fail
+from comptoir.schemas.partners import Partner
+from comptoir.schemas.sales import INVOICE_NUMBER
+from comptoir.schemas.tax import TaxCode
+from comptoir.schemas.types import currency_places, to_decimal
 
 from .book import Book
 from .ledger import ZERO, entries_between, entry_values, rate_on, round_to
@@ -111,7 +111,7 @@ def validated(model, **fields):
     """A record from command input; errors name the field, not a YAML line."""
     from pydantic import ValidationError
 
-    from cli.errors import ComptoirError, Problem
+    from comptoir.errors import ComptoirError, Problem
 
     def strip(value):
         if isinstance(value, dict):

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from schemas.accounting import Account, JournalEntry
+from comptoir.schemas.accounting import Account, JournalEntry
 
 from .book import Book
 from .ledger import ZERO, ancestors, entry_values

@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.hr import (
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.hr import (
     Department,
     Employee,
     PayrollLine,
@@ -31,7 +31,7 @@ from schemas.hr import (
     payroll_id,
     period_bounds,
 )
-from schemas.types import Record, currency_places, places_of
+from comptoir.schemas.types import Record, currency_places, places_of
 
 from .book import Book
 from .changes import Change, diff_records

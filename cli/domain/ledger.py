@@ -8,12 +8,12 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
-from cli.errors import ComptoirError, fail
+from comptoir.errors import ComptoirError, fail
 
 from .table import Column, Table, money, text
 
 if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/book/ledgersnap.py) runs without the models
-    from schemas.accounting import Account, JournalEntry, Posting
+    from comptoir.schemas.accounting import Account, JournalEntry, Posting
 
     from .book import Book
 
@@ -21,7 +21,7 @@ ZERO = Decimal(0)
 
 
 def _places(currency: str) -> int:
-    from schemas.types import currency_places  # on first use, for the reason above
+    from comptoir.schemas.types import currency_places  # on first use, for the reason above
 
     return currency_places(currency)
 
@@ -279,7 +279,7 @@ def balance_table(accounts: dict[str, Account], opening: dict[str, Decimal],
 
 def signed(account: Account | None, amount: Decimal) -> Decimal:
     """The balance with the sign a reader expects for the account's type."""
-    from schemas.accounting import NORMAL_SIGN
+    from comptoir.schemas.accounting import NORMAL_SIGN
 
     return amount * NORMAL_SIGN[account.type] if account else amount
 

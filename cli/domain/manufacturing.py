@@ -27,11 +27,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.inventory import Item, StockMove
-from schemas.manufacturing import Bom, Completion, WorkOrder
-from schemas.types import Record, currency_places, places_of
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.inventory import Item, StockMove
+from comptoir.schemas.manufacturing import Bom, Completion, WorkOrder
+from comptoir.schemas.types import Record, currency_places, places_of
 
 from .availability import SUPPLY, Event, availability, events, promise, provider
 from .book import Book
@@ -784,7 +784,7 @@ def purchases_from_plan(book: Book, proposals: list[Proposal], today: dt.date,
         from .documents import LineInput
     except ImportError:  # a build without purchasing: the purchases stay proposals
         return [], buys
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     latest: dict[str, tuple] = {}
     for po in sorted(purchasing.orders(book).values(), key=lambda po: (po.date, po.id)):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from schemas.types import currency_places
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .ledger import ZERO, balances, entries_between
@@ -17,11 +17,11 @@ SECTIONS: list[Section] = []
 
 # Domain modules that add overview sections with @section (stock alerts, pipeline, ...).
 SECTION_MODULES: list[str] = [
-    "cli.domain.availability",
-    "cli.domain.crm_reports",
-    "cli.domain.hr",
-    "cli.domain.manufacturing",
-    "cli.domain.sales",
+    "comptoir.domain.availability",
+    "comptoir.domain.crm_reports",
+    "comptoir.domain.hr",
+    "comptoir.domain.manufacturing",
+    "comptoir.domain.sales",
 ]
 
 

@@ -7,8 +7,8 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.partners import Partner
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.partners import Partner
 
 from .book import Book
 from .table import Column, Table, text

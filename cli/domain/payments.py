@@ -16,10 +16,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from cli.errors import Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.payments import Payment
-from schemas.types import currency_places
+from comptoir.errors import Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.payments import Payment
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .documents import (

@@ -14,10 +14,10 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.registry import Kind, all_kinds, kind_for_path
-from schemas.types import currency_places
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.registry import Kind, all_kinds, kind_for_path
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .ids import new_id

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.types import to_decimal
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.types import to_decimal
 
 from .book import Book
 from .ids import new_id

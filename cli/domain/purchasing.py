@@ -16,10 +16,10 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.errors import Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.purchasing import Bill, PurchaseOrder, Receipt
-from schemas.types import currency_places
+from comptoir.errors import Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.purchasing import Bill, PurchaseOrder, Receipt
+from comptoir.schemas.types import currency_places
 
 from .availability import Event, provider
 from .book import Book

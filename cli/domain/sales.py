@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.sales import CreditNote, Delivery, Invoice, SalesLine, SalesOrder
-from schemas.types import currency_places
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.sales import CreditNote, Delivery, Invoice, SalesLine, SalesOrder
+from comptoir.schemas.types import currency_places
 
 from .availability import SUPPLY, Event, Promise, events, promise, provider
 from .book import Book
@@ -417,7 +417,7 @@ class OpportunityOrder:
 def order_from_opportunity(book: Book, opp, day: dt.date, rng: random.Random) -> OpportunityOrder:
     """The confirmed sales order for a won opportunity's lines, promised and reserving stock
     (the hook `crm opp win` calls; see cli.domain.crm.SALES_HOOK)."""
-    from schemas.registry import kind_named
+    from comptoir.schemas.registry import kind_named
 
     lines = [LineInput(ln.item, ln.qty, ln.price, description=ln.description) for ln in opp.lines]
     result = new_order(book, opp.partner, lines, day, rng, confirm=True, currency=opp.currency,

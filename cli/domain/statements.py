@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cli.errors import fail
-from schemas.accounting import NORMAL_SIGN, Account, JournalEntry
-from schemas.types import currency_places
+from comptoir.errors import fail
+from comptoir.schemas.accounting import NORMAL_SIGN, Account, JournalEntry
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .ledger import ZERO, ancestors, entry_values, roll_up, round_to

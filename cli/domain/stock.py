@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cli.errors import ComptoirError, Problem, fail
-from schemas.accounting import JournalEntry
-from schemas.inventory import Item, StockMove, Warehouse
-from schemas.types import currency_places
+from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.inventory import Item, StockMove, Warehouse
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .diff import effect

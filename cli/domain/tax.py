@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from cli.errors import Problem, fail
-from schemas.tax import TaxCode
-from schemas.types import currency_places
+from comptoir.errors import Problem, fail
+from comptoir.schemas.tax import TaxCode
+from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .documents import tax_codes, to_base, validated

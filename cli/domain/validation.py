@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cli.errors import ComptoirError, Problem
-from schemas.types import Record, currency_places, places_of
+from comptoir.errors import ComptoirError, Problem
+from comptoir.schemas.types import Record, currency_places, places_of
 
 from .book import Book
 from .ledger import ZERO, round_to
@@ -44,16 +44,16 @@ RULES: list[RuleSpec] = []
 
 # Domain modules that register rules with @rule; imported when the book is first checked.
 RULE_MODULES: list[str] = [
-    "cli.domain.stock",
-    "cli.domain.periods",
-    "cli.domain.currency",
-    "cli.domain.crm",
-    "cli.domain.hr",
-    "cli.domain.manufacturing",
-    "cli.domain.tax",
-    "cli.domain.purchasing",
-    "cli.domain.sales",
-    "cli.domain.payments",
+    "comptoir.domain.stock",
+    "comptoir.domain.periods",
+    "comptoir.domain.currency",
+    "comptoir.domain.crm",
+    "comptoir.domain.hr",
+    "comptoir.domain.manufacturing",
+    "comptoir.domain.tax",
+    "comptoir.domain.purchasing",
+    "comptoir.domain.sales",
+    "comptoir.domain.payments",
 ]
 
 

@@ -29,8 +29,8 @@ sys.path.insert(0, str(DATA.parent))
 
 from click.testing import CliRunner  # noqa: E402
 
-from cli.context import Env  # noqa: E402
-from cli.main import main  # noqa: E402
+from comptoir.context import Env  # noqa: E402
+from comptoir.main import main  # noqa: E402
 
 COMPANY = "Comptoir Coffee Roasters"
 
