@@ -2,7 +2,7 @@
 
 These are mutable: a lead's status or an opportunity's stage is edited in place, and the
 record's git history is its audit trail. Which status moves are allowed is a business
-rule (cli/domain/crm.py); here is only what a stored record may hold.
+rule (cli/domain/crm/); here is only what a stored record may hold.
 """
 
 from __future__ import annotations

@@ -352,8 +352,8 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
     harmless. A bad row is reported with its row number and the others are kept,
     unless --strict.
     """
-    from comptoir.domain.crm_capture import capture as run_capture
-    from comptoir.domain.crm_capture import capture_table, read_submissions
+    from comptoir.domain.crm.capture import capture as run_capture
+    from comptoir.domain.crm.capture import capture_table, read_submissions
     from comptoir.errors import ComptoirError, fail
 
     if file_ == "-":
@@ -708,7 +708,7 @@ def opp_lose(env, ident, reason, date_, no_commit) -> None:
 @click.pass_obj
 def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
     """Open opportunities by stage and owner: count, amount, weighted amount (amount x probability)."""
-    from comptoir.domain.crm_reports import pipeline
+    from comptoir.domain.crm.reports import pipeline
 
     book = env.book(as_of, OPP_KINDS)
     emit(pipeline(book, _report_day(env, date_, as_of), by, include_closed, _owners(env, owner)), fmt,
@@ -723,7 +723,7 @@ def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
 @click.pass_obj
 def forecast_report(env, months, date_, fmt, as_of) -> None:
     """Weighted open amount by expected close month, beside what was won, for the coming months."""
-    from comptoir.domain.crm_reports import forecast
+    from comptoir.domain.crm.reports import forecast
 
     book = env.book(as_of, OPP_KINDS)
     emit(forecast(book, _report_day(env, date_, as_of), months), fmt, _as_of_label(book))
@@ -737,7 +737,7 @@ def forecast_report(env, months, date_, fmt, as_of) -> None:
 def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Leads by source and status; conversion lead -> opportunity -> won; median days to convert.
     Dates a lead does not store are taken from its file's git history."""
-    from comptoir.domain.crm_reports import funnel, needs_history
+    from comptoir.domain.crm.reports import funnel, needs_history
 
     book = env.book(as_of, ("lead", "opportunity"))
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -757,7 +757,7 @@ def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
 @click.pass_obj
 def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
     """Per owner: calls, emails, meetings, notes, tasks logged; follow-ups done; open and overdue."""
-    from comptoir.domain.crm_reports import activity_report
+    from comptoir.domain.crm.reports import activity_report
 
     book = env.book(as_of, ("activity",))
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -43,7 +43,7 @@ Effect = Callable[[Book, Book], "Table | None"]
 EFFECTS: list[Effect] = []
 EFFECT_MODULES: list[str] = [
     "comptoir.domain.stock",
-    "comptoir.domain.crm_reports",
+    "comptoir.domain.crm.reports",
     "comptoir.domain.sales",
 ]
 

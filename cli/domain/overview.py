@@ -18,7 +18,7 @@ SECTIONS: list[Section] = []
 # Domain modules that add overview sections with @section (stock alerts, pipeline, ...).
 SECTION_MODULES: list[str] = [
     "comptoir.domain.availability",
-    "comptoir.domain.crm_reports",
+    "comptoir.domain.crm.reports",
     "comptoir.domain.hr",
     "comptoir.domain.manufacturing",
     "comptoir.domain.sales",

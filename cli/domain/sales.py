@@ -416,7 +416,7 @@ class OpportunityOrder:
 
 def order_from_opportunity(book: Book, opp, day: dt.date, rng: random.Random) -> OpportunityOrder:
     """The confirmed sales order for a won opportunity's lines, promised and reserving stock
-    (the hook `crm opp win` calls; see cli.domain.crm.SALES_HOOK)."""
+    (the hook `crm opp win` calls; see comptoir.domain.crm.opportunities.SALES_HOOK)."""
     from comptoir.schemas.registry import kind_named
 
     lines = [LineInput(ln.item, ln.qty, ln.price, description=ln.description) for ln in opp.lines]

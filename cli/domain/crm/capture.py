@@ -23,9 +23,11 @@ from comptoir.schemas.crm import Activity, Lead
 from comptoir.schemas.settings import CaptureSettings
 from comptoir.schemas.types import Record, is_safe_id
 
-from .book import Book
-from .crm import ContactIndex, Match, new_activity, new_lead
-from .table import Column, Table, text
+from ..book import Book
+from ..table import Column, Table, text
+from .activities import new_activity
+from .contacts import ContactIndex, Match
+from .leads import new_lead
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CONTAINERS = ("submissions", "data", "items", "results", "entries", "records")

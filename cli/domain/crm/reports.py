@@ -18,12 +18,14 @@ from comptoir.schemas.crm import (
 )
 from comptoir.schemas.types import currency_places
 
-from .book import Book
-from .crm import amount_of, base_amount, followups_table, owner_matches, probability, weighted
-from .diff import effect
-from .ledger import ZERO, round_to
-from .overview import section
-from .table import Column, Table, money, text
+from ..book import Book
+from ..diff import effect
+from ..ledger import ZERO, round_to
+from ..overview import section
+from ..table import Column, Table, money, text
+from .activities import followups_table
+from .common import owner_matches
+from .opportunities import amount_of, base_amount, probability, weighted
 
 PipelineKey = tuple[str, str]
 

@@ -1,0 +1,81 @@
+"""The CRM's rules, as a package split by responsibility: leads and their status moves
+(leads), contact details and duplicates (contacts), activities and follow-ups (activities),
+opportunities (opportunities), the checks on stored records (rules), website capture and
+its form-service presets (capture, presets, cleaning), campaigns and consent (campaigns,
+consent) and the CRM reports (reports).
+
+Every function takes a loaded Book (plus the clock and a random source for ids) and returns
+new records or Tables; the commands stage and commit them. The names most commands use are
+re-exported here; importing the package registers the validation rules.
+"""
+
+from __future__ import annotations
+
+from . import rules  # noqa: F401  (registers crm_links with the validator)
+from .activities import (
+    activities_of,
+    activities_table,
+    check_links,
+    complete_activity,
+    followups_table,
+    get_activity,
+    new_activity,
+)
+from .common import (
+    ACTIVE_STATUSES,
+    NEEDS_REASON,
+    TRANSITIONS,
+    default_owner,
+    owner_matches,
+    revise,
+    validated,
+)
+from .contacts import (
+    ContactIndex,
+    Match,
+    contact_index,
+    find_partner_for,
+    normal_email,
+    normal_phone,
+)
+from .leads import (
+    Conversion,
+    LeadChange,
+    check_transition,
+    convert_lead,
+    get_lead,
+    lead_table,
+    leads_table,
+    new_lead,
+    update_lead,
+)
+from .opportunities import (
+    SALES_HOOK,
+    OppChange,
+    Win,
+    amount_of,
+    base_amount,
+    get_opportunity,
+    line_total,
+    lose_opportunity,
+    money_text,
+    new_opportunity,
+    opportunities_table,
+    opportunity_table,
+    parse_lines,
+    probability,
+    sales_hook,
+    update_opportunity,
+    weighted,
+    win_opportunity,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES", "NEEDS_REASON", "SALES_HOOK", "TRANSITIONS", "ContactIndex", "Conversion", "LeadChange",
+    "Match", "OppChange", "Win", "activities_of", "activities_table", "amount_of", "base_amount", "check_links",
+    "check_transition", "complete_activity", "contact_index", "convert_lead", "default_owner", "find_partner_for",
+    "followups_table", "get_activity", "get_lead", "get_opportunity", "lead_table", "leads_table", "line_total",
+    "lose_opportunity", "money_text", "new_activity", "new_lead", "new_opportunity", "normal_email",
+    "normal_phone", "opportunities_table", "opportunity_table", "owner_matches", "parse_lines", "probability",
+    "revise", "sales_hook", "update_lead", "update_opportunity", "validated", "weighted", "win_opportunity",
+]

@@ -1,0 +1,65 @@
+"""What the CRM modules share: the lead status constants, building and revising records
+from plain data with field-named problems, owners and taken ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from comptoir.errors import ComptoirError, Problem
+from comptoir.schemas.types import Record
+
+from ..book import Book
+
+# Which status a lead may move to from each status. Converting is its own command
+# (`crm lead convert`), because it also creates the customer and the opportunity.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("contacted", "qualified", "converted", "lost", "disqualified"),
+    "contacted": ("qualified", "converted", "lost", "disqualified"),
+    "qualified": ("contacted", "converted", "lost", "disqualified"),
+    "lost": ("contacted",),  # re-opened: talk to them again before anything else
+    "disqualified": ("new",),  # disqualified by mistake: back to the start
+    "converted": (),  # final: the customer and the opportunity carry on
+}
+ACTIVE_STATUSES = ("new", "contacted", "qualified")
+NEEDS_REASON = ("lost",)
+MAX_MATCHES = 5  # a contact detail shared by more records than this (a switchboard number) is not evidence
+
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+def validated(model: type[Record], data: dict, what: str) -> Any:
+    """Build a record from plain data; problems name the field, for input that is not a file."""
+    clean = {k: v for k, v in data.items() if v is not None and v != []}
+    try:
+        return model.model_validate(clean)
+    except ValidationError as exc:
+        raise ComptoirError([
+            Problem("", 0, "invalid-value",
+                    f"{what}: {'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}",
+                    "see --help for the expected form")
+            for e in exc.errors(include_url=False)]) from None
+
+
+def revise(record: Record, what: str, **changes: Any) -> Any:
+    """A copy of a record with fields changed (None clears a field), validated again."""
+    data = record.model_dump(mode="python")
+    data.update(changes)
+    return validated(type(record), data, what)
+
+
+def owner_matches(owner: str | None, wanted: set[str] | None) -> bool:
+    if wanted is None:
+        return True
+    return (owner or "").lower() in wanted
+
+
+def default_owner(book: Book, owner: str | None) -> str | None:
+    return owner or book.settings.crm.owner
+
+
+def taken_ids(book: Book, kind: str, extra: Iterable[str] = ()) -> set[str]:
+    return set(book.of(kind)) | set(extra)

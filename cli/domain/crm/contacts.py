@@ -1,0 +1,121 @@
+"""Contact details compared on their normal forms: emails and phones, the index of leads and
+partners by them (duplicate detection), and the partners a lead already is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from comptoir.schemas.crm import (
+    Lead,
+)
+from comptoir.schemas.partners import Partner
+
+from ..book import Book
+from ..partners import normal_name
+from .common import ACTIVE_STATUSES, MAX_MATCHES
+
+
+def normal_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def normal_phone(phone: str | None, country: str | None = None) -> str | None:
+    """Digits of a phone number in international form when it can tell: '+33 6 12' and '0033 6 12'
+    are the same; with `country` ('33') the national '06 12' is too. Fewer than 6 digits: None."""
+    if not phone:
+        return None
+    raw = phone.strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+"):
+        pass
+    elif digits.startswith("00"):
+        digits = digits[2:]
+    elif country and digits.startswith("0"):
+        digits = country + digits[1:]
+    return digits if len(digits) >= 6 else None
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+@dataclass
+class Match:
+    kind: str  # "lead" or "partner"
+    ident: str
+    key: str  # "email" or "phone"
+
+
+class ContactIndex:
+    """Leads and partners by normalised email and phone, for duplicate detection."""
+
+    def __init__(self, book: Book) -> None:
+        self.country = book.settings.crm.phone_country
+        self.by_key: dict[str, list[tuple[str, str]]] = {}
+        self.leads: dict[str, Lead] = dict(book.of("lead"))  # type: ignore[arg-type]
+        for lead in self.leads.values():
+            self.add_lead(lead)
+        for p in book.of("partner").values():
+            self._add("partner", p.id, p.email, p.phone)  # type: ignore[attr-defined]
+            for c in p.contacts:  # type: ignore[attr-defined]
+                self._add("partner", p.id, c.email, c.phone)  # type: ignore[attr-defined]
+
+    def _keys(self, email: str | None, phone: str | None) -> list[str]:
+        keys = []
+        if (e := normal_email(email)) is not None:
+            keys.append("email:" + e)
+        if (p := normal_phone(phone, self.country)) is not None:
+            keys.append("phone:" + p)
+        return keys
+
+    def _add(self, kind: str, ident: str, email: str | None, phone: str | None) -> None:
+        for key in self._keys(email, phone):
+            bucket = self.by_key.setdefault(key, [])
+            if (kind, ident) not in bucket:
+                bucket.append((kind, ident))
+
+    def add_lead(self, lead: Lead) -> None:
+        self.leads[lead.id] = lead
+        self._add("lead", lead.id, lead.email, lead.phone)
+
+    def matches(self, email: str | None, phone: str | None, exclude: str | None = None) -> list[Match]:
+        """Records sharing the email or the phone, best first: open leads (newest first), partners,
+        converted leads, then lost or disqualified leads. Email evidence ranks above phone."""
+        found: dict[tuple[str, str], Match] = {}
+        for key in self._keys(email, phone):
+            bucket = [b for b in self.by_key.get(key, []) if b[1] != exclude]
+            if len(bucket) > MAX_MATCHES:
+                continue
+            for kind, ident in bucket:
+                found.setdefault((kind, ident), Match(kind, ident, key.split(":", 1)[0]))
+
+        def rank(m: Match) -> tuple:
+            if m.kind == "partner":
+                group = 1
+            else:
+                status = self.leads[m.ident].status
+                group = 0 if status in ACTIVE_STATUSES else 2 if status == "converted" else 3
+            created = self.leads[m.ident].created if m.kind == "lead" else None
+            return (group, m.key != "email", -(created.toordinal() if created else 0), m.ident)
+
+        return sorted(found.values(), key=rank)
+
+
+def contact_index(book: Book) -> ContactIndex:
+    return ContactIndex(book)
+
+
+def find_partner_for(book: Book, lead: Lead) -> list[Partner]:
+    """Existing partners that are this lead: same email, same phone, or the same company name."""
+    country = book.settings.crm.phone_country
+    email, phone = normal_email(lead.email), normal_phone(lead.phone, country)
+    company = normal_name(lead.company) if lead.company else None
+    found = []
+    for p in book.of("partner").values():
+        p: Partner  # type: ignore[no-redef]
+        emails = {normal_email(p.email)} | {normal_email(c.email) for c in p.contacts}
+        phones = {normal_phone(p.phone, country)} | {normal_phone(c.phone, country) for c in p.contacts}
+        names = {normal_name(p.name), normal_name(p.legal_name) if p.legal_name else None}
+        if (email and email in emails) or (phone and phone in phones) or (company and company in names):
+            found.append(p)
+    return sorted(found, key=lambda p: p.id)

@@ -1,0 +1,87 @@
+"""The checks on stored CRM records that `comptoir validate` runs."""
+
+from __future__ import annotations
+
+from comptoir.errors import Problem
+from comptoir.schemas.crm import (
+    Activity,
+    Lead,
+    Opportunity,
+)
+from comptoir.schemas.types import currency_places, places_of
+
+from ..book import Book
+from ..validation import rule
+from .opportunities import amount_of
+
+# --- rules on the stored records -----------------------------------------------------------------
+
+@rule(reads=("activity", "item", "lead", "opportunity", "partner"))
+def crm_links(book: Book) -> list[Problem]:
+    """Leads, opportunities and activities point at records that exist, and closed ones say why."""
+    out: list[Problem] = []
+    leads, opps, partners = book.of("lead"), book.of("opportunity"), book.of("partner")
+    items = book.of("item")
+    for ident, lead in leads.items():
+        lead: Lead  # type: ignore[no-redef]
+        src = book.source("lead", ident)
+        if lead.status == "lost" and not lead.lost_reason:
+            out.append(Problem(src, 0, "lost-without-reason", f"lead {ident} is lost but says no reason",
+                               "add `lost_reason:` (price, timing, competitor, no budget ...)", loc=("status",)))
+        if lead.partner and lead.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"lead {ident}: partner {lead.partner} does not exist",
+                               "fix `partner:` or add the partner", loc=("partner",)))
+        if lead.opportunity and lead.opportunity not in opps:
+            out.append(Problem(src, 0, "unknown-opportunity",
+                               f"lead {ident}: opportunity {lead.opportunity} does not exist",
+                               "fix `opportunity:`", loc=("opportunity",)))
+        if lead.status == "converted" and not lead.partner:
+            out.append(Problem(src, 0, "converted-without-customer", f"lead {ident} is converted but names no customer",
+                               "set `partner:` to the customer it became", severity="warning", loc=("status",)))
+        if items:
+            for i, sku in enumerate(lead.items):
+                if sku not in items:
+                    out.append(Problem(src, 0, "unknown-item", f"lead {ident}: item {sku} is not in the catalogue",
+                                       "fix the SKU or add the item", severity="warning", loc=("items", i)))
+    for ident, o in opps.items():
+        o: Opportunity  # type: ignore[no-redef]
+        src = book.source("opportunity", ident)
+        if o.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"opportunity {ident}: partner {o.partner} does not exist",
+                               "fix `partner:` or add the partner with `comptoir partner add`", loc=("partner",)))
+        if o.lead and o.lead not in leads:
+            out.append(Problem(src, 0, "unknown-lead", f"opportunity {ident}: lead {o.lead} does not exist",
+                               "fix `lead:`", loc=("lead",)))
+        if o.stage == "lost" and not o.lost_reason:
+            out.append(Problem(src, 0, "lost-without-reason", f"opportunity {ident} is lost but says no reason",
+                               "add `lost_reason:`", loc=("stage",)))
+        if o.stage == "won" and amount_of(o) is None:
+            out.append(Problem(src, 0, "won-without-amount", f"opportunity {ident} is won but has no amount",
+                               "add `amount:` or priced lines", severity="warning", loc=("stage",)))
+        cur = o.currency or book.base
+        if o.amount is not None and places_of(o.amount) > currency_places(cur):
+            out.append(Problem(src, 0, "too-many-places", f"opportunity {ident}: {o.amount} has more places than {cur} allows",
+                               f"round to {currency_places(cur)} places", loc=("amount",)))
+        if items:
+            for i, ln in enumerate(o.lines):
+                if ln.item not in items:
+                    out.append(Problem(src, 0, "unknown-item", f"opportunity {ident}: item {ln.item} is not in the catalogue",
+                                       "fix the SKU or add the item", loc=("lines", i, "item")))
+    seen_submissions: dict[str, str] = {}
+    for ident, a in book.of("activity").items():
+        a: Activity  # type: ignore[no-redef]
+        for kind, target, where in (("lead", a.lead, leads), ("opportunity", a.opportunity, opps),
+                                    ("partner", a.partner, partners)):
+            if target and target not in where:
+                out.append(Problem(book.source("activity", ident), 0, f"unknown-{kind}",
+                                   f"activity {ident}: {kind} {target} does not exist",
+                                   f"fix `{kind}:`", loc=(kind,)))
+        if a.submission:
+            if a.submission in seen_submissions:
+                out.append(Problem(book.source("activity", ident), 0, "duplicate-submission",
+                                   f"activity {ident} records submission {a.submission}, as {seen_submissions[a.submission]} does",
+                                   "a submission is captured once; delete one of the two", severity="warning",
+                                   loc=("submission",)))
+            else:
+                seen_submissions[a.submission] = ident
+    return out
