@@ -3,56 +3,34 @@ failures to exit codes (0 done, 1 invalid books or input, 2 usage error)."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
 from comptoir import __version__
 
-# name -> "module:attribute"; a command's module is imported only when it runs.
-COMMANDS = {
-    "init": ("comptoir.commands.init:init", "Create a new book with a starter chart of accounts."),
-    "validate": ("comptoir.commands.validate:validate", "Check every record and cross-record rule."),
-    "account": ("comptoir.commands.account:account", "Chart of accounts: add, list."),
-    "journal": ("comptoir.commands.journal:journal", "Journal entries: post, list, show, reverse."),
-    "period": ("comptoir.commands.period:period", "Lock periods, close years, revalue currencies."),
-    "rate": ("comptoir.commands.rate:rate", "Exchange rates to the base currency: add, list."),
-    "export": ("comptoir.commands.export:export", "Export the books for other tools (hledger, ...)."),
-    "report": ("comptoir.commands.report:report", "Financial and management reports."),
-    "item": ("comptoir.commands.item:item", "Items: add, list, show."),
-    "warehouse": ("comptoir.commands.warehouse:warehouse", "Warehouses: add, list."),
-    "stock": ("comptoir.commands.stock:stock", "Stock moves, availability and promise dates."),
-    "history": ("comptoir.commands.history:history", "Field-level history of one record from git."),
-    "diff": ("comptoir.commands.diff:diff", "What a branch does to the books, for reviewers."),
-    "audit": ("comptoir.commands.audit:audit", "Audit the commits that touched the books."),
-    "schema": ("comptoir.commands.schema:schema", "JSON Schema of every record kind, for editors."),
-    "partner": ("comptoir.commands.partner:partner", "Customers and suppliers: add, update, list, show."),
-    "crm": ("comptoir.commands.crm:crm", "Leads, website capture, activities, follow-ups, opportunities."),
-    "hr": ("comptoir.commands.hr:hr", "Departments, employees and payroll runs."),
-    "sales": ("comptoir.commands.sales:sales", "Quotes, orders, deliveries, invoices, credit notes."),
-    "purchase": ("comptoir.commands.purchase:purchase", "Purchase orders, goods receipts, supplier bills."),
-    "pay": ("comptoir.commands.pay:pay", "Payments received and sent, allocated to invoices and bills."),
-    "tax": ("comptoir.commands.tax:tax", "Tax codes: rates and the accounts tax posts to."),
-    "mfg": ("comptoir.commands.mfg:mfg", "Manufacturing: bills of materials, work orders, completions, planning."),
-}
-
 
 class LazyGroup(click.Group):
+    """Top-level commands come from the family registry (comptoir.families): names and help are
+    listed there, and a command's module is imported only when it runs."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(COMMANDS) | set(self.commands))
+        from comptoir.families import command_help
+
+        return sorted(set(command_help()) | set(self.commands))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
             return self.commands[name]
-        spec = COMMANDS.get(name)
-        if spec is None:
-            return None
-        module, _, attr = spec[0].partition(":")
-        return getattr(importlib.import_module(module), attr)
+        from comptoir.families import load_command
+
+        return load_command(name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]  # no imports: --help stays fast
+        from comptoir.families import command_help
+
+        helps = command_help()
+        rows = [(name, helps[name]) for name in sorted(helps)]  # no imports: --help stays fast
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

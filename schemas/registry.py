@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .accounting import Account, JournalEntry
 from .types import Record
 
 
@@ -31,52 +30,15 @@ class Kind:
         return f"{self.folder}/{ident}.yaml"
 
 
-KINDS: list[Kind] = [
-    Kind("account", "accounts", Account, "account", id_field="code"),
-    Kind("journal", "journal", JournalEntry, "journal entry", date_field="date", posted=True),
-]
-
-# Record families defined in other modules: each has a module-level `KINDS: list[Kind]`.
-# Add a module here when it defines new record kinds.
-FAMILY_MODULES: list[str] = [
-    "comptoir.schemas.rates",
-    "comptoir.schemas.inventory",
-    "comptoir.schemas.partners",
-    "comptoir.schemas.crm",
-    "comptoir.schemas.hr",
-    "comptoir.schemas.tax",
-    "comptoir.schemas.sales",
-    "comptoir.schemas.purchasing",
-    "comptoir.schemas.payments",
-    "comptoir.schemas.manufacturing",
-]
-_loaded = False
-
-
-def _load_families() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    import importlib
-
-    for name in FAMILY_MODULES:
-        for kind in importlib.import_module(name).KINDS:
-            register(kind)
-
-
 def all_kinds() -> list[Kind]:
-    _load_families()
-    return KINDS
+    """Every record kind, in the order of the family registry (comptoir.families.FAMILIES, a
+    plain table that imports nothing: the one place that names each family's schema module)."""
+    from comptoir.families import kinds
+
+    return kinds()
+
 
 SETTINGS_FILE = "comptoir.yaml"
-
-
-def register(kind: Kind) -> None:
-    """Add a record kind (used by record families defined in later modules)."""
-    if any(k.name == kind.name for k in KINDS):
-        return
-    KINDS.append(kind)
 
 
 def kind_named(name: str) -> Kind:

@@ -31,7 +31,7 @@ def documents(monkeypatch):
     def open_documents(book):
         return list(EVENTS)  # plain tuples are accepted as well as Event
 
-    monkeypatch.setattr(availability, "PROVIDERS", [open_documents])
+    monkeypatch.setattr(availability, "providers", lambda: [open_documents])
     monkeypatch.setenv("COMPTOIR_ANSWER_CACHE", "0")  # the stand-in changes between questions
     yield EVENTS
     EVENTS.clear()

@@ -762,3 +762,7 @@ def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
     book = env.book(as_of, ("activity",))
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(activity_report(book, _report_day(env, date_, as_of), start, end), fmt, _as_of_label(book))
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [pipeline_report, forecast_report, funnel_report, activities_report]

@@ -122,3 +122,7 @@ def journal(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(journal_report(book, start, end, depth, currency), fmt, _label(book))
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [balance_sheet, income_statement, cash_flow, ledger, register, journal]

@@ -354,3 +354,7 @@ def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of) ->
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, by, department), fmt, f"commit {book.revision[:10]}" if book.revision else None)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [headcount_report, payroll_report]

@@ -383,3 +383,7 @@ def bom_cost_report(env, sku, qty, fmt, as_of) -> None:
 
     book = env.book(as_of)
     emit(bom_cost_table(book, sku, _number(qty, "--qty")), fmt, _label(book))
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [production_report, bom_cost_report]

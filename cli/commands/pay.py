@@ -177,3 +177,7 @@ def cash_forecast_report(env, weeks, date_, fmt, as_of) -> None:
 
     book = env.book(as_of)
     emit(cash_forecast(book, day_of(env, date_), weeks), fmt, book.revision)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [ar_aging_report, ap_aging_report, statement_report, cash_forecast_report]

@@ -221,3 +221,7 @@ def purchases_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, tuple(by) or ("supplier", "item", "month")), fmt, book.revision)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [purchases_report]

@@ -6,49 +6,22 @@ import click
 
 from comptoir.options import as_of, date_range, emit, output_format, resolve_range
 
-# Reports defined in other command modules: name -> "module:attribute", loaded when run.
-REPORTS: dict[str, str] = {
-    "balance-sheet": "comptoir.commands.finance_reports:balance_sheet",
-    "income-statement": "comptoir.commands.finance_reports:income_statement",
-    "cash-flow": "comptoir.commands.finance_reports:cash_flow",
-    "ledger": "comptoir.commands.finance_reports:ledger",
-    "register": "comptoir.commands.finance_reports:register",
-    "journal": "comptoir.commands.finance_reports:journal",
-    "stock-balance": "comptoir.commands.stock:stock_balance_report",
-    "stock-ledger": "comptoir.commands.stock:stock_ledger_report",
-    "reorder": "comptoir.commands.stock:reorder_report",
-    "pipeline": "comptoir.commands.crm:pipeline_report",
-    "forecast": "comptoir.commands.crm:forecast_report",
-    "funnel": "comptoir.commands.crm:funnel_report",
-    "activities": "comptoir.commands.crm:activities_report",
-    "headcount": "comptoir.commands.hr:headcount_report",
-    "payroll": "comptoir.commands.hr:payroll_report",
-    "production": "comptoir.commands.mfg:production_report",
-    "bom-cost": "comptoir.commands.mfg:bom_cost_report",
-    "ar-aging": "comptoir.commands.pay:ar_aging_report",
-    "ap-aging": "comptoir.commands.pay:ap_aging_report",
-    "statement": "comptoir.commands.pay:statement_report",
-    "cash-forecast": "comptoir.commands.pay:cash_forecast_report",
-    "sales": "comptoir.commands.sales:sales_report",
-    "purchases": "comptoir.commands.purchase:purchases_report",
-    "open-orders": "comptoir.commands.sales:open_orders_report",
-    "tax": "comptoir.commands.tax:tax_report",
-}
-
 
 class _Reports(click.Group):
+    """Reports other families add (comptoir.families: each family's `reports`, found in the
+    REPORTS list of its commands module), loaded when run."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(self.commands) | set(REPORTS))
+        from comptoir.families import report_names
+
+        return sorted(set(self.commands) | set(report_names()))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
             return self.commands[name]
-        if name not in REPORTS:
-            return None
-        import importlib
+        from comptoir.families import load_report
 
-        module, _, attr = REPORTS[name].partition(":")
-        return getattr(importlib.import_module(module), attr)
+        return load_report(name)
 
 
 @click.group(cls=_Reports)

@@ -317,3 +317,7 @@ def open_orders_report(env, date_, side, fmt, as_of) -> None:
 
     book = env.book(as_of)
     emit(open_orders_table(book, day_of(env, date_), side), fmt, book.revision)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [sales_report, open_orders_report]

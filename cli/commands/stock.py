@@ -293,7 +293,7 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
     _answer(early, ("stock promise", sku, qty, warehouse, from_, fmt, env.today), produce)
 
 
-# -- reports (registered in cli.commands.report.REPORTS) -------------------------------------------
+# -- reports (in REPORTS below, named in comptoir.families) ----------------------------------------
 
 
 @click.command("stock-balance")
@@ -340,3 +340,7 @@ def reorder_report(env, date_, fmt, as_of) -> None:
 
     book = env.book(as_of)
     emit(reorder_table(book, parse_date(date_, "--date") or env.today), fmt, book.revision)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [stock_balance_report, stock_ledger_report, reorder_report]

@@ -58,3 +58,7 @@ def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end), fmt, book.revision)
+
+
+# `comptoir report` commands of this family (listed by name in comptoir.families).
+REPORTS = [tax_report]

@@ -2,8 +2,9 @@
 (purchase orders, production orders, sales orders) contribute, computed on every load.
 
 Each document kind contributes through one provider: a function `(book) -> iterable of Event`
-registered with `@provider` in its own module, listed in PROVIDER_MODULES. Availability and
-the promise search consume the same events, so a new document kind needs nothing else.
+marked with `@provider` and listed in its module's PROVIDERS (comptoir.families collects them).
+Availability and the promise search consume the same events, so a new document kind needs
+nothing else.
 """
 
 from __future__ import annotations
@@ -38,17 +39,6 @@ class Event(NamedTuple):
 
 
 Provider = Callable[[Book], Iterable[Event | tuple]]
-PROVIDERS: list[Provider] = []
-
-# Modules that register providers with @provider; imported the first time events are needed.
-PROVIDER_MODULES: list[str] = [
-    "comptoir.domain.manufacturing",
-    "comptoir.domain.purchasing",
-    "comptoir.domain.sales",
-]
-
-
-READS: dict[Provider, tuple[str, ...] | None] = {}  # the record kinds each provider reads
 
 
 def provider(fn: Provider | None = None, *, reads: Iterable[str] | None = None):
@@ -61,27 +51,25 @@ def provider(fn: Provider | None = None, *, reads: Iterable[str] | None = None):
     `reads` lets `stock available` and `stock promise` read only those kinds (plus items and
     warehouses); a bare `@provider` works too, and then every small kind is read.
     """
-    def register(f: Provider) -> Provider:
-        PROVIDERS.append(f)
-        READS[f] = tuple(reads) if reads is not None else None
+    def mark(f: Provider) -> Provider:
+        f.provider_reads = tuple(reads) if reads is not None else None  # type: ignore[attr-defined]
         return f
 
-    return register(fn) if fn is not None else register
+    return mark(fn) if fn is not None else mark
 
 
-def _load_providers() -> None:
-    import importlib
+def providers() -> list[Provider]:
+    """Every family's providers (comptoir.families)."""
+    from comptoir.families import providers
 
-    for name in PROVIDER_MODULES:
-        importlib.import_module(name)
+    return providers()
 
 
 def kinds_read() -> set[str] | None:
     """The record kinds availability needs: items, warehouses and what each provider reads (None: all)."""
-    _load_providers()
     out = {"item", "warehouse"}
-    for fn in PROVIDERS:
-        reads = READS.get(fn)
+    for fn in providers():
+        reads = getattr(fn, "provider_reads", None)
         if reads is None:
             return None
         out.update(reads)
@@ -93,9 +81,8 @@ def events(book: Book) -> list[Event]:
     cached = book.derived.get("availability.events")
     if cached is not None:
         return cached
-    _load_providers()
     out: list[Event] = []
-    for fn in PROVIDERS:
+    for fn in providers():
         for ev in fn(book):
             ev = ev if isinstance(ev, Event) else Event(*ev)
             if ev.kind not in KINDS:
@@ -426,3 +413,7 @@ def item_detail(book: Book, sku: str) -> Table:
         table.notes.append(f"average daily use over the last 90 days: {rate.quantize(Decimal('0.001'))} {it.uom}")
     table.meta["item"] = fields
     return table
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+SECTIONS = [stock_overview]

@@ -211,3 +211,7 @@ def rates_table(book: Book, currency: str | None = None) -> Table:
     cols = [text("id", "Id"), Column("date", "Date", "date"), text("currency", "Cur"),
             Column("rate", f"Rate ({book.base} per unit)", "qty"), text("source", "Source")]
     return Table("rates", cols, rows, title=f"Exchange rates to {book.base}")
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [rates, foreign_postings]

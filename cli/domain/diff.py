@@ -33,23 +33,18 @@ class KindChanges:
 class BookDiff:
     kinds: list[KindChanges]
     accounts: Table
-    sections: list[Table]  # stock, CRM ... from registered effect functions
+    sections: list[Table]  # stock, CRM ... from the families' effects
     problems: list  # validation problems of the resulting book
     settings_changes: list[Change]
     summary: list[str]
 
 
 Effect = Callable[[Book, Book], "Table | None"]
-EFFECTS: list[Effect] = []
-EFFECT_MODULES: list[str] = [
-    "comptoir.domain.stock",
-    "comptoir.domain.crm.reports",
-    "comptoir.domain.sales",
-]
 
 
 def effect(fn: Effect) -> Effect:
-    EFFECTS.append(fn)
+    """Mark a diff effect; it runs when listed in its module's EFFECTS (comptoir.families)."""
+    fn.diff_effect = True  # type: ignore[attr-defined]
     return fn
 
 
@@ -100,15 +95,13 @@ def account_effect(base: Book, head: Book) -> Table:
 
 
 def book_diff(base: Book, head: Book) -> BookDiff:
-    import importlib
+    from comptoir.families import effects
 
     from .validation import check, errors
 
-    for name in EFFECT_MODULES:
-        importlib.import_module(name)
     kinds = record_changes(base, head)
     accounts = account_effect(base, head)
-    sections = [t for t in (fn(base, head) for fn in EFFECTS) if t is not None and t.rows]
+    sections = [t for t in (fn(base, head) for fn in effects()) if t is not None and t.rows]
     problems = errors(check(head))
     settings_changes = diff_records(base.settings, head.settings)
     summary = []

@@ -758,3 +758,8 @@ def hr_overview(book: Book, today: dt.date) -> list[dict]:
     owed = -balances(book, entries_between(book, None, today)).get(payable, ZERO)
     rows.append({"section": "HR", "measure": "Net pay owed to staff", "value": owed})
     return rows
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [hr_references, payroll_runs]
+SECTIONS = [hr_overview]

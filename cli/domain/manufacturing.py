@@ -1258,3 +1258,8 @@ def manufacturing_overview(book: Book, today: dt.date) -> list[dict]:
              "value": len(short_components(book, today))},
             {"section": "Manufacturing", "measure": f"Production cost {month:%B %Y}", "value": made}]
 
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [bom_rules, work_order_rules, completion_rules]
+SECTIONS = [manufacturing_overview]
+PROVIDERS = [open_work_orders]

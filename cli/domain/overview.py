@@ -1,4 +1,4 @@
-"""The one-screen management overview; each business area adds its section here."""
+"""The one-screen management overview; each family adds its sections (comptoir.families)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,11 @@ from .ledger import ZERO, balances, entries_between
 from .table import Column, Table, text
 
 Section = Callable[[Book, dt.date], list[dict]]
-SECTIONS: list[Section] = []
-
-# Domain modules that add overview sections with @section (stock alerts, pipeline, ...).
-SECTION_MODULES: list[str] = [
-    "comptoir.domain.availability",
-    "comptoir.domain.crm.reports",
-    "comptoir.domain.hr",
-    "comptoir.domain.manufacturing",
-    "comptoir.domain.sales",
-]
 
 
 def section(fn: Section) -> Section:
-    SECTIONS.append(fn)
+    """Mark an overview section; it shows when listed in its module's SECTIONS (comptoir.families)."""
+    fn.overview_section = True  # type: ignore[attr-defined]
     return fn
 
 
@@ -69,14 +60,16 @@ def finance(book: Book, today: dt.date) -> list[dict]:
 
 
 def overview(book: Book, today: dt.date) -> Table:
-    import importlib
+    from comptoir.families import sections
 
-    for name in SECTION_MODULES:
-        importlib.import_module(name)
     rows: list[dict] = []
-    for fn in SECTIONS:
+    for fn in sections():
         rows.extend(fn(book, today))
     places = currency_places(book.base)
     cols = [text("section", "Section"), text("measure", "Measure"), Column("value", "Value", "money", places)]
     # counts (headcount, leads, follow-ups) stay ints and render as they are; amounts get the currency's places
     return Table("overview", cols, rows, title=f"{book.settings.company}: overview on {today} ({book.base})")
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+SECTIONS = [finance]

@@ -375,3 +375,7 @@ def payment_rules(book: Book) -> list[Problem]:
                                    "allocate the surplus to another document, or leave it unallocated as a credit",
                                    loc=("total",)))
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [payment_rules]

@@ -275,3 +275,7 @@ def balance_assertions(book: Book) -> list[Problem]:
                            f"--to {entry.date}`, or correct the asserted balance",
                            loc=("assertions", i, "balance")))
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [records_after_lock, balance_assertions]

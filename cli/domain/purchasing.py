@@ -536,3 +536,8 @@ def purchasing_rules(book: Book) -> list[Problem]:
                                            f"{ident}: entry {doc.entry} credits payables {ap:f}, the bill's total is {doc.total:f}",
                                            "a bill and its entry are written together; restore them", loc=("entry",)))
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [purchasing_rules]
+PROVIDERS = [open_purchase_lines]

@@ -416,7 +416,7 @@ class OpportunityOrder:
 
 def order_from_opportunity(book: Book, opp, day: dt.date, rng: random.Random) -> OpportunityOrder:
     """The confirmed sales order for a won opportunity's lines, promised and reserving stock
-    (the hook `crm opp win` calls; see comptoir.domain.crm.opportunities.SALES_HOOK)."""
+    (what `crm opp win` calls; see comptoir.domain.crm.opportunities.win_opportunity)."""
     from comptoir.schemas.registry import kind_named
 
     lines = [LineInput(ln.item, ln.qty, ln.price, description=ln.description) for ln in opp.lines]
@@ -1108,3 +1108,10 @@ def document_numbering(book: Book) -> list[Problem]:
                                    "a number is never skipped or deleted: restore the missing record, or renumber "
                                    "the later ones if they are not merged yet", loc=("number",)))
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [sales_rules, document_numbering]
+SECTIONS = [sales_overview]
+EFFECTS = [documents_effect]
+PROVIDERS = [open_sales_lines]

@@ -810,3 +810,8 @@ def count_draft(book: Book, sku: str, warehouse: str, day: dt.date, reason: str,
         unit_cost = round_to(rate, 4)
     return MoveDraft("adjustment", sku, delta, to_warehouse=warehouse, unit_cost=unit_cost, account=account,
                      reason=reason, reference=reference)
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [stock_references, stock_valuation, stock_value_agrees]
+EFFECTS = [stock_effect]

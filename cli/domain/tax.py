@@ -108,3 +108,7 @@ def tax_code_rules(book: Book) -> list[Problem]:
                                        f"{ident} line {i + 1}: tax code {line.tax} does not exist",
                                        "add it with `comptoir tax add` or fix `tax:`", loc=("lines", i, "tax")))
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [tax_code_rules]

@@ -1,4 +1,5 @@
-"""Cross-record rules: each is a pure function (book) -> list[Problem], registered in RULES."""
+"""Checking a book: cross-record rules are pure functions (book) -> list[Problem], listed in each
+domain module's RULES and reached through the family registry (comptoir.families)."""
 
 from __future__ import annotations
 
@@ -40,40 +41,27 @@ class RuleSpec:
         return self.fn.__name__
 
 
-RULES: list[RuleSpec] = []
-
-# Domain modules that register rules with @rule; imported when the book is first checked.
-RULE_MODULES: list[str] = [
-    "comptoir.domain.stock",
-    "comptoir.domain.periods",
-    "comptoir.domain.currency",
-    "comptoir.domain.crm",
-    "comptoir.domain.hr",
-    "comptoir.domain.manufacturing",
-    "comptoir.domain.tax",
-    "comptoir.domain.purchasing",
-    "comptoir.domain.sales",
-    "comptoir.domain.payments",
-]
-
-
 def rule(fn: Rule | None = None, *, reads: tuple[str, ...] | None = None, per: tuple[str, ...] = (),
          lookups: tuple[str, ...] = (), delta: Delta | None = None):
-    """Register a rule: `@rule`, or `@rule(reads=..., per=..., lookups=..., delta=...)` (see RuleSpec)."""
-    def register(fn: Rule) -> Rule:
-        RULES.append(RuleSpec(fn, None if reads is None else frozenset(reads), frozenset(per),
-                              frozenset(lookups), delta))
+    """Mark a rule: `@rule`, or `@rule(reads=..., per=..., lookups=..., delta=...)` (see RuleSpec).
+    Marking registers nothing: a rule runs when it is in its module's RULES list and the module
+    is in its family's `domain` (comptoir.families)."""
+    def mark(fn: Rule) -> Rule:
+        fn.rule_spec = RuleSpec(fn, None if reads is None else frozenset(reads),  # type: ignore[attr-defined]
+                                frozenset(per), frozenset(lookups), delta)
         return fn
 
-    return register(fn) if fn is not None else register
+    return mark(fn) if fn is not None else mark
+
+
+def spec_of(fn: Rule) -> RuleSpec:
+    return getattr(fn, "rule_spec", None) or RuleSpec(fn)
 
 
 def _rules() -> list[RuleSpec]:
-    import importlib
+    from comptoir.families import rules
 
-    for name in RULE_MODULES:
-        importlib.import_module(name)
-    return RULES
+    return rules()
 
 
 def _run(spec: RuleSpec, book: Book, problems: list[Problem]) -> None:
@@ -348,3 +336,6 @@ def _reversal_problems(book: Book, reversing: list[str], seen: dict[str, str]) -
         else:
             seen[entry.reverses] = ident
     return out
+
+
+RULES = [account_tree, postings, inactive_accounts, reversals]

@@ -6,12 +6,12 @@ consent) and the CRM reports (reports).
 
 Every function takes a loaded Book (plus the clock and a random source for ids) and returns
 new records or Tables; the commands stage and commit them. The names most commands use are
-re-exported here; importing the package registers the validation rules.
+re-exported here. The family registry (comptoir.families) reaches the rules (rules.RULES)
+and the overview section and diff effect (reports.SECTIONS, reports.EFFECTS).
 """
 
 from __future__ import annotations
 
-from . import rules  # noqa: F401  (registers crm_links with the validator)
 from .activities import (
     activities_of,
     activities_table,
@@ -50,7 +50,6 @@ from .leads import (
     update_lead,
 )
 from .opportunities import (
-    SALES_HOOK,
     OppChange,
     Win,
     amount_of,
@@ -64,18 +63,17 @@ from .opportunities import (
     opportunity_table,
     parse_lines,
     probability,
-    sales_hook,
     update_opportunity,
     weighted,
     win_opportunity,
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "NEEDS_REASON", "SALES_HOOK", "TRANSITIONS", "ContactIndex", "Conversion", "LeadChange",
+    "ACTIVE_STATUSES", "NEEDS_REASON", "TRANSITIONS", "ContactIndex", "Conversion", "LeadChange",
     "Match", "OppChange", "Win", "activities_of", "activities_table", "amount_of", "base_amount", "check_links",
     "check_transition", "complete_activity", "contact_index", "convert_lead", "default_owner", "find_partner_for",
     "followups_table", "get_activity", "get_lead", "get_opportunity", "lead_table", "leads_table", "line_total",
     "lose_opportunity", "money_text", "new_activity", "new_lead", "new_opportunity", "normal_email",
     "normal_phone", "opportunities_table", "opportunity_table", "owner_matches", "parse_lines", "probability",
-    "revise", "sales_hook", "update_lead", "update_opportunity", "validated", "weighted", "win_opportunity",
+    "revise", "update_lead", "update_opportunity", "validated", "weighted", "win_opportunity",
 ]

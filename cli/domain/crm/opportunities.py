@@ -4,7 +4,6 @@ order hook) and losing, and their tables."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -185,18 +184,6 @@ class Win:
     message: str = ""  # why no order was made, when none was
 
 
-SALES_HOOK = "comptoir.domain.sales:order_from_opportunity"
-
-
-def sales_hook():
-    """The sales order builder, once the sales module provides it (None until then)."""
-    module, _, attr = SALES_HOOK.partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return None
-
-
 def win_opportunity(book: Book, opp: Opportunity, day: dt.date, rng: random.Random,
                     amount: Decimal | None = None, make_order: bool = True) -> Win:
     """Mark won (probability 100, close date), and turn the lines into a sales order when sales can."""
@@ -220,12 +207,9 @@ def win_opportunity(book: Book, opp: Opportunity, day: dt.date, rng: random.Rand
     if not won.lines:
         result.message = "no lines, so no sales order was created; add lines before winning to get one"
         return result
-    hook = sales_hook()
-    if hook is None:
-        result.message = (f"sales orders are not available yet ({SALES_HOOK} is missing): the opportunity is "
-                          "marked won; create the order by hand when the sales module lands")
-        return result
-    draft = hook(book, won, day, rng)
+    from ..sales import order_from_opportunity  # here: sales imports the CRM
+
+    draft = order_from_opportunity(book, won, day, rng)
     result.order_id = draft.order_id
     result.promise_date = getattr(draft, "promise_date", None)
     result.records = list(draft.records)

@@ -371,3 +371,8 @@ def stage_probabilities(book: Book) -> dict[str, int]:
 
 
 __all__ = ["activity_report", "forecast", "funnel", "pipeline", "probability", "stage_probabilities"]
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+SECTIONS = [crm_overview]
+EFFECTS = [crm_effect]

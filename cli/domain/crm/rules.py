@@ -85,3 +85,7 @@ def crm_links(book: Book) -> list[Problem]:
             else:
                 seen_submissions[a.submission] = ident
     return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [crm_links]
