@@ -107,5 +107,5 @@ def entry_total(entry: JournalEntry, base: str) -> dict[str, Decimal]:
 
 KINDS: list[Kind] = [
     Kind("account", "accounts", Account, "account", id_field="code"),
-    Kind("journal", "journal", JournalEntry, "journal entry", date_field="date", posted=True),
+    Kind("journal", "journal", JournalEntry, "journal entry", date_field="date", posted=True, prefix="JE"),
 ]

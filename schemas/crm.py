@@ -110,7 +110,7 @@ class Opportunity(Record):
 
 
 KINDS: list[Kind] = [
-    Kind("lead", "crm/leads", Lead, "lead"),
-    Kind("activity", "crm/activities", Activity, "activity", date_field="date"),
-    Kind("opportunity", "crm/opportunities", Opportunity, "opportunity"),
+    Kind("lead", "crm/leads", Lead, "lead", prefix="L"),
+    Kind("activity", "crm/activities", Activity, "activity", date_field="date", prefix="ACT"),
+    Kind("opportunity", "crm/opportunities", Opportunity, "opportunity", prefix="OPP"),
 ]

@@ -136,6 +136,6 @@ class PayrollRun(Record):
 
 KINDS: list[Kind] = [
     Kind("department", "hr/departments", Department, "department"),
-    Kind("employee", "hr/employees", Employee, "employee"),
+    Kind("employee", "hr/employees", Employee, "employee", prefix="E"),
     Kind("payroll", "hr/payroll", PayrollRun, "payroll run", date_field="date", posted=True),
 ]

@@ -94,5 +94,5 @@ class StockMove(Record):
 KINDS: list[Kind] = [
     Kind("item", "items", Item, "item", id_field="sku"),
     Kind("warehouse", "warehouses", Warehouse, "warehouse", id_field="code"),
-    Kind("stock-move", "stock", StockMove, "stock move", date_field="date", posted=True),
+    Kind("stock-move", "stock", StockMove, "stock move", date_field="date", posted=True, prefix="SM"),
 ]

@@ -134,7 +134,7 @@ class Completion(Record):
 
 KINDS: list[Kind] = [
     Kind("bom", "manufacturing/boms", Bom, "bill of materials"),
-    Kind("work-order", "manufacturing/orders", WorkOrder, "work order"),
+    Kind("work-order", "manufacturing/orders", WorkOrder, "work order", prefix="WO"),
     Kind("completion", "manufacturing/completions", Completion, "production completion", date_field="date",
-         posted=True),
+         posted=True, prefix="WC"),
 ]

@@ -54,5 +54,5 @@ class Payment(Record):
 
 
 KINDS: list[Kind] = [
-    Kind("payment", "payments", Payment, "payment", date_field="date", posted=True),
+    Kind("payment", "payments", Payment, "payment", date_field="date", posted=True, prefix="PMT"),
 ]

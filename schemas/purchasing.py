@@ -93,7 +93,7 @@ class Bill(Record):
 
 
 KINDS: list[Kind] = [
-    Kind("purchase-order", "purchasing/orders", PurchaseOrder, "purchase order"),
-    Kind("receipt", "purchasing/receipts", Receipt, "goods receipt", date_field="date", posted=True),
-    Kind("bill", "purchasing/bills", Bill, "supplier bill", date_field="date", posted=True),
+    Kind("purchase-order", "purchasing/orders", PurchaseOrder, "purchase order", prefix="PO"),
+    Kind("receipt", "purchasing/receipts", Receipt, "goods receipt", date_field="date", posted=True, prefix="GR"),
+    Kind("bill", "purchasing/bills", Bill, "supplier bill", date_field="date", posted=True, prefix="BILL"),
 ]

@@ -20,6 +20,7 @@ class Kind:
     id_field: str = "id"
     date_field: str | None = None  # set: files live under folder/YYYY/MM/
     posted: bool = False  # immutable once on the base branch; corrected by reversal
+    prefix: str | None = None  # of ids comptoir makes (JE-20261105-Q33F); comptoir.yaml `ids:` overrides
 
     def path_for(self, record: Record) -> str:
         """Path of the record's file relative to the data root."""

@@ -158,8 +158,8 @@ class CreditNote(Record):
 
 
 KINDS: list[Kind] = [
-    Kind("sales-order", "sales/orders", SalesOrder, "sales order"),
-    Kind("delivery", "sales/deliveries", Delivery, "delivery", date_field="date", posted=True),
-    Kind("invoice", "sales/invoices", Invoice, "invoice", date_field="date", posted=True),
-    Kind("credit-note", "sales/credit-notes", CreditNote, "credit note", date_field="date", posted=True),
+    Kind("sales-order", "sales/orders", SalesOrder, "sales order", prefix="SO"),
+    Kind("delivery", "sales/deliveries", Delivery, "delivery", date_field="date", posted=True, prefix="DN"),
+    Kind("invoice", "sales/invoices", Invoice, "invoice", date_field="date", posted=True, prefix="INV"),
+    Kind("credit-note", "sales/credit-notes", CreditNote, "credit note", date_field="date", posted=True, prefix="CN"),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from .types import AccountCode, Amount, CurrencyCode, Record
 
@@ -94,6 +94,15 @@ class PayrollSettings(Record):
     contributions_payable: AccountCode = "2320"
 
 
+IdPrefix = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{0,7}$")]
+
+
+def _default_prefixes() -> dict[str, str]:
+    from .registry import all_kinds
+
+    return {k.name: k.prefix for k in all_kinds() if k.prefix}
+
+
 class Settings(Record):
     company: str = Field(min_length=1)
     currency: CurrencyCode
@@ -102,6 +111,24 @@ class Settings(Record):
     accounts: AccountDefaults = AccountDefaults()
     crm: CrmSettings = CrmSettings()
     payroll: PayrollSettings = PayrollSettings()
+    # record kind -> prefix of the ids comptoir makes for it (journal: JE, sales-order: SO, ...);
+    # a kind left out keeps its own (schemas: Kind.prefix)
+    ids: dict[str, IdPrefix] = Field(default_factory=_default_prefixes)
+
+    @field_validator("ids")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        own = _default_prefixes()
+        unknown = sorted(set(value) - set(own))
+        if unknown:
+            raise ValueError(f"ids: {', '.join(unknown)} makes no ids; the kinds that do: {', '.join(sorted(own))}")
+        prefixes = {**own, **value}
+        taken: dict[str, str] = {}
+        for kind, prefix in sorted(prefixes.items()):
+            if prefix in taken:
+                raise ValueError(f"ids: {kind} and {taken[prefix]} both use the prefix {prefix}; give each its own")
+            taken[prefix] = kind
+        return prefixes
 
     @field_validator("fiscal_year_start")
     @classmethod

@@ -21,7 +21,7 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import currency_places, places_of
 
 from .book import Book
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, entry_values, rate_on, round_to, rounding_tolerance
 from .table import Column, Table, money, text
 from .validation import rule
@@ -182,7 +182,7 @@ def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEn
         postings.append({"account": fx_account, "amount": -net,
                          "memo": "Unrealised exchange " + ("gain" if net > 0 else "loss")})
     entry = JournalEntry.model_validate({
-        "id": new_id("JE", day, book.entries, rng), "date": day,
+        "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
         "memo": f"Unrealised exchange differences at {day}", "source": "period revalue",
         "tags": [REVALUATION_TAG], "postings": postings})
     return entry, table

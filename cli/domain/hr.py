@@ -35,7 +35,7 @@ from comptoir.schemas.types import Record, currency_places, places_of
 
 from .book import Book
 from .changes import Change, diff_records
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to
 from .overview import section
 from .table import Column, Table, money, text
@@ -160,7 +160,7 @@ def new_employee(book: Book, fields: dict, rng: random.Random) -> Employee:
     if not data.get("start_date"):
         raise fail("missing-start", "an employee needs a start date", "give --start YYYY-MM-DD")
     if not data.get("id"):
-        data["id"] = new_id("E", data["start_date"], employees(book), rng)
+        data["id"] = new_id(id_prefix(book, "employee"), data["start_date"], employees(book), rng)
     elif data["id"] in employees(book):
         raise fail("duplicate-id", f"employee {data['id']} already exists", "choose another id, or update it")
     return validated(Employee, data, "employee")
@@ -338,7 +338,7 @@ def run_payroll(book: Book, period: str, today: dt.date, rng: random.Random) -> 
         raise fail("no-employees", f"nobody is employed in {period}",
                    "add employees with `comptoir hr employee add`, or check their start and end dates")
     ident = payroll_id(period)
-    entry_id = new_id("JE", end, book.entries, rng)
+    entry_id = new_id(id_prefix(book, "journal"), end, book.entries, rng)
     entry = JournalEntry.model_validate({
         "id": entry_id, "date": end, "memo": f"Payroll {month_label(period)}", "reference": ident,
         "source": ident, "postings": payroll_postings(book, lines)})
@@ -372,7 +372,7 @@ def settle_net_pay(book: Book, period: str, day: dt.date | None, bank: str | Non
         raise fail("unknown-account", f"account {bank} does not exist", "give --account a bank account code")
     net = totals_of(run.lines).net
     return JournalEntry.model_validate({
-        "id": new_id("JE", day, book.entries, rng), "date": day,
+        "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
         "memo": f"Net pay {month_label(run.period)}", "reference": run.id, "source": run.id,
         "postings": [{"account": book.settings.payroll.net_pay_payable, "amount": net, "memo": "Net pay"},
                      {"account": bank, "amount": -net}]})

@@ -36,7 +36,7 @@ from comptoir.schemas.types import Record, currency_places, places_of
 from .availability import SUPPLY, Event, availability, events, promise, provider
 from .book import Book
 from .changes import Change, diff_records
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, round_to
 from .overview import section
 from .stock import (
@@ -428,7 +428,7 @@ def new_order(book: Book, sku: str, qty: Decimal, today: dt.date, rng: random.Ra
             raise fail("unknown-item", f"{bom.id}: component {line.item} is not a stocked item",
                        f"fix the bill of materials {bom.id}")
         lines.append({"item": line.item, "qty": line_need(bom, line, qty)})
-    ident = new_id("WO", today, set(orders(book)) | set(taken), rng)
+    ident = new_id(id_prefix(book, "work-order"), today, set(orders(book)) | set(taken), rng)
     return validated(WorkOrder, {"id": ident, "date": today, "item": sku, "bom": bom.id, "qty": plain(qty),
                                  "warehouse": wh, "start": start, "due": due, "status": status,
                                  "components": lines, "operation_cost": bom.operation_cost,
@@ -575,12 +575,12 @@ def complete(book: Book, ident: str, qty: Decimal | None, day: dt.date, rng: ran
     used, made = new[:-1], new[-1]
     assert made.value == total and sum((m.value for m in used), ZERO) == components_value
     taken_cids = set(completions(book))
-    cid = new_id("WC", day, taken_cids, rng)
+    cid = new_id(id_prefix(book, "completion"), day, taken_cids, rng)
     postings = completion_postings(book, [made], used, operation)
     entry = None
     if len(postings) >= 2:
         entry = JournalEntry.model_validate({
-            "id": new_id("JE", day, book.entries, rng), "date": day,
+            "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
             "memo": f"Production {ident}: {fmt_qty(qty)} {it.uom} {wo.item} at {unit:f}",
             "reference": ident, "source": cid, "postings": postings})
     completion = validated(Completion, {

@@ -31,7 +31,7 @@ from .documents import (
     to_base,
     validated,
 )
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between
 from .table import Column, Table, money, text
 from .validation import rule
@@ -131,11 +131,11 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
             loss = -total > 0
             postings.append({"account": acc.fx_loss if loss else acc.fx_gain, "amount": -total,
                              "memo": "Realised exchange " + ("loss" if loss else "gain")})
-    ident = new_id("PMT", day, book.of("payment"), rng)
+    ident = new_id(id_prefix(book, "payment"), day, book.of("payment"), rng)
     names = ", ".join(item.number for item, _ in allocations)
     verb = "from" if direction == "in" else "to"
     text_memo = memo or (f"Payment {verb} {partner.name}" + (f": {names}" if names else ": on account"))
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day, memo=text_memo,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day, memo=text_memo,
                       reference=reference or names or None, source=ident, postings=postings)
     pay = validated(Payment, id=ident, date=day, direction=direction, partner=partner.id, amount=amount,
                     currency=cur, rate=pay_rate, bank=bank,

@@ -20,7 +20,7 @@ from comptoir.schemas.registry import Kind, all_kinds, kind_for_path
 from comptoir.schemas.types import currency_places
 
 from .book import Book
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to
 from .validation import assertion_currency, check, errors, rule
 
@@ -170,7 +170,7 @@ def closing_entry(book: Book, year: int, today: dt.date, rng: random.Random) -> 
         postings.append({"account": retained, "amount": result,
                          "memo": f"{'Profit' if result < 0 else 'Loss'} of fiscal year {year}"})
     entry = JournalEntry.model_validate({
-        "id": new_id("JE", end, book.entries, rng), "date": end,
+        "id": new_id(id_prefix(book, "journal"), end, book.entries, rng), "date": end,
         "memo": f"Year-end close {year}: income and expenses to retained earnings",
         "source": f"period close-year {year}", "tags": [CLOSING_TAG], "postings": postings})
     return entry, end

@@ -15,7 +15,7 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import to_decimal
 
 from .book import Book
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import rate_on
 
 _AMOUNT = re.compile(r"^(?P<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<cur>[A-Z]{3})?(@(?P<rate>\d+(\.\d+)?))?$")
@@ -44,7 +44,7 @@ def looks_like_amount(text: str) -> bool:
 
 
 def build_entry(book: Book, day: dt.date, memo: str, postings: list[PostingInput], rng: random.Random,
-                reference: str | None = None, ident: str | None = None, prefix: str = "JE") -> JournalEntry:
+                reference: str | None = None, ident: str | None = None) -> JournalEntry:
     """A balanced entry; at most one posting may leave its amount blank to take the balance."""
     blanks = [p for p in postings if p.amount is None]
     if len(blanks) > 1:
@@ -60,7 +60,7 @@ def build_entry(book: Book, day: dt.date, memo: str, postings: list[PostingInput
         blank.currency = blank.currency or next(iter(currencies))
         if blank.currency == book.base:
             blank.currency = None
-    ident = ident or new_id(prefix, day, book.entries, rng)
+    ident = ident or new_id(id_prefix(book, "journal"), day, book.entries, rng)
     data = {"id": ident, "date": day, "memo": memo, "reference": reference,
             "postings": [{"account": p.account, "amount": p.amount,
                           "currency": None if p.currency in (None, book.base) else p.currency,
@@ -123,7 +123,7 @@ def batch_entries(book: Book, data: object, display: str, rng: random.Random) ->
                                     "write dates as YYYY-MM-DD", loc=where + ("date",)))
             continue
         if not item.get("id"):
-            item["id"] = new_id("JE", day, taken, rng)
+            item["id"] = new_id(id_prefix(book, "journal"), day, taken, rng)
         taken.add(item["id"])
         try:
             entries.append(_validated(item, display, where))
@@ -153,7 +153,7 @@ def reversal_of(book: Book, ident: str, day: dt.date, memo: str | None, rng: ran
         raise fail("reversal-before-entry", f"the reversal date {day} is before the entry's date {target.date}",
                    "reverse on or after the original date")
     data = target.model_dump()
-    data.update(id=new_id("JE", day, entries, rng), date=day, memo=memo or f"Reversal of {ident}: {target.memo}",
+    data.update(id=new_id(id_prefix(book, "journal"), day, entries, rng), date=day, memo=memo or f"Reversal of {ident}: {target.memo}",
                 reverses=ident, assertions=[], source=None)
     data["postings"] = [dict(p, amount=-p["amount"]) for p in data["postings"]]
     # A reversal undoes the original at the original's values: a posting converted at the

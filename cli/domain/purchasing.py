@@ -42,7 +42,7 @@ from .documents import (
     to_base,
     validated,
 )
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, round_to
 from .stock import MoveDraft, cogs_account, pick_warehouse, post
 from .table import Column, Table, money, text
@@ -180,7 +180,7 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], day: dt.date,
         out.append({"item": li.item, "description": li.description, "qty": li.qty,
                     "price": li.price,
                     "discount": li.discount, "tax": code, "warehouse": wh, "expected": when})
-    ident = new_id("PO", day, orders(book), rng)
+    ident = new_id(id_prefix(book, "purchase-order"), day, orders(book), rng)
     return validated(PurchaseOrder, id=ident, date=day, partner=partner.id, currency=cur,
                      payment_terms_days=terms, supplier_reference=reference, lines=out, notes=notes)
 
@@ -234,7 +234,7 @@ def receive(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, da
         raise fail("nothing-to-receive", f"everything ordered on {po.id} has been received",
                    f"`comptoir purchase show {po.id}` shows the receipts")
     fx = doc_rate(book, po.currency, day, rate)
-    ident = new_id("GR", day, book.of("receipt"), rng)
+    ident = new_id(id_prefix(book, "receipt"), day, book.of("receipt"), rng)
     grni = book.settings.accounts.grni
     drafts = []
     for n, qty in lines:
@@ -322,7 +322,7 @@ def bill(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, price
         net_base[largest] += gap
     for i, b in enumerate(blines):
         b["variance"] = net_base[i] - b["cleared"] if b["account"] == book.settings.accounts.grni else ZERO
-    ident = new_id("BILL", day, book.of("bill"), rng)
+    ident = new_id(id_prefix(book, "bill"), day, book.of("bill"), rng)
     acc = book.settings.accounts
     amounts: dict[str, Decimal] = {}
 
@@ -339,7 +339,7 @@ def bill(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, price
             add(paid_account(book, b["tax"]), tax_base[i])
     postings = [{"account": a, "amount": v} for a, v in amounts.items() if v != 0]
     postings.append({"account": acc.payable, "amount": -total, "currency": cur, "rate": fx, "partner": po.partner})
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                       memo=f"Bill {number} from {partner.name} ({po.id})", reference=number, source=ident,
                       postings=[{k: v for k, v in p.items() if v is not None} for p in postings])
     terms = terms_of(partner, po.payment_terms_days)

@@ -50,7 +50,7 @@ from .documents import (
     to_base,
     validated,
 )
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, rate_on, round_to
 from .overview import section
 from .stock import MoveDraft, cogs_account, items, levels, post, warehouses
@@ -353,7 +353,7 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], today: dt.dat
     if not lines:
         raise fail("no-lines", "an order needs at least one --line", 'add --line "SKU QTY PRICE"')
     cur = doc_currency(book, partner, currency)
-    ident = new_id("SO", today, orders(book), rng)
+    ident = new_id(id_prefix(book, "sales-order"), today, orders(book), rng)
     priced, promises, warnings = _priced_lines(book, ident, lines, requested, today, warehouse, tax, cur)
     if firm and warnings:
         raise ComptoirError([Problem("", 0, "promise-not-met", w,
@@ -475,7 +475,7 @@ def deliver(book: Book, so_id: str, chosen: list[tuple[int, Decimal]] | None, da
     if not lines:
         raise fail("nothing-to-deliver", f"everything on {so.id} has been delivered",
                    f"`comptoir sales show {so.id}` shows the deliveries")
-    ident = new_id("DN", day, book.of("delivery"), rng)
+    ident = new_id(id_prefix(book, "delivery"), day, book.of("delivery"), rng)
     drafts = [MoveDraft("delivery", so.lines[n - 1].item, qty, from_warehouse=so.lines[n - 1].warehouse,
                         account=cogs_account(book, so.lines[n - 1].item), reference=ident) for n, qty in lines]
     who = book.of("partner")[so.partner].name if so.partner in book.of("partner") else so.partner
@@ -576,11 +576,11 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[
     lines = _document_lines(book, so, sorted(qty.items()), cur)
     net = sum((ln["net"] for ln in lines), ZERO)
     tax = sum((ln["tax_amount"] for ln in lines), ZERO)
-    ident = new_id("INV", day, book.of("invoice"), rng)
+    ident = new_id(id_prefix(book, "invoice"), day, book.of("invoice"), rng)
     number = next_number(book, "invoice", INVOICE_SERIES, day)
     postings = [{"account": book.settings.accounts.receivable, "amount": net + tax, "currency": cur, "rate": fx,
                  "partner": so.partner}, *_revenue_postings(book, lines, fx, -1)]
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                       memo=f"Invoice {number} to {partner.name} ({so.id})", reference=number, source=ident,
                       postings=postings)
     doc = validated(Invoice, id=ident, number=number, date=day,
@@ -668,7 +668,7 @@ def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | Non
                 drafts.append(MoveDraft("return", ln.item, qty, to_warehouse=wh, unit_cost=unit,
                                         account=cogs_account(book, ln.item), reference=inv.id))
         lines.append(line)
-    ident = new_id("CN", day, book.of("credit-note"), rng)
+    ident = new_id(id_prefix(book, "credit-note"), day, book.of("credit-note"), rng)
     moves: list = []
     stock_entry = None
     if drafts:
@@ -688,7 +688,7 @@ def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | Non
     taken = set(book.entries) | ({stock_entry.id} if stock_entry else set())
     postings = [{"account": book.settings.accounts.receivable, "amount": -(net + tax), "currency": inv.currency,
                  "rate": inv.rate, "partner": inv.partner}, *_revenue_postings(book, lines, inv.rate, 1)]
-    entry = validated(JournalEntry, id=new_id("JE", day, taken, rng), date=day,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, taken, rng), date=day,
                       memo=f"Credit note {number} to {partner.name if partner else inv.partner} on invoice "
                            f"{inv.number}: {reason}", reference=number, source=ident, postings=postings)
     note = validated(CreditNote, id=ident, number=number, date=day, invoice=inv.id, partner=inv.partner,

@@ -23,7 +23,7 @@ from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .diff import effect
-from .ids import new_id
+from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, round_to
 from .table import Column, Table, money, text
 from .validation import rule
@@ -359,7 +359,7 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     order: list[tuple[str, str]] = []
     for d in drafts:
         _check_draft(book, d)
-        ident = new_id("SM", day, taken_ids, rng)
+        ident = new_id(id_prefix(book, "stock-move"), day, taken_ids, rng)
         taken_ids.add(ident)
         fields = {"id": ident, "date": day, "seq": _seq_after(book, day, seqs), "type": d.type,
                   "item": d.item, "qty": d.qty, "from_warehouse": d.from_warehouse,
@@ -465,7 +465,7 @@ def stock_entry(book: Book, new: list[StockMove], day: dt.date, memo: str, rng: 
                 if v != 0]
     if len(postings) < 2:
         return None
-    ident = new_id("JE", day, set(book.entries) | set(taken), rng)
+    ident = new_id(id_prefix(book, "journal"), day, set(book.entries) | set(taken), rng)
     data = {"id": ident, "date": day, "memo": memo, "postings": postings,
             "source": source or ", ".join(m.id for m in new)}
     if reference:

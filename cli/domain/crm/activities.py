@@ -15,7 +15,7 @@ from comptoir.schemas.crm import (
 )
 
 from ..book import Book
-from ..ids import new_id
+from ..ids import id_prefix, new_id
 from ..table import Column, Table, text
 from .common import ACTIVE_STATUSES, owner_matches, revise, taken_ids, validated
 
@@ -68,7 +68,7 @@ def new_activity(book: Book, fields: dict, rng: random.Random, taken: Iterable[s
     if fields.get("type") not in ACTIVITY_TYPES:
         raise fail("invalid-type", f"{fields.get('type')!r} is not an activity type", f"use one of {', '.join(ACTIVITY_TYPES)}")
     day = fields["date"]
-    data = {**fields, "id": new_id("ACT", day, taken_ids(book, "activity", taken), rng)}
+    data = {**fields, "id": new_id(id_prefix(book, "activity"), day, taken_ids(book, "activity", taken), rng)}
     if data.get("done") and not data.get("done_on") and (data["type"] == "task" or data.get("due")):
         data["done_on"] = day
     return validated(Activity, data, "activity")

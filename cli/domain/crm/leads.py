@@ -19,7 +19,7 @@ from comptoir.schemas.partners import Contact, Partner
 from comptoir.schemas.types import Record
 
 from ..book import Book
-from ..ids import new_id
+from ..ids import id_prefix, new_id
 from ..partners import new_partner_id, validated_partner
 from ..table import Column, Table, text
 from .activities import activities_of, activity_dict, activity_line
@@ -55,7 +55,7 @@ def new_lead(book: Book, fields: dict, today: dt.date, rng: random.Random,
         raise fail("reason-required", f"a {status} lead needs a reason", "add --reason \"...\"")
     data = {**fields, "created": created, "status": status,
             "owner": default_owner(book, fields.get("owner")),
-            "id": new_id("L", created, taken_ids(book, "lead", taken), rng)}
+            "id": new_id(id_prefix(book, "lead"), created, taken_ids(book, "lead", taken), rng)}
     return validated(Lead, data, "lead")
 
 
@@ -247,7 +247,7 @@ def convert_lead(book: Book, lead_id: str, today: dt.date, rng: random.Random, *
     opp_owner = default_owner(book, owner or lead.owner)
     opp_title = title or (f"{partner.name}: {lead.interest}" if lead.interest else partner.name)  # type: ignore[union-attr]
     opp = validated(Opportunity, {
-        "id": new_id("OPP", today, set(book.of("opportunity")), rng), "created": today, "title": opp_title[:120],
+        "id": new_id(id_prefix(book, "opportunity"), today, set(book.of("opportunity")), rng), "created": today, "title": opp_title[:120],
         "partner": partner.id, "lead": lead.id, "owner": opp_owner, "stage": "qualification",  # type: ignore[union-attr]
         "amount": amount, "currency": None if currency in (None, book.base) else currency,
         "expected_close": close}, "opportunity")

@@ -19,7 +19,7 @@ from comptoir.schemas.crm import (
 from comptoir.schemas.types import Record, currency_places, places_of
 
 from ..book import Book
-from ..ids import new_id
+from ..ids import id_prefix, new_id
 from ..ledger import rate_on, round_to
 from ..table import Column, Table, money, text
 from .activities import activities_of, activity_dict, activity_line
@@ -124,7 +124,7 @@ def new_opportunity(book: Book, fields: dict, today: dt.date, rng: random.Random
     data = {**fields, "stage": stage, "created": fields.get("created") or today,
             "owner": default_owner(book, fields.get("owner")),
             "currency": None if fields.get("currency") in (None, book.base) else fields["currency"],
-            "id": new_id("OPP", fields.get("created") or today, set(book.of("opportunity")), rng)}
+            "id": new_id(id_prefix(book, "opportunity"), fields.get("created") or today, set(book.of("opportunity")), rng)}
     opp = validated(Opportunity, data, "opportunity")
     _check_places(book, opp)
     return opp
