@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import random
+import shutil
 import subprocess
+import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,14 +65,62 @@ def commit_all(repo: Path, message: str = "hand edit") -> None:
     git(repo, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", message)
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    """A fresh book (starter chart, EUR) in its own git repository."""
-    root = tmp_path / "books"
+# Books are built once per test process and copied per test (with their .git): `init` and the
+# commits of a fixture cost seconds, a copy a few milliseconds. Every command is deterministic
+# (the clock and the random source are fixed), so a copy is the book the commands would build.
+_TEMPLATES: dict[str, tuple[Path, object]] = {}  # name -> (the book, what its build returned)
+_TEMPLATE_DIR: list[Path] = []
+
+
+def _template_dir() -> Path:
+    if not _TEMPLATE_DIR:
+        folder = Path(tempfile.mkdtemp(prefix="comptoir-templates-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _TEMPLATE_DIR.append(folder)
+    return _TEMPLATE_DIR[0]
+
+
+def _new_book(root: Path) -> None:
     res = run(None, "init", root, "--company", "Test Roasters", "--currency", "EUR")
     assert res.exit_code == 0, res.output
     git(root, "config", "user.name", "Test")
     git(root, "config", "user.email", "test@example.com")
+
+
+def _template(name: str, build: Callable[[Path, Path], object] | None) -> tuple[Path, object]:
+    """The book `name`: a fresh book, then `build(book, scratch)`, made once per process."""
+    found = _TEMPLATES.get(name)
+    if found is None:
+        folder = _template_dir() / name
+        scratch = folder / "scratch"
+        scratch.mkdir(parents=True)
+        root = folder / "books"
+        result: object = None
+        if name == "":
+            _new_book(root)
+        else:
+            shutil.copytree(_template("", None)[0], root, symlinks=True)
+            assert build is not None
+            result = build(root, scratch)
+        found = _TEMPLATES[name] = (root, result)
+    return found
+
+
+def from_template(book: Path, name: str, build: Callable[[Path, Path], object]) -> object:
+    """Make the fresh `book` (the fixture, untouched) into the book `build(book, scratch)` makes,
+    by copying the one built the first time this process asked for `name`. Returns what the
+    build returned (plain data such as record ids), or `book` when it returned its book."""
+    template, result = _template(name, build)
+    shutil.rmtree(book)
+    shutil.copytree(template, book, symlinks=True)
+    return book if result is None or result == template else result
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A fresh book (starter chart, EUR) in its own git repository (a copy of one made by `init`)."""
+    root = tmp_path / "books"
+    shutil.copytree(_template("", None)[0], root, symlinks=True)
     return root
 
 

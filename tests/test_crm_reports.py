@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from .conftest import git, run, write
+from .conftest import from_template, git, run, write
 
 
 def ok(book, *args, **kw):
@@ -27,8 +27,7 @@ def opp(book, title, *args, **kw) -> str:
     return ok(book, "crm", "opp", "add", title, "--partner", "lumiere", *args, **kw).strip()
 
 
-@pytest.fixture
-def pipeline_book(book):
+def _pipeline_book(book, scratch):
     """Opportunities with amounts and probabilities chosen to be checked by hand (today 2026-11-28):
 
     A qualification ann 1000.00 x 10% = 100.00   close 2026-12-10
@@ -58,6 +57,11 @@ def pipeline_book(book):
     f = opp(book, "F", "--amount", "700.00", "--owner", "ann")
     ok(book, "crm", "opp", "lose", f, "--reason", "price", "--date", "2026-11-02")
     return book
+
+
+@pytest.fixture
+def pipeline_book(book):
+    return from_template(book, "crm_reports.pipeline_book", _pipeline_book)
 
 
 def test_pipeline_by_stage_and_owner(pipeline_book):
@@ -134,8 +138,7 @@ def commit_at(repo, when: str, message: str) -> None:
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
 
 
-@pytest.fixture
-def funnel_book(book):
+def _funnel_book(book, scratch):
     """Leads by source (created -> converted, days):
 
     website  L1 new; L2 11-01 -> 11-11 (10, its opportunity won); L3 lost; L7 11-03 -> 11-07 (4, lost)
@@ -168,6 +171,11 @@ def funnel_book(book):
                                                       "lead: L-HAND-1\nstage: qualification\n"})
     commit_at(book, "2026-10-31", "converted by hand")
     return book
+
+
+@pytest.fixture
+def funnel_book(book):
+    return from_template(book, "crm_reports.funnel_book", _funnel_book)
 
 
 def test_funnel_by_source_with_dates_from_git_history(funnel_book):

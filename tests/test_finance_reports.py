@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import git, run
+from .conftest import from_template, git, run
 from .finance_helpers import post, report
 
 BATCH = """
@@ -22,8 +22,7 @@ BATCH = """
 """
 
 
-@pytest.fixture
-def shop(book, tmp_path):
+def _shop(book, scratch):
     """September: capital, loan, equipment, a sale on credit, beans, rent.
     October: the customer pays, cash sales, a service on credit, beans on credit, prepaid
     insurance, a small other income, rent, a loan repayment with bank fees."""
@@ -33,7 +32,7 @@ def shop(book, tmp_path):
     post(book, "2026-09-10", "Invoice S-1 to Café du Port", "1100 3600.00", "4010 -3000.00", "2200 -600.00")
     post(book, "2026-09-15", "Green beans", "5010 1000.00", "1010")
     post(book, "2026-09-30", "Rent September", "6100 1500.00", "1010")
-    batch = tmp_path / "batch.yaml"
+    batch = scratch / "batch.yaml"
     batch.write_text(BATCH)
     assert run(book, "journal", "post", "--file", batch).exit_code == 0
     post(book, "2026-10-10", "Cash sales October", "1010 4000.00", "4010")
@@ -44,6 +43,11 @@ def shop(book, tmp_path):
     post(book, "2026-10-31", "Rent October", "6100 1500.00", "1010")
     post(book, "2026-10-31", "Loan repayment", "2400 1000.00", "6500 20.00", "1010")
     return book
+
+
+@pytest.fixture
+def shop(book):
+    return from_template(book, "finance_reports.shop", _shop)
 
 
 # balance sheet ---------------------------------------------------------------------------

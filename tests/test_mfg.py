@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from .conftest import commit_all, files_in_commit, git, head, run, write
+from .conftest import commit_all, files_in_commit, from_template, git, head, run, write
 
 D = Decimal
 
@@ -43,8 +43,7 @@ def available(book, sku) -> dict:
     return {r["warehouse"]: r for r in rows}["ROAST"]
 
 
-@pytest.fixture
-def plant(book):
+def _plant(book, scratch):
     """A roastery: green beans -> roasted bulk (2% scrap) -> 250 g bags (2% coffee, 1% bags lost).
 
     Green beans came in two FIFO layers (100 kg at 6.50, then 50 kg at 7.00) and bags at 0.20.
@@ -64,6 +63,11 @@ def plant(book):
     ok(book, "stock", "receive", "GREEN", "--qty", "50", "--unit-cost", "7.00", "--date", "2026-11-03")
     ok(book, "stock", "receive", "BAG", "--qty", "500", "--unit-cost", "0.20", "--date", "2026-11-03")
     return book
+
+
+@pytest.fixture
+def plant(book):
+    return from_template(book, "mfg.plant", _plant)
 
 
 def order(book, sku, qty, *more) -> str:

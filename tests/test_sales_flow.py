@@ -9,16 +9,20 @@ import datetime as dt
 
 import yaml
 
-from .conftest import files_in_commit, git
+from .conftest import files_in_commit, from_template, git
 from .trade_helpers import D, agree, doc, fails, first, level, ok, order_status, trading_book
 
 DEC = dt.date(2026, 12, 5)
 
 
-def stocked(book):
+def _stocked(book, scratch):
     trading_book(book)
     ok(book, "stock", "receive", "ESP", "--qty", "50", "--unit-cost", "10.00", "--date", "2026-11-20")
     return book
+
+
+def stocked(book):
+    return from_template(book, "sales_flow.stocked", _stocked)
 
 
 def test_order_to_cash(book):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import commit_all, git, run
+from .conftest import commit_all, from_template, git, run
 from .trade_helpers import first, ok, trading_book
 
 
@@ -15,11 +15,15 @@ def errors(book) -> list[dict]:
     return json.loads(res.stdout)["errors"]
 
 
-def delivered_twice(book) -> tuple[str, str]:
+def _delivered_twice(book, scratch) -> tuple[str, str]:
     trading_book(book)
     ok(book, "stock", "receive", "ESP", "--qty", "50", "--unit-cost", "10", "--date", "2026-11-20")
     so = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 20 25"))
     return first(ok(book, "sales", "deliver", so, "--qty", "5")), first(ok(book, "sales", "deliver", so, "--qty", "5"))
+
+
+def delivered_twice(book) -> tuple[str, str]:
+    return from_template(book, "sales_numbering.delivered_twice", _delivered_twice)
 
 
 def test_two_branches_take_the_same_number_and_validate_catches_it_after_merge(book):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .conftest import git, run
+from .conftest import from_template, git, run
 from .trade_helpers import D, doc, first, ok, trading_book
 
 
@@ -18,7 +18,7 @@ def invoiced(book, qty: str, day: str) -> str:
     return first(ok(book, "sales", "invoice", so, "--date", day, today=when))
 
 
-def history(book):
+def _history(book, scratch):
     trading_book(book)
     ok(book, "stock", "receive", "ESP", "--qty", "50", "--unit-cost", "10", "--date", "2026-06-01")
     invoiced(book, "4", "2026-06-15")  # due 15 Jul: 136 days late on 28 Nov
@@ -26,6 +26,10 @@ def history(book):
     invoiced(book, "1", "2026-10-20")  # due 19 Nov: 9 days
     invoiced(book, "3", "2026-11-20")  # due 20 Dec: current
     return book
+
+
+def history(book):
+    return from_template(book, "sales_reports.history", _history)
 
 
 def test_ar_aging_buckets_and_statement(book):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import commit_all, run
+from .conftest import commit_all, from_template, run
 from .trade_helpers import first, level, ok, trading_book
 
 
@@ -20,13 +20,17 @@ def edit(book, pattern: str, old: str, new: str) -> None:
     commit_all(book, "hand edit")
 
 
-def flow(book):
+def _flow(book, scratch):
     trading_book(book)
     ok(book, "stock", "receive", "ESP", "--qty", "50", "--unit-cost", "10", "--date", "2026-11-20")
     so = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 10 25", "--tax", "VAT20"))
     dn = first(ok(book, "sales", "deliver", so))
     inv = first(ok(book, "sales", "invoice", dn))
     return so, dn, inv
+
+
+def flow(book):
+    return from_template(book, "sales_rules.flow", _flow)
 
 
 def test_a_delivery_that_disagrees_with_its_move_and_order(book):

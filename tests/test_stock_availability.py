@@ -11,7 +11,7 @@ import pytest
 from comptoir.domain import availability
 from comptoir.domain.availability import Event, promise
 
-from .conftest import run
+from .conftest import from_template, run
 
 D = Decimal
 EVENTS: list[tuple] = []
@@ -37,8 +37,7 @@ def documents(monkeypatch):
     EVENTS.clear()
 
 
-@pytest.fixture
-def shop(book):
+def _shop(book, scratch):
     ok(book, "warehouse", "add", "ROAST", "Roastery")
     ok(book, "warehouse", "add", "SHOP", "Shop")
     ok(book, "item", "add", "ESP", "Espresso 250 g", "--uom", "bag", "--lead-time", "3")
@@ -46,6 +45,11 @@ def shop(book):
     ok(book, "stock", "receive", "ESP", "--qty", "12", "--unit-cost", "4.00", "--warehouse", "SHOP",
        "--date", "2026-11-20")
     return book
+
+
+@pytest.fixture
+def shop(book):
+    return from_template(book, "stock_availability.shop", _shop)
 
 
 def available(book, *args) -> list[dict]:

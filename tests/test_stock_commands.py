@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from .conftest import commit_all, files_in_commit, git, head, run, write
+from .conftest import commit_all, files_in_commit, from_template, git, head, run, write
 
 
 def ok(book, *args):
@@ -39,8 +39,7 @@ def read(book, ident: str) -> dict:
     return {r["account"]: Decimal(r["debit"] or "0") - Decimal(r["credit"] or "0") for r in shown["rows"]}
 
 
-@pytest.fixture
-def stocked(book):
+def _stocked(book, scratch):
     ok(book, "warehouse", "add", "ROAST", "Roastery", "--address", "4 rue des Halles")
     ok(book, "warehouse", "add", "SHOP", "Shop")
     ok(book, "item", "add", "BEAN", "Green beans", "--uom", "kg", "--type", "raw-material", "--lead-time", "14",
@@ -48,6 +47,11 @@ def stocked(book):
     ok(book, "item", "add", "ESP", "Espresso 250 g", "--uom", "bag", "--type", "finished-good",
        "--valuation", "moving-average", "--lead-time", "3")
     return book
+
+
+@pytest.fixture
+def stocked(book):
+    return from_template(book, "stock_commands.stocked", _stocked)
 
 
 # -- items and warehouses ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from comptoir.book.root import find_root
 from comptoir.domain.availability import availability_table
 from comptoir.render import to_json
 
-from .conftest import git, head, run
+from .conftest import from_template, git, head, run
 
 
 def ok(book, *args):
@@ -26,8 +26,7 @@ def report(book, name, *args) -> dict:
     return json.loads(ok(book, "report", name, *args, "--format", "json").stdout)
 
 
-@pytest.fixture
-def moved(book):
+def _moved(book, scratch):
     ok(book, "warehouse", "add", "ROAST", "Roastery")
     ok(book, "warehouse", "add", "SHOP", "Shop")
     ok(book, "item", "add", "BEAN", "Green beans", "--uom", "kg", "--lead-time", "21",
@@ -41,6 +40,11 @@ def moved(book):
     ok(book, "stock", "adjust", "BEAN", "--warehouse", "SHOP", "--counted", "18", "--reason", "count",
        "--date", "2026-11-12")
     return book
+
+
+@pytest.fixture
+def moved(book):
+    return from_template(book, "stock_reports.moved", _moved)
 
 
 def test_stock_balance_totals_agree_with_the_inventory_account(moved):

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from .conftest import run
+from .conftest import from_template, run
 
 D = Decimal
 
@@ -73,7 +73,7 @@ def po_status(book, ident: str) -> str:
     return doc(book, "purchase", "show", ident)["status"]
 
 
-def trading_book(book):
+def _trading_book(book, scratch):
     """A warehouse, a stocked item with a list price, a service, a tax code, a customer, a supplier."""
     ok(book, "warehouse", "add", "MAIN", "Main warehouse")
     ok(book, "item", "add", "ESP", "Espresso 1 kg", "--uom", "bag", "--lead-time", "10", "--valuation", "fifo")
@@ -83,3 +83,7 @@ def trading_book(book):
        "--credit-limit", "5000")
     ok(book, "partner", "add", "Green Import", "--role", "supplier", "--payment-terms", "45", "--lead-time", "14")
     return book
+
+
+def trading_book(book):
+    return from_template(book, "trade_helpers.trading_book", _trading_book)
