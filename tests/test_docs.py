@@ -1,0 +1,75 @@
+"""The documentation site builds without a warning, and its generated parts are current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_site_builds_strict(tmp_path):
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "site" / "commands" / "index.html").exists()
+    assert "WARNING" not in done.stderr
+
+
+def _docs_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("comptoir_docs_tool", ROOT / "tools" / "docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reference_pages_are_current():
+    """docs/commands.md and the record kinds are generated from the code: rerun tools/docs.py."""
+    stale = [path.name for path, text in _docs_tool().generated().items() if path.read_text(encoding="utf-8") != text]
+    assert stale == [], "stale: run `python tools/docs.py` and commit the result"
+
+
+def test_every_page_is_in_the_nav():
+    import yaml
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
+    listed: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, str):
+            listed.add(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(config["nav"])
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert pages - listed == set(), "add these pages to mkdocs.yml's nav"
+
+
+def test_workflow_installs_from_the_pinned_repository():
+    import re
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    workflow = (ROOT / "docs" / "github-actions.yml").read_text()
+    m = re.search(r'pip install "comptoir @ git\+(\S+)@([0-9a-f]{40})"', workflow)
+    assert m, "the workflow installs comptoir from its git repository, pinned to a commit"
+    assert m.group(1) == meta["urls"]["Repository"]
+    assert "pip install comptoir\n" not in workflow
+    known = subprocess.run(["git", "cat-file", "-e", f"{m.group(2)}^{{commit}}"], cwd=ROOT)
+    assert known.returncode == 0, "the pinned revision is a commit of this repository"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "License :: OSI Approved :: MIT License" in meta["classifiers"]
