@@ -95,10 +95,30 @@ def handle(exc: BaseException, traceback: bool) -> int:
     from comptoir.book.git import GitError
 
     if isinstance(exc, GitError):
-        click.echo(f"comptoir: error [git] {exc}", err=True)
+        from comptoir.errors import git_cause
+
+        cause = git_cause(str(exc))
+        if cause:
+            click.echo(f"comptoir: error [{cause[0]}] git failed: {cause[1]}\n  git said: {exc}\n"
+                       f"  hint: {cause[2]}; nothing was committed", err=True)
+        else:
+            click.echo(f"comptoir: error [git] {exc}", err=True)
         return 1
     if isinstance(exc, BrokenPipeError):
         return 0
+    if isinstance(exc, OSError):
+        from comptoir.errors import os_problem
+
+        _print_problems([os_problem(exc)])
+        return 1
+    if isinstance(exc, MemoryError):
+        click.echo("comptoir: error [out-of-memory] the command ran out of memory\n  hint: split the input "
+                   "into smaller batches (see the limits in `comptoir --help`); nothing was committed", err=True)
+        return 1
+    if isinstance(exc, RecursionError):
+        click.echo("comptoir: error [too-deep] the input is nested too deeply to read\n  hint: records are "
+                   "flat mappings and lists; nothing was committed", err=True)
+        return 1
     click.echo(f"comptoir: internal error [{type(exc).__name__}] {exc}\n  hint: run again with --traceback "
                "and report it; nothing was committed", err=True)
     return 1

@@ -6,12 +6,46 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 from comptoir.domain.table import Column, Table
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Characters a terminal acts on instead of showing: C0 controls (ESC starts CSI/OSC sequences
+# that can retitle or clear the reader's terminal), DEL, C1 controls (8-bit CSI/OSC), and the
+# bidirectional overrides and isolates that reorder what a reader sees (Trojan Source), plus
+# the line and paragraph separators. Table and Markdown output show them escaped.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def _escape_char(m: re.Match) -> str:
+    ch = m.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """Text safe to print on a terminal: control and bidi characters shown as escapes (\\e, \\x07,
+    \\u202e); a backslash is left as it is, so ordinary paths and memos read unchanged. With
+    `keep_newlines`, the text's own line breaks stay (a multi-line report built by the code)."""
+    if not _UNSAFE.search(text):
+        return text
+    if keep_newlines:
+        return "\n".join(_UNSAFE.sub(_escape_char, line) for line in text.split("\n"))
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _json_escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def safe_json(text: str) -> str:
+    """JSON text with DEL, C1 and bidi controls escaped (json.dumps escapes only C0)."""
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def _plain(value: object, col: Column | None = None) -> str:
@@ -41,7 +75,7 @@ def _human(value: object, col: Column) -> str:
         return f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,f}"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return _plain(value, col)
+    return printable(_plain(value, col))
 
 
 def _json_value(value: object, col: Column | None = None) -> object:
@@ -67,7 +101,9 @@ def to_json(table: Table) -> str:
         doc.setdefault(key, _json_value(value))
     if table.notes:
         doc["notes"] = table.notes
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # json.dumps escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw. They can
+    # only stand inside strings, where \\uXXXX means the same character.
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _neutralise(text: str, col: Column) -> str:
@@ -95,7 +131,8 @@ def _grid(table: Table, fmt: str) -> str:
         body.append([_human(table.totals.get(c.key), c) for c in table.columns])
     align = ["right" if c.kind in ("money", "qty", "int", "percent") else "left" for c in table.columns]
     if fmt == "markdown":
-        if fmt == "markdown" and table.totals:
+        body = [[v.replace("|", "\\|") for v in row] for row in body]  # a | in a memo would end the cell
+        if table.totals:
             body[-1] = [f"**{v}**" if v else v for v in body[-1]]
         return tabulate(body, headers, tablefmt="pipe", colalign=align, disable_numparse=True)
     return tabulate(body, headers, tablefmt="simple", colalign=align, disable_numparse=True)
@@ -108,9 +145,9 @@ def render(table: Table, fmt: str) -> str:
         return to_csv(table)
     parts = []
     if table.title:
-        parts.append(f"## {table.title}" if fmt == "markdown" else table.title)
+        parts.append(printable(f"## {table.title}" if fmt == "markdown" else table.title))
         if table.as_of:
-            parts.append(f"as of {table.as_of}")
+            parts.append(printable(f"as of {table.as_of}"))
         parts.append("")
     if table.rows or table.totals:
         parts.append(_grid(table, fmt))
@@ -118,5 +155,5 @@ def render(table: Table, fmt: str) -> str:
         parts.append("(nothing to show)")
     if table.notes:
         parts.append("")
-        parts.extend(f"- {n}" if fmt == "markdown" else n for n in table.notes)
+        parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
     return "\n".join(parts) + "\n"

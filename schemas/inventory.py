@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .registry import Kind
-from .types import AccountCode, Amount, Quantity, Record, RecordId
+from .types import MAX_DAYS, AccountCode, Amount, Quantity, Record, RecordId
 
 ItemType = Literal["stocked", "service", "raw-material", "finished-good"]
 Valuation = Literal["fifo", "moving-average"]
@@ -25,7 +25,7 @@ class Item(Record):
     name: str = Field(min_length=1)
     uom: str = Field("unit", min_length=1)  # unit of measure: kg, bag, unit, ...
     type: ItemType = "stocked"
-    lead_time_days: int = Field(0, ge=0)  # standard replenishment lead time
+    lead_time_days: int = Field(0, ge=0, le=MAX_DAYS)  # standard replenishment lead time
     reorder_point: Quantity | None = Field(None, ge=0)
     reorder_qty: Quantity | None = Field(None, gt=0)
     valuation: Valuation = "fifo"

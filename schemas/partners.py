@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from .registry import Kind
-from .types import Amount, CurrencyCode, Record, RecordId
+from .types import MAX_DAYS, Amount, CurrencyCode, Record, RecordId
 
 PartnerRole = Literal["customer", "supplier"]
 
@@ -56,9 +56,9 @@ class Partner(Record):
     shipping_address: Address | None = None
     # trading terms; None means the book's defaults
     currency: CurrencyCode | None = None
-    payment_terms_days: int | None = Field(default=None, ge=0)
+    payment_terms_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     credit_limit: Amount | None = Field(default=None, ge=0)
-    lead_time_days: int | None = Field(default=None, ge=0)  # supplier: order to receipt
+    lead_time_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)  # supplier: order to receipt
     contacts: list[Contact] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     created: dt.date | None = None

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from .registry import Kind
 from .sales import DocumentLine, check_totals
-from .types import Amount, CurrencyCode, Quantity, Record, RecordId
+from .types import MAX_DAYS, Amount, CurrencyCode, Quantity, Record, RecordId
 
 
 class PurchaseLine(Record):
@@ -34,7 +34,7 @@ class PurchaseOrder(Record):
     date: dt.date
     partner: RecordId
     currency: CurrencyCode | None = None
-    payment_terms_days: int | None = Field(default=None, ge=0)
+    payment_terms_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     supplier_reference: str | None = None  # their order confirmation
     cancelled: dt.date | None = None
     lines: list[PurchaseLine] = Field(min_length=1)

@@ -11,15 +11,39 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StringConstraints,
     WithJsonSchema,
 )
 
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# The documented limits (README, "Guarantees"): every record and every input obeys them.
+MAX_INTEGER_DIGITS = 15  # digits before the point of an amount, quantity or rate: up to 999 trillion
+MAX_PLACES = 10  # digits after the point (exchange rates and unit costs need more than money's two)
+MAX_TEXT = 10_000  # characters in any text field (a memo, a name, a lead's message)
+MAX_DAYS = 36_500  # a lead time or payment term in days: a hundred years
+MAX_LIST_ITEMS = 100_000  # items in one list of a record file (postings, lines, components)
+MAX_BATCH = 10_000  # entries or leads in one `journal post --file` or `crm capture --file` batch
+MAX_BATCH_BYTES = 16 * 1024 * 1024  # size of one batch file (16 MiB)
+
+# ASCII digits only: Python's Decimal (and \d) also read Arabic-Indic and full-width digits.
+_DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
+def _bounded(value: Decimal) -> Decimal:
+    sign, digits, exponent = value.as_tuple()
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    whole = len(digits) - places if len(digits) > places else 0
+    if value and whole > MAX_INTEGER_DIGITS:
+        raise ValueError(f"the number has {whole} digits before the point; at most {MAX_INTEGER_DIGITS} "
+                         "are allowed")
+    if places > MAX_PLACES:
+        raise ValueError(f"the number has {places} digits after the point; at most {MAX_PLACES} are allowed")
+    return value
 
 
 def to_decimal(value: object) -> Decimal:
-    """Build an exact Decimal from YAML/JSON text; floats, exponents, NaN and infinity are refused."""
+    """Build an exact Decimal from YAML/JSON text; floats, exponents, NaN and infinity are refused,
+    so are digits other than ASCII 0-9 and numbers beyond the limits above."""
     if isinstance(value, bool):
         raise ValueError("expected a decimal number, got a boolean")
     if isinstance(value, Decimal):
@@ -27,23 +51,41 @@ def to_decimal(value: object) -> Decimal:
             raise ValueError("NaN and infinity are not amounts")
         if value.as_tuple().exponent > 0:  # type: ignore[operator]
             raise ValueError("write the number in plain digits, without an exponent")
-        return value
+        return _bounded(value)
     if isinstance(value, int):
+        if abs(value) >= 10 ** MAX_INTEGER_DIGITS:
+            raise ValueError(f"the number has more than {MAX_INTEGER_DIGITS} digits before the point")
         return Decimal(value)
     if isinstance(value, float):
         raise ValueError("binary floats are not exact; write the number as text, like 12.50")
     if isinstance(value, str):
         text = value.strip()
         if not _DECIMAL_TEXT.fullmatch(text):
-            raise ValueError(
-                f"{value!r} is not a plain decimal number "
-                "(digits with an optional sign and point; no exponents, NaN or infinity)"
-            )
+            raise ValueError(decimal_text_problem(value))
         try:
-            return Decimal(text)
+            return _bounded(Decimal(text))
         except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
             raise ValueError(f"{value!r} is not a decimal number") from exc
     raise ValueError(f"expected a decimal number, got {type(value).__name__}")
+
+
+def decimal_text_problem(value: str) -> str:
+    """Why `value` is not a plain decimal number, in words (for input and record errors)."""
+    text = value.strip()
+    shown = repr(value) if len(value) <= 40 else repr(value[:40] + "...")
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
+        return f"{shown} uses digits other than 0-9; write the number with ASCII digits, like 12.50"
+    if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
+        return f"{shown} uses ',' as the decimal separator; the decimal separator is '.', like {text.replace(',', '.')}"
+    if re.fullmatch(r"[+-]?[0-9]{1,3}([, '_][0-9]{3})+(\.[0-9]*)?", text):
+        plain = re.sub(r"[, '_]", "", text)
+        return f"{shown} groups thousands; write the digits without separators, like {plain}"
+    if re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+", text):
+        return f"{shown} has an exponent; write the number in plain digits"
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return f"{shown} is not a number; NaN and infinity are not amounts"
+    return (f"{shown} is not a plain decimal number "
+            "(digits 0-9 with an optional sign and point; no exponents, NaN or infinity)")
 
 
 # Our own JSON Schema for decimals: what the reader accepts, and the same whatever pydantic
@@ -52,6 +94,7 @@ _DECIMAL_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"},
                                             {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)$"}]})
 Amount = Annotated[Decimal, BeforeValidator(to_decimal), _DECIMAL_SCHEMA]
 Quantity = Annotated[Decimal, BeforeValidator(to_decimal), _DECIMAL_SCHEMA]
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 
 # Ids become file names: they must never contain a path separator or start with a dot.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
@@ -65,8 +108,22 @@ def _check_id(value: str) -> str:
 
 
 RecordId = Annotated[str, AfterValidator(_check_id)]
-AccountCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+AccountCode = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
+
+# What a pattern means, for error messages (pydantic would quote the regular expression).
+PATTERN_WORDS = {
+    ACCOUNT_PATTERN: "an account code is letters, digits, '.', '_', ':' or '-' (at most 40), "
+                     "starting with a letter or digit, like 6100",
+    CURRENCY_PATTERN: "a currency is a three-letter ISO code in capitals, like EUR or USD",
+    r"^[a-z0-9][a-z0-9_.-]{0,39}$": "use lower-case letters, digits, '.', '_' and '-' (at most 40), like website",
+    r"^[0-9]{1,3}$": "a country calling code is one to three digits, like 33",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a period is a month written YYYY-MM, like 2026-11",
+    r"^(?P<series>[A-Z]*)(?P<year>\d{4})-(?P<seq>\d{4,})$": "an invoice number is an optional series in "
+    "capitals, the year, '-' and at least four digits, like 2026-0007 or CN2026-0001",
+}
 
 _ID_RE = re.compile(ID_PATTERN)
 
@@ -97,4 +154,5 @@ class Record(BaseModel):
 
     # defer_build: a model's validator is built on first use, so a command pays only for the
     # record kinds it reads (a trial balance never builds the CRM or payroll models).
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True,
+                              str_max_length=MAX_TEXT)

@@ -310,7 +310,11 @@ def _settings(root: DataRoot, entry: tuple, read: Callable[[str], bytes]) -> Set
         raise ComptoirError(schema_problems(display, text, exc)) from None
 
 
-def schema_problems(display: str, text: str, exc: ValidationError, prefix: tuple = ()) -> list[Problem]:
+def schema_problems(display: str, text: str, exc: ValidationError, prefix: tuple = (),
+                    model: type | None = None) -> list[Problem]:
+    from comptoir.errors import explain
+    from comptoir.suggest import with_suggestion
+
     out = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(err["loc"])
@@ -320,14 +324,37 @@ def schema_problems(display: str, text: str, exc: ValidationError, prefix: tuple
             code, hint = "missing-field", f"add `{loc[-1]}:` to the record"
         elif etype == "extra_forbidden":
             code, hint = "unknown-field", "remove the field or fix its spelling"
+            if model is not None:
+                hint = with_suggestion(hint, str(err["loc"][-1]), _fields_at(model, tuple(err["loc"])[:-1]))
         else:
             code, hint = "invalid-value", "fix the value; `comptoir schema` shows the expected type"
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
         out.append(Problem(display, yamlread.locate(text, loc) if text else 1, code,
-                           f"{where}: {msg}", hint))
+                           f"{where}: {explain(err)}", hint))
     return out
+
+
+def _fields_at(model: type, loc: tuple) -> list[str]:
+    """The field names of the (nested) model found at `loc` inside `model`."""
+    import typing
+
+    from pydantic import BaseModel
+
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        todo, found = [info.annotation], None
+        while todo and found is None:
+            tp = todo.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                found = tp
+            todo.extend(typing.get_args(tp))
+        if found is None:
+            return []
+        model = found
+    return list(getattr(model, "model_fields", {}))
 
 
 def well_filed_record(kind: Kind, rel: str, entry: tuple) -> Record | None:
@@ -360,7 +387,7 @@ def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
     try:
         record = kind.model.model_validate(value)
     except ValidationError as exc:
-        problems.extend(schema_problems(display, text_of(display) or "", exc))
+        problems.extend(schema_problems(display, text_of(display) or "", exc, model=kind.model))
         return
     ident = getattr(record, kind.id_field)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]

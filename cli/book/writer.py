@@ -83,7 +83,12 @@ class WriteLock:
         while True:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(fd, f"{os.getpid()}\n".encode())
+                try:
+                    os.write(fd, f"{os.getpid()}\n".encode())
+                except OSError as exc:  # a full disk: an empty lock file would block every later write
+                    os.close(fd)
+                    os.unlink(self.path)
+                    raise OSError(exc.errno, exc.strerror, str(self.path)) from None
                 os.close(fd)
                 self.held = True
                 return self
@@ -342,6 +347,12 @@ class Writer:
         except BaseException as exc:
             self._undo(backups, written)
             if isinstance(exc, git.GitError):
+                from comptoir.errors import git_cause
+
+                cause = git_cause(str(exc))
+                if cause:
+                    raise fail(cause[0], f"git could not commit: {cause[1]} (git said: {exc})",
+                               f"{cause[2]}; nothing was written") from None
                 raise fail("commit-failed", f"git refused the commit: {exc}",
                            "nothing was written; fix the git problem and run the command again") from None
             raise
@@ -387,9 +398,11 @@ def _atomic_write(path: Path, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # say which file could not be written
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 

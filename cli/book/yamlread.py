@@ -78,10 +78,36 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None) -> object:
         line = mark.line + 1 if mark else 1
         raise YamlError(line, "yaml-syntax", f"{exc.problem or exc.context}",
                         "fix the YAML syntax (indentation, a missing colon or quote)") from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error above carries a mark
+        raise YamlError(1, "yaml-syntax", str(exc).splitlines()[0], "fix the YAML syntax") from None
+    except RecursionError:
+        raise YamlError(1, "too-deep", f"the document is nested more than {MAX_DEPTH} levels deep",
+                        "records are flat mappings and short lists") from None
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose:
             dispose()
+
+
+MAX_DEPTH = 64  # nesting levels of mappings and lists; a record needs four or five
+
+
+def _reader_error(text: str | bytes, exc: yaml.reader.ReaderError) -> YamlError:
+    """A character YAML does not allow (NUL, another control character): say where and which."""
+    before = text[:exc.position]
+    if isinstance(before, bytes):
+        before = before.decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    char = exc.character
+    code_point = char if isinstance(char, int) else ord(char) if char else 0
+    name = {0: "a NUL byte", 0x1B: "an escape character (ESC)", 0xFEFF: "a byte-order mark inside the text",
+            0xFFFE: "a non-character (U+FFFE)", 0xFFFF: "a non-character (U+FFFF)"}.get(
+        code_point, f"the control character U+{code_point:04X}")
+    return YamlError(line, "control-character", f"{name} at line {line}, column {column}",
+                     "remove it: a record is plain text (an editor or a binary copy put it there)")
 
 
 def _build(parser, lines: dict[Path, int] | None) -> object:
@@ -158,6 +184,9 @@ def _build(parser, lines: dict[Path, int] | None) -> object:
             if lines is not None:
                 lines[path] = line
         if etype is not ev.ScalarEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(line, "too-deep", f"the document is nested more than {MAX_DEPTH} levels deep",
+                                "records are flat mappings and short lists")
             stack.append([value, path, None, 0])
             seen_keys.append(set() if isinstance(value, dict) else None)
     event = get()

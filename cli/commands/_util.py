@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from comptoir.errors import ComptoirError, Problem
+from comptoir.errors import input_problems
 
 
 def build(model, **fields):
@@ -13,9 +13,4 @@ def build(model, **fields):
     try:
         return model.model_validate(clean)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            where = ".".join(str(p) for p in err["loc"]) or "input"
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem("", 0, "invalid-value", f"{where}: {msg}", "see --help for the expected form"))
-        raise ComptoirError(problems) from None
+        raise input_problems(exc) from None

@@ -21,12 +21,14 @@ def diff(env, base: str, head: str | None, fmt: str) -> None:
     d = book_diff(old, new)
     head_label = new.revision[:10] if new.revision else "working tree"
     base_label = f"{base} ({old.revision[:10]})"
+    from comptoir.render import printable, safe_json
+
     if fmt == "json":
-        click.echo(json.dumps(_json(d, base_label, head_label), indent=2, ensure_ascii=False))
+        click.echo(safe_json(json.dumps(_json(d, base_label, head_label), indent=2, ensure_ascii=False)))
     elif fmt == "markdown":
-        click.echo(_markdown(d, base_label, head_label), nl=False)
+        click.echo(printable(_markdown(d, base_label, head_label), keep_newlines=True), nl=False)
     else:
-        click.echo(_text(d, base_label, head_label), nl=False)
+        click.echo(printable(_text(d, base_label, head_label), keep_newlines=True), nl=False)
 
 
 def _json(d, base_label: str, head_label: str) -> dict:

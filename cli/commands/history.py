@@ -39,11 +39,14 @@ def history(env, ident: str, fmt: str) -> None:
         if v.record is not None or v.status == "D":
             previous = v.record
     if fmt == "table":
-        click.echo(f"History of {kind} {ident}")
+        from comptoir.render import printable
+
+        click.echo(printable(f"History of {kind} {ident}"))
         for row in rows:
-            click.echo(f"\n{row['date']}  {row['commit']}  {row['author']}\n  {row['subject']}")
+            click.echo(printable(f"\n{row['date']}  {row['commit']}  {row['author']}\n  {row['subject']}",
+                                 keep_newlines=True))
             for line in row["changes"]:
-                click.echo(f"    {line}")
+                click.echo(printable(f"    {line}"))
         return
     table = Table("history", [Column("date", "Date"), text("author", "Author"), text("commit", "Commit"),
                               text("subject", "Subject"), text("changes", "Changes")],

@@ -21,7 +21,7 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     from comptoir.book.root import DataRoot
     from comptoir.book.writer import Writer
     from comptoir.domain.chart import starter_accounts
-    from comptoir.errors import ComptoirError, Problem, fail
+    from comptoir.errors import fail
     from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
     from comptoir.schemas.registry import SETTINGS_FILE, kind_named
     from comptoir.schemas.settings import Settings
@@ -32,8 +32,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     try:
         settings = Settings(company=company, currency=currency.upper(), fiscal_year_start=fiscal_year_start)
     except ValidationError as exc:
-        raise ComptoirError([Problem("", 0, "invalid-value", e["msg"].removeprefix("Value error, "),
-                                     "see `comptoir init --help`") for e in exc.errors()]) from None
+        from comptoir.errors import input_problems
+
+        raise input_problems(exc, hint="see `comptoir init --help`") from None
     directory.mkdir(parents=True, exist_ok=True)
     top = git.toplevel(directory)
     if top is None:

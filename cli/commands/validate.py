@@ -48,10 +48,12 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
         click.echo(json.dumps({"errors": [p.as_dict() for p in errors],
                                "warnings": [p.as_dict() for p in problems if p.severity != "error"]}, indent=2))
     elif fmt == "github":
+        from comptoir.render import printable
+
         for p in problems[:GITHUB_CAP]:
             level = "error" if p.severity == "error" else "warning"
             title = _gh_escape(f"{p.code}", prop=True)
-            msg = _gh_escape(p.message + (f"\n{p.hint}" if p.hint else ""))
+            msg = _gh_escape(printable(p.message) + (f"\n{printable(p.hint)}" if p.hint else ""))
             click.echo(f"::{level} file={_gh_escape(p.file, True)},line={p.line},title={title}::{msg}")
         if len(problems) > GITHUB_CAP:
             click.echo(f"::error::{len(problems) - GITHUB_CAP} more problems; run `comptoir validate` for all of them")

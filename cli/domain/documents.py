@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from comptoir.errors import ComptoirError, fail
+from comptoir.errors import ComptoirError, fail, input_problems
 from comptoir.schemas.partners import Partner
 from comptoir.schemas.sales import INVOICE_NUMBER
 from comptoir.schemas.tax import TaxCode
@@ -111,7 +111,6 @@ def validated(model, **fields):
     """A record from command input; errors name the field, not a YAML line."""
     from pydantic import ValidationError
 
-    from comptoir.errors import ComptoirError, Problem
 
     def strip(value):
         if isinstance(value, dict):
@@ -123,11 +122,7 @@ def validated(model, **fields):
     try:
         return model.model_validate(strip(fields))
     except ValidationError as exc:
-        raise ComptoirError([
-            Problem("", 0, "invalid-value",
-                    f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg'].removeprefix('Value error, ')}",
-                    "see --help for the expected form")
-            for e in exc.errors(include_url=False)]) from None
+        raise input_problems(exc) from None
 
 
 def places_for(book: Book, currency: str | None) -> int:

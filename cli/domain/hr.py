@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.errors import Problem, fail, input_problems
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.hr import (
     Department,
@@ -113,11 +113,7 @@ def validated(model: type[Record], data: dict, what: str) -> Any:
     try:
         return model.model_validate(clean)
     except ValidationError as exc:
-        raise ComptoirError([
-            Problem("", 0, "invalid-value",
-                    f"{what}: {'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}",
-                    "see --help for the expected form")
-            for e in exc.errors(include_url=False)]) from None
+        raise input_problems(exc, what) from None
 
 
 def pay_amount(value: Decimal | None, at_most: int, at_least: int, option: str) -> Decimal | None:

@@ -7,7 +7,7 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.errors import fail, input_problems
 from comptoir.schemas.partners import Partner
 
 from .book import Book
@@ -42,11 +42,7 @@ def validated_partner(data: dict) -> Partner:
     try:
         return Partner.model_validate(clean)
     except ValidationError as exc:
-        raise ComptoirError([
-            Problem("", 0, "invalid-value",
-                    f"partner {'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}",
-                    "see `comptoir partner add --help`")
-            for e in exc.errors(include_url=False)]) from None
+        raise input_problems(exc, "partner", "see `comptoir partner add --help`") from None
 
 
 def get_partner(book: Book, ident: str) -> Partner:

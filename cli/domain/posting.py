@@ -18,7 +18,9 @@ from .book import Book
 from .ids import id_prefix, new_id
 from .ledger import rate_on
 
-_AMOUNT = re.compile(r"^(?P<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<cur>[A-Z]{3})?(@(?P<rate>\d+(\.\d+)?))?$")
+_AMOUNT = re.compile(r"^(?P<amount>[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))\s*(?P<cur>[A-Z]{3})?"
+                     r"(@(?P<rate>[0-9]+(\.[0-9]+)?))?$")
+_AMOUNT_PARTS = re.compile(r"^(?P<amount>.*?)\s*(?P<cur>[A-Za-z]{2,})?(@(?P<rate>.*))?$")
 
 
 @dataclass
@@ -31,16 +33,38 @@ class PostingInput:
 
 def parse_amount(text: str) -> tuple[Decimal, str | None, Decimal | None]:
     """`-120.00`, `120.00USD`, `120.00 USD@0.92` -> (amount, currency, rate)."""
+    hint = "write digits with an optional sign and point, optionally a currency and @rate: -120.50, 99.00USD@0.92"
     m = _AMOUNT.match(text.strip())
     if not m:
-        raise fail("invalid-amount", f"{text!r} is not an amount",
-                   "write digits with an optional sign and point, optionally a currency and @rate: -120.50, 99.00USD@0.92")
-    rate = to_decimal(m["rate"]) if m["rate"] else None
-    return to_decimal(m["amount"]), m["cur"], rate
+        raise fail("invalid-amount", _amount_problem(text), hint)
+    try:
+        rate = to_decimal(m["rate"]) if m["rate"] else None
+        return to_decimal(m["amount"]), m["cur"], rate
+    except ValueError as exc:
+        raise fail("invalid-amount", f"{text!r}: {exc}", hint) from None
+
+
+def _amount_problem(text: str) -> str:
+    """What is wrong with an amount given on the command line, in the user's terms."""
+    from comptoir.schemas.types import decimal_text_problem
+
+    parts = _AMOUNT_PARTS.match(text.strip())
+    number, cur = (parts["amount"], parts["cur"]) if parts else (text, None)
+    if cur and not re.fullmatch(r"[A-Z]{3}", cur) and _AMOUNT.match(number.strip() or "x"):
+        return f"{text!r}: {cur!r} is not a currency; a currency is a three-letter ISO code like EUR or USD"
+    if parts and parts["rate"] is not None and _AMOUNT.match(number.strip() + (cur or "")):
+        return f"{text!r}: the rate {parts['rate']!r} is not a positive decimal number"
+    return decimal_text_problem(number if number.strip() else text)
 
 
 def looks_like_amount(text: str) -> bool:
-    return bool(_AMOUNT.match(text.strip()))
+    """Whether the token after a posting's account is meant as its amount: anything but an
+    option (an amount that is wrong, like `12,50`, is then refused in words, not left over)."""
+    stripped = text.strip()
+    if _AMOUNT.match(stripped):
+        return True
+    return bool(stripped) and not (stripped.startswith("-") and len(stripped) > 1
+                                   and not stripped[1].isdigit() and stripped[1] != ".")
 
 
 def build_entry(book: Book, day: dt.date, memo: str, postings: list[PostingInput], rng: random.Random,
@@ -84,13 +108,11 @@ def _validated(data: dict, display: str, loc: tuple) -> JournalEntry:
     try:
         return JournalEntry.model_validate(clean)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            where = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(display, 0, "invalid-value", f"{where}: {msg}",
-                                    "fix the value; see `comptoir journal post --help`",
-                                    loc=loc + tuple(err["loc"])))
+        from comptoir.errors import explain, where
+
+        problems = [Problem(display, 0, "invalid-value", f"{where(err)}: {explain(err)}",
+                            "fix the value; see `comptoir journal post --help`", loc=loc + tuple(err["loc"]))
+                    for err in exc.errors(include_url=False)]
         raise ComptoirError(problems) from None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from comptoir.errors import ComptoirError, Problem
+from comptoir.errors import input_problems
 from comptoir.schemas.types import Record
 
 from ..book import Book
@@ -37,11 +37,7 @@ def validated(model: type[Record], data: dict, what: str) -> Any:
     try:
         return model.model_validate(clean)
     except ValidationError as exc:
-        raise ComptoirError([
-            Problem("", 0, "invalid-value",
-                    f"{what}: {'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg'].removeprefix('Value error, ')}",
-                    "see --help for the expected form")
-            for e in exc.errors(include_url=False)]) from None
+        raise input_problems(exc, what) from None
 
 
 def revise(record: Record, what: str, **changes: Any) -> Any:
