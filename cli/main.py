@@ -9,6 +9,17 @@ import click
 
 from comptoir import __version__
 
+# Every environment variable comptoir reads (a test greps the code and checks this list).
+ENVIRONMENT = {
+    "COMPTOIR_REPO": "The data root when --repo is not given (else the nearest folder above with comptoir.yaml).",
+    "COMPTOIR_USER": "The person a write is attributed to ('Name <email>'), instead of git's user.name/email.",
+    "COMPTOIR_TODAY": "Fix today's date (YYYY-MM-DD): default dates, ages and due dates; for scripts and CI.",
+    "COMPTOIR_ANSWER_CACHE": "0 turns off the cache of report answers (derived data is then recomputed).",
+    "GIT_AUTHOR_NAME": "With GIT_AUTHOR_EMAIL: the commit author when git's user.name/email are not set.",
+    "GIT_AUTHOR_EMAIL": "See GIT_AUTHOR_NAME.",
+    "_COMPTOIR_COMPLETE": "Shell completion: eval \"$(_COMPTOIR_COMPLETE=bash_source comptoir)\" (zsh_source, fish_source).",
+}
+
 
 class LazyGroup(click.Group):
     """Top-level commands come from the family registry (comptoir.families): names and help are
@@ -24,7 +35,12 @@ class LazyGroup(click.Group):
             return self.commands[name]
         from comptoir.families import load_command
 
-        return load_command(name)
+        command = load_command(name)
+        if command is not None:
+            from comptoir.examples import prepare
+
+            prepare(command, name)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from comptoir.families import command_help
@@ -33,6 +49,16 @@ class LazyGroup(click.Group):
         rows = [(name, helps[name]) for name in sorted(helps)]  # no imports: --help stays fast
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if ctx.parent is None:
+            with formatter.section("Environment variables"):
+                formatter.write_dl(list(ENVIRONMENT.items()))
+            with formatter.section("Limits"):
+                formatter.write_text("Amounts, quantities and rates: ASCII digits, at most 15 before the point "
+                                     "and 10 after. Text fields: 10,000 characters. Batches (journal post --file, "
+                                     "crm capture --file): 10,000 items and 16 MiB. See README, 'Guarantees'.")
+        super().format_epilog(ctx, formatter)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +81,10 @@ def cli(ctx: click.Context, repo: str | None, traceback: bool) -> None:
         env.repo = repo
     env.traceback = env.traceback or traceback
     ctx.obj = env
+    _STATE["env"] = env  # the error edge looks up close matches in this book
+
+
+_STATE: dict = {}
 
 
 def _print_problems(problems) -> None:
@@ -64,6 +94,7 @@ def _print_problems(problems) -> None:
 
 def main(argv: list[str] | None = None, obj=None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    _STATE.clear()
     try:
         cli.main(args=args, prog_name="comptoir", standalone_mode=False, obj=obj)
     except click.exceptions.Exit as exc:
@@ -72,8 +103,11 @@ def main(argv: list[str] | None = None, obj=None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        from comptoir.usage import reword
+
+        shown = reword(exc)
+        shown.show()
+        sys.exit(shown.exit_code)
     except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
         sys.exit(handle(exc, "--traceback" in args))
     sys.exit(0)
@@ -85,7 +119,16 @@ def handle(exc: BaseException, traceback: bool) -> int:
     if traceback:
         raise exc
     if isinstance(exc, ComptoirError):
-        _print_problems(exc.problems)
+        problems = exc.problems
+        env = _STATE.get("env")
+        if env is not None and any(p.code.startswith("unknown-") for p in problems):
+            try:
+                from comptoir.suggest import enrich
+
+                problems = enrich(problems, env.root())
+            except Exception:  # noqa: BLE001 - no book to suggest from: the error stands as it is
+                pass
+        _print_problems(problems)
         return 1
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else 1
