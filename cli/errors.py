@@ -101,7 +101,7 @@ def _pattern_words(pattern: str) -> str | None:
 
 
 def _quote(value: object) -> str:
-    text = repr(value)
+    text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

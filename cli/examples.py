@@ -49,7 +49,7 @@ def _check_filters_first(command: click.Command) -> None:
         if ctx.obj is not None:
             from comptoir.suggest import check_filters
 
-            check_filters(ctx.obj, ctx.params)
+            check_filters(ctx.obj, ctx.params, ctx.meta)
         return callback(*args, **kwargs)
 
     command.callback = checked

@@ -64,6 +64,12 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 def emit(table, fmt: str, as_of: str | None = None) -> None:
     from comptoir.render import render
 
+    ctx = click.get_current_context(silent=True)
+    pending = ctx.meta.get("comptoir.unverified-filters") if ctx is not None else None
+    if pending and not table.rows:  # the filter names nothing in the book: say so, not an empty table
+        from comptoir.errors import ComptoirError
+
+        raise ComptoirError(pending)
     if as_of and not table.as_of:
         table.as_of = as_of
     out = render(table, fmt)

@@ -121,9 +121,14 @@ FILTER_KINDS = {
 }
 
 
-def check_filters(env, params: dict) -> None:
+PENDING = "comptoir.unverified-filters"
+
+
+def check_filters(env, params: dict, meta: dict | None = None) -> None:
     """Refuse a list or report whose filter names an id the book does not have (accounts: a code
-    or the start of one, as `--account 6` selects every account from 6)."""
+    or the start of one, as `--account 6` selects every account from 6). A posting may name a
+    partner that has no record: such a filter is refused only when it selects nothing (the
+    renderer checks, see comptoir.options.emit), so it is left in `meta`."""
     from comptoir.errors import ComptoirError, Problem
 
     given = {name: value for name, value in params.items()
@@ -146,8 +151,12 @@ def check_filters(env, params: dict) -> None:
         listing = {"account": "comptoir account list", "item": "comptoir item list",
                    "partner": "comptoir partner list", "warehouse": "comptoir warehouse list",
                    "department": "comptoir hr department list", "lead": "comptoir crm lead list"}[kind]
-        problems.append(Problem("", 0, f"unknown-{'account' if kind == 'account' else label}",
-                                f"there is no {label} {value!r}" + (f" at {params['as_of']}" if rev else ""),
-                                with_suggestion(f"`{listing}` shows what exists", value, ids)))
+        problem = Problem("", 0, f"unknown-{'account' if kind == 'account' else label}",
+                          f"there is no {label} {value!r}" + (f" at {params['as_of']}" if rev else ""),
+                          with_suggestion(f"`{listing}` shows what exists", value, ids))
+        if kind == "partner" and meta is not None:
+            meta.setdefault(PENDING, []).append(problem)
+        else:
+            problems.append(problem)
     if problems:
         raise ComptoirError(problems)

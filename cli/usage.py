@@ -18,10 +18,9 @@ def reword(exc: click.ClickException) -> click.ClickException:
     if m and ctx is not None and isinstance(ctx.command, click.Group):
         name = m.group(1)
         guess = did_you_mean(name, ctx.command.list_commands(ctx))
-        exc.message = (f"there is no command {name!r} in `{ctx.command_path}`"
-                       + (f"; {guess}" if guess else ".")
-                       + f" `{ctx.command_path} --help` lists the commands.")
-        return exc
+        return click.UsageError(f"there is no command {name!r} in `{ctx.command_path}`"
+                                + (f"; {guess}" if guess else ".")
+                                + f" `{ctx.command_path} --help` lists the commands.", ctx)
     m = re.search(r"'(.*)' is not one of (.+)\.$", message, re.S)
     if m and isinstance(exc, click.BadParameter):
         value = m.group(1)

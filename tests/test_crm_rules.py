@@ -66,7 +66,7 @@ def test_rules_on_hand_written_records(book):
         ("OPP-2.yaml", "won-without-amount")]
     by_file = {p["file"].rsplit("/", 1)[-1] + p["code"]: p for p in found["errors"]}
     status = by_file["L-2.yamlinvalid-value"]
-    assert status["line"] == 4 and "'new', 'contacted', 'qualified', 'converted', 'lost' or 'disqualified'" in \
+    assert status["line"] == 4 and "'won' is not one of new, contacted, qualified, converted, lost, disqualified" in \
         status["message"]
     assert by_file["L-3.yamlunknown-partner"]["line"] == 5
     assert by_file["ACT-2.yamlinvalid-value"]["message"].endswith(

@@ -34,7 +34,7 @@ def test_rate_add_refusals(book):
     res = run(book, "rate", "add", "EUR", "1", "--date", "2026-10-01")
     assert res.exit_code == 1 and "[rate-base-currency]" in res.stderr
     res = run(book, "rate", "add", "USD", "0", "--date", "2026-10-02")
-    assert res.exit_code == 1 and "[invalid-value] rate: Input should be greater than 0" in res.stderr
+    assert res.exit_code == 1 and "[invalid-value] rate: 0 must be more than 0" in res.stderr
     unchanged(book, before)
     assert run(book, "rate", "add", "USD", "0.93", "--date", "2026-10-01", "--replace").exit_code == 0
     assert "rate: 0.93\n" in (book / "rates/2026/10/USD-2026-10-01.yaml").read_text()

@@ -258,7 +258,7 @@ def test_register_filters(shop):
 
 def test_ledger_of_an_unknown_account_is_an_error(shop):
     res = run(shop, "report", "ledger", "9999")
-    assert res.exit_code == 1 and "[unknown-account] no account is 9999 or starts with it" in res.stderr
+    assert res.exit_code == 1 and "[unknown-account] there is no account '9999'" in res.stderr
 
 
 # journal ---------------------------------------------------------------------------------

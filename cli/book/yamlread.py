@@ -64,15 +64,17 @@ def _check(event: ev.Event) -> None:
                         "remove the tag; comptoir records use plain YAML values only")
 
 
-def parse(text: str | bytes, lines: dict[Path, int] | None = None) -> object:
-    """Parse one YAML document into plain values. Fill `lines` with path -> line when given."""
+def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: int | None = None) -> object:
+    """Parse one YAML document into plain values. Fill `lines` with path -> line when given.
+    A list of more than `max_items` items (default: the record limit) is an error at its line."""
+    limit = MAX_LIST_ITEMS if max_items is None else max_items
     if lines is None and type(text) is str:
-        value = _fast(text)
+        value = _fast(text, limit)
         if value is not _NOT_SIMPLE:
             return value
     parser = _Parser(text)
     try:
-        return _build(parser, lines)
+        return _build(parser, lines, limit)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -91,6 +93,7 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None) -> object:
             dispose()
 
 
+MAX_LIST_ITEMS = 100_000  # as comptoir.schemas.types.MAX_LIST_ITEMS (storage imports no more of schemas here)
 MAX_DEPTH = 64  # nesting levels of mappings and lists; a record needs four or five
 
 
@@ -110,7 +113,7 @@ def _reader_error(text: str | bytes, exc: yaml.reader.ReaderError) -> YamlError:
                      "remove it: a record is plain text (an editor or a binary copy put it there)")
 
 
-def _build(parser, lines: dict[Path, int] | None) -> object:
+def _build(parser, lines: dict[Path, int] | None, max_items: int = 0) -> object:
     get = parser.get_event
     event = get()  # StreamStart
     event = get()
@@ -179,6 +182,9 @@ def _build(parser, lines: dict[Path, int] | None) -> object:
             if lines is not None:
                 lines[path] = top[3]
         else:
+            if len(parent) >= max_items:
+                raise YamlError(line, "too-many-items", f"a list holds more than {max_items:,} items, the limit",
+                                f"split it: at most {max_items:,} items in one list")
             path = top[1] + (len(parent),)
             parent.append(value)
             if lines is not None:
@@ -232,7 +238,7 @@ class _Unsimple(Exception):
     pass
 
 
-def _fast(text: str) -> object:
+def _fast(text: str, limit: int = MAX_LIST_ITEMS) -> object:
     rows: list[tuple[int, str]] = []
     for raw in text.split("\n"):
         if not raw.isprintable():  # tabs, carriage returns, control and line-separator characters
@@ -246,20 +252,20 @@ def _fast(text: str) -> object:
     if not rows or rows[0][0] != 0:
         return _NOT_SIMPLE
     try:
-        value, end = _block(rows, 0, 0)
+        value, end = _block(rows, 0, 0, limit)
     except _Unsimple:
         return _NOT_SIMPLE
     return value if end == len(rows) else _NOT_SIMPLE
 
 
-def _block(rows: list[tuple[int, str]], i: int, indent: int) -> tuple[object, int]:
+def _block(rows: list[tuple[int, str]], i: int, indent: int, limit: int) -> tuple[object, int]:
     content = rows[i][1]
     if content == "-" or content.startswith("- "):
-        return _sequence(rows, i, indent)
-    return _mapping(rows, i, indent)
+        return _sequence(rows, i, indent, limit)
+    return _mapping(rows, i, indent, limit)
 
 
-def _mapping(rows: list[tuple[int, str]], i: int, indent: int) -> tuple[dict, int]:
+def _mapping(rows: list[tuple[int, str]], i: int, indent: int, limit: int) -> tuple[dict, int]:
     out: dict = {}
     while i < len(rows):
         at, content = rows[i]
@@ -278,27 +284,27 @@ def _mapping(rows: list[tuple[int, str]], i: int, indent: int) -> tuple[dict, in
         if rest:
             out[key] = _scalar_text(rest)
         elif i < len(rows) and rows[i][0] > indent:
-            out[key], i = _block(rows, i, rows[i][0])
+            out[key], i = _block(rows, i, rows[i][0], limit)
         else:
             out[key] = None
     return out, i
 
 
-def _sequence(rows: list[tuple[int, str]], i: int, indent: int) -> tuple[list, int]:
+def _sequence(rows: list[tuple[int, str]], i: int, indent: int, limit: int) -> tuple[list, int]:
     out: list = []
     while i < len(rows):
         at, content = rows[i]
         if at < indent:
             break
-        if at > indent or not content.startswith("- "):
-            raise _Unsimple
+        if at > indent or not content.startswith("- ") or len(out) >= limit:
+            raise _Unsimple  # (past the limit: libyaml's reading reports it with its line)
         item = content[2:].lstrip(" ")
         if not item or item[0] == "-":
             raise _Unsimple  # a nested block on the next line, or a sequence in a sequence
         if _KEY_LINE.fullmatch(item):
             inner = at + len(content) - len(item)
             rows[i] = (inner, item)  # the item is a mapping whose first key shares the dash's line
-            value, i = _mapping(rows, i, inner)
+            value, i = _mapping(rows, i, inner, limit)
             out.append(value)
         else:
             out.append(_scalar_text(item))

@@ -4,7 +4,6 @@ CRM reports (pipeline, forecast, funnel, activities) that `comptoir report` runs
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import click
 
@@ -124,6 +123,13 @@ def _as_of_label(book) -> str | None:
     return f"commit {book.revision[:10]}" if book.revision else None
 
 
+def _log_on(match) -> str:
+    """The command that logs a note on an existing lead or partner (a partner is not a lead)."""
+    if match.kind == "lead":
+        return f"comptoir crm lead update {match.ident} --note \"...\""
+    return f"comptoir crm activity add note \"...\" --partner {match.ident}"
+
+
 # --- leads ---------------------------------------------------------------------------------------
 
 @lead.command("add")
@@ -162,8 +168,7 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
             if found:
                 raise fail("possible-duplicate", "already known: " + ", ".join(
                     f"{m.kind} {m.ident} (same {m.key})" for m in found),
-                    f"log it on that record (`comptoir crm lead update {found[0].ident} --note ...`), "
-                    "or add anyway with --allow-duplicate")
+                    f"log it on that record (`{_log_on(found[0])}`), or add anyway with --allow-duplicate")
         new = c.new_lead(book, {
             "name": name, "company": company, "email": email, "phone": phone, "source": source, "owner": owner,
             "status": status, "lost_reason": reason, "score": score, "interest": interest, "items": list(items),
@@ -354,19 +359,14 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
     """
     from comptoir.domain.crm.capture import capture as run_capture
     from comptoir.domain.crm.capture import capture_table, read_submissions
-    from comptoir.errors import ComptoirError, fail
+    from comptoir.errors import ComptoirError
+    from comptoir.inputs import read_text
 
-    if file_ == "-":
-        raw, display = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            with open(file_, encoding="utf-8-sig", newline="") as fh:
-                raw, display = fh.read(), file_
-        except OSError as exc:
-            raise fail("unreadable-file", f"cannot read {file_}: {exc.strerror}", "check the path") from None
-        except UnicodeDecodeError:
-            raise fail("encoding", f"{file_} is not UTF-8 text", "export the submissions as UTF-8") from None
+    raw, display = read_text(file_, "utf-8-sig")  # within the batch size limit
     subs, problems = read_submissions(raw, display, input_format)
+    from comptoir.inputs import check_count
+
+    check_count(len(subs) + len(problems), display, "submissions")
     kind = _kinds()
     with env.writer("crm capture", no_commit) as w:
         result = run_capture(w.book, subs, display, env.today, env.rng, owner)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
@@ -83,6 +81,10 @@ def post(ctx: click.Context, date_, memo, reference, posting_help, file_, assert
                 raise click.UsageError("--file cannot be combined with --posting, --memo or --assert "
                                        "(write assertions: in the file)")
             data, display, raw = _read_batch(file_)
+            from comptoir.inputs import check_count
+
+            items = data.get("entries") if isinstance(data, dict) and "entries" in data else data
+            check_count(len(items) if isinstance(items, list) else 1, display, "entries")
             try:
                 entries = batch_entries(book, data, display, env.rng)
             except ComptoirError as exc:
@@ -121,15 +123,10 @@ def _read_batch(file_: str) -> tuple[object, str, str]:
 
     from comptoir.book import yamlread
     from comptoir.errors import fail
+    from comptoir.inputs import read_text
+    from comptoir.schemas.types import MAX_BATCH
 
-    if file_ == "-":
-        raw, display = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            with open(file_, encoding="utf-8") as fh:
-                raw, display = fh.read(), file_
-        except OSError as exc:
-            raise fail("unreadable-file", f"cannot read {file_}: {exc.strerror}", "check the path") from None
+    raw, display = read_text(file_)
     stripped = raw.lstrip()
     if stripped.startswith(("[", "{")) and not stripped.startswith("{entries"):
         try:
@@ -139,7 +136,8 @@ def _read_batch(file_: str) -> tuple[object, str, str]:
         except ValueError as exc:
             raise fail("invalid-amount", str(exc), "write amounts as plain numbers", file=display, line=1) from None
     try:
-        return yamlread.parse(raw), display, raw
+        # a list longer than the batch limit stops the reading there, before the rest is built
+        return yamlread.parse(raw, max_items=MAX_BATCH), display, raw
     except yamlread.YamlError as exc:
         raise fail(exc.code, exc.message, exc.hint, file=display, line=exc.line) from None
 

@@ -36,6 +36,11 @@ def add(env, currency, value, date_, source, replace, no_commit) -> None:
         if currency == w.book.base:
             raise fail("rate-base-currency", f"{currency} is the base currency; it has no rate",
                        "record rates of foreign currencies only")
+        recorded = w.book.of("rate").get(record.id)
+        if recorded is not None and not replace:  # a rate's id is its currency and day: no id to choose
+            raise fail("duplicate-id", f"a {currency} rate for {day} is already recorded: {recorded.rate}",
+                       "give --replace to correct it, or --date for another day",
+                       file=w.book.source("rate", record.id), line=1)
         w.put(kind_named("rate"), record, replace=replace)
         sha = w.commit(f"Rate {currency} {day}: {record.rate} {w.book.base}", [record.id])
     click.echo(record.id)

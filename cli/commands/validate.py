@@ -43,6 +43,10 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
 
         problems += check_against_base(env.root(), book, base)
     problems = sorted(place(book, problems), key=lambda p: (p.file, p.line, p.code))
+    if any(p.code.startswith("unknown-") for p in problems[:200]):
+        from comptoir.suggest import enrich
+
+        problems = enrich(problems[:200], env.root(), book.revision) + problems[200:]
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
         click.echo(json.dumps({"errors": [p.as_dict() for p in errors],
