@@ -20,7 +20,9 @@ class Problem:
         from comptoir.render import printable
 
         where = (f"{self.file}:{self.line}" if self.line else self.file) if self.file else "comptoir"
-        text = printable(f"{where}: {self.severity} [{self.code}] {self.message}")
+        # a message may quote another tool's lines (git): keep them as lines, indented
+        text = printable(f"{where}: {self.severity} [{self.code}] {self.message}", keep_newlines=True)
+        text = text.rstrip("\n").replace("\n", "\n  ")
         if self.hint:
             text += f"\n  hint: {printable(self.hint)}"
         return text
@@ -55,6 +57,8 @@ _DISK_CAUSES = {
          "remount it read-write, or work on a clone of the book on a writable disk"),
     13: ("permission-denied", "permission denied",
          "check the owner and mode of the file and its folder (ls -l), or run as the book's owner"),
+    -1: ("git-locked", "another git command holds the repository's index lock (.git/index.lock)",
+         "wait for it to finish; if no git command is running, one crashed: remove .git/index.lock"),
     1: ("permission-denied", "the operation is not permitted",
         "check the owner and mode of the file and its folder (ls -l), or run as the book's owner"),
     24: ("too-many-files", "too many files are open",
@@ -65,6 +69,7 @@ _DISK_CAUSES = {
 
 # git reports the same causes in its own words
 _GIT_CAUSES = (
+    ("index.lock': file exists", -1),
     ("no space left", 28), ("out of diskspace", 28), ("disk quota exceeded", 122),
     ("read-only file system", 30), ("permission denied", 13),
 )

@@ -28,8 +28,8 @@ def parse_bytes(data: bytes) -> tuple:
     """One file's parse result as a cacheable plain tuple: ('v', value) or ('e', line, code, msg, hint)."""
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ("e", 1, "encoding", "the file is not UTF-8 text", "save the file as UTF-8")
+    except UnicodeDecodeError as exc:
+        return ("e", *yamlread.encoding_problem(data, exc))
     try:
         return ("v", yamlread.parse(text))
     except yamlread.YamlError as exc:
@@ -381,7 +381,8 @@ def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
     value = entry[1]
     text_of = book.text_reader
     if not isinstance(value, dict):
-        problems.append(Problem(display, 1, "not-a-mapping", f"a {kind.label} file must hold a mapping of fields",
+        article = "an" if kind.label[0] in "aeiou" else "a"
+        problems.append(Problem(display, 1, "not-a-mapping", f"{article} {kind.label} file must hold a mapping of fields",
                                 "write one `field: value` per line"))
         return
     try:

@@ -78,7 +78,17 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError(line, "yaml-syntax", f"{exc.problem or exc.context}",
+        source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        row = source.split("\n")[line - 1] if mark and line <= source.count("\n") + 1 else ""
+        if "\t" in row[:max(mark.column, 0) + 1 if mark else 0] or row.lstrip(" ").startswith("\t"):
+            raise YamlError(line, "yaml-tab", f"a tab character at line {line}, column {mark.column + 1}: "
+                            "YAML indents with spaces only", "replace the tab with spaces") from None
+        message = exc.problem or exc.context or "not valid YAML"
+        if exc.problem and exc.context:  # "found unexpected end of stream while scanning a quoted scalar"
+            message = f"{exc.problem} {exc.context}"
+            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+                message += f" that starts at line {exc.context_mark.line + 1}"
+        raise YamlError(line, "yaml-syntax", message,
                         "fix the YAML syntax (indentation, a missing colon or quote)") from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(text, exc) from None
@@ -95,6 +105,17 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
 
 MAX_LIST_ITEMS = 100_000  # as comptoir.schemas.types.MAX_LIST_ITEMS (storage imports no more of schemas here)
 MAX_DEPTH = 64  # nesting levels of mappings and lists; a record needs four or five
+
+
+def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str, str, str]:
+    """(line, code, message, hint) for a file that is not UTF-8: where, and what it likely is."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return (1, "encoding", "the file is UTF-16 text, not UTF-8", "save the file as UTF-8 (without BOM)")
+    line = data[:exc.start].count(b"\n") + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return (line, "encoding", f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, "
+            f"column {column}", "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
+            if 0x80 <= data[exc.start] <= 0xff else "save the file as UTF-8")
 
 
 def _reader_error(text: str | bytes, exc: yaml.reader.ReaderError) -> YamlError:
