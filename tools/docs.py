@@ -81,6 +81,8 @@ def command_reference() -> str:
             rows.append(f"| `{_cell(record[0])}` | {_cell(record[1])} |")
         if rows:
             out += ["| option | what |", "|---|---|", *rows, ""]
+        if cmd.epilog:  # the examples of its --help (comptoir.examples)
+            out += _help_markdown(cmd.epilog)
         if isinstance(cmd, click.Group):
             subs = []
             for name in cmd.list_commands(ctx):
