@@ -66,3 +66,40 @@ def test_workflow_installs_from_the_pinned_repository():
     assert known.returncode == 0, "the pinned revision is a commit of this repository"
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert "License :: OSI Approved :: MIT License" in meta["classifiers"]
+
+
+def test_examples_are_current():
+    """Every command in the docs and README runs on a fresh copy of the demo company, and every
+    output shown is the one it prints: rerun `python tools/docs.py` after a change. (Builds the
+    demo with its history once; the build is kept in the temporary folder by content.)"""
+    done = subprocess.run([sys.executable, "tools/docs.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def test_only_install_steps_are_not_run():
+    """A block may skip execution only with a reason, and only these: a page cannot quietly show
+    a command nobody ran."""
+    import re
+
+    reasons = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        reasons += [(page.name, r) for r in re.findall(r"<!-- not run: (.+?) -->", page.read_text(encoding="utf-8"))]
+    allowed = {"installs; tests/test_docs.py runs the comptoir command in it",
+               "it is the test suite itself, as .ci/run runs it",
+               "changes your shell",
+               "it is the generator of these pages",
+               "needs hledger; tests/test_finance_hledger.py runs this comparison"}
+    assert {r for _, r in reasons} <= allowed, reasons
+
+
+def test_quickstart_commands_work_as_written():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = "pip install -e . && comptoir --repo ledger-data report overview\n"
+    second = "pip install -e '.[test]' && ruff check . && python -m pytest\n"
+    assert first in readme and second in readme
+    assert "ruff check . && python -m pytest\n" in (ROOT / ".ci" / "run").read_text()
+    from .conftest import run
+
+    res = run(None, "--repo", ROOT / "ledger-data", "report", "overview")
+    assert res.exit_code == 0, res.output
+    assert "Comptoir Coffee Roasters" in res.stdout

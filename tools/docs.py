@@ -176,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_examples:
         import examples
 
-        pages.update(examples.regenerate(ROOT))
+        try:
+            pages.update(examples.regenerate(ROOT))
+        except examples.ExampleError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     stale = [p for p, text in pages.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     for path in stale:
         rel = path.relative_to(ROOT)

@@ -14,6 +14,7 @@ here, so the demo always matches what the code writes.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import shlex
@@ -46,11 +47,49 @@ def comptoir(repo: Path, args: list[str], today: dt.date, rng: random.Random) ->
         return code, out.getvalue().decode(), err.getvalue().decode()
 
 
-def build(target: Path) -> None:
+def first_day() -> dt.date:
+    """The earliest `@today` of any steps file: the day the demo's book is created."""
+    days = [dt.date.fromisoformat(m) for steps in HERE.glob("[0-9][0-9]-*.txt")
+            for m in re.findall(r"^\s*@today\s+(\S+)", steps.read_text(encoding="utf-8"), re.M)]
+    return min(days, default=dt.date(2026, 11, 28))
+
+
+IDENTITY = {"GIT_AUTHOR_NAME": "Demo Builder", "GIT_AUTHOR_EMAIL": "demo@comptoir.example",
+            "GIT_COMMITTER_NAME": "Demo Builder", "GIT_COMMITTER_EMAIL": "demo@comptoir.example"}
+
+
+class _Clock:
+    """Commit dates follow the steps' clock: each command's commit is dated its `@today` at
+    09:00 UTC plus one second per command run so far, so the demo's history (and every
+    `--as-of DATE` on it) is the same on every build."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.saved = {k: os.environ.get(k) for k in (*IDENTITY, "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE")}
+        os.environ.update(IDENTITY)  # the first commit too, before the repository's config exists
+
+    def set(self, today: dt.date) -> None:
+        self.count += 1
+        stamp = dt.datetime.combine(today, dt.time(9), dt.UTC) + dt.timedelta(seconds=self.count)
+        os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = stamp.isoformat()
+
+    def restore(self) -> None:
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_repo(repo: Path) -> None:
+    """Create the demo company in a new git repository at `repo`, history included."""
     rng = random.Random(20261128)
-    today = dt.date(2026, 11, 28)
-    with tempfile.TemporaryDirectory() as tmp:
-        repo = Path(tmp) / "books"
+    today = first_day()
+    clock = _Clock()
+    cwd = os.getcwd()
+    os.chdir(DATA.parent)  # input files in the steps are relative to the repository root
+    try:
+        clock.set(today)
         code, out, err = comptoir(repo, ["init", str(repo), "--company", COMPANY, "--currency", "EUR"], today, rng)
         if code:
             sys.exit(err)
@@ -73,11 +112,21 @@ def build(target: Path) -> None:
                 if m:
                     capture, line = m.group(1), m.group(2)
                 line = re.sub(r"\{(\w+)\}", lambda mm: names[mm.group(1)], line)
+                clock.set(today)
                 code, out, err = comptoir(repo, shlex.split(line), today, rng)
                 if code:
                     sys.exit(f"{steps.name}:{number}: `comptoir {line}` failed:\n{err}{out}")
                 if capture:
                     names[capture] = out.strip().splitlines()[0] if out.strip() else ""
+    finally:
+        clock.restore()
+        os.chdir(cwd)
+
+
+def build(target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "books"
+        build_repo(repo)
         for child in target.iterdir():
             if child.name not in ("script", "examples", "README.md") and not child.name.startswith("."):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -90,7 +139,4 @@ def build(target: Path) -> None:
 
 
 if __name__ == "__main__":
-    import os
-
-    os.chdir(DATA.parent)  # input files in the steps are relative to the repository root
     build(DATA)
