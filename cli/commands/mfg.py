@@ -109,7 +109,8 @@ def bom_add(env, sku, yield_, components, scrap, operation_cost, warehouse, iden
 @click.pass_obj
 def bom_show(env, ref, explode, qty, fmt, as_of) -> None:
     """Show a BOM's components with their cost, or with --explode the total materials for a quantity."""
-    from comptoir.domain.manufacturing import bom_table, explode_table, find_bom
+    from comptoir.domain.manufacturing import find_bom
+    from comptoir.views.manufacturing import bom_table, explode_table
 
     book = env.book(as_of)
     record = find_bom(book, ref)
@@ -125,7 +126,7 @@ def bom_show(env, ref, explode, qty, fmt, as_of) -> None:
 @click.pass_obj
 def bom_list(env, fmt, as_of) -> None:
     """List bills of materials."""
-    from comptoir.domain.manufacturing import boms_table
+    from comptoir.views.manufacturing import boms_table
 
     book = env.book(as_of)
     emit(boms_table(book), fmt, _label(book))
@@ -176,7 +177,7 @@ def order(env, sku, qty, warehouse, due, start, bom_ref, release, reference, not
 @click.pass_obj
 def orders_list(env, statuses, open_, item, fmt, as_of) -> None:
     """List work orders with what is done and what remains."""
-    from comptoir.domain.manufacturing import orders_table
+    from comptoir.views.manufacturing import orders_table
 
     book = env.book(as_of)
     wanted = tuple(statuses) + (("planned", "released", "in-progress") if open_ else ())
@@ -190,7 +191,7 @@ def orders_list(env, statuses, open_, item, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a work order: its components (needed, consumed, still needed) and its completions."""
-    from comptoir.domain.manufacturing import order_table
+    from comptoir.views.manufacturing import order_table
 
     book = env.book(as_of)
     emit(order_table(book, ident), fmt, _label(book))
@@ -233,10 +234,11 @@ def cancel(env, ident, no_commit) -> None:
 @click.pass_obj
 def check(env, ident, qty, fmt, as_of) -> None:
     """Whether an order's components are available now; which are short, and when they arrive."""
-    from comptoir.domain.manufacturing import check_order
+    from comptoir.domain.manufacturing import readiness
+    from comptoir.views.manufacturing import check_table
 
     book = env.book(as_of)
-    emit(check_order(book, ident, _number(qty, "--qty"), env.today), fmt, _label(book))
+    emit(check_table(book, readiness(book, ident, _number(qty, "--qty"), env.today)), fmt, _label(book))
 
 
 @mfg.command("complete")
@@ -297,9 +299,10 @@ def plan(env, apply_, date_, fmt, as_of, no_commit) -> None:
     purchase orders from the item's latest supplier at its latest price (one per supplier);
     purchases of items never bought stay proposals.
     """
-    from comptoir.domain.manufacturing import orders_from_plan, plan_table, purchases_from_plan
+    from comptoir.domain.manufacturing import orders_from_plan, purchases_from_plan
     from comptoir.domain.manufacturing import plan as build
     from comptoir.errors import fail
+    from comptoir.views.manufacturing import plan_table
 
     day = parse_date(date_, "--date") or env.today
     if not apply_:
@@ -353,7 +356,7 @@ def standard_cost(env, sku, amount, roll_up, no_commit) -> None:
     click.echo(f"Standard cost of {sku}: {summary}" + _committed(sha), err=True)
 
 
-# --- reports (registered in cli/commands/report.py) --------------------------------------------
+# --- reports (REPORTS below, named in comptoir.families) --------------------------------------------
 
 @click.command("production")
 @date_range
@@ -364,7 +367,7 @@ def standard_cost(env, sku, amount, roll_up, no_commit) -> None:
 @click.pass_obj
 def production_report(env, from_, to_, period, year, by, item, fmt, as_of) -> None:
     """Production completed: output, cost, cost per unit and variance against standard cost."""
-    from comptoir.domain.manufacturing import production_report as build
+    from comptoir.views.manufacturing import production_table as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -379,7 +382,7 @@ def production_report(env, from_, to_, period, year, by, item, fmt, as_of) -> No
 @click.pass_obj
 def bom_cost_report(env, sku, qty, fmt, as_of) -> None:
     """Rolled-up cost of SKU through every BOM level, from current valuation."""
-    from comptoir.domain.manufacturing import bom_cost_table
+    from comptoir.views.manufacturing import bom_cost_table
 
     book = env.book(as_of)
     emit(bom_cost_table(book, sku, _number(qty, "--qty")), fmt, _label(book))
