@@ -1,0 +1,257 @@
+"""Sales documents as documents to send: the view of an invoice or credit note that a template
+renders (HTML, then PDF), and the same data as a structured e-invoice, Factur-X / ZUGFeRD
+Cross Industry Invoice XML at the EN 16931 profile.
+
+Plain functions over a Book: no click, no files. Amounts are the ones stored on the document
+(frozen when it was written), formatted in the currency's places; nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from comptoir.errors import fail
+
+# The template a book can override with templates/invoice.html in its data root (Jinja2).
+DEFAULT_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ doc.title }} {{ doc.number }}</title>
+<style>
+  @page { size: A4; margin: 18mm 16mm; }
+  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 10pt; color: #222; }
+  header { display: flex; justify-content: space-between; margin-bottom: 12mm; }
+  h1 { font-size: 18pt; margin: 0 0 2mm 0; }
+  .seller { font-weight: bold; font-size: 12pt; }
+  .buyer { margin: 6mm 0; }
+  table { width: 100%; border-collapse: collapse; margin-top: 4mm; }
+  th { text-align: left; border-bottom: 1px solid #999; padding: 2mm 1mm; }
+  td { padding: 1.5mm 1mm; border-bottom: 1px solid #eee; }
+  .num { text-align: right; }
+  .totals { width: 45%; margin-left: auto; }
+  .totals td { border: none; }
+  .grand td { font-weight: bold; border-top: 1px solid #999; }
+</style></head>
+<body>
+<header>
+  <div><div class="seller">{{ doc.seller.name }}</div></div>
+  <div>
+    <h1>{{ doc.title }} {{ doc.number }}</h1>
+    <div>Date: {{ doc.date }}</div>
+    {% if doc.due %}<div>Due: {{ doc.due }}</div>{% endif %}
+    {% if doc.invoice_number %}<div>Credits invoice: {{ doc.invoice_number }}</div>{% endif %}
+    {% if doc.reference %}<div>Your reference: {{ doc.reference }}</div>{% endif %}
+  </div>
+</header>
+<div class="buyer">
+  <div><strong>{{ doc.buyer.name }}</strong></div>
+  {% for line in doc.buyer.address %}<div>{{ line }}</div>{% endfor %}
+  {% if doc.buyer.vat_id %}<div>VAT: {{ doc.buyer.vat_id }}</div>{% endif %}
+</div>
+<table>
+  <tr><th>#</th><th>Item</th><th>Description</th><th class="num">Qty</th><th class="num">Unit price</th>
+      <th class="num">Disc. %</th><th class="num">Tax %</th><th class="num">Net</th></tr>
+  {% for l in doc.lines %}
+  <tr><td>{{ l.number }}</td><td>{{ l.item }}</td><td>{{ l.description }}</td><td class="num">{{ l.qty }}</td>
+      <td class="num">{{ l.price }}</td><td class="num">{{ l.discount }}</td><td class="num">{{ l.tax_rate }}</td>
+      <td class="num">{{ l.net }}</td></tr>
+  {% endfor %}
+</table>
+<table class="totals">
+  <tr><td>Net</td><td class="num">{{ doc.net }} {{ doc.currency }}</td></tr>
+  {% for t in doc.taxes %}<tr><td>Tax {{ t.rate }} % on {{ t.base }}</td><td class="num">{{ t.amount }} {{ doc.currency }}</td></tr>{% endfor %}
+  <tr class="grand"><td>Total</td><td class="num">{{ doc.total }} {{ doc.currency }}</td></tr>
+</table>
+{% if doc.reason %}<p>Reason: {{ doc.reason }}</p>{% endif %}
+{% if doc.notes %}<p>{{ doc.notes }}</p>{% endif %}
+</body></html>
+"""
+
+
+def _money(value: Decimal, places: int) -> str:
+    return f"{value:,.{places}f}"
+
+
+def _plain(value: Decimal, places: int) -> str:
+    return f"{value:.{places}f}"
+
+
+def _qty(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def find_document(book, ident: str) -> tuple[str, Any]:
+    """The invoice or credit note named by its id or its number."""
+    for kind in ("invoice", "credit-note"):
+        docs = book.of(kind)
+        doc = docs.get(ident) or next((d for d in docs.values() if d.number == ident), None)
+        if doc is not None:
+            return kind, doc
+    raise fail("unknown-document", f"there is no invoice or credit note {ident}",
+               "give an invoice or credit note by its id or number: `comptoir sales invoices` lists them")
+
+
+def document_view(book, ident: str) -> dict[str, Any]:
+    """What a template shows: every amount as text in the currency's places."""
+    from comptoir.domain.documents import places_for
+
+    kind, doc = find_document(book, ident)
+    currency = doc.currency or book.settings.currency
+    places = places_for(book, currency)
+    partner = book.of("partner").get(doc.partner)
+    items = book.of("item")
+    address = partner.billing_address if partner is not None else None
+    buyer = {
+        "id": doc.partner,
+        "name": (partner.legal_name or partner.name) if partner is not None else doc.partner,
+        "vat_id": partner.vat_id if partner is not None else None,
+        "address": [x for x in ((address.street, address.street2,
+                                 " ".join(p for p in (address.postal_code, address.city) if p),
+                                 address.country) if address else ()) if x],
+        "street": address.street if address else None,
+        "postal_code": address.postal_code if address else None,
+        "city": address.city if address else None,
+        "country": address.country if address else None,
+    }
+    lines, taxes = [], {}
+    for number, line in enumerate(doc.lines, 1):
+        item = items.get(line.item) if line.item else None
+        lines.append({
+            "number": number, "item": line.item or "",
+            "description": line.description or (item.name if item is not None else ""),
+            "qty": _qty(line.qty), "price": _money(line.price, places), "discount": _qty(line.discount),
+            "tax_rate": _qty(line.tax_rate), "net": _money(line.net, places),
+            "raw": line,
+        })
+        base, amount = taxes.get(line.tax_rate, (Decimal(0), Decimal(0)))
+        taxes[line.tax_rate] = (base + line.net, amount + line.tax_amount)
+    invoice_number = None
+    if kind == "credit-note":
+        original = book.of("invoice").get(doc.invoice)
+        invoice_number = original.number if original is not None else doc.invoice
+    return {
+        "kind": kind, "title": "Invoice" if kind == "invoice" else "Credit note",
+        "id": doc.id, "number": doc.number, "date": doc.date.isoformat(),
+        "due": doc.due.isoformat() if getattr(doc, "due", None) else None,
+        "reference": getattr(doc, "customer_reference", None), "notes": getattr(doc, "notes", None),
+        "reason": getattr(doc, "reason", None), "invoice_number": invoice_number,
+        "seller": {"name": book.settings.company}, "buyer": buyer, "currency": currency, "places": places,
+        "lines": lines,
+        "taxes": [{"rate": _qty(rate), "base": _money(base, places), "amount": _money(amount, places),
+                   "raw": (rate, base, amount)} for rate, (base, amount) in sorted(taxes.items())],
+        "net": _money(doc.net, places), "tax": _money(doc.tax, places), "total": _money(doc.total, places),
+        "raw": doc,
+    }
+
+
+def render_html(view: dict[str, Any], template: str | None = None) -> str:
+    """The document as HTML, from the book's template if it has one (Jinja2, autoescaped)."""
+    try:
+        import jinja2
+    except ImportError:
+        raise fail("missing-library", "documents need Jinja2", "pip install 'comptoir[documents]'") from None
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        return env.from_string(template or DEFAULT_TEMPLATE).render(doc=view)
+    except jinja2.TemplateError as exc:
+        raise fail("template-error", f"the document template cannot be rendered: {exc}",
+                   "fix templates/invoice.html in the book, or remove it to use the built-in one") from None
+
+
+def cii_xml(view: dict[str, Any]) -> bytes:
+    """The document as Factur-X / ZUGFeRD Cross Industry Invoice XML (EN 16931 profile)."""
+    from xml.etree import ElementTree as ET
+
+    ns = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+          "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+          "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+          "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"}
+    for prefix, uri in ns.items():
+        ET.register_namespace(prefix, uri)
+
+    def el(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
+        prefix, _, name = tag.partition(":")
+        node = ET.SubElement(parent, f"{{{ns[prefix]}}}{name}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    def day(parent, tag: str, iso: str) -> None:
+        el(el(parent, tag), "udt:DateTimeString", iso.replace("-", ""), format="102")
+
+    places = view["places"]
+    doc = view["raw"]
+    cur = view["currency"]
+    root = ET.Element(f"{{{ns['rsm']}}}CrossIndustryInvoice")
+    context = el(root, "rsm:ExchangedDocumentContext")
+    el(el(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", "urn:cen.eu:en16931:2017")
+    header = el(root, "rsm:ExchangedDocument")
+    el(header, "ram:ID", view["number"])
+    el(header, "ram:TypeCode", "380" if view["kind"] == "invoice" else "381")
+    day(header, "ram:IssueDateTime", view["date"])
+    if view["notes"]:
+        el(el(header, "ram:IncludedNote"), "ram:Content", view["notes"])
+    trade = el(root, "rsm:SupplyChainTradeTransaction")
+    for line in view["lines"]:
+        raw = line["raw"]
+        item = el(trade, "ram:IncludedSupplyChainTradeLineItem")
+        el(el(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", str(line["number"]))
+        product = el(item, "ram:SpecifiedTradeProduct")
+        if line["item"]:
+            el(product, "ram:SellerAssignedID", line["item"])
+        el(product, "ram:Name", line["description"] or line["item"] or f"line {line['number']}")
+        agreement = el(item, "ram:SpecifiedLineTradeAgreement")
+        net_price = raw.net / raw.qty if raw.discount else raw.price
+        el(el(agreement, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", f"{net_price.quantize(Decimal('0.0001')):f}")
+        el(el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(raw.qty), unitCode="C62")
+        settlement = el(item, "ram:SpecifiedLineTradeSettlement")
+        tax = el(settlement, "ram:ApplicableTradeTax")
+        el(tax, "ram:TypeCode", "VAT")
+        el(tax, "ram:CategoryCode", "S" if raw.tax_rate else "Z")
+        el(tax, "ram:RateApplicablePercent", _qty(raw.tax_rate))
+        summation = el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+        el(summation, "ram:LineTotalAmount", _plain(raw.net, places))
+    agreement = el(trade, "ram:ApplicableHeaderTradeAgreement")
+    if view["reference"]:
+        el(agreement, "ram:BuyerReference", view["reference"])
+    seller = el(agreement, "ram:SellerTradeParty")
+    el(seller, "ram:Name", view["seller"]["name"])
+    buyer = el(agreement, "ram:BuyerTradeParty")
+    el(buyer, "ram:Name", view["buyer"]["name"])
+    b = view["buyer"]
+    if b["country"]:
+        postal = el(buyer, "ram:PostalTradeAddress")
+        if b["postal_code"]:
+            el(postal, "ram:PostcodeCode", b["postal_code"])
+        if b["street"]:
+            el(postal, "ram:LineOne", b["street"])
+        if b["city"]:
+            el(postal, "ram:CityName", b["city"])
+        el(postal, "ram:CountryID", b["country"])
+    if b["vat_id"]:
+        el(el(buyer, "ram:SpecifiedTaxRegistration"), "ram:ID", b["vat_id"], schemeID="VA")
+    el(trade, "ram:ApplicableHeaderTradeDelivery")
+    settlement = el(trade, "ram:ApplicableHeaderTradeSettlement")
+    el(settlement, "ram:InvoiceCurrencyCode", cur)
+    for t in view["taxes"]:
+        rate, base, amount = t["raw"]
+        tax = el(settlement, "ram:ApplicableTradeTax")
+        el(tax, "ram:CalculatedAmount", _plain(amount, places))
+        el(tax, "ram:TypeCode", "VAT")
+        el(tax, "ram:BasisAmount", _plain(base, places))
+        el(tax, "ram:CategoryCode", "S" if rate else "Z")
+        el(tax, "ram:RateApplicablePercent", _qty(rate))
+    if view["due"]:
+        day(el(settlement, "ram:SpecifiedTradePaymentTerms"), "ram:DueDateDateTime", view["due"])
+    summation = el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    el(summation, "ram:LineTotalAmount", _plain(doc.net, places))
+    el(summation, "ram:TaxBasisTotalAmount", _plain(doc.net, places))
+    el(summation, "ram:TaxTotalAmount", _plain(doc.tax, places), currencyID=cur)
+    el(summation, "ram:GrandTotalAmount", _plain(doc.total, places))
+    el(summation, "ram:DuePayableAmount", _plain(doc.total, places))
+    if view["kind"] == "credit-note":
+        ref = el(settlement, "ram:InvoiceReferencedDocument")
+        el(ref, "ram:IssuerAssignedID", view["invoice_number"])
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
