@@ -169,6 +169,8 @@ _add("sales order", "comptoir sales order --partner hotel-bellecour --line \"BLE
      "comptoir sales order --partner cafe-de-la-soie --line \"PERU-1K 10 30.00\" --line \"TRAIN-SVC 1 tax=VAT20\" --tax VAT55")
 _add("sales confirm", "comptoir sales confirm SO-20261125-0VAC")
 _add("sales deliver", "comptoir sales deliver SO-20261126-971M", "comptoir sales deliver SO-20261116-SPSG --line 1 --qty 5")
+_add("document", "comptoir document 2026-0001 --out /tmp/invoice-2026-0001.pdf",
+     "comptoir document CN2026-0001 --out - --format xml")
 _add("sales invoice", "comptoir sales invoice SO-20261124-TN63")
 _add("sales credit-note", "comptoir sales credit-note INV-20261117-PA8B --reason \"damaged bags\" --line 1 --qty 2")
 _add("sales cancel", "comptoir sales cancel SO-20261125-0VAC")

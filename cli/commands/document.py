@@ -27,11 +27,6 @@ def document(env, ident, out, fmt, as_of) -> None:
     The layout is an HTML template (Jinja2): the book's own templates/invoice.html in the data
     root if it has one, else the built-in one. The PDF carries the same data as Factur-X XML,
     so an accounting system can read it without retyping.
-
-    \b
-    Examples:
-      comptoir document 2026-0017 --out invoice-2026-0017.pdf
-      comptoir document CN2026-0001 --out credit-note.xml
     """
     from comptoir.domain.printing import cii_xml, document_view, render_html
     from comptoir.errors import fail
