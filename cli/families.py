@@ -96,6 +96,9 @@ FAMILIES: list[Family] = [
     Family("payments", schema="payments", domain=("payments",),
            commands={"pay": "Payments received and sent, allocated to invoices and bills."},
            reports=("ar-aging", "ap-aging", "statement", "cash-forecast"), cli="pay"),
+    Family("bank", schema="bank",
+           commands={"bank": "Bank statements in: camt.053, CSV exports, OFX; matched and reconciled."},
+           reports=("reconciliation",), cli="bank"),
 ]
 
 

@@ -21,7 +21,7 @@ NORMAL_SIGN: dict[str, int] = {
 AccountRole = Literal[
     "bank", "cash", "receivable", "payable", "inventory", "tax", "grni",
     "revenue", "cogs", "operating", "other-income", "other-expense",
-    "retained-earnings", "payroll", "fx",
+    "retained-earnings", "payroll", "fx", "suspense",
 ]
 
 # Where an account's movements go in the cash-flow statement. Unset, it follows from the
