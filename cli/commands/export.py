@@ -32,6 +32,24 @@ def hledger(env, from_, to_, period, year, as_of) -> None:
     click.echo(hledger_journal(book, start, end), nl=False)
 
 
+@export.command("beancount")
+@as_of
+@click.pass_obj
+def beancount(env, as_of) -> None:
+    """Journal entries, rates and balance assertions as a beancount ledger, on stdout.
+
+    \b
+    Every transaction balances in the base currency; check it and browse it:
+      comptoir export beancount > books.beancount
+      bean-check books.beancount
+      fava books.beancount
+    """
+    from comptoir.domain.beancount_export import beancount_ledger
+
+    book = env.book(as_of)
+    click.echo(beancount_ledger(book), nl=False)
+
+
 def _catalog():
     from comptoir.commands.catalog import catalog
 

@@ -1,0 +1,111 @@
+"""Benchmark `comptoir bank import`: a statement of N lines (CSV with a running balance) into the
+benchmark book of bench/run.py (100,000 journal entries by default), timed as a whole process,
+import and commit included. Two thirds of the lines are classified by rules, the rest go to
+suspense; then the same file again (every line known, nothing written).
+
+    python bench/bank_bench.py                            # 10,000 lines into 100,000 entries
+    python bench/bank_bench.py --entries 3000 --lines 500 # what CI runs
+    python bench/bank_bench.py --keep /tmp/book100k       # reuse bench/run.py's book (copied first)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent
+spec = importlib.util.spec_from_file_location("bench_run", REPO / "run.py")
+run = importlib.util.module_from_spec(spec)
+sys.modules["bench_run"] = run
+spec.loader.exec_module(run)  # type: ignore[union-attr]
+
+FORMAT = """id: bench-bank
+delimiter: ';'
+date_format: DD.MM.YYYY
+decimal: ','
+date: Date
+amount: Amount
+counterparty: Party
+text: [Text]
+id_column: Ref
+balance: Balance
+"""
+PARTIES = [("CARD FEES", "Monthly card fee"), ("ORANGE BUSINESS", "Phone bill"), ("UNKNOWN SHOP", "Purchase"),
+           ("CUSTOMER SARL", "Transfer"), ("BANK", "Commission"), ("SOMEONE", "Refund")]
+
+
+def statement(path: Path, lines: int, seed: int) -> None:
+    rng = random.Random(seed)
+    balance = Decimal(0)
+    day = dt.date(2026, 11, 1)
+    rows = ["Date;Party;Text;Ref;Amount;Balance"]
+    for i in range(lines):
+        party, text = PARTIES[rng.randrange(len(PARTIES))]
+        cents = rng.randint(100, 250_000) * (1 if party in ("CUSTOMER SARL", "SOMEONE") else -1)
+        amount = Decimal(cents) / 100
+        balance += amount
+        if i and i % max(lines // 28, 1) == 0 and day < dt.date(2026, 11, 28):
+            day += dt.timedelta(days=1)
+        fmt = lambda d: format(d, "f").replace(".", ",")  # noqa: E731
+        rows.append(f"{day:%d.%m.%Y};{party};{text} {i};B{i:06d};{fmt(amount)};{fmt(balance)}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--lines", type=int, default=10_000)
+    ap.add_argument("--keep", metavar="DIR", help="bench/run.py's book to reuse (generated there if absent)")
+    args = ap.parse_args(argv)
+    comptoir = run.comptoir_command()
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "book"
+        if args.keep and Path(args.keep, "comptoir.yaml").exists():
+            shutil.copytree(args.keep, book, symlinks=True)
+        else:
+            run.generate(book, args.entries, 1, comptoir)
+            if args.keep:
+                shutil.copytree(book, args.keep, symlinks=True)
+        setup = [["account", "add", "1090", "Bank suspense", "--type", "asset", "--parent", "1000", "--role", "suspense"],
+                 ["bank", "rule", "add", "fees", "--text", "/fee|commission/", "--post-to", "6500"],
+                 ["bank", "rule", "add", "phone", "--counterparty", "ORANGE", "--post-to", "6210"],
+                 ["bank", "rule", "add", "customers", "--counterparty", "CUSTOMER", "--post-to", "4030"]]
+        fmt = Path(tmp) / "format.yaml"
+        fmt.write_text(FORMAT, encoding="utf-8")
+        setup.append(["bank", "format", str(fmt)])
+        for cmd in setup:
+            run._run_ok(comptoir + ["--repo", str(book), *cmd], " ".join(cmd[:3]))
+        run._run_ok(comptoir + ["--repo", str(book), "validate"], "validate (warms the verdict)")
+        stmt = Path(tmp) / "statement.csv"
+        statement(stmt, args.lines, 5)
+        cmd = comptoir + ["--repo", str(book), "bank", "import", str(stmt), "--account", "1011",
+                          "--rules", "bench-bank", "--format", "csv"]
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        first = time.perf_counter() - t0
+        if done.returncode:
+            sys.exit(f"bank import failed:\n{done.stderr}")
+        t0 = time.perf_counter()
+        again = subprocess.run(cmd, capture_output=True, text=True)
+        second = time.perf_counter() - t0
+        if again.returncode:
+            sys.exit(f"second bank import failed:\n{again.stderr}")
+        files = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=book, capture_output=True,
+                               text=True).stdout.split()
+        print(f"bank import of {args.lines:,} lines into a book of {args.entries:,} entries: {first:.1f} s "
+              f"({len(files):,} files in one commit); the same file again: {second:.1f} s "
+              f"({again.stderr.strip().splitlines()[-1]})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
