@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.util
+import json
 import random
 import shutil
 import subprocess
@@ -43,9 +44,9 @@ PARTIES = [("CARD FEES", "Monthly card fee"), ("ORANGE BUSINESS", "Phone bill"),
            ("CUSTOMER SARL", "Transfer"), ("BANK", "Commission"), ("SOMEONE", "Refund")]
 
 
-def statement(path: Path, lines: int, seed: int) -> None:
+def statement(path: Path, lines: int, seed: int, opening: Decimal) -> None:
     rng = random.Random(seed)
-    balance = Decimal(0)
+    balance = opening
     day = dt.date(2026, 11, 1)
     rows = ["Date;Party;Text;Ref;Amount;Balance"]
     for i in range(lines):
@@ -86,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             run._run_ok(comptoir + ["--repo", str(book), *cmd], " ".join(cmd[:3]))
         run._run_ok(comptoir + ["--repo", str(book), "validate"], "validate (warms the verdict)")
         stmt = Path(tmp) / "statement.csv"
-        statement(stmt, args.lines, 5)
+        trial = json.loads(run._run_ok(comptoir + ["--repo", str(book), "report", "trial-balance", "--format",
+                                                   "json"], "trial balance"))
+        opening = next((Decimal(r["closing"]) for r in trial["rows"] if r["account"] == "1011"), Decimal(0))
+        statement(stmt, args.lines, 5, opening)
         cmd = comptoir + ["--repo", str(book), "bank", "import", str(stmt), "--account", "1011",
                           "--rules", "bench-bank", "--format", "csv"]
         t0 = time.perf_counter()

@@ -25,6 +25,7 @@ modules are imported when first needed, so a command imports only what it uses.
 from __future__ import annotations
 
 import importlib
+import keyword
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,8 @@ FAMILIES: list[Family] = [
         "init": "Create a new book with a starter chart of accounts.",
         "validate": "Check every record and cross-record rule.",
         "report": "Financial and management reports.",
-        "export": "Export the books for other tools (hledger, ...).",
+        "export": "Export the books for other tools (hledger, beancount, ...).",
+        "import": "Bring in books kept in beancount or hledger.",
         "history": "Field-level history of one record from git.",
         "diff": "What a branch does to the books, for reviewers.",
         "audit": "Audit the commits that touched the books.",
@@ -112,7 +114,11 @@ def command_help() -> dict[str, str]:
 def load_command(name: str) -> click.Command | None:
     if name not in command_help():
         return None
-    return getattr(importlib.import_module(f"comptoir.commands.{name}"), name.replace("-", "_"))
+    module = name.replace("-", "_")
+    if keyword.iskeyword(module):  # `comptoir import`: the module and its group are import_
+        module += "_"
+        return getattr(importlib.import_module(f"comptoir.commands.{module}"), module)
+    return getattr(importlib.import_module(f"comptoir.commands.{name}"), module)
 
 
 def report_names() -> list[str]:

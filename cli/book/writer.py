@@ -49,8 +49,11 @@ def record_text(kind: Kind, record: Record) -> str:
     """The canonical text of a record: an editor hint to its JSON Schema, then its fields."""
     from comptoir.schemas.jsonschema import header_for
 
+    from . import yamlfast
+
     data = record.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    return yamlwrite.dump(data, header=header_for(kind.name, kind.path_for(record)))
+    header = header_for(kind.name, kind.path_for(record))
+    return yamlfast.dump(data, header) or yamlwrite.dump(data, header=header)
 
 
 def _edited_text(book: Book, kind: Kind, old: Record, new: Record, text: str | None = None) -> str | None:
