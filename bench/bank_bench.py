@@ -33,7 +33,7 @@ FORMAT = """id: bench-bank
 delimiter: ';'
 date_format: DD.MM.YYYY
 decimal: ','
-date: Date
+booking_date: Date
 amount: Amount
 counterparty: Party
 text: [Text]

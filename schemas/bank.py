@@ -93,7 +93,8 @@ class BankFormat(Record):
     date_format: str = "YYYY-MM-DD"  # DD.MM.YY, DD/MM/YYYY, ... (or a strftime pattern with %)
     decimal: Literal[".", ","] = "."
     thousands: Literal[".", ",", "'", "space"] | None = None  # grouping of thousands, if any
-    date: str
+    # `date:` is what every record's date is called (the audit reads it): the column is booking_date
+    booking_date: str
     value_date: str | None = None
     amount: str | None = None  # one signed column ...
     debit: str | None = None  # ... or money out and money in in two columns

@@ -197,7 +197,7 @@ skip_lines: 2
 date_format: DD.MM.YY
 decimal: ','
 thousands: '.'
-date: Buchung
+booking_date: Buchung
 value_date: Valuta
 debit: Soll
 credit: Haben

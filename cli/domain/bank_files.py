@@ -373,7 +373,7 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
         header = [h.strip() for h in numbered[0][1]]
         numbered = numbered[1:]
     cols = {k: _column(fmt, header, getattr(fmt, k), source)
-            for k in ("date", "value_date", "amount", "debit", "credit", "counterparty", "counterparty_account",
+            for k in ("booking_date", "value_date", "amount", "debit", "credit", "counterparty", "counterparty_account",
                       "id_column", "balance")}
     text_cols = [_column(fmt, header, c, source) for c in fmt.text]
     skips = [(_column(fmt, header, s.column, source), s) for s in fmt.skip]
@@ -417,9 +417,9 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
                 raise fail("invalid-date", f"{getattr(fmt, key)} {value!r} does not read as {fmt.date_format}",
                            f"fix date_format: in bank/formats/{fmt.id}.yaml", file=source, line=lineno) from None
 
-        booked = day("date")
+        booked = day("booking_date")
         if booked is None:
-            raise fail("missing-date", f"no {fmt.date} on this row", "every booked line has a date",
+            raise fail("missing-date", f"no {fmt.booking_date} on this row", "every booked line has a date",
                        file=source, line=lineno)
         if fmt.amount is not None:
             amount = number("amount")
