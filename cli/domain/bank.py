@@ -323,11 +323,11 @@ def _pay(work: _Work, plan: Plan, line: Line, direction: str, partner: str, docu
 def _exact_rate(base_amount: Decimal, amount: Decimal, places: int) -> Decimal:
     """The shortest rate (base per unit) that turns `amount` into exactly `base_amount`."""
     exact = base_amount / amount
-    for digits in range(4, 28):
+    for digits in range(4, 11):  # rates are kept with at most 10 places
         rate = round_to(exact, digits)
         if rate > 0 and round_to(amount * rate, places) == base_amount:
             return rate
-    return exact
+    return round_to(exact, 10)
 
 
 def _by_numbers(work: _Work, plan: Plan, line: Line, direction: str, rng: random.Random) -> Outcome | None:

@@ -170,7 +170,7 @@ def build(book: Book, ledger: Ledger, rules: tuple[str, ...], rng: random.Random
     currencies = ledger.currencies()
     for day, cur, rate in ledger.prices:
         if _ISO.fullmatch(cur) and cur in currencies and cur != book.base and rate > 0:
-            table[(cur, day)] = rate
+            table[(cur, day)] = round_to(rate, 10)
     for txn in sorted(ledger.txns, key=lambda t: t.date):
         postings = []
         dropped: dict[str, Decimal] = {}
@@ -297,6 +297,8 @@ def read_beancount(path: str, base: str) -> Ledger:
                     price = p.cost.number
                 elif p.price is not None and p.price.currency == out.base:
                     price = p.price.number
+                if price is not None and not at_cost and -price.as_tuple().exponent > 10:  # type: ignore[operator]
+                    price = _rate(abs(p.units.number * price).quantize(Decimal("0.01")), abs(p.units.number))
                 postings.append(P(p.account, p.units.number, p.units.currency, price, at_cost=at_cost))
             memo = " ".join(x for x in (e.payee, e.narration) if x)
             ref = e.meta.get("reference") if e.meta else None
@@ -340,7 +342,7 @@ def read_hledger(path: str, base: str) -> Ledger:
                     contents = ap.get("contents")
                     unit = _qty(contents["aquantity"]) if contents else None
                     if contents and contents["acommodity"] == base and unit is not None:
-                        price = unit if ap.get("tag") == "UnitPrice" else abs(unit / _qty(a["aquantity"]))
+                        price = unit if ap.get("tag") == "UnitPrice" else _rate(abs(unit), abs(_qty(a["aquantity"])))
                 postings.append(P(p["paccount"], _qty(a["aquantity"]), a["acommodity"], price))
             ba = p.get("pbalanceassertion")
             if ba:
@@ -351,6 +353,16 @@ def read_hledger(path: str, base: str) -> Ledger:
         out.txns.append(Txn(dt.date.fromisoformat(t["tdate"]), memo, postings, tags=tags,
                             reference=t.get("tcode") or None, asserts=asserts))
     return out
+
+
+def _rate(total: Decimal, units: Decimal) -> Decimal:
+    """The shortest rate (at most 10 places, as comptoir keeps them) that turns `units` into `total`."""
+    exact = total / units
+    for digits in range(4, 11):
+        rate = round_to(exact, digits)
+        if rate > 0 and round_to(units * rate, 2) == total:
+            return rate
+    return round_to(exact, 10)
 
 
 def _qty(q: dict) -> Decimal:
