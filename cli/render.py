@@ -94,7 +94,7 @@ def _json_value(value: object, col: Column | None = None) -> object:
 
 def to_json(table: Table) -> str:
     cols = {c.key: c for c in table.columns}
-    doc = {"report": table.name, "as_of": table.as_of, "columns": [c.key for c in table.columns],
+    doc: dict[str, object] = {"report": table.name, "as_of": table.as_of, "columns": [c.key for c in table.columns],
            "rows": [{k: _json_value(v, cols.get(k)) for k, v in row.items()} for row in table.rows],
            "totals": None if table.totals is None else {k: _json_value(v, cols.get(k)) for k, v in table.totals.items()}}
     for key, value in table.meta.items():

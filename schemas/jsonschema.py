@@ -6,6 +6,7 @@ import json
 
 from .registry import all_kinds
 from .settings import Settings
+from .types import Record
 
 SCHEMA_DIR = "schemas"  # inside the data root
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -23,7 +24,7 @@ def schema_file(name: str) -> str:
 
 def all_schemas() -> dict[str, str]:
     """file name -> JSON text, deterministic, for every kind and for comptoir.yaml."""
-    out = {schema_file("settings"): Settings}
+    out: dict[str, type[Record]] = {schema_file("settings"): Settings}
     for kind in all_kinds():
         out[schema_file(kind.name)] = kind.model
     return {name: json.dumps(_draft07(model.model_json_schema()), indent=2, sort_keys=True) + "\n"

@@ -67,7 +67,8 @@ class CaptureSettings(Record):
         return {**_default_capture_fields(), **value}
 
 
-DEFAULT_PROBABILITY = {"qualification": 10, "proposal": 30, "negotiation": 60, "won": 100, "lost": 0}
+Stage = Literal["qualification", "proposal", "negotiation", "won", "lost"]
+DEFAULT_PROBABILITY: dict[Stage, int] = {"qualification": 10, "proposal": 30, "negotiation": 60, "won": 100, "lost": 0}
 
 
 class CrmSettings(Record):

@@ -150,8 +150,8 @@ def availability_table(book: Book, item: str | None = None, warehouse: str | Non
         for wh in ([warehouse] if warehouse else sorted(warehouses(book))):
             found.setdefault((item, wh), Availability(item, wh))
     elif warehouse is not None:
-        for sku, it in its.items():
-            if it.stocked and it.active:
+        for sku, stocked in its.items():
+            if stocked.stocked and stocked.active:
                 found.setdefault((sku, warehouse), Availability(sku, warehouse))
     rows = []
     for (sku, wh), a in sorted(found.items()):

@@ -5,10 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from comptoir.schemas.registry import Kind, kind_named
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
+
+if TYPE_CHECKING:  # the record models, for Book.of's types only (the domain imports them as it needs)
+    from comptoir.schemas.accounting import Account, JournalEntry
+    from comptoir.schemas.crm import Activity, Lead, Opportunity
+    from comptoir.schemas.hr import Department, Employee, PayrollRun
+    from comptoir.schemas.inventory import Item, StockMove, Warehouse
+    from comptoir.schemas.manufacturing import Bom, Completion, WorkOrder
+    from comptoir.schemas.partners import Partner
+    from comptoir.schemas.payments import Payment
+    from comptoir.schemas.purchasing import Bill, PurchaseOrder, Receipt
+    from comptoir.schemas.rates import ExchangeRate
+    from comptoir.schemas.sales import CreditNote, Delivery, Invoice, SalesOrder
+    from comptoir.schemas.tax import TaxCode
 
 
 @dataclass(slots=True)  # one per record: a large book has a hundred thousand
@@ -35,7 +49,62 @@ class Book:
     # bug in the command, so it fails loudly instead of looking like an empty book.
     loaded_kinds: frozenset[str] | None = None
 
-    def of(self, kind: str) -> dict[str, Record]:
+    # Book.of("item") is a dict[str, Item] to a type checker; a kind not listed (a family added
+    # since) gives records of type Any. tests/test_types.py keeps this list in step with the kinds.
+    @overload
+    def of(self, kind: Literal["account"]) -> dict[str, Account]: ...
+    @overload
+    def of(self, kind: Literal["journal"]) -> dict[str, JournalEntry]: ...
+    @overload
+    def of(self, kind: Literal["rate"]) -> dict[str, ExchangeRate]: ...
+    @overload
+    def of(self, kind: Literal["item"]) -> dict[str, Item]: ...
+    @overload
+    def of(self, kind: Literal["warehouse"]) -> dict[str, Warehouse]: ...
+    @overload
+    def of(self, kind: Literal["stock-move"]) -> dict[str, StockMove]: ...
+    @overload
+    def of(self, kind: Literal["partner"]) -> dict[str, Partner]: ...
+    @overload
+    def of(self, kind: Literal["lead"]) -> dict[str, Lead]: ...
+    @overload
+    def of(self, kind: Literal["activity"]) -> dict[str, Activity]: ...
+    @overload
+    def of(self, kind: Literal["opportunity"]) -> dict[str, Opportunity]: ...
+    @overload
+    def of(self, kind: Literal["department"]) -> dict[str, Department]: ...
+    @overload
+    def of(self, kind: Literal["employee"]) -> dict[str, Employee]: ...
+    @overload
+    def of(self, kind: Literal["payroll"]) -> dict[str, PayrollRun]: ...
+    @overload
+    def of(self, kind: Literal["bom"]) -> dict[str, Bom]: ...
+    @overload
+    def of(self, kind: Literal["work-order"]) -> dict[str, WorkOrder]: ...
+    @overload
+    def of(self, kind: Literal["completion"]) -> dict[str, Completion]: ...
+    @overload
+    def of(self, kind: Literal["tax-code"]) -> dict[str, TaxCode]: ...
+    @overload
+    def of(self, kind: Literal["sales-order"]) -> dict[str, SalesOrder]: ...
+    @overload
+    def of(self, kind: Literal["delivery"]) -> dict[str, Delivery]: ...
+    @overload
+    def of(self, kind: Literal["invoice"]) -> dict[str, Invoice]: ...
+    @overload
+    def of(self, kind: Literal["credit-note"]) -> dict[str, CreditNote]: ...
+    @overload
+    def of(self, kind: Literal["purchase-order"]) -> dict[str, PurchaseOrder]: ...
+    @overload
+    def of(self, kind: Literal["receipt"]) -> dict[str, Receipt]: ...
+    @overload
+    def of(self, kind: Literal["bill"]) -> dict[str, Bill]: ...
+    @overload
+    def of(self, kind: Literal["payment"]) -> dict[str, Payment]: ...
+    @overload
+    def of(self, kind: str) -> dict[str, Any]: ...
+
+    def of(self, kind: str) -> dict[str, Any]:
         if self.loaded_kinds is not None and kind not in self.loaded_kinds:
             raise RuntimeError(f"{kind} records were not loaded; add {kind!r} to the command's kinds")
         return self.records.setdefault(kind, {})
@@ -45,11 +114,11 @@ class Book:
         return self.settings.currency
 
     @property
-    def accounts(self):
+    def accounts(self) -> dict[str, Account]:
         return self.of("account")
 
     @property
-    def entries(self):
+    def entries(self) -> dict[str, JournalEntry]:
         return self.of("journal")
 
     def source(self, kind: str, ident: str) -> str:

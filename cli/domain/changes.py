@@ -90,7 +90,7 @@ def diff_values(old: object, new: object, path: str = "") -> list[Change]:
         return []
     if old is _ABSENT or new is _ABSENT or type(old) is not type(new) or old != new:
         return [Change(path, old, new)]
-    if isinstance(old, Decimal) and old.as_tuple() != new.as_tuple():  # 12.5 -> 12.50 is not a change
+    if isinstance(old, Decimal) and isinstance(new, Decimal) and old.as_tuple() != new.as_tuple():  # 12.5 -> 12.50 is not a change
         return []
     return []
 

@@ -91,8 +91,8 @@ def hledger_journal(book: Book, start: dt.date | None = None, end: dt.date | Non
         if asserted:
             out.append(f"{day} balance assertions at the end of the day")
             for entry, a in asserted:
-                acct = book.accounts.get(a.account)
-                cur = a.currency or (acct.currency if acct else None) or base
+                held = book.accounts.get(a.account)
+                cur = a.currency or (held.currency if held else None) or base
                 out.append(f"    {name(a.account)}  {_amount(ZERO, cur)} = {_amount(a.balance, cur)}"
                            f"  ; from {entry.id}")
             out.append("")

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from comptoir.errors import ComptoirError, fail
 
@@ -184,7 +184,8 @@ def day_totals(book: Book) -> dict[str, dict[int, list[Decimal]]]:
 
 def add_day_totals(totals: dict[str, dict[int, list[Decimal]]], book: Book,
                    entries: Iterable[JournalEntry]) -> dict[str, dict[int, list[Decimal]]]:
-    unconvertible = totals.setdefault(UNCONVERTIBLE, {})  # day -> the error a report on it raises
+    # day -> the error a report on it raises (kept beside the sums, under a key no account has)
+    unconvertible: dict[int, Any] = totals.setdefault(UNCONVERTIBLE, {})
     for entry in entries:
         day = entry.date.toordinal()
         try:
@@ -220,7 +221,7 @@ def _day_range(book: Book, start: dt.date | None, end: dt.date | None
         if code == UNCONVERTIBLE:
             for day in sorted(days):
                 if hi is None or day <= hi:
-                    raise days[day]
+                    raise cast(ComptoirError, days[day])
             continue
         for day, (dr, cr) in days.items():
             if lo is not None and day < lo:

@@ -118,7 +118,7 @@ def _validated(data: dict, display: str, loc: tuple) -> JournalEntry:
 
 def batch_entries(book: Book, data: object, display: str, rng: random.Random) -> list[JournalEntry]:
     """Entries from a batch document: a list of entries, `{entries: [...]}`, or one entry."""
-    loc: tuple = ()
+    loc: tuple | None = ()
     if isinstance(data, dict) and "entries" in data:
         items, loc = data["entries"], ("entries",)
     elif isinstance(data, dict):

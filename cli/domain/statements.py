@@ -378,7 +378,7 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
     for entry in entries:
         on_cash = [p for p in entry.postings if cash(p.account)]
         if on_cash and all(p.value is not None for p in on_cash):
-            fx_on_cash += sum((p.value for p in on_cash), ZERO)  # type: ignore[misc]
+            fx_on_cash += sum((p.value or ZERO for p in on_cash), ZERO)
     lines: dict[tuple[str, str], dict] = {}
 
     def add(section: str, code: str, name: str, amount: Decimal) -> None:

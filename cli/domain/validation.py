@@ -202,8 +202,8 @@ def account_tree(book: Book) -> list[Problem]:
                                "create the parent account or fix `parent:`", loc=("parent",)))
             continue
         seen = {code}
-        cur = acct.parent
-        while cur in accounts and accounts[cur].parent:
+        cur: str | None = acct.parent
+        while cur is not None and cur in accounts and accounts[cur].parent:
             if cur in seen:
                 out.append(Problem(src, 0, "account-cycle", f"account {code} is its own ancestor",
                                    "break the loop of `parent:` fields", loc=("parent",)))
@@ -265,7 +265,7 @@ def postings(book: Book) -> list[Problem]:
                                loc=("postings",)))
             continue
         total_base = sum((p.amount if (p.currency or base) == base
-                          else p.value if p.value is not None else round_to(p.amount * p.rate, base_places)
+                          else p.value if p.value is not None else round_to(p.amount * (p.rate or ZERO), base_places)
                           for p in entry.postings), ZERO)
         if total_base != 0:
             out.append(Problem(src, 0, "unbalanced",
@@ -276,7 +276,7 @@ def postings(book: Book) -> list[Problem]:
 
 @rule(reads=("account", "journal"), per=("journal",), lookups=("account",))
 def inactive_accounts(book: Book) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     inactive = {c for c, a in book.accounts.items() if not a.active}
     if not inactive:
         return out
@@ -321,7 +321,8 @@ def _reversal_problems(book: Book, reversing: list[str], seen: dict[str, str]) -
     for ident in reversing:
         entry = entries[ident]
         src = book.source("journal", ident)
-        target = entries.get(entry.reverses)
+        reversed_id = entry.reverses or ""  # set: only reversals are passed in
+        target = entries.get(reversed_id)
         if target is None:
             out.append(Problem(src, 0, "unknown-entry", f"{ident} reverses {entry.reverses}, which does not exist",
                                "fix `reverses:`", loc=("reverses",)))
@@ -329,12 +330,12 @@ def _reversal_problems(book: Book, reversing: list[str], seen: dict[str, str]) -
         if target.reverses:
             out.append(Problem(src, 0, "reverse-reversal", f"{ident} reverses {target.id}, which is itself a reversal",
                                f"post a new entry instead of reversing {target.id}", loc=("reverses",)))
-        if entry.reverses in seen:
+        if reversed_id in seen:
             out.append(Problem(src, 0, "double-reversal",
-                               f"{entry.reverses} is reversed twice: by {seen[entry.reverses]} and {ident}",
+                               f"{reversed_id} is reversed twice: by {seen[reversed_id]} and {ident}",
                                "an entry can be reversed once; drop one of the reversals", loc=("reverses",)))
         else:
-            seen[entry.reverses] = ident
+            seen[reversed_id] = ident
     return out
 
 

@@ -28,15 +28,15 @@ def places(book: Book) -> int:
 
 
 def boms(book: Book) -> dict[str, Bom]:
-    return book.of("bom")  # type: ignore[return-value]
+    return book.of("bom")
 
 
 def orders(book: Book) -> dict[str, WorkOrder]:
-    return book.of("work-order")  # type: ignore[return-value]
+    return book.of("work-order")
 
 
 def completions(book: Book) -> dict[str, Completion]:
-    return book.of("completion")  # type: ignore[return-value]
+    return book.of("completion")
 
 
 def active_boms(book: Book) -> dict[str, Bom]:

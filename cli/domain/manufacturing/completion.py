@@ -60,13 +60,13 @@ def completion_postings(book: Book, made: list[StockMove], used: list[StockMove]
     out = []
     uom = {sku: it.uom for sku, it in items(book).items()}
     for m in made:
-        out.append({"account": inventory_account(book, m.item, m.to_warehouse), "amount": m.value - m.variance,
+        out.append({"account": inventory_account(book, m.item, m.to_warehouse or ""), "amount": m.value - m.variance,
                     "memo": f"{m.item}: {fmt_qty(m.qty)} {uom.get(m.item, '')} produced"})
         if m.variance:
             out.append({"account": book.settings.accounts.stock_adjustment, "amount": m.variance,
                         "memo": f"{m.item}: shortfall settled at its earlier rate"})
     for m in used:
-        out.append({"account": inventory_account(book, m.item, m.from_warehouse), "amount": -m.value,
+        out.append({"account": inventory_account(book, m.item, m.from_warehouse or ""), "amount": -m.value,
                     "memo": f"{m.item}: {fmt_qty(m.qty)} {uom.get(m.item, '')} consumed"})
     if operation_cost:
         out.append({"account": book.settings.accounts.absorption, "amount": -operation_cost,

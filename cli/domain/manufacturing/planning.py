@@ -7,10 +7,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.manufacturing import WorkOrder
-from comptoir.schemas.types import Record
+from comptoir.schemas.purchasing import PurchaseOrder
 
 from ..availability import SUPPLY, Event, availability, events, promise
 from ..book import Book
@@ -126,7 +127,7 @@ def orders_from_plan(book: Book, proposals: list[Proposal], today: dt.date, rng:
 
 
 def purchases_from_plan(book: Book, proposals: list[Proposal], today: dt.date,
-                        rng: random.Random) -> tuple[list[Record], list[Proposal]]:
+                        rng: random.Random) -> tuple[list[PurchaseOrder], list[Proposal]]:
     """Purchase orders for the proposed purchases, one per supplier and currency, each line at the
     price and tax of the item's latest purchase order from that supplier; and the proposals left
     as they are because the item was never bought (no supplier or price to go on)."""
@@ -152,7 +153,7 @@ def purchases_from_plan(book: Book, proposals: list[Proposal], today: dt.date,
         partner, currency, price, tax = latest[pr.item]
         groups.setdefault((partner, currency), []).append(
             LineInput(pr.item, pr.qty, price, tax=tax, date=pr.due, warehouse=pr.warehouse or None))
-    out: list[Record] = []
+    out: list[PurchaseOrder] = []
     kind = kind_named("purchase-order")
     for (partner, currency), lines in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         po = purchasing.new_order(book, partner, lines, today, rng, currency=currency,
@@ -191,7 +192,7 @@ def readiness(book: Book, ident: str, qty: Decimal | None, today: dt.date) -> Re
         raise fail("invalid-quantity", f"{ident} has {fmt_qty(p.remaining)} left to make; {fmt_qty(qty)} asked",
                    f"give --qty between 0 and {fmt_qty(p.remaining)}")
     its = items(book)
-    rows = []
+    rows: list[dict[str, Any]] = []
     ready = today
     for sku, need in consumption(p, qty):
         it = its.get(sku)

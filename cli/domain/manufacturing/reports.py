@@ -62,9 +62,9 @@ def production(book: Book, start: dt.date | None, end: dt.date | None, by: str =
             p = prog.get(key)
             row = {"order": key, **row, "status": p.status if p else "?"}
         rows.append(row)
-        totals["components"] += g["components"]  # type: ignore[operator]
-        totals["operation"] += g["operation"]  # type: ignore[operator]
-        totals["cost"] += cost  # type: ignore[operator]
+        totals["components"] += g["components"]
+        totals["operation"] += g["operation"]
+        totals["cost"] += cost
         if variance is not None:
             totals["variance"] = (totals["variance"] or ZERO) + variance
     return Production(by, rows, totals, finished)

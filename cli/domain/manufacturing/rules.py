@@ -132,7 +132,7 @@ def completion_rules(book: Book) -> list[Problem]:
             out.append(Problem(src, 0, "completion-mismatch",
                                f"{c.id}: qty x unit_cost is {round_to(c.qty * c.unit_cost, p_):f}, value {c.value:f}",
                                "restore the completion as it was posted", loc=("unit_cost",)))
-        expected = [(c.move, "production", c.item, c.qty, c.value, None, c.warehouse, ("move",))]
+        expected: list[tuple] = [(c.move, "production", c.item, c.qty, c.value, None, c.warehouse, ("move",))]
         expected += [(line.move, "consumption", line.item, line.qty, line.value, c.warehouse, None,
                       ("consumed", i, "move")) for i, line in enumerate(c.consumed)]
         found: list[StockMove] = []
