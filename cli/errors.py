@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -110,7 +112,7 @@ def _quote(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def explain(err: dict) -> str:
+def explain(err: Mapping[str, Any]) -> str:
     """One pydantic error (from `ValidationError.errors()`) as a sentence a user can act on."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -165,7 +167,7 @@ def explain(err: dict) -> str:
     return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
-def where(err: dict, prefix: str = "") -> str:
+def where(err: Mapping[str, Any], prefix: str = "") -> str:
     loc = ".".join(str(p) for p in err.get("loc") or ())
     return ": ".join(p for p in (prefix, loc) if p) or "input"
 
