@@ -114,7 +114,8 @@ def document_view(book, ident: str) -> dict[str, Any]:
         "city": address.city if address else None,
         "country": address.country if address else None,
     }
-    lines, taxes = [], {}
+    lines: list[dict] = []
+    taxes: dict = {}
     for number, line in enumerate(doc.lines, 1):
         item = items.get(line.item) if line.item else None
         lines.append({
