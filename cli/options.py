@@ -11,12 +11,31 @@ import click
 
 from comptoir.errors import fail
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "xlsx")
+
+
+def _keep_output(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta["comptoir.output"] = value
 
 
 def output_format(fn: Callable) -> Callable:
+    # --output reaches emit() through the click context, so no command signature changes
+    fn = click.option("--output", "-o", metavar="FILE", expose_value=False, callback=_keep_output,
+                      help="Write the report to FILE instead of stdout (needed for xlsx).")(fn)
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                        help="Output format: table for people, json/csv/markdown for machines and pull requests.")(fn)
+                        help="Output format: table for people, json/csv/markdown for machines and pull "
+                             "requests, xlsx for spreadsheets (with --output).")(fn)
+
+
+def period_columns(fn: Callable | None = None, *, by: bool = True) -> Callable:
+    """`--by month|quarter|year` (also spelled `--per`; only `--per` where a report's `--by`
+    already groups rows): one column per period plus a total (cli/domain/periodic.py)."""
+    def wrap(f: Callable) -> Callable:
+        names = ("--by", "--per") if by else ("--per",)
+        return click.option(*names, "per", type=click.Choice(("month", "quarter", "year")), default=None,
+                            help="One column per month, quarter or year (fiscal) plus a total.")(f)
+    return wrap(fn) if fn is not None else wrap
 
 
 def as_of(fn: Callable) -> Callable:
@@ -61,9 +80,12 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise fail("bad-date", f"{option} {value!r} is not a date", "write dates as YYYY-MM-DD") from None
 
 
-def emit(table, fmt: str, as_of: str | None = None) -> None:
-    from comptoir.render import render
+def output_path() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("comptoir.output") if ctx is not None else None
 
+
+def emit(table, fmt: str, as_of: str | None = None) -> None:
     ctx = click.get_current_context(silent=True)
     pending = ctx.meta.get("comptoir.unverified-filters") if ctx is not None else None
     if pending and not table.rows:  # the filter names nothing in the book: say so, not an empty table
@@ -72,8 +94,41 @@ def emit(table, fmt: str, as_of: str | None = None) -> None:
         raise ComptoirError(pending)
     if as_of and not table.as_of:
         table.as_of = as_of
+    target = output_path()
+    if fmt == "xlsx":
+        from comptoir.render import to_xlsx
+
+        if target is None:
+            raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+        _write(target, to_xlsx([table]))
+        return
+    from comptoir.render import render
+
     out = render(table, fmt)
+    if target is not None:
+        _write(target, out.encode("utf-8"))
+        return
     click.echo(out, nl=False)
+
+
+def _write(target: str, data: bytes) -> None:
+    """The whole file or nothing: written beside the target, then renamed over it."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise fail("no-such-folder", f"--output {target}: folder {path.parent} does not exist",
+                   "create the folder first, or write elsewhere")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def interactive() -> bool:

@@ -157,3 +157,76 @@ def render(table: Table, fmt: str) -> str:
         parts.append("")
         parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
     return "\n".join(parts) + "\n"
+
+
+# spreadsheets ------------------------------------------------------------------------------
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "report"
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        suffix = f" {n}"
+        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _xlsx_cell(cell, value: object, col: Column) -> None:
+    """Numbers stay numbers (a Decimal is written as its exact text, never through float),
+    money with the currency's places; text is always text, never a formula."""
+    if isinstance(value, Decimal):
+        if col.kind == "money":
+            cell.value = value.quantize(Decimal(1).scaleb(-col.places))
+            cell.number_format = "#,##0" + ("." + "0" * col.places if col.places else "")
+        else:
+            cell.value = value
+            if col.kind == "percent":
+                cell.number_format = "0.0"
+    elif isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, int):
+        cell.value = value
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif value is None:
+        cell.value = None
+    else:
+        cell.value = _plain(value, col)
+        cell.data_type = "s"
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    """A workbook with one sheet per table: the column headers, the rows, the totals row in bold,
+    then the title, the revision and the notes below (openpyxl, imported only here)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.name, taken))
+        for j, col in enumerate(table.columns, 1):
+            cell = sheet.cell(row=1, column=j, value=col.header)
+            cell.font = bold
+            cell.data_type = "s"
+            width = max([len(col.header)] + [len(_human(r.get(col.key), col)) for r in table.rows[:200]])
+            sheet.column_dimensions[cell.column_letter].width = min(60, max(8, width + 2))
+        body = table.rows + ([table.totals] if table.totals else [])
+        for i, row in enumerate(body, 2):
+            for j, col in enumerate(table.columns, 1):
+                cell = sheet.cell(row=i, column=j)
+                _xlsx_cell(cell, row.get(col.key), col)
+                if table.totals and row is table.totals:
+                    cell.font = bold
+        sheet.freeze_panes = "A2"
+        below = len(body) + 3
+        for text in [table.title, f"as of {table.as_of}" if table.as_of else "", *table.notes]:
+            if text:
+                cell = sheet.cell(row=below, column=1, value=text)
+                cell.data_type = "s"
+                below += 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

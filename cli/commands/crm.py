@@ -14,6 +14,7 @@ from comptoir.options import (
     no_commit,
     output_format,
     parse_date,
+    period_columns,
     resolve_range,
 )
 
@@ -720,12 +721,17 @@ def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
 @click.option("--date", "date_", help="The month to start from. Default: today.")
 @output_format
 @as_of
+@period_columns
 @click.pass_obj
-def forecast_report(env, months, date_, fmt, as_of) -> None:
+def forecast_report(env, months, date_, fmt, as_of, per) -> None:
     """Weighted open amount by expected close month, beside what was won, for the coming months."""
     from comptoir.domain.crm.reports import forecast
 
     book = env.book(as_of, OPP_KINDS)
+    if per:  # the close months added up per month, quarter or year (columns)
+        from comptoir.domain import periodic
+
+        return emit(periodic.forecast(book, _report_day(env, date_, as_of), months, per), fmt, _as_of_label(book))
     emit(forecast(book, _report_day(env, date_, as_of), months), fmt, _as_of_label(book))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from comptoir.options import as_of, date_range, emit, output_format, resolve_range
+from comptoir.options import as_of, date_range, emit, output_format, period_columns, resolve_range
 
 
 def _common(fn: Callable) -> Callable:
@@ -25,8 +25,9 @@ def _label(book) -> str | None:
 
 @click.command("balance-sheet")
 @_common
+@period_columns
 @click.pass_obj
-def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
+def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, per) -> None:
     """Assets = liabilities + equity at the end of the period (--to; default: the last entry).
 
     The result not yet closed is shown in equity: the current period's (from --from, or the
@@ -36,6 +37,10 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
+    if per:
+        from comptoir.domain import periodic
+
+        return emit(periodic.balance_sheet(book, start, end, per, depth, currency), fmt, _label(book))
     emit(build(book, start, end, depth, currency), fmt, _label(book))
 
 
@@ -43,13 +48,20 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
 @_common
 @click.option("--compare", type=click.Choice(["previous-period", "previous-year"]),
               help="Add columns for the period before, or the same period a year earlier.")
+@period_columns
 @click.pass_obj
-def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of, compare) -> None:
+def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of, compare, per) -> None:
     """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
     from comptoir.domain.statements import income_statement as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
+    if per:
+        from comptoir.domain import periodic
+
+        if compare:
+            raise click.UsageError("--by and --compare do not go together: --by already shows every period")
+        return emit(periodic.income_statement(book, start, end, per, depth, currency), fmt, _label(book))
     emit(build(book, start, end, depth, compare, currency), fmt, _label(book))
 
 

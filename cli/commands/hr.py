@@ -12,6 +12,7 @@ from comptoir.options import (
     no_commit,
     output_format,
     parse_date,
+    period_columns,
     resolve_range,
 )
 
@@ -346,13 +347,19 @@ def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) 
 @click.option("--department", metavar="CODE", help="Only this department.")
 @output_format
 @as_of
+@period_columns(by=False)
 @click.pass_obj
-def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of) -> None:
+def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of, per) -> None:
     """Payroll per period and department: gross, withholding, contributions, net and cost."""
     from comptoir.domain.hr import payroll_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
+    if per:  # cost per --by group (department, employee) in one column per period
+        from comptoir.domain import periodic
+
+        return emit(periodic.payroll(book, start, end, per, by, department), fmt,
+                    f"commit {book.revision[:10]}" if book.revision else None)
     emit(build(book, start, end, by, department), fmt, f"commit {book.revision[:10]}" if book.revision else None)
 
 

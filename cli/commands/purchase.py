@@ -6,7 +6,15 @@ from __future__ import annotations
 import click
 
 from comptoir.commands._docs import committed, day_of, decimal_of, put_all, remember_stock
-from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    period_columns,
+    resolve_range,
+)
 
 LINE_HELP = ('A line: "SKU QTY PRICE [discount=PCT] [tax=CODE] [date=EXPECTED] [warehouse=CODE]" '
              "(repeatable, quote it).")
@@ -213,13 +221,18 @@ def bills(env, partner, open_only, fmt, as_of) -> None:
               help="Group by (repeatable). Default: supplier, item, month.")
 @output_format
 @as_of
+@period_columns(by=False)
 @click.pass_obj
-def purchases_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
+def purchases_report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
     """Purchases by supplier, item and month: quantity and value received, billed, price variance."""
     from comptoir.domain.purchasing import purchases_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
+    if per:  # net billed per --by group (supplier, item) in one column per period
+        from comptoir.domain import periodic
+
+        return emit(periodic.purchases(book, start, end, per, tuple(by)), fmt, book.revision)
     emit(build(book, start, end, tuple(by) or ("supplier", "item", "month")), fmt, book.revision)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from comptoir.options import as_of, date_range, emit, output_format, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    output_format,
+    output_path,
+    period_columns,
+    resolve_range,
+)
 
 
 class _Reports(click.Group):
@@ -39,15 +47,23 @@ def _as_of_label(book) -> str | None:
 @click.option("--currency", help="Only postings in this currency, in their own amounts (default: all, in base).")
 @output_format
 @as_of
+@period_columns
 @click.pass_obj
-def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
+def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, per) -> None:
     """Opening balance, debits, credits and closing balance per account."""
     book = None
+    if per:
+        from comptoir.domain import periodic
+
+        book = env.book(as_of)
+        start, end = resolve_range(book.settings, from_, to_, period, year)
+        return emit(periodic.trial_balance(book, start, end, per, depth, currency.upper() if currency else None),
+                    fmt, _as_of_label(book))
     if not currency:  # base-currency sums per day are cached per journal folder: no entry is read
         from comptoir.book import ledgerdays
 
         watch = ledgerdays.Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
-        out = None if year else _from_snapshot(watch, from_, to_, period, depth, fmt)
+        out = None if year or fmt not in _TEXT_FORMATS or output_path() else _from_snapshot(watch, from_, to_, period, depth, fmt)
         if out is not None and watch.untouched():
             click.echo(out, nl=False)
             return
@@ -64,6 +80,9 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of) ->
         book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, depth, currency.upper() if currency else None), fmt, _as_of_label(book))
+
+
+_TEXT_FORMATS = ("table", "json", "csv", "markdown")
 
 
 def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import click
 
 from comptoir.commands._docs import committed, day_of, put_all, remember_stock
-from comptoir.options import as_of, date_range, emit, no_commit, output_format, resolve_range
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    period_columns,
+    resolve_range,
+)
 
 LINE_HELP = ('A line: "SKU QTY [PRICE] [discount=PCT] [tax=CODE] [date=REQUESTED] [warehouse=CODE]" '
              "(repeatable, quote it). PRICE defaults to the item's list price.")
@@ -294,13 +302,18 @@ def invoices(env, partner, open_only, fmt, as_of) -> None:
               help="Group by (repeatable). Default: customer, item, month.")
 @output_format
 @as_of
+@period_columns(by=False)
 @click.pass_obj
-def sales_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
+def sales_report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
     """Sales by customer, item and month: quantity, revenue, cost and margin (credit notes deducted)."""
     from comptoir.domain.sales import sales_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
+    if per:  # revenue per --by group (customer, item) in one column per period
+        from comptoir.domain import periodic
+
+        return emit(periodic.sales(book, start, end, per, tuple(by)), fmt, book.revision)
     emit(build(book, start, end, tuple(by) or ("customer", "item", "month")), fmt, book.revision)
 
 
