@@ -101,6 +101,9 @@ FAMILIES: list[Family] = [
     Family("bank", schema="bank",
            commands={"bank": "Bank statements in: camt.053, CSV exports, OFX; matched and reconciled."},
            reports=("reconciliation",), cli="bank"),
+    Family("planning", schema="budget", domain=("budget", "periodic"),
+           commands={"budget": "Budget versions: planned amounts per account per month."},
+           reports=("budget", "rolling-forecast", "stock-out"), cli="budget"),
 ]
 
 

@@ -104,6 +104,18 @@ def _default_prefixes() -> dict[str, str]:
     return {k.name: k.prefix for k in all_kinds() if k.prefix}
 
 
+class CashSettings(Record):
+    """The 13-week cash view (`comptoir report cash-forecast`): the minimum balance to keep and
+    when scheduled payments fall."""
+
+    minimum: Amount = Decimal(0)  # the week the closing balance dips below this is flagged
+    vat_settlement: Literal["none", "monthly", "quarterly"] = "none"  # VAT paid for each period
+    vat_payment_day: int = Field(default=20, ge=1, le=28)  # day of the month after the period
+    contributions_day: int = Field(default=15, ge=1, le=28)  # withholding and contributions, next month
+    costs_day: int = Field(default=1, ge=1, le=28)  # recurring costs from the budget, each month
+    budget: str | None = None  # budget version for recurring costs (default: the one covering today)
+
+
 class Settings(Record):
     company: str = Field(min_length=1)
     currency: CurrencyCode
@@ -115,6 +127,7 @@ class Settings(Record):
     # record kind -> prefix of the ids comptoir makes for it (journal: JE, sales-order: SO, ...);
     # a kind left out keeps its own (schemas: Kind.prefix)
     ids: dict[str, IdPrefix] = Field(default_factory=_default_prefixes)
+    cash: CashSettings = CashSettings()
 
     @field_validator("ids")
     @classmethod

@@ -168,15 +168,21 @@ def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
 @click.command("cash-forecast")
 @click.option("--weeks", type=click.IntRange(1, 104), default=13, show_default=True)
 @click.option("--date", "date_", help="Start day. Default: today.")
+@click.option("--budget", "version", metavar="ID|NAME", help="Budget version for recurring costs "
+              "(default: cash.budget in comptoir.yaml, else the one covering today).")
+@click.option("--minimum", metavar="AMOUNT", help="Minimum cash to keep (default: cash.minimum in comptoir.yaml).")
 @output_format
 @as_of
 @click.pass_obj
-def cash_forecast_report(env, weeks, date_, fmt, as_of) -> None:
-    """Opening bank balance plus receivables and payables by due date, week by week."""
-    from comptoir.domain.payments import cash_forecast
+def cash_forecast_report(env, weeks, date_, version, minimum, fmt, as_of) -> None:
+    """Opening bank balance, then week by week: receivables and bills by due date, scheduled
+    payroll, VAT settlements and budgeted recurring costs; the week cash dips below the minimum."""
+    from comptoir.domain.cashview import cash_view
+    from comptoir.domain.posting import parse_amount
 
     book = env.book(as_of)
-    emit(cash_forecast(book, day_of(env, date_), weeks), fmt, book.revision)
+    floor = parse_amount(minimum)[0] if minimum is not None else None
+    emit(cash_view(book, day_of(env, date_), weeks, version, floor), fmt, book.revision)
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

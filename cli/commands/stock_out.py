@@ -1,0 +1,23 @@
+"""`comptoir report stock-out`: the day each item's projected stock runs out (beside `reorder`)."""
+
+from __future__ import annotations
+
+import click
+
+from comptoir.options import as_of, emit, output_format
+
+
+@click.command("stock-out")
+@click.option("--date", "date_", help="The day to project from. Default: today.")
+@click.option("--days", type=click.IntRange(1, 730), default=182, show_default=True, help="How far to project.")
+@output_format
+@as_of
+@click.pass_obj
+def stock_out_report(env, date_, days, fmt, as_of) -> None:
+    """Per item: projected stock (on hand + supply - demand - usual daily use), the day it falls
+    below the reorder point, the stock-out day and the day to order by."""
+    from comptoir.domain.stockout import stock_out_table
+    from comptoir.options import parse_date
+
+    book = env.book(as_of)
+    emit(stock_out_table(book, parse_date(date_, "--date") or env.today, days), fmt, book.revision)
