@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from comptoir.commands.report import REPORTS, report
+from comptoir.commands.report import report
+from comptoir.families import report_names
 
 from .conftest import run
 
@@ -18,7 +19,7 @@ openpyxl = pytest.importorskip("openpyxl")
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 ARGS = {"ledger": ["1010"], "statement": ["hotel-bellecour"], "bom-cost": ["ESP-250"]}
-EVERY_REPORT = sorted(set(REPORTS) | set(report.commands) - {"pack"})
+EVERY_REPORT = sorted((set(report_names()) | set(report.commands)) - {"pack"})
 
 
 def _same(cell: object, value: object) -> bool:
