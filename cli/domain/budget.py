@@ -136,8 +136,13 @@ def _pct(variance: Decimal, base: Decimal) -> Decimal | None:
 
 
 def _name(book: Book, line: BudgetLine) -> str:
+    if line.memo:
+        return line.memo
     acct = book.accounts.get(line.account)
-    return line.memo or (acct.name if acct else f"accounts {line.account}*")
+    if acct is not None:
+        return acct.name
+    covered = sorted((c for c in book.accounts if c.startswith(line.account)), key=lambda c: (len(c), c))
+    return f"{book.accounts[covered[0]].name} ({line.account}*)" if covered else f"accounts {line.account}*"
 
 
 def budget_report(book: Book, version: str | None, start: dt.date | None, end: dt.date | None,
