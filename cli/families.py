@@ -103,7 +103,7 @@ FAMILIES: list[Family] = [
            reports=("reconciliation",), cli="bank"),
     Family("planning", schema="budget", domain=("budget", "periodic"),
            commands={"budget": "Budget versions: planned amounts per account per month."},
-           reports=("budget", "rolling-forecast", "stock-out"), cli="budget"),
+           reports=("budget", "rolling-forecast", "stock-out", "pack"), cli="budget"),
 ]
 
 

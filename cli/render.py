@@ -156,7 +156,32 @@ def render(table: Table, fmt: str) -> str:
     if table.notes:
         parts.append("")
         parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
+    if fmt == "markdown" and table.chart and table.chart.get("x"):
+        parts += ["", mermaid(table.chart)]
     return "\n".join(parts) + "\n"
+
+
+def mermaid(chart: dict) -> str:
+    """A Mermaid xychart (GitHub renders it in job summaries and comments; no dependency)."""
+    def label(text: object) -> str:
+        return '"' + "".join(ch for ch in str(text) if ch not in '"\\`\n\r') + '"'
+
+    def numbers(values) -> str:
+        return "[" + ", ".join(format(Decimal(str(v or 0)), "f") for v in values) + "]"
+
+    lines = ["```mermaid", "xychart-beta", f"    title {label(chart.get('title', ''))}",
+             "    x-axis [" + ", ".join(label(x) for x in chart["x"]) + "]"]
+    if chart.get("y"):
+        lines.append(f"    y-axis {label(chart['y'])}")
+    if chart.get("bar"):
+        lines.append(f"    bar {numbers(chart['bar'][1])}")
+    if chart.get("line"):
+        lines.append(f"    line {numbers(chart['line'][1])}")
+    lines.append("```")
+    series = " and ".join(f"{kind} = {chart[kind][0]}" for kind in ("bar", "line") if chart.get(kind))
+    if series:
+        lines.append(f"\n_{series}_")
+    return "\n".join(lines)
 
 
 # spreadsheets ------------------------------------------------------------------------------
@@ -195,9 +220,10 @@ def _xlsx_cell(cell, value: object, col: Column) -> None:
         cell.data_type = "s"
 
 
-def to_xlsx(tables: list[Table]) -> bytes:
-    """A workbook with one sheet per table: the column headers, the rows, the totals row in bold,
-    then the title, the revision and the notes below (openpyxl, imported only here)."""
+def to_xlsx(tables: list[Table], names: list[str] | None = None) -> bytes:
+    """A workbook with one sheet per table (named by `names`, else by the report): the column
+    headers, the rows, the totals row in bold, then the title, the revision and the notes below
+    (openpyxl, imported only here)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -205,8 +231,8 @@ def to_xlsx(tables: list[Table]) -> bytes:
     book.remove(book.active)
     taken: set[str] = set()
     bold = Font(bold=True)
-    for table in tables:
-        sheet = book.create_sheet(_sheet_name(table.name, taken))
+    for n, table in enumerate(tables):
+        sheet = book.create_sheet(_sheet_name(names[n] if names else table.name, taken))
         for j, col in enumerate(table.columns, 1):
             cell = sheet.cell(row=1, column=j, value=col.header)
             cell.font = bold
@@ -230,3 +256,30 @@ def to_xlsx(tables: list[Table]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# html (the report pack) ------------------------------------------------------------------------
+def to_html(table: Table) -> str:
+    """The table as an HTML <table> (every text escaped), its notes as a list below it."""
+    from html import escape
+
+    def cell(tag: str, value: str, col: Column, extra: str = "") -> str:
+        num = ' class="num"' if col.kind in ("money", "qty", "int", "percent") else ""
+        return f"<{tag}{num}{extra}>{escape(value)}</{tag}>"
+
+    head = "".join(cell("th", c.header, c, ' scope="col"') for c in table.columns)
+    body = []
+    for row in table.rows:
+        css = f' class="{escape(str(row.get("line")))}"' if row.get("line") in ("total", "subtotal", "result") else ""
+        body.append(f"<tr{css}>" + "".join(cell("td", _human(row.get(c.key), c), c) for c in table.columns) + "</tr>")
+    foot = ""
+    if table.totals:
+        foot = "<tfoot><tr>" + "".join(cell("td", _human(table.totals.get(c.key), c), c)
+                                       for c in table.columns) + "</tr></tfoot>"
+    out = [f'<table class="report" data-report="{escape(table.name)}"><thead><tr>{head}</tr></thead>',
+           "<tbody>" + "".join(body) + "</tbody>" + foot + "</table>"]
+    if not table.rows and not table.totals:
+        out = ['<p class="empty">(nothing to show)</p>']
+    if table.notes:
+        out.append('<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in table.notes) + "</ul>")
+    return "\n".join(out)

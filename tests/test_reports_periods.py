@@ -151,3 +151,28 @@ def test_refusals(two_months):
     res = run(two_months, "report", "income-statement", "--by", "month", "--from", "2000-01-01", "--to", "2026-12-31")
     assert res.exit_code == 1 and "too-many-periods" in res.stderr
     unchanged(two_months, before)
+
+
+def test_markdown_of_a_trend_report_carries_a_mermaid_chart(two_months):
+    md = run(two_months, "report", "income-statement", "--by", "month", "--from", "2026-01-01",
+             "--to", "2026-02-28", "--format", "markdown").stdout
+    block = md[md.index("```mermaid"):]
+    assert "xychart-beta" in block
+    assert 'x-axis ["2026-01", "2026-02"]' in block
+    assert "bar [1000.00, 250.50]" in block  # revenue
+    assert "line [700.00, 250.50]" in block  # net income
+    assert "```mermaid" not in run(two_months, "report", "income-statement", "--format", "markdown").stdout
+    assert "mermaid" not in run(two_months, "report", "income-statement", "--by", "month", "--format", "json").stdout
+
+
+def test_diff_markdown_shows_the_branch_effect_on_the_month_pl(two_months):
+    base = head(two_months)
+    post(two_months, "2026-02-20", "Late February sale", "1010 99.50", "4010")
+    post(two_months, "2026-04-30", "April utilities", "6200 40.00", "1010")
+    res = run(two_months, "diff", base, "--format", "json")
+    rows = json.loads(res.stdout)["sections"]["pl-effect"]
+    net = {r["month"]: (r["before"], r["after"], r["change"]) for r in rows if r["line"] == "Net income"}
+    assert net == {"2026-02": ("250.50", "350.00", "99.50"), "2026-04": ("-300.00", "-340.00", "-40.00")}
+    md = run(two_months, "diff", base, "--format", "markdown").stdout
+    assert "<details open><summary>Effect on the P&L of each month touched" in md
+    assert "bar [99.50, -40.00]" in md

@@ -190,9 +190,10 @@ def cash_settings(env, minimum, vat_settlement, vat_payment_day, contributions_d
 
 
 def _reports() -> list:
+    from comptoir.commands.pack import pack
     from comptoir.commands.stock_out import stock_out_report
 
-    return [budget_report, rolling_forecast_report, stock_out_report]
+    return [budget_report, rolling_forecast_report, stock_out_report, pack]
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

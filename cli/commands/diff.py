@@ -71,7 +71,8 @@ def _markdown(d, base_label: str, head_label: str) -> str:
             continue
         title = table.title
         table.title = ""
-        out += [f"<details><summary>{title} ({len(table.rows)})</summary>", "", render(table, "markdown"),
+        opened = " open" if table.meta.get("open") else ""  # e.g. the month's P&L: shown, not folded
+        out += [f"<details{opened}><summary>{title} ({len(table.rows)})</summary>", "", render(table, "markdown"),
                 "</details>", ""]
     if d.problems:
         out += ["<details open><summary>Validation problems</summary>", ""]

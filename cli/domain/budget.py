@@ -195,6 +195,9 @@ def budget_report(book: Book, version: str | None, start: dt.date | None, end: d
                        "to": end.isoformat(),
                        "periods": [{"key": s.key, "from": s.start.isoformat(), "to": s.end.isoformat()}
                                    for s in periods]})
+    result = [r for r in rows if r["line"] == "result"]
+    table.chart = {"title": f"Result against budget {budget.name}", "x": [r["period"] for r in result],
+                   "bar": ("budget", [r["budget"] for r in result]), "line": ("actual", [r["actual"] for r in result])}
     return table
 
 
@@ -270,6 +273,8 @@ def rolling_forecast(book: Book, version: str | None, year: int | None, today: d
                          "Outlook = actual closed months + forecast months; variance = outlook - budget."])
     table.meta.update({"budget": budget.id, "version": budget.name, "closed_through": closed, "method": method,
                        "months": months})
+    table.chart = {"title": f"Result by month: actuals through {closed}, then {method}", "x": months,
+                   "bar": ("result", [result[m] for m in months])}
     return table
 
 

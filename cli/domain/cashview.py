@@ -227,4 +227,6 @@ def cash_view(book: Book, today: dt.date, weeks: int = 13, version: str | None =
                        "first_below_minimum": None if first_below is None else first_below["from"],
                        "scheduled": [{"date": d, "amount": a, "what": w, "kind": k}
                                      for k, flows in scheduled.items() for d, a, w in sorted(flows, key=lambda f: f[0])]})
+    table.chart = {"title": f"Cash by week (minimum {minimum:,.{p}f})", "x": [f"{r['from']:%m-%d}" for r in rows],
+                   "bar": ("net flow", [r["net"] for r in rows]), "line": ("closing balance", [r["closing"] for r in rows])}
     return table

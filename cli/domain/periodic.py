@@ -16,6 +16,7 @@ from decimal import Decimal
 from comptoir.errors import fail
 
 from .book import Book
+from .diff import effect
 from .table import Column, Table, money
 
 ZERO = Decimal(0)
@@ -140,6 +141,12 @@ def pivot(name: str, title: str, periods: list[Span], run: Callable[[Span], Tabl
     summaries = {s.key: t.meta["summary"] for s, t in tables if "summary" in t.meta}
     if summaries:
         table.meta["summary_by_period"] = summaries
+    keys_ = [s.key for s in periods]
+    if summaries and all("net_income" in v for v in summaries.values()):
+        table.chart = {"title": title, "x": keys_, "bar": ("revenue", [summaries[k]["revenue"] for k in keys_]),
+                       "line": ("net income", [summaries[k]["net_income"] for k in keys_])}
+    elif totals is not None:
+        table.chart = {"title": title, "x": keys_, "bar": ("total", [totals[k] for k in keys_])}
     return table
 
 
@@ -160,6 +167,10 @@ def measures(name: str, title: str, periods: list[Span], run: Callable[[Span], d
     cols += [money(s.key, s.key, places) for s in periods] + [money("total", "Total", places)]
     table = Table(name, cols, rows, None, title=title, notes=notes or [])
     table.meta["periods"] = [{"key": s.key, "from": s.start.isoformat(), "to": s.end.isoformat()} for s in periods]
+    chosen = next((r for r in rows if r["measure"] == "weighted"), rows[0] if rows else None)
+    if chosen is not None:
+        table.chart = {"title": title, "x": [s.key for s in periods],
+                       "bar": (chosen["name"], [chosen[s.key] for s in periods])}
     return table
 
 
@@ -315,3 +326,45 @@ def forecast(book: Book, today: dt.date, months: int, per: str) -> Table:
     return measures("forecast", f"Forecast by expected close {per} ({book.base})", periods, run, measured,
                     _places(book), notes=["Open opportunities past their expected close date (overdue) "
                                           "are left out of the period columns."])
+
+
+# what a branch does to each month's P&L (comptoir diff) ----------------------------------------
+@effect
+def pl_effect(base: Book, head: Book) -> Table | None:
+    """Per month touched by an added, changed or removed journal entry: the income statement's
+    lines before and after the change."""
+    from .statements import income_statement
+
+    touched: set[tuple[int, int]] = set()
+    for ident in set(base.entries) | set(head.entries):
+        old, new = base.entries.get(ident), head.entries.get(ident)
+        if old != new:
+            touched.update((e.date.year, e.date.month) for e in (old, new) if e is not None)
+    if not touched:
+        return None
+    labels = {"revenue": "Revenue", "cogs": "Cost of goods sold", "gross_margin": "Gross margin",
+              "expenses": "Operating expenses", "operating_result": "Operating result",
+              "other_income": "Other income", "other_expenses": "Other expenses", "net_income": "Net income"}
+    rows = []
+    chart_x, chart_bar = [], []
+    for year, month in sorted(touched):
+        start = dt.date(year, month, 1)
+        end = _add_months(start, 1) - dt.timedelta(days=1)
+        before = income_statement(base, start, end).meta["summary"]
+        after = income_statement(head, start, end).meta["summary"]
+        for key, label in labels.items():
+            if before[key] or after[key] or key == "net_income":
+                rows.append({"month": f"{start:%Y-%m}", "line": label, "before": before[key], "after": after[key],
+                             "change": after[key] - before[key]})
+        chart_x.append(f"{start:%Y-%m}")
+        chart_bar.append(after["net_income"] - before["net_income"])
+    places = _places(head)
+    cols = [Column("month", "Month"), Column("line", "Line"), money("before", "Before", places),
+            money("after", "After", places), money("change", "Change", places)]
+    table = Table("pl-effect", cols, rows, title="Effect on the P&L of each month touched")
+    table.meta["open"] = True
+    table.chart = {"title": "Change in net income by month", "x": chart_x, "bar": ("change", chart_bar)}
+    return table
+
+
+EFFECTS = [pl_effect]

@@ -23,6 +23,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
     as_of: str | None = None
     meta: dict = field(default_factory=dict)  # extra top-level JSON fields (e.g. "balanced": true)
+    # a trend to draw in Markdown (Mermaid xychart): {"title", "x": [labels], "bar": (name, values),
+    # "line": (name, values) or None}; not part of the JSON document
+    chart: dict | None = None
 
 
 def money(key: str, header: str, places: int = 2) -> Column:
