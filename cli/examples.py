@@ -85,32 +85,48 @@ _add("export hledger", "comptoir export hledger > books.journal", "comptoir expo
 _add("report activities", "comptoir report activities --period 2026-11")
 _add("report ap-aging", "comptoir report ap-aging", "comptoir report ap-aging --detail --date 2026-11-30")
 _add("report ar-aging", "comptoir report ar-aging", "comptoir report ar-aging --detail --format csv")
-_add("report balance-sheet", "comptoir report balance-sheet", "comptoir report balance-sheet --to 2026-10-31 --depth 2")
+_add("report balance-sheet", "comptoir report balance-sheet", "comptoir report balance-sheet --to 2026-10-31 --depth 2",
+     "comptoir report balance-sheet --by quarter")
 _add("report bom-cost", "comptoir report bom-cost ESP-1K", "comptoir report bom-cost ESP-250 --qty 100")
 _add("report cash-flow", "comptoir report cash-flow --year 2026")
-_add("report cash-forecast", "comptoir report cash-forecast --weeks 8")
-_add("report forecast", "comptoir report forecast --months 6")
+_add("report cash-forecast", "comptoir report cash-forecast --weeks 8", "comptoir report cash-forecast --minimum 30000")
+_add("report forecast", "comptoir report forecast --months 6", "comptoir report forecast --by quarter --months 9")
 _add("report funnel", "comptoir report funnel", "comptoir report funnel --period 2026-11")
 _add("report headcount", "comptoir report headcount", "comptoir report headcount --department ROAST")
 _add("report income-statement", "comptoir report income-statement --period 2026-11",
-     "comptoir report income-statement --year 2026 --compare previous-period")
+     "comptoir report income-statement --year 2026 --compare previous-period",
+     "comptoir report income-statement --by month --format markdown")
 _add("report journal", "comptoir report journal --period 2026-11")
 _add("report ledger", "comptoir report ledger 1010", "comptoir report ledger 1100 --partner hotel-bellecour")
 _add("report open-orders", "comptoir report open-orders", "comptoir report open-orders --side sales")
 _add("report overview", "comptoir report overview", "comptoir report overview --as-of 2026-10-31")
-_add("report payroll", "comptoir report payroll", "comptoir report payroll --by department --period 2026-11")
+_add("report payroll", "comptoir report payroll", "comptoir report payroll --by department --period 2026-11",
+     "comptoir report payroll --per month")
 _add("report pipeline", "comptoir report pipeline", "comptoir report pipeline --by owner")
 _add("report production", "comptoir report production", "comptoir report production --item ROAST-ESP")
-_add("report purchases", "comptoir report purchases", "comptoir report purchases --by item")
+_add("report purchases", "comptoir report purchases", "comptoir report purchases --by item",
+     "comptoir report purchases --per quarter")
 _add("report register", "comptoir report register --account 1010 --period 2026-11",
      "comptoir report register --partner hotel-bellecour --min 100")
 _add("report reorder", "comptoir report reorder")
-_add("report sales", "comptoir report sales --by customer", "comptoir report sales --by item --period 2026-11")
+_add("report stock-out", "comptoir report stock-out", "comptoir report stock-out --date 2026-11-28 --days 90")
+_add("report budget", "comptoir report budget --version \"Q4 reforecast\" --to 2026-11-30",
+     "comptoir report budget --version 2026-plan --by quarter")
+_add("report rolling-forecast", "comptoir report rolling-forecast --version \"Q4 reforecast\"",
+     "comptoir report rolling-forecast --version 2026-q4-reforecast --method run-rate")
+_add("report pack", "comptoir report pack --out site", "comptoir report pack --out site-october --as-of 2026-10-31")
+_add("budget add", "comptoir budget add 2027-q2 --name \"Q2 reforecast\" --from 2027-04 --to 2027-06 --line 4010 30000 "
+     "--line 6100 2400 --month 4010 2027-06 34000")
+_add("budget list", "comptoir budget list", "comptoir budget list --format json")
+_add("budget cash-settings", "comptoir budget cash-settings --minimum 25000 --vat-settlement monthly")
+_add("report sales", "comptoir report sales --by customer", "comptoir report sales --by item --period 2026-11",
+     "comptoir report sales --per month --by customer")
 _add("report statement", "comptoir report statement hotel-bellecour", "comptoir report statement origines-cafe-vert")
 _add("report stock-balance", "comptoir report stock-balance", "comptoir report stock-balance --item BLEND-1K")
 _add("report stock-ledger", "comptoir report stock-ledger --item GREEN-PER --period 2026-11")
 _add("report tax", "comptoir report tax --period 2026-11")
-_add("report trial-balance", "comptoir report trial-balance", "comptoir report trial-balance --period 2026-11 --format markdown")
+_add("report trial-balance", "comptoir report trial-balance", "comptoir report trial-balance --period 2026-11 --format markdown",
+     "comptoir report trial-balance --by quarter")
 _add("item add", "comptoir item add FIL-1K \"Filtre Guji, roasted, 1 kg\" --uom bag --type finished-good --price 34.00",
      "comptoir item add CUPS-12 \"Paper cups 12 cl\" --type stocked --reorder-point 500 --reorder-qty 2000")
 _add("item list", "comptoir item list", "comptoir item list --type raw-material")
