@@ -169,7 +169,8 @@ def mermaid(chart: dict) -> str:
     def numbers(values) -> str:
         return "[" + ", ".join(format(Decimal(str(v or 0)), "f") for v in values) + "]"
 
-    lines = ["```mermaid", "xychart-beta", f"    title {label(chart.get('title', ''))}",
+    # tildes, not backticks: the chart can sit inside a ``` block (a PR comment quoting output)
+    lines = ["~~~mermaid", "xychart-beta", f"    title {label(chart.get('title', ''))}",
              "    x-axis [" + ", ".join(label(x) for x in chart["x"]) + "]"]
     if chart.get("y"):
         lines.append(f"    y-axis {label(chart['y'])}")
@@ -177,7 +178,7 @@ def mermaid(chart: dict) -> str:
         lines.append(f"    bar {numbers(chart['bar'][1])}")
     if chart.get("line"):
         lines.append(f"    line {numbers(chart['line'][1])}")
-    lines.append("```")
+    lines.append("~~~")
     series = " and ".join(f"{kind} = {chart[kind][0]}" for kind in ("bar", "line") if chart.get(kind))
     if series:
         lines.append(f"\n_{series}_")

@@ -143,7 +143,7 @@ def test_did_you_mean_for_a_command(book):
 def test_did_you_mean_for_an_option_choice(book):
     res = run(book, "journal", "list", "--format", "jsn")
     assert res.exit_code == 2
-    assert "'--format' does not take 'jsn': choose one of table, json, csv, markdown; did you mean json?" in res.stderr
+    assert "'--format' does not take 'jsn': choose one of table, json, csv, markdown, xlsx; did you mean json?" in res.stderr
 
 
 def test_did_you_mean_for_an_item(book):

@@ -156,12 +156,12 @@ def test_refusals(two_months):
 def test_markdown_of_a_trend_report_carries_a_mermaid_chart(two_months):
     md = run(two_months, "report", "income-statement", "--by", "month", "--from", "2026-01-01",
              "--to", "2026-02-28", "--format", "markdown").stdout
-    block = md[md.index("```mermaid"):]
+    block = md[md.index("~~~mermaid"):]
     assert "xychart-beta" in block
     assert 'x-axis ["2026-01", "2026-02"]' in block
     assert "bar [1000.00, 250.50]" in block  # revenue
     assert "line [700.00, 250.50]" in block  # net income
-    assert "```mermaid" not in run(two_months, "report", "income-statement", "--format", "markdown").stdout
+    assert "~~~mermaid" not in run(two_months, "report", "income-statement", "--format", "markdown").stdout
     assert "mermaid" not in run(two_months, "report", "income-statement", "--by", "month", "--format", "json").stdout
 
 
