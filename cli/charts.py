@@ -156,7 +156,8 @@ def stock_projection(table: Table) -> str | None:
     at_risk = [r["item"] for r in table.rows if r["item"] in series][:6]
     if not at_risk:
         return None
-    data = {sku: ([p[0][5:] for p in series[sku]["points"]], [p[1] for p in series[sku]["points"]]) for sku in at_risk}
+    data: dict[str, tuple[Sequence[str], Sequence[object]]] = {
+        sku: ([p[0][5:] for p in series[sku]["points"]], [p[1] for p in series[sku]["points"]]) for sku in at_risk}
     guides = {sku: series[sku]["reorder_point"] for sku in at_risk}
     return lines("Projected stock (weekly) against the reorder point (dashed), items at risk", data,
                  ylabel="quantity", guides=guides)

@@ -225,8 +225,8 @@ def to_xlsx(tables: list[Table], names: list[str] | None = None) -> bytes:
     """A workbook with one sheet per table (named by `names`, else by the report): the column
     headers, the rows, the totals row in bold, then the title, the revision and the notes below
     (openpyxl, imported only here)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     book = Workbook()
     book.remove(book.active)

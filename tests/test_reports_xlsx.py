@@ -18,7 +18,8 @@ from .conftest import run
 openpyxl = pytest.importorskip("openpyxl")
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
-ARGS = {"ledger": ["1010"], "statement": ["hotel-bellecour"], "bom-cost": ["ESP-250"]}
+ARGS = {"ledger": ["1010"], "statement": ["hotel-bellecour"], "bom-cost": ["ESP-250"],
+        "reconciliation": ["--account", "1010"]}
 EVERY_REPORT = sorted((set(report_names()) | set(report.commands)) - {"pack"})
 
 

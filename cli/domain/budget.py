@@ -53,7 +53,7 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def budgets(book: Book) -> dict[str, Budget]:
-    return book.of("budget")  # type: ignore[return-value]
+    return book.of("budget")
 
 
 def find(book: Book, version: str | None, day: dt.date | None = None) -> Budget:

@@ -106,12 +106,13 @@ def pivot(name: str, title: str, periods: list[Span], run: Callable[[Span], Tabl
     shown: dict[tuple, dict] = {}
 
     def learn(rows: list[dict]) -> None:
-        previous = None
+        previous: tuple | None = None
         for row in rows:
             k = key_of(row)
             if k not in shown:
                 shown[k] = (rename or dict)({c: row.get(c) for c in keys})
-                order.insert(order.index(previous) + 1 if previous in order else len(order), k)
+                order.insert(order.index(previous) + 1 if previous is not None and previous in order
+                             else len(order), k)
             previous = k
 
     learn(whole.rows)
@@ -158,7 +159,7 @@ def measures(name: str, title: str, periods: list[Span], run: Callable[[Span], d
     values = [(span, run(span)) for span in periods]
     rows = []
     for col in columns:
-        row = {"measure": col.key, "name": col.header}
+        row: dict[str, object] = {"measure": col.key, "name": col.header}
         for span, v in values:
             row[span.key] = v.get(col.key, ZERO)
         row["total"] = sum((v.get(col.key, ZERO) for _, v in values), ZERO if col.kind != "int" else 0)
@@ -288,14 +289,14 @@ def payroll(book: Book, start, end, per: str, by: str, department: str | None) -
     def merged(t: Table) -> Table:
         """The single-period report's rows added up over its payroll periods (months)."""
         if not keys:
-            rows = [dict(t.totals or {}, all="All departments")] if t.rows else []
-            return Table(t.name, t.columns, rows, t.totals)
-        rows: dict[tuple, dict] = {}
+            every = [dict(t.totals or {}, all="All departments")] if t.rows else []
+            return Table(t.name, t.columns, every, t.totals)
+        grouped: dict[tuple, dict] = {}
         for row in t.rows:
             k = tuple(row.get(c) for c in keys)
-            acc = rows.setdefault(k, {**{c: row.get(c) for c in keys}, "cost": ZERO})
+            acc = grouped.setdefault(k, {**{c: row.get(c) for c in keys}, "cost": ZERO})
             acc["cost"] += row.get("cost") or ZERO
-        return Table(t.name, t.columns, list(rows.values()), t.totals)
+        return Table(t.name, t.columns, list(grouped.values()), t.totals)
 
     whole = merged(build(book, start, end, by, department))
     row_keys = keys or ("all",)
@@ -321,7 +322,7 @@ def forecast(book: Book, today: dt.date, months: int, per: str) -> Table:
         n = (span.end.year * 12 + span.end.month) - (span.start.year * 12 + span.start.month) + 1
         t = build(book, span.start, n)
         inside = [r for r in t.rows if r["month"] not in ("overdue", "later", "no date")]
-        return {c.key: sum((r[c.key] for r in inside), 0 if c.kind == "int" else ZERO) for c in measured}
+        return {c.key: Decimal(sum((r[c.key] for r in inside), ZERO)) for c in measured}
 
     return measures("forecast", f"Forecast by expected close {per} ({book.base})", periods, run, measured,
                     _places(book), notes=["Open opportunities past their expected close date (overdue) "

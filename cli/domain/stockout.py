@@ -41,7 +41,7 @@ def projection(book: Book, sku: str, today: dt.date, days: int) -> list[tuple[dt
 
 def stock_out_table(book: Book, today: dt.date, days: int = 182) -> Table:
     rows = []
-    series: dict[str, list] = {}
+    series: dict[str, dict] = {}
     for sku, it in sorted(items(book).items()):
         if not it.stocked or not it.active:
             continue
@@ -51,9 +51,10 @@ def stock_out_table(book: Book, today: dt.date, days: int = 182) -> Table:
         out_day = next((d for d, q in line if q <= 0), None)
         point = it.reorder_point
         below = next((d for d, q in line if q < point), None) if point is not None else None
-        order_by = None
-        if below is not None or out_day is not None:
-            order_by = (below or out_day) - dt.timedelta(days=it.lead_time_days)  # type: ignore[operator]
+        order_by: dt.date | None = None
+        first_short = below or out_day
+        if first_short is not None:
+            order_by = first_short - dt.timedelta(days=it.lead_time_days)
         rate = consumed(book, sku, today, RATE_DAYS) / RATE_DAYS
         status = "ok"
         if out_day is not None:
