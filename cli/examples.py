@@ -223,3 +223,13 @@ _add("mfg orders", "comptoir mfg orders --open", "comptoir mfg orders --item ESP
 _add("mfg show", "comptoir mfg show WO-20261125-XGDW")
 _add("mfg plan", "comptoir mfg plan", "comptoir mfg plan --apply")
 _add("mfg standard-cost", "comptoir mfg standard-cost ESP-1K 11.20", "comptoir mfg standard-cost ESP-1K --roll-up")
+_add("bank import", "comptoir bank import statement.camt053.xml --account 1030 --dry-run",
+     "comptoir bank import export.csv --account 1040 --rules banque-savoie")
+_add("bank format", "comptoir bank format ledger-data/examples/bank/banque-savoie.yml")
+_add("bank rule add", 'comptoir bank rule add bank-fees --text "/commission|frais/" --direction out --post-to 6500 --memo "Bank fees"')
+_add("bank rule list", "comptoir bank rule list", "comptoir bank rule list --format csv")
+_add("report reconciliation", "comptoir report reconciliation --account 1030",
+     "comptoir report reconciliation --account 1040 --format json")
+_add("export beancount", "comptoir export beancount > books.beancount")
+_add("import beancount", "comptoir import beancount ledger-data/examples/bridges/books.beancount --map Assets:Bank:Checking=1010")
+_add("import hledger", "comptoir import hledger ledger-data/examples/bridges/books.journal --map expenses:rent=6100")
