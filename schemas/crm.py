@@ -8,6 +8,7 @@ rule (cli/domain/crm/); here is only what a stored record may hold.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -27,6 +28,16 @@ ACTIVITY_TYPES: tuple[str, ...] = ("call", "email", "meeting", "note", "task")
 
 # A lead source is a short lowercase word: website, referral, trade-fair-2026.
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+
+
+class Consent(Record):
+    """A form's consent field as the person gave it: what they agreed to, when, on which form."""
+
+    text: str = Field(min_length=1)  # the wording or the field's label, e.g. "I agree to receive news"
+    given: dt.date  # the day it was given, in the book's time zone
+    submitted: str | None = None  # the form service's timestamp, as it sent it
+    form: str | None = None  # the form (and service) it came from
+    submission: str | None = None  # the submission's own id
 
 
 class Lead(Record):
@@ -49,6 +60,12 @@ class Lead(Record):
     partner: RecordId | None = None  # customer it was converted to (or already is)
     opportunity: RecordId | None = None
     notes: str | None = None
+    campaign: RecordId | None = None  # the marketing campaign it is attributed to
+    utm_source: str | None = None  # the UTM fields the form carried (hidden fields)
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    consent: Consent | None = None  # what the person agreed to, when, on which form
+    forgotten: dt.date | None = None  # personal data removed on request (`crm lead forget`)
 
 
 class Activity(Record):
@@ -109,8 +126,31 @@ class Opportunity(Record):
     notes: str | None = None
 
 
+class Campaign(Record):
+    """A marketing campaign: what it cost and which UTM fields its links carry. Leads are
+    attributed to it by those fields (or explicitly); `report campaigns` rolls up the return."""
+
+    id: RecordId
+    name: str = Field(min_length=1)
+    channel: str = Field(pattern=SOURCE_PATTERN)  # email, social, search, print, event ...
+    start: dt.date
+    end: dt.date | None = None
+    cost: Amount = Field(default=Decimal("0"), ge=0)  # in the book's base currency
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Campaign:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 KINDS: list[Kind] = [
     Kind("lead", "crm/leads", Lead, "lead", prefix="L"),
     Kind("activity", "crm/activities", Activity, "activity", date_field="date", prefix="ACT"),
     Kind("opportunity", "crm/opportunities", Opportunity, "opportunity", prefix="OPP"),
+    Kind("campaign", "crm/campaigns", Campaign, "campaign"),  # readable ids: autumn-newsletter-2026
 ]

@@ -39,10 +39,15 @@ def _default_capture_fields() -> dict[str, str | list[str]]:
         "phone": "phone | telephone | tel | data.phone",
         "interest": "interest | product | subject | data.interest",
         "message": "message | comments | comment | data.message",
+        "utm_source": "utm_source | data.utm_source",
+        "utm_medium": "utm_medium | data.utm_medium",
+        "utm_campaign": "utm_campaign | data.utm_campaign",
+        "consent": "consent | data.consent",
     }
 
 
-CAPTURE_TARGETS = ("name", "company", "email", "phone", "interest", "message", "items", "tags")
+CAPTURE_TARGETS = ("name", "company", "email", "phone", "interest", "message", "items", "tags",
+                   "utm_source", "utm_medium", "utm_campaign", "consent")
 
 
 class CaptureSettings(Record):
@@ -73,7 +78,9 @@ DEFAULT_PROBABILITY: dict[Stage, int] = {"qualification": 10, "proposal": 30, "n
 
 class CrmSettings(Record):
     owner: str | None = None  # default owner of new leads and opportunities
-    phone_country: str | None = Field(default=None, pattern=r"^[0-9]{1,3}$")  # "33": 06 12.. equals +33 6 12..
+    # The company's default country for phone numbers: a region ("FR") or a calling code ("33");
+    # national numbers ("06 12 ..") are read in it and stored in E.164 ("+33612...").
+    phone_country: str | None = Field(default=None, pattern=r"^([0-9]{1,3}|[A-Z]{2})$")
     probability: dict[Literal["qualification", "proposal", "negotiation", "won", "lost"],
                       Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=lambda: dict(DEFAULT_PROBABILITY))
     capture: CaptureSettings = CaptureSettings()
@@ -121,6 +128,9 @@ class Settings(Record):
     currency: CurrencyCode
     fiscal_year_start: str = "01-01"
     lock_date: dt.date | None = None
+    # The book's time zone (IANA name, e.g. Europe/Paris): a web form's submission time is
+    # converted to it to date the lead. None: UTC.
+    timezone: str | None = None
     accounts: AccountDefaults = AccountDefaults()
     crm: CrmSettings = CrmSettings()
     payroll: PayrollSettings = PayrollSettings()
@@ -143,6 +153,18 @@ class Settings(Record):
                 raise ValueError(f"ids: {kind} and {taken[prefix]} both use the prefix {prefix}; give each its own")
             taken[prefix] = kind
         return prefixes
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo
+
+            try:
+                ZoneInfo(value)
+            except (ValueError, KeyError, OSError):
+                raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Paris)") from None
+        return value
 
     @field_validator("fiscal_year_start")
     @classmethod

@@ -77,7 +77,7 @@ def test_jsonl_capture_creates_leads_and_merges_a_repeat_in_one_commit(book, tmp
     assert sorted(a["submission"] for a in acts) == ["sub-1", "sub-2", "sub-3"]
     merged = next(a for a in acts if a["submission"] == "sub-3")
     assert merged["lead"] == paul and merged["submitted"] == "2026-11-22T09:00:00Z"
-    assert "Forgot: 3rd floor" in merged["notes"] and "email: PAUL@Bistro.FR" in merged["notes"]
+    assert "Forgot: 3rd floor" in merged["notes"] and "email: paul@bistro.fr" in merged["notes"]
     assert merged["channel"] == "website" and merged["date"] == "2026-11-22"
 
 
@@ -217,7 +217,7 @@ def test_stdin_and_format_detection(book):
     assert [r["action"] for r in out["rows"]] == ["created", "created"]
     csv_body = "id,name,email\ns3,Q,q@y.fr\n"
     out = json.loads(ok(book, "crm", "capture", "--file", "-", "--format", "json", input=csv_body).stdout)
-    assert out["rows"] == [{"row": 2, "submission": "s3", "action": "created", "record": out["rows"][0]["record"],
+    assert out["rows"] == [{"row": 2, "service": "generic", "submission": "s3", "action": "created", "record": out["rows"][0]["record"],
                             "name": "Q", "detail": ""}]
 
 

@@ -221,7 +221,7 @@ def test_list_filters_and_sorts(book):
     rows = json.loads(ok(book, "crm", "lead", "list", "--format", "json", "--status", "qualified"))["rows"]
     assert rows[1]["age"] == 27 and rows[1]["follow_up"] == "2026-11-27"
     csv_out = ok(book, "crm", "lead", "list", "--format", "csv")
-    assert csv_out.splitlines()[0] == "id,created,age,name,company,source,owner,status,score,follow_up,email"
+    assert csv_out.splitlines()[0] == "id,created,age,name,company,source,owner,status,score,follow_up,email,campaign,consent"
     assert "| Id " in ok(book, "crm", "lead", "list", "--format", "markdown")
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import click
 
+from comptoir.commands.crm_marketing import campaign, export_, lead_forget
 from comptoir.options import (
     as_of,
     date_range,
@@ -21,6 +22,8 @@ from comptoir.options import (
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "lost", "disqualified")
 STAGES = ("qualification", "proposal", "negotiation", "won", "lost")
 ACTIVITY_TYPES = ("call", "email", "meeting", "note", "task")
+SOURCE_FORMATS = ("auto", "generic", "webflow", "formstack", "typeform", "tally", "hubspot", "netlify", "jotform",
+                  "google-forms")
 # What each read-only command loads: only these kinds are read, so a lead list on a book with
 # 50,000 activities does not parse or validate them.
 CRM_KINDS = ("lead", "activity", "opportunity", "partner", "rate")
@@ -40,6 +43,11 @@ def crm() -> None:
 @crm.group()
 def lead() -> None:
     """Leads: people or companies that might buy."""
+
+
+crm.add_command(campaign)
+crm.add_command(export_)
+lead.add_command(lead_forget)
 
 
 @crm.group()
@@ -284,10 +292,12 @@ def lead_show(env, ident, fmt, as_of) -> None:
 @click.option("--sort", type=click.Choice(["newest", "age", "score"]), default="newest", show_default=True,
               help="newest first, oldest first (age), or highest score first.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
+@click.option("--consented", is_flag=True, help="Only leads that gave consent on a form (for an e-mail tool).")
+@click.option("--campaign", "campaigns", multiple=True, metavar="ID", help="Only leads of this campaign (repeatable).")
 @output_format
 @as_of
 @click.pass_obj
-def lead_list(env, statuses, owner, sources, tags, due, sort, limit, fmt, as_of) -> None:
+def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, campaigns, fmt, as_of) -> None:
     """List leads, filtered and sorted."""
     from comptoir.domain.crm import leads_table
 
@@ -297,7 +307,7 @@ def lead_list(env, statuses, owner, sources, tags, due, sort, limit, fmt, as_of)
         where = {"lead": lambda raw: str(raw.get("status", "")).strip() in wanted}
     book = env.book(as_of, ("lead",), where)
     emit(leads_table(book, _report_day(env, None, as_of), tuple(statuses), _owners(env, owner), tuple(sources),
-                     tuple(tags), due, sort, limit), fmt, _as_of_label(book))
+                     tuple(tags), due, sort, limit, consented, tuple(campaigns)), fmt, _as_of_label(book))
 
 
 @lead.command("convert")
@@ -341,17 +351,30 @@ def lead_convert(env, ident, partner_id, new_partner, title, amount, currency, c
 @click.option("--file", "file_", required=True, metavar="FILE|-", help="Submissions as JSON, JSON Lines or CSV; - reads stdin.")
 @click.option("--input-format", type=click.Choice(["json", "jsonl", "csv"]),
               help="Format of the file. Default: from its name, else from its content.")
+@click.option("--source-format", "source_format", default="auto", show_default=True,
+              type=click.Choice(SOURCE_FORMATS),
+              help="The form service that sent the file; auto recognises each submission by its shape, "
+                   "generic applies crm.capture in comptoir.yaml.")
+@click.option("--campaign", metavar="ID", help="Attribute the new leads to this campaign (default: by their UTM fields).")
+@click.option("--timezone", "form_tz", metavar="ZONE",
+              help="Time zone of timestamps that carry none (e.g. America/New_York). Default: the book's.")
 @click.option("--owner", help="Owner of the new leads. Default: crm.owner in comptoir.yaml.")
 @click.option("--strict", is_flag=True, help="Capture nothing when any row is bad (exit 1).")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @output_format
 @no_commit
 @click.pass_obj
-def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) -> None:
+def capture(env, file_, input_format, source_format, campaign, form_tz, owner, strict, dry_run, fmt,
+            no_commit) -> None:
     """Turn web-form submissions into leads (source website), in one commit.
 
     \b
-    Fields are mapped by `crm.capture` in comptoir.yaml. A submission whose email
+    Webflow, Formstack, Typeform, Tally, HubSpot, Netlify, Jotform and Google Forms
+    (CSV export) are read as those services send them; anything else through the
+    `crm.capture` mapping in comptoir.yaml. A lead is dated the day it was submitted
+    (in the book's time zone), attributed to a campaign by its UTM fields, and keeps
+    the consent the form carried. Emails are checked and normalised, phones stored
+    in E.164 (default country: crm.phone_country). A submission whose email
     (any case) or phone (normalised) is already known is added to that lead or
     partner as an activity instead. Submissions captured before (same id, or same
     content when the form sends no id) are skipped, so capturing a file twice is
@@ -364,13 +387,21 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
     from comptoir.inputs import read_text
 
     raw, display = read_text(file_, "utf-8-sig")  # within the batch size limit
+    if form_tz:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(form_tz)
+        except (ValueError, KeyError, OSError):
+            raise click.BadParameter(f"{form_tz!r} is not an IANA time zone (like Europe/Paris)",
+                                     param_hint="--timezone") from None
     subs, problems = read_submissions(raw, display, input_format)
     from comptoir.inputs import check_count
 
     check_count(len(subs) + len(problems), display, "submissions")
     kind = _kinds()
     with env.writer("crm capture", no_commit) as w:
-        result = run_capture(w.book, subs, display, env.today, env.rng, owner)
+        result = run_capture(w.book, subs, display, env.today, env.rng, owner, source_format, campaign, form_tz)
         problems = problems + result.problems
         if problems and strict:
             raise ComptoirError(problems)
@@ -379,7 +410,7 @@ def capture(env, file_, input_format, owner, strict, dry_run, fmt, no_commit) ->
         sha = None
         if result.records and not dry_run:
             for kind_name, record in result.records:
-                w.put(kind(kind_name), record)
+                w.put(kind(kind_name), record, replace=record.id in result.replaced)
             ids = [r.id for k, r in result.records if k == "lead"] or [r.id for _, r in result.records][:20]
             sha = w.commit(f"Capture {result.count('created') + result.count('merged')} website submissions "
                            f"from {display.rsplit('/', 1)[-1]}: {result.count('created')} new leads, "
@@ -737,12 +768,14 @@ def forecast_report(env, months, date_, fmt, as_of, per) -> None:
 
 @click.command("funnel")
 @date_range
+@click.option("--by", type=click.Choice(["source", "campaign"]), default="source", show_default=True,
+              help="One row per lead source, or per campaign (the rows add up to the same total).")
 @output_format
 @as_of
 @click.pass_obj
-def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
-    """Leads by source and status; conversion lead -> opportunity -> won; median days to convert.
-    Dates a lead does not store are taken from its file's git history."""
+def funnel_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
+    """Leads by source (or campaign) and status; conversion lead -> opportunity -> won; median
+    days to convert. Dates a lead does not store are taken from its file's git history."""
     from comptoir.domain.crm.reports import funnel, needs_history
 
     book = env.book(as_of, ("lead", "opportunity"))
@@ -752,7 +785,7 @@ def funnel_report(env, from_, to_, period, year, fmt, as_of) -> None:
         from comptoir.book.gitinfo import file_dates
 
         dates = file_dates(env.root(), "crm/leads", book.revision)
-    emit(funnel(book, start, end, dates), fmt, _as_of_label(book))
+    emit(funnel(book, start, end, dates, by), fmt, _as_of_label(book))
 
 
 @click.command("activities")

@@ -1,8 +1,11 @@
 """Website capture: web-form submissions (JSON, JSON Lines or CSV) become leads.
 
-Each submission is mapped to lead fields by `crm.capture` in comptoir.yaml, checked, and
-then either creates a lead (source website) or, when its email or phone is already known,
-is added to that lead or partner as an activity. Every captured submission leaves one
+Each submission is read by its form service's preset (presets.py: Webflow, Formstack,
+Typeform, Tally, HubSpot, Netlify, Jotform, Google Forms, or the generic `crm.capture`
+mapping of comptoir.yaml), its contact data cleaned (cleaning.py), and then either creates a
+lead (source website, dated the day it was submitted in the book's time zone, attributed to
+a campaign by its UTM fields, with the consent it gave) or, when its email or phone is already
+known, is added to that lead or partner as an activity. Every captured submission leaves one
 activity carrying the submission's own id (or a hash of its content), so capturing the same
 file again finds them all and creates nothing.
 """
@@ -15,22 +18,24 @@ import hashlib
 import io
 import json
 import random
-import re
 from dataclasses import dataclass, field
 
-from comptoir.errors import Problem
+from comptoir.errors import Problem, fail
 from comptoir.schemas.crm import Activity, Lead
-from comptoir.schemas.settings import CaptureSettings
 from comptoir.schemas.types import Record, is_safe_id
 
 from ..book import Book
 from ..table import Column, Table, text
 from .activities import new_activity
+from .campaigns import attribute, get_campaign
+from .cleaning import clean_email, clean_multiline, clean_phone, clean_text, submission_day
+from .common import revise
 from .contacts import ContactIndex, Match
 from .leads import new_lead
+from .presets import Form, read_form
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CONTAINERS = ("submissions", "data", "items", "results", "entries", "records")
+CSV_CELL_LIMIT = 131072  # Python's csv default; a bigger cell is not a form answer
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Outcome:
     target: str = ""  # the lead or partner it went to
     name: str = ""
     detail: str = ""
+    service: str = ""  # the preset that read it
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Capture:
     records: list[tuple[str, Record]] = field(default_factory=list)  # (kind name, record)
     outcomes: list[Outcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)  # ids of existing records the capture revises
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -83,6 +90,8 @@ def read_submissions(raw: str, display: str, fmt: str | None = None) -> tuple[li
                 fmt = "json"
             elif head.startswith("{"):
                 fmt = "json" if _whole_json(raw) else "jsonl"
+            elif head and _whole_json(raw):  # "x", 12, true: JSON, and not a list (refused below)
+                fmt = "json"
             else:
                 fmt = "csv"
     if fmt == "jsonl":
@@ -128,13 +137,15 @@ def _read_json(raw: str, display: str) -> tuple[list[Submission], list[Problem]]
     try:
         value = _loads(raw)
     except ValueError as exc:
-        return [], [Problem(display, getattr(exc, "lineno", 1), "bad-json", f"not JSON: {exc}",
-                            "give a JSON list of submissions, JSON Lines, or CSV")]
+        raise fail("bad-json", f"not JSON: {exc}", "give a JSON list of submissions, JSON Lines, or CSV",
+                   file=display, line=getattr(exc, "lineno", 1)) from None
     if isinstance(value, dict):
         inner = next((value[k] for k in _CONTAINERS if isinstance(value.get(k), list)), None)
         value = inner if inner is not None else [value]
     if not isinstance(value, list):
-        return [], [Problem(display, 1, "not-a-list", "expected a list of submissions", "")]
+        raise fail("not-a-list", f"expected a list of submissions (or one submission object), got "
+                   f"{raw.strip()[:40]}", "give a JSON list [{...}, ...], one {...} object, JSON Lines, or CSV",
+                   file=display, line=1)
     subs, problems = [], []
     for number, item in enumerate(value, 1):
         if isinstance(item, dict):
@@ -149,8 +160,21 @@ def _read_csv(raw: str, display: str) -> tuple[list[Submission], list[Problem]]:
     subs, problems = [], []
     header: list[str] | None = None
     line = 1
-    for values in reader:
-        start, line = line, reader.line_num + 1
+    while True:
+        start = line
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            too_big = "field larger than field limit" in str(exc)
+            raise fail("csv-cell-too-large" if too_big else "bad-csv",
+                       f"row {start}: a value is longer than {CSV_CELL_LIMIT:,} characters" if too_big
+                       else f"row {start}: not CSV ({exc})",
+                       "a form answer is never that long: check that the file is the form's CSV export "
+                       "and that its quotes are balanced" if too_big else "export the submissions as CSV again",
+                       file=display, line=start) from None
+        line = reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
         if header is None:
@@ -163,112 +187,77 @@ def _read_csv(raw: str, display: str) -> tuple[list[Submission], list[Problem]]:
             continue
         subs.append(Submission(start, dict(zip(header, values, strict=True)), start))
     if header is None:
-        problems.append(Problem(display, 1, "empty-file", "no header and no submissions", ""))
+        raise fail("empty-file", "no header and no submissions", "give the form's export with its header row",
+                   file=display, line=1)
     return subs, problems
 
 
-# --- mapping -------------------------------------------------------------------------------------
-
-def _lookup(data: object, path: str) -> object:
-    """`data.email` or `Name.first`: the literal key first, then nested keys; keys match ignoring case."""
-    if not isinstance(data, dict):
-        return None
-    if path in data:
-        return data[path]
-    lowered = {str(k).lower(): v for k, v in data.items()}
-    if path.lower() in lowered:
-        return lowered[path.lower()]
-    if "." in path:
-        head, rest = path.split(".", 1)
-        for candidate in (head, head.lower()):
-            inner = data.get(candidate) if candidate in data else lowered.get(candidate.lower())
-            if inner is not None:
-                return _lookup(inner, rest)
-    return None
-
-
-def _scalar(value: object) -> str | None:
-    if value is None or isinstance(value, dict):
-        return None
-    if isinstance(value, list):
-        parts = [_scalar(v) for v in value]
-        return ", ".join(p for p in parts if p) or None
-    text_value = str(value).strip()
-    return text_value or None
-
-
-def resolve(data: dict, spec: str | list[str]) -> str | None:
-    """A mapping value: 'a | b' takes the first present; 'first + last' (or a list) joins with a space."""
-    if isinstance(spec, list):
-        spec = " + ".join(spec)
-    for alternative in spec.split("|"):
-        parts = [_scalar(_lookup(data, p.strip())) for p in alternative.split("+") if p.strip()]
-        present = [p for p in parts if p]
-        if present:
-            return " ".join(present)
-    return None
-
-
-def submission_id(data: dict, mapping: CaptureSettings) -> str:
+def submission_id(data: dict, form: Form) -> str:
     """The form service's own id, else a hash of the submission's content (stable across runs)."""
-    own = resolve(data, mapping.id)
-    if own:
-        return own
+    if form.id:
+        return form.id
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha1:" + hashlib.sha1(canonical.encode()).hexdigest()[:16]
-
-
-def submitted_date(value: str | None, today: dt.date) -> dt.date:
-    """The date of a form timestamp: ISO date or datetime (UTC as sent), or Unix seconds/milliseconds."""
-    if not value:
-        return today
-    value = value.strip()
-    if re.fullmatch(r"\d{9,13}", value):
-        seconds = int(value) / (1000 if len(value) > 11 else 1)
-        return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})", value)
-    if m:
-        return dt.date.fromisoformat(m.group(1))
-    raise ValueError(f"timestamp {value!r} is neither an ISO date nor Unix time")
 
 
 # --- capturing -----------------------------------------------------------------------------------
 
 def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rng: random.Random,
-            owner: str | None = None) -> Capture:
-    """Map, check and de-duplicate each submission; rows with problems are reported and skipped.
-    New leads go to `owner` (default: crm.owner in comptoir.yaml)."""
-    mapping = book.settings.crm.capture
+            owner: str | None = None, source_format: str = "auto", campaign: str | None = None,
+            form_tz: str | None = None) -> Capture:
+    """Read, clean, check and de-duplicate each submission; rows with problems are reported and
+    skipped. New leads go to `owner` (default: crm.owner in comptoir.yaml) and to `campaign`
+    (default: the campaign their UTM fields name). A naive timestamp is in `form_tz`."""
+    settings = book.settings
+    mapping = settings.crm.capture
+    if campaign:
+        get_campaign(book, campaign)
     result = Capture()
     index = ContactIndex(book)
     seen: dict[str, Activity] = {a.submission: a for a in book.of("activity").values()  # type: ignore[attr-defined]
                                  if a.submission}  # type: ignore[attr-defined]
     new_leads: set[str] = set()
     new_acts: set[str] = set()
+    revised: dict[str, Lead] = {}
     for sub in subs:
-        sid = submission_id(sub.data, mapping)
+        try:
+            form = read_form(sub.data, source_format, mapping)
+        except (KeyError, TypeError, AttributeError):
+            form = None
+        sid = submission_id(sub.data, form) if form else submission_id(sub.data, Form(source_format))
         if sid in seen:
             prior = seen[sid]
             result.outcomes.append(Outcome(sub.row, sid, "seen", prior.lead or prior.partner or "",
-                                           detail=f"captured before as {prior.id}"))
+                                           detail=f"captured before as {prior.id}",
+                                           service=form.preset if form else source_format))
             continue
-        values = {key: resolve(sub.data, spec) for key, spec in mapping.fields.items()}
-        problem = _check(values)
-        when_text = resolve(sub.data, mapping.submitted)
+        if form is None:
+            problem = f"not a {source_format} submission: its fields are not where {source_format} puts them"
+            values: dict = {}
+        else:
+            values, problem = _clean(form.fields, settings.crm.phone_country)
+        when_text = form.submitted if form else None
         day = today
-        try:
-            day = submitted_date(when_text, today)
-        except ValueError as exc:
-            problem = problem or str(exc)
-        if day > today:
-            problem = problem or f"submitted {day}, after today ({today})"
-        if problem:
+        if when_text and not problem:
+            try:
+                day = submission_day(when_text, settings.timezone, form_tz)
+            except ValueError as exc:
+                problem = str(exc)
+        if day > today and not problem:
+            problem = f"submitted {day}, after today ({today})"
+        if problem or form is None:
             result.problems.append(Problem(display, sub.line or 1, "bad-submission", f"row {sub.row}: {problem}",
                                            "fix the row and capture the file again; the good rows are kept"))
-            result.outcomes.append(Outcome(sub.row, sid, "rejected", detail=problem))
+            result.outcomes.append(Outcome(sub.row, sid, "rejected", detail=problem or "",
+                                           service=form.preset if form else source_format))
             continue
-        name = values.get("name") or values.get("email") or ""
-        subject = "Website form" + (f": {values['interest']}" if values.get("interest") else "")
+        name = values.get("name") or values.get("email") or values.get("phone") or ""
+        consent = None
+        if form.consent_text:
+            consent = {"text": clean_text(form.consent_text)[:200], "given": day, "submitted": when_text,  # type: ignore[index]
+                       "form": form.form or form.preset, "submission": sid}
+        subject = "Website form" + (f" {form.form}" if form.form else "") + (
+            f": {values['interest']}" if values.get("interest") else "")
         act_fields = {"type": "note", "date": day, "subject": subject[:120], "channel": mapping.source,
                       "submission": sid, "submitted": when_text}
         matches = index.matches(values.get("email"), values.get("phone"))
@@ -280,15 +269,25 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
             act = new_activity(book, act_fields, rng, new_acts)
             new_acts.add(act.id)
             result.records.append(("activity", act))
+            lead = index.leads.get(target["lead"]) if "lead" in target else None
+            if consent and lead is not None and lead.consent is None and not lead.forgotten:
+                lead = revise(lead, f"lead {lead.id}", consent=consent)
+                index.leads[lead.id] = lead
+                if lead.id in new_leads:
+                    result.records = [(k, lead if r.id == lead.id else r) for k, r in result.records]
+                else:
+                    revised[lead.id] = lead
             where = target.get("lead") or target.get("partner") or ""
             result.outcomes.append(Outcome(sub.row, sid, "merged", where, name,
-                                           f"same {matches[0].key} as {matches[0].kind} {matches[0].ident}"))
+                                           f"same {matches[0].key} as {matches[0].kind} {matches[0].ident}",
+                                           service=form.preset))
         else:
+            utm = {k: values.get(k) for k in ("utm_source", "utm_medium", "utm_campaign")}
             lead = new_lead(book, {
                 "created": day, "name": name, "company": values.get("company"), "email": values.get("email"),
                 "phone": values.get("phone"), "source": mapping.source, "interest": values.get("interest"),
                 "items": _list(values.get("items")), "tags": [t.lower() for t in _list(values.get("tags"))],
-                "owner": owner,
+                "owner": owner, "campaign": campaign or attribute(book, utm, day), **utm, "consent": consent,
             }, today, rng, new_leads)
             new_leads.add(lead.id)
             index.add_lead(lead)
@@ -296,25 +295,31 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
             act = new_activity(book, act_fields, rng, new_acts)
             new_acts.add(act.id)
             result.records += [("lead", lead), ("activity", act)]
-            result.outcomes.append(Outcome(sub.row, sid, "created", lead.id, name))
+            detail = f"campaign {lead.campaign}" if lead.campaign else ""
+            result.outcomes.append(Outcome(sub.row, sid, "created", lead.id, name, detail, service=form.preset))
         seen[sid] = act
+    for lead in revised.values():
+        result.records.append(("lead", lead))
+        result.replaced.add(lead.id)
     return result
 
 
-def _check(values: dict) -> str | None:
-    email, phone = values.get("email"), values.get("phone")
-    if not email and not phone:
-        return "no email and no phone: nobody to get back to"
-    if email and not _EMAIL.match(email):
-        return f"email {email!r} is not an address"
-    if phone and len(re.sub(r"\D", "", phone)) < 6:
-        return f"phone {phone!r} has too few digits"
-    if not values.get("name") and not email:
-        return "no name and no email"
+def _clean(fields: dict, country: str | None) -> tuple[dict, str | None]:
+    """The fields as they will be stored, and the first reason the row cannot be captured."""
+    values = {k: clean_text(v) for k, v in fields.items() if k != "message"}
+    values["message"] = clean_multiline(fields.get("message"))
+    email, problem = clean_email(fields.get("email"))
+    values["email"] = email
+    if problem is None:
+        values["phone"], problem = clean_phone(fields.get("phone"), country)
+    if problem:
+        return values, problem
+    if not values.get("email") and not values.get("phone"):
+        return values, "no email and no phone: nobody to get back to"
     for sku in _list(values.get("items")):
         if not is_safe_id(sku):
-            return f"item {sku!r} is not an item code"
-    return None
+            return values, f"item {sku!r} is not an item code"
+    return values, None
 
 
 def _list(value: str | None) -> list[str]:
@@ -349,9 +354,10 @@ def _details(values: dict, merged: bool) -> str | None:
 
 
 def capture_table(result: Capture) -> Table:
-    rows = [{"row": o.row, "submission": o.submission, "action": o.action, "record": o.target, "name": o.name,
-             "detail": o.detail} for o in result.outcomes]
-    cols = [Column("row", "Row", "int"), text("submission", "Submission"), text("action", "Action"),
+    rows = [{"row": o.row, "service": o.service, "submission": o.submission, "action": o.action, "record": o.target,
+             "name": o.name, "detail": o.detail} for o in result.outcomes]
+    cols = [Column("row", "Row", "int"), text("service", "Service"), text("submission", "Submission"),
+            text("action", "Action"),
             text("record", "Record"), text("name", "Name"), text("detail", "Detail")]
     table = Table("capture", cols, rows, title=f"Website capture: {result.summary()}")
     table.meta.update({"created": result.count("created"), "merged": result.count("merged"),

@@ -3,7 +3,6 @@ partners by them (duplicate detection), and the partners a lead already is."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from comptoir.schemas.crm import (
@@ -13,28 +12,21 @@ from comptoir.schemas.partners import Partner
 
 from ..book import Book
 from ..partners import normal_name
+from .cleaning import clean_text, phone_key
 from .common import ACTIVE_STATUSES, MAX_MATCHES
 
 
 def normal_email(email: str | None) -> str | None:
-    email = (email or "").strip().lower()
+    """The form emails are compared in: trimmed, NFC, lower-cased (case-insensitive, like Odoo)."""
+    email = (clean_text(email) or "").lower()
     return email or None
 
 
 def normal_phone(phone: str | None, country: str | None = None) -> str | None:
-    """Digits of a phone number in international form when it can tell: '+33 6 12' and '0033 6 12'
-    are the same; with `country` ('33') the national '06 12' is too. Fewer than 6 digits: None."""
-    if not phone:
-        return None
-    raw = phone.strip()
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+"):
-        pass
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    elif country and digits.startswith("0"):
-        digits = country + digits[1:]
-    return digits if len(digits) >= 6 else None
+    """Digits of a phone number in international form (phonenumbers): '+33 6 12..', '0033 6 12..'
+    and, with the default country ("FR" or "33"), the national '06 12..' are the same. Fewer than
+    6 digits: None (not evidence)."""
+    return phone_key(phone, country)
 
 
 # --- duplicates ----------------------------------------------------------------------------------

@@ -130,7 +130,8 @@ def update_lead(book: Book, lead: Lead, changes: dict, status: str | None, reaso
 
 def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owners: set[str] | None = None,
                 sources: tuple[str, ...] = (), tags: tuple[str, ...] = (), due: bool = False,
-                sort: str = "newest", limit: int | None = None) -> Table:
+                sort: str = "newest", limit: int | None = None, consented: bool = False,
+                campaigns: tuple[str, ...] = ()) -> Table:
     rows = []
     status_set, source_set, tag_set = set(statuses), set(sources), set(tags)
     for lead in book.of("lead").values():
@@ -141,6 +142,10 @@ def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owne
         if owners is not None and (lead.owner or "").lower() not in owners:  # type: ignore[attr-defined]
             continue
         if tag_set and not tag_set.intersection(lead.tags):  # type: ignore[attr-defined]
+            continue
+        if consented and (lead.consent is None or lead.forgotten):  # type: ignore[attr-defined]
+            continue
+        if campaigns and lead.campaign not in campaigns:  # type: ignore[attr-defined]
             continue
         if due and not (lead.follow_up and lead.follow_up <= today  # type: ignore[attr-defined]
                         and lead.status in ACTIVE_STATUSES):  # type: ignore[attr-defined]
@@ -156,12 +161,13 @@ def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owne
         rows = rows[:limit]
     out = [{"id": r.id, "created": r.created, "age": (today - r.created).days if r.created else None,
             "name": r.name, "company": r.company or "", "source": r.source, "owner": r.owner or "",
-            "status": r.status, "score": r.score, "follow_up": r.follow_up, "email": r.email or ""}
+            "status": r.status, "score": r.score, "follow_up": r.follow_up, "email": r.email or "",
+            "campaign": r.campaign or "", "consent": r.consent.given if r.consent else None}
            for r in rows]
     cols = [text("id", "Id"), Column("created", "Created", "date"), Column("age", "Age (d)", "int"),
             text("name", "Name"), text("company", "Company"), text("source", "Source"), text("owner", "Owner"),
             text("status", "Status"), Column("score", "Score", "int"), Column("follow_up", "Follow-up", "date"),
-            text("email", "Email")]
+            text("email", "Email"), text("campaign", "Campaign"), Column("consent", "Consent", "date")]
     return Table("leads", cols, out, title=f"Leads ({len(out)})")
 
 

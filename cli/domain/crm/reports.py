@@ -193,9 +193,10 @@ def needs_history(book: Book) -> bool:
 
 
 def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-           git_dates: dict[str, tuple[dt.date, dt.date]] | None = None) -> Table:
-    """Leads by source and status, conversion lead -> opportunity -> won, and the median days
-    from created to converted, for leads created in [start, end]."""
+           git_dates: dict[str, tuple[dt.date, dt.date]] | None = None, by: str = "source") -> Table:
+    """Leads by source (or by campaign) and status, conversion lead -> opportunity -> won, and the
+    median days from created to converted, for leads created in [start, end]. Every lead is in
+    exactly one row, so the rows add up to the total."""
     dates = lead_dates(book, git_dates)
     opps_by_lead: dict[str, list[Opportunity]] = {}
     for o in book.of("opportunity").values():
@@ -217,7 +218,8 @@ def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                 continue
             if (start and created < start) or (end and created > end):
                 continue
-        for bucket in (per_source.setdefault(lead.source, blank()), total):
+        group = lead.source if by == "source" else (lead.campaign or "(no campaign)")
+        for bucket in (per_source.setdefault(group, blank()), total):
             bucket["leads"] += 1
             bucket[lead.status] += 1
             opps = opps_by_lead.get(ident, [])
@@ -228,7 +230,7 @@ def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
             if lead.status == "converted" and created and converted:
                 bucket["days"].append((converted - created).days)
     rows = [_funnel_row(source, b) for source, b in sorted(per_source.items())]
-    cols = [text("source", "Source"), Column("leads", "Leads", "int")]
+    cols = [text("source", "Source" if by == "source" else "Campaign"), Column("leads", "Leads", "int")]
     cols += [Column(s, s.capitalize(), "int") for s in LEAD_STATUSES]
     cols += [Column("opportunity", "To opportunity", "int"), Column("won", "Won", "int"),
              Column("conversion", "Lead->opp %", "percent"), Column("win_rate", "Opp->won %", "percent"),
@@ -237,7 +239,7 @@ def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
     if undated:
         notes.append(f"{undated} leads have no created date in the record or in git and are left out")
     period = f" created {start or '...'} to {end or '...'}" if (start or end) else ""
-    return Table("funnel", cols, rows, _funnel_row("Total", total), title=f"Lead funnel by source{period}",
+    return Table("funnel", cols, rows, _funnel_row("Total", total), title=f"Lead funnel by {by}{period}",
                  notes=notes)
 
 
