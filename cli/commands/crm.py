@@ -399,6 +399,8 @@ def capture(env, file_, input_format, source_format, campaign, form_tz, owner, s
     from comptoir.inputs import check_count
 
     check_count(len(subs) + len(problems), display, "submissions")
+    if problems and not subs:  # not one submission could be read: the file is wrong, not a row
+        raise ComptoirError(problems)
     kind = _kinds()
     with env.writer("crm capture", no_commit) as w:
         result = run_capture(w.book, subs, display, env.today, env.rng, owner, source_format, campaign, form_tz)
