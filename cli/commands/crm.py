@@ -160,18 +160,22 @@ def _log_on(match) -> str:
 @click.option("--created", metavar="DATE", help="When the lead came in. Default: today.")
 @click.option("--notes", help="Free notes kept on the lead.")
 @click.option("--note", help="Log a note activity with the lead (what was said).")
+@click.option("--campaign", metavar="ID", help="The marketing campaign it came from.")
 @click.option("--allow-duplicate", is_flag=True, help="Add even when a lead or partner has the same email or phone.")
 @no_commit
 @click.pass_obj
 def lead_add(env, name, company, email, phone, source, owner, status, reason, score, interest, items, tags,
-             follow_up, created, notes, note, allow_duplicate, no_commit) -> None:
+             follow_up, created, notes, note, campaign, allow_duplicate, no_commit) -> None:
     """Add a lead named NAME (the person). Prints the new lead's id."""
     from comptoir.domain import crm as c
+    from comptoir.domain.crm.campaigns import get_campaign
     from comptoir.errors import fail
 
     kind = _kinds()
     with env.writer("crm lead add", no_commit) as w:
         book = w.book
+        if campaign:
+            get_campaign(book, campaign)
         if not allow_duplicate:
             found = c.contact_index(book).matches(email, phone)
             if found:
@@ -182,7 +186,7 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
             "name": name, "company": company, "email": email, "phone": phone, "source": source, "owner": owner,
             "status": status, "lost_reason": reason, "score": score, "interest": interest, "items": list(items),
             "tags": list(tags), "follow_up": parse_date(follow_up, "--follow-up"),
-            "created": parse_date(created, "--created"), "notes": notes}, env.today, env.rng)
+            "created": parse_date(created, "--created"), "notes": notes, "campaign": campaign}, env.today, env.rng)
         w.put(kind("lead"), new)
         ids = [new.id]
         if note:
@@ -213,23 +217,28 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
 @click.option("--untag", "untags", multiple=True, help="Remove a tag (repeatable).")
 @click.option("--follow-up", "follow_up", metavar="DATE|none", help="Next follow-up date, or none.")
 @click.option("--notes", help="Replace the lead's notes field ('' clears it).")
+@click.option("--campaign", metavar="ID", help="Attribute it to this campaign ('' clears it).")
 @click.option("--note", help="Log an activity with this text (what was said or done).")
 @click.option("--note-type", type=click.Choice(["note", "call", "email", "meeting"]), default="note", show_default=True,
               help="The kind of activity --note logs.")
 @no_commit
 @click.pass_obj
 def lead_update(env, ident, status, reason, name, company, email, phone, source, owner, score, interest, items,
-                drop_items, tags, untags, follow_up, notes, note, note_type, no_commit) -> None:
+                drop_items, tags, untags, follow_up, notes, campaign, note, note_type, no_commit) -> None:
     """Change a lead's fields or status, and log what happened with --note; one commit."""
     from comptoir.domain import crm as c
+    from comptoir.domain.crm.campaigns import get_campaign
 
     kind = _kinds()
     with env.writer("crm lead update", no_commit) as w:
         book = w.book
         current = c.get_lead(book, ident)
+        if campaign:
+            get_campaign(book, campaign)
         changes: dict = {}
         for key, value in (("name", name), ("company", company), ("email", email), ("phone", phone),
-                           ("source", source), ("owner", owner), ("interest", interest), ("notes", notes)):
+                           ("source", source), ("owner", owner), ("interest", interest), ("notes", notes),
+                           ("campaign", campaign)):
             cleared = _clear(value)
             if cleared is not ...:
                 changes[key] = cleared
@@ -294,10 +303,12 @@ def lead_show(env, ident, fmt, as_of) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @click.option("--consented", is_flag=True, help="Only leads that gave consent on a form (for an e-mail tool).")
 @click.option("--campaign", "campaigns", multiple=True, metavar="ID", help="Only leads of this campaign (repeatable).")
+@click.option("--ids", "ids_only", is_flag=True, help="Print only the ids, one a line (for scripts).")
 @output_format
 @as_of
 @click.pass_obj
-def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, campaigns, fmt, as_of) -> None:
+def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, campaigns, ids_only, fmt,
+              as_of) -> None:
     """List leads, filtered and sorted."""
     from comptoir.domain.crm import leads_table
 
@@ -306,8 +317,13 @@ def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, 
         wanted = set(statuses)
         where = {"lead": lambda raw: str(raw.get("status", "")).strip() in wanted}
     book = env.book(as_of, ("lead",), where)
-    emit(leads_table(book, _report_day(env, None, as_of), tuple(statuses), _owners(env, owner), tuple(sources),
-                     tuple(tags), due, sort, limit, consented, tuple(campaigns)), fmt, _as_of_label(book))
+    table = leads_table(book, _report_day(env, None, as_of), tuple(statuses), _owners(env, owner), tuple(sources),
+                        tuple(tags), due, sort, limit, consented, tuple(campaigns))
+    if ids_only:
+        for row in table.rows:
+            click.echo(row["id"])
+        return
+    emit(table, fmt, _as_of_label(book))
 
 
 @lead.command("convert")
