@@ -234,12 +234,16 @@ def test_a_named_source_format_reads_the_file_that_way(paris, tmp_path, preset):
 def test_the_webflow_form_name_is_never_the_person(book, tmp_path):
     feed = tmp_path / "wf.json"
     feed.write_text(json.dumps({"triggerType": "form_submission", "payload": {
-        "name": "Wholesale enquiry", "siteId": "s", "data": {"email": "ann@x.fr"}, "submittedAt": "2026-11-02T10:00:00Z",
-        "id": "w1"}}))
+        "name": "Wholesale enquiry", "siteId": "s", "data": {"email": "ann@x.fr", "Opening hours": "7-19\x1b[2J"},
+        "submittedAt": "2026-11-02T10:00:00Z", "id": "w1"}}))
     out = json.loads(run(book, "crm", "capture", "--file", feed, "--format", "json").stdout)
     assert out["rows"][0]["name"] == "ann@x.fr"  # no name given: the email, never the form's name
-    subject = json.loads(run(book, "crm", "activity", "list", "--format", "json").stdout)["rows"][0]["subject"]
-    assert subject == "Website form Wholesale enquiry"
+    act = json.loads(run(book, "crm", "activity", "list", "--format", "json").stdout)["rows"][0]
+    assert act["subject"] == "Website form Wholesale enquiry"
+    from comptoir.book import yamlread
+
+    stored = yamlread.parse(next((book / "crm" / "activities").rglob("*.yaml")).read_text())
+    assert stored["notes"] == "Opening hours: 7-19[2J"  # an answer no lead field takes is kept, escapes removed
 
 
 def test_naive_timestamps_are_read_in_the_given_time_zone(book, tmp_path):
@@ -251,3 +255,18 @@ def test_naive_timestamps_are_read_in_the_given_time_zone(book, tmp_path):
     assert out["rows"][0]["record"].startswith("L-20261121-")  # 19:30 in New York is 01:30 in Paris
     bad = run(book, "crm", "capture", "--file", feed, "--timezone", "Mars/Olympus")
     assert bad.exit_code == 2 and "not an IANA time zone" in bad.stderr
+
+
+def test_typeform_responses_api_items_are_read_too(book, tmp_path):
+    feed = tmp_path / "responses.json"
+    feed.write_text(json.dumps({"total_items": 1, "page_count": 1, "items": [{
+        "landing_id": "21085286190ffad1248d17c4135ee56f", "token": "21085286190ffad1248d17c4135ee56f",
+        "landed_at": "2026-11-02T07:00:00Z", "submitted_at": "2026-11-02T07:02:00Z", "hidden": {"utm_source": "ads"},
+        "answers": [{"field": {"id": "hVONkQcnSNRj", "type": "email", "ref": "work_email"}, "type": "email",
+                     "email": "Lou@Example.org"},
+                    {"field": {"id": "k6TP9oLGgHjl", "type": "short_text", "ref": "full_name"}, "type": "text",
+                     "text": "Lou Reed"}]}]}))
+    out = json.loads(run(book, "crm", "capture", "--file", feed, "--format", "json").stdout)
+    assert [(r["service"], r["action"], r["name"]) for r in out["rows"]] == [("typeform", "created", "Lou Reed")]
+    lead = json.loads(run(book, "crm", "lead", "show", out["rows"][0]["record"], "--format", "json").stdout)["lead"]
+    assert (lead["email"], lead["created"], lead["utm_source"]) == ("lou@example.org", "2026-11-02", "ads")

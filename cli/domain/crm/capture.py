@@ -265,7 +265,7 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
             target = _target(index, matches[0])
             act_fields.update(target)
             act_fields["owner"] = _owner_of(book, index, matches[0])
-            act_fields["notes"] = _details(values, merged=True)
+            act_fields["notes"] = _details(values, merged=True, other=form.other)
             act = new_activity(book, act_fields, rng, new_acts)
             new_acts.add(act.id)
             result.records.append(("activity", act))
@@ -291,7 +291,7 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
             }, today, rng, new_leads)
             new_leads.add(lead.id)
             index.add_lead(lead)
-            act_fields.update(lead=lead.id, owner=lead.owner, notes=_details(values, merged=False))
+            act_fields.update(lead=lead.id, owner=lead.owner, notes=_details(values, merged=False, other=form.other))
             act = new_activity(book, act_fields, rng, new_acts)
             new_acts.add(act.id)
             result.records += [("lead", lead), ("activity", act)]
@@ -342,7 +342,7 @@ def _owner_of(book: Book, index: ContactIndex, match: Match) -> str | None:
     return book.settings.crm.owner
 
 
-def _details(values: dict, merged: bool) -> str | None:
+def _details(values: dict, merged: bool, other: list[tuple[str, str]] = ()) -> str | None:  # type: ignore[assignment]
     lines = []
     if values.get("message"):
         lines.append(values["message"])
@@ -350,6 +350,10 @@ def _details(values: dict, merged: bool) -> str | None:
         for key in ("name", "company", "email", "phone", "interest"):
             if values.get(key):
                 lines.append(f"{key}: {values[key]}")
+    for label, value in other:  # the form's other answers are kept, not dropped
+        label, value = clean_text(label), clean_text(value)
+        if label and value:
+            lines.append(f"{label}: {value}"[:500])
     return "\n".join(lines) or None
 
 

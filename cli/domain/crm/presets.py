@@ -39,7 +39,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [(key, re.compile(rx, re.IGNORECASE)) fo
     ("first_name", r"first.?name|given.?name|pr[ée]nom|^first$"),
     ("last_name", r"last.?name|surname|family.?name|nom de famille|^last$"),
     ("name", r"\bname\b|^nom\b"),
-    ("message", r"message|comment|enquiry|inquiry|question|how can we help|details|body"),
+    ("message", r"message|comment|enquiry|inquiry|question|how can we help|anything else|tell us|details|body"),
     ("interest", r"interest|product|subject|topic"),
 )]
 _NOT_CONSENT = {"", "false", "no", "non", "0", "off", "unchecked", "none", "null"}
@@ -55,6 +55,7 @@ class Form:
     form: str | None = None  # the form's name, when the service sends it
     fields: dict[str, str | None] = field(default_factory=dict)  # name company email phone ...
     consent_text: str | None = None  # what was agreed (the consent field's label or value)
+    other: list[tuple[str, str]] = field(default_factory=list)  # answers no lead field takes, kept as notes
 
 
 def _text(value: object) -> str | None:
@@ -76,8 +77,10 @@ def _utm_from_url(url: str | None) -> dict[str, str]:
     return {k: v[0] for k in UTM if (v := query.get(k)) and v[0]}
 
 
-def by_label(pairs: Iterable[tuple[str, object]]) -> tuple[dict[str, str | None], str | None]:
-    """Lead fields from (label, value) pairs, and the consent field's wording when it was given."""
+def by_label(pairs: Iterable[tuple[str, object]], other: list[tuple[str, str]] | None = None
+             ) -> tuple[dict[str, str | None], str | None]:
+    """Lead fields from (label, value) pairs, and the consent field's wording when it was given;
+    answers no field takes are appended to `other`."""
     out: dict[str, str | None] = {}
     consent_text = None
     for label, raw in pairs:
@@ -90,8 +93,9 @@ def by_label(pairs: Iterable[tuple[str, object]]) -> tuple[dict[str, str | None]
             raw = sub.get("full") or sub.get("value")
         value = _text(raw)
         label = str(label).strip()
+        probe = re.sub(r"[_.\-]+", " ", label)  # full_name, utm-source, data.email read as words
         for key, pattern in _LABELS:
-            if pattern.search(label):
+            if pattern.search(probe):
                 if key == "consent":
                     if value is not None and value.lower() not in _NOT_CONSENT and "consent" not in out:
                         out["consent"] = value
@@ -100,12 +104,15 @@ def by_label(pairs: Iterable[tuple[str, object]]) -> tuple[dict[str, str | None]
                 elif value is not None and not out.get(key):
                     out[key] = value
                 break
+        else:
+            if other is not None and value is not None and label:
+                other.append((label, value))
     return out, consent_text
 
 
 def _finish(form: Form, pairs: Iterable[tuple[str, object]], typed: dict[str, object] | None = None,
             url: str | None = None) -> Form:
-    fields, consent = by_label(pairs)
+    fields, consent = by_label(pairs, form.other)
     for key, value in (typed or {}).items():
         if _text(value):
             fields[key] = _text(value)
@@ -172,7 +179,9 @@ def formstack(d: dict) -> Form:
 # boolean, number, date, url, choice.label, choices.labels).
 
 def _is_typeform(d: dict) -> bool:
-    return isinstance(d.get("form_response"), dict)
+    # the webhook event, or an item of the Responses API (`items[]`: the same object, unwrapped)
+    return isinstance(d.get("form_response"), dict) or (
+        isinstance(d.get("answers"), list) and "token" in d and "submitted_at" in d)
 
 
 def _typeform_value(answer: dict) -> object:
@@ -186,7 +195,7 @@ def _typeform_value(answer: dict) -> object:
 
 
 def typeform(d: dict) -> Form:
-    fr = d["form_response"]
+    fr = d["form_response"] if isinstance(d.get("form_response"), dict) else d
     definition = fr.get("definition") or {}
     titles = {f.get("id"): f.get("title") or f.get("ref") or "" for f in definition.get("fields") or []
               if isinstance(f, dict)}
@@ -404,4 +413,7 @@ def read_form(d: dict, preset: str, mapping: CaptureSettings) -> Form:
     name = detect(d) if preset == "auto" else preset
     if name == "generic":
         return generic(d, mapping)
-    return PRESETS[name][1](d)
+    test, reader = PRESETS[name]
+    if not test(d):
+        raise KeyError(name)  # named by the user, but not in that service's shape
+    return reader(d)
