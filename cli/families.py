@@ -79,7 +79,7 @@ FAMILIES: list[Family] = [
            commands={"partner": "Customers and suppliers: add, update, list, show."}),
     Family("crm", schema="crm", domain=("crm.rules", "crm.reports"),
            commands={"crm": "Leads, website capture, activities, follow-ups, opportunities."},
-           reports=("pipeline", "forecast", "funnel", "activities"), cli="crm"),
+           reports=("pipeline", "forecast", "funnel", "activities", "campaigns"), cli="crm"),
     Family("hr", schema="hr", domain=("hr",), commands={"hr": "Departments, employees and payroll runs."},
            reports=("headcount", "payroll"), cli="hr"),
     Family("manufacturing", schema="manufacturing",

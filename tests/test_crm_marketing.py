@@ -176,3 +176,11 @@ def test_a_file_that_is_not_a_list_of_submissions_is_exit_1(book, tmp_path, body
     assert head(book) == before and git(book, "status", "--porcelain") == ""
     res = run(book, "crm", "capture", "--file", "-", input=body)
     assert res.exit_code == 1, res.output
+
+
+def test_validate_names_a_lead_whose_campaign_does_not_exist(book):
+    lead = ok(book, "crm", "lead", "add", "Ann", "--email", "ann@x.fr").stdout.strip()
+    path = book / "crm" / "leads" / f"{lead}.yaml"
+    path.write_text(path.read_text() + "campaign: no-such-campaign\n")
+    res = run(book, "validate")
+    assert res.exit_code == 1 and "[unknown-campaign]" in res.stdout + res.stderr

@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from comptoir.commands.crm_marketing import campaign, export_, lead_forget
+from comptoir.commands.crm_marketing import campaign, campaigns_report, export_, lead_forget
 from comptoir.options import (
     as_of,
     date_range,
@@ -822,4 +822,4 @@ def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).
-REPORTS = [pipeline_report, forecast_report, funnel_report, activities_report]
+REPORTS = [pipeline_report, forecast_report, funnel_report, activities_report, campaigns_report]

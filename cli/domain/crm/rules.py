@@ -16,15 +16,18 @@ from .opportunities import amount_of
 
 # --- rules on the stored records -----------------------------------------------------------------
 
-@rule(reads=("activity", "item", "lead", "opportunity", "partner"))
+@rule(reads=("activity", "campaign", "item", "lead", "opportunity", "partner"))
 def crm_links(book: Book) -> list[Problem]:
     """Leads, opportunities and activities point at records that exist, and closed ones say why."""
     out: list[Problem] = []
     leads, opps, partners = book.of("lead"), book.of("opportunity"), book.of("partner")
-    items = book.of("item")
+    items, campaigns = book.of("item"), book.of("campaign")
     for ident, lead in leads.items():
         lead: Lead  # type: ignore[no-redef]
         src = book.source("lead", ident)
+        if lead.campaign and lead.campaign not in campaigns:
+            out.append(Problem(src, 0, "unknown-campaign", f"lead {ident}: campaign {lead.campaign} does not exist",
+                               "fix `campaign:` or add it with `comptoir crm campaign add`", loc=("campaign",)))
         if lead.status == "lost" and not lead.lost_reason:
             out.append(Problem(src, 0, "lost-without-reason", f"lead {ident} is lost but says no reason",
                                "add `lost_reason:` (price, timing, competitor, no budget ...)", loc=("status",)))
