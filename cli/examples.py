@@ -156,6 +156,11 @@ _add("crm lead list", "comptoir crm lead list --status new", "comptoir crm lead 
 _add("crm lead show", "comptoir crm lead show L-20261121-TKWJ")
 _add("crm lead convert", "comptoir crm lead convert L-20261121-TKWJ --title \"Salon Gauthier: tea-room coffee\" --amount 2400")
 _add("crm capture", "comptoir crm capture --file submissions.json", "curl -s $FORMS_URL | comptoir crm capture --file - --dry-run")
+_add("crm campaign add", 'comptoir crm campaign add "Autumn newsletter" --channel email --start 2026-10-01 --cost 250.00 --utm-campaign autumn-2026')
+_add("crm campaign list", "comptoir crm campaign list", "comptoir crm campaign list --format csv")
+_add("crm lead forget", "comptoir crm lead forget L-20261014-M84A")
+_add("crm export contacts", "comptoir crm export contacts --format csv > contacts.csv", "comptoir crm export contacts --all --format csv")
+_add("report campaigns", "comptoir report campaigns", "comptoir report campaigns --from 2026-10-01 --to 2026-12-31 --format markdown")
 _add("crm followups", "comptoir crm followups", "comptoir crm followups --owner julien --overdue")
 _add("crm activity add", "comptoir crm activity add call \"Tasting booked\" --lead L-20261121-TKWJ",
      "comptoir crm activity add task \"Send the price list\" --partner hotel-bellecour --due 2026-12-02")
