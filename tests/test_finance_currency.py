@@ -146,15 +146,19 @@ def test_revalue_posts_the_unrealised_difference_with_the_rate_table(book):
     unchanged(book, before)  # the dry run wrote nothing
     res = run(book, "period", "revalue", "2026-10-31")
     assert res.exit_code == 0, res.output
-    ident = res.stdout.strip()
+    ident, undo = res.stdout.split()
     assert "unrealised exchange loss of 69.60 EUR" in res.stderr
-    assert files_in_commit(book) == [f"journal/2026/10/{ident}.yaml"]
+    # reversed on the first day of the next period, in the same commit (the Odoo / ERPNext treatment)
+    assert undo.startswith("JE-20261101-") and f"reversed by {undo} on 2026-11-01" in res.stderr
+    assert files_in_commit(book) == [f"journal/2026/10/{ident}.yaml", f"journal/2026/11/{undo}.yaml"]
     assert "Comptoir-Command: period revalue" in message(book)
     text = (book / f"journal/2026/10/{ident}.yaml").read_text()
     assert ("  - account: '2010'\n    amount: 0.00\n    currency: USD\n    value: -69.60\n") in text
     assert "  - account: '6900'\n    amount: 69.60\n" in text
-    tb = rows_by(report(book, "trial-balance"))
+    tb = rows_by(report(book, "trial-balance", "--to", "2026-10-31"))
     assert tb["2010"]["closing"] == "-4485.60" and tb["6900"]["closing"] == "69.60"
+    tb = rows_by(report(book, "trial-balance"))  # from November on, the bill is carried at its own rate again
+    assert tb["2010"]["closing"] == "-4416.00" and tb["6900"]["closing"] == "0.00"
     # the dollar balance itself is unchanged
     assert rows_by(report(book, "balance-sheet", "--currency", "USD"))["2010"]["balance"] == "4800.00"
     # running it again finds nothing to do
@@ -164,16 +168,18 @@ def test_revalue_posts_the_unrealised_difference_with_the_rate_table(book):
     assert run(book, "validate").exit_code == 0
 
 
-def test_revaluation_builds_on_the_previous_one_and_books_gains(book):
+def test_each_revaluation_starts_from_the_booked_rate_and_books_gains(book):
     post(book, "2026-10-09", "Bill", *BILL)
     assert run(book, "rate", "add", "USD", "0.9345", "--date", "2026-10-30").exit_code == 0
     assert run(book, "period", "revalue", "2026-10-31").exit_code == 0
     assert run(book, "rate", "add", "USD", "0.9100", "--date", "2026-11-27").exit_code == 0
     res = run(book, "period", "revalue", "2026-11-27")
     assert res.exit_code == 0, res.output
-    assert "unrealised exchange gain of 117.60 EUR" in res.stderr  # 4800 x (0.9345 - 0.91)
-    tb = rows_by(report(book, "trial-balance"))
-    assert tb["2010"]["closing"] == "-4368.00" and tb["4910"]["closing"] == "-117.60"
+    # October's revaluation was reversed on 1 November: November's starts from the booked 0.92
+    assert "unrealised exchange gain of 48.00 EUR" in res.stderr  # 4800 x (0.92 - 0.91)
+    tb = rows_by(report(book, "trial-balance", "--to", "2026-11-27"))
+    assert tb["2010"]["closing"] == "-4368.00" and tb["4910"]["closing"] == "-48.00"
+    assert tb["6900"]["closing"] == "0.00"  # October's 69.60 loss and its reversal
 
 
 def test_paying_at_another_rate_realises_the_difference(book):

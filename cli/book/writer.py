@@ -254,7 +254,11 @@ class Writer:
     def validate(self) -> None:
         """Refuse the write when it adds errors to the book; errors already there only warn."""
         assert self.book is not None
-        locked = [locked_problem(self.book, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
+        judge = self.book  # a reopen writes into the days it unlocks: judge by the earlier lock date
+        if self.new_settings is not None and self.book.settings.lock_date is not None and (
+                self.new_settings.lock_date is None or self.new_settings.lock_date < self.book.settings.lock_date):
+            judge = self.book.with_records([], self.new_settings)
+        locked = [locked_problem(judge, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
                   for k, r in self.added if lock_guarded(k)]
         locked = [p for p in locked if p is not None]
         if locked:

@@ -64,17 +64,25 @@ def reopen(env, date_, force, reason, no_commit) -> None:
     so the history shows who reopened which period, when, and why.
     """
     from comptoir.book.lockinfo import lock_settings
-    from comptoir.domain.periods import check_reopen
+    from comptoir.domain.periods import check_reopen, reopened_closings
     from comptoir.options import parse_date
+    from comptoir.schemas.registry import kind_named
 
     day = parse_date(date_, "DATE")
     with env.writer("period reopen", no_commit) as w:
         old = check_reopen(w.book, day, force)
+        undone = reopened_closings(w.book, day, env.rng)
         text, settings = lock_settings(w.book, day)
         w.put_settings_text(text, settings)
-        sha = w.commit(f"Reopen the books after {day} (lock date {old} -> {day})", [],
+        for entry in undone:
+            w.put(kind_named("journal"), entry)
+        sha = w.commit(f"Reopen the books after {day} (lock date {old} -> {day})"
+                       + "".join(f"; undo the year-end close {e.reverses}" for e in undone),
+                       [e.id for e in undone],
                        body=f"Reason: {reason}" if reason else "", trailers=_lock_trailer(old, day))
     click.echo(day.isoformat())
+    for e in undone:
+        click.echo(f"Reversed the year-end closing entry {e.reverses} with {e.id} on {e.date}", err=True)
     click.echo(f"Reopened {day} to {old}: the books are now locked through {day}"
                + (f" (commit {sha[:10]})." if sha else "."), err=True)
 
@@ -121,9 +129,11 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
 
     Each foreign balance of an asset or liability account is brought to balance x the
     latest rate on or before DATE; the difference is posted as an exchange difference
-    (`value:` on a posting of amount 0) against the exchange gain or loss account.
+    (`value:` on a posting of amount 0) against the exchange gain or loss account, and
+    reversed on the next day in the same commit: open documents keep settling at their own
+    rate, so a payment after the revaluation books only the realised difference.
     """
-    from comptoir.domain.currency import revaluation
+    from comptoir.domain.currency import revaluation, revaluation_reversal
     from comptoir.errors import fail
     from comptoir.options import parse_date
     from comptoir.schemas.registry import kind_named
@@ -141,9 +151,12 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
         if entry is None:
             click.echo(f"No foreign balance moves at the {day} rates; nothing posted.", err=True)
             return
+        undo = revaluation_reversal(w.book, entry, env.rng)
         w.put(kind_named("journal"), entry)
-        sha = w.commit(f"Revalue foreign-currency balances at {day}", [entry.id])
+        w.put(kind_named("journal"), undo)
+        sha = w.commit(f"Revalue foreign-currency balances at {day}, reversed on {undo.date}", [entry.id, undo.id])
     net = -sum((p.amount for p in entry.postings if p.currency is None), 0)
     click.echo(entry.id)
-    click.echo(f"Posted {entry.id}: unrealised exchange {'gain' if net >= 0 else 'loss'} of {abs(net)} {base}"
+    click.echo(undo.id)
+    click.echo(f"Posted {entry.id}, reversed by {undo.id} on {undo.date}: unrealised exchange {'gain' if net >= 0 else 'loss'} of {abs(net)} {base}"
                + (f" in commit {sha[:10]}." if sha else "."), err=True)

@@ -34,7 +34,8 @@ def purchase() -> None:
 @purchase.command("order")
 @click.option("--partner", required=True, help="The supplier's id.")
 @click.option("--line", "lines", multiple=True, required=True, help=LINE_HELP)
-@click.option("--expected", help="Expected receipt date for lines without date=. Default: today + lead time.")
+@click.option("--date", "date_", help="Order date. Default: today.")
+@click.option("--expected", help="Expected receipt date for lines without date=. Default: order date + lead time.")
 @click.option("--warehouse", help="Where the goods arrive (optional with one warehouse).")
 @click.option("--tax", help="Tax code for lines without tax=.")
 @click.option("--currency", help="Order currency. Default: the supplier's, else the book's.")
@@ -43,14 +44,14 @@ def purchase() -> None:
 @click.option("--notes")
 @no_commit
 @click.pass_obj
-def order(env, partner, lines, expected, warehouse, tax, currency, payment_terms, reference, notes, no_commit) -> None:
+def order(env, partner, lines, date_, expected, warehouse, tax, currency, payment_terms, reference, notes, no_commit) -> None:
     """Order from a supplier. Prints the order id; its open lines show as incoming stock."""
     from comptoir.domain.documents import parse_line
     from comptoir.domain.purchasing import new_order, order_value
 
     parsed = [parse_line(x) for x in lines]
     with env.writer("purchase order", no_commit) as w:
-        po = new_order(w.book, partner, parsed, env.today, env.rng, day_of(env, expected, "--expected")
+        po = new_order(w.book, partner, parsed, day_of(env, date_), env.rng, day_of(env, expected, "--expected")
                        if expected else None, warehouse, currency, tax, payment_terms, reference, notes)
         put_all(w, [("purchase-order", po)])
         value = order_value(po, w.book)

@@ -4,7 +4,9 @@ A posting in a foreign currency carries a base-currency value: its amount times 
 `rate:`, or, for an entry written wholly in one foreign currency, times the rate table's
 rate on the entry's date. Revaluation brings the carried value of each foreign balance of
 an asset or liability account to the balance times the rate on the revaluation date, and
-posts the difference as an unrealised exchange gain or loss. The difference is recorded as
+posts the difference as an unrealised exchange gain or loss, reversed on the next day (the
+treatment of Odoo and ERPNext: the revaluation shows in the period's statements, while
+documents keep settling at the rate they were booked at). The difference is recorded as
 a posting of amount 0 in the foreign currency with a `value:` (as Odoo records exchange
 differences): the foreign balance stays what the bank or supplier says it is.
 """
@@ -186,6 +188,19 @@ def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEn
         "memo": f"Unrealised exchange differences at {day}", "source": "period revalue",
         "tags": [REVALUATION_TAG], "postings": postings})
     return entry, table
+
+
+def revaluation_reversal(book: Book, entry: JournalEntry, rng: random.Random) -> JournalEntry:
+    """The revaluation undone on the next day (what Odoo and ERPNext do): open items go back to
+    the rate they were booked at, so a later payment at the document's rate books only the true
+    realised difference, and an open-item account holds 0.00 when nothing is owed."""
+    day = entry.date + dt.timedelta(days=1)
+    postings = [{**p.model_dump(exclude_none=True), "amount": -p.amount,
+                 **({"value": -p.value} if p.value is not None else {})} for p in entry.postings]
+    return JournalEntry.model_validate({
+        "id": new_id("JE", day, set(book.entries) | {entry.id}, rng), "date": day,
+        "memo": f"Reversal of the unrealised exchange differences at {entry.date}", "source": "period revalue",
+        "reverses": entry.id, "tags": [REVALUATION_TAG], "postings": postings})
 
 
 def positions_table(book: Book, day: dt.date, found: list[Position]) -> Table:

@@ -133,6 +133,25 @@ def check_reopen(book: Book, day: dt.date, force: bool) -> dt.date:
     return lock
 
 
+def reopened_closings(book: Book, day: dt.date, rng: random.Random) -> list[JournalEntry]:
+    """Reopening to `day` undoes the year-end closes it unlocks: each closing entry dated after
+    `day` and not reversed yet is reversed on its own date, inside its year, so the year's result
+    returns to its income and expense accounts until the year is closed again."""
+    out: list[JournalEntry] = []
+    taken = set(book.entries)
+    for entry in sorted(book.entries.values(), key=lambda e: (e.date, e.id)):
+        if not is_closing(entry) or entry.reverses or entry.date <= day or _reversed(book, entry.id):
+            continue
+        data = entry.model_dump()
+        ident = new_id("JE", entry.date, taken, rng)
+        taken.add(ident)
+        data.update(id=ident, memo=f"Reopen: reversal of {entry.id} ({entry.memo})", reverses=entry.id,
+                    source="period reopen", tags=[], assertions=[])
+        data["postings"] = [dict(p, amount=-p["amount"]) for p in data["postings"]]
+        out.append(JournalEntry.model_validate(data))
+    return out
+
+
 def closing_entry(book: Book, year: int, today: dt.date, rng: random.Random) -> tuple[JournalEntry | None, dt.date]:
     """The entry that brings every income and expense account to zero against retained earnings
     on the last day of fiscal year `year` (None when they already are), and that day."""
@@ -208,6 +227,24 @@ def records_after_lock(book: Book) -> list[Problem]:
                                    f"date it after {lock}, in the open period; or, to keep it, reopen the "
                                    f"period to before {day} with `comptoir period reopen DATE --force`",
                                    loc=(kind.date_field,)))
+    return out
+
+
+@rule(reads=("journal",), per=("journal",))
+def closing_reversals(book: Book) -> list[Problem]:
+    """A year-end closing entry is undone only inside its own fiscal year (what `period reopen`
+    writes): a reversal dated in a later year would leave that year's result in the new year's
+    income and expense accounts."""
+    out = []
+    fy = book.settings.fiscal_year_of
+    for ident, entry in book.entries.items():
+        target = book.entries.get(entry.reverses) if entry.reverses else None
+        if target is not None and is_closing(target) and fy(entry.date) != fy(target.date):
+            out.append(Problem(book.source("journal", ident), 0, "closing-reversed-late",
+                               f"{ident} reverses the closing entry {target.id} of fiscal year {fy(target.date)} "
+                               f"on {entry.date}, in fiscal year {fy(entry.date)}",
+                               f"remove it; to undo the close, run `comptoir period reopen DATE --force` with a "
+                               f"DATE before {target.date}", loc=("reverses",)))
     return out
 
 

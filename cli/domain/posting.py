@@ -165,6 +165,11 @@ def reversal_of(book: Book, ident: str, day: dt.date, memo: str | None, rng: ran
         raise fail("reverse-reversal", f"{ident} is itself the reversal of {target.reverses}",
                    "to undo it, post a new entry; reversing a reversal is refused",
                    file=book.source("journal", ident), line=1)
+    if "closing" in target.tags:  # periods.CLOSING_TAG
+        raise fail("closing-entry", f"{ident} is the year-end closing entry of {target.date}: it is undone only by "
+                   "reopening that year", f"run `comptoir period reopen DATE --force` with a DATE before {target.date}: "
+                   "it reverses the closing entry inside its own year",
+                   file=book.source("journal", ident), line=1)
     facts = book.derived.get("validation.facts")  # on a book known clean: which entries are reversed
     others = entries.values() if facts is None or ident in facts.get("reversed", ()) else ()
     for other in others:

@@ -53,7 +53,7 @@ from .documents import (
 from .ids import id_prefix, new_id
 from .ledger import ZERO, rate_on, round_to
 from .overview import section
-from .stock import MoveDraft, cogs_account, items, levels, post, warehouses
+from .stock import MoveDraft, cogs_account, items, levels, post, unit_for, warehouses
 from .table import Column, Table, money, text
 from .validation import rule
 
@@ -620,6 +620,38 @@ class CreditResult:
                 + ([self.stock_entry.id] if self.stock_entry else []))
 
 
+def return_cost(book: Book, inv: Invoice, n: int, qty: Decimal) -> Decimal | None:
+    """What `qty` units of invoice line `n` cost when they left: the value of the deliveries that
+    invoice billed for that order line (not the order's average over all its deliveries), less
+    what earlier credit notes on the line took back; the last units take what is left, so
+    crediting a line in several notes returns exactly what the deliveries took out."""
+    ln = inv.lines[n - 1]
+    dns = book.of("delivery")
+    got_qty = got_value = ZERO
+    for d in inv.deliveries:
+        for x in dns[d].lines if d in dns else ():
+            if x.line == ln.line:
+                got_qty += x.qty
+                got_value += x.value
+    if got_qty <= 0 and inv.order:  # an invoice written without its deliveries: the line's average
+        got_qty, got_value = delivered_by_line(book).get(inv.order, {}).get(ln.line, [ZERO, ZERO])
+    if got_qty <= 0:
+        return None
+    back_qty = back_value = ZERO
+    for cn in book.of("credit-note").values():
+        if cn.invoice == inv.id:
+            for x in cn.lines:
+                if x.line == n and x.returned:
+                    back_qty += x.returned
+                    back_value += x.value
+    left_qty, left_value = got_qty - back_qty, got_value - back_value
+    if left_qty <= 0:
+        return None
+    if qty >= left_qty:
+        return left_value
+    return round_to(left_value * qty / left_qty, currency_places(book.base))
+
+
 def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | None, day: dt.date,
                 rng: random.Random, reason: str, restock: bool = True) -> CreditResult:
     """Credit an invoice (in full, or chosen lines and quantities): revenue and output tax are
@@ -660,12 +692,11 @@ def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | Non
                 "discount": ln.discount, "tax": ln.tax, "tax_rate": ln.tax_rate, "net": net,
                 "tax_amount": tax_amount, "account": ln.account}
         if restock and ln.item and is_stocked(book, ln.item) and so is not None and ln.line is not None:
-            got_qty, got_value = delivered_by_line(book).get(so.id, {}).get(ln.line, [ZERO, ZERO])
-            if got_qty > 0:
-                unit = (got_value / got_qty).quantize(Decimal("0.0001"))
+            cost = return_cost(book, inv, n, qty)
+            if cost is not None:
                 wh = so.lines[ln.line - 1].warehouse
                 line.update({"returned": qty, "warehouse": wh})
-                drafts.append(MoveDraft("return", ln.item, qty, to_warehouse=wh, unit_cost=unit,
+                drafts.append(MoveDraft("return", ln.item, qty, to_warehouse=wh, unit_cost=unit_for(cost, qty, currency_places(book.base)),
                                         account=cogs_account(book, ln.item), reference=inv.id))
         lines.append(line)
     ident = new_id(id_prefix(book, "credit-note"), day, book.of("credit-note"), rng)

@@ -307,6 +307,15 @@ class MoveDraft:
     reference: str | None = None
 
 
+def unit_for(value: Decimal, qty: Decimal, places: int = 2) -> Decimal:
+    """A unit cost whose qty x unit rounds to exactly `value` (a move's value is qty x unit_cost)."""
+    for digits in (4, 6, 8, 10, 12):
+        unit = (value / qty).quantize(Decimal(1).scaleb(-digits))
+        if round_to(qty * unit, places) == value:
+            return unit
+    return (value / qty).quantize(Decimal(1).scaleb(-16))
+
+
 def _check_draft(book: Book, d: MoveDraft) -> Item:
     item = items(book).get(d.item)
     if item is None:
