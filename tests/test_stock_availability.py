@@ -60,7 +60,7 @@ def test_available_without_documents_is_on_hand(shop):
     rows = available(shop)
     assert rows == [{"item": "ESP", "name": "Espresso 250 g", "warehouse": "SHOP", "uom": "bag", "on_hand": "12",
                      "reserved": "0", "available": "12", "incoming": "0", "next_incoming": None, "planned": "0",
-                     "required": "0", "projected": "12"}]
+                     "required": "0", "arriving": "0", "leaving": "0", "projected": "12"}]
     doc = json.loads(ok(shop, "stock", "available", "--format", "json").stdout)
     assert doc["notes"] == ["1 items have no stock and no open documents: BEAN"]
     assert [(r["warehouse"], r["on_hand"]) for r in available(shop, "ESP")] == [("ROAST", "0"), ("SHOP", "12")]
@@ -79,7 +79,7 @@ def test_each_document_kind_adds_its_column_and_projected_follows(shop, document
     assert rows[("ESP", "SHOP")] == {
         "item": "ESP", "name": "Espresso 250 g", "warehouse": "SHOP", "uom": "bag", "on_hand": "12",
         "reserved": "8", "available": "4", "incoming": "50", "next_incoming": "2026-12-04", "planned": "5",
-        "required": "3", "projected": "56"}  # 12 + 50 + 5 - 8 - 3
+        "required": "3", "arriving": "0", "leaving": "0", "projected": "56"}  # 12 + 50 + 5 - 8 - 3
     assert rows[("BEAN", "ROAST")]["projected"] == "60" and rows[("BEAN", "ROAST")]["on_hand"] == "0"
     # by 3 December only the reservation and the requirement are due
     at = {(r["item"], r["warehouse"]): r for r in available(shop, "--at", "2026-12-03")}

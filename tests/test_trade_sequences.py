@@ -93,3 +93,22 @@ def test_a_foreign_bill_paid_after_a_revaluation_books_the_difference_once(book)
     assert tb["6900"] == D("6.00") and tb["1010"] == D("-186.00")
     aging = doc(book, "report", "ap-aging", "--date", "2026-11-30")
     assert aging["rows"] == [] and aging["agrees"] is True
+
+
+def test_on_hand_is_as_of_today_and_later_moves_are_future_movements(book):
+    trading_book(book)
+    ok(book, "stock", "receive", "ESP", "--qty", "100", "--unit-cost", "10.00", "--date", "2026-11-20")
+    so = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 30 25.00"))
+    ok(book, "sales", "deliver", so, "--date", "2026-12-03")  # five days ahead
+    row = doc(book, "stock", "available", "ESP", "--warehouse", "MAIN")["rows"][0]
+    assert {k: D(row[k]) for k in ("on_hand", "reserved", "leaving", "available", "projected")} == {
+        "on_hand": 100, "reserved": 0, "leaving": 30, "available": 70, "projected": 70}
+    row = doc(book, "stock", "available", "ESP", "--warehouse", "MAIN", "--at", "2026-12-03")["rows"][0]
+    assert (D(row["on_hand"]), D(row["leaving"])) == (70, 0)
+    assert doc(book, "stock", "promise", "ESP", "--qty", "70")["date"] == "2026-11-28"
+    assert doc(book, "stock", "promise", "ESP", "--qty", "71")["basis"] == "lead-time"
+    # the delivery side agrees: 70 can still leave today, 71 would starve the later delivery
+    so2 = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 71 25.00"))
+    before = head(book)
+    res = fails(book, "negative-stock", "sales", "deliver", so2)
+    assert "later delivery" in res.stderr and head(book) == before

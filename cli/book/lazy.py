@@ -11,6 +11,7 @@ changes is never served from the cache.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,7 @@ from .loader import load_book
 from .prefetch import Prefetch, code_fingerprint
 from .root import DataRoot
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2  # 2: the date of the latest move is kept with the levels
 KEEP = 16  # summaries kept per cache file (one per tree id seen recently)
 EMPTY = "empty"  # the folder is absent from a clean tree: no records of the kind at all
 
@@ -127,19 +128,22 @@ def _write_cache(path: Path | None, data: dict) -> None:
 def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:
     """Serve cli.domain.stock.levels(book) from the cache: the stock folder is clean, so it is `tree`
     (the git tree id of the folder at the revision, or HEAD for the working tree)."""
-    from comptoir.domain.stock import levels
+    from comptoir.domain.stock import last_move_date, levels
 
     if tree == EMPTY:
         book.derived[("stock.levels", None)] = {}
+        book.derived["stock.last_date"] = None
         return
     tree = _versioned(tree)
     path = _cache_file(root, "stock-levels")
     cache = _read_cache(path)
     hit = cache.get(tree)
     if hit is not None:
-        book.derived[("stock.levels", None)] = {(i, w): [Decimal(q), Decimal(v)] for i, w, q, v in hit}
+        last, cells = hit
+        book.derived[("stock.levels", None)] = {(i, w): [Decimal(q), Decimal(v)] for i, w, q, v in cells}
+        book.derived["stock.last_date"] = dt.date.fromisoformat(last) if last else None
         return
-    _store(path, cache, tree, levels(book))  # loads the moves once; later runs on this tree skip them
+    _store(path, cache, tree, levels(book), last_move_date(book))  # loads the moves once; later runs skip them
 
 
 def _versioned(tree: str) -> str:
@@ -147,9 +151,10 @@ def _versioned(tree: str) -> str:
     return f"{tree}:{code_fingerprint()}"
 
 
-def _store(path: Path | None, cache: dict, tree: str, computed: dict) -> None:
+def _store(path: Path | None, cache: dict, tree: str, computed: dict, last: dt.date | None) -> None:
     cache.pop(tree, None)
-    cache[tree] = [(i, w, format(q, "f"), format(v, "f")) for (i, w), (q, v) in computed.items()]
+    cache[tree] = (last.isoformat() if last else "",
+                   [(i, w, format(q, "f"), format(v, "f")) for (i, w), (q, v) in computed.items()])
     while len(cache) > KEEP:
         cache.pop(next(iter(cache)))
     _write_cache(path, cache)
@@ -159,7 +164,7 @@ def remember_stock_levels(root: DataRoot, book: Book) -> None:
     """After a commit, file the committed book's stock levels under the stock folder's new tree id,
     so the next `stock available` reads no move either. Skipped when the folder holds other
     uncommitted changes (the levels would not be the tree's). Never fails the command."""
-    from comptoir.domain.stock import levels
+    from comptoir.domain.stock import last_move_date, levels
 
     if root.top is None:
         return
@@ -170,6 +175,6 @@ def remember_stock_levels(root: DataRoot, book: Book) -> None:
         tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{path}", check=False).decode().strip()
         if tree:
             cache_path = _cache_file(root, "stock-levels")
-            _store(cache_path, _read_cache(cache_path), _versioned(tree), levels(book))
+            _store(cache_path, _read_cache(cache_path), _versioned(tree), levels(book), last_move_date(book))
     except (git.GitError, OSError):
         pass

@@ -18,11 +18,23 @@ from typing import NamedTuple
 from .book import Book
 from .ledger import ZERO
 from .overview import section
-from .stock import consumed, fmt_qty, issue_rate, items, levels, qty_col, warehouses
+from .stock import (
+    consumed,
+    fmt_qty,
+    future_moves,
+    issue_rate,
+    items,
+    levels,
+    levels_on,
+    qty_col,
+    warehouses,
+)
 from .table import Column, Table, text
 
-SUPPLY = ("incoming", "planned")  # open purchase order lines; open production orders (output)
-DEMAND = ("reserved", "required")  # open sales order lines; components of open production orders
+# open purchase order lines; open production orders (output); posted moves dated after the day
+SUPPLY = ("incoming", "planned", "arriving")
+# open sales order lines; components of open production orders; posted moves out dated after the day
+DEMAND = ("reserved", "required", "leaving")
 KINDS = SUPPLY + DEMAND
 RATE_DAYS = 90  # the reorder report's rate of issue looks this far back
 
@@ -76,6 +88,20 @@ def kinds_read() -> set[str] | None:
     return out
 
 
+def stock_now(book: Book, day: dt.date) -> tuple[dict[tuple[str, str], Decimal], list[Event]]:
+    """On hand at the end of `day` per (item, warehouse), and the posted moves dated after it as
+    future movements ("arriving" into, "leaving" a warehouse on their date)."""
+    held = {k: v[0] for k, v in levels_on(book, day).items()}
+    later: list[Event] = []
+    for m in future_moves(book, day):
+        doc = m.reference or m.id
+        if m.to_warehouse is not None:
+            later.append(Event(m.item, m.to_warehouse, m.date, m.qty, "arriving", doc))
+        if m.from_warehouse is not None:
+            later.append(Event(m.item, m.from_warehouse, m.date, m.qty, "leaving", doc))
+    return held, later
+
+
 def events(book: Book) -> list[Event]:
     """Every open supply and demand event in the book, from every registered provider."""
     cached = book.derived.get("availability.events")
@@ -105,30 +131,36 @@ class Availability:
     incoming: Decimal = ZERO
     planned: Decimal = ZERO
     required: Decimal = ZERO
+    arriving: Decimal = ZERO  # posted moves into the warehouse dated after the day
+    leaving: Decimal = ZERO  # posted moves out of it dated after the day
     next_incoming: dt.date | None = None
 
     @property
     def available(self) -> Decimal:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.reserved - self.leaving
 
     @property
     def projected(self) -> Decimal:
-        """ERPNext's Bin.projected_qty, Odoo's virtual_available."""
-        return self.on_hand + self.incoming + self.planned - self.reserved - self.required
+        """ERPNext's Bin.projected_qty, Odoo's virtual_available (with dated moves still to come)."""
+        return (self.on_hand + self.incoming + self.planned + self.arriving
+                - self.reserved - self.required - self.leaving)
 
 
 def availability(book: Book, item: str | None = None, warehouse: str | None = None,
                  at: dt.date | None = None) -> dict[tuple[str, str], Availability]:
     """(item, warehouse) -> Availability for every pair with stock or open documents.
 
-    With `at`, only supply and demand expected on or before that date count (undated demand
-    always counts, undated supply never does: nothing says it arrives by then).
+    On hand is at the end of `at` (default: today); moves dated later are future movements
+    (arriving, leaving). With `at`, only supply and demand expected on or before that date
+    count (undated demand always counts, undated supply never does: nothing says it arrives by
+    then).
     """
     out: dict[tuple[str, str], Availability] = {}
-    for (sku, wh), (qty, _) in levels(book).items():
+    held, later = stock_now(book, at or book.today or dt.date.today())
+    for (sku, wh), qty in held.items():
         if (item is None or sku == item) and (warehouse is None or wh == warehouse) and qty != 0:
             out[(sku, wh)] = Availability(sku, wh, on_hand=qty)
-    for ev in events(book):
+    for ev in [*events(book), *later]:
         if (item is not None and ev.item != item) or (warehouse is not None and ev.warehouse != warehouse):
             continue
         if at is not None and (ev.date > at if ev.date is not None else ev.kind in SUPPLY):
@@ -159,11 +191,14 @@ def availability_table(book: Book, item: str | None = None, warehouse: str | Non
         rows.append({"item": sku, "name": it.name if it else "?", "warehouse": wh, "uom": it.uom if it else "",
                      "on_hand": a.on_hand, "reserved": a.reserved, "available": a.available,
                      "incoming": a.incoming, "next_incoming": a.next_incoming, "planned": a.planned,
-                     "required": a.required, "projected": a.projected})
+                     "required": a.required, "arriving": a.arriving, "leaving": a.leaving,
+                     "projected": a.projected})
     cols = [text("item", "Item"), text("name", "Name"), text("warehouse", "Warehouse"), text("uom", "UoM"),
             qty_col("on_hand", "On hand"), qty_col("reserved", "Reserved"), qty_col("available", "Available"),
             qty_col("incoming", "Incoming"), Column("next_incoming", "Next incoming", "date"),
-            qty_col("planned", "Planned"), qty_col("required", "Required"), qty_col("projected", "Projected")]
+            qty_col("planned", "Planned"), qty_col("required", "Required"),
+            qty_col("arriving", "Moves in later"), qty_col("leaving", "Moves out later"),
+            qty_col("projected", "Projected")]
     table = Table("stock-available", cols, rows,
                   title="Stock availability" + (f" (supply and demand expected by {at})" if at else ""))
     if item is None and warehouse is None:
@@ -271,11 +306,11 @@ def promise(book: Book, sku: str, qty: Decimal, warehouse: str | None = None, st
     if qty <= 0:
         raise fail("invalid-quantity", f"the quantity must be more than zero, not {fmt_qty(qty)}", "give a positive --qty")
     skip = set(exclude)
-    lv = levels(book)
-    all_events = [e for e in events(book) if e.item == sku and e.document not in skip]
+    lv, later = stock_now(book, today)
+    all_events = [e for e in [*events(book), *later] if e.item == sku and e.document not in skip]
 
     def scope(wh: str | None) -> tuple[Decimal, list[Event]]:
-        held = sum((v[0] for (i, w), v in lv.items() if i == sku and (wh is None or w == wh)), ZERO)
+        held = sum((v for (i, w), v in lv.items() if i == sku and (wh is None or w == wh)), ZERO)
         return held, [e for e in all_events if wh is None or e.warehouse == wh]
 
     held, evs = scope(warehouse)

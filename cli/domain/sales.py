@@ -25,7 +25,7 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import CreditNote, Delivery, Invoice, SalesLine, SalesOrder
 from comptoir.schemas.types import currency_places
 
-from .availability import SUPPLY, Event, Promise, events, promise, provider
+from .availability import SUPPLY, Event, Promise, events, promise, provider, stock_now
 from .book import Book
 from .diff import effect
 from .documents import (
@@ -53,7 +53,7 @@ from .documents import (
 from .ids import id_prefix, new_id
 from .ledger import ZERO, rate_on, round_to
 from .overview import section
-from .stock import MoveDraft, cogs_account, items, levels, post, unit_for, warehouses
+from .stock import MoveDraft, cogs_account, items, post, unit_for, warehouses
 from .table import Column, Table, money, text
 from .validation import rule
 
@@ -895,7 +895,8 @@ def promise_risks(book: Book, today: dt.date) -> dict[tuple[str, int], str]:
         if day is not None and day < today:
             risks[(so.id, n)] = f"late: promised {day}, {qty_text(qty)} still to deliver"
     sales_docs = {so.id for so, *_ in ours}
-    for ev in events(book):
+    held, later = stock_now(book, today)
+    for ev in [*events(book), *later]:
         if ev.document in sales_docs and ev.kind == "reserved":
             continue
         if ev.date is None and ev.kind in SUPPLY:
@@ -905,9 +906,8 @@ def promise_risks(book: Book, today: dt.date) -> dict[tuple[str, int], str]:
             continue
         when = max(ev.date or today, today)
         by_pair[key].append((when, 0 if ev.kind in SUPPLY else 1, ev.document, 0, ev.qty, ev.kind))
-    lv = levels(book)
     for key, steps in by_pair.items():
-        projected = lv.get(key, [ZERO])[0]
+        projected = held.get(key, ZERO)
         for when, _, doc, n, qty, kind in sorted(steps, key=lambda s: (s[0], s[1], s[2], s[3])):
             projected += qty if kind in SUPPLY else -qty
             if n and projected < 0 and (doc, n) not in risks:

@@ -240,6 +240,28 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
     return out
 
 
+def last_move_date(book: Book) -> dt.date | None:
+    """The date of the latest stock move (storage may know it from its level summaries)."""
+    key = "stock.last_date"
+    if key not in book.derived:
+        book.derived[key] = max((m.date for m in moves(book).values()), default=None)
+    return book.derived[key]
+
+
+def levels_on(book: Book, day: dt.date) -> dict[tuple[str, str], list[Decimal]]:
+    """Levels at the end of `day`: moves dated later are future movements, not stock on hand."""
+    last = last_move_date(book)
+    return levels(book) if last is None or last <= day else levels(book, day)
+
+
+def future_moves(book: Book, day: dt.date) -> list[StockMove]:
+    """Posted moves dated after `day`, in valuation order."""
+    last = last_move_date(book)
+    if last is None or last <= day:
+        return []
+    return sorted((m for m in moves(book).values() if m.date > day), key=move_key)
+
+
 def on_hand(book: Book, item: str, warehouse: str | None = None, end: dt.date | None = None) -> Decimal:
     lv = levels(book, end)
     if warehouse is not None:
