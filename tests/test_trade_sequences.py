@@ -112,3 +112,20 @@ def test_on_hand_is_as_of_today_and_later_moves_are_future_movements(book):
     before = head(book)
     res = fails(book, "negative-stock", "sales", "deliver", so2)
     assert "later delivery" in res.stderr and head(book) == before
+
+
+def test_a_delivery_takes_free_stock_and_refuses_stock_promised_to_an_earlier_order(book):
+    trading_book(book)
+    ok(book, "stock", "receive", "ESP", "--qty", "5", "--unit-cost", "10.00", "--date", "2026-11-20")
+    early = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 3 25.00",
+                     "--requested", "2026-12-01"))
+    late = first(ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 5 25.00"))
+    before = head(book)
+    res = fails(book, "reserved-stock", "sales", "deliver", late)
+    assert f"{early} line 1 (3 ESP, promised 2026-12-01) at risk" in res.stderr and "--take-reserved" in res.stderr
+    assert head(book) == before and not git(book, "status", "--porcelain")
+    ok(book, "sales", "deliver", late, "--qty", "2")  # the free stock goes
+    res = ok(book, "sales", "deliver", late, "--qty", "1", "--take-reserved")
+    assert f"warning: took stock promised to {early} line 1" in res.stderr
+    risks = {r["order"]: r["risk"] for r in doc(book, "report", "open-orders")["rows"]}
+    assert risks[early] == "at risk"

@@ -26,7 +26,7 @@ def sales() -> None:
     """Order to cash: quote, order (reserving stock with a promise date), deliver, invoice, credit.
 
     \b
-    comptoir sales order --partner CUSTOMER --line "ESP-1K 20 34.00" --tax VAT55 [--date 2026-12-04]
+    comptoir sales order --partner CUSTOMER --line "ESP-1K 20 34.00" --tax VAT55 [--requested 2026-12-04]
     comptoir sales deliver SO-... [--line 1 --qty 10]      stock out, cost of goods sold
     comptoir sales invoice SO-...|DN-...                   receivable / revenue / output tax
     comptoir sales credit-note INVOICE --reason "..."      reverses revenue, takes goods back
@@ -37,7 +37,9 @@ def _order_options(fn):
     for decorator in reversed([
         click.option("--partner", required=True, help="The customer's id."),
         click.option("--line", "lines", multiple=True, required=True, help=LINE_HELP),
-        click.option("--date", "requested", help="The delivery date the customer asks for (lines without date=). "
+        click.option("--date", "date_", help="The order's own date (default: today). A date after today is "
+                     "read as --requested, the meaning --date had before, with a warning."),
+        click.option("--requested", help="The delivery date the customer asks for (lines without date=). "
                      "A date the stock cannot meet is a warning (refused with --firm)."),
         click.option("--firm", is_flag=True, help="Refuse the order when a requested date cannot be met."),
         click.option("--warehouse", help="Ship from here. Default: the warehouse that can ship soonest."),
@@ -49,6 +51,18 @@ def _order_options(fn):
     ]):
         fn = decorator(fn)
     return fn
+
+
+def _dates(env, date_: str | None, requested: str | None):
+    """(order date, requested date) from --date and --requested; --date used to be the requested
+    date, so a --date after today without --requested is still read that way."""
+    day = day_of(env, date_) if date_ else env.today
+    asked = day_of(env, requested, "--requested") if requested else None
+    if date_ and day > env.today and asked is None:
+        click.echo(f"warning: --date {day} is after today: read as the requested date (--requested); "
+                   "--date is now the order's own date", err=True)
+        return env.today, day
+    return day, asked
 
 
 def _report_order(result, book, verb: str, sha) -> None:
@@ -75,16 +89,17 @@ def _subject(verb: str, so, book) -> str:
 @click.option("--valid-until", help="The last day the quote holds.")
 @no_commit
 @click.pass_obj
-def quote(env, partner, lines, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
+def quote(env, partner, lines, date_, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
           valid_until, no_commit) -> None:
     """Quote a customer (a draft order: it reserves nothing). Prints its id and promise dates."""
     from comptoir.domain.documents import parse_line
     from comptoir.domain.sales import new_order
 
     parsed = [parse_line(x) for x in lines]
+    day, asked = _dates(env, date_, requested)
     with env.writer("sales quote", no_commit) as w:
-        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=False,
-                           requested=day_of(env, requested) if requested else None, warehouse=warehouse,
+        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=False, day=day,
+                           requested=asked, warehouse=warehouse,
                            currency=currency, tax=tax, terms=payment_terms, reference=reference, firm=firm,
                            valid_until=day_of(env, valid_until, "--valid-until") if valid_until else None, notes=notes)
         put_all(w, [("sales-order", result.order)])
@@ -97,7 +112,7 @@ def quote(env, partner, lines, requested, firm, warehouse, tax, currency, paymen
 @click.option("--override", metavar="REASON", help="Accept the order over the customer's credit limit, saying why.")
 @no_commit
 @click.pass_obj
-def order(env, partner, lines, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
+def order(env, partner, lines, date_, requested, firm, warehouse, tax, currency, payment_terms, reference, notes,
           override, no_commit) -> None:
     """Take a confirmed order: each stocked line gets a promised date (printed and stored) and
     reserves its quantity. Refused over the customer's credit limit unless --override."""
@@ -105,9 +120,10 @@ def order(env, partner, lines, requested, firm, warehouse, tax, currency, paymen
     from comptoir.domain.sales import new_order
 
     parsed = [parse_line(x) for x in lines]
+    day, asked = _dates(env, date_, requested)
     with env.writer("sales order", no_commit) as w:
-        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=True,
-                           requested=day_of(env, requested) if requested else None, warehouse=warehouse,
+        result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=True, day=day,
+                           requested=asked, warehouse=warehouse,
                            currency=currency, tax=tax, terms=payment_terms, reference=reference,
                            override=override, firm=firm, notes=notes)
         put_all(w, [("sales-order", result.order)])
@@ -154,19 +170,24 @@ def cancel(env, ident, date_, no_commit) -> None:
 @click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
 @click.option("--qty", "qtys", multiple=True, help="Quantity shipped on the matching --line.")
 @click.option("--date", "date_", help="Delivery date. Default: today.")
+@click.option("--take-reserved", is_flag=True, help="Ship even when it takes stock another order's promise "
+              "counts on; the orders whose promise breaks are named.")
 @no_commit
 @click.pass_obj
-def deliver(env, ident, line_nos, qtys, date_, no_commit) -> None:
+def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None:
     """Ship ORDER (everything still open, or --line N --qty Q ...; partial deliveries are fine).
 
     Writes the delivery, its stock moves and the cost-of-goods-sold entry in one commit.
-    Refused beyond what was ordered or what is on hand. Prints the delivery id.
+    Refused beyond what was ordered or what is on hand, and when it would take stock reserved
+    for another order's promise (free stock goes first) unless --take-reserved. Prints the
+    delivery id.
     """
     from comptoir.domain.documents import picks
     from comptoir.domain.sales import deliver as build
 
     with env.writer("sales deliver", no_commit) as w:
-        result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng)
+        result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, env.today,
+                       take_reserved)
         put_all(w, [("delivery", result.delivery), *(("stock-move", m) for m in result.moves),
                     ("journal", result.entry)])
         cost = sum(x.value for x in result.delivery.lines)
@@ -175,6 +196,8 @@ def deliver(env, ident, line_nos, qtys, date_, no_commit) -> None:
         sha = w.commit(subject, result.ids)
         remember_stock(env, w, sha)
     click.echo(result.delivery.id)
+    for b in result.broken:
+        click.echo(f"warning: took stock promised to {b}", err=True)
     click.echo(subject + committed(sha), err=True)
 
 

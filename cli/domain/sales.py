@@ -345,21 +345,26 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], today: dt.dat
               currency: str | None = None, tax: str | None = None, terms: int | None = None,
               reference: str | None = None, override: str | None = None, firm: bool = False,
               opportunity: str | None = None, valid_until: dt.date | None = None,
-              notes: str | None = None) -> OrderResult:
+              notes: str | None = None, day: dt.date | None = None) -> OrderResult:
     """A quote (confirm=False) or a confirmed order, each stocked line promised by the supply and
     demand timeline. A requested date the stock cannot meet is a warning, or refused when `firm`.
-    A confirmed order over the customer's credit limit is refused unless `override` says why."""
+    A confirmed order over the customer's credit limit is refused unless `override` says why.
+    `day` is the order's own date (default: today; an order taken yesterday is entered today)."""
+    day = day or today
+    if day > today:
+        raise fail("order-date-ahead", f"the order date {day} is after today ({today})",
+                   "an order is dated the day it was taken; a later delivery date is --requested")
     partner = get_partner_as(book, partner_id, "customer")
     if not lines:
         raise fail("no-lines", "an order needs at least one --line", 'add --line "SKU QTY PRICE"')
     cur = doc_currency(book, partner, currency)
-    ident = new_id(id_prefix(book, "sales-order"), today, orders(book), rng)
+    ident = new_id(id_prefix(book, "sales-order"), day, orders(book), rng)
     priced, promises, warnings = _priced_lines(book, ident, lines, requested, today, warehouse, tax, cur)
     if firm and warnings:
         raise ComptoirError([Problem("", 0, "promise-not-met", w,
                                      "ask for a later --date, order less, or drop --firm to accept the later promise")
                              for w in warnings])
-    so = validated(SalesOrder, id=ident, date=today, partner=partner.id, confirmed=today if confirm else None,
+    so = validated(SalesOrder, id=ident, date=day, partner=partner.id, confirmed=day if confirm else None,
                    valid_until=valid_until, currency=cur, payment_terms_days=terms, customer_reference=reference,
                    opportunity=opportunity, lines=priced, notes=notes)
     if confirm:
@@ -453,6 +458,7 @@ class DeliveryResult:
     delivery: Delivery
     moves: list
     entry: JournalEntry | None
+    broken: list[str] = field(default_factory=list)  # other orders' promises it breaks (--take-reserved)
 
     @property
     def ids(self) -> list[str]:
@@ -460,9 +466,11 @@ class DeliveryResult:
 
 
 def deliver(book: Book, so_id: str, chosen: list[tuple[int, Decimal]] | None, day: dt.date,
-            rng: random.Random) -> DeliveryResult:
+            rng: random.Random, today: dt.date | None = None, take_reserved: bool = False) -> DeliveryResult:
     """Ship an order's open lines (or the chosen quantities): stock moves out at their valuation,
-    debit cost of goods sold, credit inventory. Refused beyond the order or what is on hand."""
+    debit cost of goods sold, credit inventory. Refused beyond the order or what is on hand, and
+    when it would take stock another order's promise counts on (unless `take_reserved`: the
+    result then names the promises it breaks)."""
     so = get_order(book, so_id)
     if so.cancelled is not None:
         raise fail("cancelled-order", f"{so.id} was cancelled on {so.cancelled}", "nothing more can be delivered")
@@ -485,7 +493,30 @@ def deliver(book: Book, so_id: str, chosen: list[tuple[int, Decimal]] | None, da
                "move": m.id} for (n, _), m in zip(lines, posting.moves, strict=True)]
     doc = validated(Delivery, id=ident, date=day, order=so.id, partner=so.partner, lines=dlines,
                     entry=entry.id if entry else None)
-    return DeliveryResult(doc, posting.moves, entry)
+    broken = _broken_promises(book, so, doc, posting.moves, today or book.today or day)
+    if broken and not take_reserved:
+        raise ComptoirError([Problem("", 0, "reserved-stock", f"{doc.id} on {so.id} would take stock promised "
+                                     f"to another order: {b}",
+                                     "deliver less now (free stock first), wait for the supply, or take it "
+                                     "anyway with --take-reserved (those promises then break)") for b in broken])
+    return DeliveryResult(doc, posting.moves, entry, broken)
+
+
+def _broken_promises(book: Book, so: SalesOrder, doc: Delivery, new_moves: list, today: dt.date) -> list[str]:
+    """Other orders' lines whose promise the delivery puts at risk (they were covered before)."""
+    from comptoir.schemas.registry import kind_named
+
+    before = promise_risks(book, today)
+    after_book = book.with_records([(kind_named("delivery"), doc),
+                                    *((kind_named("stock-move"), m) for m in new_moves)])
+    after = promise_risks(after_book, today)
+    out = []
+    for (order, n), why in sorted(after.items()):
+        if order == so.id or (order, n) in before:
+            continue
+        line = orders(book)[order].lines[n - 1]
+        out.append(f"{order} line {n} ({qty_text(line.qty)} {line.item}, promised {line.promised}) {why}")
+    return out
 
 
 # -- invoicing -------------------------------------------------------------------------------------
