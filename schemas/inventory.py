@@ -17,7 +17,10 @@ Valuation = Literal["fifo", "moving-average"]
 # What caused a move. The stock commands write the first four; sales, purchasing and
 # manufacturing write the others through cli.domain.stock.
 MoveType = Literal["receipt", "issue", "transfer", "adjustment",
-                   "delivery", "return", "production", "consumption"]
+                   "delivery", "return", "production", "consumption", "supplier-return", "landed-cost"]
+# A landed cost (freight, duty billed later) adds value to `qty` units already in the warehouse
+# without moving any: its quantity says how many units carry the value, not a movement.
+VALUE_ONLY = frozenset({"landed-cost"})
 
 
 class Item(Record):
@@ -54,6 +57,7 @@ class Warehouse(Record):
 class StockMove(Record):
     """One movement of one item: a receipt (to only), an issue (from only) or a transfer (both).
 
+    A landed cost adds `value` to `qty` units already in `to_warehouse` without moving any.
     `value` is frozen when the move is written: the cost of what arrives for a receipt
     (qty x unit_cost), the valuation of what leaves for every other move. `variance` is
     the part of `value` that did not enter the destination's stock because it settled a
@@ -69,7 +73,9 @@ class StockMove(Record):
     qty: Quantity = Field(gt=0)
     from_warehouse: RecordId | None = None
     to_warehouse: RecordId | None = None
-    unit_cost: Amount | None = Field(None, ge=0)  # incoming cost per unit (receipts, surplus counts)
+    # incoming cost per unit (receipts, surplus counts); on an outgoing move (a return to the
+    # supplier) the cost it leaves at instead of the valuation's
+    unit_cost: Amount | None = Field(None, ge=0)
     value: Amount
     variance: Amount = Decimal(0)
     account: AccountCode | None = None  # the other side of the posting (offset or expense)
@@ -86,6 +92,8 @@ class StockMove(Record):
             raise ValueError("a transfer needs both from_warehouse and to_warehouse")
         if self.type != "transfer" and self.from_warehouse is not None and self.to_warehouse is not None:
             raise ValueError(f"a {self.type} has either from_warehouse or to_warehouse, not both")
+        if self.type in VALUE_ONLY and (self.to_warehouse is None or self.from_warehouse is not None):
+            raise ValueError(f"a {self.type} names only to_warehouse, where the units it adds value to are")
         if self.value < 0:
             raise ValueError("value is the size of the move's value and cannot be negative")
         return self

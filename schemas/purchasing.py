@@ -64,8 +64,10 @@ class Receipt(Record):
 
 
 class BillLine(DocumentLine):
-    cleared: Amount = Decimal(0)  # base value taken off GRNI (what the billed units were received at)
+    order: RecordId | None = None  # the purchase order of `line` (a bill may cover several orders)
+    cleared: Amount = Decimal(0)  # base value put through GRNI: what the units were (or will be) received at
     variance: Amount = Decimal(0)  # base: net at the bill's rate - cleared, to the price-variance account
+    landed: bool = False  # a landed cost (freight, duty): added to the stock it belongs to, or COGS
 
 
 class Bill(Record):
@@ -82,7 +84,12 @@ class Bill(Record):
     tax: Amount
     total: Amount
     entry: RecordId
+    moves: list[RecordId] = Field(default_factory=list)  # landed costs added to stock (value-only moves)
     notes: str | None = None
+
+    def orders(self) -> list[str]:
+        found = [ln.order or self.order for ln in self.lines if ln.line is not None]
+        return list(dict.fromkeys(o for o in found if o))
 
     @model_validator(mode="after")
     def _consistent(self) -> Bill:
@@ -92,8 +99,58 @@ class Bill(Record):
         return self
 
 
+class ReturnLine(Record):
+    line: int = Field(ge=1)  # the order line
+    item: RecordId
+    qty: Quantity = Field(gt=0)
+    warehouse: RecordId
+    value: Amount = Field(ge=0)  # base: the cost the units came in at
+    move: RecordId
+
+
+class SupplierReturn(Record):
+    """Goods sent back to the supplier: stock out at the cost it came in, debit GRNI."""
+
+    id: RecordId
+    date: dt.date
+    order: RecordId
+    partner: RecordId
+    reason: str = Field(min_length=1)
+    lines: list[ReturnLine] = Field(min_length=1)
+    entry: RecordId | None = None
+    notes: str | None = None
+
+
+class DebitNote(Record):
+    """The supplier's credit note against a bill (returned goods, a price correction): debit
+    payables, credit GRNI (or the expense) and input tax."""
+
+    id: RecordId
+    number: str = Field(min_length=1)  # the supplier's credit note number
+    date: dt.date
+    bill: RecordId
+    partner: RecordId
+    currency: CurrencyCode | None = None
+    rate: Amount | None = Field(default=None, gt=0)  # the bill's rate
+    reason: str = Field(min_length=1)
+    lines: list[BillLine] = Field(min_length=1)
+    net: Amount
+    tax: Amount
+    total: Amount
+    entry: RecordId
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DebitNote:
+        check_totals(self, self.lines)
+        return self
+
+
 KINDS: list[Kind] = [
     Kind("purchase-order", "purchasing/orders", PurchaseOrder, "purchase order", prefix="PO"),
     Kind("receipt", "purchasing/receipts", Receipt, "goods receipt", date_field="date", posted=True, prefix="GR"),
     Kind("bill", "purchasing/bills", Bill, "supplier bill", date_field="date", posted=True, prefix="BILL"),
+    Kind("supplier-return", "purchasing/returns", SupplierReturn, "return to supplier", date_field="date",
+         posted=True, prefix="RT"),
+    Kind("debit-note", "purchasing/debit-notes", DebitNote, "debit note", date_field="date", posted=True,
+         prefix="DEB"),
 ]

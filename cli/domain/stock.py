@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
 from comptoir.schemas.accounting import JournalEntry
-from comptoir.schemas.inventory import Item, StockMove, Warehouse
+from comptoir.schemas.inventory import VALUE_ONLY, Item, StockMove, Warehouse
 from comptoir.schemas.types import currency_places
 
 from .book import Book
@@ -156,6 +156,59 @@ class Position:
         self.value -= out
         return out
 
+    def issue_at(self, qty: Decimal, value: Decimal) -> Decimal:
+        """Take `qty` out at a given `value` (goods back to their supplier at the cost they came
+        in): FIFO takes them from the newest layers, the rest of the position keeps its value.
+        Everything that is left goes when the position empties, so it never keeps value without
+        quantity."""
+        if qty >= self.qty:
+            return self.issue(qty)
+        if self.fifo:
+            need = qty
+            while need > 0 and self.layers:
+                layer = self.layers[-1]
+                if layer[0] <= need:
+                    need -= layer[0]
+                    self.layers.pop()
+                else:
+                    layer[1] -= self._round(layer[1] * need / layer[0])
+                    layer[0] -= need
+                    need = ZERO
+            drift = (self.value - value) - sum((la[1] for la in self.layers), ZERO)
+            if drift and self.layers:  # the layers left hold what the position keeps
+                self.layers[-1][1] += drift
+        self.qty -= qty
+        self.value -= value
+        if not self.fifo and self.qty > 0:
+            self.rate = self.value / self.qty
+        return value
+
+    def add_value(self, qty: Decimal, value: Decimal) -> Decimal:
+        """Add `value` to the newest `qty` units on hand (a landed cost); returns what found no
+        units to go to (a variance)."""
+        if self.qty <= 0:
+            return value
+        if not self.fifo:
+            self.value += value
+            self.rate = self.value / self.qty
+            return ZERO
+        share: list[tuple[list[Decimal], Decimal]] = []
+        need = min(qty, self.qty)
+        for layer in reversed(self.layers):
+            if need <= 0:
+                break
+            take = min(layer[0], need)
+            share.append((layer, take))
+            need -= take
+        covered = sum((t for _, t in share), ZERO)
+        rest = value
+        for i, (layer, take) in enumerate(share):
+            part = rest if i == len(share) - 1 else self._round(value * take / covered)
+            layer[1] += part
+            rest -= part
+        self.value += value
+        return ZERO
+
     def unit_rate(self) -> Decimal | None:
         """The rate a surplus is counted in at: the average on hand, else the last known rate."""
         if self.qty > 0:
@@ -191,12 +244,23 @@ def replay(item: Item, series: Iterable[StockMove], places: int,
     out = []
     for m in sorted(series, key=move_key):
         on_hand = None
+        if m.type in VALUE_ONLY:
+            pos = positions.get(m.to_warehouse)  # type: ignore[arg-type]
+            if pos is None:
+                pos = positions[m.to_warehouse] = Position(fifo, places)  # type: ignore[index]
+            value = round_to(m.qty * (m.unit_cost or ZERO), places) if m.id in fresh else m.value
+            out.append(Outcome(m, value, pos.add_value(m.qty, value), None))
+            continue
         if m.from_warehouse is not None:
             pos = positions.get(m.from_warehouse)
             if pos is None:
                 pos = positions[m.from_warehouse] = Position(fifo, places)
             on_hand = pos.qty
-            value = pos.issue(m.qty)
+            if m.unit_cost is not None and m.to_warehouse is None:  # leaves at a given cost
+                value = round_to(m.qty * m.unit_cost, places) if m.id in fresh else m.value
+                value = pos.issue_at(m.qty, value)
+            else:
+                value = pos.issue(m.qty)
         elif m.id in fresh:
             value = round_to(m.qty * (m.unit_cost or ZERO), places)
         else:
@@ -223,6 +287,12 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
     out: dict[tuple[str, str], list[Decimal]] = {}
     for m in moves(book).values():
         if end is not None and m.date > end:
+            continue
+        if m.type in VALUE_ONLY:
+            cell = out.get((m.item, m.to_warehouse))  # type: ignore[arg-type]
+            if cell is None:
+                cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]  # type: ignore[index]
+            cell[1] += m.value - m.variance
             continue
         if m.from_warehouse is not None:
             cell = out.get((m.item, m.from_warehouse))
@@ -259,7 +329,7 @@ def future_moves(book: Book, day: dt.date) -> list[StockMove]:
     last = last_move_date(book)
     if last is None or last <= day:
         return []
-    return sorted((m for m in moves(book).values() if m.date > day), key=move_key)
+    return sorted((m for m in moves(book).values() if m.date > day and m.type not in VALUE_ONLY), key=move_key)
 
 
 def on_hand(book: Book, item: str, warehouse: str | None = None, end: dt.date | None = None) -> Decimal:
@@ -555,7 +625,7 @@ def stock_ledger(book: Book, start: dt.date | None = None, end: dt.date | None =
             if m.from_warehouse is not None:
                 sides.append((m.from_warehouse, -m.qty, -m.value))
             if m.to_warehouse is not None:
-                sides.append((m.to_warehouse, m.qty, m.value - m.variance))
+                sides.append((m.to_warehouse, ZERO if m.type in VALUE_ONLY else m.qty, m.value - m.variance))
             for wh, qty, value in sides:
                 cell = running.setdefault((sku, wh), [ZERO, ZERO])
                 cell[0] += qty
