@@ -95,46 +95,114 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
 
 
 @purchase.command("bill")
-@click.argument("ident", metavar="PO")
+@click.argument("idents", metavar="[PO]...", nargs=-1)
 @click.option("--number", required=True, help="The supplier's invoice number.")
-@click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
-@click.option("--qty", "qtys", multiple=True, help="Quantity billed on the matching --line.")
+@click.option("--partner", help="The supplier (needed only for a bill with no order).")
+@click.option("--line", "line_nos", multiple=True, help="Order line billed: N, or PO:N on a bill over several "
+              "orders (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity billed on the matching --line (up to what was ordered).")
 @click.option("--price", "prices", multiple=True, help="Unit price billed on the matching --line, when it "
               "differs from the order (the difference goes to price variance).")
+@click.option("--ordered", is_flag=True, help="Bill everything ordered and not billed yet, received or not "
+              "(default: what was received and not billed).")
+@click.option("--charge", "charges", multiple=True, metavar='"ACCOUNT AMOUNT [tax=CODE] [desc=TEXT]"',
+              help="A line with no order: freight, a service (repeatable).")
+@click.option("--landed", "landed", multiple=True, metavar='"AMOUNT [tax=CODE] [by=value|qty] [desc=TEXT]"',
+              help="A landed cost (freight, duty) added to the stock received on the orders, by value or "
+                   "quantity; the share of goods already gone goes to cost of goods sold (repeatable).")
 @click.option("--date", "date_", help="Bill date. Default: today.")
 @click.option("--due", help="Due date. Default: bill date + payment terms.")
 @click.option("--rate", help="Exchange rate for a foreign-currency bill. Default: the rate table's.")
 @no_commit
 @click.pass_obj
-def bill(env, ident, number, line_nos, qtys, prices, date_, due, rate, no_commit) -> None:
-    """Book the supplier's bill for what was received on PO and not yet billed.
+def bill(env, idents, number, partner, line_nos, qtys, prices, ordered, charges, landed, date_, due, rate,
+         no_commit) -> None:
+    """Book a supplier's bill, independent of the receipts: for one or several orders (PO...),
+    before or after the goods arrive, with lines no order has (--charge) and landed costs.
 
-    Debits goods received not invoiced at the value received and input tax, credits accounts
-    payable with the gross amount; a price difference goes to the price-variance account.
+    Debits goods received not invoiced (at the value received, or for goods not arrived yet at
+    the order price: their receipt then clears it) and input tax, credits accounts payable with
+    the gross amount; a price difference goes to the price-variance account. GRNI ends at
+    0.00 once everything is received and billed.
     """
-    from comptoir.domain.documents import picks
+    from comptoir.domain.purchasing import BillPick
     from comptoir.domain.purchasing import bill as build
     from comptoir.errors import fail
 
-    chosen = picks(line_nos, qtys)
-    price_by_line = {}
-    if prices:
-        numbers = list(line_nos) or ([1] if len(prices) == 1 else [])
-        if len(numbers) != len(prices):
-            raise fail("line-price-pairs", f"{len(prices)} --price for {len(numbers)} --line",
+    chosen = None
+    if line_nos or qtys:
+        if len(line_nos) != len(qtys):
+            raise fail("line-qty-pairs", f"{len(line_nos)} --line and {len(qtys)} --qty given",
+                       "give one --qty for each --line: --line 1 --qty 10")
+        if prices and len(prices) != len(line_nos):
+            raise fail("line-price-pairs", f"{len(prices)} --price for {len(line_nos)} --line",
+                       "give one --price per --line")
+        chosen = []
+        for i, (ref, q) in enumerate(zip(line_nos, qtys, strict=True)):
+            order, _, n = ref.rpartition(":")
+            if not order:
+                if len(idents) != 1:
+                    raise fail("which-order", f"--line {ref}: the bill covers {len(idents)} orders",
+                               "name the order: --line PO-...:N")
+                order = idents[0]
+            if not n.isdigit():
+                raise fail("invalid-line", f"--line {ref!r} is not a line number", "write --line 2 or --line PO-...:2")
+            qty = decimal_of(q, "--qty")
+            if qty <= 0:
+                raise fail("invalid-quantity", f"--qty {q} must be more than zero", "give a positive quantity")
+            chosen.append(BillPick(order, int(n), qty, decimal_of(prices[i], "--price") if prices else None))
+    elif prices:
+        if len(prices) != 1 or len(idents) != 1:
+            raise fail("line-price-pairs", f"{len(prices)} --price without --line",
                        "give one --price per --line, or one --price for a one-line order")
-        price_by_line = {n: decimal_of(p, "--price") for n, p in zip(numbers, prices, strict=True)}
+        chosen = None
+    extra = [_charge(text, landed=False) for text in charges] + [_charge(text, landed=True) for text in landed]
     with env.writer("purchase bill", no_commit) as w:
-        doc, entry = build(w.book, ident, chosen, price_by_line, day_of(env, date_), env.rng, number,
-                           day_of(env, due, "--due") if due else None, decimal_of(rate, "--rate"))
-        put_all(w, [("bill", doc), ("journal", entry)])
+        if prices and chosen is None:  # one --price on a one-line order
+            from comptoir.domain.purchasing import billable, get_order
+
+            po = get_order(w.book, idents[0])
+            if len(po.lines) != 1:
+                raise fail("line-price-pairs", "one --price without --line needs a one-line order",
+                           "give --line N --qty Q --price P")
+            chosen = [BillPick(po.id, 1, billable(w.book, po, 1, ordered), decimal_of(prices[0], "--price"))]
+        result = build(w.book, list(idents), chosen, day_of(env, date_), env.rng, number,
+                       day_of(env, due, "--due") if due else None, decimal_of(rate, "--rate"), extra, partner,
+                       ordered)
+        doc = result.bill
+        put_all(w, [("bill", doc), ("journal", result.entry), *(("stock-move", m) for m in result.moves)])
         cur = doc.currency or w.book.base
-        subject = f"Bill {doc.id} ({number}) from {doc.partner} on {ident}: {doc.total:,f} {cur}, due {doc.due}"
-        sha = w.commit(subject, [doc.id, entry.id])
+        on = ", ".join(doc.orders()) or "no order"
+        subject = f"Bill {doc.id} ({number}) from {doc.partner} on {on}: {doc.total:,f} {cur}, due {doc.due}"
+        sha = w.commit(subject, result.ids)
+        if result.moves:
+            remember_stock(env, w, sha)
     click.echo(doc.id)
     variance = sum(x.variance for x in doc.lines)
     click.echo(subject + (f"; price variance {variance:,f} {w.book.base}" if variance else "") + committed(sha),
                err=True)
+
+
+def _charge(text: str, landed: bool):
+    """`ACCOUNT AMOUNT [tax=CODE] [desc=TEXT]` (a charge) or `AMOUNT [tax=] [by=] [desc=]` (landed)."""
+    import shlex
+
+    from comptoir.domain.purchasing import Charge
+    from comptoir.errors import fail
+
+    option = "--landed" if landed else "--charge"
+    form = '"AMOUNT [tax=CODE] [by=value|qty] [desc=TEXT]"' if landed else '"ACCOUNT AMOUNT [tax=CODE] [desc=TEXT]"'
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise fail("invalid-charge", f"{option} {text!r}: {exc}", f"write {option} {form}") from None
+    plain = [t for t in tokens if "=" not in t]
+    keyed = dict(t.split("=", 1) for t in tokens if "=" in t)
+    allowed = {"tax", "desc", "description"} | ({"by"} if landed else set())
+    if len(plain) != (1 if landed else 2) or set(keyed) - allowed or keyed.get("by", "value") not in ("value", "qty"):
+        raise fail("invalid-charge", f"{option} {text!r} is not {form}", f"write {option} {form}")
+    return Charge(decimal_of(plain[-1], option), None if landed else plain[0], keyed.get("tax"),
+                  keyed.get("desc") or keyed.get("description"), landed, keyed.get("by", "value"))
 
 
 @purchase.command("reschedule")
