@@ -26,6 +26,9 @@ class Payment(Record):
     id: RecordId
     date: dt.date
     direction: Literal["in", "out"]  # in: from a customer; out: to a supplier
+    # the open-item side it settles; unset: receivable for money in, payable for money out. A
+    # refund to a customer is money out on the receivable side, from a supplier money in on the payable
+    side: Literal["receivable", "payable"] | None = None
     partner: RecordId
     amount: Amount = Field(gt=0)
     currency: CurrencyCode | None = None
@@ -52,7 +55,33 @@ class Payment(Record):
     def unallocated(self) -> Decimal:
         return self.amount - sum((a.amount for a in self.allocations), Decimal(0))
 
+    @property
+    def settles(self) -> str:
+        return self.side or ("receivable" if self.direction == "in" else "payable")
+
+    @property
+    def refund(self) -> bool:
+        return self.settles != ("receivable" if self.direction == "in" else "payable")
+
+
+class Application(Record):
+    """A credit the partner already has (a credit or debit note, a payment's unallocated part)
+    applied to an open invoice, bill or refund: an allocation between open items. It posts
+    nothing, except a realised exchange difference when the two were booked at different rates."""
+
+    id: RecordId
+    date: dt.date
+    side: Literal["receivable", "payable"]
+    partner: RecordId
+    credit: RecordId  # the credit note, debit note or payment whose credit is used
+    document: RecordId  # the invoice, bill or refund it settles
+    amount: Amount = Field(gt=0)  # in the documents' currency
+    currency: CurrencyCode | None = None
+    entry: RecordId | None = None  # the exchange difference, for foreign documents at two rates
+
 
 KINDS: list[Kind] = [
     Kind("payment", "payments", Payment, "payment", date_field="date", posted=True, prefix="PMT"),
+    Kind("application", "applications", Application, "credit application", date_field="date",
+         posted=True, prefix="APP"),
 ]

@@ -68,6 +68,7 @@ class BillLine(DocumentLine):
     cleared: Amount = Decimal(0)  # base value put through GRNI: what the units were (or will be) received at
     variance: Amount = Decimal(0)  # base: net at the bill's rate - cleared, to the price-variance account
     landed: bool = False  # a landed cost (freight, duty): added to the stock it belongs to, or COGS
+    source: int | None = Field(default=None, ge=1)  # on a debit note: the bill line it credits
 
 
 class Bill(Record):

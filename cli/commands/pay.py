@@ -17,6 +17,8 @@ def pay() -> None:
     comptoir pay receive --partner CUSTOMER --amount 1200.00 [--invoice 2026-0007]
     comptoir pay send --partner SUPPLIER --amount 474.75 [--bill BILL-...]
     comptoir pay send --payroll 2026-11                    the net pay of a payroll run
+    comptoir pay apply --partner CUSTOMER [--credit CN2026-0001] [--to 2026-0007]   use a credit
+    comptoir pay refund --partner CUSTOMER --amount 50.00  pay a credit back
     """
 
 
@@ -36,21 +38,23 @@ def _payment_options(fn):
 
 
 def _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo,
-           no_commit) -> None:
+           no_commit, refund: bool = False) -> None:
     from comptoir.domain.payments import new_payment
     from comptoir.errors import fail
 
     if not partner or amount is None:
         raise fail("missing-option", "give --partner and --amount", "see `comptoir pay --help`")
-    with env.writer(f"pay {'receive' if direction == 'in' else 'send'}", no_commit) as w:
+    command = "pay refund" if refund else f"pay {'receive' if direction == 'in' else 'send'}"
+    with env.writer(command, no_commit) as w:
         payment, entry = new_payment(w.book, direction, partner, decimal_of(amount, "--amount"), day_of(env, date_),
                                      env.rng, list(documents), currency, decimal_of(rate, "--rate"), account,
-                                     reference, memo)
+                                     reference, memo, refund=refund)
         put_all(w, [("payment", payment), ("journal", entry)])
         cur = payment.currency or w.book.base
-        docs = {**w.book.of("invoice"), **w.book.of("bill")}
-        allocated = ", ".join(f"{docs[a.document].number} {a.amount:,f}" for a in payment.allocations)
-        verb = "Receive" if direction == "in" else "Pay"
+        docs = {**w.book.of("invoice"), **w.book.of("bill"), **w.book.of("credit-note"), **w.book.of("debit-note")}
+        allocated = ", ".join(f"{docs[a.document].number if a.document in docs else a.document} {a.amount:,f}"
+                              for a in payment.allocations)
+        verb = ("Refund" if refund else "Receive") if direction == "in" else ("Refund" if refund else "Pay")
         subject = (f"{verb} {payment.amount:,f} {cur} {'from' if direction == 'in' else 'to'} {partner}"
                    + (f": {allocated}" if allocated else ": on account"))
         sha = w.commit(subject, [payment.id, entry.id])
@@ -108,6 +112,66 @@ def send(env, partner, documents, payroll, amount, date_, currency, rate, accoun
         click.echo(f"Paid the net pay of {entry.reference} with {entry.id}" + committed(sha), err=True)
         return
     _write(env, "out", partner, amount, documents, date_, currency, rate, account, reference, memo, no_commit)
+
+
+@pay.command("refund")
+@click.option("--partner", required=True, help="The customer (money out) or supplier (money in) refunded.")
+@click.option("--credit", "documents", multiple=True, help="The credit note, debit note or over-payment it pays "
+              "back (id or number, repeatable). Default: the partner's credits, oldest first.")
+@_payment_options
+@no_commit
+@click.pass_obj
+def refund(env, partner, documents, amount, date_, currency, rate, account, reference, memo, no_commit) -> None:
+    """Pay a customer's credit back (debit receivables, credit the bank), or record a supplier
+    paying ours back (debit the bank, credit payables). Refused beyond the credit there is."""
+    from comptoir.errors import fail
+
+    p = env.book(kinds=("partner",)).of("partner").get(partner)
+    if p is None:
+        raise fail("unknown-partner", f"there is no partner {partner}", "`comptoir partner list` shows the ids")
+    direction = "out" if "customer" in p.roles else "in"
+    _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo, no_commit,
+           refund=True)
+
+
+@pay.command("apply")
+@click.option("--partner", required=True, help="The customer or supplier.")
+@click.option("--credit", "credits", multiple=True, help="Credit note, debit note or payment whose credit is used "
+              "(repeatable). Default: the partner's credits, oldest first.")
+@click.option("--to", "documents", multiple=True, help="Invoice, bill or refund it settles (id or number, "
+              "repeatable). Default: the partner's open ones, oldest due first.")
+@click.option("--amount", help="Apply at most this much (in the documents' currency).")
+@click.option("--side", type=click.Choice(["receivable", "payable"]), help="Default: receivable for a customer.")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def apply(env, partner, credits, documents, amount, side, date_, no_commit) -> None:
+    """Apply a partner's existing credit (a credit or debit note, an over-payment, a payment
+    made before its invoice) to their open invoices or bills. Moves no money: an allocation
+    between open items (foreign documents at two rates post the realised exchange difference)."""
+    from comptoir.domain.payments import apply_credits
+    from comptoir.errors import fail
+
+    with env.writer("pay apply", no_commit) as w:
+        p = w.book.of("partner").get(partner)
+        if p is None:
+            raise fail("unknown-partner", f"there is no partner {partner}", "`comptoir partner list` shows the ids")
+        side = side or ("receivable" if "customer" in p.roles else "payable")
+        applied, entry = apply_credits(w.book, side, partner, day_of(env, date_), env.rng, list(credits),
+                                       list(documents), decimal_of(amount, "--amount"))
+        put_all(w, [*(("application", a) for a in applied), ("journal", entry)])
+        total = sum(a.amount for a in applied)
+        cur = applied[0].currency or w.book.base
+        subject = f"Apply {total:,f} {cur} of {partner}'s credit to " + ", ".join(
+            dict.fromkeys(a.document for a in applied))
+        sha = w.commit(subject, [a.id for a in applied] + ([entry.id] if entry else []))
+    for a in applied:
+        click.echo(a.id)
+    if entry is not None:
+        fx = entry.postings[-1]
+        click.echo(f"realised exchange {'gain' if fx.amount < 0 else 'loss'}: {abs(fx.amount):,f} {w.book.base}",
+                   err=True)
+    click.echo(subject + committed(sha), err=True)
 
 
 @pay.command("list")

@@ -205,6 +205,58 @@ def _charge(text: str, landed: bool):
                   keyed.get("desc") or keyed.get("description"), landed, keyed.get("by", "value"))
 
 
+@purchase.command("return")
+@click.argument("ident", metavar="PO")
+@click.option("--reason", required=True, help="Why the goods go back.")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Order line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity sent back on the matching --line.")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def return_(env, ident, reason, line_nos, qtys, date_, no_commit) -> None:
+    """Send received goods back to the supplier: stock out at the cost they came in at, debit
+    goods received not invoiced (the supplier's credit note then clears it: `purchase debit-note`)."""
+    from comptoir.domain.documents import picks
+    from comptoir.domain.purchasing import return_goods
+
+    with env.writer("purchase return", no_commit) as w:
+        result = return_goods(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reason)
+        put_all(w, [("supplier-return", result.record), *(("stock-move", m) for m in result.moves),
+                    ("journal", result.entry)])
+        value = sum(x.value for x in result.record.lines)
+        subject = f"Return {result.record.id} on {ident}: " + ", ".join(
+            f"{x.qty:f} {x.item}" for x in result.record.lines) + f", {value:,f} {w.book.base}: {reason}"
+        sha = w.commit(subject, result.ids)
+        remember_stock(env, w, sha)
+    click.echo(result.record.id)
+    click.echo(subject + committed(sha), err=True)
+
+
+@purchase.command("debit-note")
+@click.argument("ident", metavar="BILL")
+@click.option("--number", required=True, help="The supplier's credit note number.")
+@click.option("--reason", required=True, help="Returned goods, price correction...")
+@click.option("--line", "line_nos", multiple=True, type=int, help="Bill line number (repeatable, with --qty).")
+@click.option("--qty", "qtys", multiple=True, help="Quantity credited on the matching --line.")
+@click.option("--date", "date_", help="Default: today.")
+@no_commit
+@click.pass_obj
+def debit_note(env, ident, number, reason, line_nos, qtys, date_, no_commit) -> None:
+    """Book the supplier's credit note on BILL (in full, or --line N --qty Q): debit payables,
+    credit GRNI (or the expense) and input tax. It settles what is open on the bill; the rest
+    is a credit on the supplier (`pay apply`, `pay refund`)."""
+    from comptoir.domain.documents import picks
+    from comptoir.domain.purchasing import debit_note as build
+
+    with env.writer("purchase debit-note", no_commit) as w:
+        doc, entry = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, number, reason)
+        put_all(w, [("debit-note", doc), ("journal", entry)])
+        subject = f"Debit note {doc.id} ({number}) on {doc.bill}: {doc.total:,f} {doc.currency or w.book.base}, {reason}"
+        sha = w.commit(subject, [doc.id, entry.id])
+    click.echo(doc.id)
+    click.echo(subject + committed(sha), err=True)
+
+
 @purchase.command("reschedule")
 @click.argument("ident", metavar="PO")
 @click.option("--expected", required=True, help="The new expected receipt date.")

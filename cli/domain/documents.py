@@ -302,7 +302,8 @@ def document_entries(book: Book) -> set[str]:
     cached = book.derived.get("documents.entries")
     if cached is None:
         cached = set()
-        for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt"):
+        for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt", "debit-note",
+                     "application", "supplier-return"):
             for d in book.of(kind).values():
                 for fld in ("entry", "stock_entry"):
                     ident = getattr(d, fld, None)
@@ -341,6 +342,7 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     def dated(d) -> bool:
         return day is None or d.date <= day
 
+    payments = [p for p in book.of("payment").values() if p.settles == side and dated(p)]
     if side == "receivable":
         for inv in book.of("invoice").values():
             if dated(inv):
@@ -349,7 +351,6 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                 found.append(item)
                 by_doc[inv.id] = item
         settling = [("credit-note", d) for d in book.of("credit-note").values() if dated(d)]
-        settling += [("payment", p) for p in book.of("payment").values() if p.direction == "in" and dated(p)]
     else:
         for bill in book.of("bill").values():
             if dated(bill):
@@ -357,13 +358,20 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                                 bill.currency or base, bill.rate, bill.total)
                 found.append(item)
                 by_doc[bill.id] = item
-        settling = [("payment", p) for p in book.of("payment").values() if p.direction == "out" and dated(p)]
+        settling = [("debit-note", d) for d in book.of("debit-note").values() if dated(d)]
+    for p in payments:  # refunds first: a payment may not allocate to them, but applications do
+        if p.refund:
+            item = OpenItem(side, "refund", p.id, p.reference or p.id, p.partner, p.date, p.date,
+                            p.currency or base, p.rate, p.amount)
+            found.append(item)
+            by_doc[p.id] = item
+    settling += [("payment", p) for p in payments if not p.refund]
     # Payments first: their allocations are explicit amounts. Credit notes then take what is
     # still open on their invoice, so the result does not depend on the order within a day.
-    settling.sort(key=lambda kd: (kd[0] == "credit-note", kd[1].date, kd[1].id))
+    settling.sort(key=lambda kd: (kd[0] in ("credit-note", "debit-note"), kd[1].date, kd[1].id))
     for kind, d in settling:
-        if kind == "credit-note":
-            target = by_doc.get(d.invoice)
+        if kind in ("credit-note", "debit-note"):
+            target = by_doc.get(d.invoice if kind == "credit-note" else d.bill)
             applied = ZERO
             if target is not None:
                 applied = min(d.total, max(target.open, ZERO))
@@ -385,6 +393,24 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                             d.rate, -d.amount, settled=-(d.amount - rest))
             found.append(item)
             by_doc[d.id] = item
+    for p in payments:  # a refund's allocations use up the credits it pays back
+        if p.refund:
+            for a in p.allocations:
+                credit = by_doc.get(a.document)
+                if credit is not None:
+                    credit.settled -= a.amount
+                    by_doc[p.id].settled += a.amount
+                    credit.settlements.append((p.date, p.id, -a.amount))
+    for ap in sorted(book.of("application").values(), key=lambda a: (a.date, a.id)):
+        if ap.side != side or not dated(ap):
+            continue
+        credit, target = by_doc.get(ap.credit), by_doc.get(ap.document)
+        if credit is not None:
+            credit.settled -= ap.amount
+            credit.settlements.append((ap.date, ap.id, -ap.amount))
+        if target is not None:
+            target.settled += ap.amount
+            target.settlements.append((ap.date, ap.id, ap.amount))
     if not journal:
         found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
         result = OpenItems(side, day, found, by_doc, ZERO, ZERO)

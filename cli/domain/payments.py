@@ -69,13 +69,34 @@ def _find(book: Book, direction: str, partner: str, ref: str) -> OpenItem:
     return open_items(book, SIDE_OF[direction], journal=False).by_document[doc.id]
 
 
+def _credit(book: Book, side: str, partner: str, ref: str) -> OpenItem:
+    """An open credit of the partner: a credit or debit note (by id or number) or a payment."""
+    items = open_items(book, side, journal=False)
+    item = items.by_document.get(ref) or next(
+        (i for i in items.items if i.number == ref and i.partner == partner and i.amount < 0), None)
+    if item is None or item.amount >= 0:
+        raise fail("unknown-credit", f"there is no credit note, debit note or payment {ref} on the {side} side",
+                   f"`comptoir report statement {partner}` lists the partner's documents")
+    if item.partner != partner:
+        raise fail("wrong-partner", f"{ref} is {item.partner}'s, not {partner}'s", "name the partner it belongs to")
+    if item.open >= 0:
+        raise fail("credit-used", f"{item.kind} {item.number} ({item.document}) has no credit left",
+                   "name one with credit left, or leave --credit out to use the oldest")
+    return item
+
+
 def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, day: dt.date, rng: random.Random,
                 documents: list[str] = (), currency: str | None = None, rate: Decimal | None = None,
-                bank: str | None = None, reference: str | None = None, memo: str | None = None
-                ) -> tuple[Payment, JournalEntry]:
+                bank: str | None = None, reference: str | None = None, memo: str | None = None,
+                refund: bool = False) -> tuple[Payment, JournalEntry]:
     """A payment received (in) or sent (out), allocated to the named invoices or bills in that
-    order, else to the partner's open ones, oldest due first; the rest stays as a credit."""
-    partner = get_partner_as(book, partner_id, "customer" if direction == "in" else "supplier")
+    order, else to the partner's open ones, oldest due first; the rest stays as a credit.
+
+    A refund (money out to a customer, in from a supplier) pays back the partner's credits
+    (credit notes, over-payments, debit notes), the named ones or the oldest first."""
+    side = ("receivable" if direction == "out" else "payable") if refund else SIDE_OF[direction]
+    role = "customer" if side == "receivable" else "supplier"
+    partner = get_partner_as(book, partner_id, role)
     if amount <= 0:
         raise fail("invalid-amount", f"--amount {amount} must be more than zero", "give what was paid")
     cur = doc_currency(book, partner, currency)
@@ -84,9 +105,22 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
     acct = book.accounts.get(bank)
     if acct is None:
         raise fail("unknown-account", f"account {bank} does not exist", "give --account a bank account code")
-    side = SIDE_OF[direction]
     code = cur or book.base
-    if documents:
+    if refund:
+        if documents:
+            targets = [_credit(book, side, partner.id, ref) for ref in documents]
+        else:
+            targets = sorted((i for i in open_items(book, side, journal=False).open_for(partner.id)
+                              if i.open < 0 and i.kind != "journal" and i.date <= day),
+                             key=lambda i: (i.date, i.number))
+        for item in targets:
+            if item.currency != code:
+                raise fail("currency-mismatch", f"{item.number} is in {item.currency}, the refund in {code}",
+                           f"give --currency {item.currency}")
+        if not targets:
+            raise fail("no-credit", f"{partner.name} has no credit to refund",
+                       f"`comptoir report statement {partner.id}` shows what is open")
+    elif documents:
         targets = []
         for ref in documents:
             item = _find(book, direction, partner.id, ref)
@@ -106,11 +140,14 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
     for item in targets:
         if rest <= 0:
             break
-        take = min(rest, item.open)
+        take = min(rest, abs(item.open))
         allocations.append((item, take))
         rest -= take
+    if refund and rest > 0:
+        raise fail("over-refund", f"{rest:f} {code} more than {partner.name}'s credit is refunded",
+                   f"refund at most {amount - rest:f} {code}")
     sign = 1 if direction == "in" else -1  # in: debit bank, credit receivable
-    side_account = book.settings.accounts.receivable if direction == "in" else book.settings.accounts.payable
+    side_account = book.settings.accounts.receivable if side == "receivable" else book.settings.accounts.payable
     postings: list[dict] = []
     if acct.currency and acct.currency == code and cur is not None:
         postings.append({"account": bank, "amount": sign * amount, "currency": cur, "rate": pay_rate})
@@ -134,14 +171,102 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
     ident = new_id(id_prefix(book, "payment"), day, book.of("payment"), rng)
     names = ", ".join(item.number for item, _ in allocations)
     verb = "from" if direction == "in" else "to"
-    text_memo = memo or (f"Payment {verb} {partner.name}" + (f": {names}" if names else ": on account"))
-    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day, memo=text_memo,
+    what = "Refund" if refund else "Payment"
+    text_memo = memo or (f"{what} {verb} {partner.name}" + (f": {names}" if names else ": on account"))
+    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day, memo=text_memo,
                       reference=reference or names or None, source=ident, postings=postings)
-    pay = validated(Payment, id=ident, date=day, direction=direction, partner=partner.id, amount=amount,
+    pay = validated(Payment, id=ident, date=day, direction=direction, side=side if refund else None,
+                    partner=partner.id, amount=amount,
                     currency=cur, rate=pay_rate, bank=bank,
                     allocations=[{"document": item.document, "amount": take} for item, take in allocations],
                     reference=reference, memo=memo, entry=entry.id)
     return pay, entry
+
+
+def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: random.Random,
+                  credits: list[str] = (), documents: list[str] = (), amount: Decimal | None = None
+                  ) -> tuple[list, JournalEntry | None]:
+    """Use the partner's credits (credit or debit notes, unallocated payments: the named ones,
+    else the oldest) on their open invoices, bills or refunds (the named ones, else oldest due
+    first), in the same currency, up to `amount`. Allocations between open items post nothing;
+    foreign documents booked at two rates post the realised exchange difference."""
+    from comptoir.schemas.payments import Application
+
+    role = "customer" if side == "receivable" else "supplier"
+    partner = get_partner_as(book, partner_id, role)
+    items = open_items(book, side, journal=False)
+    if credits:
+        sources = [_credit(book, side, partner.id, ref) for ref in credits]
+    else:
+        sources = sorted((i for i in items.open_for(partner.id) if i.open < 0 and i.kind != "journal"
+                          and i.date <= day), key=lambda i: (i.date, i.number))
+    if documents:
+        targets = []
+        for ref in documents:
+            item = items.by_document.get(ref) or next(
+                (i for i in items.items if i.number == ref and i.partner == partner.id and i.amount > 0), None)
+            if item is None or item.partner != partner.id or item.amount <= 0:
+                raise fail("unknown-document", f"{partner.name} has no invoice, bill or refund {ref} on the {side} "
+                           "side", f"`comptoir report statement {partner.id}` lists the documents")
+            if item.open <= 0:
+                raise fail("already-paid", f"{item.kind} {item.number} ({item.document}) is settled", "")
+            targets.append(item)
+    else:
+        targets = sorted((i for i in items.open_for(partner.id) if i.open > 0 and i.kind != "journal"
+                          and i.date <= day), key=lambda i: (i.due, i.date, i.number))
+    if not sources:
+        raise fail("no-credit", f"{partner.name} has no credit to apply", "a credit note, debit note or an "
+                   "unallocated payment is a credit; `comptoir report statement` shows them")
+    if not targets:
+        raise fail("nothing-open", f"{partner.name} has nothing open to apply a credit to", "")
+    left = {i.document: -i.open for i in sources}
+    due = {i.document: i.open for i in targets}
+    budget = amount
+    pairs = []
+    for t in targets:
+        for c in sources:
+            if budget is not None and budget <= 0:
+                break
+            if c.currency != t.currency or left[c.document] <= 0 or due[t.document] <= 0 or c.date > day:
+                continue
+            take = min(left[c.document], due[t.document], *(() if budget is None else (budget,)))
+            pairs.append((c, t, take))
+            left[c.document] -= take
+            due[t.document] -= take
+            if budget is not None:
+                budget -= take
+    if not pairs:
+        raise fail("currency-mismatch", f"{partner.name}'s credits and open documents are in different currencies",
+                   "a credit applies to documents in its own currency; refund it instead (`comptoir pay refund`)")
+    acc = book.settings.accounts
+    side_account = acc.receivable if side == "receivable" else acc.payable
+    postings: list[dict] = []
+    sign = 1 if side == "receivable" else -1  # receivable: the credit is a credit balance, undone by a debit
+    for c, t, take in pairs:
+        if c.currency == book.base or c.rate == t.rate:
+            continue
+        postings.append({"account": side_account, "amount": sign * take, "currency": c.currency, "rate": c.rate,
+                         "partner": partner.id, "memo": c.number})
+        postings.append({"account": side_account, "amount": -sign * take, "currency": t.currency, "rate": t.rate,
+                         "partner": partner.id, "memo": t.number})
+    entry = None
+    day_ids = set(book.of("application"))
+    if postings:
+        gap = sum((to_base(book, p["amount"], p["rate"]) for p in postings), ZERO)
+        if gap:
+            postings.append({"account": acc.fx_loss if gap < 0 else acc.fx_gain, "amount": -gap,
+                             "memo": "Realised exchange " + ("loss" if gap < 0 else "gain")})
+            entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+                              memo=f"Credits applied for {partner.name}: exchange difference",
+                              source="pay apply", postings=postings)
+    out = []
+    for c, t, take in pairs:
+        ident = new_id("APP", day, day_ids, rng)
+        day_ids.add(ident)
+        out.append(validated(Application, id=ident, date=day, side=side, partner=partner.id, credit=c.document,
+                             document=t.document, amount=take, currency=None if c.currency == book.base
+                             else c.currency, entry=entry.id if entry else None))
+    return out, entry
 
 
 # -- reports ---------------------------------------------------------------------------------------
@@ -349,6 +474,8 @@ def payment_rules(book: Book) -> list[Problem]:
                                "restore the entry the payment was written with", loc=("entry",)))
         kind = DOC_KIND[pay.direction]
         for i, a in enumerate(pay.allocations):
+            if pay.refund:  # a refund pays back credits: checked with the open items
+                continue
             doc = book.of(kind).get(a.document)
             if doc is None:
                 out.append(Problem(src, 0, f"unknown-{kind}", f"{ident}: allocated to {a.document}, not a known {kind}",
