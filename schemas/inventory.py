@@ -40,6 +40,7 @@ class Item(Record):
     price: Amount | None = Field(None, ge=0)  # list price in the base currency: sellable when set
     # What one unit should cost to make or buy; the production report measures variance against it.
     standard_cost: Amount | None = Field(None, ge=0)
+    tax: RecordId | None = None  # default tax code of the documents that trade it (a line's own code wins)
 
     @property
     def stocked(self) -> bool:

@@ -59,6 +59,7 @@ class Partner(Record):
     payment_terms_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     credit_limit: Amount | None = Field(default=None, ge=0)
     lead_time_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)  # supplier: order to receipt
+    tax: RecordId | None = None  # default tax code of their documents, before the item's (an export: VAT0)
     contacts: list[Contact] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     created: dt.date | None = None

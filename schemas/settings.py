@@ -21,6 +21,7 @@ class AccountDefaults(Record):
     payable: AccountCode = "2010"
     grni: AccountCode = "2100"
     output_tax: AccountCode = "2200"
+    vat_payable: AccountCode = "2250"  # what a VAT settlement leaves due to (or from) the tax authority
     retained_earnings: AccountCode = "3200"
     revenue: AccountCode = "4010"
     fx_gain: AccountCode = "4910"
@@ -109,6 +110,28 @@ def _default_prefixes() -> dict[str, str]:
     from .registry import all_kinds
 
     return {k.name: k.prefix for k in all_kinds() if k.prefix}
+class VatBox(Record):
+    """One box of the VAT return: sales or purchases, net or tax, of some tax codes (all when
+    unset), in the base currency; or the sum of other boxes (`sum: ["2", "-4"]`)."""
+
+    box: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    side: Literal["sales", "purchases"] | None = None
+    amount: Literal["net", "tax"] = "net"
+    codes: list[str] | None = None
+    sum: list[str] | None = None
+
+
+def _default_boxes() -> list[VatBox]:
+    return [VatBox(box="1", label="Sales, net of tax", side="sales", amount="net"),
+            VatBox(box="2", label="Output tax on sales", side="sales", amount="tax"),
+            VatBox(box="3", label="Purchases, net of tax", side="purchases", amount="net"),
+            VatBox(box="4", label="Input tax on purchases", side="purchases", amount="tax"),
+            VatBox(box="5", label="Tax due (refund when negative)", sum=["2", "-4"])]
+
+
+class VatSettings(Record):
+    boxes: list[VatBox] = Field(default_factory=_default_boxes)
 
 
 class CashSettings(Record):
@@ -134,6 +157,9 @@ class Settings(Record):
     accounts: AccountDefaults = AccountDefaults()
     crm: CrmSettings = CrmSettings()
     payroll: PayrollSettings = PayrollSettings()
+    vat_return: VatSettings = VatSettings()
+    # dates further ahead than this many days are refused unless asked for (a typo like 2062)
+    date_horizon_days: int = Field(default=366, ge=0)
     # record kind -> prefix of the ids comptoir makes for it (journal: JE, sales-order: SO, ...);
     # a kind left out keeps its own (schemas: Kind.prefix)
     ids: dict[str, IdPrefix] = Field(default_factory=_default_prefixes)

@@ -29,11 +29,13 @@ def item() -> None:
 @click.option("--cogs-account", help="Cost of goods sold account (default: the book's, 5010).")
 @click.option("--allow-negative", is_flag=True, help="Allow issuing more than is on hand.")
 @click.option("--description")
+@click.option("--tax", help="Default tax code of documents that trade it (a line's own code, then the "
+              "document's --tax and the partner's default, win).")
 @click.option("--price", help="List price in the book's currency; an item with a price is sellable (catalog, quotes).")
 @no_commit
 @click.pass_obj
 def add(env, sku, name, uom, type_, lead_time, reorder_point, reorder_qty, valuation, inventory_account,
-        cogs_account, allow_negative, description, price, no_commit) -> None:
+        cogs_account, allow_negative, description, tax, price, no_commit) -> None:
     """Add item SKU named NAME."""
     from comptoir.commands._util import build
     from comptoir.errors import fail
@@ -43,8 +45,12 @@ def add(env, sku, name, uom, type_, lead_time, reorder_point, reorder_qty, valua
     record = build(Item, sku=sku, name=name, uom=uom, type=type_, lead_time_days=lead_time,
                    reorder_point=reorder_point, reorder_qty=reorder_qty, valuation=valuation,
                    inventory_account=inventory_account, cogs_account=cogs_account,
-                   allow_negative=allow_negative or None, description=description, price=price)
+                   allow_negative=allow_negative or None, description=description, price=price, tax=tax)
     with env.writer("item add", no_commit) as w:
+        if tax:
+            from comptoir.domain.documents import get_tax
+
+            get_tax(w.book, tax)
         for code in (inventory_account, cogs_account):
             if code and code not in w.book.accounts:
                 raise fail("unknown-account", f"account {code} does not exist",

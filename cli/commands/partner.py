@@ -32,12 +32,15 @@ def partner() -> None:
 @click.option("--city")
 @click.option("--country", help="ISO country code, like FR.")
 @click.option("--contact", "contacts", multiple=True, metavar="NAME[,EMAIL[,PHONE]]", help="A contact person (repeatable).")
+@click.option("--tax", help="Default tax code of their documents (before the item's; a line's own code wins).")
+@click.option("--same-name", is_flag=True, help="Add it even though a partner already has this name.")
 @click.option("--notes")
 @no_commit
 @click.pass_obj
 def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, currency, payment_terms_days, credit_limit,
-        lead_time_days, street, postal_code, city, country, contacts, notes, no_commit) -> None:
-    """Add a partner NAME. Prints its id."""
+        lead_time_days, street, postal_code, city, country, contacts, tax, same_name, notes, no_commit) -> None:
+    """Add a partner NAME. Prints its id. A name another partner already has is refused unless
+    --same-name (like `crm lead add`, which refuses duplicates)."""
     from comptoir.domain.partners import new_partner_id, validated_partner
     from comptoir.schemas.registry import kind_named
 
@@ -48,12 +51,26 @@ def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, curr
         parts = [p.strip() for p in raw.split(",")]
         people.append({k: v for k, v in zip(("name", "email", "phone"), parts, strict=False) if v})
     with env.writer("partner add", no_commit) as w:
+        from comptoir.domain.partners import same_name_as
+
+        twin = None if same_name else same_name_as(w.book, name)
+        if twin is not None:
+            from comptoir.errors import fail
+
+            raise fail("duplicate-partner", f"partner {twin.id} is already named {twin.name!r}",
+                       f"update it (`comptoir partner update {twin.id}`), or add a second one with --same-name",
+                       file=w.book.source("partner", twin.id), line=1)
+        if tax:
+            from comptoir.domain.documents import get_tax
+
+            get_tax(w.book, tax)
         record = validated_partner({
             "id": ident or new_partner_id(w.book, name), "name": name, "roles": list(roles) or ["customer"],
             "email": email, "phone": phone, "legal_name": legal_name, "vat_id": vat_id, "website": website,
             "currency": currency.upper() if currency else None, "payment_terms_days": payment_terms_days,
             "credit_limit": credit_limit, "lead_time_days": lead_time_days,
-            "billing_address": address or None, "contacts": people, "notes": notes, "created": env.today})
+            "billing_address": address or None, "contacts": people, "notes": notes, "created": env.today,
+            "tax": tax})
         w.put(kind_named("partner"), record)
         sha = w.commit(f"Add {' and '.join(record.roles)} {record.id}: {name}", [record.id])
     click.echo(record.id)
@@ -114,11 +131,12 @@ def show(env, ident, fmt, as_of) -> None:
 @click.option("--contact", "contacts", multiple=True, metavar="NAME[,EMAIL[,PHONE]]", help="Add a contact person.")
 @click.option("--notes")
 @click.option("--active/--inactive", default=None, help="An inactive partner takes no new documents.")
+@click.option("--tax", help="Default tax code of their documents.")
 @no_commit
 @click.pass_obj
 def update(env, ident, name, roles, drop_roles, email, phone, legal_name, vat_id, website, currency,
            payment_terms_days, credit_limit, lead_time_days, street, postal_code, city, country, ship_street,
-           ship_postal_code, ship_city, ship_country, contacts, notes, active, no_commit) -> None:
+           ship_postal_code, ship_city, ship_country, contacts, notes, active, tax, no_commit) -> None:
     """Change a partner's details, trading terms, roles, addresses or contacts."""
     from comptoir.domain.partners import get_partner, revise_partner
     from comptoir.schemas.registry import kind_named
@@ -137,7 +155,7 @@ def update(env, ident, name, roles, drop_roles, email, phone, legal_name, vat_id
             {"name": name, "email": email, "phone": phone, "legal_name": legal_name, "vat_id": vat_id,
              "website": website, "currency": currency.upper() if currency else None,
              "payment_terms_days": payment_terms_days, "credit_limit": credit_limit,
-             "lead_time_days": lead_time_days, "notes": notes, "active": active},
+             "lead_time_days": lead_time_days, "notes": notes, "active": active, "tax": tax},
             roles, drop_roles, people,
             address(("street", street), ("postal_code", postal_code), ("city", city), ("country", country)),
             address(("street", ship_street), ("postal_code", ship_postal_code), ("city", ship_city),

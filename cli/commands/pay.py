@@ -90,11 +90,28 @@ def receive(env, partner, documents, amount, date_, currency, rate, account, ref
 @click.option("--bill", "documents", multiple=True, help="Bill id or the supplier's invoice number (repeatable). "
               "Default: the supplier's open bills, oldest due first.")
 @click.option("--payroll", metavar="YYYY-MM|PAY-ID", help="Pay the net pay of a payroll run instead.")
+@click.option("--tax", "tax_period", metavar="PERIOD", help="Pay the settled VAT of PERIOD instead (tax settle).")
 @_payment_options
 @no_commit
 @click.pass_obj
-def send(env, partner, documents, payroll, amount, date_, currency, rate, account, reference, memo, no_commit) -> None:
-    """Record money paid to a supplier (debit payables, credit the bank), or a payroll run's net pay."""
+def send(env, partner, documents, payroll, tax_period, amount, date_, currency, rate, account, reference, memo,
+         no_commit) -> None:
+    """Record money paid to a supplier (debit payables, credit the bank), a payroll run's net pay,
+    or a settled VAT period."""
+    if tax_period:
+        from comptoir.domain.tax import vat_payment
+        from comptoir.errors import fail
+
+        if partner or documents or amount or payroll:
+            raise fail("tax-payment", "--tax pays the settled VAT: no --partner, --bill, --amount or --payroll",
+                       "the amount is what the settlement left due")
+        with env.writer("pay send", no_commit) as w:
+            entry = vat_payment(w.book, tax_period, day_of(env, date_), account, env.rng)
+            put_all(w, [("journal", entry)])
+            sha = w.commit(f"Pay VAT {tax_period}: {entry.postings[0].amount:,f} {w.book.base}", [entry.id])
+        click.echo(entry.id)
+        click.echo(f"Paid the VAT of {tax_period} with {entry.id}" + committed(sha), err=True)
+        return
     if payroll:
         from comptoir.domain.hr import settle_net_pay
         from comptoir.errors import fail

@@ -46,6 +46,41 @@ def list_(env, fmt, as_of) -> None:
     emit(tax_codes_table(book), fmt, book.revision)
 
 
+@tax.command("settle")
+@click.argument("period")
+@no_commit
+@click.pass_obj
+def settle(env, period, no_commit) -> None:
+    """Settle the VAT of PERIOD (2026-11, 2026-Q4 or 2026): one entry dated its last day moves
+    output tax less input tax to the tax authority's payable (accounts.vat_payable, 2250).
+    Pay it with `comptoir pay send --tax PERIOD`."""
+    from comptoir.domain.tax import vat_settlement
+    from comptoir.schemas.registry import kind_named
+
+    with env.writer("tax settle", no_commit) as w:
+        entry = vat_settlement(w.book, period, env.today, env.rng)
+        w.put(kind_named("journal"), entry)
+        due = -entry.postings[-1].amount
+        sha = w.commit(f"Settle VAT {period}: {due:,f} {w.book.base} "
+                       + ("due to the tax authority" if due >= 0 else "to be refunded"), [entry.id])
+    click.echo(entry.id)
+    click.echo(f"VAT {period}: {abs(due):,f} {w.book.base} " + ("due" if due >= 0 else "refund due")
+               + (f" (commit {sha[:10]})." if sha else "."), err=True)
+
+
+@click.command("vat-return")
+@click.option("--period", required=True, help="A month 2026-11, a quarter 2026-Q4 or a year 2026.")
+@output_format
+@as_of
+@click.pass_obj
+def vat_return_report(env, period, fmt, as_of) -> None:
+    """The VAT return of a period by box; the boxes are configurable in comptoir.yaml (vat_return: boxes:)."""
+    from comptoir.domain.tax import vat_return
+
+    book = env.book(as_of)
+    emit(vat_return(book, period), fmt, book.revision)
+
+
 @click.command("tax")
 @date_range
 @output_format

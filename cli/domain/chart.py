@@ -18,6 +18,7 @@ STARTER: list[tuple[str, str, str, str | None, str | None]] = [
     ("2010", "Accounts payable", "liability", "2000", "payable"),
     ("2100", "Goods received not invoiced", "liability", "2000", "grni"),
     ("2200", "Output VAT payable", "liability", "2000", "tax"),
+    ("2250", "VAT due to the tax authority", "liability", "2000", "tax"),
     ("2300", "Net pay payable", "liability", "2000", "payroll"),
     ("2310", "Withholding tax payable", "liability", "2000", "payroll"),
     ("2320", "Social contributions payable", "liability", "2000", "payroll"),

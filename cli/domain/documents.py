@@ -154,6 +154,18 @@ def get_tax(book: Book, code: str | None) -> TaxCode | None:
     return tax
 
 
+def default_tax(book: Book, line_code: str | None, document_code: str | None, partner, sku: str | None
+                ) -> str | None:
+    """The tax code of a document line: its own, else the document's --tax, else the partner's
+    default, else the item's."""
+    if line_code or document_code:
+        return line_code or document_code
+    if partner is not None and getattr(partner, "tax", None):
+        return partner.tax
+    it = items(book).get(sku) if sku else None
+    return it.tax if it is not None else None
+
+
 def collected_account(book: Book, code: str | None) -> str:
     tax = tax_codes(book).get(code) if code else None
     return (tax.collected_account if tax and tax.collected_account else None) or book.settings.accounts.output_tax

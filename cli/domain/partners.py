@@ -25,6 +25,13 @@ def normal_name(name: str | None) -> str:
     return slug(name or "").replace("-", "")
 
 
+def same_name_as(book: Book, name: str):
+    """The partner already named `name` (case and spaces aside), if any."""
+    key = " ".join(name.split()).casefold()
+    return next((p for p in sorted(book.of("partner").values(), key=lambda p: p.id)
+                 if " ".join(p.name.split()).casefold() == key), None)
+
+
 def new_partner_id(book: Book, name: str, taken: set[str] | None = None) -> str:
     """The name's slug, with -2, -3 ... when another partner already has it."""
     base = slug(name) or "partner"

@@ -26,6 +26,7 @@ from .book import Book
 from .documents import (
     LineInput,
     check_item,
+    default_tax,
     doc_currency,
     doc_rate,
     get_partner_as,
@@ -184,7 +185,7 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], day: dt.date,
                        f'give the unit price: --line "{li.item} {qty_text(li.qty)} PRICE"')
         if li.qty <= 0:
             raise fail("invalid-quantity", f"line {n}: the quantity must be more than zero", "give a positive quantity")
-        code = li.tax or tax
+        code = default_tax(book, li.tax, tax, partner, li.item)
         get_tax(book, code)
         wh = None
         if is_stocked(book, li.item):
@@ -423,6 +424,7 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
     for ch in charges:
         if ch.amount <= 0:
             raise fail("invalid-amount", f"a charge of {ch.amount} must be more than zero", "give the net amount")
+        ch.tax = default_tax(book, ch.tax, None, partner, None)
         tax = get_tax(book, ch.tax)
         account = acc.inventory if ch.landed else ch.account
         if account not in book.accounts:

@@ -32,6 +32,7 @@ from .documents import (
     LineInput,
     check_item,
     collected_account,
+    default_tax,
     doc_currency,
     doc_rate,
     get_partner_as,
@@ -235,7 +236,8 @@ def _best_warehouse(book: Book, sku: str, qty: Decimal, start: dt.date, today: d
 
 
 def _priced_lines(book: Book, so_id: str, lines: list[LineInput], start: dt.date | None, today: dt.date,
-                  warehouse: str | None, tax: str | None, cur: str | None) -> tuple[list[dict], list, list[str]]:
+                  warehouse: str | None, tax: str | None, cur: str | None, partner_id: str | None = None
+                  ) -> tuple[list[dict], list, list[str]]:
     """Order lines with their warehouse and promised date, and a warning per unmet requested date."""
     out: list[dict] = []
     promises: list[Promise | None] = []
@@ -254,7 +256,7 @@ def _priced_lines(book: Book, so_id: str, lines: list[LineInput], start: dt.date
                            ("" if cur is None else f" in {cur}"),
                            f'give the unit price: --line "{li.item} {qty_text(li.qty)} PRICE"')
             price = listed
-        code = li.tax or tax
+        code = default_tax(book, li.tax, tax, book.of("partner").get(partner_id) if partner_id else None, li.item)
         get_tax(book, code)
         requested = li.date or start
         wh = None
@@ -359,7 +361,8 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], today: dt.dat
         raise fail("no-lines", "an order needs at least one --line", 'add --line "SKU QTY PRICE"')
     cur = doc_currency(book, partner, currency)
     ident = new_id(id_prefix(book, "sales-order"), day, orders(book), rng)
-    priced, promises, warnings = _priced_lines(book, ident, lines, requested, today, warehouse, tax, cur)
+    priced, promises, warnings = _priced_lines(book, ident, lines, requested, today, warehouse, tax, cur,
+                                               partner.id)
     if firm and warnings:
         raise ComptoirError([Problem("", 0, "promise-not-met", w,
                                      "ask for a later --date, order less, or drop --firm to accept the later promise")
@@ -387,7 +390,8 @@ def confirm_order(book: Book, so: SalesOrder, today: dt.date, override: str | No
                    "make a new quote, or confirm with the customer and extend it (valid_until:)")
     inputs = [LineInput(ln.item, ln.qty, ln.price, ln.discount, ln.tax, ln.requested, ln.warehouse, ln.description)
               for ln in so.lines]
-    priced, promises, warnings = _priced_lines(book, so.id, inputs, None, today, None, None, so.currency)
+    priced, promises, warnings = _priced_lines(book, so.id, inputs, None, today, None, None, so.currency,
+                                               so.partner)
     if firm and warnings:
         raise ComptoirError([Problem("", 0, "promise-not-met", w, "drop --firm to accept the later promise")
                              for w in warnings])
