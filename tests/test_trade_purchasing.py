@@ -80,3 +80,14 @@ def test_a_bill_with_no_order_and_the_refusals(book):
     fails(book, "unknown-account", "purchase", "bill", "--partner", "green-import", "--number", "GI-10",
           "--charge", "9999 5")
     assert head(book) == before and not git(book, "status", "--porcelain")
+
+
+def test_a_carrier_bills_freight_on_another_suppliers_goods(book):
+    trading_book(book)
+    ok(book, "partner", "add", "Carrier", "--role", "supplier")
+    po = first(ok(book, "purchase", "order", "--partner", "green-import", "--line", "ESP 10 4.00"))
+    ok(book, "purchase", "receive", po)
+    ok(book, "purchase", "bill", "--partner", "carrier", "--number", "T-1", "--landed", f"5.00 by=qty order={po}")
+    tb = agree(book)
+    assert (tb["1200"], tb["2010"]) == (D("45.00"), D("-5.00"))
+    assert doc(book, "report", "stock-balance")["rows"][0]["rate"] == "4.5000"

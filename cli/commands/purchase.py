@@ -107,9 +107,11 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
               "(default: what was received and not billed).")
 @click.option("--charge", "charges", multiple=True, metavar='"ACCOUNT AMOUNT [tax=CODE] [desc=TEXT]"',
               help="A line with no order: freight, a service (repeatable).")
-@click.option("--landed", "landed", multiple=True, metavar='"AMOUNT [tax=CODE] [by=value|qty] [desc=TEXT]"',
-              help="A landed cost (freight, duty) added to the stock received on the orders, by value or "
-                   "quantity; the share of goods already gone goes to cost of goods sold (repeatable).")
+@click.option("--landed", "landed", multiple=True,
+              metavar='"AMOUNT [tax=CODE] [by=value|qty] [order=PO,...] [desc=TEXT]"',
+              help="A landed cost (freight, duty) added to the stock received on the bill's orders (or the "
+                   "orders named, another supplier's too), by value or quantity; the share of goods already "
+                   "gone goes to cost of goods sold (repeatable).")
 @click.option("--date", "date_", help="Bill date. Default: today.")
 @click.option("--due", help="Due date. Default: bill date + payment terms.")
 @click.option("--rate", help="Exchange rate for a foreign-currency bill. Default: the rate table's.")
@@ -198,11 +200,12 @@ def _charge(text: str, landed: bool):
         raise fail("invalid-charge", f"{option} {text!r}: {exc}", f"write {option} {form}") from None
     plain = [t for t in tokens if "=" not in t]
     keyed = dict(t.split("=", 1) for t in tokens if "=" in t)
-    allowed = {"tax", "desc", "description"} | ({"by"} if landed else set())
+    allowed = {"tax", "desc", "description"} | ({"by", "order"} if landed else set())
     if len(plain) != (1 if landed else 2) or set(keyed) - allowed or keyed.get("by", "value") not in ("value", "qty"):
         raise fail("invalid-charge", f"{option} {text!r} is not {form}", f"write {option} {form}")
     return Charge(decimal_of(plain[-1], option), None if landed else plain[0], keyed.get("tax"),
-                  keyed.get("desc") or keyed.get("description"), landed, keyed.get("by", "value"))
+                  keyed.get("desc") or keyed.get("description"), landed, keyed.get("by", "value"),
+                  [o for o in keyed.get("order", "").split(",") if o])
 
 
 @purchase.command("return")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import Problem, fail
@@ -302,6 +302,7 @@ class Charge:
     description: str | None = None
     landed: bool = False
     by: str = "value"
+    orders: list[str] = field(default_factory=list)  # landed: the goods it belongs to (default: the bill's orders)
 
 
 @dataclass
@@ -430,14 +431,15 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
         if account not in book.accounts:
             raise fail("unknown-account", f"account {account} does not exist",
                        "use an account from `comptoir account list`")
-        if ch.landed and not pos:
+        if ch.landed and not pos and not ch.orders:
             raise fail("landed-without-order", "a landed cost belongs to the goods of an order",
-                       "name the purchase order(s) whose goods it belongs to")
+                       "name the purchase order(s) whose goods it belongs to (order=PO-... on --landed)")
         net = round_to(ch.amount, places)
         blines.append({"item": None, "description": ch.description or ("landed cost" if ch.landed else None),
                        "qty": Decimal(1), "price": net, "tax": ch.tax, "tax_rate": tax.rate if tax else ZERO,
                        "net": net, "tax_amount": tax_on(net, tax.rate, places) if tax else ZERO,
-                       "account": account, "landed": ch.landed, "by": ch.by})
+                       "account": account, "landed": ch.landed, "by": ch.by,
+                       "goods": [get_order(book, o) for o in ch.orders] or pos})
     net_total = sum((b["net"] for b in blines), ZERO)
     tax_total = sum((b["tax_amount"] for b in blines), ZERO)
     total = net_total + tax_total
@@ -457,9 +459,9 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
 
     drafts: list[MoveDraft] = []
     for i, b in enumerate(blines):
-        by = b.pop("by", "value")
+        by, goods = b.pop("by", "value"), b.pop("goods", pos)
         if b.get("landed"):
-            for item, wh, in_stock, gone, k in _landed_split(book, pos, net_base[i], by, day):
+            for item, wh, in_stock, gone, k in _landed_split(book, goods, net_base[i], by, day):
                 if in_stock:
                     add(inventory_account(book, item, wh), in_stock)
                     drafts.append(MoveDraft("landed-cost", item, k, to_warehouse=wh,
