@@ -18,6 +18,7 @@ class Env:
     cwd: Path | None = None
     traceback: bool = False
     lock_timeout: float = 10.0
+    far_dates: bool = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
     _root: object = None
 
     @property
@@ -66,8 +67,10 @@ class Env:
         status = Status(root)  # git stats the data root while the writer's modules import
         from comptoir.book.writer import Writer
 
-        return Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
-                      today=self.today, status=status)
+        writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
+                        today=self.today, status=status)
+        writer.far_dates = self.far_dates
+        return writer
 
 
 def _progress(done: int, total: int) -> None:

@@ -65,8 +65,10 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="comptoir")
 @click.option("--repo", metavar="DIR", help="Data root (folder with comptoir.yaml). Default: $COMPTOIR_REPO, then the nearest folder above.")
 @click.option("--traceback", is_flag=True, hidden=True, help="Show the Python traceback on errors.")
+@click.option("--far-date", is_flag=True, help="Accept dates further ahead than date_horizon_days in comptoir.yaml "
+              "(default 366): a write refuses them otherwise, as a likely typo.")
 @click.pass_context
-def cli(ctx: click.Context, repo: str | None, traceback: bool) -> None:
+def cli(ctx: click.Context, repo: str | None, traceback: bool, far_date: bool) -> None:
     """comptoir: a company's ERP and CRM as plain YAML files in git.
 
     \b
@@ -80,6 +82,7 @@ def cli(ctx: click.Context, repo: str | None, traceback: bool) -> None:
     if repo:
         env.repo = repo
     env.traceback = env.traceback or traceback
+    env.far_dates = env.far_dates or far_date
     ctx.obj = env
     _STATE["env"] = env  # the error edge looks up close matches in this book
 

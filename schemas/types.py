@@ -111,7 +111,15 @@ RecordId = Annotated[str, AfterValidator(_check_id)]
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 AccountCode = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
-CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
+
+
+def _check_currency(value: str) -> str:
+    if value not in ISO_4217:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (EUR, USD, GBP, CHF, JPY, ...)")
+    return value
+
+
+CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN), AfterValidator(_check_currency)]
 
 # What a pattern means, for error messages (pydantic would quote the regular expression).
 PATTERN_WORDS = {
@@ -132,11 +140,25 @@ def is_safe_id(value: str) -> bool:
     return bool(_ID_RE.match(value)) and ".." not in value
 
 
-# ISO 4217 minor units where they differ from 2.
+# ISO 4217 (list one, 2024): every active code; a static table, like the minor units below.
+ISO_4217 = frozenset("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP
+    BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB
+    EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR
+    MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB
+    RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD
+    TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR
+    XOF XPD XPF XPT XSU XTS XUA YER ZAR ZMW ZWG ZWL
+""".split())
+
+# ISO 4217 minor units where they differ from 2 (the funds and metals have none: 0).
 _CURRENCY_PLACES = {
     "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3,
     "JPY": 0, "KMF": 0, "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0,
     "TND": 3, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "CLF": 4, "UYW": 4, "XAG": 0, "XAU": 0, "XBA": 0, "XBB": 0, "XBC": 0, "XBD": 0, "XDR": 0,
+    "XPD": 0, "XPT": 0, "XSU": 0, "XTS": 0, "XUA": 0,
 }
 
 

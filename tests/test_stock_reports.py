@@ -118,7 +118,7 @@ def _rows(book) -> list[dict]:
 def test_quick_read_matches_the_full_load_and_caches_by_tree(moved):
     root = find_root(str(moved))
     full = _rows(load_book(root))
-    cache = moved / ".git" / "comptoir" / "summary-stock-levels-v1.marshal"
+    cache = moved / ".git" / "comptoir" / "summary-stock-levels-v2.marshal"
     first = load_quick(root)
     assert _rows(first) == full and cache.is_file()
     second = load_quick(root)

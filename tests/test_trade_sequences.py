@@ -129,3 +129,40 @@ def test_a_delivery_takes_free_stock_and_refuses_stock_promised_to_an_earlier_or
     assert f"warning: took stock promised to {early} line 1" in res.stderr
     risks = {r["order"]: r["risk"] for r in doc(book, "report", "open-orders")["rows"]}
     assert risks[early] == "at risk"
+
+
+def test_a_partner_name_already_taken_is_refused_unless_asked(book):
+    ok(book, "partner", "add", "Café Lumière", "--role", "customer")
+    before = head(book)
+    res = fails(book, "duplicate-partner", "partner", "add", "café  lumière")
+    assert "cafe-lumiere" in res.stderr and "--same-name" in res.stderr
+    assert head(book) == before and not git(book, "status", "--porcelain")
+    assert first(ok(book, "partner", "add", "Café Lumière", "--same-name")) == "cafe-lumiere-2"
+
+
+def test_currency_codes_are_iso_4217(book, tmp_path):
+    before = head(book)
+    res = run(book, "rate", "add", "XYZ", "1.10")
+    assert res.exit_code == 1 and "not an ISO 4217 currency code" in res.stderr
+    res = run(book, "partner", "add", "Nowhere Ltd", "--role", "supplier", "--currency", "XYZ")
+    assert res.exit_code == 1 and "ISO 4217" in res.stderr
+    assert head(book) == before and not git(book, "status", "--porcelain")
+    res = run(None, "init", tmp_path / "x", "--company", "X", "--currency", "XYZ")
+    assert res.exit_code == 1 and not (tmp_path / "x" / "comptoir.yaml").exists()
+    ok(book, "rate", "add", "JPY", "0.0061")
+
+
+def test_a_date_beyond_the_horizon_is_refused_unless_asked(book):
+    before = head(book)
+    res = fails(book, "date-too-far", "journal", "post", "--date", "2062-12-05", "--memo", "Typo",
+                "--posting", "1010", "10.00", "--posting", "4010")
+    assert "comptoir --far-date" in res.stderr
+    trading_book(book)
+    before = head(book)
+    fails(book, "date-too-far", "purchase", "order", "--partner", "green-import", "--line", "ESP 1 2.00",
+          "--expected", "2062-01-01")
+    assert head(book) == before and not git(book, "status", "--porcelain")
+    ok(book, "--far-date", "journal", "post", "--date", "2028-01-05", "--memo", "Far but meant",
+       "--posting", "1010", "10.00", "--posting", "4010")
+    ok(book, "journal", "post", "--date", "2027-11-28", "--memo", "Within a year",
+       "--posting", "1010", "10.00", "--posting", "4010")

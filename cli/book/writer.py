@@ -254,6 +254,7 @@ class Writer:
     def validate(self) -> None:
         """Refuse the write when it adds errors to the book; errors already there only warn."""
         assert self.book is not None
+        _refuse_far_dates(self.book, self.added, self.today, getattr(self, "far_dates", False))
         judge = self.book  # a reopen writes into the days it unlocks: judge by the earlier lock date
         if self.new_settings is not None and self.book.settings.lock_date is not None and (
                 self.new_settings.lock_date is None or self.new_settings.lock_date < self.book.settings.lock_date):
@@ -411,6 +412,32 @@ def _atomic_write(path: Path, text: str) -> None:
         if isinstance(exc, OSError) and exc.filename is None:  # say which file could not be written
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
+
+
+def _refuse_far_dates(book: Book, added, today: dt.date | None, allowed: bool) -> None:
+    """A date further ahead than the settings' horizon is most likely a typo (2062 for 2026):
+    refused unless `comptoir --far-date`. Every date of the records written counts: their own,
+    and their lines' (requested, expected, promised)."""
+    if allowed or today is None:
+        return
+    horizon = book.settings.date_horizon_days
+    limit = today + dt.timedelta(days=horizon)
+    problems = []
+    for kind, record in added:
+        ident = getattr(record, kind.id_field)
+        found = [(name, v) for name, v in record if isinstance(v, dt.date)]
+        for ln in getattr(record, "lines", None) or ():
+            if hasattr(ln, "__iter__") and not isinstance(ln, (str, bytes)):
+                found += [(name, v) for name, v in ln if isinstance(v, dt.date)]
+        for name, day in found:
+            if day > limit and name != "due":
+                problems.append(Problem("", 0, "date-too-far", f"{kind.label} {ident}: {name} {day} is more than "
+                                        f"{horizon} days after today ({today})",
+                                        "check the date for a typo; to write it anyway, run `comptoir --far-date ...` "
+                                        "(the horizon is date_horizon_days in comptoir.yaml)"))
+                break
+    if problems:
+        raise ComptoirError(problems)
 
 
 def locked_problem(book: Book, day: dt.date, what: str) -> Problem | None:

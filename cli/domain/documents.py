@@ -212,8 +212,10 @@ def get_partner_as(book: Book, ident: str, role: str) -> Partner:
 def doc_currency(book: Book, partner: Partner, given: str | None) -> str | None:
     """The document's currency: given, else the partner's; None when it is the base currency."""
     cur = (given or partner.currency or book.base).upper()
-    if not re.fullmatch(r"[A-Z]{3}", cur):
-        raise fail("invalid-currency", f"{cur!r} is not a currency code", "use an ISO code like EUR or USD")
+    from comptoir.schemas.types import ISO_4217
+
+    if not re.fullmatch(r"[A-Z]{3}", cur) or cur not in ISO_4217:
+        raise fail("invalid-currency", f"{cur!r} is not an ISO 4217 currency code", "use an ISO code like EUR or USD")
     return None if cur == book.base else cur
 
 

@@ -453,7 +453,8 @@ def payments_table(book: Book, partner: str | None = None, direction: str | None
 # -- rules -----------------------------------------------------------------------------------------
 
 
-@rule(reads=("account", "bill", "credit-note", "invoice", "journal", "partner", "payment"),
+@rule(reads=("account", "application", "bill", "credit-note", "debit-note", "invoice", "journal", "partner",
+             "payment"),
       lookups=("journal",))
 def payment_rules(book: Book) -> list[Problem]:
     """Payments name known partners, bank accounts and documents of that partner and currency, and

@@ -788,8 +788,8 @@ def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by:
 # -- rules -----------------------------------------------------------------------------------------
 
 
-@rule(reads=("account", "bill", "item", "journal", "partner", "purchase-order", "receipt", "stock-move",
-             "warehouse"), lookups=("journal",))
+@rule(reads=("account", "bill", "debit-note", "item", "journal", "partner", "purchase-order", "receipt",
+             "stock-move", "supplier-return", "warehouse"), lookups=("journal",))
 def purchasing_rules(book: Book) -> list[Problem]:
     """Known suppliers, items and warehouses; received and billed within what was ordered and
     received; receipts and bills agree with their moves and entries."""
