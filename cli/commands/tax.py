@@ -96,4 +96,4 @@ def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).
-REPORTS = [tax_report]
+REPORTS = [tax_report, vat_return_report]

@@ -198,7 +198,7 @@ def revaluation_reversal(book: Book, entry: JournalEntry, rng: random.Random) ->
     postings = [{**p.model_dump(exclude_none=True), "amount": -p.amount,
                  **({"value": -p.value} if p.value is not None else {})} for p in entry.postings]
     return JournalEntry.model_validate({
-        "id": new_id("JE", day, set(book.entries) | {entry.id}, rng), "date": day,
+        "id": new_id(id_prefix(book, "journal"), day, set(book.entries) | {entry.id}, rng), "date": day,
         "memo": f"Reversal of the unrealised exchange differences at {entry.date}", "source": "period revalue",
         "reverses": entry.id, "tags": [REVALUATION_TAG], "postings": postings})
 

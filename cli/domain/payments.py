@@ -173,7 +173,7 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
     verb = "from" if direction == "in" else "to"
     what = "Refund" if refund else "Payment"
     text_memo = memo or (f"{what} {verb} {partner.name}" + (f": {names}" if names else ": on account"))
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day, memo=text_memo,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day, memo=text_memo,
                       reference=reference or names or None, source=ident, postings=postings)
     pay = validated(Payment, id=ident, date=day, direction=direction, side=side if refund else None,
                     partner=partner.id, amount=amount,
@@ -256,12 +256,12 @@ def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: ran
         if gap:
             postings.append({"account": acc.fx_loss if gap < 0 else acc.fx_gain, "amount": -gap,
                              "memo": "Realised exchange " + ("loss" if gap < 0 else "gain")})
-            entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+            entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                               memo=f"Credits applied for {partner.name}: exchange difference",
                               source="pay apply", postings=postings)
     out = []
     for c, t, take in pairs:
-        ident = new_id("APP", day, day_ids, rng)
+        ident = new_id(id_prefix(book, "application"), day, day_ids, rng)
         day_ids.add(ident)
         out.append(validated(Application, id=ident, date=day, side=side, partner=partner.id, credit=c.document,
                              document=t.document, amount=take, currency=None if c.currency == book.base

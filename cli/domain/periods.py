@@ -143,7 +143,7 @@ def reopened_closings(book: Book, day: dt.date, rng: random.Random) -> list[Jour
         if not is_closing(entry) or entry.reverses or entry.date <= day or _reversed(book, entry.id):
             continue
         data = entry.model_dump()
-        ident = new_id("JE", entry.date, taken, rng)
+        ident = new_id(id_prefix(book, "journal"), entry.date, taken, rng)
         taken.add(ident)
         data.update(id=ident, memo=f"Reopen: reversal of {entry.id} ({entry.memo})", reverses=entry.id,
                     source="period reopen", tags=[], assertions=[])
@@ -315,4 +315,4 @@ def balance_assertions(book: Book) -> list[Problem]:
 
 
 # What this module adds to its family (comptoir.families collects these lists).
-RULES = [records_after_lock, balance_assertions]
+RULES = [records_after_lock, balance_assertions, closing_reversals]

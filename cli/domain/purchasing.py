@@ -451,7 +451,7 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
     if gap:
         largest = max(net_base, key=lambda i: abs(net_base[i]))
         net_base[largest] += gap
-    ident = new_id("BILL", day, book.of("bill"), rng)
+    ident = new_id(id_prefix(book, "bill"), day, book.of("bill"), rng)
     amounts: dict[str, Decimal] = {}
 
     def add(account: str, amount: Decimal) -> None:
@@ -481,7 +481,7 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
     postings = [{"account": a, "amount": v} for a, v in amounts.items() if v != 0]
     postings.append({"account": acc.payable, "amount": -total, "currency": cur, "rate": fx, "partner": partner.id})
     orders_text = ", ".join(po.id for po in pos) or "no order"
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                       memo=f"Bill {number} from {partner.name} ({orders_text})", reference=number, source=ident,
                       postings=[{k: v for k, v in p.items() if v is not None} for p in postings])
     terms = terms_of(partner, pos[0].payment_terms_days if len(pos) == 1 else None)
@@ -558,7 +558,7 @@ def return_goods(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | Non
     if not lines:
         raise fail("nothing-to-return", f"nothing received on {po.id} is left to return", "")
     p = currency_places(book.base)
-    ident = new_id("RT", day, book.of("supplier-return"), rng)
+    ident = new_id(id_prefix(book, "supplier-return"), day, book.of("supplier-return"), rng)
     drafts = []
     for n, qty in lines:
         r_qty, r_value = got[n]
@@ -651,8 +651,8 @@ def debit_note(book: Book, bill_id: str, chosen: list[tuple[int, Decimal]] | Non
     postings = [{"account": a, "amount": v} for a, v in amounts.items() if v != 0]
     postings.append({"account": acc.payable, "amount": total, "currency": b.currency, "rate": b.rate,
                      "partner": b.partner})
-    ident = new_id("DEB", day, book.of("debit-note"), rng)
-    entry = validated(JournalEntry, id=new_id("JE", day, book.entries, rng), date=day,
+    ident = new_id(id_prefix(book, "debit-note"), day, book.of("debit-note"), rng)
+    entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                       memo=f"Debit note {number} on bill {b.number}: {reason}", reference=number, source=ident,
                       postings=[{k: v for k, v in p.items() if v is not None} for p in postings])
     doc = validated(DebitNote, id=ident, number=number, date=day, bill=b.id, partner=b.partner, currency=b.currency,

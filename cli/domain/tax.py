@@ -125,7 +125,7 @@ def vat_settlement(book: Book, period: str, today: dt.date, rng) -> JournalEntry
     the period's last day. It is then paid like any payable (`comptoir pay send --tax PERIOD`)."""
     from comptoir.schemas.accounting import JournalEntry
 
-    from .ids import new_id
+    from .ids import id_prefix, new_id
     from .ledger import balances, entries_between
 
     start, end = period_bounds(period)
@@ -153,7 +153,7 @@ def vat_settlement(book: Book, period: str, today: dt.date, rng) -> JournalEntry
     postings.append({"account": acc.vat_payable, "amount": due,
                      "memo": "due to the tax authority" if due < 0 else "refund due from the tax authority"})
     return JournalEntry.model_validate({
-        "id": new_id("JE", end, book.entries, rng), "date": end, "memo": f"VAT settlement {period}",
+        "id": new_id(id_prefix(book, "journal"), end, book.entries, rng), "date": end, "memo": f"VAT settlement {period}",
         "reference": f"VAT {period}", "source": "tax settle", "tags": [SETTLEMENT_TAG], "postings": postings})
 
 
@@ -161,7 +161,7 @@ def vat_payment(book: Book, period: str, day: dt.date, bank: str | None, rng) ->
     """Pay the settled VAT of a period (or receive its refund): debit accounts.vat_payable, credit the bank."""
     from comptoir.schemas.accounting import JournalEntry
 
-    from .ids import new_id
+    from .ids import id_prefix, new_id
 
     settled = settlement_of(book, period)
     if settled is None:
@@ -174,7 +174,7 @@ def vat_payment(book: Book, period: str, day: dt.date, bank: str | None, rng) ->
         raise fail("unknown-account", f"account {bank} does not exist", "give --account a bank account code")
     due = -sum((p.amount for p in settled.postings if p.account == acc.vat_payable), ZERO)
     return JournalEntry.model_validate({
-        "id": new_id("JE", day, book.entries, rng), "date": day, "memo": f"VAT {period} paid",
+        "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day, "memo": f"VAT {period} paid",
         "reference": f"VAT {period}", "source": "pay send --tax", "tags": ["vat-payment"],
         "postings": [{"account": acc.vat_payable, "amount": due}, {"account": bank, "amount": -due}]})
 
