@@ -113,13 +113,19 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 AccountCode = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
 
 
-def _check_currency(value: str) -> str:
-    if value not in ISO_4217:
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code (EUR, USD, GBP, CHF, JPY, ...)")
-    return value
+class _Iso4217:
+    """The ISO 4217 check (a named callable: generated docs show the type the same every run)."""
+
+    def __call__(self, value: str) -> str:
+        if value not in ISO_4217:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (EUR, USD, GBP, CHF, JPY, ...)")
+        return value
+
+    def __repr__(self) -> str:
+        return "ISO 4217"
 
 
-CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN), AfterValidator(_check_currency)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN), AfterValidator(_Iso4217())]
 
 # What a pattern means, for error messages (pydantic would quote the regular expression).
 PATTERN_WORDS = {
