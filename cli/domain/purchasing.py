@@ -619,6 +619,9 @@ def debit_note(book: Book, bill_id: str, chosen: list[tuple[int, Decimal]] | Non
     lines = []
     for n, qty in picked:
         ln = b.lines[n - 1]
+        if ln.landed:  # its value sits in the stock now: a correction is a stock adjustment, not a credit
+            raise fail("landed-line", f"bill {b.number} line {n} is a landed cost, added to the stock it belongs to",
+                       "credit the other lines (--line N); correct a landed cost with `comptoir stock adjust`")
         whole = qty == ln.qty
         net = ln.net if whole else line_net(qty, ln.price, ln.discount, places)
         cleared = ln.cleared if whole else round_to(ln.cleared * qty / ln.qty, base_places)
