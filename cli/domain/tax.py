@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import Problem, fail
 from comptoir.schemas.accounting import JournalEntry
@@ -146,10 +147,11 @@ def vat_settlement(book: Book, period: str, today: dt.date, rng) -> JournalEntry
     collected = {t.collected_account or acc.output_tax for t in tax_codes(book).values()} | {acc.output_tax}
     paid = {t.paid_account or acc.input_tax for t in tax_codes(book).values()} | {acc.input_tax}
     bal = balances(book, entries_between(book, None, end))
-    postings = [{"account": a, "amount": -bal[a]} for a in sorted(collected | paid) if bal.get(a)]
+    postings: list[dict[str, Any]] = [{"account": a, "amount": -bal[a]} for a in sorted(collected | paid)
+                                      if bal.get(a)]
     if not postings:
         raise fail("nothing-to-settle", f"no tax collected or paid is left to settle at {end}", "")
-    due = -sum((p["amount"] for p in postings), ZERO)
+    due: Decimal = -sum((p["amount"] for p in postings), ZERO)
     postings.append({"account": acc.vat_payable, "amount": due,
                      "memo": "due to the tax authority" if due < 0 else "refund due from the tax authority"})
     return JournalEntry.model_validate({
@@ -191,8 +193,10 @@ def vat_return(book: Book, period: str) -> Table:
             value = sum(((-values.get(b[1:], ZERO)) if b.startswith("-") else values.get(b, ZERO)
                          for b in box.sum), ZERO)
         else:
-            key = {("sales", "net"): "sales_net", ("sales", "tax"): "collected",
-                   ("purchases", "net"): "purchases_net", ("purchases", "tax"): "paid"}[(box.side, box.amount)]
+            keys: dict[tuple[str | None, str | None], str] = {
+                ("sales", "net"): "sales_net", ("sales", "tax"): "collected",
+                ("purchases", "net"): "purchases_net", ("purchases", "tax"): "paid"}
+            key = keys[(box.side, box.amount)]
             value = sum((r[key] for r in rows if box.codes is None or r["code"] in box.codes), ZERO)
         values[box.box] = value
         out.append({"box": box.box, "label": box.label, "amount": value})
