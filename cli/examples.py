@@ -216,6 +216,15 @@ _add("pay send", "comptoir pay send --partner origines-cafe-vert --bill BILL-202
 _add("pay list", "comptoir pay list", "comptoir pay list --direction in --partner hotel-bellecour")
 _add("tax add", "comptoir tax add VAT10 \"TVA 10 % (restaurants)\" --rate 10")
 _add("tax list", "comptoir tax list")
+_add("tax settle", "comptoir tax settle 2026-11", "comptoir tax settle 2026-Q4")
+_add("report vat-return", "comptoir report vat-return --period 2026-10",
+     "comptoir report vat-return --period 2026-Q4 --format csv")
+_add("pay apply", "comptoir pay apply --partner cafe-de-la-soie",
+     "comptoir pay apply --partner cartonnages-lyonnais --side payable --to BILL-20261121-PMAT")
+_add("pay refund", "comptoir pay refund --partner cafe-de-la-soie --amount 20.00 --reference \"VIR REMB SOIE\"")
+_add("purchase return", "comptoir purchase return PO-20261120-7SPE --qty 10 --reason \"misprinted lids\"")
+_add("purchase debit-note", "comptoir purchase debit-note BILL-20261121-PMAT --number CL-AV-042 --line 1 --qty 5 "
+     "--reason \"damaged in transit\"")
 _add("mfg bom add", "comptoir mfg bom add FIL-1K -c ROAST-GUJI 1.02 -c LABEL-250 1")
 _add("mfg bom list", "comptoir mfg bom list")
 _add("mfg bom show", "comptoir mfg bom show BOM-ESP-1K", "comptoir mfg bom show ESP-1K --explode --qty 100")
