@@ -19,7 +19,7 @@ openpyxl = pytest.importorskip("openpyxl")
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 ARGS = {"ledger": ["1010"], "statement": ["hotel-bellecour"], "bom-cost": ["ESP-250"],
-        "reconciliation": ["--account", "1010"]}
+        "reconciliation": ["--account", "1010"], "vat-return": ["--period", "2026-10"]}
 EVERY_REPORT = sorted((set(report_names()) | set(report.commands)) - {"pack"})
 
 
