@@ -29,6 +29,16 @@ def reword(exc: click.ClickException) -> click.ClickException:
         name = exc.param.get_error_hint(ctx) if exc.param is not None and ctx is not None else "the value"
         return click.UsageError(f"{name} does not take {value!r}: choose one of {', '.join(choices)}"
                                 + (f"; {guess}" if guess else ""), ctx)
+    m = re.match(r"No such option '(-[^']*)'\.", message)
+    if m and ctx is not None:
+        token = m.group(1)
+        if re.fullmatch(r"-[0-9.,]+", token):
+            why = f"{token!r} looks like a negative number, but is read as an option"
+        else:
+            why = f"{token!r} is read as an option, and `{ctx.command_path}` has no such option"
+        guess = message.split(".", 1)[1].strip() if "Did you mean" in message else ""
+        return click.UsageError(f"{why}; to pass a value that starts with '-', put -- before the arguments "
+                                f"(`{ctx.command_path} -- ...`)" + (f". {guess}" if guess else ""), ctx)
     m = re.match(r"Got unexpected extra arguments? \((.+)\)$", message)
     if m:
         extra = m.group(1)

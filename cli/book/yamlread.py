@@ -270,8 +270,8 @@ def _fast(text: str, limit: int = MAX_LIST_ITEMS) -> object:
         if raw.startswith(("---", "...", "%")):
             return _NOT_SIMPLE
         rows.append((len(raw) - len(content), content.rstrip(" ")))
-    if not rows or rows[0][0] != 0:
-        return _NOT_SIMPLE
+    if not rows or rows[0][0] != 0 or max(at for at, _ in rows) >= MAX_DEPTH:
+        return _NOT_SIMPLE  # (deep indentation: libyaml's reading enforces the nesting limit)
     try:
         value, end = _block(rows, 0, 0, limit)
     except _Unsimple:

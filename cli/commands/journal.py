@@ -135,6 +135,9 @@ def _read_batch(file_: str) -> tuple[object, str, str]:
             pass  # flow-style YAML is also valid; let the YAML reader report the problem
         except ValueError as exc:
             raise fail("invalid-amount", str(exc), "write amounts as plain numbers", file=display, line=1) from None
+        except RecursionError:
+            raise fail("too-deep", "the batch is nested too deeply to read", "a batch is a list of entries",
+                       file=display, line=1) from None
     try:
         # a list longer than the batch limit stops the reading there, before the rest is built
         return yamlread.parse(raw, max_items=MAX_BATCH), display, raw
