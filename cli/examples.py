@@ -1,4 +1,6 @@
-"""Examples shown at the end of every leaf command's --help (attached when the command loads)."""
+"""What every leaf command gets when it loads: the examples shown at the end of its --help, shell
+completion of the ids its options and arguments name, and (read-only commands) a check that its
+filters name something that exists."""
 
 from __future__ import annotations
 
@@ -32,6 +34,44 @@ def prepare(command: click.Command, path: str) -> None:
         block = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
         command.epilog = f"{command.epilog}\n\n{block}" if command.epilog else block
     _check_filters_first(command)
+    _complete_ids(command, path)
+
+
+# parameter name -> the kind whose ids complete it; an ID argument completes by its command
+_COMPLETE = {"account": "account", "posting_help": "account", "partner": "partner", "partner_id": "partner", "item": "item", "sku": "item",
+             "items": "item", "warehouse": "warehouse", "lead_id": "lead", "department": "department",
+             "manager": "employee", "parent": "account", "tax": "tax-code", "bom_ref": "bom"}
+_IDENT = {"journal": "journal", "crm lead": "lead", "crm opp": "opportunity", "crm activity": "activity",
+          "partner": "partner", "item": "item", "hr employee": "employee", "hr department": "department",
+          "hr payroll": "payroll", "purchase": "purchase-order", "mfg bom": "bom", "mfg": "work-order",
+          "sales credit-note": "invoice", "sales renumber": "invoice", "sales": "sales-order", "history": None}
+
+
+def _complete_ids(command: click.Command, path: str) -> None:
+    group = next((g for g in sorted(_IDENT, key=len, reverse=True) if path == g or path.startswith(g + " ")), "")
+    for param in command.params:
+        kind = _COMPLETE.get(param.name or "")
+        if kind is None and isinstance(param, click.Argument) and param.name in ("ident", "code", "sku"):
+            kind = "item" if param.name == "sku" else _IDENT.get(group)
+            if param.name == "code" and group != "hr department":
+                kind = None
+        if kind is None or getattr(param, "_custom_shell_complete", None) is not None:
+            continue
+        param._custom_shell_complete = _completer(kind)  # type: ignore[attr-defined]
+
+
+def _completer(kind: str):
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+        try:
+            from comptoir.book.root import find_root
+            from comptoir.suggest import known_ids
+
+            root = find_root(ctx.find_root().params.get("repo"))
+            return sorted(i for i in known_ids(root, kind) if i.startswith(incomplete))
+        except Exception:  # noqa: BLE001 - completion must never print an error into the shell
+            return []
+
+    return complete
 
 
 def _check_filters_first(command: click.Command) -> None:

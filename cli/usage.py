@@ -29,7 +29,7 @@ def reword(exc: click.ClickException) -> click.ClickException:
         name = exc.param.get_error_hint(ctx) if exc.param is not None and ctx is not None else "the value"
         return click.UsageError(f"{name} does not take {value!r}: choose one of {', '.join(choices)}"
                                 + (f"; {guess}" if guess else ""), ctx)
-    m = re.match(r"No such option '(-[^']*)'\.", message)
+    m = re.match(r"No such option '(-[^-'][^']*)'\.", message)
     if m and ctx is not None:
         token = m.group(1)
         if re.fullmatch(r"-[0-9.,]+", token):

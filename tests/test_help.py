@@ -126,3 +126,31 @@ def test_root_help_stays_fast_and_imports_no_command():
                          text=True, cwd=REPO, check=True)
     assert "comptoir.commands" not in out.stderr
     assert "comptoir.examples" not in out.stderr
+
+
+def _complete(book: Path, words: str, monkeypatch) -> list[str]:
+    from click.shell_completion import ShellComplete
+
+    args = words.split()
+    incomplete = "" if words.endswith(" ") else args.pop()
+    comp = ShellComplete(cli, {}, "comptoir", "_COMPTOIR_COMPLETE")
+    return [c.value for c in comp.get_completions(["--repo", str(book), *args], incomplete)]
+
+
+def test_completion_of_account_codes_skus_partners_and_ids(demo, monkeypatch):
+    assert "6100" in _complete(demo, "journal post -p 61", monkeypatch)
+    assert all(c.startswith("61") for c in _complete(demo, "journal post -p 61", monkeypatch))
+    assert "1010" in _complete(demo, "report ledger 10", monkeypatch)
+    assert _complete(demo, "stock available ESP-", monkeypatch) == ["ESP-1K", "ESP-250"]
+    assert "hotel-bellecour" in _complete(demo, "report statement hot", monkeypatch)
+    assert "hotel-bellecour" in _complete(demo, "sales list --partner hot", monkeypatch)
+    assert "ROASTERY" in _complete(demo, "report stock-balance --warehouse RO", monkeypatch)
+    leads = _complete(demo, "crm lead show L-", monkeypatch)
+    assert leads and all(c.startswith("L-") for c in leads)
+    entries = _complete(demo, "journal show JE-", monkeypatch)
+    assert len(entries) > 50 and entries == sorted(entries)
+    assert "trial-balance" in _complete(demo, "report tri", monkeypatch)
+
+
+def test_completion_outside_a_book_is_quiet(tmp_path, monkeypatch):
+    assert _complete(tmp_path / "nowhere", "report ledger 10", monkeypatch) == []

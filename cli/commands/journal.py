@@ -29,6 +29,8 @@ class _PostingArgs(click.Command):
             token = args[i]
             if token in ("--posting", "-p"):
                 if i + 1 >= len(args):
+                    if ctx.resilient_parsing:  # shell completion of `-p <TAB>`
+                        break
                     raise click.UsageError("--posting needs an ACCOUNT (and usually an AMOUNT)", ctx)
                 account = args[i + 1]
                 amount = None
