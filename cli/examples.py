@@ -57,7 +57,7 @@ def _complete_ids(command: click.Command, path: str) -> None:
                 kind = None
         if kind is None or getattr(param, "_custom_shell_complete", None) is not None:
             continue
-        param._custom_shell_complete = _completer(kind)  # type: ignore[attr-defined]
+        param._custom_shell_complete = _completer(kind)
 
 
 def _completer(kind: str):
