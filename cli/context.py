@@ -65,7 +65,7 @@ class Env:
 
         root = self.root()
         status = Status(root)  # git stats the data root while the writer's modules import
-        from comptoir.book.writer import Writer
+        from comptoir.app.write import Writer
 
         writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
                         today=self.today, status=status)

@@ -17,7 +17,7 @@ import pytest
 from comptoir.book import ondemand, verdict
 from comptoir.book.root import find_root
 from comptoir.domain import validation
-from comptoir.domain.book import Book
+from comptoir.model import Book
 
 from .conftest import commit_all, git, head, run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from comptoir.book import ledgerdays
+from comptoir.app import ledgerdays
 from comptoir.book.loader import load_book
 from comptoir.book.root import find_root
 from comptoir.domain.ledger import trial_balance
@@ -68,7 +68,7 @@ def test_an_id_filed_twice_is_left_to_the_full_read(book):
     assert _tb(book) == _full(book)
 
 
-# The snapshot of a clean, committed book (cli/book/ledgersnap.py) -------------------------
+# The snapshot of a clean, committed book (cli/app/ledgersnap.py) -------------------------
 RANGES = [(), ("--from", "2026-10-05"), ("--to", "2026-10-05"), ("--from", "2026-10-06", "--to", "2026-11-05"),
           ("--from", "2026-10-07", "--to", "2026-10-31"), ("--to", "2026-01-01"), ("--from", "2027-01-01"),
           ("--period", "2026-11"), ("--year", "2026"), ("--depth", "1"), ("--from", "2026-11-05", "--depth", "2")]
@@ -91,7 +91,7 @@ def _args_range(args: tuple) -> tuple:
 
 def _snapshot(book):
     """The snapshot the command would serve the working tree from (None: it reads the book)."""
-    from comptoir.book import ledgersnap
+    from comptoir.app import ledgersnap
 
     watch = ledgerdays.Watch(str(book), None, None)
     found = ledgersnap.lookup(watch)
@@ -252,7 +252,7 @@ def test_a_new_rate_changes_the_snapshot_of_foreign_postings(book):
 def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
     import shutil
 
-    from comptoir.book import ledgersnap
+    from comptoir.app import ledgersnap
 
     _book_with_entries(book)
     _tb(book)
@@ -271,7 +271,7 @@ def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
 def _keep_after(book, change) -> bool:
     """Whether a snapshot is kept (of any state) when `change` happens after git answered,
     before the book is read."""
-    from comptoir.book import ledgersnap
+    from comptoir.app import ledgersnap
 
     folder = ledgersnap._folder(book)
     assert not list(folder.glob("*.marshal"))

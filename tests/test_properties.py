@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comptoir.book import yamlread, yamlwrite
-from comptoir.domain.book import Book
 from comptoir.domain.chart import starter_accounts
 from comptoir.domain.ledger import trial_balance
 from comptoir.domain.posting import PostingInput, build_entry
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.settings import Settings
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from comptoir.book.lazy import LazyRecords, load_quick
+from comptoir.app.stock import load_quick
+from comptoir.book.lazy import LazyRecords
 from comptoir.book.loader import load_book
 from comptoir.book.root import find_root
 from comptoir.domain.availability import availability_table
@@ -170,7 +171,7 @@ def test_quick_read_reads_only_the_kinds_asked_for(moved):
 
 
 def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(moved, monkeypatch):
-    import comptoir.book.lazy
+    import comptoir.app.stock
     first = ok(moved, "stock", "available", "--format", "csv").stdout
     promise = ok(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP").stdout
     assert (moved / ".git" / "comptoir" / "answers-v1.marshal").is_file()
@@ -179,7 +180,7 @@ def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(mov
     def unread(*args, **kwargs):
         raise AssertionError("the book was read")
 
-    monkeypatch.setattr(comptoir.book.lazy, "load_quick", unread)
+    monkeypatch.setattr(comptoir.app.stock, "load_quick", unread)
     # the journal is not something availability depends on: still the same answers, no record read
     assert ok(moved, "stock", "available", "--format", "csv").stdout == first
     assert ok(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP").stdout == promise

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comptoir.domain.book import Book
 from comptoir.domain.chart import starter_accounts
 from comptoir.domain.stock import MoveDraft, Position, levels, replay, stock_entry, value_moves
 from comptoir.domain.validation import check, errors
 from comptoir.errors import ComptoirError
+from comptoir.model import Book
 from comptoir.schemas.inventory import Item, StockMove, Warehouse
 from comptoir.schemas.registry import kind_named
 from comptoir.schemas.settings import Settings

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comptoir.domain.book import Book, Source
 from comptoir.errors import ComptoirError, Problem
+from comptoir.model import Book, Source
 from comptoir.schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record

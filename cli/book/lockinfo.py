@@ -11,15 +11,15 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING
 
-from comptoir.domain.book import Book
 from comptoir.errors import fail
+from comptoir.model import Book
 from comptoir.schemas.registry import SETTINGS_FILE
 
 from . import git
 from .root import DataRoot
 
 if TYPE_CHECKING:  # the loader imports this module on every run: keep it light
-    from comptoir.domain.periods import LockRevision
+    from comptoir.model import LockRevision
     from comptoir.schemas.settings import Settings
 
 LOCK_TRAILER = "Comptoir-Lock"  # written by every command that moves the lock date
@@ -49,7 +49,7 @@ def lock_revision(root: DataRoot, rev: str | None) -> LockRevision | None:
     into the period while it was closed. A lock date edited by hand is not enforced here
     (`validate --base` compares it with the base branch).
     """
-    from comptoir.domain.periods import LockRevision
+    from comptoir.model import LockRevision
 
     top = root.top
     if top is None or (rev is None and not git.has_commits(top)):

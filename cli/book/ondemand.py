@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 
-from comptoir.domain.book import Book, Source
 from comptoir.errors import ComptoirError
+from comptoir.model import Book, Source
 from comptoir.schemas.registry import Kind, all_kinds, kind_named
 from comptoir.schemas.types import Record
 

@@ -1,18 +1,14 @@
-"""Writing records: validate the resulting book, write files atomically, make exactly one commit.
+"""Writing records: stage them, write files atomically, make exactly one commit.
 
-Order of work: take the write lock -> load the book -> the command stages records ->
-validate the resulting book -> write each file (temp file + rename) -> `git add` and one
-commit of exactly those paths, so nothing else staged or edited is swept in. Any failure
-before the commit restores every file; nothing half-written survives.
+Order of work: take the write lock -> open the book -> the command stages records ->
+`check()` (the application layer asks the rules: comptoir.app.write) -> write each file
+(temp file + rename) -> `git add` and one commit of exactly those paths, so nothing else
+staged or edited is swept in. Any failure before the commit restores every file; nothing
+half-written survives. Storage decides nothing about the records: it writes what it is
+given once the rules said yes.
 
-How the resulting book is validated depends on what is known about the book before:
-- its data root is clean and its tree is known free of errors (cli.book.verdict): the book
-  is read on demand (cli.book.ondemand) and only what the write adds is checked
-  (cli.domain.validation.check_change), so a write costs the same at 100 or 100,000 entries;
-- it differs from a known-clean tree by added record files only (a pull): those are
-  checked the same way first, then the write;
-- otherwise: the whole book is read and every rule runs over it; errors the book already
-  had only warn, errors the write would add refuse it.
+The book is opened on demand (comptoir.book.ondemand) when the data root is clean and its
+tree is known free of errors (comptoir.book.verdict); otherwise it is read whole.
 """
 
 from __future__ import annotations
@@ -24,16 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from comptoir.domain.book import Book
-from comptoir.domain.periods import lock_guarded, locked
-from comptoir.domain.validation import Change, carry, check, check_change, errors, facts
-from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.errors import fail
+from comptoir.model import Book
 from comptoir.schemas.registry import SETTINGS_FILE, Kind
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
 from . import git, verdict, yamlwrite
-from .loader import _kind_of, load_book, place
+from .loader import _kind_of, load_book
 from .root import DataRoot
 
 LOCK_NAME = "write.lock"
@@ -184,21 +178,9 @@ class Writer:
         return load_book(self.root)
 
     def _catch_up(self, tree: str) -> Book | None:
-        """A tree that differs from a known-clean one by added records only (a pull of other
-        people's posts) is checked for what those records add, and becomes known clean."""
-        from . import ondemand
-
-        found = ondemand.catch_up(self.root, tree)
-        if found is None:
-            return None
-        before, added = found
-        book = ondemand.load_on_demand(self.root)
-        pulled = Change(added)
-        if errors(check_change(book, pulled, before)):
-            return None  # the whole-book check says what is wrong, and lets the write add no more
-        self.facts = carry(before, book, pulled)
-        verdict.remember(self.root, tree, self.facts)
-        return book
+        """A book for a tree that is not known clean but may be brought up to a known one (the
+        application layer checks pulled records); None: read the whole book."""
+        return None
 
     def __exit__(self, *exc) -> None:
         self._lock.__exit__()
@@ -251,42 +233,14 @@ class Writer:
         after.text_reader = reader
         return after
 
-    def validate(self) -> None:
-        """Refuse the write when it adds errors to the book; errors already there only warn."""
-        assert self.book is not None
-        _refuse_far_dates(self.book, self.added, self.today, getattr(self, "far_dates", False))
-        judge = self.book  # a reopen writes into the days it unlocks: judge by the earlier lock date
-        if self.new_settings is not None and self.book.settings.lock_date is not None and (
-                self.new_settings.lock_date is None or self.new_settings.lock_date < self.book.settings.lock_date):
-            judge = self.book.with_records([], self.new_settings)
-        locked = [locked_problem(judge, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
-                  for k, r in self.added if lock_guarded(k)]
-        locked = [p for p in locked if p is not None]
-        if locked:
-            raise ComptoirError(place(self.book, locked))
-        after = self.resulting_book()
-        if self.facts is not None:  # the book had no errors: every error found is the write's
-            change = self.change()
-            problems = errors(check_change(after, change, self.facts))
-            if problems:
-                raise ComptoirError(place(after, problems))
-            # the facts follow added records; anything replaced that they derive from: recompute
-            refresh = change.other or change.replaced & {"journal", "account"}
-            self.after_facts = facts(after) if refresh else carry(self.facts, after, change)
-            return
-        problems = errors(check(after))
-        if not problems:
-            if self.clean_tree is not None:  # what is committed is exactly what was checked
-                self.after_facts = facts(after)
-            return
-        before = {(p.file, p.code, p.message) for p in errors(check(self.book))}
-        written = {self.root.display(rel) for rel in self.staged}
-        new = [p for p in problems if p.file in written or (p.file, p.code, p.message) not in before]
-        if new:
-            raise ComptoirError(place(after, new))
+    def check(self) -> None:
+        """Refuse the write (raise ComptoirError) unless the rules allow it: the application
+        layer's writer (comptoir.app.write.Writer) asks them."""
+        raise NotImplementedError("writes are checked by the rules: use comptoir.app.write.Writer")
 
-    def change(self) -> Change:
-        """What the staged files do to the book, in the terms incremental checks use."""
+    def staged_kinds(self) -> tuple[dict[str, dict[str, Record]], set[str], bool]:
+        """What the staged files do to the book: records added by kind, kinds with a record
+        replaced or moved, and whether anything else (settings, other files) is written."""
         assert self.book is not None
         added: dict[str, dict[str, Record]] = {}
         replaced: set[str] = set()
@@ -307,7 +261,7 @@ class Writer:
                 other = True
             else:
                 replaced.add(kind.name)
-        return Change(added, frozenset(replaced), other)
+        return added, replaced, other
 
     # writing ---------------------------------------------------------------------------
     def _refuse_dirty_targets(self) -> None:
@@ -330,7 +284,7 @@ class Writer:
         """Validate, write every staged file, and commit them as one commit. Returns the commit id."""
         if not self.staged:
             return None
-        self.validate()
+        self.check()
         self._refuse_dirty_targets()
         backups: dict[Path, bytes | None] = {}
         written: list[str] = []
@@ -366,10 +320,6 @@ class Writer:
             raise
         if self.after_facts is not None and self.clean_tree is not None:
             verdict.remember(self.root, verdict.tree_id(self.root, sha), self.after_facts)
-        if any(kind.name == "journal" for kind, _ in self.added):  # the trial balance's inputs moved on
-            from . import ledgersnap
-
-            ledgersnap.follow(self.root)
         return sha
 
     def _undo(self, backups: dict[Path, bytes | None], written: list[str]) -> None:
@@ -413,32 +363,3 @@ def _atomic_write(path: Path, text: str) -> None:
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
-
-def _refuse_far_dates(book: Book, added, today: dt.date | None, allowed: bool) -> None:
-    """A date further ahead than the settings' horizon is most likely a typo (2062 for 2026):
-    refused unless `comptoir --far-date`. Every date of the records written counts: their own,
-    and their lines' (requested, expected, promised)."""
-    if allowed or today is None:
-        return
-    horizon = book.settings.date_horizon_days
-    limit = today + dt.timedelta(days=horizon)
-    problems = []
-    for kind, record in added:
-        ident = getattr(record, kind.id_field)
-        found = [(name, v) for name, v in record if isinstance(v, dt.date)]
-        for ln in getattr(record, "lines", None) or ():
-            if hasattr(ln, "__iter__") and not isinstance(ln, (str, bytes)):
-                found += [(name, v) for name, v in ln if isinstance(v, dt.date)]
-        for name, day in found:
-            if day > limit and name != "due":
-                problems.append(Problem("", 0, "date-too-far", f"{kind.label} {ident}: {name} {day} is more than "
-                                        f"{horizon} days after today ({today})",
-                                        "check the date for a typo; to write it anyway, run `comptoir --far-date ...` "
-                                        "(the horizon is date_horizon_days in comptoir.yaml)"))
-                break
-    if problems:
-        raise ComptoirError(problems)
-
-
-def locked_problem(book: Book, day: dt.date, what: str) -> Problem | None:
-    return locked(book, day, what)

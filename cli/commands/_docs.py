@@ -50,6 +50,6 @@ def remember_stock(env, w, sha: str | None) -> None:
     """After a document that moved stock is committed, file the new stock levels for the quick
     `stock available` read (as the stock commands do)."""
     if sha:
-        from comptoir.book.lazy import remember_stock_levels
+        from comptoir.app.stock import remember_stock_levels
 
         remember_stock_levels(env.root(), w.resulting_book())

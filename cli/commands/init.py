@@ -17,9 +17,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     """Create a new book in DIRECTORY (and a git repository if it is not inside one)."""
     from pydantic import ValidationError
 
+    from comptoir.app.write import Writer
     from comptoir.book import git, yamlwrite
     from comptoir.book.root import DataRoot
-    from comptoir.book.writer import Writer
     from comptoir.domain.chart import starter_accounts
     from comptoir.errors import fail
     from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas

@@ -275,7 +275,7 @@ def complete(env, ident, qty, date_, use, no_commit) -> None:
                        body=f"Components {c.component_cost:f} + operation cost {c.operation_cost:f} = {c.value:f} "
                             f"{w.book.base}.")
         if sha:
-            from comptoir.book.lazy import remember_stock_levels
+            from comptoir.app.stock import remember_stock_levels
 
             remember_stock_levels(env.root(), w.resulting_book())
     for i in result.ids:

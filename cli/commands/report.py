@@ -60,7 +60,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
         return emit(periodic.trial_balance(book, start, end, per, depth, currency.upper() if currency else None),
                     fmt, _as_of_label(book))
     if not currency:  # base-currency sums per day are cached per journal folder: no entry is read
-        from comptoir.book import ledgerdays
+        from comptoir.app import ledgerdays
 
         watch = ledgerdays.Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
         out = None if year or fmt not in _TEXT_FORMATS or output_path() else _from_snapshot(watch, from_, to_, period, depth, fmt)
@@ -69,7 +69,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
             return
         book = env.book(as_of, kinds=("account", "rate"))
         if ledgerdays.attach(env.root(), book, watch):
-            from comptoir.book import ledgersnap
+            from comptoir.app import ledgersnap
 
             ledgersnap.keep(env.root(), book, watch)
         else:
@@ -86,11 +86,11 @@ _TEXT_FORMATS = ("table", "json", "csv", "markdown")
 
 
 def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
-    """The trial balance rendered from the snapshot of HEAD (cli/book/ledgersnap.py) while git
+    """The trial balance rendered from the snapshot of HEAD (cli/app/ledgersnap.py) while git
     status still runs; it is the working tree's only if `watch.untouched()`. None when there is
     none, or the range is refused: the full read reports that, after anything it finds first.
     (--year is not served: the fiscal year's bounds need the settings model.)"""
-    from comptoir.book import ledgersnap
+    from comptoir.app import ledgersnap
     from comptoir.errors import ComptoirError
     from comptoir.render import render
 

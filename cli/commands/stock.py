@@ -48,7 +48,7 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
         subject = subject_of(book, result.moves)
         sha = w.commit(subject, result.ids)
         if sha:
-            from comptoir.book.lazy import remember_stock_levels
+            from comptoir.app.stock import remember_stock_levels
 
             remember_stock_levels(env.root(), w.resulting_book())
     for ident in result.ids:
@@ -85,8 +85,8 @@ def _answer(early, question: tuple, produce) -> None:
 
 def _summary_book(env, as_of, prefetch=None):
     """The book for availability answers: stock levels from the tree-id cache, posted kinds lazily."""
+    from comptoir.app.stock import load_quick
     from comptoir.book import git
-    from comptoir.book.lazy import load_quick
     from comptoir.domain.availability import kinds_read
     from comptoir.errors import fail
 

@@ -39,7 +39,7 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
 
         problems += stale_schemas(env.root())
     if base:
-        from comptoir.book.audit import check_against_base
+        from comptoir.app.audit import check_against_base
 
         problems += check_against_base(env.root(), book, base)
     problems = sorted(place(book, problems), key=lambda p: (p.file, p.line, p.code))

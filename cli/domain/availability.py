@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from .book import Book
+from comptoir.model import Book
+
 from .ledger import ZERO
 from .overview import section
 from .stock import (

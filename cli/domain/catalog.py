@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from .availability import availability, promise
-from .book import Book
 from .ledger import ZERO
 from .stock import items
 from .table import Column, Table, money, text

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import currency_places, places_of
 
-from .book import Book
 from .ids import id_prefix, new_id
 from .ledger import ZERO, entry_values, rate_on, round_to, rounding_tolerance
 from .table import Column, Table, money, text

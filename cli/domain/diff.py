@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from comptoir.model import Book
 from comptoir.schemas.registry import all_kinds
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .changes import Change, diff_records
 from .ledger import ZERO, balances, base_value
 from .table import Column, Table, money, text

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, fail, input_problems
+from comptoir.model import Book
 from comptoir.schemas.partners import Partner
 from comptoir.schemas.sales import INVOICE_NUMBER
 from comptoir.schemas.tax import TaxCode
 from comptoir.schemas.types import currency_places, to_decimal
 
-from .book import Book
 from .ledger import ZERO, entries_between, entry_values, rate_on, round_to
 from .stock import fmt_qty, items
 

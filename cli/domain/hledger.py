@@ -14,9 +14,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from comptoir.model import Book
 from comptoir.schemas.accounting import Account, JournalEntry
 
-from .book import Book
 from .ledger import ZERO, ancestors, entry_values
 
 HLEDGER_TYPES = {"asset": "A", "liability": "L", "equity": "E", "income": "R", "expense": "X"}

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from comptoir.errors import Problem, fail, input_problems
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.hr import (
     Department,
@@ -33,7 +34,6 @@ from comptoir.schemas.hr import (
 )
 from comptoir.schemas.types import Record, currency_places, places_of
 
-from .book import Book
 from .changes import Change, diff_records
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to

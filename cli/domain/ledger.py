@@ -12,10 +12,9 @@ from comptoir.errors import ComptoirError, fail
 
 from .table import Column, Table, money, text
 
-if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/book/ledgersnap.py) runs without the models
+if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/app/ledgersnap.py) runs without the models
+    from comptoir.model import Book
     from comptoir.schemas.accounting import Account, JournalEntry, Posting
-
-    from .book import Book
 
 ZERO = Decimal(0)
 
@@ -175,7 +174,7 @@ def _in_currency(book: Book, entries: Iterable[JournalEntry], currency: str) -> 
 def day_totals(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     """Per account, per day (date ordinal): [debits, credits] in the base currency; what the
     trial balance sums. Computed from the entries once per load, unless the book reader
-    supplied it (cli/book/ledgerdays.py serves it from sums cached per journal folder)."""
+    supplied it (cli/app/ledgerdays.py serves it from sums cached per journal folder)."""
     totals = book.derived.get("ledger.days")
     if totals is None:
         totals = book.derived["ledger.days"] = add_day_totals({}, book, book.entries.values())
@@ -253,7 +252,7 @@ def balance_table(accounts: dict[str, Account], opening: dict[str, Decimal],
                   moves: dict[str, tuple[Decimal, Decimal]], depth: int | None, places: int,
                   shown_in: str) -> Table:
     """The trial balance's rows from each account's opening balance and movements. Apart from
-    trial_balance, the report served from a snapshot (cli/book/ledgersnap.py) builds it, with
+    trial_balance, the report served from a snapshot (cli/app/ledgersnap.py) builds it, with
     accounts that only have a name, type and parent, so both print the same rows."""
     rows: dict[str, dict] = {}
     for code in sorted(opening.keys() | moves.keys()):

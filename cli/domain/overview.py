@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .ledger import ZERO, balances, entries_between
 from .table import Column, Table, text
 

@@ -8,9 +8,9 @@ import unicodedata
 from pydantic import ValidationError
 
 from comptoir.errors import fail, input_problems
+from comptoir.model import Book
 from comptoir.schemas.partners import Partner
 
-from .book import Book
 from .table import Column, Table, text
 
 

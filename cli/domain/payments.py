@@ -17,11 +17,11 @@ import random
 from decimal import Decimal
 
 from comptoir.errors import Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.payments import Payment
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .documents import (
     OpenItem,
     doc_currency,

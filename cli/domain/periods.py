@@ -11,15 +11,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.model import Book, LockRevision
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.registry import Kind, all_kinds, kind_for_path
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to
 from .validation import assertion_currency, check, errors, rule
@@ -33,15 +32,6 @@ LOCK_GUARDED_EXTRA = frozenset({"rate"})
 
 def lock_guarded(kind: Kind) -> bool:
     return kind.date_field is not None and (kind.posted or kind.name in LOCK_GUARDED_EXTRA)
-
-
-@dataclass(frozen=True)
-class LockRevision:
-    """The commit that set the lock date, and every file path (from the repository top) it held."""
-
-    lock_date: dt.date | None
-    commit: str
-    paths: frozenset[str]
 
 
 def locked(book: Book, day: dt.date, what: str) -> Problem | None:

@@ -11,10 +11,10 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import to_decimal
 
-from .book import Book
 from .ids import id_prefix, new_id
 from .ledger import rate_on
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.purchasing import Bill, PurchaseOrder, Receipt
 from comptoir.schemas.types import currency_places
 
 from .availability import Event, provider
-from .book import Book
 from .documents import (
     LineInput,
     check_item,

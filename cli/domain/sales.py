@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import CreditNote, Delivery, Invoice, SalesLine, SalesOrder
 from comptoir.schemas.types import currency_places
 
 from .availability import SUPPLY, Event, Promise, events, promise, provider, stock_now
-from .book import Book
 from .diff import effect
 from .documents import (
     LineInput,

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.errors import fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import NORMAL_SIGN, Account, JournalEntry
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .ledger import ZERO, ancestors, entry_values, roll_up, round_to
 from .periods import is_closing
 from .table import Column, Table, money, text

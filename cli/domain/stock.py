@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.inventory import VALUE_ONLY, Item, StockMove, Warehouse
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .diff import effect
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, round_to

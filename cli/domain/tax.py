@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from comptoir.errors import Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.tax import TaxCode
 from comptoir.schemas.types import currency_places
 
-from .book import Book
 from .documents import tax_codes, to_base, validated
 from .ledger import ZERO
 from .table import Column, Table, money, text

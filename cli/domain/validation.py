@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem
+from comptoir.model import Book
 from comptoir.schemas.types import Record, currency_places, places_of
 
-from .book import Book
 from .ledger import ZERO, round_to
 
 Rule = Callable[[Book], list[Problem]]

@@ -2,47 +2,20 @@
 
 Posted records on the base branch are immutable; nothing new may be dated inside the
 period locked on the base branch; the lock date moves back only through a commit made
-by `comptoir period reopen --force`.
+by `comptoir period reopen --force` (the caller says which commits those are).
 """
 
 from __future__ import annotations
 
-from comptoir.domain.book import Book
 from comptoir.errors import Problem
-from comptoir.schemas.registry import SETTINGS_FILE, all_kinds
-
-from . import git
-from .loader import load_book
-from .root import DataRoot
+from comptoir.model import Book
+from comptoir.schemas.registry import all_kinds
 
 REOPEN_COMMAND = "period reopen"
 
 
 def _record_date(record):
     return getattr(record, "date", None)
-
-
-def check_against_base(root: DataRoot, book: Book, base: str) -> list[Problem]:
-    if root.top is None:
-        return [Problem("", 0, "not-a-repository", "--base needs the book to be in a git repository", "")]
-    base_rev = git.resolve(root.top, base)
-    base_book = load_book(root, base_rev)
-    return compare_with_base(base_book, book, _reopen_commits(root, base_rev))
-
-
-def _reopen_commits(root: DataRoot, base_rev: str) -> list[str]:
-    """Commits after the base that touched the settings and carry the reopen command trailer."""
-    assert root.top is not None
-    out = git.run(root.top, "log", "--format=%H%x1f%B%x1e", f"{base_rev}..HEAD", "--",
-                  root.display(SETTINGS_FILE), check=False).decode()
-    found = []
-    for block in out.split("\x1e"):
-        if "\x1f" not in block:
-            continue
-        sha, body = block.strip().split("\x1f", 1)
-        if f"Comptoir-Command: {REOPEN_COMMAND}" in body:
-            found.append(sha)
-    return found
 
 
 def compare_with_base(base: Book, head: Book, reopen_commits: list[str]) -> list[Problem]:

@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the models, and all but what starts git, are imported once it is at work (see Watch)
     from decimal import Decimal
 
-    from comptoir.domain.book import Book
+    from comptoir.book.root import DataRoot
+    from comptoir.model import Book
     from comptoir.schemas.registry import Kind
-
-    from .root import DataRoot
 
 VERSION = 1
 KEEP = 24  # folder sums kept besides the current ones (another branch, recent revisions)
@@ -33,7 +32,7 @@ KEEP = 24  # folder sums kept besides the current ones (another branch, recent r
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
 SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
 ACCOUNTS = "accounts"  # the account kind's folder: with the settings, what a snapshot also holds
-# Objects whose ids key a trial-balance snapshot (cli/book/ledgersnap.py), paths from the data root.
+# Objects whose ids key a trial-balance snapshot (cli/app/ledgersnap.py), paths from the data root.
 HEADS = ("HEAD", f"HEAD:./{SETTINGS_FILE}", f"HEAD:./{ACCOUNTS}", *(f"HEAD:./{f}" for f in FOLDERS))
 
 
@@ -142,7 +141,7 @@ def attach(root: DataRoot, book: Book, watch: Watch) -> bool:
 def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
     from decimal import Decimal
 
-    from . import git
+    from comptoir.book import git
 
     top = root.top
     journal, names = _folders()
@@ -173,8 +172,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
     missing = [name for name in names if name not in cached]
     parsed = None
     if len(missing) > 3:  # many folders to sum: their files are most likely in the parse cache
-        from .cache import ParseCache
-        from .loader import _cache_folder
+        from comptoir.book.cache import ParseCache
+        from comptoir.book.loader import _cache_folder
 
         parsed = ParseCache(_cache_folder(root))
     for name, (folder, tree) in names.items():
@@ -217,11 +216,10 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, pars
     """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
     folder, or None when one of them is something the full read would report. `parsed` is the
     parse cache, when it is worth loading."""
+    from comptoir.book import git
+    from comptoir.book.cache import unpack
+    from comptoir.book.loader import parse_bytes, well_filed_record
     from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
-
-    from . import git
-    from .cache import unpack
-    from .loader import parse_bytes, well_filed_record
 
     files = []
     for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
@@ -252,14 +250,14 @@ def _code_key(base: str, rates: str) -> str:
     validates entries and converts amounts."""
     import hashlib
 
-    from .codeversion import code_version
+    from comptoir.book.codeversion import code_version
 
     digest = hashlib.sha1(f"{VERSION}\0{base}\0{rates}\0{code_version()}".encode())
     return digest.hexdigest()
 
 
 def _cache_path(top: Path) -> Path | None:
-    from . import git
+    from comptoir.book import git
 
     dot_git = top / ".git"
     try:  # a plain clone: no need to ask git where its folder is
@@ -270,13 +268,13 @@ def _cache_path(top: Path) -> Path | None:
 
 
 def _read(path: Path | None) -> dict:
-    from .cache import load_file
+    from comptoir.book.cache import load_file
 
     data = load_file(path)
     return data if isinstance(data, dict) and isinstance(data.get("folders"), dict) else {}
 
 
 def _write(path: Path | None, data: dict) -> None:
-    from .cache import store_file
+    from comptoir.book.cache import store_file
 
     store_file(path, data)

@@ -29,19 +29,19 @@ from itertools import accumulate, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from comptoir.book.cache import load_file, store_file
 from comptoir.domain.ledger import ZERO, balance_table
 
-from .cache import load_file, store_file
 from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from comptoir.domain.book import Book
+    from comptoir.book.root import DataRoot
     from comptoir.domain.table import Table
+    from comptoir.model import Book
 
     from .ledgerdays import Watch
-    from .root import DataRoot
 
 VERSION = 1
 KEEP = 4  # snapshots kept: the current state, recent ones and other branches'
@@ -160,7 +160,7 @@ def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | N
     removed or changed, plus the ones added or changed, each read and checked as ledgerdays
     reads a folder. None when there is no such snapshot, or too much changed, or a file is one
     the full read would report."""
-    from . import git
+    from comptoir.book import git
 
     older = sorted(folder.glob(f"{stem}-*.marshal"), key=_mtime, reverse=True)
     base = next((d for d in map(_load, older[:2]) if d is not None), None)
@@ -193,11 +193,10 @@ def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | N
 
 def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: Path, folder: Path,
            stem: str, journal: str) -> dict | None:
+    from comptoir.book import git
+    from comptoir.book.loader import parse_bytes, well_filed_record
     from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
     from comptoir.schemas.registry import kind_named
-
-    from . import git
-    from .loader import parse_bytes, well_filed_record
 
     kind = kind_named("journal")
     if kind.folder != FOLDERS[0]:
@@ -284,7 +283,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     stem, journal = _name(heads)
     if journal is None or (folder / f"{stem}-{journal}.marshal").is_file() or not _plain_files(root.top, root.prefix, heads["HEAD"][0]):
         return
-    from .loader import load_book
+    from comptoir.book.loader import load_book
 
     committed = load_book(root, heads["HEAD"][0], kinds=("account", "rate"))
     if committed.load_problems or committed.settings != book.settings \
@@ -299,7 +298,7 @@ def _plain_files(top: Path, prefix: str, commit: str) -> bool:
     """The settings, accounts and rates are plain files at the commit: a symbolic link is read
     through to a file git status does not watch, a submodule is not read at all. (Journal
     folders with a link are refused by ledgerdays.)"""
-    from . import git
+    from comptoir.book import git
 
     paths = [prefix + p for p in (SETTINGS_FILE, ACCOUNTS, *FOLDERS[1:])]
     try:
@@ -380,7 +379,7 @@ def _mtime(path: Path) -> int:
 
 
 def _fingerprint() -> str:
-    from .codeversion import code_version
+    from comptoir.book.codeversion import code_version
 
     return code_version()
 

@@ -1,0 +1,77 @@
+"""Apply a change: the command stages records, the rules (comptoir.domain.admission) say
+whether they may land, then storage (comptoir.book.writer) writes and commits them.
+
+How much is checked depends on what is known about the book before:
+- its data root is clean and its tree is known free of errors (comptoir.book.verdict): the
+  book is read on demand and only what the write adds is checked, so a write costs the
+  same at 100 or 100,000 entries;
+- it differs from a known-clean tree by added record files only (a pull): those are
+  checked the same way first, then the write;
+- otherwise: the whole book is read and every rule runs over it; errors the book already
+  had only warn, errors the write would add refuse it.
+"""
+
+from __future__ import annotations
+
+from comptoir.book import ondemand, verdict
+from comptoir.book import writer as storage
+from comptoir.book.loader import place
+from comptoir.domain.admission import far_dated, judge, locked_records, pulled
+from comptoir.domain.validation import Change
+from comptoir.errors import ComptoirError
+from comptoir.model import Book
+
+
+class Writer(storage.Writer):
+    """The storage writer, with the rules asked before anything is written."""
+
+    far_dates = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
+
+    def __enter__(self) -> Writer:
+        super().__enter__()
+        return self
+
+    def _catch_up(self, tree: str) -> Book | None:
+        found = ondemand.catch_up(self.root, tree)
+        if found is None:
+            return None
+        before, added = found
+        book = ondemand.load_on_demand(self.root)
+        after_facts = pulled(before, book, added)
+        if after_facts is None:
+            return None  # the whole-book check says what is wrong, and lets the write add no more
+        self.facts = after_facts
+        verdict.remember(self.root, tree, after_facts)
+        return book
+
+    def change(self) -> Change:
+        """What the staged files do to the book, in the terms incremental checks use."""
+        added, replaced, other = self.staged_kinds()
+        return Change(added, frozenset(replaced), other)
+
+    def check(self) -> None:
+        """Refuse the write when it adds errors to the book; errors already there only warn."""
+        assert self.book is not None
+        far = [] if self.far_dates else far_dated(self.book.settings, self.added, self.today)
+        if far:
+            raise ComptoirError(far)
+        locked = locked_records(self.book, self.added, self.new_settings)
+        if locked:
+            raise ComptoirError(place(self.book, locked))
+        after = self.resulting_book()
+        written = {self.root.display(rel) for rel in self.staged}
+        result = judge(self.book, after, self.change(), self.facts, written, self.clean_tree is not None)
+        if result.refused:
+            raise ComptoirError(place(after, result.refused))
+        self.after_facts = result.facts
+
+    validate = check  # the name commands and tests have used
+
+    def commit(self, subject: str, records: list[str], body: str = "",
+               trailers: dict[str, str] | None = None) -> str | None:
+        sha = super().commit(subject, records, body, trailers)
+        if sha and any(kind.name == "journal" for kind, _ in self.added):  # the trial balance's inputs moved on
+            from . import ledgersnap
+
+            ledgersnap.follow(self.root)
+        return sha
