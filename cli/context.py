@@ -17,7 +17,7 @@ class Env:
     rng: random.Random = field(default_factory=random.Random)
     cwd: Path | None = None
     traceback: bool = False
-    lock_timeout: float = 10.0
+    lock_timeout: float | None = None  # None: $COMPTOIR_LOCK_WAIT, else the writer's default
     far_dates: bool = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
     _root: object = None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from decimal import Decimal
 
 from comptoir.domain.table import Column, Table
@@ -75,20 +74,6 @@ def test_missing_data_root_is_a_clear_error(tmp_path):
     res = run(None, "validate", cwd=tmp_path)
     assert res.exit_code == 1
     assert "[no-data-root]" in res.stderr
-
-
-def test_second_writer_fails_cleanly_while_the_lock_is_held(book):
-    lock = book / ".git" / "comptoir" / "write.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    lock.write_text(f"{os.getpid()}\n")  # a live process holds it
-    before = head(book)
-    res = run(book, "journal", "post", "--date", "2026-11-05", "--memo", "x", "-p", "6100", "1", "-p", "1010", "-1")
-    assert res.exit_code == 1 and "[locked]" in res.stderr
-    assert head(book) == before
-    lock.write_text("999999999\n")  # a dead writer's lock is stale and taken over
-    res = run(book, "journal", "post", "--date", "2026-11-05", "--memo", "x", "-p", "6100", "1", "-p", "1010", "-1")
-    assert res.exit_code == 0, res.output
-    assert not lock.exists()
 
 
 def test_refuses_to_rewrite_a_file_with_uncommitted_edits(book):

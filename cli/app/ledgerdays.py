@@ -61,7 +61,7 @@ class Watch:
         try:  # pathspecs, and `HEAD:./path`, are relative to the working directory: the data root
             if status:  # without it (`status=False`) only heads() can be asked
                 self.proc = subprocess.Popen(
-                    ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                    ["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--",
                      SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)],
                     cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             self.heads_proc = subprocess.Popen(

@@ -60,7 +60,7 @@ def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | No
         dirty, tree = prefetch.stock_state()
     else:
         path = root.prefix + folder
-        dirty = not rev and bool(git.run(root.top, "--no-optional-locks", "status", "--porcelain", "-z",
+        dirty = not rev and bool(git.run(root.top, "status", "--porcelain", "-z",
                                          "--untracked-files=all", "--", path + "/").strip(b"\0"))
         tree = git.run(root.top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{path}", check=False).decode().strip()
     if not dirty:

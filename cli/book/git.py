@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from comptoir.errors import fail
@@ -19,17 +20,36 @@ class GitError(Exception):
     pass
 
 
+LOCK_WAIT = 30.0  # seconds a write waits for a lock git itself holds (index.lock, a ref's lock)
+
+
 def run(top: Path | str, *args: str, input: bytes | None = None, check: bool = True,
         env: dict | None = None) -> bytes:
+    """Run git; every call skips git's optional locks (a `git status` of ours must never make
+    another process's commit fail on index.lock), and a call that meets a lock git holds
+    (another git command writing the index or a ref) waits for it and tries again."""
     full_env = None
     if env:
         full_env = dict(os.environ)
         full_env.update(env)
-    proc = subprocess.run(["git", *args], cwd=str(top), input=input, capture_output=True,
-                          env=full_env)
+    deadline = None
+    while True:
+        proc = subprocess.run(["git", "--no-optional-locks", *args], cwd=str(top), input=input,
+                              capture_output=True, env=full_env)
+        if proc.returncode == 0 or not _locked_by_git(proc.stderr):
+            break
+        deadline = deadline or time.monotonic() + LOCK_WAIT
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
     if check and proc.returncode != 0:
         raise GitError(proc.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
     return proc.stdout
+
+
+def _locked_by_git(stderr: bytes) -> bool:
+    """git refused because another git process holds one of its lock files (it did nothing)."""
+    return b".lock': File exists" in stderr or b".lock': file exists" in stderr.lower()
 
 
 def text(top: Path | str, *args: str, check: bool = True) -> str:

@@ -65,13 +65,18 @@ def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
     cores a large book is parsed by a process pool while the caller builds records from
     the results already in."""
     workers = os.cpu_count() or 1
+    if len(tasks) >= PARALLEL_THRESHOLD and workers >= 2:
+        import multiprocessing as mp
+
+        # fork shares the loaded modules with the workers at no cost; where there is no fork
+        # (Windows), starting interpreters costs more than it saves: parse here
+        if "fork" not in mp.get_all_start_methods():
+            workers = 1
     if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
         yield from _parse_chunk((top, folder, tasks))
         if progress:
             progress(len(tasks), len(tasks))
         return
-    import multiprocessing as mp
-
     ctx = mp.get_context("fork")
     count = 0
     size = max(200, len(tasks) // (workers * 16))

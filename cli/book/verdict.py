@@ -41,7 +41,7 @@ class Status:
         if root.top is not None:
             try:
                 self.proc = subprocess.Popen(
-                    ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
+                    ["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
                     cwd=str(root.path), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             except OSError:
                 self.proc = None

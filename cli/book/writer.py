@@ -65,72 +65,79 @@ def _edited_text(book: Book, kind: Kind, old: Record, new: Record, text: str | N
         return None
 
 
-class WriteLock:
-    """One writer at a time per repository: a second one waits up to `timeout` seconds, then fails."""
+DEFAULT_WAIT = 300.0  # seconds a writer waits its turn: long enough for a queue of busy writers
+WAIT_ENV = "COMPTOIR_LOCK_WAIT"
 
-    def __init__(self, folder: Path, timeout: float) -> None:
+
+def lock_wait(default: float | None = None) -> float:
+    """How long a writer waits for the lock: $COMPTOIR_LOCK_WAIT seconds, else `default`."""
+    text = os.environ.get(WAIT_ENV)
+    if text:
+        try:
+            return max(0.0, float(text))
+        except ValueError:
+            pass
+    return DEFAULT_WAIT if default is None else default
+
+
+class WriteLock:
+    """One writer at a time per repository, by a kernel lock on a file in the git folder
+    (filelock: flock, or LockFileEx on Windows). The kernel releases it when its process
+    dies, so there is no stale lock to guess about. A second writer queues for up to
+    `timeout` seconds; beside the lock, the holder notes who it is so a writer that gives up
+    can say."""
+
+    def __init__(self, folder: Path, timeout: float, command: str = "") -> None:
         self.path = folder / LOCK_NAME
+        self.owner = folder / (LOCK_NAME + ".owner")
         self.timeout = timeout
+        self.command = command
         self.held = False
         self.waited = False  # another writer held the lock first: what was seen before may be stale
+        self._lock = None
 
     def __enter__(self) -> WriteLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                try:
-                    os.write(fd, f"{os.getpid()}\n".encode())
-                except OSError as exc:  # a full disk: an empty lock file would block every later write
-                    os.close(fd)
-                    os.unlink(self.path)
-                    raise OSError(exc.errno, exc.strerror, str(self.path)) from None
-                os.close(fd)
-                self.held = True
-                return self
-            except FileExistsError:
-                if self._stale():
-                    try:
-                        os.unlink(self.path)
-                    except FileNotFoundError:
-                        pass
-                    continue
-                if time.monotonic() >= deadline:
-                    raise fail("locked", f"another comptoir command is writing to this book ({self.path})",
-                               "wait for it to finish and run the command again; if no comptoir is running, "
-                               f"delete {self.path}") from None
-                self.waited = True
-                time.sleep(0.05)
+        from filelock import FileLock, Timeout
 
-    def _stale(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(self.path, timeout=self.timeout, fallback_to_soft=False, thread_local=False)
         try:
-            pid = int(self.path.read_text().strip() or "0")
-        except (OSError, ValueError):
-            return False
-        if pid <= 0:
-            return False
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            self.waited = True
+            started = time.monotonic()
+            try:
+                self._lock.acquire(timeout=self.timeout)
+            except Timeout:
+                raise fail("locked", f"another comptoir command has been writing to this book for "
+                                     f"{time.monotonic() - started:.0f} s: {self.holder()}",
+                           f"wait for it to finish and run the command again, or let writers wait longer "
+                           f"({WAIT_ENV}=SECONDS; now {self.timeout:g})") from None
+        self.held = True
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
+            self.owner.write_text(f"pid {os.getpid()}, `comptoir {self.command}`, since "
+                                  f"{time.strftime('%H:%M:%S')}\n", encoding="utf-8")
+        except OSError:
+            pass
+        return self
+
+    def holder(self) -> str:
+        try:
+            return self.owner.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            return "unknown"
 
     def __exit__(self, *exc) -> None:
-        if self.held:
-            try:
-                os.unlink(self.path)
-            except FileNotFoundError:
-                pass
+        if self.held and self._lock is not None:
+            self.held = False
+            self._lock.release()
 
 
 class Writer:
     """Collects the records one command writes, then writes and commits them together."""
 
     def __init__(self, root: DataRoot, command: str, *, no_commit: bool = False,
-                 lock_timeout: float = 10.0, today: dt.date | None = None,
+                 lock_timeout: float | None = None, today: dt.date | None = None,
                  status: verdict.Status | None = None) -> None:
         self.root = root
         self.command = command
@@ -140,7 +147,7 @@ class Writer:
         self.new_settings: Settings | None = None
         self.today = today
         folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
-        self._lock = WriteLock(folder, lock_timeout)
+        self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
         self.book: Book | None = None
         self._status = status
         self.clean_tree: str | None = None  # the data root's tree id, when the working tree is that tree
