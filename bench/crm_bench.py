@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -267,8 +268,7 @@ def main() -> None:
     figures: dict[str, float] = {}
     cache = git_dir(book) / "comptoir"
     if not reused and cache.exists():
-        for f in cache.glob("parse-cache*"):
-            f.unlink()
+        shutil.rmtree(cache / "store" / "parse", ignore_errors=True)
     wall, rss, cpu = timed(c + ["validate"], "validate")  # cold: fills the parse cache, proves the book valid
     figures["validate (first run" + (")" if reused else ", cold: no parse cache)")] = (wall, cpu)
     runs = {

@@ -343,14 +343,12 @@ def comptoir_command() -> list[str]:
 
 def drop_cache(book: Path) -> None:
     """Delete comptoir's parse cache (every version of it) so the next read is cold."""
-    for path in (git_dir(book) / "comptoir").glob("parse-cache-*"):
-        path.unlink(missing_ok=True)
+    shutil.rmtree(git_dir(book) / "comptoir" / "store" / "parse", ignore_errors=True)
 
 
 def drop_verdicts(book: Path) -> None:
     """Forget which trees comptoir has checked, so the next write checks the whole book."""
-    for path in (git_dir(book) / "comptoir").glob("verdicts-*"):
-        path.unlink()
+    shutil.rmtree(git_dir(book) / "comptoir" / "store" / "verdict", ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,7 @@ def template(tmp_path_factory) -> Path:
 def _copy(template: Path, dest: Path, known: bool) -> Path:
     shutil.copytree(template, dest, symlinks=True)
     if not known:
-        for found in (dest / ".git" / "comptoir").glob("verdicts-*"):
+        for found in (dest / ".git" / "comptoir" / "store" / "verdict").glob("*"):
             found.unlink()
     return dest
 
@@ -210,14 +210,17 @@ def test_pulled_records_are_checked_then_trusted(template, tmp_path, monkeypatch
 def test_a_damaged_or_foreign_verdict_file_is_ignored(template, tmp_path, monkeypatch):
     repo = _copy(template, tmp_path / "damaged", known=True)
     spy = _Spy(monkeypatch)
-    for found in (repo / ".git" / "comptoir").glob("verdicts-*"):
+    for found in (repo / ".git" / "comptoir" / "store" / "verdict").glob("*"):
         found.write_bytes(b"not marshal data")
     assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
     assert spy.calls == 0
     root = find_root(str(repo), None)
     tree = verdict.tree_id(root)
     verdict.remember(root, tree, {"reversed": [], "asserted": {}})
-    monkeypatch.setattr(verdict, "fingerprint", lambda: "another comptoir version")
+    assert verdict.known(root, tree) == {"reversed": [], "asserted": {}}
+    from comptoir.book import codeversion
+
+    monkeypatch.setattr(codeversion, "code_version", lambda: "another comptoir version")
     assert verdict.known(root, tree) is None
 
 

@@ -256,15 +256,15 @@ def test_a_deleted_or_damaged_snapshot_is_only_slower(book):
 
     _book_with_entries(book)
     _tb(book)
-    folder = ledgersnap._folder(book)
-    kept = list(folder.glob("*.marshal"))
+    folder = book / ".git" / "comptoir" / "store" / ledgersnap.SNAPSHOTS.what
+    kept = list(folder.iterdir())
     assert len(kept) == 1
     kept[0].write_bytes(b"\x00not a snapshot")
     assert _snapshot(book) is None
     _same_as_full_read(book, served=False)
     shutil.rmtree(book / ".git" / "comptoir")
     _same_as_full_read(book, served=False)  # read from every entry; the first run keeps it again
-    assert list(folder.glob("*.marshal"))
+    assert list(folder.iterdir())
     _same_as_full_read(book, served=True)
 
 
@@ -273,8 +273,8 @@ def _keep_after(book, change) -> bool:
     before the book is read."""
     from comptoir.app import ledgersnap
 
-    folder = ledgersnap._folder(book)
-    assert not list(folder.glob("*.marshal"))
+    folder = book / ".git" / "comptoir" / "store" / ledgersnap.SNAPSHOTS.what
+    assert not folder.is_dir() or not list(folder.iterdir())
     root = find_root(str(book))
     watch = ledgerdays.Watch(str(book), None, None)
     assert watch.heads() is not None and watch.untouched()
@@ -282,7 +282,7 @@ def _keep_after(book, change) -> bool:
     scoped = load_book(root, kinds=("account", "rate"))
     assert ledgerdays.attach(root, scoped, watch)
     ledgersnap.keep(root, scoped, watch)
-    return bool(list(folder.glob("*.marshal")))
+    return folder.is_dir() and bool(list(folder.iterdir()))
 
 
 def test_what_changes_while_the_book_is_read_is_never_kept(book):
@@ -301,6 +301,9 @@ def test_a_write_makes_the_next_snapshot_itself(book):
     _tb(book)  # keeps the first snapshot
     _post(book, "2026-12-02", "3.00")
     journal = git(book, "rev-parse", "HEAD:journal").strip()
-    kept = list((book / ".git" / "comptoir" / "ledger-snapshots-v1").glob(f"*-{journal}.marshal"))
+    from comptoir.app.ledgersnap import SNAPSHOTS
+    from comptoir.book.store import Store
+
+    kept = [value for value in Store.of(book).recent(SNAPSHOTS, 10) if value["journal"] == journal]
     assert len(kept) == 1
     _same_as_full_read(book, served=True)

@@ -119,16 +119,17 @@ def _rows(book) -> list[dict]:
 def test_quick_read_matches_the_full_load_and_caches_by_tree(moved):
     root = find_root(str(moved))
     full = _rows(load_book(root))
-    cache = moved / ".git" / "comptoir" / "summary-stock-levels-v2.marshal"
+    cache = moved / ".git" / "comptoir" / "store" / "stock-levels"
     first = load_quick(root)
-    assert _rows(first) == full and cache.is_file()
+    assert _rows(first) == full and any(cache.iterdir())
     second = load_quick(root)
     assert isinstance(second.records["stock-move"], LazyRecords)
     assert _rows(second) == full
     assert not second.records["stock-move"].loaded  # served from the cache: no move was read
     assert not second.records["journal"].loaded
     assert len(second.of("stock-move")) == 5  # and asking for them still works
-    cache.write_bytes(b"garbage")
+    for kept in cache.iterdir():
+        kept.write_bytes(b"garbage")
     assert _rows(load_quick(root)) == full
 
 
@@ -174,7 +175,7 @@ def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(mov
     import comptoir.app.stock
     first = ok(moved, "stock", "available", "--format", "csv").stdout
     promise = ok(moved, "stock", "promise", "BEAN", "--qty", "12", "--warehouse", "SHOP").stdout
-    assert (moved / ".git" / "comptoir" / "answers-v1.marshal").is_file()
+    assert (moved / ".git" / "comptoir" / "store" / "answer").is_dir()
     ok(moved, "journal", "post", "--date", "2026-11-20", "--memo", "Rent", "-p", "6100", "900", "-p", "1010")
 
     def unread(*args, **kwargs):
@@ -222,7 +223,7 @@ def test_a_book_in_a_folder_of_a_larger_repository(tmp_path):
     for _ in range(2):  # computed, then remembered
         rows = json.loads(ok(data, "stock", "available", "--format", "json").stdout)["rows"]
         assert [(r["item"], r["warehouse"], r["on_hand"]) for r in rows] == [("CUP", "MAIN", "7")]
-    assert (outer / ".git" / "comptoir" / "answers-v1.marshal").is_file()
+    assert (outer / ".git" / "comptoir" / "store" / "answer").is_dir()
     book = load_quick(find_root(str(data)))
     assert _rows(book) == _rows(load_book(find_root(str(data))))
     assert not book.records["stock-move"].loaded  # the levels the receive filed were used

@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # the models, and all but what starts git, are imported once 
     from comptoir.model import Book
     from comptoir.schemas.registry import Kind
 
-VERSION = 1
-KEEP = 24  # folder sums kept besides the current ones (another branch, recent revisions)
+from comptoir.book.store import Derivation, Store
+
+# Per journal folder (a month): per account and day, the base-currency debits and credits of
+# its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
+DAYS = Derivation("ledger-days", keep=400)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
@@ -160,29 +163,31 @@ def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
             trees[path] = meta.split(" ")[2]
     journal_path = folders[0]
     rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
-    path = _cache_path(top)
-    key = _code_key(book.base, rates)
-    stored = _read(path)
-    cached: dict = stored["folders"] if stored.get("key") == key else {}
+    store = Store.of(root.path)
     totals: dict[str, dict[int, list[Decimal]]] = {}
     ids: set[str] = set()
     count = 0
-    used: dict = {}
-    names = {f"{folder}:{tree}": (folder, tree) for folder, tree in trees.items() if _under(folder, journal_path)}
-    missing = [name for name in names if name not in cached]
-    parsed = None
-    if len(missing) > 3:  # many folders to sum: their files are most likely in the parse cache
-        from comptoir.book.cache import ParseCache
-        from comptoir.book.loader import _cache_folder
+    names = {folder: tree for folder, tree in trees.items() if _under(folder, journal_path)}
+    found = {folder: store.get(DAYS, folder, tree, book.base, rates) for folder, tree in names.items()}
+    missing = [folder for folder, hit in found.items() if not _sound(hit)]
+    whole = None
+    if len(missing) > 3:  # many folders to sum: read the journal once, through the parse store
+        from comptoir.book.loader import load_book
 
-        parsed = ParseCache(_cache_folder(root))
-    for name, (folder, tree) in names.items():
-        hit = cached.get(name)
-        if hit is None:
-            hit = _folder_sums(top, tree, folder[len(root.prefix):], book, journal, parsed)
+        read = load_book(root, book.revision, kinds=(journal.name,), clean=True)
+        if read.load_problems:
+            return False
+        whole = {}
+        for ident, record in read.of(journal.name).items():
+            whole.setdefault(read.source(journal.name, ident).rpartition("/")[0], []).append(record)
+    for folder, tree in names.items():
+        hit = found[folder]
+        if folder in missing:
+            hit = _folder_sums(top, tree, folder[len(root.prefix):], book, journal,
+                               None if whole is None else whole.get(folder, []))
             if hit is None:
                 return False
-        used[name] = hit
+            store.put(DAYS, (folder, tree, book.base, rates), hit)
         folder_ids, sums = hit
         ids.update(folder_ids)
         count += len(folder_ids)
@@ -197,11 +202,6 @@ def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
                     cell[1] += Decimal(credit)
     if len(ids) != count:
         return False  # an id in two files: the full read says which
-    if any(name not in cached for name in used):
-        kept = {n: v for n, v in cached.items() if n not in used}
-        for old in list(kept)[:max(0, len(kept) - KEEP)]:
-            del kept[old]
-        _write(path, {"key": key, "folders": {**kept, **used}})
     book.derived["ledger.days"] = totals
     book.derived["ledger.days.trees"] = trees  # what they are the sums of, and the entries' ids (for ledgersnap)
     book.derived["ledger.days.ids"] = ids
@@ -212,69 +212,37 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
 
-def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, parsed=None) -> tuple | None:
+def _sound(hit: object) -> bool:
+    return type(hit) is tuple and len(hit) == 2 and type(hit[0]) is list and type(hit[1]) is list
+
+
+def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, records: list | None = None
+                 ) -> tuple | None:
     """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
-    folder, or None when one of them is something the full read would report. `parsed` is the
-    parse cache, when it is worth loading."""
+    folder, or None when one of them is something the full read would report. `records`: the
+    folder's entries, when the journal was read whole."""
     from comptoir.book import git
-    from comptoir.book.cache import unpack
     from comptoir.book.loader import parse_bytes, well_filed_record
     from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
 
-    files = []
-    for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, name = item.partition("\t")
-        if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
-            if meta.startswith("120000"):
-                return None  # a symbolic link: the working tree reads what it points to
-            files.append((name, meta.split(" ")[2]))
-    known = {blob: parsed.get(blob) for _, blob in files} if parsed is not None else {}
-    contents = git.cat_blobs(top, [blob for _, blob in files if known.get(blob) is None])
-    records = []
-    for name, blob in files:
-        raw = known.get(blob)
-        record = well_filed_record(kind, f"{folder}/{name}", unpack(raw) if raw is not None else parse_bytes(contents[blob]))
-        if record is None:
-            return None
-        records.append(record)
+    if records is None:
+        files = []
+        for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
+            meta, _, name = item.partition("\t")
+            if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
+                if meta.startswith("120000"):
+                    return None  # a symbolic link: the working tree reads what it points to
+                files.append((name, meta.split(" ")[2]))
+        contents = git.cat_blobs(top, [blob for _, blob in files])
+        records = []
+        for name, blob in files:
+            record = well_filed_record(kind, f"{folder}/{name}", parse_bytes(contents[blob]))
+            if record is None:
+                return None
+            records.append(record)
     sums = add_day_totals({}, book, records)
     if sums.pop(UNCONVERTIBLE):
         return None
     return ([getattr(r, kind.id_field) for r in records],
             [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in days.items()])
              for account, days in sums.items()])
-
-
-def _code_key(base: str, rates: str) -> str:
-    """What the sums depend on besides the files: base currency, rates, and the code that
-    validates entries and converts amounts."""
-    import hashlib
-
-    from comptoir.book.codeversion import code_version
-
-    digest = hashlib.sha1(f"{VERSION}\0{base}\0{rates}\0{code_version()}".encode())
-    return digest.hexdigest()
-
-
-def _cache_path(top: Path) -> Path | None:
-    from comptoir.book import git
-
-    dot_git = top / ".git"
-    try:  # a plain clone: no need to ask git where its folder is
-        folder = dot_git if dot_git.is_dir() else git.common_dir(top)
-    except git.GitError:
-        return None
-    return folder / "comptoir" / f"ledger-days-v{VERSION}.marshal"
-
-
-def _read(path: Path | None) -> dict:
-    from comptoir.book.cache import load_file
-
-    data = load_file(path)
-    return data if isinstance(data, dict) and isinstance(data.get("folders"), dict) else {}
-
-
-def _write(path: Path | None, data: dict) -> None:
-    from comptoir.book.cache import store_file
-
-    store_file(path, data)

@@ -29,7 +29,7 @@ from itertools import accumulate, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from comptoir.book.cache import load_file, store_file
+from comptoir.book.store import Derivation, Store
 from comptoir.domain.ledger import ZERO, balance_table
 
 from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
@@ -43,8 +43,10 @@ if TYPE_CHECKING:
 
     from .ledgerdays import Watch
 
-VERSION = 1
-KEEP = 4  # snapshots kept: the current state, recent ones and other branches'
+# Kept: the current state, recent ones and other branches'. Beside each, its entries' ids, one
+# a line between line breaks (read only to bring the snapshot up to date, not by a report).
+SNAPSHOTS = Derivation("tb-snapshot", keep=4)
+SNAPSHOT_IDS = Derivation("tb-snapshot-ids", keep=4)
 # The code a snapshot's content depends on: the models, how files are read and validated, and
 # how postings become day sums. Any change there makes every older snapshot unused.
 DAY = "i"  # array type of the day ordinals (a date's ordinal is below 2**31)
@@ -119,15 +121,15 @@ def lookup(watch: Watch) -> Snapshot | None:
     of the same settings, accounts and rates and the journal files changed since (a write adds
     a few). It is the working tree's only when `watch.untouched()`: the caller asks that."""
     heads = watch.heads()
-    folder = _folder(watch.path)
-    if heads is None or folder is None or watch.path is None:
+    if heads is None or watch.path is None:
         return None
+    store = Store.of(watch.path)
     stem, journal = _name(heads)
-    if journal is None:
+    if journal is None or store.folder is None:
         return None
-    data = _load(folder / f"{stem}-{journal}.marshal")
+    data = _sound(store.get(SNAPSHOTS, stem, journal))
     if data is None:
-        data = _refresh(watch.path, folder, stem, journal)
+        data = _refresh(watch.path, store, stem, journal)
     return Snapshot(data) if data is not None else None
 
 
@@ -143,8 +145,7 @@ def follow(root: DataRoot) -> None:
         pass
 
 
-def _load(path: Path) -> dict | None:
-    data = load_file(path)
+def _sound(data: object) -> dict | None:
     if not isinstance(data, dict):
         return None  # none kept, or a damaged one: read the book
     try:
@@ -154,7 +155,7 @@ def _load(path: Path) -> dict | None:
     return data
 
 
-def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | None:
+def _refresh(data_root: Path, store: Store, stem: str, journal: str) -> dict | None:
     """The snapshot of journal tree `journal` from the newest kept one with the same stem (code,
     settings, accounts, rates): its day totals less the entry files `git diff-tree` says were
     removed or changed, plus the ones added or changed, each read and checked as ledgerdays
@@ -162,11 +163,11 @@ def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | N
     the full read would report."""
     from comptoir.book import git
 
-    older = sorted(folder.glob(f"{stem}-*.marshal"), key=_mtime, reverse=True)
-    base = next((d for d in map(_load, older[:2]) if d is not None), None)
+    base = next((d for d in map(_sound, store.recent(SNAPSHOTS, 2)) if d is not None and d.get("stem") == stem),
+                None)
     if base is None or "-" in (journal, base["journal"]):
         return None
-    ids = load_file(folder / f"{stem}-{base['journal']}.ids")
+    ids = store.get(SNAPSHOT_IDS, stem, base["journal"])
     if type(ids) is not str or not ids.startswith("\n"):
         return None
     try:
@@ -188,10 +189,10 @@ def _refresh(data_root: Path, folder: Path, stem: str, journal: str) -> dict | N
                 sides.append((sign, blob, name))
             elif mode != "000000" and mode != "160000":
                 return None  # a symbolic link: the working tree reads what it points to
-    return _apply(base, ids, sides, data_root, folder, stem, journal)
+    return _apply(base, ids, sides, data_root, store, stem, journal)
 
 
-def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: Path, folder: Path,
+def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: Path, store: Store,
            stem: str, journal: str) -> dict | None:
     from comptoir.book import git
     from comptoir.book.loader import parse_bytes, well_filed_record
@@ -242,7 +243,7 @@ def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: P
         except (ArithmeticError, KeyError):
             return None
     data = {**base, "running": running, "journal": journal}
-    _write(folder, stem, journal, data, ids)
+    _write(store, stem, journal, data, ids)
     return data
 
 
@@ -267,11 +268,11 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     from comptoir.schemas.registry import kind_named
 
     heads = watch.heads()
-    folder = _folder(root.path)
+    store = Store.of(root.path)
     trees = book.derived.get("ledger.days.trees")
     totals = book.derived.get("ledger.days")
     ids = book.derived.get("ledger.days.ids")
-    if heads is None or folder is None or trees is None or totals is None or ids is None or root.top is None \
+    if heads is None or store.folder is None or trees is None or totals is None or ids is None or root.top is None \
             or book.revision is not None or book.load_problems or watch.path != root.path \
             or not watch.untouched() or kind_named("account").folder != ACCOUNTS:
         return
@@ -281,7 +282,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     if any(trees.get(root.prefix + f) != heads.get(f"HEAD:./{f}", (None,))[0] for f in FOLDERS):
         return  # a commit came in between: the sums may be of another state
     stem, journal = _name(heads)
-    if journal is None or (folder / f"{stem}-{journal}.marshal").is_file() or not _plain_files(root.top, root.prefix, heads["HEAD"][0]):
+    if journal is None or _sound(store.get(SNAPSHOTS, stem, journal)) is not None or not _plain_files(root.top, root.prefix, heads["HEAD"][0]):
         return
     from comptoir.book.loader import load_book
 
@@ -291,7 +292,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
         return  # the working tree changed while it was read
     data = _snapshot(book, totals, journal)
     if data is not None:
-        _write(folder, stem, journal, data, "".join(f"\n{ident}" for ident in ids) + "\n")
+        _write(store, stem, journal, data, "".join(f"\n{ident}" for ident in ids) + "\n")
 
 
 def _plain_files(top: Path, prefix: str, commit: str) -> bool:
@@ -366,53 +367,12 @@ def _name(heads: dict[str, tuple[str, str]]) -> tuple[str, str | None]:
     none of these leaves it valid."""
     ids = [heads.get(name, ("-", "-")) for name in (HEADS[1], HEADS[2], *HEADS[4:])]
     machine = f"{sys.version_info[:2]} {sys.byteorder} {array(DAY).itemsize}"
-    text = "\0".join([str(VERSION), _fingerprint(), machine, *(f"{i} {t}" for i, t in ids)])
+    text = "\0".join([machine, *(f"{i} {t}" for i, t in ids)])
     journal = heads.get(HEADS[3], ("-", "tree"))  # "-": no journal folder
     return hashlib.sha1(text.encode()).hexdigest(), journal[0] if journal[1] == "tree" else None
 
 
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
-
-
-def _fingerprint() -> str:
-    from comptoir.book.codeversion import code_version
-
-    return code_version()
-
-
-def _folder(data_root: Path | None) -> Path | None:
-    """Where snapshots are kept: in the git folder, found by walking up from the data root as
-    git does (asking git would cost a process; any folder is right, since a snapshot is
-    named by the ids of its content, but its repository's is the one that gets cleaned)."""
-    if data_root is None:
-        return None
-    for folder in (data_root, *data_root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git / "comptoir" / f"ledger-snapshots-v{VERSION}"
-        if dot_git.is_file():  # a linked worktree or submodule: "gitdir: PATH"
-            try:
-                text = dot_git.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError):
-                return None
-            if not text.startswith("gitdir:"):
-                return None
-            return (folder / text[len("gitdir:"):].strip()).resolve() / "comptoir" / f"ledger-snapshots-v{VERSION}"
-    return None
-
-
-def _write(folder: Path, stem: str, journal: str, data: dict, ids: str) -> None:
-    """The snapshot, and beside it its entries' ids, one a line between line breaks (read only to
-    bring the snapshot up to date: not by the report it serves)."""
-    store_file(folder / f"{stem}-{journal}.ids", ids)
-    store_file(folder / f"{stem}-{journal}.marshal", data)
-    try:
-        for old in sorted(folder.glob("*.marshal"), key=_mtime, reverse=True)[KEEP:]:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".ids").unlink(missing_ok=True)
-    except OSError:
-        pass  # snapshots are an optimisation
+def _write(store: Store, stem: str, journal: str, data: dict, ids: str) -> None:
+    """The snapshot, and beside it its entries' ids."""
+    store.put(SNAPSHOT_IDS, (stem, journal), ids)
+    store.put(SNAPSHOTS, (stem, journal), {**data, "stem": stem})

@@ -4,9 +4,9 @@ large posted ones (journal entries, stock moves): `stock available`, `stock prom
 The kinds asked for are read by the loader (`load_book(kinds=...)`, with its parse cache);
 every other kind stays on disk until something asks for it (`book.of("stock-move")`), and
 then the whole book is loaded the ordinary way, so an answer never differs from the full
-load. The stock levels these commands need are cached by the git tree id of the stock
-folder: moves are files, so the same tree means the same levels. A folder with uncommitted
-changes is never served from the cache.
+load. The stock levels these commands need are derived per stock folder and kept in the
+store under the folder's git tree id: moves are files, so the same tree means the same
+levels. A folder with uncommitted changes is never served from the store.
 """
 
 from __future__ import annotations
@@ -14,19 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 
 from comptoir.book import git
-from comptoir.book.cache import load_file, store_file
 from comptoir.book.lazy import LazyRecords
 from comptoir.book.loader import load_book
-from comptoir.book.prefetch import Prefetch, code_fingerprint
+from comptoir.book.prefetch import Prefetch
 from comptoir.book.root import DataRoot
+from comptoir.book.store import Derivation, Store
 from comptoir.model import Book
 from comptoir.schemas.registry import all_kinds, kind_named
 
-SUMMARY_VERSION = 2  # 2: the date of the latest move is kept with the levels
-KEEP = 16  # summaries kept per cache file (one per tree id seen recently)
+LEVELS = Derivation("stock-levels", keep=400)  # per stock folder: latest move date, (item, warehouse, qty, value) deltas
 EMPTY = "empty"  # the folder is absent from a clean tree: no records of the kind at all
 
 
@@ -64,81 +62,58 @@ def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | No
                                          "--untracked-files=all", "--", path + "/").strip(b"\0"))
         tree = git.run(root.top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{path}", check=False).decode().strip()
     if not dirty:
-        _stock_levels(book, root, tree or EMPTY)
+        _stock_levels(book, root, tree or EMPTY, rev)
     return book
 
 
-# -- summaries cached by tree id ---------------------------------------------------------------
+# -- stock level deltas per stock folder, from the store --------------------------------------
 
 
-def _cache_file(root: DataRoot, name: str) -> Path | None:
-    dot_git = root.top / ".git"  # type: ignore[operator]
-    try:  # a plain clone: no need to ask git where its folder is
-        folder = dot_git if dot_git.is_dir() else git.common_dir(root.top)  # type: ignore[arg-type]
-    except git.GitError:
-        return None
-    return folder / "comptoir" / f"summary-{name}-v{SUMMARY_VERSION}.marshal"
-
-
-def _read_cache(path: Path | None) -> dict:
-    data = load_file(path)
-    return data if isinstance(data, dict) else {}
-
-
-def _write_cache(path: Path | None, data: dict) -> None:
-    store_file(path, data)
-
-
-def _stock_levels(book: Book, root: DataRoot, tree: str) -> None:
-    """Serve cli.domain.stock.levels(book) from the cache: the stock folder is clean, so it is `tree`
-    (the git tree id of the folder at the revision, or HEAD for the working tree)."""
+def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None) -> None:
+    """Serve comptoir.domain.stock.levels(book) from the store: the stock folder is clean, so it
+    is `tree` at the revision (or HEAD). Each folder's level deltas (the moves directly in it)
+    are kept under its path and tree id; a write that adds moves to one month's folder makes
+    that folder's key new and the others are found again. Nothing to tell the store after a
+    write: the next question derives what is missing."""
     from comptoir.domain.stock import last_move_date, levels
 
     if tree == EMPTY:
         book.derived[("stock.levels", None)] = {}
         book.derived["stock.last_date"] = None
         return
-    tree = _versioned(tree)
-    path = _cache_file(root, "stock-levels")
-    cache = _read_cache(path)
-    hit = cache.get(tree)
-    if hit is not None:
-        last, cells = hit
-        book.derived[("stock.levels", None)] = {(i, w): [Decimal(q), Decimal(v)] for i, w, q, v in cells}
-        book.derived["stock.last_date"] = dt.date.fromisoformat(last) if last else None
-        return
-    _store(path, cache, tree, levels(book), last_move_date(book))  # loads the moves once; later runs skip them
-
-
-def _versioned(tree: str) -> str:
-    """The cache key of a tree: which moves load (and how) depends on the code, not only the files."""
-    return f"{tree}:{code_fingerprint()}"
-
-
-def _store(path: Path | None, cache: dict, tree: str, computed: dict, last: dt.date | None) -> None:
-    cache.pop(tree, None)
-    cache[tree] = (last.isoformat() if last else "",
-                   [(i, w, format(q, "f"), format(v, "f")) for (i, w), (q, v) in computed.items()])
-    while len(cache) > KEEP:
-        cache.pop(next(iter(cache)))
-    _write_cache(path, cache)
-
-
-def remember_stock_levels(root: DataRoot, book: Book) -> None:
-    """After a commit, file the committed book's stock levels under the stock folder's new tree id,
-    so the next `stock available` reads no move either. Skipped when the folder holds other
-    uncommitted changes (the levels would not be the tree's). Never fails the command."""
-    from comptoir.domain.stock import last_move_date, levels
-
-    if root.top is None:
-        return
-    path = root.prefix + kind_named("stock-move").folder
-    try:
-        if git.run(root.top, "status", "--porcelain", "-z", "--untracked-files=all", "--", path + "/").strip(b"\0"):
-            return
-        tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{path}", check=False).decode().strip()
-        if tree:
-            cache_path = _cache_file(root, "stock-levels")
-            _store(cache_path, _read_cache(cache_path), _versioned(tree), levels(book), last_move_date(book))
-    except (git.GitError, OSError):
-        pass
+    kind = kind_named("stock-move")
+    base = root.prefix + kind.folder
+    listing = git.run(root.top, "ls-tree", "-r", "-t", "-d", "-z", rev or "HEAD", "--", base)  # type: ignore[arg-type]
+    trees = {base: tree}
+    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = item.partition("\t")
+        if path:
+            trees[path] = meta.split(" ")[2]
+    store = Store.of(root.path)
+    found = {folder: store.get(LEVELS, folder, t) for folder, t in trees.items()}
+    missing = [folder for folder, hit in found.items() if type(hit) is not dict]
+    if missing:  # read the moves (through the parse store) and derive the missing folders
+        read = load_book(root, rev, kinds=(kind.name,), clean=rev is None)
+        if any(p.severity == "error" for p in read.load_problems):
+            return  # the full read (on first use of the moves) reports them
+        groups: dict[str, dict] = {}
+        for ident, move in read.of(kind.name).items():
+            groups.setdefault(read.source(kind.name, ident).rpartition("/")[0], {})[ident] = move
+        for folder in missing:
+            part = Book(settings=read.settings, records={kind.name: groups.get(folder, {})})
+            last = last_move_date(part)
+            hit = found[folder] = {"last": last.isoformat() if last else "",
+                                   "cells": [(i, w, format(q, "f"), format(v, "f")) for (i, w), (q, v) in levels(part).items()]}
+            store.put(LEVELS, (folder, trees[folder]), hit)
+    total: dict[tuple[str, str], list[Decimal]] = {}
+    latest = max((hit["last"] for hit in found.values() if hit["last"]), default="")  # type: ignore[index]
+    for hit in found.values():
+        for i, w, q, v in hit["cells"]:  # type: ignore[index]
+            cell = total.get((i, w))
+            if cell is None:
+                total[(i, w)] = [Decimal(q), Decimal(v)]
+            else:
+                cell[0] += Decimal(q)
+                cell[1] += Decimal(v)
+    book.derived[("stock.levels", None)] = total
+    book.derived["stock.last_date"] = dt.date.fromisoformat(latest) if latest else None

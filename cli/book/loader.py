@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache, wraps
@@ -17,11 +18,24 @@ from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
 from . import git, yamlread
-from .cache import ParseCache, pack, unpack
 from .root import DataRoot
+from .store import Derivation, Store
 
 PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
 GIT_READ_THRESHOLD = 200  # below this, starting `git cat-file` costs more than opening the files
+
+
+PARSED = Derivation("parse", keep=4096)  # parse results, in buckets of one kind's blobs (see Parsed)
+
+
+def pack(entry: tuple) -> bytes:
+    """One parse result as it is kept: a large book's results held as objects would be half
+    of its peak memory; as bytes they take a tenth, and are unpacked one at a time."""
+    return marshal.dumps(entry)
+
+
+def unpack(raw: bytes | tuple) -> tuple:
+    return marshal.loads(raw) if type(raw) is bytes else raw  # type: ignore[return-value, arg-type]
 
 
 def parse_bytes(data: bytes) -> tuple:
@@ -89,13 +103,59 @@ def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
                 progress(count, len(tasks))
 
 
-def _cache_folder(root: DataRoot) -> Path | None:
-    if root.top is None:
-        return None
-    try:
-        return git.common_dir(root.top) / "comptoir"
-    except git.GitError:
-        return None
+class Parsed:
+    """Parse results by git blob id, from the store. A file's parse depends only on its bytes
+    (and the code), so the results are kept in buckets: one kind's blobs whose ids start
+    alike, keyed by the ids of the blobs in the bucket. A bucket holds a few hundred files
+    at most, so a commit that adds or changes a file re-parses its bucket's files only (in
+    another process, or another branch, the same bucket is found again), and a read of one
+    kind (a lead list) opens only that kind's buckets. Files changed in the working tree have
+    no blob id until they are read: they are parsed every time, and kept nowhere."""
+
+    def __init__(self, store: Store, files: dict[str, str | None]) -> None:
+        self.store = store
+        by_kind: dict[str, list[str]] = {}
+        for rel, blob in files.items():
+            if blob:
+                kind = _kind_of(rel)
+                by_kind.setdefault(kind.name if kind else "", []).append(blob)
+        self.bucket_of: dict[str, tuple[str, str]] = {}
+        self.members: dict[tuple[str, str], list[str]] = {}
+        for kind_name, blobs in by_kind.items():
+            width = 0 if len(blobs) <= 512 else 1 if len(blobs) <= 8192 else 2
+            for blob in blobs:
+                bucket = (kind_name, blob[:width])
+                self.bucket_of[blob] = bucket
+                self.members.setdefault(bucket, []).append(blob)
+        self.loaded: dict[tuple[str, str], dict] = {}
+        self.added: set[tuple[str, str]] = set()
+
+    def _inputs(self, bucket: tuple[str, str]) -> tuple[str, ...]:
+        return (f"{bucket[0]}/{bucket[1]}", *sorted(set(self.members[bucket])))
+
+    def _bucket(self, bucket: tuple[str, str]) -> dict:
+        found = self.loaded.get(bucket)
+        if found is None:
+            value = self.store.get(PARSED, *self._inputs(bucket))
+            found = self.loaded[bucket] = value if isinstance(value, dict) else {}
+        return found
+
+    def get(self, blob: str) -> bytes | None:
+        bucket = self.bucket_of.get(blob)
+        return self._bucket(bucket).get(blob) if bucket is not None else None
+
+    def put(self, blob: str, packed: bytes) -> None:
+        bucket = self.bucket_of.get(blob)
+        if bucket is not None:
+            self._bucket(bucket)[blob] = packed
+            self.added.add(bucket)
+
+    def save(self) -> None:
+        for bucket in self.added:
+            value = self.loaded[bucket]
+            if all(blob in value for blob in self.members[bucket]):
+                self.store.put(PARSED, self._inputs(bucket), value)
+        self.added.clear()
 
 
 def _wanted(relpath: str) -> bool:
@@ -198,14 +258,14 @@ def load_book(root: DataRoot, rev: str | None = None,
         raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
                                     f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
                                     "every data root needs one; `comptoir init` writes it"))
-    caches = _Caches(_cache_folder(root), sharded=scope is not None)
+    caches = Parsed(Store.of(root.path) if root.top is not None else Store(None), files)
     order = sorted(files)  # records are added in path order: the first of two files with one id wins
     hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
     tasks: list[tuple[str | None, str | None, bytes | None]] = []
     task_paths: list[str] = []
     for rel in sorted(order, key=lambda r: r != SETTINGS_FILE):  # the settings first: the book needs them
         blob = files[rel]
-        hit = caches.of(rel).get(blob) if blob else None
+        hit = caches.get(blob) if blob else None
         if hit is not None:
             hits[rel] = hit
             continue
@@ -226,7 +286,7 @@ def load_book(root: DataRoot, rev: str | None = None,
             return unpack(hits.pop(rel))
         path, (blob, packed) = next(done)
         assert path == rel and caches is not None
-        caches.of(rel).put(blob, packed)
+        caches.put(blob, packed)
         return unpack(packed)
 
     settings = _settings(root, take(SETTINGS_FILE), read)
@@ -272,29 +332,6 @@ def _kind_of_folder(folder: str) -> Kind | None:
 def _kind_of(rel: str) -> Kind | None:
     """The kind of a file, looked up once per folder (books have few folders and many files)."""
     return _kind_of_folder(rel.rsplit("/", 1)[0]) if "/" in rel else None
-
-
-class _Caches:
-    """The parse cache: one file for whole-book loads; for loads limited to some kinds, one
-    file per kind, so listing leads does not read 50,000 cached activities first."""
-
-    def __init__(self, folder: Path | None, sharded: bool) -> None:
-        self.folder = folder
-        self.whole = None if sharded else ParseCache(folder)
-        self.shards: dict[str, ParseCache] = {}
-
-    def of(self, rel: str) -> ParseCache:
-        if self.whole is not None:
-            return self.whole
-        kind = _kind_of(rel)
-        name = kind.name if kind else "settings"
-        if name not in self.shards:
-            self.shards[name] = ParseCache(self.folder, shard=name)
-        return self.shards[name]
-
-    def save(self) -> None:
-        for cache in [self.whole] if self.whole is not None else self.shards.values():
-            cache.save()
 
 
 def _text(read: Callable[[str], bytes], rel: str) -> str | None:

@@ -14,18 +14,16 @@ on an unchanged book prints the answer it got before without reading a record.
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import os
 import subprocess
-import tempfile
 from pathlib import Path
+
+from .store import Derivation, Store
 
 SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
 STOCK_FOLDER = "stock"  # the stock-move kind's folder; load_quick checks it is still so
 UNREAD = ("journal",)  # folders no stock answer depends on
-VERSION = 1
-KEEP = 64  # answers kept
+ANSWERS = Derivation("answer", keep=64)  # rendered answers, by the trees they read and the question
 
 
 def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
@@ -39,13 +37,6 @@ def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
         if (folder / SETTINGS_FILE).is_file():
             return folder
     return None
-
-
-def code_fingerprint() -> str:
-    """Changes whenever a source file of comptoir changes (edited, reinstalled, upgraded)."""
-    from .codeversion import code_version
-
-    return code_version()
 
 
 class Prefetch:
@@ -105,57 +96,27 @@ class Prefetch:
                  or any(p.startswith(self.folder + "/") for p in self.changed))
         return dirty, self.entries.get(self.folder, "")
 
-    def _key(self, parts: tuple[str, ...]) -> str | None:
+    def _inputs(self, parts: tuple[str, ...]) -> tuple[str, ...] | None:
         self._settle()
         if os.environ.get("COMPTOIR_ANSWER_CACHE", "1") == "0":
             return None  # switched off (tests that swap providers change code git cannot see)
         if not self.ok or self.changed or not self.entries or self.gitdir is None:
             return None  # uncommitted changes (or no commit yet): the answer is computed afresh
-        digest = hashlib.sha1(f"{VERSION}\0{code_fingerprint()}".encode())
-        for name in sorted(self.entries):
-            if name not in UNREAD:
-                digest.update(f"\0{name}\0{self.entries[name]}".encode())
-        digest.update("\0".join(("",) + parts).encode())
-        return digest.hexdigest()
-
-    def _file(self) -> Path | None:
-        return self.gitdir / "comptoir" / f"answers-v{VERSION}.marshal" if self.gitdir else None
-
-    def _answers(self) -> dict:
-        path = self._file()
-        try:
-            with open(path, "rb") as fh:  # type: ignore[arg-type]
-                data = marshal.load(fh)
-            return data if isinstance(data, dict) else {}
-        except (OSError, EOFError, ValueError, TypeError):
-            return {}
+        trees = tuple(f"{name}={self.entries[name]}" for name in sorted(self.entries) if name not in UNREAD)
+        return (*trees, "", *parts)
 
     def recall(self, *parts: str) -> str | None:
         """The answer given before to the same question on the same book and code, if any."""
-        key = self._key(parts)
-        if key is None:
+        inputs = self._inputs(parts)
+        if inputs is None:
             return None
-        text = self._answers().get(key)
+        text = Store.of(self.path).get(ANSWERS, *inputs)
         return text if isinstance(text, str) else None
 
     def remember(self, text: str, *parts: str) -> None:
-        key = self._key(parts)
-        path = self._file()
-        if key is None or path is None:
-            return
-        answers = self._answers()
-        answers.pop(key, None)
-        answers[key] = text
-        while len(answers) > KEEP:
-            answers.pop(next(iter(answers)))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".answers-")
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(answers, fh)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # remembering is an optimisation
+        inputs = self._inputs(parts)
+        if inputs is not None:
+            Store.of(self.path).put(ANSWERS, inputs, text)
 
 
 def start(repo: str | None, cwd: Path | None) -> Prefetch | None:

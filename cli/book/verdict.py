@@ -8,27 +8,18 @@ the facts the incremental checks need about records they do not read (which entr
 reversed, which accounts carry balance assertions and up to when). An entry is added after
 a full check finds no errors, and after each write that started from a known-clean tree.
 
-Every key includes a fingerprint of the code that validates (models and rules), so a new
-comptoir version never trusts an older one's verdict. The file is an optimisation: safe to
-delete, outside version control, in the git folder beside the parse cache.
+Verdicts are kept in the derived-data store (comptoir.book.store) under the tree id and the
+code version, so a new comptoir version never trusts an older one's verdict.
 """
 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 from . import git
-from .cache import load_file, store_file
+from .store import Derivation, Store
 
-VERSION = 1
-KEEP = 32  # verdicts kept: recent trees of this branch and a few others
-
-
-def fingerprint() -> str:
-    from .codeversion import code_version
-
-    return f"verdict-v{VERSION}:{code_version()}"
+VERDICTS = Derivation("verdict", keep=32)  # recent trees of this branch and a few others
 
 
 class Status:
@@ -64,43 +55,24 @@ def tree_id(root, rev: str = "HEAD") -> str | None:
         return None
 
 
-def _path(root) -> Path | None:
-    if root.top is None:
-        return None
-    try:
-        return git.common_dir(root.top) / "comptoir" / f"verdicts-v{VERSION}.marshal"
-    except git.GitError:
-        return None
-
-
-def _read(path: Path | None) -> dict:
-    data = load_file(path)
-    if not isinstance(data, dict) or data.get("code") != fingerprint() or not isinstance(data.get("trees"), dict):
-        return {}  # nothing known: missing, damaged, or written by another version of comptoir
-    return data
-
-
 def known(root, tree: str | None) -> dict | None:
     """The facts remembered with a clean tree, or None when the tree is not known clean."""
-    if tree is None:
+    if tree is None or root.top is None:
         return None
-    facts = _read(_path(root)).get("trees", {}).get(tree)
-    return facts if isinstance(facts, dict) else None
+    found = Store.of(root.path).get(VERDICTS, tree)
+    return found.get("facts") if isinstance(found, dict) and found.get("tree") == tree \
+        and isinstance(found.get("facts"), dict) else None
 
 
 def recent(root, count: int = 4) -> list[tuple[str, dict]]:
     """The most recently remembered clean trees, newest first."""
-    trees = _read(_path(root)).get("trees", {})
-    return [(tree, trees[tree]) for tree in list(trees)[::-1][:count] if isinstance(trees[tree], dict)]
+    if root.top is None:
+        return []
+    return [(v["tree"], v["facts"]) for v in Store.of(root.path).recent(VERDICTS, count)
+            if isinstance(v, dict) and isinstance(v.get("tree"), str) and isinstance(v.get("facts"), dict)]
 
 
 def remember(root, tree: str | None, facts: dict) -> None:
-    path = _path(root)
-    if path is None or tree is None:
+    if root.top is None or tree is None:
         return
-    trees = dict(_read(path).get("trees", {}))
-    trees.pop(tree, None)
-    trees[tree] = facts  # dicts keep insertion order: the oldest verdicts go first
-    for old in list(trees)[:max(0, len(trees) - KEEP)]:
-        del trees[old]
-    store_file(path, {"code": fingerprint(), "trees": trees})
+    Store.of(root.path).put(VERDICTS, (tree,), {"tree": tree, "facts": facts})

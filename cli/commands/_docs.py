@@ -45,11 +45,3 @@ def echo_ids(ids: list[str], summary: str) -> None:
         click.echo(ident)
     click.echo(summary, err=True)
 
-
-def remember_stock(env, w, sha: str | None) -> None:
-    """After a document that moved stock is committed, file the new stock levels for the quick
-    `stock available` read (as the stock commands do)."""
-    if sha:
-        from comptoir.app.stock import remember_stock_levels
-
-        remember_stock_levels(env.root(), w.resulting_book())

@@ -274,10 +274,6 @@ def complete(env, ident, qty, date_, use, no_commit) -> None:
         sha = w.commit(subject, result.ids,
                        body=f"Components {c.component_cost:f} + operation cost {c.operation_cost:f} = {c.value:f} "
                             f"{w.book.base}.")
-        if sha:
-            from comptoir.app.stock import remember_stock_levels
-
-            remember_stock_levels(env.root(), w.resulting_book())
     for i in result.ids:
         click.echo(i)
     click.echo(f"Made {c.qty:f} {c.item} on {ident} ({result.status_after}) at {c.unit_cost:f}: components "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from comptoir.commands._docs import committed, day_of, decimal_of, put_all, remember_stock
+from comptoir.commands._docs import committed, day_of, decimal_of, put_all
 from comptoir.options import (
     as_of,
     date_range,
@@ -89,7 +89,6 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
         subject = f"Receive {result.receipt.id} on {ident}: " + ", ".join(
             f"{x.qty:f} {x.item}" for x in result.receipt.lines) + f", {value:,f} {w.book.base}"
         sha = w.commit(subject, result.ids)
-        remember_stock(env, w, sha)
     click.echo(result.receipt.id)
     click.echo(subject + committed(sha), err=True)
 
@@ -177,8 +176,6 @@ def bill(env, idents, number, partner, line_nos, qtys, prices, ordered, charges,
         on = ", ".join(doc.orders()) or "no order"
         subject = f"Bill {doc.id} ({number}) from {doc.partner} on {on}: {doc.total:,f} {cur}, due {doc.due}"
         sha = w.commit(subject, result.ids)
-        if result.moves:
-            remember_stock(env, w, sha)
     click.echo(doc.id)
     variance = sum(x.variance for x in doc.lines)
     click.echo(subject + (f"; price variance {variance:,f} {w.book.base}" if variance else "") + committed(sha),
@@ -230,7 +227,6 @@ def return_(env, ident, reason, line_nos, qtys, date_, no_commit) -> None:
         subject = f"Return {result.record.id} on {ident}: " + ", ".join(
             f"{x.qty:f} {x.item}" for x in result.record.lines) + f", {value:,f} {w.book.base}: {reason}"
         sha = w.commit(subject, result.ids)
-        remember_stock(env, w, sha)
     click.echo(result.record.id)
     click.echo(subject + committed(sha), err=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from comptoir.commands._docs import committed, day_of, put_all, remember_stock
+from comptoir.commands._docs import committed, day_of, put_all
 from comptoir.options import (
     as_of,
     date_range,
@@ -194,7 +194,6 @@ def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None
         subject = f"Deliver {result.delivery.id} on {ident}: " + ", ".join(
             f"{x.qty:f} {x.item}" for x in result.delivery.lines) + f", cost {cost:,f} {w.book.base}"
         sha = w.commit(subject, result.ids)
-        remember_stock(env, w, sha)
     click.echo(result.delivery.id)
     for b in result.broken:
         click.echo(f"warning: took stock promised to {b}", err=True)
@@ -248,7 +247,6 @@ def credit_note(env, ident, reason, line_nos, qtys, no_return, date_, no_commit)
                     ("journal", result.stock_entry)])
         subject = f"Credit note {note.number} ({note.id}) on {ident}: {note.total:,f} {note.currency or w.book.base}, {reason}"
         sha = w.commit(subject, result.ids)
-        remember_stock(env, w, sha)
     click.echo(note.id)
     click.echo(note.number)
     click.echo(subject + committed(sha), err=True)

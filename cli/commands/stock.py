@@ -47,10 +47,6 @@ def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subjec
             w.put(kind_named("journal"), result.entry)
         subject = subject_of(book, result.moves)
         sha = w.commit(subject, result.ids)
-        if sha:
-            from comptoir.app.stock import remember_stock_levels
-
-            remember_stock_levels(env.root(), w.resulting_book())
     for ident in result.ids:
         click.echo(ident)
     value = sum(m.value for m in result.moves)
