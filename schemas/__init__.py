@@ -2,3 +2,5 @@
 
 Pure: nothing here reads files, runs git or knows about click.
 """
+
+SETTINGS_FILE = "comptoir.yaml"  # the file that makes a folder a data root

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import SETTINGS_FILE  # noqa: F401 - re-exported: most code reads it from here
 from .types import Record
 
 
@@ -39,7 +40,6 @@ def all_kinds() -> list[Kind]:
     return kinds()
 
 
-SETTINGS_FILE = "comptoir.yaml"
 
 
 def kind_named(name: str) -> Kind:

@@ -13,8 +13,6 @@ a posting no rate converts), the caller reads the whole book as before.
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +23,9 @@ if TYPE_CHECKING:  # the models, and all but what starts git, are imported once 
     from comptoir.model import Book
     from comptoir.schemas.registry import Kind
 
+from comptoir.book.probe import Probe, find_data_root
 from comptoir.book.store import Derivation, Store
+from comptoir.schemas import SETTINGS_FILE
 
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
@@ -33,7 +33,6 @@ DAYS = Derivation("ledger-days", keep=400)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
-SETTINGS_FILE = "comptoir.yaml"  # schemas.registry.SETTINGS_FILE, without importing the models
 ACCOUNTS = "accounts"  # the account kind's folder: with the settings, what a snapshot also holds
 # Objects whose ids key a trial-balance snapshot (cli/app/ledgersnap.py), paths from the data root.
 HEADS = ("HEAD", f"HEAD:./{SETTINGS_FILE}", f"HEAD:./{ACCOUNTS}", *(f"HEAD:./{f}" for f in FOLDERS))
@@ -47,87 +46,42 @@ def _folders() -> tuple[Kind, list[str]]:
 
 
 class Watch:
-    """`git status` of what a trial balance reads (settings, accounts, journal, rates), and the ids
-    of those in HEAD. Status stats every journal file, about as long as importing pydantic and
-    the record models, so a command starts it first, with the standard library only, and git
-    answers while the imports run."""
+    """What a trial balance asks the freshness probe (comptoir.book.probe): whether the settings,
+    accounts, journal and rates differ from HEAD, and their ids at HEAD. The probe is started
+    first, with the standard library only, so git answers while the models import."""
 
     def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None, status: bool = True) -> None:
         self.at_revision = as_of is not None
-        self.path = None if as_of else _data_root(repo, cwd)
-        self.proc: subprocess.Popen | None = None
-        self.heads_proc: subprocess.Popen | None = None
-        self._changed: list[str] | None = None
-        self._heads: dict[str, tuple[str, str]] | None = None
-        if self.path is None:
-            return
-        try:  # pathspecs, and `HEAD:./path`, are relative to the working directory: the data root
-            if status:  # without it (`status=False`) only heads() can be asked
-                self.proc = subprocess.Popen(
-                    ["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                     SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)],
-                    cwd=self.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            self.heads_proc = subprocess.Popen(
-                ["git", "cat-file", "--batch-check"], cwd=self.path,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            self.heads_proc.stdin.write(("\n".join(HEADS) + "\n").encode())  # type: ignore[union-attr]
-            self.heads_proc.stdin.close()  # type: ignore[union-attr]
-        except OSError:
-            pass
-
-    def changed(self) -> list[str] | None:
-        """What git status printed, split at NULs ("XY path", and a rename's old path alone);
-        None when it could not tell."""
-        if self._changed is None and self.proc is not None:
-            out, _ = self.proc.communicate()
-            self._changed = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] \
-                if self.proc.returncode == 0 else None
-            self.proc = None
-        return self._changed
+        self.path = None if as_of else find_data_root(repo, cwd)
+        self.probe = None if self.path is None else Probe(
+            self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)), status=status)
 
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
         if self.at_revision:
             return True
-        if self.path is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+        if self.probe is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
             return False
-        changed = self.changed()
-        if changed is None:
-            return False
-        under = tuple(root.prefix + f + "/" for f in folders)  # git prints paths from the repository top
-        return not any(item.startswith(under) or item[3:].startswith(under) for item in changed)
+        return self.probe.clean(folders)
 
     def untouched(self) -> bool:
         """Nothing at all changed in the working tree: settings, accounts, journal and rates are HEAD's."""
-        return not self.at_revision and self.path is not None and self.changed() == []
+        return not self.at_revision and self.probe is not None and self.probe.changes() == []
 
     def heads(self) -> dict[str, tuple[str, str]] | None:
         """HEADS name -> (object id, type), for those that exist; None when git could not say
         (no commit yet, not a repository)."""
-        if self._heads is None and self.heads_proc is not None:
-            proc, self.heads_proc = self.heads_proc, None
-            out = proc.stdout.read()  # type: ignore[union-attr]
-            proc.stdout.close()  # type: ignore[union-attr]
-            if proc.wait() == 0:
-                found = {}
-                for name, line in zip(HEADS, out.decode("ascii", "replace").splitlines(), strict=False):
-                    parts = line.split(" ")
-                    if len(parts) == 3 and parts[1] in ("commit", "tree", "blob"):
-                        found[name] = (parts[0], parts[1])
-                if found.get("HEAD", ("", ""))[1] == "commit":
-                    self._heads = found
-        return self._heads
-
-
-def _data_root(repo: str | None, cwd: Path | None) -> Path | None:
-    """The folder cli.book.root.find_root picks (None when it would fail), found without
-    importing the models: the git question must be asked before they are imported."""
-    start = repo or os.environ.get("COMPTOIR_REPO")
-    if start:
-        path = Path(start).expanduser().resolve()
-        return path if (path / SETTINGS_FILE).is_file() else None
-    here = (cwd or Path.cwd()).resolve()
-    return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
+        if self.probe is None:
+            return None
+        self.probe.clean()  # settles
+        if not self.probe.ok or self.probe.head is None:
+            return None
+        found = {"HEAD": (self.probe.head, "commit")}
+        for name in HEADS[1:]:
+            entry = self.probe.entries.get(name[len("HEAD:./"):])
+            if entry is not None and entry[1] in ("tree", "blob"):
+                found[name] = entry
+        return found
 
 
 def attach(root: DataRoot, book: Book, watch: Watch) -> bool:

@@ -19,6 +19,7 @@ from comptoir.book import git
 from comptoir.book.lazy import LazyRecords
 from comptoir.book.loader import load_book
 from comptoir.book.prefetch import Prefetch
+from comptoir.book.probe import Probe
 from comptoir.book.root import DataRoot
 from comptoir.book.store import Derivation, Store
 from comptoir.model import Book
@@ -58,8 +59,7 @@ def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | No
         dirty, tree = prefetch.stock_state()
     else:
         path = root.prefix + folder
-        dirty = not rev and bool(git.run(root.top, "status", "--porcelain", "-z",
-                                         "--untracked-files=all", "--", path + "/").strip(b"\0"))
+        dirty = not rev and not Probe(root.path, (folder + "/",)).clean([folder])
         tree = git.run(root.top, "rev-parse", "-q", "--verify", f"{rev or 'HEAD'}:{path}", check=False).decode().strip()
     if not dirty:
         _stock_levels(book, root, tree or EMPTY, rev)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comptoir.errors import fail
-from comptoir.schemas.registry import SETTINGS_FILE
+from comptoir.schemas import SETTINGS_FILE
 
 from . import git
+from .probe import find_data_root
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,15 @@ class DataRoot:
 
 
 def find_root(explicit: str | None, cwd: Path | None = None) -> DataRoot:
+    """The data root (comptoir.book.probe.find_data_root), with its git work tree."""
+    path = find_data_root(explicit, cwd)
+    if path is not None:
+        return DataRoot(path, git.toplevel(path))
     start = explicit or os.environ.get("COMPTOIR_REPO")
     if start:
         path = Path(start).expanduser().resolve()
-        if not (path / SETTINGS_FILE).is_file():
-            raise fail("no-data-root", f"{path} holds no {SETTINGS_FILE}",
-                       "point --repo (or COMPTOIR_REPO) at a folder made by `comptoir init`")
-        return DataRoot(path, git.toplevel(path))
+        raise fail("no-data-root", f"{path} holds no {SETTINGS_FILE}",
+                   "point --repo (or COMPTOIR_REPO) at a folder made by `comptoir init`")
     here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return DataRoot(folder, git.toplevel(folder))
     raise fail("no-data-root", f"no {SETTINGS_FILE} in {here} or any folder above it",
                "run inside a book, pass --repo DIR, set COMPTOIR_REPO, or create one with `comptoir init DIR`")

@@ -14,34 +14,17 @@ code version, so a new comptoir version never trusts an older one's verdict.
 
 from __future__ import annotations
 
-import subprocess
-
 from . import git
+from .probe import Probe
 from .store import Derivation, Store
 
 VERDICTS = Derivation("verdict", keep=32)  # recent trees of this branch and a few others
 
 
-class Status:
-    """`git status` of the data root, started at once so git stats the files while Python
-    imports the models; `clean()` waits for it."""
-
-    def __init__(self, root) -> None:
-        self.root = root
-        self.proc: subprocess.Popen | None = None
-        if root.top is not None:
-            try:
-                self.proc = subprocess.Popen(
-                    ["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
-                    cwd=str(root.path), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            except OSError:
-                self.proc = None
-
-    def clean(self) -> bool:
-        if self.proc is None:
-            return False
-        out, _ = self.proc.communicate()
-        return self.proc.returncode == 0 and not out.strip(b"\0")
+def Status(root) -> Probe:  # noqa: N802 - the name the writer and validate have used
+    """The freshness probe of the whole data root, started at once (git stats the files while
+    Python imports the models); `clean()` waits for it."""
+    return Probe(root.path)
 
 
 def tree_id(root, rev: str = "HEAD") -> str | None:

@@ -1,0 +1,116 @@
+"""The one freshness probe: which files of the data root differ from HEAD, and the git ids of its
+top-level folders at HEAD; and the one way to find the data root.
+
+Every reader that serves derived values asks it: a value keyed by a folder's tree id at HEAD
+is the working tree's only when nothing under that folder has changed. Asking git costs a
+stat of every file (about as long as importing pydantic and the record models), so a command
+starts the probe first, with the standard library only, and git answers while the imports
+run. Git is asked without optional locks: a probe must never make a writer fail.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from comptoir.schemas import SETTINGS_FILE
+
+
+def find_data_root(repo: str | None, cwd: Path | None) -> Path | None:
+    """The data root: `repo` (--repo), else $COMPTOIR_REPO, else the nearest folder holding
+    comptoir.yaml from `cwd` up. None when there is none."""
+    start = repo or os.environ.get("COMPTOIR_REPO")
+    if start:
+        path = Path(start).expanduser().resolve()
+        return path if (path / SETTINGS_FILE).is_file() else None
+    here = (cwd or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
+
+
+class Probe:
+    """`git status` of the data root (or of `paths` under it, less `exclude`), the top-level
+    entries of HEAD's tree of the data root, HEAD's commit and the git folder: asked at once,
+    read when needed. `status=False`: only the ids are asked (after a commit, say)."""
+
+    def __init__(self, path: Path, paths: Sequence[str] = (".",), exclude: Sequence[str] = (),
+                 status: bool = True) -> None:
+        self.path = path
+        self._settled = False
+
+        def git(*args: str) -> subprocess.Popen | None:
+            try:
+                return subprocess.Popen(["git", "--no-optional-locks", *args], cwd=path,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError:
+                return None
+
+        # pathspecs and `HEAD:./` are relative to the working directory: the data root
+        self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths,
+                           *(f":(exclude){name}" for name in exclude)) if status else None
+        self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
+        self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD")
+
+    def _settle(self) -> None:
+        if self._settled:
+            return
+        self._settled = True
+        out: dict[str, bytes | None] = {}
+        for name in ("_status", "_tree", "_where"):
+            proc = getattr(self, name)
+            if proc is None:
+                out[name] = None
+                continue
+            data, _ = proc.communicate()
+            out[name] = data if proc.returncode == 0 else None
+        where = out["_where"]
+        lines = where.decode().split("\n") if where is not None else []
+        # no HEAD (or an unreadable one) is not "an empty book": nothing is then taken from a store
+        self.ok = len(lines) >= 3 and out["_tree"] is not None
+        self.gitdir = (self.path / lines[0]).resolve() if self.ok else None
+        prefix = lines[1] if self.ok else ""
+        self.head = lines[2] if self.ok else None
+        self.entries: dict[str, tuple[str, str]] = {}  # top-level name -> (object id, type) at HEAD
+        for item in (out["_tree"] or b"").split(b"\0"):
+            if item:
+                meta, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
+                _, kind, oid = meta.split(" ")
+                self.entries[name] = (oid, kind)
+        status = out["_status"]
+        self.changed: list[str] | None = None  # data-root-relative paths (renames give two)
+        if status is not None:
+            changed = []
+            fields = status.split(b"\0")
+            i = 0
+            while i < len(fields):
+                entry = fields[i].decode("utf-8", "surrogateescape")
+                i += 1
+                if len(entry) < 4:
+                    continue
+                changed.append(entry[3:].removeprefix(prefix))
+                if entry[0] in "RC" and i < len(fields):
+                    changed.append(fields[i].decode("utf-8", "surrogateescape").removeprefix(prefix))
+                    i += 1
+            self.changed = changed
+
+    def changes(self) -> list[str] | None:
+        """What differs from HEAD under the probed paths (data-root-relative); None: unknown."""
+        self._settle()
+        return self.changed
+
+    def clean(self, folders: Sequence[str] | None = None) -> bool:
+        """Nothing differs from HEAD under `folders` (default: anywhere probed), and HEAD exists."""
+        self._settle()
+        if not self.ok or self.changed is None:
+            return False
+        if folders is None:
+            return not self.changed
+        under = tuple(f.rstrip("/") + "/" for f in folders)
+        return not any(p.startswith(under) or p in folders for p in self.changed)
+
+    def tree(self, name: str) -> str | None:
+        """The git id of a top-level entry of the data root at HEAD (None when absent)."""
+        self._settle()
+        found = self.entries.get(name)
+        return found[0] if found else None
