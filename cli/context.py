@@ -17,6 +17,7 @@ class Env:
     rng: random.Random = field(default_factory=random.Random)
     cwd: Path | None = None
     traceback: bool = False
+    allow_invalid: bool = False  # write even on a book that already fails validation
     lock_timeout: float | None = None  # None: $COMPTOIR_LOCK_WAIT, else the writer's default
     far_dates: bool = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
     _root: object = None
@@ -70,6 +71,7 @@ class Env:
         writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
                         today=self.today, status=status)
         writer.far_dates = self.far_dates
+        writer.allow_invalid = self.allow_invalid or os.environ.get("COMPTOIR_ALLOW_INVALID", "") not in ("", "0")
         return writer
 
 

@@ -64,11 +64,14 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="comptoir")
 @click.option("--repo", metavar="DIR", help="Data root (folder with comptoir.yaml). Default: $COMPTOIR_REPO, then the nearest folder above.")
+@click.option("--allow-invalid", is_flag=True,
+              help="Write even when the book already fails `validate` (the errors are listed). "
+                   "Default: such a write is refused. Also $COMPTOIR_ALLOW_INVALID=1.")
 @click.option("--traceback", is_flag=True, hidden=True, help="Show the Python traceback on errors.")
 @click.option("--far-date", is_flag=True, help="Accept dates further ahead than date_horizon_days in comptoir.yaml "
               "(default 366): a write refuses them otherwise, as a likely typo.")
 @click.pass_context
-def cli(ctx: click.Context, repo: str | None, traceback: bool, far_date: bool) -> None:
+def cli(ctx: click.Context, repo: str | None, allow_invalid: bool, traceback: bool, far_date: bool) -> None:
     """comptoir: a company's ERP and CRM as plain YAML files in git.
 
     \b
@@ -83,6 +86,7 @@ def cli(ctx: click.Context, repo: str | None, traceback: bool, far_date: bool) -
         env.repo = repo
     env.traceback = env.traceback or traceback
     env.far_dates = env.far_dates or far_date
+    env.allow_invalid = env.allow_invalid or allow_invalid
     ctx.obj = env
     _STATE["env"] = env  # the error edge looks up close matches in this book
 

@@ -76,9 +76,12 @@ def test_rules_on_hand_written_records(book):
 def test_a_broken_record_blocks_edits_to_itself_only(book):
     write(book, {"crm/leads/L-1.yaml": "id: L-1\nname: A\nsource: web\nstatus: lost\n"})
     commit_all(book)
-    # the existing problem does not block other work
+    # the existing problem blocks other work unless the user says to write anyway
     res = run(book, "crm", "lead", "add", "B", "--email", "b@x.fr")
+    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "crm/leads/L-1.yaml" in res.stderr
+    res = run(book, "--allow-invalid", "crm", "lead", "add", "B", "--email", "b@x.fr")
     assert res.exit_code == 0, res.output
+    assert "crm/leads/L-1.yaml:4: warning [lost-without-reason]" in res.stderr
     # but a write to the broken lead must fix it
     before = head(book)
     res = run(book, "crm", "lead", "update", "L-1", "--owner", "ann")

@@ -13,17 +13,22 @@ How much is checked depends on what is known about the book before:
 
 from __future__ import annotations
 
+import sys
+
 from comptoir.book import ondemand, verdict
 from comptoir.book import writer as storage
 from comptoir.book.loader import place
-from comptoir.domain.admission import far_dated, judge, locked_records, pulled
+from comptoir.domain.admission import broken_book, far_dated, judge, locked_records, pulled
 from comptoir.domain.validation import Change
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
 
 
 class Writer(storage.Writer):
-    """The storage writer, with the rules asked before anything is written."""
+    """The storage writer, with the rules asked before anything is written. `allow_invalid`:
+    write even when the book already fails validation (the errors are printed)."""
+
+    allow_invalid = False
 
     far_dates = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
 
@@ -60,9 +65,15 @@ class Writer(storage.Writer):
             raise ComptoirError(place(self.book, locked))
         after = self.resulting_book()
         written = {self.root.display(rel) for rel in self.staged}
-        result = judge(self.book, after, self.change(), self.facts, written, self.clean_tree is not None)
+        result = judge(self.book, after, self.change(), self.facts, written, self.clean_tree is not None,
+                       self.allow_invalid)
         if result.refused:
             raise ComptoirError(place(after, result.refused))
+        if result.broken:  # written anyway (--allow-invalid): the errors are still said
+            for p in place(self.book, broken_book(result.broken))[:-1]:
+                sys.stderr.write(p.as_text().replace(": error [", ": warning [", 1) + "\n")
+            sys.stderr.write(f"comptoir: warning [book-invalid] writing anyway (--allow-invalid): the book has "
+                             f"{len(result.broken)} error(s); `comptoir validate` lists them\n")
         self.after_facts = result.facts
 
     validate = check  # the name commands and tests have used

@@ -21,11 +21,14 @@ from comptoir.schemas.types import Record
 from .periods import lock_guarded, locked
 from .validation import Change, carry, check, check_change, errors, facts
 
+SHOWN = 10  # broken files named when a write is refused on a book that already fails validation
+
 
 @dataclass
 class Verdict:
     refused: list[Problem]  # empty: the write may land
     facts: dict | None = None  # the facts of the book after the change, when it is free of errors
+    broken: list[Problem] | None = None  # the errors the book had before (a write allowed anyway)
 
 
 def locked_records(before: Book, added: list[tuple[Kind, Record]], new_settings: Settings | None = None
@@ -69,10 +72,14 @@ def far_dated(settings: Settings, added: list[tuple[Kind, Record]], today: dt.da
 
 
 def judge(before: Book, after: Book, change: Change, known: dict | None, written: set[str],
-          whole_tree: bool) -> Verdict:
+          whole_tree: bool, allow_invalid: bool = False) -> Verdict:
     """May `change` turn `before` into `after`? `known`: the facts of `before` when it is known
     free of errors; `written`: the display paths of the files the write puts; `whole_tree`:
-    `after` is exactly what will be committed (then its facts are worth keeping)."""
+    `after` is exactly what will be committed (then its facts are worth keeping).
+
+    A book that already fails validation takes no write (unless `allow_invalid`): a hand edit
+    that broke a record is fixed first, so that no commit is made on top of it unnoticed. A
+    write that leaves the book valid (it fixes what was wrong) is always allowed."""
     if known is not None:  # the book had no errors: every error found is the change's
         problems = errors(check_change(after, change, known))
         if problems:
@@ -83,8 +90,27 @@ def judge(before: Book, after: Book, change: Change, known: dict | None, written
     problems = errors(check(after))
     if not problems:
         return Verdict([], facts(after) if whole_tree else None)
-    already = {(p.file, p.code, p.message) for p in errors(check(before))}
-    return Verdict([p for p in problems if p.file in written or (p.file, p.code, p.message) not in already])
+    old = errors(check(before))
+    already = {(p.file, p.code, p.message) for p in old}
+    new = [p for p in problems if p.file in written or (p.file, p.code, p.message) not in already]
+    if new or not old:
+        return Verdict(new)
+    return Verdict([] if allow_invalid else broken_book(old), broken=old)
+
+
+def broken_book(problems: list[Problem]) -> list[Problem]:
+    """The refusal of a write on a book that fails validation: the first error of each of the
+    first ten broken files, then what to do."""
+    first: dict[str, Problem] = {}
+    for p in problems:
+        first.setdefault(p.file, p)
+    shown = list(first.values())[:SHOWN]
+    more = len(first) - len(shown)
+    summary = (f"the book already fails validation: {len(problems)} error(s) in {len(first)} file(s)"
+               + (f" ({more} more file(s) not shown)" if more else "") + "; nothing was written")
+    return shown + [Problem("", 0, "book-invalid", summary,
+                            "fix them first (`comptoir validate` lists every error), or write anyway "
+                            "with `comptoir --allow-invalid ...` (the errors are listed again)")]
 
 
 def pulled(before_facts: dict, book: Book, added: dict[str, dict[str, Record]]) -> dict | None:
