@@ -195,13 +195,17 @@ def test_pulled_records_are_checked_then_trusted(template, tmp_path, monkeypatch
     root = find_root(str(repo), None)
     assert verdict.known(root, verdict.tree_id(root, "HEAD~1")) is not None
     # an added entry that breaks a balance assertion: the whole book is read, which finds it,
-    # and the write (which adds nothing wrong itself) goes ahead, as it would without the cache
+    # and the write (which adds nothing wrong itself) is refused, as it would be without the
+    # cache, unless the user says to write anyway
     _hand_entry(repo, "JE-20261120-BAD1", "2026-11-20", "6100", "1.00")
     (repo / "journal/2026/11/JE-20261120-BAD1.yaml").write_text(
         (repo / "journal/2026/11/JE-20261120-BAD1.yaml").read_text().replace("'1020'", "'1010'"))
     commit_all(repo, "a post that breaks the bank assertion")
-    _post(repo, "4.00")
-    assert spy.whole == 1
+    res = run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "4.00", "-p", "1020")
+    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "JE-20261127-TBPB.yaml" in res.stderr
+    res = run(repo, "--allow-invalid", *POST, "--date", "2026-11-28", "-p", "6100", "4.00", "-p", "1020")
+    assert res.exit_code == 0, res.output
+    assert spy.whole == 2
     assert verdict.known(root, verdict.tree_id(root)) is None  # still not clean
     res = run(repo, "validate")
     assert res.exit_code == 1 and "assertion-failed" in res.output

@@ -94,7 +94,9 @@ def dirty_paths(top: Path, prefix: str, paths: list[str] | None = None) -> tuple
     if paths:
         # `ls-files -m/-d` stats every index entry when the pathspecs share no leading folder
         # (folders plus comptoir.yaml); diff-files stats only the entries they match.
-        out = _split_z(run(top, "diff-files", "--name-status", "-z", "--", *paths))
+        # `diff`, not `diff-files`: a file whose stat data changed but not its content (copied,
+        # touched) is compared by content, as the index is never refreshed (no optional locks)
+        out = _split_z(run(top, "diff", "--no-renames", "--no-ext-diff", "--name-status", "-z", "--", *paths))
         deleted = {path for status, path in zip(out[::2], out[1::2], strict=False) if status == "D"}
         changed = {path for status, path in zip(out[::2], out[1::2], strict=False) if status != "D"}
         changed |= set(_split_z(run(top, "ls-files", "-z", "-o", "--exclude-standard", "--", *paths)))
