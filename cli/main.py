@@ -15,6 +15,8 @@ ENVIRONMENT = {
     "COMPTOIR_USER": "The person a write is attributed to ('Name <email>'), instead of git's user.name/email.",
     "COMPTOIR_TODAY": "Fix today's date (YYYY-MM-DD): default dates, ages and due dates; for scripts and CI.",
     "COMPTOIR_ANSWER_CACHE": "0 turns off the cache of report answers (derived data is then recomputed).",
+    "COMPTOIR_LOCK_WAIT": "Seconds a write waits for another writer to finish (default 300).",
+    "COMPTOIR_ALLOW_INVALID": "1 lets writes go ahead on a book that already fails validate (like --allow-invalid).",
     "GIT_AUTHOR_NAME": "With GIT_AUTHOR_EMAIL: the commit author when git's user.name/email are not set.",
     "GIT_AUTHOR_EMAIL": "See GIT_AUTHOR_NAME.",
     "_COMPTOIR_COMPLETE": "Shell completion: eval \"$(_COMPTOIR_COMPLETE=bash_source comptoir)\" (zsh_source, fish_source).",

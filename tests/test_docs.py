@@ -95,9 +95,9 @@ def test_only_install_steps_are_not_run():
 def test_quickstart_commands_work_as_written():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = "pip install -e . && comptoir --repo ledger-data report overview\n"
-    second = "pip install -e '.[test]' && ruff check . && python -m pytest\n"
+    second = "pip install -e '.[test]' && ruff check . && lint-imports && python -m pytest\n"
     assert first in readme and second in readme
-    assert "ruff check . && python -m pytest\n" in (ROOT / ".ci" / "run").read_text()
+    assert "ruff check . && lint-imports && python -m pytest\n" in (ROOT / ".ci" / "run").read_text()
     from .conftest import run
 
     res = run(None, "--repo", ROOT / "ledger-data", "report", "overview")
