@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import marshal
 import os
 from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache, wraps
@@ -19,23 +18,13 @@ from comptoir.schemas.types import Record
 
 from . import git, yamlread
 from .root import DataRoot
-from .store import Derivation, Store
+from .store import Derivation, Store, pack, unpack
 
 PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
 GIT_READ_THRESHOLD = 200  # below this, starting `git cat-file` costs more than opening the files
 
 
 PARSED = Derivation("parse", keep=4096)  # parse results, in buckets of one kind's blobs (see Parsed)
-
-
-def pack(entry: tuple) -> bytes:
-    """One parse result as it is kept: a large book's results held as objects would be half
-    of its peak memory; as bytes they take a tenth, and are unpacked one at a time."""
-    return marshal.dumps(entry)
-
-
-def unpack(raw: bytes | tuple) -> tuple:
-    return marshal.loads(raw) if type(raw) is bytes else raw  # type: ignore[return-value, arg-type]
 
 
 def parse_bytes(data: bytes) -> tuple:
