@@ -41,7 +41,7 @@ def locked_records(before: Book, added: list[tuple[Kind, Record]], new_settings:
             new_settings.lock_date is None or new_settings.lock_date < lock):
         judge_book = before.with_records([], new_settings)
     found = [locked(judge_book, getattr(r, k.date_field), f"{k.label} {getattr(r, k.id_field)}")
-             for k, r in added if lock_guarded(k)]
+             for k, r in added if lock_guarded(k) and k.date_field]
     return [p for p in found if p is not None]
 
 
