@@ -202,7 +202,7 @@ def test_pulled_records_are_checked_then_trusted(template, tmp_path, monkeypatch
         (repo / "journal/2026/11/JE-20261120-BAD1.yaml").read_text().replace("'1020'", "'1010'"))
     commit_all(repo, "a post that breaks the bank assertion")
     res = run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "4.00", "-p", "1020")
-    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "JE-20261127-TBPB.yaml" in res.stderr
+    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "[assertion-failed]" in res.stderr
     res = run(repo, "--allow-invalid", *POST, "--date", "2026-11-28", "-p", "6100", "4.00", "-p", "1020")
     assert res.exit_code == 0, res.output
     assert spy.whole == 2
