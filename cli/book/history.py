@@ -62,41 +62,51 @@ def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
     file named `ID.yaml` in the kind's folder counts; a commit that deletes one such file
     and adds another is a move.
     """
+    from git import (  # GitPython: history is no hot path, and its objects read plainly
+        NULL_TREE,
+        Repo,
+    )
+
     kind_name, path = find_record_path(root, ident)
     assert root.top is not None
     kind = next(k for k in all_kinds() if k.name == kind_name)
-    sep = "\x1f"
-    fmt = sep.join(["%H", "%an", "%ae", "%aI", "%s"])
-    out = git.run(root.top, "log", "--no-renames", "--name-status", f"--format=\x1e{fmt}", "--",
-                  f"{root.prefix}{kind.folder}/*{ident}.yaml").decode()
+    pattern = f"{root.prefix}{kind.folder}/*{ident}.yaml"
+    name = f"{ident}.yaml"
+    repo = Repo(root.top)
     result: list[Version] = []
-    for block in out.split("\x1e")[1:]:
-        lines = [line for line in block.splitlines() if line.strip()]
-        commit, author, email, date, subject = lines[0].split(sep, 4)
-        touched = []
-        for line in lines[1:]:
-            status, _, at = line.partition("\t")
-            if at.rsplit("/", 1)[-1] == f"{ident}.yaml":
-                touched.append((status[:1], at))
-        if not touched:
-            continue
-        statuses = {s for s, _ in touched}
-        kept = [t for t in touched if t[0] != "D"]
-        if kept:
-            status, at = ("R" if "D" in statuses and "A" in statuses else kept[-1][0]), kept[-1][1]
-        else:
-            status, at = "D", touched[-1][1]
-        record, error = None, ""
-        if status != "D":
-            try:
-                data = yamlread.parse(git.run(root.top, "show", f"{commit}:{at}"))
-                record = kind.model.model_validate(data)
-            except yamlread.YamlError as exc:
-                error = f"unreadable at this commit: line {exc.line}: {exc.message}"
-            except ValidationError as exc:
-                error = f"invalid at this commit: {exc.error_count()} problem(s)"
-            except git.GitError as exc:
-                error = str(exc)
-        result.append(Version(commit, author, email, date, subject, at, status, record, error))
+    try:
+        for commit in repo.iter_commits("HEAD", paths=pattern, no_renames=True):
+            if commit.parents:
+                changes = commit.parents[0].diff(commit, paths=pattern, no_renames=True)
+            else:  # the first commit: everything in it is added
+                changes = commit.diff(NULL_TREE, paths=pattern)
+            touched = [(d.change_type[:1], d.b_path or d.a_path) for d in changes
+                       if (d.b_path or d.a_path or "").rsplit("/", 1)[-1] == name]
+            if not touched:
+                continue
+            statuses = {s for s, _ in touched}
+            kept = [t for t in touched if t[0] != "D"]
+            if kept:
+                status, at = ("R" if "D" in statuses and "A" in statuses else kept[-1][0]), kept[-1][1]
+            else:
+                status, at = "D", touched[-1][1]
+            record, error = None, ""
+            if status != "D":
+                try:
+                    data = yamlread.parse((commit.tree / at).data_stream.read())
+                    record = kind.model.model_validate(data)
+                except yamlread.YamlError as exc:
+                    error = f"unreadable at this commit: line {exc.line}: {exc.message}"
+                except ValidationError as exc:
+                    error = f"invalid at this commit: {exc.error_count()} problem(s)"
+            result.append(Version(commit.hexsha, commit.author.name or "", commit.author.email or "",
+                                  commit.authored_datetime.isoformat(), _text(commit.summary), at, status,
+                                  record, error))
+    finally:
+        repo.close()
     result.reverse()
     return kind_name, result
+
+
+def _text(value: str | bytes) -> str:
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
