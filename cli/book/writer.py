@@ -144,6 +144,7 @@ class Writer:
         self.no_commit = no_commit
         self.staged: dict[str, Staged] = {}
         self.added: list[tuple[Kind, Record]] = []
+        self._latest: dict[tuple[str, str], Record] = {}  # (kind, id) -> the record last put
         self.new_settings: Settings | None = None
         self.today = today
         folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
@@ -207,14 +208,14 @@ class Writer:
             if old_rel != rel:
                 self.staged[old_rel] = Staged(old_rel, None)
         text = None
-        earlier = next((r for k, r in reversed(self.added)
-                        if k.name == kind.name and getattr(r, kind.id_field) == ident), None)
+        earlier = self._latest.get((kind.name, ident))  # a dict, not a scan: a batch puts thousands
         if earlier is not None and self.staged.get(kind.path_for(earlier)) is not None:
             text = _edited_text(self.book, kind, earlier, record, self.staged[kind.path_for(earlier)].text)
         elif existing is not None:
             text = _edited_text(self.book, kind, existing, record)
         self.staged[rel] = Staged(rel, text or record_text(kind, record))
         self.added.append((kind, record))
+        self._latest[(kind.name, ident)] = record
         return rel
 
     def put_settings_text(self, text: str, settings: Settings) -> None:
@@ -295,15 +296,25 @@ class Writer:
         self._refuse_dirty_targets()
         backups: dict[Path, bytes | None] = {}
         written: list[str] = []
+        temps: list[tuple[Path, str | None]] = []
         try:
+            # Every file goes to a temporary file beside it and is renamed into place; a few files
+            # are flushed to disk one by one, a batch (a bank statement, an import) with one sync
+            # for all of them before the first rename: 3,000 fsyncs took 5.8 s of a 3,000-line
+            # import, one sync a few hundredths.
+            batch = len(self.staged) > SYNC_ONE_BY_ONE
             for rel, staged in self.staged.items():
                 path = self.root.path / rel
+                temps.append((path, None if staged.text is None else _temp_file(path, staged.text, not batch)))
+            if batch:
+                os.sync()
+            for (path, tmp), rel in zip(temps, self.staged, strict=True):
                 backups[path] = path.read_bytes() if path.exists() else None
-                if staged.text is None:
+                if tmp is None:
                     if path.exists():
                         path.unlink()
                 else:
-                    _atomic_write(path, staged.text)
+                    os.replace(tmp, path)
                 written.append(self.root.display(rel))
             if self.root.top is None:
                 return None
@@ -314,6 +325,9 @@ class Writer:
             message = _message(subject, body, self.command, records, trailers)
             sha = git.commit(self.root.top, written, message, only_these_staged=only_these)
         except BaseException as exc:
+            for _, tmp in temps:  # those not yet renamed into place
+                if tmp is not None and os.path.exists(tmp):
+                    os.unlink(tmp)
             self._undo(backups, written)
             if isinstance(exc, git.GitError):
                 from comptoir.errors import git_cause
@@ -354,15 +368,24 @@ def _message(subject: str, body: str, command: str, records: list[str],
     return "\n".join(lines) + "\n"
 
 
+SYNC_ONE_BY_ONE = 16  # a write of more files syncs them all at once (os.sync) before renaming
+
+
 def _atomic_write(path: Path, text: str) -> None:
+    os.replace(_temp_file(path, text, sync=True), path)
+
+
+def _temp_file(path: Path, text: str, sync: bool) -> str:
+    """`text` in a new temporary file beside `path` (flushed to disk when `sync`); its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            if sync:
+                os.fsync(fh.fileno())
+        return tmp
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
