@@ -13,6 +13,7 @@ from comptoir.domain.table import Column, Table
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_LIKE = re.compile(r"[+-][0-9][0-9 ]*")  # "+33 6 12 45 78 90": no operator, no name, no call
 
 # Characters a terminal acts on instead of showing: C0 controls (ESC starts CSI/OSC sequences
 # that can retitle or clear the reader's terminal), DEL, C1 controls (8-bit CSI/OSC), and the
@@ -107,8 +108,9 @@ def to_json(table: Table) -> str:
 
 
 def _neutralise(text: str, col: Column) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading quote."""
-    if col.kind == "text" and text.startswith(_FORMULA_START):
+    """A text cell a spreadsheet would run as a formula gets a leading quote. A phone number in
+    E.164 (`+33612457890`) or a signed number runs nothing, and e-mail tools import it as it is."""
+    if col.kind == "text" and text.startswith(_FORMULA_START) and not _NUMBER_LIKE.fullmatch(text):
         return "'" + text
     return text
 

@@ -105,6 +105,15 @@ def test_csv_neutralises_formulas_but_not_numbers():
     assert rows[3] == ["Total", "-1234.20", "4"]
 
 
+def test_csv_keeps_a_phone_number_but_not_a_formula_that_starts_like_one():
+    from comptoir.domain.table import Table, text
+
+    table = Table("t", [text("phone", "Phone")], [{"phone": "+33612457890"}, {"phone": "+33 6 12 45 78 90"},
+                                                  {"phone": "+1+cmd|' /C calc'!A0"}, {"phone": "-2+3"}])
+    rows = list(csv.reader(io.StringIO(render(table, "csv"))))
+    assert [r[0] for r in rows[1:]] == ["+33612457890", "+33 6 12 45 78 90", "'+1+cmd|' /C calc'!A0", "'-2+3"]
+
+
 def test_table_and_markdown_group_thousands():
     assert "-1,234.50" in render(TABLE, "table")
     md = render(TABLE, "markdown")
