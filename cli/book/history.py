@@ -80,7 +80,7 @@ def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
                 changes = commit.parents[0].diff(commit, paths=pattern, no_renames=True)
             else:  # the first commit: everything in it is added
                 changes = commit.diff(NULL_TREE, paths=pattern)
-            touched = [(d.change_type[:1], d.b_path or d.a_path) for d in changes
+            touched = [((d.change_type or "M")[:1], d.b_path or d.a_path or "") for d in changes
                        if (d.b_path or d.a_path or "").rsplit("/", 1)[-1] == name]
             if not touched:
                 continue
