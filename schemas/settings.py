@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from .partners import Address
 from .types import AccountCode, Amount, CurrencyCode, Record
 
 
@@ -146,6 +147,18 @@ class CashSettings(Record):
     budget: str | None = None  # budget version for recurring costs (default: the one covering today)
 
 
+class Seller(Record):
+    """The company as its invoices show it (EN 16931 seller, BG-4): `comptoir sales seller`."""
+
+    legal_name: str | None = None  # when it differs from `company`
+    vat_id: str | None = None  # FR12345678901
+    registration: str | None = None  # company register number (SIREN, KvK, ...)
+    address: Address | None = None
+    email: str | None = None
+    iban: str | None = None  # the account customers pay to (SEPA credit transfer)
+    bic: str | None = None
+
+
 class Settings(Record):
     company: str = Field(min_length=1)
     currency: CurrencyCode
@@ -164,6 +177,7 @@ class Settings(Record):
     # a kind left out keeps its own (schemas: Kind.prefix)
     ids: dict[str, IdPrefix] = Field(default_factory=_default_prefixes)
     cash: CashSettings = CashSettings()
+    seller: Seller | None = None  # address, VAT number and bank account on the documents
 
     @field_validator("ids")
     @classmethod

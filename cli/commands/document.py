@@ -1,5 +1,5 @@
 """`comptoir document`: an invoice or credit note as a document to send (PDF, HTML) or as a
-structured e-invoice (Factur-X CII XML, EN 16931 profile). Writes a file; commits nothing."""
+structured e-invoice (EN 16931: Factur-X CII XML, or UBL 2.1). Writes a file; commits nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from comptoir.options import as_of
 
-FORMATS = ("pdf", "html", "xml")
+FORMATS = ("pdf", "html", "xml", "ubl")
 
 
 @click.command("document")
@@ -17,14 +17,17 @@ FORMATS = ("pdf", "html", "xml")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
               help="The file to write (- for stdout, html and xml only).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="pdf (with its Factur-X XML embedded), html, or xml (Factur-X / ZUGFeRD CII, "
-                   "EN 16931). Default: from the --out file's extension.")
+              help="pdf (with its Factur-X XML embedded), html, xml (Factur-X / ZUGFeRD CII, "
+                   "EN 16931) or ubl (UBL 2.1, EN 16931; Peppol's syntax). Default: from the --out "
+                   "file's extension (.ubl.xml is ubl).")
 @as_of
 @click.pass_obj
 def document(env, ident, out, fmt, as_of) -> None:
     """Render invoice or credit note INVOICE|CREDIT-NOTE (id or number) as a document.
 
-    The layout is an HTML template (Jinja2): the book's own templates/invoice.html in the data
+    The same data goes out as a PDF for people and as a structured e-invoice (EN 16931) for
+    machines: Factur-X CII embedded in the PDF or alone (xml), or UBL 2.1 (ubl), the syntax
+    Peppol and most European e-invoicing platforms take. The layout is an HTML template (Jinja2): the book's own templates/invoice.html in the data
     root if it has one, else the built-in one. The PDF carries the same data as Factur-X XML,
     so an accounting system can read it without retyping.
     """
@@ -32,16 +35,25 @@ def document(env, ident, out, fmt, as_of) -> None:
     from comptoir.errors import fail
 
     if fmt is None:
-        fmt = Path(out).suffix.lower().lstrip(".")
+        fmt = "ubl" if out.lower().endswith(".ubl.xml") else Path(out).suffix.lower().lstrip(".")
         if fmt not in FORMATS:
             raise fail("unknown-format", f"cannot tell the format from {out!r}",
-                       "name the file .pdf, .html or .xml, or give --format pdf|html|xml")
+                       "name the file .pdf, .html, .xml or .ubl.xml, or give --format pdf|html|xml|ubl")
     if out == "-" and fmt == "pdf":
         raise fail("binary-to-stdout", "a PDF is not written to stdout", "give --out FILE.pdf")
     book = env.book(as_of, kinds=("invoice", "credit-note", "partner", "item"))
     view = document_view(book, ident)
+    if fmt != "html" and not (view["seller"]["country"] and view["seller"]["vat_id"]):
+        click.echo("warning: the seller's address and VAT number are not set; EN 16931 asks for the "
+                   "seller's country (BR-08) and, on taxed sales, VAT number (BR-S-02): "
+                   "`comptoir sales seller --vat-id ... --street ... --city ... --country ...`", err=True)
     if fmt == "xml":
         data = cii_xml(view)
+    elif fmt == "ubl":
+        from comptoir.domain.ubl import ubl_xml
+        from comptoir.schemas.types import currency_places
+
+        data = ubl_xml(view, book.settings.currency, currency_places(book.settings.currency))
     else:
         template_file = Path(env.root().path) / "templates" / "invoice.html"
         template = template_file.read_text(encoding="utf-8") if template_file.is_file() else None

@@ -317,6 +317,69 @@ def invoices(env, partner, open_only, fmt, as_of) -> None:
     emit(invoices_table(book, env.today, partner, open_only), fmt, book.revision)
 
 
+SELLER_FIELDS = ("legal_name", "vat_id", "registration", "email", "iban", "bic")
+ADDRESS_FIELDS = ("street", "street2", "postal_code", "city", "region", "country")
+
+
+@sales.command("seller")
+@click.option("--legal-name", help="The legal name, when it differs from the company name.")
+@click.option("--vat-id", help="VAT number (FR12345678901).")
+@click.option("--registration", help="Company register number (SIREN, KvK, HRB ...).")
+@click.option("--street")
+@click.option("--street2")
+@click.option("--postal-code")
+@click.option("--city")
+@click.option("--region")
+@click.option("--country", help="ISO 3166 two-letter code (FR).")
+@click.option("--email", help="Where customers write about invoices.")
+@click.option("--iban", help="The account customers pay to (shown on documents, SEPA credit transfer).")
+@click.option("--bic")
+@no_commit
+@click.pass_obj
+def seller(env, no_commit, **given) -> None:
+    """Set the company as its invoices show it: legal name, VAT number, address, bank account.
+
+    Kept under `seller:` in comptoir.yaml (the rest of the file stays as written); `comptoir
+    document` puts it on PDFs and in the e-invoice XML (EN 16931 needs the seller's address and,
+    for taxed sales, VAT number). Only the options given change.
+    """
+    from comptoir.book import yamlread, yamlwrite
+    from comptoir.domain.printing import check_seller
+    from comptoir.errors import ComptoirError, Problem, fail
+    from comptoir.schemas.settings import Settings
+
+    changes = {k: v.strip() for k, v in given.items() if v is not None}
+    if not changes:
+        raise click.UsageError("give at least one detail to set, e.g. --vat-id FR12345678901")
+    changes = check_seller(changes)
+    with env.writer("sales seller", no_commit) as w:
+        text = w.book.text_reader(w.book.settings_path) if w.book.text_reader else None
+        if text is None:
+            raise fail("no-settings", f"cannot read {w.book.settings_path}", "check the data root")
+        doc = yamlwrite.load_roundtrip(text)
+        section = doc.get("seller")
+        if section is None:
+            doc["seller"] = section = {}
+        for key in SELLER_FIELDS:
+            if key in changes:
+                section[key] = changes[key]
+        if any(k in changes for k in ADDRESS_FIELDS):
+            if section.get("address") is None:
+                section["address"] = {}
+            for key in ADDRESS_FIELDS:
+                if key in changes:
+                    section["address"][key] = changes[key]
+        new_text = yamlwrite.dump(doc)
+        try:
+            settings = Settings.model_validate(yamlread.parse(new_text))
+        except ValueError as exc:
+            raise ComptoirError([Problem(w.book.settings_path, 0, "invalid-value", str(exc).splitlines()[0],
+                                         "see `comptoir sales seller --help`")]) from None
+        w.put_settings_text(new_text, settings)
+        sha = w.commit("Seller details: " + ", ".join(sorted(changes)), [])
+    click.echo(f"Seller details saved: {', '.join(sorted(changes))}" + committed(sha), err=True)
+
+
 @click.command("sales")
 @date_range
 @click.option("--by", "by", multiple=True, type=click.Choice(["customer", "item", "month"]),

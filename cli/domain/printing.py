@@ -34,7 +34,11 @@ DEFAULT_TEMPLATE = """<!doctype html>
 </style></head>
 <body>
 <header>
-  <div><div class="seller">{{ doc.seller.name }}</div></div>
+  <div><div class="seller">{{ doc.seller.name }}</div>
+    {% for line in doc.seller.address %}<div>{{ line }}</div>{% endfor %}
+    {% if doc.seller.vat_id %}<div>VAT: {{ doc.seller.vat_id }}</div>{% endif %}
+    {% if doc.seller.registration %}<div>{{ doc.seller.registration }}</div>{% endif %}
+  </div>
   <div>
     <h1>{{ doc.title }} {{ doc.number }}</h1>
     <div>Date: {{ doc.date }}</div>
@@ -64,6 +68,8 @@ DEFAULT_TEMPLATE = """<!doctype html>
 </table>
 {% if doc.reason %}<p>Reason: {{ doc.reason }}</p>{% endif %}
 {% if doc.notes %}<p>{{ doc.notes }}</p>{% endif %}
+{% if doc.kind == "invoice" and doc.seller.iban %}<p class="pay">Please pay {{ doc.total }} {{ doc.currency }} by {{ doc.due }}
+  to IBAN {{ doc.seller.iban }}{% if doc.seller.bic %} (BIC {{ doc.seller.bic }}){% endif %}, quoting {{ doc.number }}.</p>{% endif %}
 </body></html>
 """
 
@@ -106,13 +112,9 @@ def document_view(book, ident: str) -> dict[str, Any]:
         "id": doc.partner,
         "name": (partner.legal_name or partner.name) if partner is not None else doc.partner,
         "vat_id": partner.vat_id if partner is not None else None,
-        "address": [x for x in ((address.street, address.street2,
-                                 " ".join(p for p in (address.postal_code, address.city) if p),
-                                 address.country) if address else ()) if x],
-        "street": address.street if address else None,
-        "postal_code": address.postal_code if address else None,
-        "city": address.city if address else None,
-        "country": address.country if address else None,
+        "registration": partner.registration if partner is not None else None,
+        "email": partner.email if partner is not None else None,
+        **_address(address),
     }
     lines: list[dict] = []
     taxes: dict = {}
@@ -127,23 +129,80 @@ def document_view(book, ident: str) -> dict[str, Any]:
         })
         base, amount = taxes.get(line.tax_rate, (Decimal(0), Decimal(0)))
         taxes[line.tax_rate] = (base + line.net, amount + line.tax_amount)
-    invoice_number = None
+    invoice_number = invoice_date = None
     if kind == "credit-note":
         original = book.of("invoice").get(doc.invoice)
         invoice_number = original.number if original is not None else doc.invoice
+        invoice_date = original.date.isoformat() if original is not None else None
     return {
         "kind": kind, "title": "Invoice" if kind == "invoice" else "Credit note",
         "id": doc.id, "number": doc.number, "date": doc.date.isoformat(),
         "due": doc.due.isoformat() if getattr(doc, "due", None) else None,
         "reference": getattr(doc, "customer_reference", None), "notes": getattr(doc, "notes", None),
         "reason": getattr(doc, "reason", None), "invoice_number": invoice_number,
-        "seller": {"name": book.settings.company}, "buyer": buyer, "currency": currency, "places": places,
+        "invoice_date": invoice_date,
+        "seller": seller_view(book.settings), "buyer": buyer, "currency": currency, "places": places,
         "lines": lines,
         "taxes": [{"rate": _qty(rate), "base": _money(base, places), "amount": _money(amount, places),
                    "raw": (rate, base, amount)} for rate, (base, amount) in sorted(taxes.items())],
         "net": _money(doc.net, places), "tax": _money(doc.tax, places), "total": _money(doc.total, places),
         "raw": doc,
     }
+
+
+def _address(address) -> dict[str, Any]:
+    return {
+        "address": [x for x in ((address.street, address.street2,
+                                 " ".join(p for p in (address.postal_code, address.city) if p),
+                                 address.country) if address else ()) if x],
+        "street": address.street if address else None,
+        "street2": address.street2 if address else None,
+        "postal_code": address.postal_code if address else None,
+        "city": address.city if address else None,
+        "region": address.region if address else None,
+        "country": address.country if address else None,
+    }
+
+
+def seller_view(settings) -> dict[str, Any]:
+    """The company as its documents show it: `seller:` in comptoir.yaml (`comptoir sales seller`)."""
+    seller = settings.seller
+    return {
+        "name": (seller.legal_name if seller is not None and seller.legal_name else settings.company),
+        "trading_name": settings.company,
+        "vat_id": seller.vat_id if seller is not None else None,
+        "registration": seller.registration if seller is not None else None,
+        "email": seller.email if seller is not None else None,
+        "iban": seller.iban if seller is not None else None,
+        "bic": seller.bic if seller is not None else None,
+        **_address(seller.address if seller is not None else None),
+    }
+
+
+def check_seller(changes: dict[str, str]) -> dict[str, str]:
+    """The seller details as they are stored: codes upper case, the IBAN without spaces and with a
+    valid check (ISO 13616: the number read with the first four characters moved to the end,
+    letters as 10..35, leaves 1 when divided by 97)."""
+    out = dict(changes)
+    if "country" in out:
+        out["country"] = out["country"].upper()
+        if len(out["country"]) != 2 or not out["country"].isalpha():
+            raise fail("invalid-country", f"{changes['country']!r} is not a two-letter country code",
+                       "give the ISO 3166 code, for example --country FR")
+    for key in ("vat_id", "iban", "bic"):
+        if key in out:
+            out[key] = "".join(out[key].split()).upper()
+    iban = out.get("iban")
+    if iban is not None:
+        digits = "".join(str(int(c, 36)) for c in iban[4:] + iban[:4]) if iban.isalnum() else ""
+        if len(iban) < 15 or len(iban) > 34 or not digits or int(digits) % 97 != 1:
+            raise fail("invalid-iban", f"{changes['iban']!r} is not a valid IBAN (its check digits do not match)",
+                       "copy the IBAN from the bank's statement, for example FR76 3000 6000 0112 3456 7890 189")
+    bic = out.get("bic")
+    if bic is not None and (len(bic) not in (8, 11) or not bic.isalnum()):
+        raise fail("invalid-bic", f"{changes['bic']!r} is not a BIC (8 or 11 letters and digits)",
+                    "give the bank's BIC, for example --bic BNPAFRPP")
+    return out
 
 
 def render_html(view: dict[str, Any], template: str | None = None) -> str:
@@ -158,6 +217,18 @@ def render_html(view: dict[str, Any], template: str | None = None) -> str:
     except jinja2.TemplateError as exc:
         raise fail("template-error", f"the document template cannot be rendered: {exc}",
                    "fix templates/invoice.html in the book, or remove it to use the built-in one") from None
+
+
+def _cii_address(el, party, who: dict[str, Any]) -> None:
+    if who["country"]:
+        postal = el(party, "ram:PostalTradeAddress")
+        if who["postal_code"]:
+            el(postal, "ram:PostcodeCode", who["postal_code"])
+        if who["street"]:
+            el(postal, "ram:LineOne", who["street"])
+        if who["city"]:
+            el(postal, "ram:CityName", who["city"])
+        el(postal, "ram:CountryID", who["country"])
 
 
 def cii_xml(view: dict[str, Any]) -> bytes:
@@ -218,18 +289,13 @@ def cii_xml(view: dict[str, Any]) -> bytes:
         el(agreement, "ram:BuyerReference", view["reference"])
     seller = el(agreement, "ram:SellerTradeParty")
     el(seller, "ram:Name", view["seller"]["name"])
+    _cii_address(el, seller, view["seller"])
+    if view["seller"]["vat_id"]:
+        el(el(seller, "ram:SpecifiedTaxRegistration"), "ram:ID", view["seller"]["vat_id"], schemeID="VA")
     buyer = el(agreement, "ram:BuyerTradeParty")
     el(buyer, "ram:Name", view["buyer"]["name"])
     b = view["buyer"]
-    if b["country"]:
-        postal = el(buyer, "ram:PostalTradeAddress")
-        if b["postal_code"]:
-            el(postal, "ram:PostcodeCode", b["postal_code"])
-        if b["street"]:
-            el(postal, "ram:LineOne", b["street"])
-        if b["city"]:
-            el(postal, "ram:CityName", b["city"])
-        el(postal, "ram:CountryID", b["country"])
+    _cii_address(el, buyer, b)
     if b["vat_id"]:
         el(el(buyer, "ram:SpecifiedTaxRegistration"), "ram:ID", b["vat_id"], schemeID="VA")
     el(trade, "ram:ApplicableHeaderTradeDelivery")
