@@ -85,7 +85,7 @@ def test_the_book_can_override_the_template(tmp_path):
     out = tmp_path / "inv.html"
     res = run(None, "--repo", book, "document", "2026-0001", "--out", out)
     assert res.exit_code == 0, res.output
-    assert out.read_text() == "<p>Comptoir Coffee Roasters bills SARL Hôtel Bellecour 1,645.80 EUR for 2026-0001</p>"
+    assert out.read_text() == "<p>Comptoir Coffee Roasters SAS bills SARL Hôtel Bellecour 1,645.80 EUR for 2026-0001</p>"
 
 
 def test_unknown_document_and_unknown_format_write_nothing(tmp_path):

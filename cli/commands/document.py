@@ -45,7 +45,8 @@ def document(env, ident, out, fmt, as_of) -> None:
     view = document_view(book, ident)
     if fmt != "html" and not (view["seller"]["country"] and view["seller"]["vat_id"]):
         click.echo("warning: the seller's address and VAT number are not set; EN 16931 asks for the "
-                   "seller's country (BR-08) and, on taxed sales, VAT number (BR-S-02): "
+                   "seller's postal address and country (BR-08, BR-09) and, on taxed sales, VAT number "
+                   "(BR-S-02): "
                    "`comptoir sales seller --vat-id ... --street ... --city ... --country ...`", err=True)
     if fmt == "xml":
         data = cii_xml(view)
