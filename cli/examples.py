@@ -231,10 +231,14 @@ _add("sales order", "comptoir sales order --partner hotel-bellecour --line \"BLE
 _add("sales confirm", "comptoir sales confirm SO-20261125-0VAC")
 _add("sales deliver", "comptoir sales deliver SO-20261126-971M", "comptoir sales deliver SO-20261116-SPSG --line 1 --qty 5")
 _add("document", "comptoir document 2026-0001 --out /tmp/invoice-2026-0001.pdf",
-     "comptoir document CN2026-0001 --out - --format xml")
+     "comptoir document 2026-0014 --out /tmp/2026-0014.ubl.xml",
+     "comptoir document SO-20261125-0VAC --out /tmp/quote.pdf",
+     "comptoir document bureaux-cafe-service --statement --out /tmp/statement.pdf")
 _add("sales invoice", "comptoir sales invoice SO-20261124-TN63")
 _add("sales credit-note", "comptoir sales credit-note INV-20261117-PA8B --reason \"damaged bags\" --line 1 --qty 2")
 _add("sales cancel", "comptoir sales cancel SO-20261125-0VAC")
+_add("sales seller", "comptoir sales seller --vat-id FR74912345678 --street \"14 rue des Halles\" --postal-code 69002 "
+     "--city Lyon --country FR", "comptoir sales seller --iban \"FR76 3000 4000 0312 3456 7890 143\" --bic BNPAFRPPXXX")
 _add("sales renumber", "comptoir sales renumber INV-20261118-JPZ0")
 _add("sales list", "comptoir sales list", "comptoir sales list --status confirmed --partner hotel-bellecour")
 _add("sales invoices", "comptoir sales invoices --open", "comptoir sales invoices --partner hotel-bellecour")

@@ -91,7 +91,7 @@ FAMILIES: list[Family] = [
            cli="tax"),
     Family("sales", schema="sales", domain=("sales",),
            commands={"sales": "Quotes, orders, deliveries, invoices, credit notes.",
-                     "document": "An invoice or credit note as PDF, HTML or Factur-X e-invoice XML."},
+                     "document": "Invoices, credit notes, quotes and statements as PDF; e-invoices (Factur-X, UBL)."},
            reports=("sales", "open-orders"), cli="sales"),
     Family("purchasing", schema="purchasing", domain=("purchasing",),
            commands={"purchase": "Purchase orders, goods receipts, supplier bills."},

@@ -97,3 +97,76 @@ def test_unknown_document_and_unknown_format_write_nothing(tmp_path):
     assert res.exit_code == 1 and "error [unknown-format]" in res.stderr
     res = run(None, "--repo", DEMO, "document", "2026-0001", "--out", "-", "--format", "pdf")
     assert res.exit_code == 1 and "error [binary-to-stdout]" in res.stderr
+
+
+def _pdf_text(path: Path) -> str:
+    pypdf = pytest.importorskip("pypdf")
+    return " ".join(pypdf.PdfReader(path).pages[0].extract_text().split())
+
+
+def test_a_quote_renders_with_its_worked_out_totals_and_no_e_invoice(tmp_path):
+    _weasyprint_or_skip()
+    out = tmp_path / "quote.pdf"
+    res = run(None, "--repo", DEMO, "document", "SO-20261125-0VAC", "--out", out)
+    assert res.exit_code == 0, res.output
+    text = _pdf_text(out)
+    # 25 x 26.00 = 650.00 at 5.5 % = 35.75; 1 x 180.00 at 20 % = 36.00; 830.00 + 71.75 = 901.75
+    assert "Quote SO-20261125-0VAC" in text and "Valid until: 2026-12-15" in text
+    assert "Brasserie du Parc" in text and "Comptoir Coffee Roasters SAS 14 rue des Halles 69002 Lyon" in text
+    assert "1 BLEND-1K Bistrot blend, roasted, 1 kg (wholesale) 25 26.00 0 5.5 650.00" in text
+    assert "2 TRAIN-SVC Barista training, half a day 1 180.00 0 20 180.00" in text
+    assert "Tax 5.5 % on 650.00 35.75 EUR Tax 20 % on 180.00 36.00 EUR Total 901.75 EUR" in text
+    import pypdf
+
+    assert "factur-x.xml" not in pypdf.PdfReader(out).attachments  # a quote is not an invoice
+    res = run(None, "--repo", DEMO, "document", "SO-20261125-0VAC", "--out", "-", "--format", "ubl")
+    assert res.exit_code == 1 and "error [no-e-invoice]" in res.stderr
+
+
+def test_a_confirmed_order_is_an_order_confirmation_and_a_cancelled_one_is_refused():
+    res = run(None, "--repo", DEMO, "document", "SO-20261126-971M", "--out", "-", "--format", "html")
+    assert res.exit_code == 0, res.output
+    assert "<h1>Order confirmation SO-20261126-971M</h1>" in res.stdout
+    res = run(None, "--repo", DEMO, "document", "SO-20261124-1954", "--out", "-", "--format", "html")
+    assert res.exit_code == 1 and "error [cancelled-order]" in res.stderr
+
+
+def test_a_statement_of_account_renders_what_the_report_shows(tmp_path):
+    _weasyprint_or_skip()
+    out = tmp_path / "statement.pdf"
+    res = run(None, "--repo", DEMO, "document", "bureaux-cafe-service", "--statement", "--date", "2026-11-28",
+              "--out", out)
+    assert res.exit_code == 0, res.output
+    text = _pdf_text(out)
+    # 3,798.00 + 4,557.60 = 8,355.60; paid 3,798.00 -> 4,557.60; + 5,047.12 = 9,604.72;
+    # paid 4,557.60 -> 5,047.12 open, all of it invoice 2026-0014
+    assert "Statement of account Date: 2026-11-28 Currency: EUR BCS SAS Vénissieux FR" in text
+    assert "2026-09-21 invoice 2026-0004 2026-10-21 3,798.00 3,798.00" in text
+    assert "2026-10-21 payment VIR BCS 2110 3,798.00 4,557.60" in text
+    assert "2026-11-12 invoice 2026-0014 2026-12-12 5,047.12 9,604.72 5,047.12" in text
+    assert "Open on 2026-11-28 5,047.12 EUR" in text
+    assert "Bureaux Café Service owes us 5,047.12 EUR on 2026-11-28." in text
+    assert "Please pay to IBAN FR7630004000031234567890143" in text
+
+
+def test_statement_refusals_write_nothing(tmp_path):
+    out = tmp_path / "s.html"
+    res = run(None, "--repo", DEMO, "document", "nosuchpartner", "--statement", "--out", out)
+    assert res.exit_code == 1 and "error [unknown-partner]" in res.stderr and not out.exists()
+    res = run(None, "--repo", DEMO, "document", "hotel-bellecour", "--statement", "--out", tmp_path / "s.xml")
+    assert res.exit_code == 1 and "error [no-e-invoice]" in res.stderr
+    res = run(None, "--repo", DEMO, "document", "2026-0001", "--date", "2026-11-28", "--out", out)
+    assert res.exit_code == 2 and not out.exists()
+
+
+def test_the_book_can_override_the_statement_template(tmp_path):
+    book = tmp_path / "books"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns("script", "examples"))
+    (book / "templates").mkdir()
+    (book / "templates" / "statement.html").write_text(
+        "{{ doc.buyer.name }} owes {{ doc.open }} {{ doc.currency }}: "
+        "{% for r in doc.rows %}{{ r.number }} {% endfor %}", encoding="utf-8")
+    res = run(None, "--repo", book, "document", "cafe-de-la-soie", "--statement", "--date", "2026-11-28",
+              "--out", "-", "--format", "html")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Café de la Soie owes 305.80 EUR: 2026-0006 ")

@@ -1,14 +1,16 @@
-"""Sales documents as documents to send: the view of an invoice or credit note that a template
-renders (HTML, then PDF), and the same data as a structured e-invoice, Factur-X / ZUGFeRD
-Cross Industry Invoice XML at the EN 16931 profile.
+"""Sales documents as documents to send: the view of an invoice, credit note, quote or order
+that a template renders (HTML, then PDF), and for invoices and credit notes the same data as a
+structured e-invoice, Factur-X / ZUGFeRD Cross Industry Invoice XML at the EN 16931 profile.
 
 Plain functions over a Book: no click, no files. Amounts are the ones stored on the document
-(frozen when it was written), formatted in the currency's places; nothing is recomputed.
+(frozen when it was written), formatted in the currency's places; nothing is recomputed. A quote
+or order stores no amounts: they are worked out as its invoice would work them out.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from comptoir.errors import fail
@@ -43,6 +45,7 @@ DEFAULT_TEMPLATE = """<!doctype html>
     <h1>{{ doc.title }} {{ doc.number }}</h1>
     <div>Date: {{ doc.date }}</div>
     {% if doc.due %}<div>Due: {{ doc.due }}</div>{% endif %}
+    {% if doc.valid_until %}<div>Valid until: {{ doc.valid_until }}</div>{% endif %}
     {% if doc.invoice_number %}<div>Credits invoice: {{ doc.invoice_number }}</div>{% endif %}
     {% if doc.reference %}<div>Your reference: {{ doc.reference }}</div>{% endif %}
   </div>
@@ -88,14 +91,47 @@ def _qty(value: Decimal) -> str:
 
 
 def find_document(book, ident: str) -> tuple[str, Any]:
-    """The invoice or credit note named by its id or its number."""
+    """The invoice, credit note, quote or order named by its id or its number."""
     for kind in ("invoice", "credit-note"):
         docs = book.of(kind)
         doc = docs.get(ident) or next((d for d in docs.values() if d.number == ident), None)
         if doc is not None:
             return kind, doc
-    raise fail("unknown-document", f"there is no invoice or credit note {ident}",
-               "give an invoice or credit note by its id or number: `comptoir sales invoices` lists them")
+    so = book.of("sales-order").get(ident)
+    if so is not None:
+        if so.cancelled is not None:
+            raise fail("cancelled-order", f"{ident} was cancelled on {so.cancelled}",
+                       "a cancelled quote or order is not sent; `comptoir sales list` shows the open ones")
+        return ("quote" if so.confirmed is None else "order"), _priced(book, so)
+    raise fail("unknown-document", f"there is no invoice, credit note, quote or order {ident}",
+               "give its id or number: `comptoir sales invoices` and `comptoir sales list` list them")
+
+
+def _priced(book, so) -> SimpleNamespace:
+    """A quote or order with the amounts an invoice of it would carry: each line's net rounded to
+    the currency, its tax at the tax code's rate (the same functions the invoice uses)."""
+    from comptoir.domain.documents import line_net, places_for, tax_on
+
+    places = places_for(book, so.currency)
+    codes = book.of("tax-code")
+    lines = []
+    for ln in so.lines:
+        tax = codes.get(ln.tax) if ln.tax else None
+        rate = tax.rate if tax is not None else Decimal(0)
+        net = line_net(ln.qty, ln.price, ln.discount, places)
+        lines.append(SimpleNamespace(item=ln.item, description=ln.description, qty=ln.qty, price=ln.price,
+                                     discount=ln.discount, tax_rate=rate, net=net,
+                                     tax_amount=tax_on(net, rate, places) if tax is not None else Decimal(0)))
+    net = sum((ln.net for ln in lines), Decimal(0))
+    tax = sum((ln.tax_amount for ln in lines), Decimal(0))
+    return SimpleNamespace(id=so.id, number=so.id, date=so.date, partner=so.partner, currency=so.currency,
+                           rate=None, lines=lines, net=net, tax=tax, total=net + tax, due=None,
+                           valid_until=so.valid_until, customer_reference=so.customer_reference,
+                           notes=so.notes, confirmed=so.confirmed)
+
+
+TITLES = {"invoice": "Invoice", "credit-note": "Credit note", "quote": "Quote", "order": "Order confirmation"}
+E_INVOICES = ("invoice", "credit-note")  # the kinds with a structured e-invoice (EN 16931)
 
 
 def document_view(book, ident: str) -> dict[str, Any]:
@@ -105,17 +141,8 @@ def document_view(book, ident: str) -> dict[str, Any]:
     kind, doc = find_document(book, ident)
     currency = doc.currency or book.settings.currency
     places = places_for(book, currency)
-    partner = book.of("partner").get(doc.partner)
+    buyer = partner_view(book, doc.partner)
     items = book.of("item")
-    address = partner.billing_address if partner is not None else None
-    buyer = {
-        "id": doc.partner,
-        "name": (partner.legal_name or partner.name) if partner is not None else doc.partner,
-        "vat_id": partner.vat_id if partner is not None else None,
-        "registration": partner.registration if partner is not None else None,
-        "email": partner.email if partner is not None else None,
-        **_address(address),
-    }
     lines: list[dict] = []
     taxes: dict = {}
     for number, line in enumerate(doc.lines, 1):
@@ -135,9 +162,10 @@ def document_view(book, ident: str) -> dict[str, Any]:
         invoice_number = original.number if original is not None else doc.invoice
         invoice_date = original.date.isoformat() if original is not None else None
     return {
-        "kind": kind, "title": "Invoice" if kind == "invoice" else "Credit note",
+        "kind": kind, "title": TITLES[kind],
         "id": doc.id, "number": doc.number, "date": doc.date.isoformat(),
         "due": doc.due.isoformat() if getattr(doc, "due", None) else None,
+        "valid_until": doc.valid_until.isoformat() if getattr(doc, "valid_until", None) else None,
         "reference": getattr(doc, "customer_reference", None), "notes": getattr(doc, "notes", None),
         "reason": getattr(doc, "reason", None), "invoice_number": invoice_number,
         "invoice_date": invoice_date,
@@ -147,6 +175,19 @@ def document_view(book, ident: str) -> dict[str, Any]:
                    "raw": (rate, base, amount)} for rate, (base, amount) in sorted(taxes.items())],
         "net": _money(doc.net, places), "tax": _money(doc.tax, places), "total": _money(doc.total, places),
         "raw": doc,
+    }
+
+
+def partner_view(book, partner_id: str) -> dict[str, Any]:
+    """The customer (or supplier) as a document addresses it: legal name, VAT number, billing address."""
+    partner = book.of("partner").get(partner_id)
+    return {
+        "id": partner_id,
+        "name": (partner.legal_name or partner.name) if partner is not None else partner_id,
+        "vat_id": partner.vat_id if partner is not None else None,
+        "registration": partner.registration if partner is not None else None,
+        "email": partner.email if partner is not None else None,
+        **_address(partner.billing_address if partner is not None else None),
     }
 
 
