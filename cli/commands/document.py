@@ -28,8 +28,10 @@ FORMATS = ("pdf", "html", "xml", "ubl")
 @as_of
 @click.pass_obj
 def document(env, ident, out, fmt, statement, date_, from_, as_of) -> None:
-    """Render DOCUMENT (an invoice, credit note, quote or order, by id or number) as a document,
-    or with --statement, PARTNER's statement of account.
+    """Render an invoice, credit note, quote, order or statement of account as a document.
+
+    DOCUMENT is an invoice, credit note, quote or order by its id or number; with --statement,
+    PARTNER's statement of account is rendered instead.
 
     The same data goes out as a PDF for people and, for invoices and credit notes, as a
     structured e-invoice (EN 16931) for machines: Factur-X CII embedded in the PDF or alone
