@@ -93,6 +93,8 @@ def test_unknown_document_and_unknown_format_write_nothing(tmp_path):
     res = run(None, "--repo", DEMO, "document", "2026-9999", "--out", out)
     assert res.exit_code == 1
     assert "error [unknown-document]" in res.stderr and not out.exists()
+    res = run(None, "--repo", DEMO, "document", "SO-20261125-0VAX", "--out", out)
+    assert res.exit_code == 1 and "did you mean SO-20261125-0VAC" in res.stderr and not out.exists()
     res = run(None, "--repo", DEMO, "document", "2026-0001", "--out", tmp_path / "x.docx")
     assert res.exit_code == 1 and "error [unknown-format]" in res.stderr
     res = run(None, "--repo", DEMO, "document", "2026-0001", "--out", "-", "--format", "pdf")

@@ -103,8 +103,12 @@ def find_document(book, ident: str) -> tuple[str, Any]:
             raise fail("cancelled-order", f"{ident} was cancelled on {so.cancelled}",
                        "a cancelled quote or order is not sent; `comptoir sales list` shows the open ones")
         return ("quote" if so.confirmed is None else "order"), _priced(book, so)
+    from comptoir.suggest import with_suggestion
+
+    known = [*book.of("sales-order"), *(d.number for kind in ("invoice", "credit-note") for d in book.of(kind).values())]
     raise fail("unknown-document", f"there is no invoice, credit note, quote or order {ident}",
-               "give its id or number: `comptoir sales invoices` and `comptoir sales list` list them")
+               with_suggestion("give its id or number: `comptoir sales invoices` and `comptoir sales list` list them",
+                               ident, known))
 
 
 def _priced(book, so) -> SimpleNamespace:
