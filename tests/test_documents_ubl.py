@@ -130,7 +130,7 @@ def test_a_credit_note_names_the_invoice_it_credits():
 def test_a_foreign_currency_invoice_states_its_vat_in_the_books_currency(book, tmp_path):
     for args in (("tax", "add", "VAT20", "VAT 20 %", "--rate", "20"),
                  ("tax", "add", "VAT55", "VAT 5.5 %", "--rate", "5.5"),
-                 ("item", "add", "TRAIN", "Barista training", "--type", "service", "--price", "400"),
+                 ("item", "add", "TRAIN", "Barista training", "--type", "service", "--uom", "h", "--price", "400"),
                  ("item", "add", "BOOK", "Brewing guide", "--type", "service", "--price", "12.50"),
                  ("partner", "add", "Brooklyn Beans", "--role", "customer", "--currency", "USD",
                   "--city", "New York", "--country", "US"),
@@ -165,6 +165,8 @@ def test_a_foreign_currency_invoice_states_its_vat_in_the_books_currency(book, t
     entry = next((book / "journal").rglob("JE-*.yaml")).read_text()
     assert "account: '2200'\n    amount: -223.41" in entry
     assert _text(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount") == "1505.22"
+    quantities = [(q.text, q.get("unitCode")) for q in root.iterfind("cac:InvoiceLine/cbc:InvoicedQuantity", NS)]
+    assert quantities == [("3", "HUR"), ("7", "C62")]  # hours of training (UN/ECE rec. 20), guides counted
     assert _text(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID") == "FR74912345678"
     assert _text(root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode") == "US"
 

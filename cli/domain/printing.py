@@ -90,6 +90,17 @@ def _qty(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# An item's unit of measure as a UN/ECE Recommendation 20 code (what e-invoices carry); any
+# other unit (bag, box, unit) is counted in ones, C62.
+UNIT_CODES = {"kg": "KGM", "g": "GRM", "t": "TNE", "l": "LTR", "ml": "MLT", "m": "MTR", "m2": "MTK",
+              "m3": "MTQ", "h": "HUR", "hour": "HUR", "hours": "HUR", "day": "DAY", "days": "DAY",
+              "month": "MON", "months": "MON", "piece": "H87", "pieces": "H87", "pcs": "H87"}
+
+
+def unit_code(uom: str | None) -> str:
+    return UNIT_CODES.get((uom or "").strip().lower(), "C62")
+
+
 def find_document(book, ident: str) -> tuple[str, Any]:
     """The invoice, credit note, quote or order named by its id or its number."""
     for kind in ("invoice", "credit-note"):
@@ -156,6 +167,7 @@ def document_view(book, ident: str) -> dict[str, Any]:
             "description": line.description or (item.name if item is not None else ""),
             "qty": _qty(line.qty), "price": _money(line.price, places), "discount": _qty(line.discount),
             "tax_rate": _qty(line.tax_rate), "net": _money(line.net, places),
+            "uom": item.uom if item is not None else None, "unit": unit_code(item.uom if item is not None else None),
             "raw": line,
         })
         base, amount = taxes.get(line.tax_rate, (Decimal(0), Decimal(0)))
@@ -321,7 +333,7 @@ def cii_xml(view: dict[str, Any]) -> bytes:
         agreement = el(item, "ram:SpecifiedLineTradeAgreement")
         net_price = raw.net / raw.qty if raw.discount else raw.price
         el(el(agreement, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", f"{net_price.quantize(Decimal('0.0001')):f}")
-        el(el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(raw.qty), unitCode="C62")
+        el(el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(raw.qty), unitCode=line["unit"])
         settlement = el(item, "ram:SpecifiedLineTradeSettlement")
         tax = el(settlement, "ram:ApplicableTradeTax")
         el(tax, "ram:TypeCode", "VAT")

@@ -24,7 +24,6 @@ NS = {
 }
 CUSTOMIZATION = "urn:cen.eu:en16931:2017"  # BT-24: the EN 16931 core, no extension
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"  # BT-23: billing
-UNIT = "C62"  # "one" (UN/ECE rec. 20): comptoir's quantities are counts of the item's unit
 SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
 
 
@@ -175,7 +174,8 @@ def _line(el, root: ET.Element, line: dict[str, Any], invoice: bool, money, cur:
     raw = line["raw"]
     node = el(root, "cac:InvoiceLine" if invoice else "cac:CreditNoteLine")  # BG-25
     el(node, "cbc:ID", str(line["number"]))
-    el(node, "cbc:InvoicedQuantity" if invoice else "cbc:CreditedQuantity", _qty(raw.qty), unitCode=UNIT)
+    el(node, "cbc:InvoicedQuantity" if invoice else "cbc:CreditedQuantity", _qty(raw.qty),
+       unitCode=line["unit"])  # UN/ECE rec. 20, from the item's unit of measure
     money(node, "cbc:LineExtensionAmount", raw.net)  # BT-131
     gross = round_to(raw.qty * raw.price, places)
     if raw.discount:
