@@ -15,11 +15,8 @@ from typing import Any
 
 from comptoir.errors import fail
 
-# The template a book can override with templates/invoice.html in its data root (Jinja2).
-DEFAULT_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{{ doc.title }} {{ doc.number }}</title>
-<style>
+# The look every built-in document shares (a book's own template may use its own).
+BASE_STYLE = """
   @page { size: A4; margin: 18mm 16mm; }
   body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 10pt; color: #222; }
   header { display: flex; justify-content: space-between; margin-bottom: 12mm; }
@@ -30,7 +27,14 @@ DEFAULT_TEMPLATE = """<!doctype html>
   th { text-align: left; border-bottom: 1px solid #999; padding: 2mm 1mm; }
   td { padding: 1.5mm 1mm; border-bottom: 1px solid #eee; }
   .num { text-align: right; }
-  .totals { width: 45%; margin-left: auto; }
+"""
+
+# The template a book can override with templates/invoice.html in its data root (Jinja2).
+DEFAULT_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ doc.title }} {{ doc.number }}</title>
+<style>
+""" + BASE_STYLE.lstrip("\n") + """  .totals { width: 45%; margin-left: auto; }
   .totals td { border: none; }
   .grand td { font-weight: bold; border-top: 1px solid #999; }
 </style></head>
@@ -262,18 +266,21 @@ def check_seller(changes: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def render_html(view: dict[str, Any], template: str | None = None) -> str:
-    """The document as HTML, from the book's template if it has one (Jinja2, autoescaped)."""
+def render_html(view: dict[str, Any], template: str | None = None, default: str | None = None,
+                name: str = "invoice.html") -> str:
+    """The document as HTML, from the book's template (`templates/NAME`) if it has one, else
+    `default` (the invoice's built-in one); Jinja2, autoescaped."""
     try:
         import jinja2
     except ImportError:
         raise fail("missing-library", "documents need Jinja2", "pip install 'comptoir[documents]'") from None
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
-        return env.from_string(template or DEFAULT_TEMPLATE).render(doc=view)
+        return env.from_string(template or default or DEFAULT_TEMPLATE).render(doc=view)
     except jinja2.TemplateError as exc:
-        raise fail("template-error", f"the document template cannot be rendered: {exc}",
-                   "fix templates/invoice.html in the book, or remove it to use the built-in one") from None
+        what = "document" if name == "invoice.html" else name.removesuffix(".html")
+        raise fail("template-error", f"the {what} template cannot be rendered: {exc}",
+                   f"fix templates/{name} in the book, or remove it to use the built-in one") from None
 
 
 def _cii_address(el, party, who: dict[str, Any]) -> None:

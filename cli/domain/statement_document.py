@@ -7,23 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from comptoir.errors import fail
+from .printing import BASE_STYLE
 
 STATEMENT_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{ doc.title }} {{ doc.buyer.name }} {{ doc.date }}</title>
 <style>
-  @page { size: A4; margin: 18mm 16mm; }
-  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 10pt; color: #222; }
-  header { display: flex; justify-content: space-between; margin-bottom: 12mm; }
-  h1 { font-size: 18pt; margin: 0 0 2mm 0; }
-  .seller { font-weight: bold; font-size: 12pt; }
-  .buyer { margin: 6mm 0; }
-  table { width: 100%; border-collapse: collapse; margin-top: 4mm; }
-  th { text-align: left; border-bottom: 1px solid #999; padding: 2mm 1mm; }
-  td { padding: 1.5mm 1mm; border-bottom: 1px solid #eee; }
-  .num { text-align: right; }
-  .grand td { font-weight: bold; border-top: 1px solid #999; }
+""" + BASE_STYLE.lstrip("\n") + """  .grand td { font-weight: bold; border-top: 1px solid #999; }
 </style></head>
 <body>
 <header>
@@ -88,13 +78,6 @@ def statement_view(book, partner_id: str, day: dt.date, side: str | None = None,
 
 
 def render_statement(view: dict[str, Any], template: str | None = None) -> str:
-    try:
-        import jinja2
-    except ImportError:
-        raise fail("missing-library", "documents need Jinja2", "pip install 'comptoir[documents]'") from None
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    try:
-        return env.from_string(template or STATEMENT_TEMPLATE).render(doc=view)
-    except jinja2.TemplateError as exc:
-        raise fail("template-error", f"the statement template cannot be rendered: {exc}",
-                   "fix templates/statement.html in the book, or remove it to use the built-in one") from None
+    from .printing import render_html
+
+    return render_html(view, template, STATEMENT_TEMPLATE, "statement.html")
