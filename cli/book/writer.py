@@ -198,7 +198,10 @@ class Writer:
         """Stage a record; it must be new unless `replace`."""
         assert self.book is not None
         ident = getattr(record, kind.id_field)
-        existing = self.book.of(kind.name).get(ident)
+        records = self.book.of(kind.name)
+        # membership first: a book read on demand answers it from git's listing, where a lookup of
+        # a new id would read the kind's records (20,000 journal entries) to find it absent
+        existing = records.get(ident) if ident in records else None
         if existing is not None and not replace:
             raise fail("duplicate-id", f"{kind.label} {ident} already exists",
                        "choose another id", file=self.book.source(kind.name, ident), line=1)
