@@ -18,6 +18,7 @@ import sys
 from comptoir.book import ondemand, verdict
 from comptoir.book import writer as storage
 from comptoir.book.loader import place
+from comptoir.book.recovery import fault
 from comptoir.domain.admission import broken_book, far_dated, judge, locked_records, pulled
 from comptoir.domain.validation import Change
 from comptoir.errors import ComptoirError
@@ -85,4 +86,6 @@ class Writer(storage.Writer):
             from . import ledgersnap
 
             ledgersnap.follow(self.root)
+        if sha:
+            fault("derived")
         return sha

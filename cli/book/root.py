@@ -17,6 +17,7 @@ from .probe import find_data_root
 class DataRoot:
     path: Path  # the folder holding comptoir.yaml
     top: Path | None  # the git work tree containing it, if any
+    refused: tuple[str, str] | None = None  # top is None as git refuses the repository around it: (why, fix)
 
     @property
     def prefix(self) -> str:
@@ -33,7 +34,7 @@ def find_root(explicit: str | None, cwd: Path | None = None) -> DataRoot:
     """The data root (comptoir.book.probe.find_data_root), with its git work tree."""
     path = find_data_root(explicit, cwd)
     if path is not None:
-        return DataRoot(path, git.toplevel(path))
+        return DataRoot(path, *git.where(path))
     start = explicit or os.environ.get("COMPTOIR_REPO")
     if start:
         path = Path(start).expanduser().resolve()

@@ -1,10 +1,12 @@
 """Writing records: stage them, write files atomically, make exactly one commit.
 
-Order of work: take the write lock -> open the book -> the command stages records ->
-`check()` (the application layer asks the rules: comptoir.app.write) -> write each file
-(temp file + rename) -> `git add` and one commit of exactly those paths, so nothing else
-staged or edited is swept in. Any failure before the commit restores every file; nothing
-half-written survives. Storage decides nothing about the records: it writes what it is
+Order of work: take the write lock (rolling back what a writer killed mid-write left:
+comptoir.book.recovery) -> open the book -> the command stages records -> `check()` (the
+application layer asks the rules: comptoir.app.write) -> note the write's intent -> write every
+file to a temp file, then rename each into place -> `git add` and one commit of exactly those
+paths, so nothing else staged or edited is swept in (through `git commit` when the repository
+has hooks it would run) -> drop the note. Any failure before the commit restores every file; a
+kill is rolled back by the next write; nothing half-written survives. Storage decides nothing about the records: it writes what it is
 given once the rules said yes.
 
 The book is opened on demand (comptoir.book.ondemand) when the data root is clean and its
@@ -28,6 +30,7 @@ from comptoir.schemas.types import Record
 
 from . import git, verdict, yamlwrite
 from .loader import _kind_of, load_book
+from .recovery import Intent, fault
 from .root import DataRoot
 
 LOCK_NAME = "write.lock"
@@ -147,8 +150,16 @@ class Writer:
         self._latest: dict[tuple[str, str], Record] = {}  # (kind, id) -> the record last put
         self.new_settings: Settings | None = None
         self.today = today
+        if root.refused:  # git refuses the repository: nothing could be committed
+            raise fail("git-refused", *root.refused, file=root.display(SETTINGS_FILE))
+        if root.top is None and not no_commit:  # a success said without a commit would be a lie
+            raise fail("not-a-repository", f"{root.path} is in no git repository, and every write is a commit",
+                       "run `git init` there and commit the books (`git add -A && git commit`), "
+                       "or write the files without committing with --no-commit",
+                       file=root.display(SETTINGS_FILE))
         folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
+        self._intent = Intent(folder, root.top) if root.top else None
         self.book: Book | None = None
         self._status = status
         self.clean_tree: str | None = None  # the data root's tree id, when the working tree is that tree
@@ -158,6 +169,10 @@ class Writer:
     def __enter__(self) -> Writer:
         self._lock.__enter__()
         try:
+            fault("lock")
+            if self._intent is not None and self._intent.left():  # a writer died mid-write
+                self._intent.recover()
+                self._status = None  # what was seen before the recovery is stale
             self.book = self._open()
             if self.facts is not None:  # commands may consult them (journal reverse: reversed entries)
                 self.book.derived["validation.facts"] = self.facts
@@ -299,39 +314,60 @@ class Writer:
         self._refuse_dirty_targets()
         backups: dict[Path, bytes | None] = {}
         written: list[str] = []
-        temps: list[tuple[Path, str | None]] = []
+        temps: dict[Path, str] = {}
         try:
+            for rel in self.staged:
+                path = self.root.path / rel
+                backups[path] = path.read_bytes() if path.exists() else None
+            if self._intent is not None:  # what a recovery rolls back if this process dies
+                self._intent.begin(self.command, {
+                    self.root.display(rel): None if s.text is None else git.blob_id(s.text.encode("utf-8"))
+                    for rel, s in self.staged.items()})
             # Every file goes to a temporary file beside it and is renamed into place; a few files
             # are flushed to disk one by one, a batch (a bank statement, an import) with one sync
             # for all of them before the first rename: 3,000 fsyncs took 5.8 s of a 3,000-line
             # import, one sync a few hundredths.
             batch = len(self.staged) > SYNC_ONE_BY_ONE
             for rel, staged in self.staged.items():
-                path = self.root.path / rel
-                temps.append((path, None if staged.text is None else _temp_file(path, staged.text, not batch)))
+                if staged.text is not None:
+                    path = self.root.path / rel
+                    temps[path] = _temp_file(path, staged.text, sync=not batch)
             if batch:
                 os.sync()
-            for (path, tmp), rel in zip(temps, self.staged, strict=True):
-                backups[path] = path.read_bytes() if path.exists() else None
-                if tmp is None:
+            fault("temp")
+            for rel, staged in self.staged.items():
+                path = self.root.path / rel
+                if staged.text is None:
                     if path.exists():
                         path.unlink()
                 else:
-                    os.replace(tmp, path)
+                    _rename(temps.pop(path), path)
                 written.append(self.root.display(rel))
+            fault("rename")
             if self.root.top is None:
                 return None
             only_these = not self.no_commit and git.nothing_staged(self.root.top)
             git.run(self.root.top, "add", "-A", "--", *written)
+            fault("add")
             if self.no_commit:
+                self._end_intent()
                 return None
             message = _message(subject, body, self.command, records, trailers)
-            sha = git.commit(self.root.top, written, message, only_these_staged=only_these)
+            sha = git.commit(self.root.top, written, message, only_these_staged=only_these, step=fault)
+            self._end_intent()
         except BaseException as exc:
-            for _, tmp in temps:  # those not yet renamed into place
-                if tmp is not None and os.path.exists(tmp):
-                    os.unlink(tmp)
+            for tmp in temps.values():  # those not yet renamed into place
+                Path(tmp).unlink(missing_ok=True)
             self._undo(backups, written)
+            self._end_intent()
+            if isinstance(exc, git.HookRefused):
+                from comptoir.errors import git_cause
+
+                if not git_cause(exc.output):
+                    raise fail("hook-refused", f"the repository's {' / '.join(exc.hooks)} hook refused the "
+                                               f"commit; it said:\n{exc.output or '(nothing)'}",
+                               f"nothing was written; change what the hook objects to and run the command "
+                               f"again (the hooks are in {exc.folder})") from None
             if isinstance(exc, git.GitError):
                 from comptoir.errors import git_cause
 
@@ -345,6 +381,10 @@ class Writer:
         if self.after_facts is not None and self.clean_tree is not None:
             verdict.remember(self.root, verdict.tree_id(self.root, sha), self.after_facts)
         return sha
+
+    def _end_intent(self) -> None:
+        if self._intent is not None:
+            self._intent.end()
 
     def _undo(self, backups: dict[Path, bytes | None], written: list[str]) -> None:
         """Put every file back as it was before this write and unstage it."""
@@ -375,24 +415,39 @@ SYNC_ONE_BY_ONE = 16  # a write of more files syncs them all at once (os.sync) b
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    os.replace(_temp_file(path, text, sync=True), path)
+    _rename(_temp_file(path, text, sync=True), path)
+
+
+TEMP_SUFFIX = ".tmp"
 
 
 def _temp_file(path: Path, text: str, sync: bool) -> str:
-    """`text` in a new temporary file beside `path` (flushed to disk when `sync`); its name."""
+    """`text` in a new temporary file beside `path` (flushed to disk when `sync`); its name.
+    Readers never see it: its name starts with a dot and does not end in .yaml."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             if sync:
                 os.fsync(fh.fileno())
-        return tmp
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(exc, OSError) and exc.filename is None:  # say which file could not be written
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+    return tmp
+
+
+def _rename(tmp: str, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 

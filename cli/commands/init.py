@@ -36,7 +36,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
 
         raise input_problems(exc, hint="see `comptoir init --help`") from None
     directory.mkdir(parents=True, exist_ok=True)
-    top = git.toplevel(directory)
+    top, refused = git.where(directory)
+    if refused:
+        raise fail("git-refused", *refused)
     if top is None:
         git.run(directory, "init", "-q")
         top = directory.resolve()
