@@ -49,13 +49,11 @@ class Intent:
     def begin(self, command: str, paths: dict[str, str | None]) -> None:
         """Note `paths` (repository-relative) and the git id of what each will hold (None: deleted)."""
         note = {"top": str(self.top), "pid": os.getpid(), "command": command, "paths": paths}
+        # Written in place and not synced: a note cut short by a kill is unreadable, and then no
+        # file had been touched yet (the recovery drops it). It guards against a killed process,
+        # whose written pages the kernel keeps; after a power cut `git status` shows what is left.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(note, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        self.path.write_text(json.dumps(note), encoding="utf-8")
 
     def end(self) -> None:
         try:
