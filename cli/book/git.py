@@ -237,13 +237,13 @@ class HookRefused(GitError):
         super().__init__(output or f"the {', '.join(hooks)} hook failed")
 
 
-def hooks_folder(top: Path, config: dict[str, str]) -> Path:
+def hooks_folder(top: Path, config: dict[str, str], git_dir: Path | None = None) -> Path:
     """Where git looks for hooks: core.hooksPath (relative: to the work tree's top), else the
-    repository's hooks folder."""
+    repository's hooks folder (`git_dir`: its common git folder, when the caller knows it)."""
     if "core.hookspath" in config:
         hooks = Path(config["core.hookspath"]).expanduser()
         return hooks if hooks.is_absolute() else top / hooks
-    return common_dir(top) / "hooks"
+    return (git_dir or common_dir(top)) / "hooks"
 
 
 def active_hooks(hooks: Path, names: tuple[str, ...] = MESSAGE_HOOKS) -> list[str]:
@@ -252,7 +252,7 @@ def active_hooks(hooks: Path, names: tuple[str, ...] = MESSAGE_HOOKS) -> list[st
 
 
 def commit(top: Path, paths: list[str], message: str, *, only_these_staged: bool,
-           step: Callable[[str], None] | None = None) -> str:
+           step: Callable[[str], None] | None = None, git_dir: Path | None = None) -> str:
     """Commit `paths` (already added) with `message`; return the commit id. When they are all the
     index holds besides HEAD (`only_these_staged`), the commit is made from the index with git's
     plumbing, which on a 100,000-file index takes a fifth of the time `git commit -- paths`
@@ -263,7 +263,7 @@ def commit(top: Path, paths: list[str], message: str, *, only_these_staged: bool
     config = _config(top)
     env = identity(top, config)
     message = _clean_message(message)
-    hooks = hooks_folder(top, config)
+    hooks = hooks_folder(top, config, git_dir)
     checked = active_hooks(hooks)
     plumbing = (only_these_staged and not checked
                 and config.get("commit.gpgsign", "false").lower() not in ("true", "yes", "on", "1")

@@ -157,7 +157,8 @@ class Writer:
                        "run `git init` there and commit the books (`git add -A && git commit`), "
                        "or write the files without committing with --no-commit",
                        file=root.display(SETTINGS_FILE))
-        folder = git.common_dir(root.top) / "comptoir" if root.top else root.path / ".comptoir"
+        self._git_dir = git.common_dir(root.top) if root.top else None
+        folder = self._git_dir / "comptoir" if self._git_dir else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
         self._intent = Intent(folder, root.top) if root.top else None
         self.book: Book | None = None
@@ -353,7 +354,8 @@ class Writer:
                 self._end_intent()
                 return None
             message = _message(subject, body, self.command, records, trailers)
-            sha = git.commit(self.root.top, written, message, only_these_staged=only_these, step=fault)
+            sha = git.commit(self.root.top, written, message, only_these_staged=only_these, step=fault,
+                             git_dir=self._git_dir)
             self._end_intent()
         except BaseException as exc:
             for tmp in temps.values():  # those not yet renamed into place
