@@ -99,8 +99,8 @@ class Intent:
         undone = sorted(set(unstage) | set(restore) | set(remove))
         if undone or kept:
             said = (f"comptoir: warning [write-rolled-back] `comptoir {note.get('command', '?')}` (pid "
-                    f"{note.get('pid', '?')}) stopped before its commit; its files were put back as HEAD has "
-                    f"them: {', '.join(undone) or 'none'}")
+                    f"{note.get('pid', '?')}) stopped before its commit and was rolled back (each file as HEAD "
+                    f"has it; run that command again if it is still wanted): {', '.join(undone) or 'none'}")
             if kept:
                 said += f"; changed since and left as they are: {', '.join(kept)}"
             sys.stderr.write(said + "\n")
