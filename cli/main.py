@@ -17,6 +17,8 @@ ENVIRONMENT = {
     "COMPTOIR_ANSWER_CACHE": "0 turns off the cache of report answers (derived data is then recomputed).",
     "COMPTOIR_LOCK_WAIT": "Seconds a write waits for another writer to finish (default 300).",
     "COMPTOIR_ALLOW_INVALID": "1 lets writes go ahead on a book that already fails validate (like --allow-invalid).",
+    "COMPTOIR_FAULT": "Tests only: kill the writing process at a step of its write (lock, temp, rename, add, "
+                      "commit-object, ref, derived); the next write rolls back what it left.",
     "GIT_AUTHOR_NAME": "With GIT_AUTHOR_EMAIL: the commit author when git's user.name/email are not set.",
     "GIT_AUTHOR_EMAIL": "See GIT_AUTHOR_NAME.",
     "_COMPTOIR_COMPLETE": "Shell completion: eval \"$(_COMPTOIR_COMPLETE=bash_source comptoir)\" (zsh_source, fish_source).",

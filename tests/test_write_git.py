@@ -230,3 +230,13 @@ def test_no_write_says_success_without_a_commit(book, command):
     res = run(book, *command)
     assert res.exit_code == 0, res.output
     assert git(book, "rev-list", "--count", f"{before[0]}..HEAD").strip() == "1"
+
+
+def test_a_failing_prepare_commit_msg_hook_among_several_refuses_the_write(book):
+    _hook(book / ".git" / "hooks", "pre-commit", "exit 0\n")
+    _hook(book / ".git" / "hooks", "prepare-commit-msg", "echo 'no message template found'\nexit 3\n")
+    before = _state(book)
+    res = run(book, *POST)
+    _refused_with_nothing_changed(book, before, res, "hook-refused")
+    assert "a hook of the repository (pre-commit, prepare-commit-msg) refused the commit" in res.stderr
+    assert "no message template found" in res.stderr

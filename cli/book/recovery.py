@@ -24,13 +24,12 @@ from pathlib import Path
 
 from . import git
 
-FAULT_ENV = "COMPTOIR_FAULT"
 STEPS = ("lock", "temp", "rename", "add", "commit-object", "ref", "derived")
 
 
 def fault(step: str) -> None:
     """Die here, as by `kill -9`, when COMPTOIR_FAULT names this step (tests only)."""
-    if os.environ.get(FAULT_ENV) == step:
+    if os.environ.get("COMPTOIR_FAULT") == step:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 

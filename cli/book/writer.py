@@ -366,8 +366,9 @@ class Writer:
                 from comptoir.errors import git_cause
 
                 if not git_cause(exc.output):
-                    raise fail("hook-refused", f"the repository's {' / '.join(exc.hooks)} hook refused the "
-                                               f"commit; it said:\n{exc.output or '(nothing)'}",
+                    which = (f"the repository's {exc.hooks[0]} hook" if len(exc.hooks) == 1 else
+                             f"a hook of the repository ({', '.join(exc.hooks)})")
+                    raise fail("hook-refused", f"{which} refused the commit; it said:\n{exc.output or '(nothing)'}",
                                f"nothing was written; change what the hook objects to and run the command "
                                f"again (the hooks are in {exc.folder})") from None
             if isinstance(exc, git.GitError):
