@@ -240,3 +240,54 @@ def test_a_failing_prepare_commit_msg_hook_among_several_refuses_the_write(book)
     _refused_with_nothing_changed(book, before, res, "hook-refused")
     assert "a hook of the repository (pre-commit, prepare-commit-msg) refused the commit" in res.stderr
     assert "no message template found" in res.stderr
+
+
+# -- every write command, as its help shows it, on the demo with a hook that refuses ------------------
+
+def _write_examples() -> list[tuple[str, str]]:
+    import re
+
+    from tests.test_help import LEAVES, _examples
+
+    first: dict[str, str] = {}
+    for path, line in _examples():
+        if "no_commit" in {p.name for p in LEAVES[path].params} and not re.search(r"[|>$]|HEAD~|origin/", line):
+            first.setdefault(path, line)
+    return sorted(first.items())
+
+
+WRITES = _write_examples()
+
+
+@pytest.fixture(scope="module")
+def refusing_demo(tmp_path_factory) -> Path:
+    from tests.test_help import DEMO
+
+    root = tmp_path_factory.mktemp("demo") / "books"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("script"))
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "Demo")
+    git(root, "config", "user.email", "demo@example.com")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "demo")
+    assert run(root, "validate").exit_code == 0  # known clean: each write is checked incrementally
+    _hook(root / ".git" / "hooks", "pre-commit", "echo 'frozen: no commits'\nexit 1\n")
+    return root
+
+
+@pytest.mark.parametrize(("path", "line"), WRITES, ids=[p for p, _ in WRITES])
+def test_no_write_command_says_success_when_its_commit_is_refused(refusing_demo, path, line):
+    """Each write command's first help example: refused by the hook (or by its own checks), never
+    a success, and the demo left exactly as it was."""
+    import shlex
+
+    book = refusing_demo
+    before = head(book)
+    res = run(book, *shlex.split(line)[1:])
+    assert "Traceback" not in res.output and "internal error" not in res.output, res.output
+    assert head(book) == before
+    assert git(book, "status", "--porcelain", "--untracked-files=all") == ""
+    if res.exit_code == 0:  # only a write that had nothing to write (a dry run, nothing new)
+        assert "commit" not in res.stderr.lower() or "nothing" in res.stderr.lower(), res.output
+    else:
+        assert res.exit_code in (1, 2), res.output
