@@ -41,6 +41,9 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
+ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
 def to_decimal(value: object) -> Decimal:
     """Build an exact Decimal from YAML/JSON text; floats, exponents, NaN and infinity are refused,
     so are digits other than ASCII 0-9 and numbers beyond the limits above."""
@@ -59,7 +62,7 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, float):
         raise ValueError("binary floats are not exact; write the number as text, like 12.50")
     if isinstance(value, str):
-        text = value.strip()
+        text = value.strip(ASCII_SPACE)  # a no-break space or another Unicode space is no padding
         if not _DECIMAL_TEXT.fullmatch(text):
             raise ValueError(decimal_text_problem(value))
         try:
@@ -73,6 +76,8 @@ def decimal_text_problem(value: str) -> str:
     """Why `value` is not a plain decimal number, in words (for input and record errors)."""
     text = value.strip()
     shown = repr(value) if len(value) <= 40 else repr(value[:40] + "...")
+    if text != value.strip(ASCII_SPACE):
+        return f"{shown} has a space around it that is not a plain space (a no-break space?); remove it"
     if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
         return f"{shown} uses digits other than 0-9; write the number with ASCII digits, like 12.50"
     if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
