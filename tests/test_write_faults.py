@@ -127,3 +127,44 @@ def test_a_rolled_back_file_edited_since_by_hand_is_left_alone_and_named(book):
     assert git(book, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
     assert files_in_commit(book) == [f"journal/2026/11/{res.stdout.strip()}.yaml"]
     assert git(book, "status", "--porcelain") == f"?? {dead.relative_to(book).as_posix()}\n"
+
+
+@pytest.mark.parametrize("hook_passes", [True, False])
+def test_a_kill_while_git_commit_runs_its_hook(book, tmp_path, hook_passes):
+    """With hooks the commit is one `git commit`: comptoir killed while the hook runs leaves git to
+    finish on its own. Its commit lands whole (the next write finds nothing to undo), or the hook
+    refuses and the next write rolls the files back."""
+    started, done = tmp_path / "hook-started", tmp_path / "hook-done"
+    hook = book / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch {started}\nsleep 2\ntouch {done}\nexit {0 if hook_passes else 1}\n")
+    hook.chmod(0o755)
+    env = dict(os.environ, COMPTOIR_REPO=str(book), COMPTOIR_TODAY="2026-11-28")
+    before = head(book)
+    proc = subprocess.Popen([sys.executable, "-m", "comptoir", "journal", "post", "--date", "2026-11-03", "--memo",
+                             "Dead", "-p", "6100", "5", "-p", "1010"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    import time
+
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.kill()
+    out, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL and b"Posted" not in err
+    while not done.exists():
+        time.sleep(0.05)
+    while (book / ".git" / "index.lock").exists():  # git, orphaned, finishes its commit (or not)
+        time.sleep(0.05)
+    hook.unlink()
+    assert run(book, "validate").exit_code == 0
+    assert (head(book) != before) == hook_passes
+    dead_head = head(book)
+    res = run(book, "journal", "post", "--date", "2026-11-05", "--memo", "Next write", "-p", "6100", "1.00",
+              "-p", "1010")
+    assert res.exit_code == 0, res.output
+    assert ("[write-rolled-back]" in res.stderr) == (not hook_passes), res.stderr
+    assert git(book, "rev-list", "--count", f"{dead_head}..HEAD").strip() == "1"
+    assert files_in_commit(book) == [f"journal/2026/11/{res.stdout.strip()}.yaml"]
+    _no_leftovers(book)
+    assert _memos(book) == (["Dead", "Next write"] if hook_passes else ["Next write"])
