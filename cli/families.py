@@ -70,7 +70,7 @@ FAMILIES: list[Family] = [
         cli="finance_reports"),
     Family("rates", schema="rates", domain=("currency",),
            commands={"rate": "Exchange rates to the base currency: add, list."}),
-    Family("inventory", schema="inventory", domain=("stock", "availability"), commands={
+    Family("inventory", schema="inventory", domain=("stock.rules", "stock.reports", "availability"), commands={
         "item": "Items: add, list, show.",
         "warehouse": "Warehouses: add, list.",
         "stock": "Stock moves, availability and promise dates.",

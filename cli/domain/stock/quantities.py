@@ -1,0 +1,74 @@
+"""Stock levels: quantity and value per item and warehouse at a date, and what is on hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from comptoir.model import Book
+from comptoir.schemas.inventory import VALUE_ONLY, StockMove
+
+from ..ledger import ZERO
+from .common import move_key, moves
+
+
+def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list[Decimal]]:
+    """(item, warehouse) -> [qty, value] from the moves dated on or before `end` (all when None)."""
+    key = ("stock.levels", end)
+    cached = book.derived.get(key)
+    if cached is not None:
+        return cached
+    out: dict[tuple[str, str], list[Decimal]] = {}
+    for m in moves(book).values():
+        if end is not None and m.date > end:
+            continue
+        if m.type in VALUE_ONLY:
+            cell = out.get((m.item, m.to_warehouse))  # type: ignore[arg-type]
+            if cell is None:
+                cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]  # type: ignore[index]
+            cell[1] += m.value - m.variance
+            continue
+        if m.from_warehouse is not None:
+            cell = out.get((m.item, m.from_warehouse))
+            if cell is None:
+                cell = out[(m.item, m.from_warehouse)] = [ZERO, ZERO]
+            cell[0] -= m.qty
+            cell[1] -= m.value
+        if m.to_warehouse is not None:
+            cell = out.get((m.item, m.to_warehouse))
+            if cell is None:
+                cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]
+            cell[0] += m.qty
+            cell[1] += m.value - m.variance
+    book.derived[key] = out
+    return out
+
+
+def last_move_date(book: Book) -> dt.date | None:
+    """The date of the latest stock move (storage may know it from its level summaries)."""
+    key = "stock.last_date"
+    if key not in book.derived:
+        book.derived[key] = max((m.date for m in moves(book).values()), default=None)
+    return book.derived[key]
+
+
+def levels_on(book: Book, day: dt.date) -> dict[tuple[str, str], list[Decimal]]:
+    """Levels at the end of `day`: moves dated later are future movements, not stock on hand."""
+    last = last_move_date(book)
+    return levels(book) if last is None or last <= day else levels(book, day)
+
+
+def future_moves(book: Book, day: dt.date) -> list[StockMove]:
+    """Posted moves dated after `day`, in valuation order."""
+    last = last_move_date(book)
+    if last is None or last <= day:
+        return []
+    return sorted((m for m in moves(book).values() if m.date > day and m.type not in VALUE_ONLY), key=move_key)
+
+
+def on_hand(book: Book, item: str, warehouse: str | None = None, end: dt.date | None = None) -> Decimal:
+    lv = levels(book, end)
+    if warehouse is not None:
+        return lv.get((item, warehouse), [ZERO])[0]
+    return sum((v[0] for (i, _), v in lv.items() if i == item), ZERO)

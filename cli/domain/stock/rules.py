@@ -1,0 +1,128 @@
+"""The stock rules on stored records: references, valuation, and stock value against the inventory
+accounts.
+"""
+
+from __future__ import annotations
+
+from comptoir.errors import Problem
+from comptoir.model import Book
+from comptoir.schemas.types import currency_places
+
+from ..ledger import ZERO, balances, round_to
+from ..validation import rule
+from .accounts import inventory_accounts, value_by_account
+from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
+from .valuation import replay
+
+
+@rule(reads=("account", "item", "stock-move", "warehouse"), per=("stock-move",))
+def stock_references(book: Book) -> list[Problem]:
+    """Moves name known, stocked items and known warehouses; items and warehouses name known accounts."""
+    out: list[Problem] = []
+    its, whs, accounts = items(book), warehouses(book), book.accounts
+    for sku, it in its.items():
+        for fld in ("inventory_account", "cogs_account"):
+            code = getattr(it, fld)
+            if code and code not in accounts:
+                out.append(Problem(book.source("item", sku), 0, "unknown-account",
+                                   f"item {sku}: {fld} {code} does not exist",
+                                   "use an account from `comptoir account list`", loc=(fld,)))
+        if it.reorder_qty is not None and it.reorder_point is None:
+            out.append(Problem(book.source("item", sku), 0, "reorder-qty-without-point",
+                               f"item {sku} has a reorder quantity but no reorder point",
+                               "add reorder_point: the level at which to reorder", severity="warning",
+                               loc=("reorder_qty",)))
+    for code, wh in whs.items():
+        if wh.inventory_account and wh.inventory_account not in accounts:
+            out.append(Problem(book.source("warehouse", code), 0, "unknown-account",
+                               f"warehouse {code}: inventory_account {wh.inventory_account} does not exist",
+                               "use an account from `comptoir account list`", loc=("inventory_account",)))
+    for ident, m in moves(book).items():
+        src = book.source("stock-move", ident)
+        it = its.get(m.item)
+        if it is None:
+            out.append(Problem(src, 0, "unknown-item", f"{ident}: item {m.item} does not exist",
+                               "add the item with `comptoir item add` or fix `item:`", loc=("item",)))
+        elif not it.stocked:
+            out.append(Problem(src, 0, "service-item", f"{ident}: {m.item} is a service item and has no stock",
+                               "change the item's type or remove the move", loc=("item",)))
+        for fld in ("from_warehouse", "to_warehouse"):
+            wh = getattr(m, fld)
+            if wh is not None and wh not in whs:
+                out.append(Problem(src, 0, "unknown-warehouse", f"{ident}: warehouse {wh} does not exist",
+                                   f"add it with `comptoir warehouse add` or fix `{fld}:`", loc=(fld,)))
+        if m.from_warehouse is None and m.unit_cost is not None:
+            expected = round_to(m.qty * m.unit_cost, currency_places(book.base))
+            if expected != m.value:
+                out.append(Problem(src, 0, "valuation-mismatch",
+                                   f"{ident}: value {m.value:f} is not qty x unit_cost = {expected:f}",
+                                   f"set value: {expected:f}", loc=("value",)))
+    return out
+
+
+@rule(reads=("item", "stock-move"))
+def stock_valuation(book: Book) -> list[Problem]:
+    """Replaying each item's moves in order gives every move its frozen value, and never negative stock."""
+    out: list[Problem] = []
+    its = items(book)
+    p = places(book)
+    for sku, series in moves_by_item(book).items():
+        it = its.get(sku)
+        if it is None or not it.stocked:
+            continue
+        outcomes, _ = replay(it, series, p)
+        first = next((o for o in outcomes if o.disturbed), None)
+        if first is not None:
+            m = first.move
+            later = sum(1 for o in outcomes if o.disturbed) - 1
+            out.append(Problem(book.source("stock-move", m.id), 0, "valuation-mismatch",
+                               f"{m.id}: {it.valuation} valuation of {sku} in date order gives value "
+                               f"{first.value:f} (variance {first.variance:f}), the move says {m.value:f}"
+                               f" (variance {m.variance:f})" + (f"; {later} later moves differ too" if later else ""),
+                               "a move was inserted, edited or merged before it; reverse and re-post the later "
+                               "moves, or restore the record", loc=("value",)))
+        if not it.allow_negative:
+            for o in outcomes:
+                if o.short:
+                    m = o.move
+                    out.append(Problem(book.source("stock-move", m.id), 0, "negative-stock",
+                                       f"{m.id}: takes {fmt_qty(m.qty)} {it.uom} of {sku} from {m.from_warehouse} "
+                                       f"on {m.date}, where {fmt_qty(o.on_hand)} are on hand",
+                                       "receive stock before it, or allow negative stock for the item",
+                                       loc=("qty",)))
+    return out
+
+
+@rule(reads=("account", "item", "journal", "stock-move", "warehouse"),
+      delta=lambda book, change, facts: _stock_value_delta(book, change))
+def stock_value_agrees(book: Book) -> list[Problem]:
+    """The stock value held on each inventory account equals that account's balance (perpetual inventory)."""
+    if not moves(book):
+        return []  # a book that tracks no stock (yet) keeps inventory as plain journal entries
+    bal = balances(book, book.entries.values())
+    stock = value_by_account(book)
+    out = []
+    p = places(book)
+    for code in sorted(inventory_accounts(book)):
+        s, b = stock.get(code, ZERO), bal.get(code, ZERO)
+        if s != b:
+            out.append(Problem(book.source("account", code) or book.settings_path, 0, "stock-value-mismatch",
+                               f"stock valued on account {code} is {s:,.{p}f} but the account's balance is "
+                               f"{b:,.{p}f} (difference {s - b:,.{p}f})",
+                               "every stock move needs its journal entry and inventory accounts take no other "
+                               "postings; `comptoir report stock-balance` shows the stock side"))
+    return out
+
+
+def _stock_value_delta(book: Book, change) -> list[Problem] | None:
+    """Added journal entries that post to no inventory account leave both sides as they were."""
+    if change.kinds != {"journal"}:
+        return None
+    inventory = inventory_accounts(book)
+    if any(p.account in inventory for e in change.new("journal") for p in e.postings):
+        return None
+    return []
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [stock_references, stock_valuation, stock_value_agrees]
