@@ -93,7 +93,7 @@ FAMILIES: list[Family] = [
            commands={"sales": "Quotes, orders, deliveries, invoices, credit notes.",
                      "document": "Invoices, credit notes, quotes and statements as PDF; e-invoices (Factur-X, UBL)."},
            reports=("sales", "open-orders"), cli="sales"),
-    Family("purchasing", schema="purchasing", domain=("purchasing",),
+    Family("purchasing", schema="purchasing", domain=("purchasing.rules", "purchasing.provider"),
            commands={"purchase": "Purchase orders, goods receipts, supplier bills."},
            reports=("purchases",), cli="purchase"),
     Family("payments", schema="payments", domain=("payments",),

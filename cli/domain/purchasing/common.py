@@ -1,0 +1,106 @@
+"""Purchasing lookups, what was received and billed on each order line, and the statuses
+computed from it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from comptoir.errors import fail
+from comptoir.model import Book
+from comptoir.schemas.purchasing import Bill, PurchaseOrder
+
+from ..documents import is_stocked, moved_by_line, open_items
+from ..ledger import ZERO
+
+STATUSES = ("ordered", "partly received", "received", "billed", "paid", "cancelled")
+
+
+def orders(book: Book) -> dict[str, PurchaseOrder]:
+    return book.of("purchase-order")  # type: ignore[return-value]
+
+
+def get_order(book: Book, ident: str) -> PurchaseOrder:
+    po = orders(book).get(ident)
+    if po is None:
+        raise fail("unknown-purchase-order", f"there is no purchase order {ident}",
+                   "`comptoir purchase list` shows the orders")
+    return po
+
+
+def received_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """order -> line -> [qty received, value received (base)], less what went back to the supplier."""
+    cached = book.derived.get("purchasing.received")
+    if cached is None:
+        cached = {o: {n: list(c) for n, c in per.items()} for o, per in moved_by_line(book, "receipt").items()}
+        for r in book.of("supplier-return").values():
+            per = cached.setdefault(r.order, {})
+            for ln in r.lines:
+                cell = per.setdefault(ln.line, [ZERO, ZERO])
+                cell[0] -= ln.qty
+                cell[1] -= ln.value
+        book.derived["purchasing.received"] = cached
+    return cached
+
+
+def billed_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """order -> line -> [qty billed, GRNI value cleared (base)], less the supplier's debit notes."""
+    cached = book.derived.get("purchasing.billed")
+    if cached is None:
+        cached = {}
+        bills = book.of("bill")
+        docs = [(b, 1) for b in bills.values()] + [(d, -1) for d in book.of("debit-note").values()]
+        for doc, sign in docs:
+            default = doc.order if sign == 1 else (bills[doc.bill].order if doc.bill in bills else None)
+            for line in doc.lines:
+                order = line.order or default
+                if line.line is None or order is None or line.landed:
+                    continue
+                cell = cached.setdefault(order, {}).setdefault(line.line, [ZERO, ZERO])
+                cell[0] += sign * line.qty
+                cell[1] += sign * line.cleared
+        book.derived["purchasing.billed"] = cached
+    return cached
+
+
+def received(book: Book, po: str, line: int) -> Decimal:
+    return received_by_line(book).get(po, {}).get(line, [ZERO])[0]
+
+
+def billed(book: Book, po: str, line: int) -> Decimal:
+    return billed_by_line(book).get(po, {}).get(line, [ZERO])[0]
+
+
+def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
+    """What is still to arrive on the line (1-based); nothing once the order is cancelled."""
+    if po.cancelled is not None:
+        return ZERO
+    line = po.lines[number - 1]
+    if not is_stocked(book, line.item):
+        return line.qty - billed(book, po.id, number)
+    return max(line.qty - received(book, po.id, number), ZERO)
+
+
+def bills_of(book: Book, po: str) -> list[Bill]:
+    return sorted((b for b in book.of("bill").values() if po in b.orders()), key=lambda b: (b.date, b.id))
+
+
+def status(book: Book, po: PurchaseOrder) -> str:
+    """ordered -> partly received -> received -> billed -> paid (cancelled stops it)."""
+    got = [received(book, po.id, i) if is_stocked(book, line.item) else line.qty
+           for i, line in enumerate(po.lines, 1)]
+    billed_qty = [billed(book, po.id, i) for i in range(1, len(po.lines) + 1)]
+    if po.cancelled is not None and not any(got) and not any(billed_qty):
+        return "cancelled"
+    wanted = [line.qty if po.cancelled is None else min(line.qty, g) for line, g in zip(po.lines, got, strict=True)]
+    stocked = [is_stocked(book, line.item) for line in po.lines]
+    if not any(g for g, s in zip(got, stocked, strict=True) if s) and not any(billed_qty):
+        return "ordered"
+    if any(g < w for g, w, s in zip(got, wanted, stocked, strict=True) if s):
+        return "partly received"
+    if any(b < w for b, w in zip(billed_qty, wanted, strict=True)):
+        return "received"
+    items = open_items(book, "payable", journal=False)
+    if all(items.by_document[b.id].open <= 0 for b in bills_of(book, po.id) if b.id in items.by_document):
+        return "paid"
+    return "billed"

@@ -1,0 +1,111 @@
+"""The purchasing list and show tables, and the purchases report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from comptoir.model import Book
+from comptoir.schemas.purchasing import PurchaseOrder
+from comptoir.schemas.types import currency_places
+
+from ..documents import line_net, open_items, places_for, qty_text, to_base
+from ..ledger import ZERO
+from ..table import Column, Table, money, text
+from .common import billed, bills_of, open_qty, orders, received, status
+from .ordering import order_value
+
+
+def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
+    rows = []
+    for po in sorted(orders(book).values(), key=lambda o: (o.date, o.id)):
+        st = status(book, po)
+        if (status_filter and st != status_filter) or (partner and po.partner != partner):
+            continue
+        open_lines = [ln.expected for i, ln in enumerate(po.lines, 1) if open_qty(book, po, i) > 0 and ln.expected]
+        rows.append({"id": po.id, "date": po.date, "partner": po.partner, "status": st,
+                     "currency": po.currency or book.base, "net": order_value(po, book),
+                     "next_expected": min(open_lines) if open_lines else None,
+                     "reference": po.supplier_reference or ""})
+    cols = [text("id", "Id"), Column("date", "Date", "date"), text("partner", "Supplier"), text("status", "Status"),
+            text("currency", "Cur"), money("net", "Net"), Column("next_expected", "Next expected", "date"),
+            text("reference", "Their reference")]
+    return Table("purchase-orders", cols, rows, title="Purchase orders")
+
+
+def order_detail(book: Book, po: PurchaseOrder) -> Table:
+    places = places_for(book, po.currency)
+    rows = []
+    for i, ln in enumerate(po.lines, 1):
+        rows.append({"line": i, "item": ln.item, "qty": ln.qty, "price": ln.price, "discount": ln.discount,
+                     "tax": ln.tax or "", "net": line_net(ln.qty, ln.price, ln.discount, places),
+                     "warehouse": ln.warehouse or "", "expected": ln.expected,
+                     "received": received(book, po.id, i), "billed": billed(book, po.id, i),
+                     "open": open_qty(book, po, i)})
+    cols = [Column("line", "Line", "int"), text("item", "Item"), Column("qty", "Qty", "qty"),
+            Column("price", "Price", "money", places), Column("discount", "Disc %", "qty"), text("tax", "Tax"),
+            money("net", "Net", places), text("warehouse", "Warehouse"), Column("expected", "Expected", "date"),
+            Column("received", "Received", "qty"), Column("billed", "Billed", "qty"), Column("open", "Open", "qty")]
+    receipts = sorted((r for r in book.of("receipt").values() if r.order == po.id), key=lambda r: (r.date, r.id))
+    notes = [f"{po.id} from {po.partner}, ordered {po.date}, {po.currency or book.base}; status: {status(book, po)}"]
+    notes += [f"receipt {r.id} on {r.date}: " + ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in r.lines)
+              for r in receipts]
+    notes += [f"bill {b.id} ({b.number}) on {b.date}: total {b.total:,f}, due {b.due}" for b in bills_of(book, po.id)]
+    if po.cancelled:
+        notes.append(f"cancelled on {po.cancelled}")
+    table = Table("purchase-order", cols, rows, title=f"Purchase order {po.id}", notes=notes)
+    table.meta.update({"id": po.id, "status": status(book, po), "partner": po.partner,
+                       "receipts": [r.id for r in receipts], "bills": [b.id for b in bills_of(book, po.id)]})
+    return table
+
+
+def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
+    items = open_items(book, "payable", journal=False)
+    rows = []
+    for b in sorted(book.of("bill").values(), key=lambda b: (b.date, b.id)):
+        item = items.by_document.get(b.id)
+        left = item.open if item else ZERO
+        if (partner and b.partner != partner) or (open_only and left <= 0):
+            continue
+        rows.append({"id": b.id, "number": b.number, "date": b.date, "due": b.due, "partner": b.partner,
+                     "order": b.order or "", "currency": b.currency or book.base, "total": b.total, "open": left,
+                     "status": "paid" if left <= 0 else ("partly paid" if left < b.total else "open")})
+    cols = [text("id", "Id"), text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
+            text("partner", "Supplier"), text("order", "Order"), text("currency", "Cur"), money("total", "Total"),
+            money("open", "Open"), text("status", "Status")]
+    return Table("bills", cols, rows, title="Supplier bills")
+
+
+def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
+    """Received quantities and their value, and billed amounts, by supplier, item and month (base)."""
+    p = currency_places(book.base)
+    groups: dict[tuple, dict] = {}
+
+    def inside(day: dt.date) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    def cell(partner: str, item: str, day: dt.date) -> dict:
+        key = tuple({"supplier": partner, "item": item, "month": f"{day:%Y-%m}"}[d] for d in by)
+        if key not in groups:
+            groups[key] = {**dict(zip(by, key, strict=True)), "qty": ZERO, "received": ZERO, "billed": ZERO,
+                           "variance": ZERO}
+        return groups[key]
+
+    for r in book.of("receipt").values():
+        if inside(r.date):
+            for ln in r.lines:
+                c = cell(r.partner, ln.item, r.date)
+                c["qty"] += ln.qty
+                c["received"] += ln.value
+    for b in book.of("bill").values():
+        if inside(b.date):
+            for ln in b.lines:
+                c = cell(b.partner, ln.item or "", b.date)
+                c["billed"] += to_base(book, ln.net, b.rate)
+                c["variance"] += ln.variance
+    rows = [groups[k] for k in sorted(groups)]
+    totals = {by[0]: "Total", **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "received", "billed", "variance")}}
+    cols = [text(d, d.capitalize()) for d in by] + [
+        Column("qty", "Qty received", "qty"), money("received", "Received value", p),
+        money("billed", "Billed (net)", p), money("variance", "Price variance", p)]
+    return Table("purchases", cols, rows, totals, title=f"Purchases by {', '.join(by)} ({book.base})")

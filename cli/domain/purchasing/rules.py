@@ -1,0 +1,80 @@
+"""The purchasing rules on stored records: references, quantities within the order, documents
+against their moves and entries.
+"""
+
+from __future__ import annotations
+
+from comptoir.errors import Problem
+from comptoir.model import Book
+
+from ..documents import qty_text
+from ..ledger import ZERO
+from ..validation import rule
+from .common import billed, orders, received
+
+
+@rule(reads=("account", "bill", "debit-note", "item", "journal", "partner", "purchase-order", "receipt",
+             "stock-move", "supplier-return", "warehouse"), lookups=("journal",))
+def purchasing_rules(book: Book) -> list[Problem]:
+    """Known suppliers, items and warehouses; received and billed within what was ordered and
+    received; receipts and bills agree with their moves and entries."""
+    out: list[Problem] = []
+    partners = book.of("partner")
+    from ..stock import items, moves, warehouses
+
+    its, whs, mvs = items(book), warehouses(book), moves(book)
+    for ident, po in orders(book).items():
+        src = book.source("purchase-order", ident)
+        if po.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"{ident}: supplier {po.partner} does not exist",
+                               "add it with `comptoir partner add --role supplier` or fix `partner:`", loc=("partner",)))
+        for i, ln in enumerate(po.lines, 1):
+            if ln.item not in its:
+                out.append(Problem(src, 0, "unknown-item", f"{ident} line {i}: item {ln.item} does not exist",
+                                   "fix `item:`", loc=("lines", i - 1, "item")))
+            if ln.warehouse and ln.warehouse not in whs:
+                out.append(Problem(src, 0, "unknown-warehouse", f"{ident} line {i}: warehouse {ln.warehouse} does not exist",
+                                   "fix `warehouse:`", loc=("lines", i - 1, "warehouse")))
+            got, paid = received(book, ident, i), billed(book, ident, i)
+            if got > ln.qty:
+                out.append(Problem(src, 0, "over-receipt",
+                                   f"{ident} line {i}: {qty_text(got)} received, {qty_text(ln.qty)} ordered",
+                                   "a receipt beyond the order needs a new order line", loc=("lines", i - 1, "qty")))
+            if paid > ln.qty:  # before or beyond the receipt is fine: GRNI carries the difference
+                out.append(Problem(src, 0, "over-billing",
+                                   f"{ident} line {i}: {qty_text(paid)} billed, only {qty_text(ln.qty)} ordered",
+                                   "a bill beyond the order needs a new order line; correct it with a debit note",
+                                   loc=("lines", i - 1)))
+    for kind in ("receipt", "bill"):
+        for ident, doc in book.of(kind).items():
+            src = book.source(kind, ident)
+            named = [doc.order] + ([ln.order for ln in doc.lines] if kind == "bill" else [])
+            for order in dict.fromkeys(o for o in named if o is not None):
+                if order not in orders(book):
+                    out.append(Problem(src, 0, "unknown-purchase-order", f"{ident}: order {order} does not exist",
+                                       "fix `order:`", loc=("order",)))
+            if doc.entry and doc.entry not in book.entries:
+                out.append(Problem(src, 0, "missing-entry", f"{ident}: journal entry {doc.entry} does not exist",
+                                   "restore the entry the document was written with", loc=("entry",)))
+            if kind == "receipt":
+                for i, ln in enumerate(doc.lines):
+                    m = mvs.get(ln.move)
+                    if m is None or m.item != ln.item or m.qty != ln.qty or m.value != ln.value:
+                        out.append(Problem(src, 0, "document-move-mismatch",
+                                           f"{ident} line {i + 1}: stock move {ln.move} "
+                                           + ("does not exist" if m is None else "does not match the line"),
+                                           "a receipt and its moves are written together; restore them",
+                                           loc=("lines", i, "move")))
+            else:
+                entry = book.entries.get(doc.entry)
+                if entry is not None:
+                    ap = -sum((p.amount for p in entry.postings if p.account == book.settings.accounts.payable), ZERO)
+                    if ap != doc.total:
+                        out.append(Problem(src, 0, "document-entry-mismatch",
+                                           f"{ident}: entry {doc.entry} credits payables {ap:f}, the bill's total is {doc.total:f}",
+                                           "a bill and its entry are written together; restore them", loc=("entry",)))
+    return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [purchasing_rules]
