@@ -89,7 +89,7 @@ FAMILIES: list[Family] = [
     Family("tax", schema="tax", domain=("tax",),
            commands={"tax": "Tax codes: rates and the accounts tax posts to."}, reports=("tax", "vat-return"),
            cli="tax"),
-    Family("sales", schema="sales", domain=("sales",),
+    Family("sales", schema="sales", domain=("sales.rules", "sales.promises", "sales.reports"),
            commands={"sales": "Quotes, orders, deliveries, invoices, credit notes.",
                      "document": "Invoices, credit notes, quotes and statements as PDF; e-invoices (Factur-X, UBL)."},
            reports=("sales", "open-orders"), cli="sales"),

@@ -1,0 +1,144 @@
+"""Sales lookups, what happened to each order line (delivered, invoiced, credited) and the statuses
+computed from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from comptoir.errors import fail
+from comptoir.model import Book
+from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
+
+from ..documents import is_stocked, moved_by_line, open_items
+from ..ledger import ZERO
+
+STATUSES = ("draft", "confirmed", "partly delivered", "delivered", "invoiced", "paid", "cancelled")
+
+
+INVOICE_SERIES = ""  # invoice numbers read 2026-0001
+
+
+CREDIT_SERIES = "CN"  # credit notes CN2026-0001
+
+
+def orders(book: Book) -> dict[str, SalesOrder]:
+    return book.of("sales-order")  # type: ignore[return-value]
+
+
+def get_order(book: Book, ident: str) -> SalesOrder:
+    so = orders(book).get(ident)
+    if so is None:
+        raise fail("unknown-order", f"there is no sales order {ident}", "`comptoir sales list` shows the orders")
+    return so
+
+
+def get_invoice(book: Book, ident: str) -> Invoice:
+    inv = book.of("invoice").get(ident)
+    if inv is None:  # the number is what people quote
+        inv = next((i for i in book.of("invoice").values() if i.number == ident), None)
+    if inv is None:
+        raise fail("unknown-invoice", f"there is no invoice {ident}", "`comptoir sales invoices` lists them")
+    return inv  # type: ignore[return-value]
+
+
+def delivered_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """order -> line -> [qty delivered, cost of what was delivered]."""
+    return moved_by_line(book, "delivery")
+
+
+def invoiced_by_line(book: Book) -> dict[str, dict[int, Decimal]]:
+    cached = book.derived.get("sales.invoiced")
+    if cached is None:
+        cached = {}
+        for inv in book.of("invoice").values():
+            if inv.order is None:
+                continue
+            per = cached.setdefault(inv.order, {})
+            for ln in inv.lines:
+                if ln.line is not None:
+                    per[ln.line] = per.get(ln.line, ZERO) + ln.qty
+        book.derived["sales.invoiced"] = cached
+    return cached
+
+
+def delivered(book: Book, so: str, line: int) -> Decimal:
+    return delivered_by_line(book).get(so, {}).get(line, [ZERO])[0]
+
+
+def invoiced(book: Book, so: str, line: int) -> Decimal:
+    return invoiced_by_line(book).get(so, {}).get(line, ZERO)
+
+
+def invoice_of_delivery(book: Book) -> dict[str, Invoice]:
+    cached = book.derived.get("sales.invoice_of_delivery")
+    if cached is None:
+        cached = {}
+        for inv in book.of("invoice").values():
+            for dn in inv.deliveries:
+                cached.setdefault(dn, inv)
+        book.derived["sales.invoice_of_delivery"] = cached
+    return cached
+
+
+def deliveries_of(book: Book, so: str) -> list[Delivery]:
+    return sorted((d for d in book.of("delivery").values() if d.order == so), key=lambda d: (d.date, d.id))
+
+
+def invoices_of(book: Book, so: str) -> list[Invoice]:
+    return sorted((i for i in book.of("invoice").values() if i.order == so), key=lambda i: (i.date, i.id))
+
+
+def credited_by_line(book: Book, invoice: str) -> dict[int, Decimal]:
+    out: dict[int, Decimal] = {}
+    for cn in book.of("credit-note").values():
+        if cn.invoice == invoice:
+            for ln in cn.lines:
+                if ln.line is not None:
+                    out[ln.line] = out.get(ln.line, ZERO) + ln.qty
+    return out
+
+
+def to_deliver(book: Book, so: SalesOrder, number: int) -> Decimal:
+    """What is still to ship on the line: nothing for quotes, cancelled orders and services."""
+    if so.confirmed is None or so.cancelled is not None:
+        return ZERO
+    line = so.lines[number - 1]
+    if not is_stocked(book, line.item):
+        return ZERO
+    return max(line.qty - delivered(book, so.id, number), ZERO)
+
+
+def status(book: Book, so: SalesOrder) -> str:
+    """draft -> confirmed -> partly delivered -> delivered -> invoiced -> paid; or cancelled."""
+    if so.confirmed is None:
+        return "cancelled" if so.cancelled else "draft"
+    n = range(1, len(so.lines) + 1)
+    stocked = {i for i in n if is_stocked(book, so.lines[i - 1].item)}
+    shipped = {i: delivered(book, so.id, i) for i in stocked}
+    billed = {i: invoiced(book, so.id, i) for i in n}
+    if so.cancelled is not None and not any(shipped.values()) and not any(billed.values()):
+        return "cancelled"
+    wanted = {i: (so.lines[i - 1].qty if so.cancelled is None else shipped.get(i, billed[i])) for i in n}
+    if stocked and not any(shipped.values()):
+        return "confirmed"
+    if any(shipped[i] < wanted[i] for i in stocked):
+        return "partly delivered"
+    if any(billed[i] < wanted[i] for i in n):
+        return "delivered" if stocked else "confirmed"
+    ar = open_items(book, "receivable", journal=False)
+    if all(ar.by_document[inv.id].open <= 0 for inv in invoices_of(book, so.id) if inv.id in ar.by_document):
+        return "paid"
+    return "invoiced"
+
+
+def invoice_status(book: Book, inv: Invoice, today: dt.date) -> str:
+    item = open_items(book, "receivable", journal=False).by_document.get(inv.id)
+    left = item.open if item else ZERO
+    if left <= 0:
+        credited = sum((cn.total for cn in book.of("credit-note").values() if cn.invoice == inv.id), ZERO)
+        return "credited" if credited >= inv.total else "paid"
+    if inv.due < today:
+        return "overdue"
+    return "partly paid" if left < inv.total else "open"

@@ -1,0 +1,118 @@
+"""The sales list and show tables: orders, one order with its lines, invoices, one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from comptoir.errors import fail
+from comptoir.model import Book
+from comptoir.schemas.sales import SalesOrder
+
+from ..documents import line_net, open_items, places_for, qty_text
+from ..ledger import ZERO
+from ..table import Column, Table, money, text
+from .common import (
+    delivered,
+    deliveries_of,
+    invoice_status,
+    invoiced,
+    invoices_of,
+    orders,
+    status,
+    to_deliver,
+)
+from .ordering import order_net
+
+
+def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
+    rows = []
+    for so in sorted(orders(book).values(), key=lambda o: (o.date, o.id)):
+        st = status(book, so)
+        if (status_filter and st != status_filter) or (partner and so.partner != partner):
+            continue
+        promised = [ln.promised for i, ln in enumerate(so.lines, 1) if ln.promised and to_deliver(book, so, i) > 0]
+        rows.append({"id": so.id, "date": so.date, "partner": so.partner, "status": st,
+                     "currency": so.currency or book.base, "net": order_net(book, so),
+                     "promised": max(promised) if promised else None, "reference": so.customer_reference or "",
+                     "opportunity": so.opportunity or ""})
+    cols = [text("id", "Id"), Column("date", "Date", "date"), text("partner", "Customer"), text("status", "Status"),
+            text("currency", "Cur"), money("net", "Net"), Column("promised", "Promised", "date"),
+            text("reference", "Their reference"), text("opportunity", "Opportunity")]
+    return Table("sales-orders", cols, rows, title="Sales quotes and orders")
+
+
+def order_detail(book: Book, so: SalesOrder) -> Table:
+    places = places_for(book, so.currency)
+    rows = []
+    for i, ln in enumerate(so.lines, 1):
+        rows.append({"line": i, "item": ln.item, "qty": ln.qty, "price": ln.price, "discount": ln.discount,
+                     "tax": ln.tax or "", "net": line_net(ln.qty, ln.price, ln.discount, places),
+                     "warehouse": ln.warehouse or "", "requested": ln.requested, "promised": ln.promised,
+                     "delivered": delivered(book, so.id, i), "invoiced": invoiced(book, so.id, i),
+                     "open": to_deliver(book, so, i)})
+    cols = [Column("line", "Line", "int"), text("item", "Item"), Column("qty", "Qty", "qty"),
+            Column("price", "Price", "money", places), Column("discount", "Disc %", "qty"), text("tax", "Tax"),
+            money("net", "Net", places), text("warehouse", "Warehouse"), Column("requested", "Requested", "date"),
+            Column("promised", "Promised", "date"), Column("delivered", "Delivered", "qty"),
+            Column("invoiced", "Invoiced", "qty"), Column("open", "To deliver", "qty")]
+    st = status(book, so)
+    kind = "quote" if so.confirmed is None else "order"
+    notes = [f"{kind} {so.id} for {so.partner}, {so.date}, {so.currency or book.base}; status: {st}"]
+    if so.confirmed:
+        notes.append(f"confirmed {so.confirmed}")
+    if so.credit_override:
+        notes.append(f"accepted over the credit limit: {so.credit_override}")
+    notes += [f"delivery {d.id} on {d.date}: " + ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in d.lines)
+              for d in deliveries_of(book, so.id)]
+    notes += [f"invoice {i.number} ({i.id}) on {i.date}: total {i.total:,f}, due {i.due}, "
+              f"{invoice_status(book, i, book.today or dt.date.today())}" for i in invoices_of(book, so.id)]
+    if so.cancelled:
+        notes.append(f"cancelled on {so.cancelled}")
+    table = Table("sales-order", cols, rows, title=f"Sales {kind} {so.id}", notes=notes)
+    table.meta.update({"id": so.id, "status": st, "partner": so.partner, "currency": so.currency or book.base,
+                       "deliveries": [d.id for d in deliveries_of(book, so.id)],
+                       "invoices": [i.id for i in invoices_of(book, so.id)]})
+    return table
+
+
+def invoices_table(book: Book, today: dt.date, partner: str | None = None, open_only: bool = False) -> Table:
+    ar = open_items(book, "receivable", journal=False)
+    rows = []
+    for inv in sorted(book.of("invoice").values(), key=lambda i: (i.date, i.number)):
+        item = ar.by_document.get(inv.id)
+        left = item.open if item else ZERO
+        if (partner and inv.partner != partner) or (open_only and left <= 0):
+            continue
+        rows.append({"number": inv.number, "id": inv.id, "date": inv.date, "due": inv.due, "partner": inv.partner,
+                     "order": inv.order or "", "currency": inv.currency or book.base, "total": inv.total,
+                     "open": left, "status": invoice_status(book, inv, today)})
+    cols = [text("number", "Number"), text("id", "Id"), Column("date", "Date", "date"), Column("due", "Due", "date"),
+            text("partner", "Customer"), text("order", "Order"), text("currency", "Cur"), money("total", "Total"),
+            money("open", "Open"), text("status", "Status")]
+    return Table("invoices", cols, rows, title="Sales invoices")
+
+
+def document_table(book: Book, ident: str) -> Table:
+    """A delivery, invoice or credit note with its lines."""
+    for kind in ("delivery", "invoice", "credit-note"):
+        doc = book.of(kind).get(ident)
+        if doc is None and kind != "delivery":
+            doc = next((d for d in book.of(kind).values() if d.number == ident), None)
+        if doc is not None:
+            break
+    else:
+        raise fail("unknown-document", f"there is no sales order, delivery, invoice or credit note {ident}",
+                   "`comptoir sales list` and `comptoir sales invoices` show them")
+    rows = [ln.model_dump(mode="python", exclude_none=True) for ln in doc.lines]
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    cols = [Column(k, k.replace("_", " ").capitalize(),
+                   "qty" if k in ("qty", "returned", "discount", "tax_rate") else
+                   "money" if k in ("price", "net", "tax_amount", "value") else "int" if k == "line" else "text")
+            for k in keys]
+    data = doc.model_dump(mode="json", exclude_none=True)
+    notes = [f"{k}: {v}" for k, v in data.items() if k != "lines"]
+    table = Table(kind, cols, rows, title=f"{kind.replace('-', ' ').capitalize()} {getattr(doc, 'number', doc.id)}",
+                  notes=notes)
+    table.meta[kind] = data
+    return table

@@ -1,0 +1,73 @@
+"""Reservations and promises: a confirmed order's undelivered lines reserve stock from their promised
+date, and a promise is at risk when stock and supply in date order do not cover it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+from comptoir.model import Book
+from comptoir.schemas.sales import SalesLine, SalesOrder
+
+from ..availability import SUPPLY, Event, events, provider, stock_now
+from ..documents import qty_text
+from ..ledger import ZERO
+from .common import orders, to_deliver
+
+
+def open_lines(book: Book) -> Iterator[tuple[SalesOrder, int, SalesLine, Decimal, dt.date | None]]:
+    for so in orders(book).values():
+        if so.confirmed is None or so.cancelled is not None:
+            continue
+        for i, line in enumerate(so.lines, 1):
+            if line.warehouse is None:
+                continue
+            qty = to_deliver(book, so, i)
+            if qty > 0:
+                yield so, i, line, qty, line.promised or line.requested or so.confirmed
+
+
+@provider(reads=["sales-order", "delivery"])
+def open_sales_lines(book: Book):
+    """Undelivered lines of confirmed orders reserve stock from their promised date."""
+    for so, _, line, qty, day in open_lines(book):
+        yield Event(line.item, line.warehouse, day, qty, "reserved", so.id)
+
+
+def promise_risks(book: Book, today: dt.date) -> dict[tuple[str, int], str]:
+    """(order, line) -> why its promise is at risk: it is late, or, allocating stock and supply to
+    commitments in date order, the line comes up short on its promised date."""
+    risks: dict[tuple[str, int], str] = {}
+    ours = list(open_lines(book))
+    by_pair: dict[tuple[str, str], list[tuple]] = {}
+    for so, n, line, qty, day in ours:
+        when = max(day or today, today)
+        by_pair.setdefault((line.item, line.warehouse), []).append((when, 1, so.id, n, qty, "reserved"))
+        if day is not None and day < today:
+            risks[(so.id, n)] = f"late: promised {day}, {qty_text(qty)} still to deliver"
+    sales_docs = {so.id for so, *_ in ours}
+    held, later = stock_now(book, today)
+    for ev in [*events(book), *later]:
+        if ev.document in sales_docs and ev.kind == "reserved":
+            continue
+        if ev.date is None and ev.kind in SUPPLY:
+            continue
+        key = (ev.item, ev.warehouse)
+        if key not in by_pair:
+            continue
+        when = max(ev.date or today, today)
+        by_pair[key].append((when, 0 if ev.kind in SUPPLY else 1, ev.document, 0, ev.qty, ev.kind))
+    for key, steps in by_pair.items():
+        projected = held.get(key, ZERO)
+        for when, _, doc, n, qty, kind in sorted(steps, key=lambda s: (s[0], s[1], s[2], s[3])):
+            projected += qty if kind in SUPPLY else -qty
+            if n and projected < 0 and (doc, n) not in risks:
+                short = min(qty, -projected)
+                risks[(doc, n)] = (f"at risk: {qty_text(short)} of {qty_text(qty)} {key[0]} not covered in "
+                                   f"{key[1]} on {when} by stock and expected supply")
+    return risks
+
+
+PROVIDERS = [open_sales_lines]

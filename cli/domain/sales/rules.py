@@ -1,0 +1,148 @@
+"""The sales rules on stored records: references, quantities, documents against their moves and
+entries, and invoice numbering.
+"""
+
+from __future__ import annotations
+
+from comptoir.errors import Problem
+from comptoir.model import Book
+
+from ..documents import qty_text, split_number
+from ..ledger import ZERO
+from ..stock import items, warehouses
+from ..validation import rule
+from .common import delivered, invoiced, orders
+
+
+@rule(reads=("account", "credit-note", "delivery", "invoice", "item", "journal", "partner", "sales-order",
+             "stock-move", "warehouse"), lookups=("journal",))
+def sales_rules(book: Book) -> list[Problem]:
+    """Known customers, items and warehouses; delivered <= ordered, invoiced <= delivered;
+    documents agree with their moves and journal entries."""
+    out: list[Problem] = []
+    partners = book.of("partner")
+    its, whs = items(book), warehouses(book)
+    from ..stock import moves
+
+    mvs = moves(book)
+    for ident, so in orders(book).items():
+        src = book.source("sales-order", ident)
+        if so.partner not in partners:
+            out.append(Problem(src, 0, "unknown-partner", f"{ident}: customer {so.partner} does not exist",
+                               "add it with `comptoir partner add` or fix `partner:`", loc=("partner",)))
+        for i, ln in enumerate(so.lines, 1):
+            if ln.item not in its:
+                out.append(Problem(src, 0, "unknown-item", f"{ident} line {i}: item {ln.item} does not exist",
+                                   "fix `item:`", loc=("lines", i - 1, "item")))
+            if ln.warehouse and ln.warehouse not in whs:
+                out.append(Problem(src, 0, "unknown-warehouse", f"{ident} line {i}: warehouse {ln.warehouse} does not exist",
+                                   "fix `warehouse:`", loc=("lines", i - 1, "warehouse")))
+            shipped = delivered(book, ident, i)
+            if shipped > ln.qty:
+                out.append(Problem(src, 0, "over-delivery",
+                                   f"{ident} line {i}: {qty_text(shipped)} delivered, {qty_text(ln.qty)} ordered",
+                                   "a delivery beyond the order needs a new order line", loc=("lines", i - 1, "qty")))
+            billed = invoiced(book, ident, i)
+            limit = shipped if ln.item in its and its[ln.item].stocked else ln.qty
+            if billed > limit:
+                out.append(Problem(src, 0, "over-invoicing",
+                                   f"{ident} line {i}: {qty_text(billed)} invoiced, {qty_text(limit)} "
+                                   + ("delivered" if ln.item in its and its[ln.item].stocked else "ordered"),
+                                   "invoice what was delivered; correct with a credit note", loc=("lines", i - 1)))
+    seen_dn: dict[str, str] = {}
+    for kind in ("delivery", "invoice", "credit-note"):
+        for ident, doc in book.of(kind).items():
+            src = book.source(kind, ident)
+            if doc.partner not in partners:
+                out.append(Problem(src, 0, "unknown-partner", f"{ident}: partner {doc.partner} does not exist",
+                                   "fix `partner:`", loc=("partner",)))
+            order = getattr(doc, "order", None)
+            if order is not None and order not in orders(book):
+                out.append(Problem(src, 0, "unknown-order", f"{ident}: order {order} does not exist",
+                                   "fix `order:`", loc=("order",)))
+            for fld in ("entry", "stock_entry"):
+                ref = getattr(doc, fld, None)
+                if ref and ref not in book.entries:
+                    out.append(Problem(src, 0, "missing-entry", f"{ident}: journal entry {ref} does not exist",
+                                       "restore the entry the document was written with", loc=(fld,)))
+            if kind == "invoice":
+                for dn in doc.deliveries:
+                    if dn in seen_dn:
+                        out.append(Problem(src, 0, "invoiced-twice",
+                                           f"{ident}: delivery {dn} is also invoiced by {seen_dn[dn]}",
+                                           "a delivery is invoiced once; credit one of the invoices", loc=("deliveries",)))
+                    seen_dn[dn] = ident
+                    if dn not in book.of("delivery"):
+                        out.append(Problem(src, 0, "unknown-delivery", f"{ident}: delivery {dn} does not exist",
+                                           "fix `deliveries:`", loc=("deliveries",)))
+            if kind == "credit-note" and doc.invoice not in book.of("invoice"):
+                out.append(Problem(src, 0, "unknown-invoice", f"{ident}: invoice {doc.invoice} does not exist",
+                                   "fix `invoice:`", loc=("invoice",)))
+            if kind in ("invoice", "credit-note"):
+                entry = book.entries.get(doc.entry)
+                if entry is not None:
+                    ar = sum((p.amount for p in entry.postings if p.account == book.settings.accounts.receivable), ZERO)
+                    expected = doc.total if kind == "invoice" else -doc.total
+                    if ar != expected:
+                        out.append(Problem(src, 0, "document-entry-mismatch",
+                                           f"{ident}: entry {doc.entry} posts {ar:f} to receivables, the document "
+                                           f"says {expected:f}", "a document and its entry are written together; "
+                                           "restore them", loc=("entry",)))
+            for i, ln in enumerate(doc.lines):
+                move = getattr(ln, "move", None)
+                if move is None:
+                    continue
+                m = mvs.get(move)
+                if m is None or m.item != ln.item or m.qty != (ln.qty if kind == "delivery" else ln.returned) \
+                        or m.value != ln.value:
+                    out.append(Problem(src, 0, "document-move-mismatch",
+                                       f"{ident} line {i + 1}: stock move {move} "
+                                       + ("does not exist" if m is None else "does not match the line"),
+                                       "a document and its moves are written together; restore them",
+                                       loc=("lines", i, "move")))
+    return out
+
+
+@rule(reads=("credit-note", "invoice"))
+def document_numbering(book: Book) -> list[Problem]:
+    """Invoice and credit-note numbers: unique, without gaps per series and fiscal year, and in
+    the fiscal year of their date (EU VAT directive art. 226(2))."""
+    out: list[Problem] = []
+    for kind, label in (("invoice", "invoice"), ("credit-note", "credit note")):
+        series: dict[tuple[str, int], dict[int, list]] = {}
+        for ident, doc in book.of(kind).items():
+            parts = split_number(doc.number)
+            src = book.source(kind, ident)
+            if parts is None:
+                continue
+            prefix, year, seq = parts
+            fy = book.settings.fiscal_year_of(doc.date)
+            if year != fy:
+                out.append(Problem(src, 0, "number-year", f"{label} {doc.number} ({ident}) is dated {doc.date}, "
+                                   f"in fiscal year {fy}", "number it in the series of its own fiscal year",
+                                   loc=("number",)))
+            series.setdefault((prefix, year), {}).setdefault(seq, []).append(doc)
+        for (prefix, year), numbers in sorted(series.items()):
+            for _seq, docs in sorted(numbers.items()):
+                if len(docs) > 1:
+                    ids = ", ".join(sorted(d.id for d in docs))
+                    for d in sorted(docs, key=lambda d: d.id):
+                        out.append(Problem(book.source(kind, d.id), 0, "duplicate-number",
+                                           f"{label} number {d.number} is used {len(docs)} times ({ids})",
+                                           "two branches numbered an invoice alike: on the branch that is not merged "
+                                           f"yet, run `comptoir sales renumber {d.id}` to give it the next free "
+                                           "number", loc=("number",)))
+            present = sorted(numbers)
+            missing = sorted(set(range(1, present[-1] + 1)) - set(present))
+            if missing:
+                shown = ", ".join(f"{prefix}{year}-{m:04d}" for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
+                after = next(d for s in present if s > missing[0] for d in numbers[s])
+                out.append(Problem(book.source(kind, after.id), 0, "number-gap",
+                                   f"{label} numbers of {year} have a gap: {shown} missing",
+                                   "a number is never skipped or deleted: restore the missing record, or renumber "
+                                   "the later ones if they are not merged yet", loc=("number",)))
+    return out
+
+
+# What this module adds to its family (comptoir.families collects these lists).
+RULES = [sales_rules, document_numbering]
