@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic import ValidationError
-
-from comptoir.errors import fail, input_problems
+from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.partners import Partner
 
+from .inputs import validated
 from .table import Column, Table, text
 
 
@@ -45,11 +44,7 @@ def new_partner_id(book: Book, name: str, taken: set[str] | None = None) -> str:
 
 
 def validated_partner(data: dict) -> Partner:
-    clean = {k: v for k, v in data.items() if v is not None and v != []}
-    try:
-        return Partner.model_validate(clean)
-    except ValidationError as exc:
-        raise input_problems(exc, "partner", "see `comptoir partner add --help`") from None
+    return validated(Partner, data, "partner", "see `comptoir partner add --help`")
 
 
 def get_partner(book: Book, ident: str) -> Partner:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import ValidationError
-
-from comptoir.errors import input_problems
 from comptoir.schemas.types import Record
 
 from ..book import Book
+from ..inputs import validated
 
 # Which status a lead may move to from each status. Converting is its own command
 # (`crm lead convert`), because it also creates the customer and the opportunity.
@@ -30,15 +28,6 @@ MAX_MATCHES = 5  # a contact detail shared by more records than this (a switchbo
 
 
 # --- small helpers -----------------------------------------------------------------------------
-
-def validated(model: type[Record], data: dict, what: str) -> Any:
-    """Build a record from plain data; problems name the field, for input that is not a file."""
-    clean = {k: v for k, v in data.items() if v is not None and v != []}
-    try:
-        return model.model_validate(clean)
-    except ValidationError as exc:
-        raise input_problems(exc, what) from None
-
 
 def revise(record: Record, what: str, **changes: Any) -> Any:
     """A copy of a record with fields changed (None clears a field), validated again."""

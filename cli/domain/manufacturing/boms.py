@@ -13,6 +13,7 @@ from comptoir.schemas.types import places_of
 
 from ..book import Book
 from ..changes import Change, diff_records
+from ..inputs import validated
 from ..ledger import ZERO, round_to
 from ..stock import items, levels, moves_by_item, pick_warehouse
 from .common import (
@@ -25,7 +26,6 @@ from .common import (
     line_need,
     plain,
     round_qty,
-    validated,
 )
 
 # --- BOM structure -----------------------------------------------------------------------------

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
-from typing import Any
 
-from pydantic import ValidationError
-
-from comptoir.errors import fail, input_problems
+from comptoir.errors import fail
 from comptoir.schemas.inventory import Item
 from comptoir.schemas.manufacturing import Bom, Completion, WorkOrder
-from comptoir.schemas.types import Record, currency_places, places_of
+from comptoir.schemas.types import currency_places, places_of
 
 from ..book import Book
 from ..ledger import round_to
@@ -77,15 +74,6 @@ def get_order(book: Book, ident: str) -> WorkOrder:
         raise fail("unknown-work-order", f"there is no work order {ident}",
                    "`comptoir mfg orders` lists them; `comptoir mfg order ITEM --qty N` creates one")
     return wo
-
-
-def validated(model: type[Record], data: dict, what: str) -> Any:
-    """A record from command-line input; problems name the field."""
-    clean = {k: v for k, v in data.items() if v is not None}
-    try:
-        return model.model_validate(clean)
-    except ValidationError as exc:
-        raise input_problems(exc, what) from None
 
 
 # --- quantities --------------------------------------------------------------------------------

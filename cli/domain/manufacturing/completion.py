@@ -15,9 +15,10 @@ from comptoir.schemas.manufacturing import Completion, WorkOrder
 
 from ..book import Book
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, round_to
 from ..stock import MoveDraft, fmt_qty, inventory_account, items, on_hand, value_moves
-from .common import completions, get_item, get_order, places, round_qty, unit_cost_for, validated
+from .common import completions, get_item, get_order, places, round_qty, unit_cost_for
 from .work_orders import Progress, progress
 
 # --- completion --------------------------------------------------------------------------------

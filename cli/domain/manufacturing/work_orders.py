@@ -14,10 +14,11 @@ from comptoir.schemas.manufacturing import Completion, WorkOrder
 from ..book import Book
 from ..changes import Change, diff_records
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO
 from ..stock import fmt_qty, items, pick_warehouse
 from .boms import refuse_cycles
-from .common import completions, find_bom, get_item, get_order, line_need, orders, plain, validated
+from .common import completions, find_bom, get_item, get_order, line_need, orders, plain
 
 # --- work orders and their progress ------------------------------------------------------------
 

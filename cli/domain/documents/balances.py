@@ -1,0 +1,226 @@
+"""Open items of receivables and payables, computed from the documents (and the postings no
+document wrote), and partner balances.
+
+Open items are computed, never stored: an invoice is open for its total less the payments
+allocated to it and the credit notes against it; a payment's unallocated part and a credit
+note's unapplied part stay open as credits on the partner. Postings to the receivable and
+payable accounts that no document wrote (a hand-posted supplier invoice) are open items too,
+grouped by reference, so the aging reports always add up to the accounts' balances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from comptoir.errors import ComptoirError
+from comptoir.model import Book
+
+from ..ledger import ZERO, entries_between, entry_values
+from .parties import to_base
+
+
+@dataclass
+class OpenItem:
+    """Something that moves a partner's balance: an invoice, a bill, a credit, a payment's rest.
+
+    `amount` is signed in the document's currency: positive increases what is owed (to us on
+    the receivable side, by us on the payable side), negative is a credit.
+    """
+
+    side: str
+    kind: str  # invoice | credit-note | bill | payment | journal
+    document: str
+    number: str
+    partner: str
+    date: dt.date
+    due: dt.date
+    currency: str
+    rate: Decimal | None
+    amount: Decimal
+    settled: Decimal = ZERO
+    base_amount: Decimal | None = None  # journal items: their base value as posted
+    settlements: list[tuple[dt.date, str, Decimal]] = field(default_factory=list)
+
+    @property
+    def open(self) -> Decimal:
+        return self.amount - self.settled
+
+    def base(self, book: Book) -> Decimal:
+        if self.base_amount is not None and self.settled == 0:
+            return self.base_amount
+        return to_base(book, self.open, self.rate)
+
+
+def side_accounts(book: Book, side: str) -> set[str]:
+    acc = book.settings.accounts
+    codes = {acc.receivable if side == "receivable" else acc.payable}
+    codes |= {c for c, a in book.accounts.items() if a.role == side}
+    return codes
+
+
+def document_entries(book: Book) -> set[str]:
+    """Journal entries written by sales, purchasing and payment documents."""
+    cached = book.derived.get("documents.entries")
+    if cached is None:
+        cached = set()
+        for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt", "debit-note",
+                     "application", "supplier-return"):
+            for d in book.of(kind).values():
+                for fld in ("entry", "stock_entry"):
+                    ident = getattr(d, fld, None)
+                    if ident:
+                        cached.add(ident)
+        book.derived["documents.entries"] = cached
+    return cached
+
+
+@dataclass
+class OpenItems:
+    side: str
+    day: dt.date | None
+    items: list[OpenItem]
+    by_document: dict[str, OpenItem]
+    ledger: Decimal  # the side accounts' balance (base, positive = owed)
+    residual: Decimal  # ledger - sum of the items' base open amounts (exchange differences, rounding)
+
+    def open_for(self, partner: str | None = None) -> list[OpenItem]:
+        return [i for i in self.items if i.open != 0 and (partner is None or i.partner == partner)]
+
+
+def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool = True) -> OpenItems:
+    """Every item on the receivable (or payable) side as of the end of `day` (None: everything).
+
+    `journal=False` leaves out the postings no document wrote (and the ledger balance): what
+    statuses and allocations need, without reading every journal entry."""
+    key = ("documents.open", side, day, journal)
+    cached = book.derived.get(key)
+    if cached is not None:
+        return cached
+    base = book.base
+    found: list[OpenItem] = []
+    by_doc: dict[str, OpenItem] = {}
+
+    def dated(d) -> bool:
+        return day is None or d.date <= day
+
+    payments = [p for p in book.of("payment").values() if p.settles == side and dated(p)]
+    if side == "receivable":
+        for inv in book.of("invoice").values():
+            if dated(inv):
+                item = OpenItem(side, "invoice", inv.id, inv.number, inv.partner, inv.date, inv.due,
+                                inv.currency or base, inv.rate, inv.total)
+                found.append(item)
+                by_doc[inv.id] = item
+        settling = [("credit-note", d) for d in book.of("credit-note").values() if dated(d)]
+    else:
+        for bill in book.of("bill").values():
+            if dated(bill):
+                item = OpenItem(side, "bill", bill.id, bill.number, bill.partner, bill.date, bill.due,
+                                bill.currency or base, bill.rate, bill.total)
+                found.append(item)
+                by_doc[bill.id] = item
+        settling = [("debit-note", d) for d in book.of("debit-note").values() if dated(d)]
+    for p in payments:  # refunds first: a payment may not allocate to them, but applications do
+        if p.refund:
+            item = OpenItem(side, "refund", p.id, p.reference or p.id, p.partner, p.date, p.date,
+                            p.currency or base, p.rate, p.amount)
+            found.append(item)
+            by_doc[p.id] = item
+    settling += [("payment", p) for p in payments if not p.refund]
+    # Payments first: their allocations are explicit amounts. Credit notes then take what is
+    # still open on their invoice, so the result does not depend on the order within a day.
+    settling.sort(key=lambda kd: (kd[0] in ("credit-note", "debit-note"), kd[1].date, kd[1].id))
+    for kind, d in settling:
+        if kind in ("credit-note", "debit-note"):
+            target = by_doc.get(d.invoice if kind == "credit-note" else d.bill)
+            applied = ZERO
+            if target is not None:
+                applied = min(d.total, max(target.open, ZERO))
+                if applied:
+                    target.settled += applied
+                    target.settlements.append((d.date, d.id, applied))
+            item = OpenItem(side, kind, d.id, d.number, d.partner, d.date, d.date, d.currency or base, d.rate,
+                            -d.total, settled=-applied)
+            found.append(item)
+            by_doc[d.id] = item
+        else:
+            for a in d.allocations:
+                target = by_doc.get(a.document)
+                if target is not None:
+                    target.settled += a.amount
+                    target.settlements.append((d.date, d.id, a.amount))
+            rest = d.unallocated
+            item = OpenItem(side, kind, d.id, d.reference or d.id, d.partner, d.date, d.date, d.currency or base,
+                            d.rate, -d.amount, settled=-(d.amount - rest))
+            found.append(item)
+            by_doc[d.id] = item
+    for p in payments:  # a refund's allocations use up the credits it pays back
+        if p.refund:
+            for a in p.allocations:
+                credit = by_doc.get(a.document)
+                if credit is not None:
+                    credit.settled -= a.amount
+                    by_doc[p.id].settled += a.amount
+                    credit.settlements.append((p.date, p.id, -a.amount))
+    for ap in sorted(book.of("application").values(), key=lambda a: (a.date, a.id)):
+        if ap.side != side or not dated(ap):
+            continue
+        credit, target = by_doc.get(ap.credit), by_doc.get(ap.document)
+        if credit is not None:
+            credit.settled -= ap.amount
+            credit.settlements.append((ap.date, ap.id, -ap.amount))
+        if target is not None:
+            target.settled += ap.amount
+            target.settlements.append((ap.date, ap.id, ap.amount))
+    if not journal:
+        found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
+        result = OpenItems(side, day, found, by_doc, ZERO, ZERO)
+        book.derived[key] = result
+        return result
+    # postings no document wrote, grouped by account, partner, currency and reference
+    accounts = side_accounts(book, side)
+    sign = 1 if side == "receivable" else -1
+    ours = document_entries(book)
+    groups: dict[tuple, OpenItem] = {}
+    ledger = ZERO
+    for entry in entries_between(book, None, day):
+        if not any(p.account in accounts for p in entry.postings):
+            continue
+        try:  # an entry no rate converts is reported by the currency rules; it counts for nothing here
+            values = entry_values(book, entry)
+        except ComptoirError:
+            continue
+        ledger += sign * sum((v for p, v in zip(entry.postings, values, strict=True) if p.account in accounts), ZERO)
+        if entry.id in ours:
+            continue
+        for p, value in zip(entry.postings, values, strict=True):
+            if p.account not in accounts:
+                continue
+            cur = p.currency or base
+            ref = entry.reference or entry.id
+            gkey = (p.account, p.partner or "", cur, ref)
+            item = groups.get(gkey)
+            if item is None:
+                item = groups[gkey] = OpenItem(side, "journal", ref, ref, p.partner or "", entry.date, entry.date,
+                                               cur, None, ZERO, base_amount=ZERO)
+            item.amount += sign * p.amount
+            item.base_amount = (item.base_amount or ZERO) + sign * value
+            item.date = min(item.date, entry.date)
+            item.due = item.date
+    for item in groups.values():
+        if item.amount != 0:
+            if item.currency != base:
+                item.rate = item.base_amount / item.amount if item.base_amount else None  # type: ignore[operator]
+            found.append(item)
+    found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
+    total = sum((i.base(book) for i in found if i.open != 0), ZERO)
+    result = OpenItems(side, day, found, by_doc, ledger, ledger - total)
+    book.derived[key] = result
+    return result
+
+
+def partner_balance(book: Book, side: str, partner: str, day: dt.date | None = None) -> Decimal:
+    """What the partner owes (receivable) or is owed (payable), in the base currency."""
+    return sum((i.base(book) for i in open_items(book, side, day).open_for(partner)), ZERO)
