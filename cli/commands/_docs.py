@@ -1,11 +1,23 @@
 """Helpers the sales, purchase and pay commands share: reading dates and line picks, writing a
-document with everything it posts in one commit."""
+document with everything it posts in one commit, and the list and report commands sales and
+purchasing both have."""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from comptoir.options import parse_date
+from comptoir.options import (
+    as_of,
+    date_range,
+    emit,
+    no_commit,
+    output_format,
+    parse_date,
+    period_columns,
+    resolve_range,
+)
 
 
 def day_of(env, date_: str | None, option: str = "--date"):
@@ -45,3 +57,110 @@ def echo_ids(ids: list[str], summary: str) -> None:
         click.echo(ident)
     click.echo(summary, err=True)
 
+
+# -- the list, show and report commands sales and purchasing both have -------------------------
+
+def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) -> click.Command:
+    """`GROUP list [--status S] [--partner P]`: the orders table of comptoir.domain.MODULE."""
+
+    @group.command("list", help=doc)
+    @click.option("--status", type=click.Choice(statuses))
+    @click.option("--partner")
+    @output_format
+    @as_of
+    @click.pass_obj
+    def list_(env, status, partner, fmt, as_of) -> None:
+        table = importlib.import_module(f"comptoir.domain.{module}").orders_table
+        book = env.book(as_of)
+        emit(table(book, status, partner), fmt, book.revision)
+
+    return list_
+
+
+def documents_list(group: click.Group, name: str, module: str, table: str, what: str, doc: str,
+                   today: bool = False) -> click.Command:
+    """`GROUP NAME [--partner P] [--open]`: invoices or bills with what is still open on each."""
+
+    @group.command(name, help=doc)
+    @click.option("--partner")
+    @click.option("--open", "open_only", is_flag=True, help=f"Only {what} not paid in full.")
+    @output_format
+    @as_of
+    @click.pass_obj
+    def listing(env, partner, open_only, fmt, as_of) -> None:
+        build = getattr(importlib.import_module(f"comptoir.domain.{module}"), table)
+        book = env.book(as_of)
+        emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
+
+    return listing
+
+
+def by_period_report(name: str, module: str, build: str, dimensions: list[str], doc: str) -> click.Command:
+    """`comptoir report NAME`: a report grouped by the `--by` dimensions (default: all of them), or,
+    with --per, the periodic report of the same name in one column per period."""
+
+    @click.command(name, help=doc)
+    @date_range
+    @click.option("--by", "by", multiple=True, type=click.Choice(dimensions),
+                  help=f"Group by (repeatable). Default: {', '.join(dimensions)}.")
+    @output_format
+    @as_of
+    @period_columns(by=False)
+    @click.pass_obj
+    def report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
+        book = env.book(as_of)
+        start, end = resolve_range(book.settings, from_, to_, period, year)
+        if per:  # the report's measure per --by group, in one column per period
+            from comptoir.domain import periodic
+
+            return emit(getattr(periodic, name)(book, start, end, per, tuple(by)), fmt, book.revision)
+        module_ = importlib.import_module(f"comptoir.domain.{module}")
+        emit(getattr(module_, build)(book, start, end, tuple(by) or tuple(dimensions)), fmt, book.revision)
+
+    return report
+
+
+def show_command(group: click.Group, metavar: str, module: str, doc: str) -> click.Command:
+    """`GROUP show ID`: what comptoir.domain.MODULE.show_table makes of the order or document."""
+
+    @group.command("show", help=doc)
+    @click.argument("ident", metavar=metavar)
+    @output_format
+    @as_of
+    @click.pass_obj
+    def show(env, ident, fmt, as_of) -> None:
+        table = importlib.import_module(f"comptoir.domain.{module}").show_table
+        book = env.book(as_of)
+        emit(table(book, ident), fmt, book.revision)
+
+    return show
+
+
+def cancel_command(group: click.Group, metavar: str, module: str, build: str, kind: str, what: str, doc: str
+                   ) -> click.Command:
+    """`GROUP cancel ORDER [--date D]`: the order as comptoir.domain.MODULE.BUILD cancels it, in one
+    commit ("Cancel WHAT ORDER")."""
+
+    @group.command("cancel", help=doc)
+    @click.argument("ident", metavar=metavar)
+    @click.option("--date", "date_", help="Default: today.")
+    @no_commit
+    @click.pass_obj
+    def cancel(env, ident, date_, no_commit) -> None:
+        domain = importlib.import_module(f"comptoir.domain.{module}")
+        with env.writer(f"{group.name} cancel", no_commit) as w:
+            order = getattr(domain, build)(w.book, domain.get_order(w.book, ident), day_of(env, date_))
+            put_all(w, [(kind, order)])
+            sha = w.commit(f"Cancel {what}{ident}", [ident])
+        click.echo(f"Cancelled {what}{ident}" + committed(sha), err=True)
+
+    return cancel
+
+
+def put_stock_document(w, kind: str, doc, result, subject: str, value_label: str = "") -> str:
+    """Stage a delivery, receipt or return with its stock moves and journal entry; the commit
+    subject: `SUBJECT: 10 ESP-1K, 5 DEC-1K, [VALUE_LABEL]123.40 EUR`."""
+    put_all(w, [(kind, doc), *(("stock-move", m) for m in result.moves), ("journal", result.entry)])
+    value = sum(x.value for x in doc.lines)
+    return (f"{subject}: " + ", ".join(f"{x.qty:f} {x.item}" for x in doc.lines)
+            + f", {value_label}{value:,f} {w.book.base}")

@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import click
 
+from comptoir.commands import _docs
 from comptoir.commands._docs import committed, day_of, decimal_of, put_all
-from comptoir.options import (
-    as_of,
-    date_range,
-    emit,
-    no_commit,
-    output_format,
-    period_columns,
-    resolve_range,
-)
+from comptoir.options import no_commit
 
 LINE_HELP = ('A line: "SKU QTY PRICE [discount=PCT] [tax=CODE] [date=EXPECTED] [warehouse=CODE]" '
              "(repeatable, quote it).")
@@ -83,11 +76,8 @@ def receive(env, ident, line_nos, qtys, date_, rate, reference, no_commit) -> No
     with env.writer("purchase receive", no_commit) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reference,
                        decimal_of(rate, "--rate"))
-        put_all(w, [("receipt", result.receipt), *(("stock-move", m) for m in result.moves),
-                    ("journal", result.entry)])
-        value = sum(x.value for x in result.receipt.lines)
-        subject = f"Receive {result.receipt.id} on {ident}: " + ", ".join(
-            f"{x.qty:f} {x.item}" for x in result.receipt.lines) + f", {value:,f} {w.book.base}"
+        subject = _docs.put_stock_document(w, "receipt", result.receipt, result,
+                                           f"Receive {result.receipt.id} on {ident}")
         sha = w.commit(subject, result.ids)
     click.echo(result.receipt.id)
     click.echo(subject + committed(sha), err=True)
@@ -221,11 +211,8 @@ def return_(env, ident, reason, line_nos, qtys, date_, no_commit) -> None:
 
     with env.writer("purchase return", no_commit) as w:
         result = return_goods(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, reason)
-        put_all(w, [("supplier-return", result.record), *(("stock-move", m) for m in result.moves),
-                    ("journal", result.entry)])
-        value = sum(x.value for x in result.record.lines)
-        subject = f"Return {result.record.id} on {ident}: " + ", ".join(
-            f"{x.qty:f} {x.item}" for x in result.record.lines) + f", {value:,f} {w.book.base}: {reason}"
+        subject = _docs.put_stock_document(w, "supplier-return", result.record, result,
+                                           f"Return {result.record.id} on {ident}") + f": {reason}"
         sha = w.commit(subject, result.ids)
     click.echo(result.record.id)
     click.echo(subject + committed(sha), err=True)
@@ -275,85 +262,26 @@ def reschedule(env, ident, expected, line_no, no_commit) -> None:
     click.echo(subject + committed(sha), err=True)
 
 
-@purchase.command("cancel")
-@click.argument("ident", metavar="PO")
-@click.option("--date", "date_", help="Default: today.")
-@no_commit
-@click.pass_obj
-def cancel(env, ident, date_, no_commit) -> None:
-    """Cancel what is still to arrive on an order (what was received stays)."""
-    from comptoir.domain.purchasing import cancel as build
-    from comptoir.domain.purchasing import get_order
-
-    with env.writer("purchase cancel", no_commit) as w:
-        po = build(w.book, get_order(w.book, ident), day_of(env, date_))
-        put_all(w, [("purchase-order", po)])
-        sha = w.commit(f"Cancel the rest of {ident}", [ident])
-    click.echo(f"Cancelled the rest of {ident}" + committed(sha), err=True)
+cancel = _docs.cancel_command(purchase, "PO", "purchasing", "cancel", "purchase-order", "the rest of ",
+                              "Cancel what is still to arrive on an order (what was received stays).")
 
 
+list_ = _docs.orders_list(purchase, "purchasing",
+                          ["ordered", "partly received", "received", "billed", "paid", "cancelled"],
+                          "List purchase orders with their derived status.")
 
 
-@purchase.command("list")
-@click.option("--status", type=click.Choice(["ordered", "partly received", "received", "billed", "paid", "cancelled"]))
-@click.option("--partner")
-@output_format
-@as_of
-@click.pass_obj
-def list_(env, status, partner, fmt, as_of) -> None:
-    """List purchase orders with their derived status."""
-    from comptoir.domain.purchasing import orders_table
-
-    book = env.book(as_of)
-    emit(orders_table(book, status, partner), fmt, book.revision)
+show = _docs.show_command(purchase, "PO", "purchasing",
+                          "Show a purchase order: lines with received, billed and open quantities, receipts, bills.")
 
 
-@purchase.command("show")
-@click.argument("ident", metavar="PO")
-@output_format
-@as_of
-@click.pass_obj
-def show(env, ident, fmt, as_of) -> None:
-    """Show a purchase order: lines with received, billed and open quantities, receipts, bills."""
-    from comptoir.domain.purchasing import get_order, order_detail
+bills = _docs.documents_list(purchase, "bills", "purchasing", "bills_table", "bills",
+                             "List supplier bills with what is still to pay.")
 
-    book = env.book(as_of)
-    emit(order_detail(book, get_order(book, ident)), fmt, book.revision)
-
-
-@purchase.command("bills")
-@click.option("--partner")
-@click.option("--open", "open_only", is_flag=True, help="Only bills not paid in full.")
-@output_format
-@as_of
-@click.pass_obj
-def bills(env, partner, open_only, fmt, as_of) -> None:
-    """List supplier bills with what is still to pay."""
-    from comptoir.domain.purchasing import bills_table
-
-    book = env.book(as_of)
-    emit(bills_table(book, partner, open_only), fmt, book.revision)
-
-
-@click.command("purchases")
-@date_range
-@click.option("--by", "by", multiple=True, type=click.Choice(["supplier", "item", "month"]),
-              help="Group by (repeatable). Default: supplier, item, month.")
-@output_format
-@as_of
-@period_columns(by=False)
-@click.pass_obj
-def purchases_report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
-    """Purchases by supplier, item and month: quantity and value received, billed, price variance."""
-    from comptoir.domain.purchasing import purchases_report as build
-
-    book = env.book(as_of)
-    start, end = resolve_range(book.settings, from_, to_, period, year)
-    if per:  # net billed per --by group (supplier, item) in one column per period
-        from comptoir.domain import periodic
-
-        return emit(periodic.purchases(book, start, end, per, tuple(by)), fmt, book.revision)
-    emit(build(book, start, end, tuple(by) or ("supplier", "item", "month")), fmt, book.revision)
+# with --per: net billed per --by group (supplier, item) in one column per period
+purchases_report = _docs.by_period_report("purchases", "purchasing", "purchases_report", ["supplier", "item", "month"],
+                                          "Purchases by supplier, item and month: quantity and value received, billed, "
+                                          "price variance.")
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import click
 
+from comptoir.commands import _docs
 from comptoir.commands._docs import committed, day_of, put_all
-from comptoir.options import (
-    as_of,
-    date_range,
-    emit,
-    no_commit,
-    output_format,
-    period_columns,
-    resolve_range,
-)
+from comptoir.options import as_of, emit, no_commit, output_format
 
 LINE_HELP = ('A line: "SKU QTY [PRICE] [discount=PCT] [tax=CODE] [date=REQUESTED] [warehouse=CODE]" '
              "(repeatable, quote it). PRICE defaults to the item's list price.")
@@ -149,20 +142,8 @@ def confirm(env, ident, override, firm, no_commit) -> None:
     _report_order(result, w.book, "Confirmed", sha)
 
 
-@sales.command("cancel")
-@click.argument("ident", metavar="ORDER")
-@click.option("--date", "date_", help="Default: today.")
-@no_commit
-@click.pass_obj
-def cancel(env, ident, date_, no_commit) -> None:
-    """Cancel a quote, or what is still to deliver on an order (its reservations are released)."""
-    from comptoir.domain.sales import cancel_order, get_order
-
-    with env.writer("sales cancel", no_commit) as w:
-        so = cancel_order(w.book, get_order(w.book, ident), day_of(env, date_))
-        put_all(w, [("sales-order", so)])
-        sha = w.commit(f"Cancel {ident}", [ident])
-    click.echo(f"Cancelled {ident}" + committed(sha), err=True)
+cancel = _docs.cancel_command(sales, "ORDER", "sales", "cancel_order", "sales-order", "",
+                              "Cancel a quote, or what is still to deliver on an order (its reservations are released).")
 
 
 @sales.command("deliver")
@@ -188,11 +169,8 @@ def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None
     with env.writer("sales deliver", no_commit) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, env.today,
                        take_reserved)
-        put_all(w, [("delivery", result.delivery), *(("stock-move", m) for m in result.moves),
-                    ("journal", result.entry)])
-        cost = sum(x.value for x in result.delivery.lines)
-        subject = f"Deliver {result.delivery.id} on {ident}: " + ", ".join(
-            f"{x.qty:f} {x.item}" for x in result.delivery.lines) + f", cost {cost:,f} {w.book.base}"
+        subject = _docs.put_stock_document(w, "delivery", result.delivery, result,
+                                           f"Deliver {result.delivery.id} on {ident}", "cost ")
         sha = w.commit(subject, result.ids)
     click.echo(result.delivery.id)
     for b in result.broken:
@@ -275,46 +253,16 @@ def renumber(env, ident, no_commit) -> None:
     click.echo(f"{doc.id}: {doc.number} -> {revised.number}" + committed(sha), err=True)
 
 
-@sales.command("list")
-@click.option("--status", type=click.Choice(STATUSES))
-@click.option("--partner")
-@output_format
-@as_of
-@click.pass_obj
-def list_(env, status, partner, fmt, as_of) -> None:
-    """List quotes and orders with their derived status."""
-    from comptoir.domain.sales import orders_table
-
-    book = env.book(as_of)
-    emit(orders_table(book, status, partner), fmt, book.revision)
+list_ = _docs.orders_list(sales, "sales", STATUSES, "List quotes and orders with their derived status.")
 
 
-@sales.command("show")
-@click.argument("ident", metavar="ID")
-@output_format
-@as_of
-@click.pass_obj
-def show(env, ident, fmt, as_of) -> None:
-    """Show an order (lines, delivered, invoiced, promises), a delivery, an invoice or a credit note."""
-    from comptoir.domain.sales import document_table, order_detail, orders
-
-    book = env.book(as_of)
-    so = orders(book).get(ident)
-    emit(order_detail(book, so) if so is not None else document_table(book, ident), fmt, book.revision)
+show = _docs.show_command(sales, "ID", "sales",
+                          "Show an order (lines, delivered, invoiced, promises), a delivery, an invoice or a credit note.")
 
 
-@sales.command("invoices")
-@click.option("--partner")
-@click.option("--open", "open_only", is_flag=True, help="Only invoices not paid in full.")
-@output_format
-@as_of
-@click.pass_obj
-def invoices(env, partner, open_only, fmt, as_of) -> None:
-    """List invoices with what is open and their status (open, partly paid, overdue, paid, credited)."""
-    from comptoir.domain.sales import invoices_table
-
-    book = env.book(as_of)
-    emit(invoices_table(book, env.today, partner, open_only), fmt, book.revision)
+invoices = _docs.documents_list(sales, "invoices", "sales", "invoices_table", "invoices",
+                                "List invoices with what is open and their status (open, partly paid, overdue, paid, "
+                                "credited).", today=True)
 
 
 SELLER_FIELDS = ("legal_name", "vat_id", "registration", "email", "iban", "bic")
@@ -380,25 +328,10 @@ def seller(env, no_commit, **given) -> None:
     click.echo(f"Seller details saved: {', '.join(sorted(changes))}" + committed(sha), err=True)
 
 
-@click.command("sales")
-@date_range
-@click.option("--by", "by", multiple=True, type=click.Choice(["customer", "item", "month"]),
-              help="Group by (repeatable). Default: customer, item, month.")
-@output_format
-@as_of
-@period_columns(by=False)
-@click.pass_obj
-def sales_report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
-    """Sales by customer, item and month: quantity, revenue, cost and margin (credit notes deducted)."""
-    from comptoir.domain.sales import sales_report as build
-
-    book = env.book(as_of)
-    start, end = resolve_range(book.settings, from_, to_, period, year)
-    if per:  # revenue per --by group (customer, item) in one column per period
-        from comptoir.domain import periodic
-
-        return emit(periodic.sales(book, start, end, per, tuple(by)), fmt, book.revision)
-    emit(build(book, start, end, tuple(by) or ("customer", "item", "month")), fmt, book.revision)
+# with --per: revenue per --by group (customer, item) in one column per period
+sales_report = _docs.by_period_report("sales", "sales", "sales_report", ["customer", "item", "month"],
+                                      "Sales by customer, item and month: quantity, revenue, cost and margin (credit "
+                                      "notes deducted).")
 
 
 @click.command("open-orders")

@@ -33,7 +33,7 @@ from .common import (
     status,
 )
 from .debit_notes import debit_note
-from .lists import bills_table, order_detail, orders_table, purchases_report
+from .lists import bills_table, order_detail, orders_table, purchases_report, show_table
 from .ordering import cancel, new_order, order_value, reschedule
 from .provider import open_purchase_lines
 from .receiving import ReceiptResult, ReturnResult, receive, return_goods
@@ -44,5 +44,5 @@ __all__ = [
     "billed", "billed_by_line", "bills_of", "bills_table", "cancel", "debit_note", "get_order",
     "new_order", "open_purchase_lines", "open_qty", "order_detail", "order_value", "orders",
     "orders_table", "purchases_report", "purchasing_rules", "receive", "received", "received_by_line",
-    "reschedule", "return_goods", "status",
+    "reschedule", "return_goods", "show_table", "status",
 ]

@@ -15,23 +15,11 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.purchasing import Bill, PurchaseOrder
 from comptoir.schemas.types import currency_places
 
-from ..documents import (
-    default_tax,
-    doc_currency,
-    doc_rate,
-    get_partner_as,
-    get_tax,
-    is_stocked,
-    line_net,
-    paid_account,
-    places_for,
-    qty_text,
-    tax_on,
-    terms_of,
-    to_base,
-    validated,
-)
+from ..documents.lines import is_stocked, line_net, places_for, qty_text, tax_on
+from ..documents.parties import doc_currency, doc_rate, get_partner_as, terms_of, to_base
+from ..documents.taxes import default_tax, get_tax, paid_account
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, round_to
 from ..stock import MoveDraft, cogs_account, inventory_account, unit_for, value_moves
 from .common import billed, billed_by_line, get_order, received, received_by_line

@@ -10,7 +10,8 @@ from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.purchasing import Bill, PurchaseOrder
 
-from ..documents import is_stocked, moved_by_line, open_items
+from ..documents.lines import is_stocked
+from ..documents.orders import line_qty, moved_by_line, settled, still_open
 from ..ledger import ZERO
 
 STATUSES = ("ordered", "partly received", "received", "billed", "paid", "cancelled")
@@ -64,11 +65,11 @@ def billed_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
 
 
 def received(book: Book, po: str, line: int) -> Decimal:
-    return received_by_line(book).get(po, {}).get(line, [ZERO])[0]
+    return line_qty(received_by_line(book), po, line)
 
 
 def billed(book: Book, po: str, line: int) -> Decimal:
-    return billed_by_line(book).get(po, {}).get(line, [ZERO])[0]
+    return line_qty(billed_by_line(book), po, line)
 
 
 def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
@@ -78,7 +79,7 @@ def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
     line = po.lines[number - 1]
     if not is_stocked(book, line.item):
         return line.qty - billed(book, po.id, number)
-    return max(line.qty - received(book, po.id, number), ZERO)
+    return still_open(line.qty, received(book, po.id, number))
 
 
 def bills_of(book: Book, po: str) -> list[Bill]:
@@ -100,7 +101,6 @@ def status(book: Book, po: PurchaseOrder) -> str:
         return "partly received"
     if any(b < w for b, w in zip(billed_qty, wanted, strict=True)):
         return "received"
-    items = open_items(book, "payable", journal=False)
-    if all(items.by_document[b.id].open <= 0 for b in bills_of(book, po.id) if b.id in items.by_document):
+    if settled(book, "payable", bills_of(book, po.id)):
         return "paid"
     return "billed"

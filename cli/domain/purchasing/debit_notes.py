@@ -13,8 +13,11 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import currency_places
 
-from ..documents import line_net, paid_account, places_for, qty_text, tax_on, to_base, validated
+from ..documents.lines import line_net, places_for, qty_text, tax_on
+from ..documents.parties import to_base
+from ..documents.taxes import paid_account
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, round_to
 
 

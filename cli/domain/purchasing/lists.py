@@ -9,47 +9,35 @@ from comptoir.model import Book
 from comptoir.schemas.purchasing import PurchaseOrder
 from comptoir.schemas.types import currency_places
 
-from ..documents import line_net, open_items, places_for, qty_text, to_base
+from ..documents import orders as core
+from ..documents.parties import to_base
 from ..ledger import ZERO
 from ..table import Column, Table, money, text
-from .common import billed, bills_of, open_qty, orders, received, status
+from .common import billed, bills_of, get_order, open_qty, orders, received, status
 from .ordering import order_value
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
     rows = []
-    for po in sorted(orders(book).values(), key=lambda o: (o.date, o.id)):
-        st = status(book, po)
-        if (status_filter and st != status_filter) or (partner and po.partner != partner):
-            continue
+    for po, st in core.listed(orders(book).values(), lambda po: status(book, po), status_filter, partner):
         open_lines = [ln.expected for i, ln in enumerate(po.lines, 1) if open_qty(book, po, i) > 0 and ln.expected]
-        rows.append({"id": po.id, "date": po.date, "partner": po.partner, "status": st,
-                     "currency": po.currency or book.base, "net": order_value(po, book),
+        rows.append({**core.order_row(book, po, st, order_value(po, book)),
                      "next_expected": min(open_lines) if open_lines else None,
                      "reference": po.supplier_reference or ""})
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("partner", "Supplier"), text("status", "Status"),
-            text("currency", "Cur"), money("net", "Net"), Column("next_expected", "Next expected", "date"),
+    cols = [*core.order_columns("Supplier"), Column("next_expected", "Next expected", "date"),
             text("reference", "Their reference")]
     return Table("purchase-orders", cols, rows, title="Purchase orders")
 
 
 def order_detail(book: Book, po: PurchaseOrder) -> Table:
-    places = places_for(book, po.currency)
-    rows = []
-    for i, ln in enumerate(po.lines, 1):
-        rows.append({"line": i, "item": ln.item, "qty": ln.qty, "price": ln.price, "discount": ln.discount,
-                     "tax": ln.tax or "", "net": line_net(ln.qty, ln.price, ln.discount, places),
-                     "warehouse": ln.warehouse or "", "expected": ln.expected,
-                     "received": received(book, po.id, i), "billed": billed(book, po.id, i),
-                     "open": open_qty(book, po, i)})
-    cols = [Column("line", "Line", "int"), text("item", "Item"), Column("qty", "Qty", "qty"),
-            Column("price", "Price", "money", places), Column("discount", "Disc %", "qty"), text("tax", "Tax"),
-            money("net", "Net", places), text("warehouse", "Warehouse"), Column("expected", "Expected", "date"),
-            Column("received", "Received", "qty"), Column("billed", "Billed", "qty"), Column("open", "Open", "qty")]
+    rows, places = core.line_rows(book, po, lambda i, ln: {
+        "expected": ln.expected, "received": received(book, po.id, i), "billed": billed(book, po.id, i),
+        "open": open_qty(book, po, i)})
+    cols = [*core.line_columns(places), Column("expected", "Expected", "date"), Column("received", "Received", "qty"),
+            Column("billed", "Billed", "qty"), Column("open", "Open", "qty")]
     receipts = sorted((r for r in book.of("receipt").values() if r.order == po.id), key=lambda r: (r.date, r.id))
     notes = [f"{po.id} from {po.partner}, ordered {po.date}, {po.currency or book.base}; status: {status(book, po)}"]
-    notes += [f"receipt {r.id} on {r.date}: " + ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in r.lines)
-              for r in receipts]
+    notes += [f"receipt {r.id} on {r.date}: {core.lines_text(r)}" for r in receipts]
     notes += [f"bill {b.id} ({b.number}) on {b.date}: total {b.total:,f}, due {b.due}" for b in bills_of(book, po.id)]
     if po.cancelled:
         notes.append(f"cancelled on {po.cancelled}")
@@ -59,20 +47,19 @@ def order_detail(book: Book, po: PurchaseOrder) -> Table:
     return table
 
 
+def show_table(book: Book, ident: str) -> Table:
+    """What `purchase show` prints: a purchase order with its lines, receipts and bills."""
+    return order_detail(book, get_order(book, ident))
+
+
 def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
-    items = open_items(book, "payable", journal=False)
     rows = []
-    for b in sorted(book.of("bill").values(), key=lambda b: (b.date, b.id)):
-        item = items.by_document.get(b.id)
-        left = item.open if item else ZERO
-        if (partner and b.partner != partner) or (open_only and left <= 0):
-            continue
+    for b, left in core.open_documents(book, "payable", book.of("bill").values(), lambda b: (b.date, b.id), partner,
+                                  open_only):
         rows.append({"id": b.id, "number": b.number, "date": b.date, "due": b.due, "partner": b.partner,
                      "order": b.order or "", "currency": b.currency or book.base, "total": b.total, "open": left,
                      "status": "paid" if left <= 0 else ("partly paid" if left < b.total else "open")})
-    cols = [text("id", "Id"), text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
-            text("partner", "Supplier"), text("order", "Order"), text("currency", "Cur"), money("total", "Total"),
-            money("open", "Open"), text("status", "Status")]
+    cols = [text("id", "Id"), text("number", "Number"), *core.document_columns("Supplier")]
     return Table("bills", cols, rows, title="Supplier bills")
 
 

@@ -11,21 +11,12 @@ from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.purchasing import PurchaseOrder
 
-from ..documents import (
-    LineInput,
-    check_item,
-    default_tax,
-    doc_currency,
-    get_partner_as,
-    get_tax,
-    is_stocked,
-    line_net,
-    places_for,
-    qty_text,
-    validated,
-)
+from ..documents.lines import LineInput, check_item, is_stocked, qty_text
+from ..documents.orders import net_of
+from ..documents.parties import doc_currency, get_partner_as
+from ..documents.taxes import default_tax, get_tax
 from ..ids import id_prefix, new_id
-from ..ledger import ZERO
+from ..inputs import validated
 from ..stock import pick_warehouse
 from .common import open_qty, orders
 
@@ -90,5 +81,4 @@ def cancel(book: Book, po: PurchaseOrder, day: dt.date) -> PurchaseOrder:
 
 
 def order_value(po: PurchaseOrder, book: Book) -> Decimal:
-    places = places_for(book, po.currency)
-    return sum((line_net(ln.qty, ln.price, ln.discount, places) for ln in po.lines), ZERO)
+    return net_of(book, po)

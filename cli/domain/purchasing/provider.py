@@ -6,7 +6,7 @@ from __future__ import annotations
 from comptoir.model import Book
 
 from ..availability import Event, provider
-from ..documents import is_stocked
+from ..documents.lines import is_stocked
 from .common import open_qty, orders
 
 

@@ -12,32 +12,17 @@ from decimal import Decimal
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
-from comptoir.schemas.purchasing import PurchaseOrder, Receipt
+from comptoir.schemas.purchasing import Receipt
 from comptoir.schemas.types import currency_places
 
-from ..documents import doc_rate, is_stocked, qty_text, validated
+from ..documents.lines import is_stocked
+from ..documents.orders import partner_name, pick_lines, stock_document
+from ..documents.parties import doc_rate
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, round_to
-from ..stock import MoveDraft, post, unit_for
+from ..stock import MoveDraft, unit_for
 from .common import billed_by_line, get_order, open_qty, received_by_line
-
-
-def _line_picks(po: PurchaseOrder, chosen: list[tuple[int, Decimal]] | None, available, what: str
-                ) -> list[tuple[int, Decimal]]:
-    if chosen is None:
-        out = [(i, available(i)) for i in range(1, len(po.lines) + 1)]
-        return [(i, q) for i, q in out if q > 0]
-    for n, qty in chosen:
-        if n < 1 or n > len(po.lines):
-            raise fail("unknown-line", f"{po.id} has no line {n} (it has {len(po.lines)})",
-                       f"`comptoir purchase show {po.id}` lists the lines")
-        can = available(n)
-        if qty > can:
-            line = po.lines[n - 1]
-            raise fail(f"over-{what}", f"{po.id} line {n} ({line.item}): {qty_text(qty)} asked, "
-                       f"only {qty_text(can)} still to {what.replace('receipt', 'receive').replace('billing', 'bill')}",
-                       f"lower --qty to {qty_text(can)} or less")
-    return chosen
 
 
 @dataclass
@@ -66,7 +51,7 @@ def receive(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, da
     def can(i: int) -> Decimal:
         return open_qty(book, po, i) if i in stocked else ZERO
 
-    lines = _line_picks(po, chosen, can, "receipt")
+    lines = pick_lines(po, chosen, can, "receive", "over-receipt", "purchase")
     if not lines:
         raise fail("nothing-to-receive", f"everything ordered on {po.id} has been received",
                    f"`comptoir purchase show {po.id}` shows the receipts")
@@ -88,14 +73,12 @@ def receive(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, da
             unit = unit_for(value, qty, p)
         drafts.append(MoveDraft("receipt", line.item, qty, to_warehouse=line.warehouse, unit_cost=unit,
                                 account=grni, reference=ident))
-    who = book.of("partner")[po.partner].name if po.partner in book.of("partner") else po.partner
-    posting = post(book, day, drafts, f"Goods received {ident} from {who} ({po.id})", rng, reference=po.id)
-    entry = posting.entry.model_copy(update={"source": ident}) if posting.entry else None
-    rlines = [{"line": n, "item": m.item, "qty": m.qty, "warehouse": m.to_warehouse, "unit_cost": m.unit_cost,
-               "value": m.value, "move": m.id} for (n, _), m in zip(lines, posting.moves, strict=True)]
+    moves, entry, rlines = stock_document(book, day, lines, drafts,
+                                          f"Goods received {ident} from {partner_name(book, po.partner)} ({po.id})",
+                                          rng, reference=po.id, source=ident, incoming=True)
     rec = validated(Receipt, id=ident, date=day, order=po.id, partner=po.partner, lines=rlines, rate=fx,
                     entry=entry.id if entry else None, supplier_reference=reference)
-    return ReceiptResult(rec, posting.moves, entry)
+    return ReceiptResult(rec, moves, entry)
 
 
 @dataclass
@@ -123,7 +106,7 @@ def return_goods(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | Non
     def can(i: int) -> Decimal:
         return got.get(i, [ZERO])[0] if is_stocked(book, po.lines[i - 1].item) else ZERO
 
-    lines = _line_picks(po, chosen, can, "return")
+    lines = pick_lines(po, chosen, can, "return", "over-return", "purchase")
     if not lines:
         raise fail("nothing-to-return", f"nothing received on {po.id} is left to return", "")
     p = currency_places(book.base)
@@ -136,11 +119,8 @@ def return_goods(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | Non
         drafts.append(MoveDraft("supplier-return", line.item, qty, from_warehouse=line.warehouse,
                                 unit_cost=unit_for(value, qty, p), account=book.settings.accounts.grni,
                                 reason=reason, reference=ident))
-    who = book.of("partner")[po.partner].name if po.partner in book.of("partner") else po.partner
-    posting = post(book, day, drafts, f"Goods returned {ident} to {who} ({po.id}): {reason}", rng, reference=po.id)
-    entry = posting.entry.model_copy(update={"source": ident}) if posting.entry else None
-    rlines = [{"line": n, "item": m.item, "qty": m.qty, "warehouse": m.from_warehouse, "value": m.value,
-               "move": m.id} for (n, _), m in zip(lines, posting.moves, strict=True)]
+    memo = f"Goods returned {ident} to {partner_name(book, po.partner)} ({po.id}): {reason}"
+    moves, entry, rlines = stock_document(book, day, lines, drafts, memo, rng, reference=po.id, source=ident)
     doc = validated(SupplierReturn, id=ident, date=day, order=po.id, partner=po.partner, reason=reason,
                     lines=rlines, entry=entry.id if entry else None)
-    return ReturnResult(doc, posting.moves, entry)
+    return ReturnResult(doc, moves, entry)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from comptoir.errors import Problem
 from comptoir.model import Book
+from comptoir.schemas.purchasing import PurchaseLine
 
-from ..documents import qty_text
+from ..documents.lines import qty_text
+from ..documents.orders import order_problems
 from ..ledger import ZERO
 from ..validation import rule
 from .common import billed, orders, received
@@ -19,32 +21,23 @@ def purchasing_rules(book: Book) -> list[Problem]:
     """Known suppliers, items and warehouses; received and billed within what was ordered and
     received; receipts and bills agree with their moves and entries."""
     out: list[Problem] = []
-    partners = book.of("partner")
-    from ..stock import items, moves, warehouses
+    from ..stock import moves
 
-    its, whs, mvs = items(book), warehouses(book), moves(book)
+    mvs = moves(book)
     for ident, po in orders(book).items():
-        src = book.source("purchase-order", ident)
-        if po.partner not in partners:
-            out.append(Problem(src, 0, "unknown-partner", f"{ident}: supplier {po.partner} does not exist",
-                               "add it with `comptoir partner add --role supplier` or fix `partner:`", loc=("partner",)))
-        for i, ln in enumerate(po.lines, 1):
-            if ln.item not in its:
-                out.append(Problem(src, 0, "unknown-item", f"{ident} line {i}: item {ln.item} does not exist",
-                                   "fix `item:`", loc=("lines", i - 1, "item")))
-            if ln.warehouse and ln.warehouse not in whs:
-                out.append(Problem(src, 0, "unknown-warehouse", f"{ident} line {i}: warehouse {ln.warehouse} does not exist",
-                                   "fix `warehouse:`", loc=("lines", i - 1, "warehouse")))
-            got, paid = received(book, ident, i), billed(book, ident, i)
-            if got > ln.qty:
-                out.append(Problem(src, 0, "over-receipt",
-                                   f"{ident} line {i}: {qty_text(got)} received, {qty_text(ln.qty)} ordered",
-                                   "a receipt beyond the order needs a new order line", loc=("lines", i - 1, "qty")))
-            if paid > ln.qty:  # before or beyond the receipt is fine: GRNI carries the difference
-                out.append(Problem(src, 0, "over-billing",
-                                   f"{ident} line {i}: {qty_text(paid)} billed, only {qty_text(ln.qty)} ordered",
-                                   "a bill beyond the order needs a new order line; correct it with a debit note",
-                                   loc=("lines", i - 1)))
+
+        def over_billed(i: int, ln: PurchaseLine, ident: str = ident) -> list[Problem]:
+            paid = billed(book, ident, i)
+            if paid <= ln.qty:  # before or beyond the receipt is fine: GRNI carries the difference
+                return []
+            return [Problem(book.source("purchase-order", ident), 0, "over-billing",
+                            f"{ident} line {i}: {qty_text(paid)} billed, only {qty_text(ln.qty)} ordered",
+                            "a bill beyond the order needs a new order line; correct it with a debit note",
+                            loc=("lines", i - 1))]
+
+        out += order_problems(book, "purchase-order", ident, po, "supplier", " --role supplier",
+                              lambda i, ident=ident: received(book, ident, i), "received", "over-receipt",
+                              "a receipt beyond the order needs a new order line", over_billed)
     for kind in ("receipt", "bill"):
         for ident, doc in book.of(kind).items():
             src = book.source(kind, ident)

@@ -44,7 +44,7 @@ from .common import (
 from .credit_notes import CreditResult, credit_note, return_cost
 from .delivering import DeliveryResult, deliver
 from .invoicing import invoice, renumber
-from .lists import document_table, invoices_table, order_detail, orders_table
+from .lists import document_table, invoices_table, order_detail, orders_table, show_table
 from .ordering import (
     OpportunityOrder,
     OrderResult,
@@ -68,5 +68,5 @@ __all__ = [
     "invoiced", "invoiced_by_line", "invoices_of", "invoices_table", "new_order", "open_orders_table",
     "open_sales_lines", "order_detail", "order_from_opportunity", "order_gross", "order_net", "orders",
     "orders_table", "promise_risks", "renumber", "return_cost", "sales_overview", "sales_report",
-    "sales_rules", "status", "to_deliver",
+    "sales_rules", "show_table", "status", "to_deliver",
 ]

@@ -11,7 +11,9 @@ from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
 
-from ..documents import is_stocked, moved_by_line, open_items
+from ..documents.balances import open_items
+from ..documents.lines import is_stocked
+from ..documents.orders import line_qty, moved_by_line, settled, still_open
 from ..ledger import ZERO
 
 STATUSES = ("draft", "confirmed", "partly delivered", "delivered", "invoiced", "paid", "cancelled")
@@ -64,7 +66,7 @@ def invoiced_by_line(book: Book) -> dict[str, dict[int, Decimal]]:
 
 
 def delivered(book: Book, so: str, line: int) -> Decimal:
-    return delivered_by_line(book).get(so, {}).get(line, [ZERO])[0]
+    return line_qty(delivered_by_line(book), so, line)
 
 
 def invoiced(book: Book, so: str, line: int) -> Decimal:
@@ -107,7 +109,7 @@ def to_deliver(book: Book, so: SalesOrder, number: int) -> Decimal:
     line = so.lines[number - 1]
     if not is_stocked(book, line.item):
         return ZERO
-    return max(line.qty - delivered(book, so.id, number), ZERO)
+    return still_open(line.qty, delivered(book, so.id, number))
 
 
 def status(book: Book, so: SalesOrder) -> str:
@@ -127,8 +129,7 @@ def status(book: Book, so: SalesOrder) -> str:
         return "partly delivered"
     if any(billed[i] < wanted[i] for i in n):
         return "delivered" if stocked else "confirmed"
-    ar = open_items(book, "receivable", journal=False)
-    if all(ar.by_document[inv.id].open <= 0 for inv in invoices_of(book, so.id) if inv.id in ar.by_document):
+    if settled(book, "receivable", invoices_of(book, so.id)):
         return "paid"
     return "invoiced"
 

@@ -15,8 +15,10 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import CreditNote, Invoice
 from comptoir.schemas.types import currency_places
 
-from ..documents import is_stocked, line_net, next_number, places_for, qty_text, tax_on, validated
+from ..documents.lines import is_stocked, line_net, places_for, qty_text, tax_on
+from ..documents.numbering import next_number
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, round_to
 from ..stock import MoveDraft, cogs_account, post, unit_for
 from .common import CREDIT_SERIES, credited_by_line, delivered_by_line, get_invoice, orders

@@ -14,31 +14,13 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import Delivery, SalesOrder
 
-from ..documents import qty_text, validated
+from ..documents.lines import qty_text
+from ..documents.orders import partner_name, pick_lines, stock_document
 from ..ids import id_prefix, new_id
-from ..ledger import ZERO
-from ..stock import MoveDraft, cogs_account, post
+from ..inputs import validated
+from ..stock import MoveDraft, cogs_account
 from .common import get_order, orders, to_deliver
 from .promises import promise_risks
-
-
-def _picked(so: SalesOrder, chosen: list[tuple[int, Decimal]] | None, can, verb: str, code: str
-            ) -> list[tuple[int, Decimal]]:
-    if chosen is None:
-        found = [(i, can(i)) for i in range(1, len(so.lines) + 1)]
-        return [(i, q) for i, q in found if q > 0]
-    seen: dict[int, Decimal] = {}
-    for n, qty in chosen:
-        if n < 1 or n > len(so.lines):
-            raise fail("unknown-line", f"{so.id} has no line {n} (it has {len(so.lines)})",
-                       f"`comptoir sales show {so.id}` lists the lines")
-        seen[n] = seen.get(n, ZERO) + qty
-        if seen[n] > can(n):
-            line = so.lines[n - 1]
-            raise fail(code, f"{so.id} line {n} ({line.item}): {qty_text(seen[n])} asked, only "
-                       f"{qty_text(can(n))} still to {verb}",
-                       f"lower --qty to {qty_text(can(n))} or less" if can(n) else f"nothing is left to {verb} on it")
-    return chosen
 
 
 @dataclass
@@ -67,27 +49,25 @@ def deliver(book: Book, so_id: str, chosen: list[tuple[int, Decimal]] | None, da
     if day < so.confirmed:
         raise fail("delivery-before-order", f"the delivery date {day} is before the order's confirmation {so.confirmed}",
                    "deliver on or after it")
-    lines = _picked(so, chosen, lambda i: to_deliver(book, so, i), "deliver", "over-delivery")
+    lines = pick_lines(so, chosen, lambda i: to_deliver(book, so, i), "deliver", "over-delivery", "sales")
     if not lines:
         raise fail("nothing-to-deliver", f"everything on {so.id} has been delivered",
                    f"`comptoir sales show {so.id}` shows the deliveries")
     ident = new_id(id_prefix(book, "delivery"), day, book.of("delivery"), rng)
     drafts = [MoveDraft("delivery", so.lines[n - 1].item, qty, from_warehouse=so.lines[n - 1].warehouse,
                         account=cogs_account(book, so.lines[n - 1].item), reference=ident) for n, qty in lines]
-    who = book.of("partner")[so.partner].name if so.partner in book.of("partner") else so.partner
-    posting = post(book, day, drafts, f"Delivery {ident} to {who} ({so.id})", rng, reference=so.id)
-    entry = posting.entry.model_copy(update={"source": ident}) if posting.entry else None
-    dlines = [{"line": n, "item": m.item, "qty": m.qty, "warehouse": m.from_warehouse, "value": m.value,
-               "move": m.id} for (n, _), m in zip(lines, posting.moves, strict=True)]
+    moves, entry, dlines = stock_document(book, day, lines, drafts,
+                                          f"Delivery {ident} to {partner_name(book, so.partner)} ({so.id})", rng,
+                                          reference=so.id, source=ident)
     doc = validated(Delivery, id=ident, date=day, order=so.id, partner=so.partner, lines=dlines,
                     entry=entry.id if entry else None)
-    broken = _broken_promises(book, so, doc, posting.moves, today or book.today or day)
+    broken = _broken_promises(book, so, doc, moves, today or book.today or day)
     if broken and not take_reserved:
         raise ComptoirError([Problem("", 0, "reserved-stock", f"{doc.id} on {so.id} would take stock promised "
                                      f"to another order: {b}",
                                      "deliver less now (free stock first), wait for the supply, or take it "
                                      "anyway with --take-reserved (those promises then break)") for b in broken])
-    return DeliveryResult(doc, posting.moves, entry, broken)
+    return DeliveryResult(doc, moves, entry, broken)
 
 
 def _broken_promises(book: Book, so: SalesOrder, doc: Delivery, new_moves: list, today: dt.date) -> list[str]:

@@ -13,21 +13,12 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import Invoice, SalesOrder
 
-from ..documents import (
-    collected_account,
-    doc_rate,
-    get_tax,
-    is_stocked,
-    line_net,
-    next_number,
-    places_for,
-    split_number,
-    tax_on,
-    terms_of,
-    to_base,
-    validated,
-)
+from ..documents.lines import is_stocked, line_net, places_for, tax_on
+from ..documents.numbering import next_number, split_number
+from ..documents.parties import doc_rate, terms_of, to_base
+from ..documents.taxes import collected_account, get_tax
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO
 from .common import (
     INVOICE_SERIES,

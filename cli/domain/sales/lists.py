@@ -9,9 +9,8 @@ from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.sales import SalesOrder
 
-from ..documents import line_net, open_items, places_for, qty_text
-from ..ledger import ZERO
-from ..table import Column, Table, money, text
+from ..documents import orders as core
+from ..table import Column, Table, text
 from .common import (
     delivered,
     deliveries_of,
@@ -27,35 +26,23 @@ from .ordering import order_net
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
     rows = []
-    for so in sorted(orders(book).values(), key=lambda o: (o.date, o.id)):
-        st = status(book, so)
-        if (status_filter and st != status_filter) or (partner and so.partner != partner):
-            continue
+    for so, st in core.listed(orders(book).values(), lambda so: status(book, so), status_filter, partner):
         promised = [ln.promised for i, ln in enumerate(so.lines, 1) if ln.promised and to_deliver(book, so, i) > 0]
-        rows.append({"id": so.id, "date": so.date, "partner": so.partner, "status": st,
-                     "currency": so.currency or book.base, "net": order_net(book, so),
+        rows.append({**core.order_row(book, so, st, order_net(book, so)),
                      "promised": max(promised) if promised else None, "reference": so.customer_reference or "",
                      "opportunity": so.opportunity or ""})
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("partner", "Customer"), text("status", "Status"),
-            text("currency", "Cur"), money("net", "Net"), Column("promised", "Promised", "date"),
+    cols = [*core.order_columns("Customer"), Column("promised", "Promised", "date"),
             text("reference", "Their reference"), text("opportunity", "Opportunity")]
     return Table("sales-orders", cols, rows, title="Sales quotes and orders")
 
 
 def order_detail(book: Book, so: SalesOrder) -> Table:
-    places = places_for(book, so.currency)
-    rows = []
-    for i, ln in enumerate(so.lines, 1):
-        rows.append({"line": i, "item": ln.item, "qty": ln.qty, "price": ln.price, "discount": ln.discount,
-                     "tax": ln.tax or "", "net": line_net(ln.qty, ln.price, ln.discount, places),
-                     "warehouse": ln.warehouse or "", "requested": ln.requested, "promised": ln.promised,
-                     "delivered": delivered(book, so.id, i), "invoiced": invoiced(book, so.id, i),
-                     "open": to_deliver(book, so, i)})
-    cols = [Column("line", "Line", "int"), text("item", "Item"), Column("qty", "Qty", "qty"),
-            Column("price", "Price", "money", places), Column("discount", "Disc %", "qty"), text("tax", "Tax"),
-            money("net", "Net", places), text("warehouse", "Warehouse"), Column("requested", "Requested", "date"),
-            Column("promised", "Promised", "date"), Column("delivered", "Delivered", "qty"),
-            Column("invoiced", "Invoiced", "qty"), Column("open", "To deliver", "qty")]
+    rows, places = core.line_rows(book, so, lambda i, ln: {
+        "requested": ln.requested, "promised": ln.promised, "delivered": delivered(book, so.id, i),
+        "invoiced": invoiced(book, so.id, i), "open": to_deliver(book, so, i)})
+    cols = [*core.line_columns(places), Column("requested", "Requested", "date"), Column("promised", "Promised", "date"),
+            Column("delivered", "Delivered", "qty"), Column("invoiced", "Invoiced", "qty"),
+            Column("open", "To deliver", "qty")]
     st = status(book, so)
     kind = "quote" if so.confirmed is None else "order"
     notes = [f"{kind} {so.id} for {so.partner}, {so.date}, {so.currency or book.base}; status: {st}"]
@@ -63,8 +50,7 @@ def order_detail(book: Book, so: SalesOrder) -> Table:
         notes.append(f"confirmed {so.confirmed}")
     if so.credit_override:
         notes.append(f"accepted over the credit limit: {so.credit_override}")
-    notes += [f"delivery {d.id} on {d.date}: " + ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in d.lines)
-              for d in deliveries_of(book, so.id)]
+    notes += [f"delivery {d.id} on {d.date}: {core.lines_text(d)}" for d in deliveries_of(book, so.id)]
     notes += [f"invoice {i.number} ({i.id}) on {i.date}: total {i.total:,f}, due {i.due}, "
               f"{invoice_status(book, i, book.today or dt.date.today())}" for i in invoices_of(book, so.id)]
     if so.cancelled:
@@ -77,20 +63,20 @@ def order_detail(book: Book, so: SalesOrder) -> Table:
 
 
 def invoices_table(book: Book, today: dt.date, partner: str | None = None, open_only: bool = False) -> Table:
-    ar = open_items(book, "receivable", journal=False)
     rows = []
-    for inv in sorted(book.of("invoice").values(), key=lambda i: (i.date, i.number)):
-        item = ar.by_document.get(inv.id)
-        left = item.open if item else ZERO
-        if (partner and inv.partner != partner) or (open_only and left <= 0):
-            continue
+    for inv, left in core.open_documents(book, "receivable", book.of("invoice").values(), lambda i: (i.date, i.number),
+                                    partner, open_only):
         rows.append({"number": inv.number, "id": inv.id, "date": inv.date, "due": inv.due, "partner": inv.partner,
                      "order": inv.order or "", "currency": inv.currency or book.base, "total": inv.total,
                      "open": left, "status": invoice_status(book, inv, today)})
-    cols = [text("number", "Number"), text("id", "Id"), Column("date", "Date", "date"), Column("due", "Due", "date"),
-            text("partner", "Customer"), text("order", "Order"), text("currency", "Cur"), money("total", "Total"),
-            money("open", "Open"), text("status", "Status")]
+    cols = [text("number", "Number"), text("id", "Id"), *core.document_columns("Customer")]
     return Table("invoices", cols, rows, title="Sales invoices")
+
+
+def show_table(book: Book, ident: str) -> Table:
+    """What `sales show` prints: an order with its lines, or a delivery, invoice or credit note."""
+    so = orders(book).get(ident)
+    return order_detail(book, so) if so is not None else document_table(book, ident)
 
 
 def document_table(book: Book, ident: str) -> Table:

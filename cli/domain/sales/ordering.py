@@ -15,23 +15,21 @@ from comptoir.schemas.sales import SalesOrder
 from comptoir.schemas.types import currency_places
 
 from ..availability import Promise, promise
-from ..documents import (
+from ..documents.balances import partner_balance
+from ..documents.lines import (
     LineInput,
     check_item,
-    default_tax,
-    doc_currency,
-    get_partner_as,
-    get_tax,
     is_stocked,
     line_net,
-    partner_balance,
     places_for,
     qty_text,
     tax_on,
-    to_base,
-    validated,
 )
+from ..documents.orders import net_of
+from ..documents.parties import doc_currency, get_partner_as, to_base
+from ..documents.taxes import default_tax, get_tax
 from ..ids import id_prefix, new_id
+from ..inputs import validated
 from ..ledger import ZERO, rate_on
 from ..stock import items, warehouses
 from .common import delivered, invoiced, orders, status
@@ -127,8 +125,7 @@ def order_gross(book: Book, so: SalesOrder, remaining: bool = False) -> Decimal:
 
 
 def order_net(book: Book, so: SalesOrder) -> Decimal:
-    places = places_for(book, so.currency)
-    return sum((line_net(ln.qty, ln.price, ln.discount, places) for ln in so.lines), ZERO)
+    return net_of(book, so)
 
 
 def in_base(book: Book, amount: Decimal, currency: str | None, day: dt.date) -> Decimal:

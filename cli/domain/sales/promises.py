@@ -12,7 +12,7 @@ from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine, SalesOrder
 
 from ..availability import SUPPLY, Event, events, provider, stock_now
-from ..documents import qty_text
+from ..documents.lines import qty_text
 from ..ledger import ZERO
 from .common import orders, to_deliver
 

@@ -10,7 +10,9 @@ from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from ..diff import effect
-from ..documents import is_stocked, open_items, to_base
+from ..documents.balances import open_items
+from ..documents.lines import is_stocked
+from ..documents.parties import to_base
 from ..ledger import ZERO, round_to
 from ..overview import section
 from ..table import Column, Table, money, text

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from comptoir.errors import Problem
 from comptoir.model import Book
+from comptoir.schemas.sales import SalesLine
 
-from ..documents import qty_text, split_number
+from ..documents.lines import qty_text
+from ..documents.numbering import split_number
+from ..documents.orders import order_problems
 from ..ledger import ZERO
-from ..stock import items, warehouses
+from ..stock import items
 from ..validation import rule
 from .common import delivered, invoiced, orders
 
@@ -21,34 +24,25 @@ def sales_rules(book: Book) -> list[Problem]:
     documents agree with their moves and journal entries."""
     out: list[Problem] = []
     partners = book.of("partner")
-    its, whs = items(book), warehouses(book)
+    its = items(book)
     from ..stock import moves
 
     mvs = moves(book)
     for ident, so in orders(book).items():
         src = book.source("sales-order", ident)
-        if so.partner not in partners:
-            out.append(Problem(src, 0, "unknown-partner", f"{ident}: customer {so.partner} does not exist",
-                               "add it with `comptoir partner add` or fix `partner:`", loc=("partner",)))
-        for i, ln in enumerate(so.lines, 1):
-            if ln.item not in its:
-                out.append(Problem(src, 0, "unknown-item", f"{ident} line {i}: item {ln.item} does not exist",
-                                   "fix `item:`", loc=("lines", i - 1, "item")))
-            if ln.warehouse and ln.warehouse not in whs:
-                out.append(Problem(src, 0, "unknown-warehouse", f"{ident} line {i}: warehouse {ln.warehouse} does not exist",
-                                   "fix `warehouse:`", loc=("lines", i - 1, "warehouse")))
-            shipped = delivered(book, ident, i)
-            if shipped > ln.qty:
-                out.append(Problem(src, 0, "over-delivery",
-                                   f"{ident} line {i}: {qty_text(shipped)} delivered, {qty_text(ln.qty)} ordered",
-                                   "a delivery beyond the order needs a new order line", loc=("lines", i - 1, "qty")))
-            billed = invoiced(book, ident, i)
-            limit = shipped if ln.item in its and its[ln.item].stocked else ln.qty
-            if billed > limit:
-                out.append(Problem(src, 0, "over-invoicing",
-                                   f"{ident} line {i}: {qty_text(billed)} invoiced, {qty_text(limit)} "
-                                   + ("delivered" if ln.item in its and its[ln.item].stocked else "ordered"),
-                                   "invoice what was delivered; correct with a credit note", loc=("lines", i - 1)))
+
+        def over_invoiced(i: int, ln: SalesLine, ident: str = ident, src: str = src) -> list[Problem]:
+            stocked = ln.item in its and its[ln.item].stocked
+            billed, limit = invoiced(book, ident, i), delivered(book, ident, i) if stocked else ln.qty
+            if billed <= limit:
+                return []
+            return [Problem(src, 0, "over-invoicing", f"{ident} line {i}: {qty_text(billed)} invoiced, "
+                            f"{qty_text(limit)} " + ("delivered" if stocked else "ordered"),
+                            "invoice what was delivered; correct with a credit note", loc=("lines", i - 1))]
+
+        out += order_problems(book, "sales-order", ident, so, "customer", "",
+                              lambda i, ident=ident: delivered(book, ident, i), "delivered", "over-delivery",
+                              "a delivery beyond the order needs a new order line", over_invoiced)
     seen_dn: dict[str, str] = {}
     for kind in ("delivery", "invoice", "credit-note"):
         for ident, doc in book.of(kind).items():
