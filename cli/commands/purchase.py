@@ -120,7 +120,7 @@ def bill(env, idents, number, partner, line_nos, qtys, prices, ordered, charges,
     from comptoir.domain.purchasing import bill as build
     from comptoir.errors import fail
 
-    chosen = None
+    chosen: list[BillPick] | None = None
     if line_nos or qtys:
         if len(line_nos) != len(qtys):
             raise fail("line-qty-pairs", f"{len(line_nos)} --line and {len(qtys)} --qty given",

@@ -51,14 +51,14 @@ def get_partner(book: Book, ident: str) -> Partner:
     partner = book.of("partner").get(ident)
     if partner is None:
         raise fail("unknown-partner", f"there is no partner {ident}", "`comptoir partner list` shows the ids")
-    return partner  # type: ignore[return-value]
+    return partner
 
 
 def partners_table(book: Book, role: str | None = None, search: str | None = None) -> Table:
     rows = []
     needle = (search or "").lower()
     for ident in sorted(book.of("partner")):
-        p: Partner = book.of("partner")[ident]  # type: ignore[assignment]
+        p: Partner = book.of("partner")[ident]
         if role and role not in p.roles:
             continue
         if needle and not any(needle in (v or "").lower() for v in (p.id, p.name, p.legal_name, p.email)):

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import Problem, fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.payments import Payment
+from comptoir.schemas.purchasing import Bill
+from comptoir.schemas.sales import Invoice
 from comptoir.schemas.types import currency_places
 
 from .documents import (
@@ -86,7 +90,7 @@ def _credit(book: Book, side: str, partner: str, ref: str) -> OpenItem:
 
 
 def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, day: dt.date, rng: random.Random,
-                documents: list[str] = (), currency: str | None = None, rate: Decimal | None = None,
+                documents: Sequence[str] = (), currency: str | None = None, rate: Decimal | None = None,
                 bank: str | None = None, reference: str | None = None, memo: str | None = None,
                 refund: bool = False) -> tuple[Payment, JournalEntry]:
     """A payment received (in) or sent (out), allocated to the named invoices or bills in that
@@ -184,7 +188,7 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
 
 
 def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: random.Random,
-                  credits: list[str] = (), documents: list[str] = (), amount: Decimal | None = None
+                  credits: Sequence[str] = (), documents: Sequence[str] = (), amount: Decimal | None = None
                   ) -> tuple[list, JournalEntry | None]:
     """Use the partner's credits (credit or debit notes, unallocated payments: the named ones,
     else the oldest) on their open invoices, bills or refunds (the named ones, else oldest due
@@ -310,7 +314,7 @@ def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Ta
         notes.append(f"{found.residual:,.{p}f} on the {side} accounts belongs to no open document: exchange "
                      "revaluations and rounding of foreign-currency settlements.")
     if detail:
-        totals = {"partner": "Total", "base": sum((r["base"] for r in rows), ZERO)}
+        totals: dict[str, Any] = {"partner": "Total", "base": sum((r["base"] for r in rows), ZERO)}
         cols = [text("partner", "Partner"), text("name", "Name"), text("kind", "Kind"), text("document", "Document"),
                 text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
                 Column("days", "Days late", "int"), text("currency", "Cur"), money("open", "Open"),
@@ -409,14 +413,14 @@ def cash_forecast(book: Book, today: dt.date, weeks: int = 13) -> Table:
                 continue
             week = max((item.due - today).days, 0) // 7
             flows[week][col] += value
-    rows = []
+    rows: list[dict[str, Any]] = []
     balance = opening
     for k, start in enumerate(starts):
         receipts, payments = flows[k]
         balance += receipts - payments
         rows.append({"week": k + 1, "from": start, "to": start + dt.timedelta(days=6), "receipts": receipts,
                      "payments": payments, "net": receipts - payments, "closing": balance})
-    totals = {"week": None, "receipts": sum((r["receipts"] for r in rows), ZERO),
+    totals: dict[str, Any] = {"week": None, "receipts": sum((r["receipts"] for r in rows), ZERO),
               "payments": sum((r["payments"] for r in rows), ZERO), "closing": balance}
     totals["net"] = totals["receipts"] - totals["payments"]
     cols = [Column("week", "Week", "int"), Column("from", "From", "date"), Column("to", "To", "date"),
@@ -438,7 +442,7 @@ def payments_table(book: Book, partner: str | None = None, direction: str | None
     for pay in sorted(book.of("payment").values(), key=lambda x: (x.date, x.id)):
         if (partner and pay.partner != partner) or (direction and pay.direction != direction):
             continue
-        docs = {**book.of("invoice"), **book.of("bill")}
+        docs: dict[str, Invoice | Bill] = {**book.of("invoice"), **book.of("bill")}
         rows.append({"id": pay.id, "date": pay.date, "direction": pay.direction, "partner": pay.partner,
                      "currency": pay.currency or book.base, "amount": pay.amount,
                      "allocated": ", ".join(f"{docs[a.document].number if a.document in docs else a.document} "

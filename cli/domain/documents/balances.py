@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
@@ -113,7 +114,7 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                                 inv.currency or base, inv.rate, inv.total)
                 found.append(item)
                 by_doc[inv.id] = item
-        settling = [("credit-note", d) for d in book.of("credit-note").values() if dated(d)]
+        settling: list[tuple[str, Any]] = [("credit-note", d) for d in book.of("credit-note").values() if dated(d)]
     else:
         for bill in book.of("bill").values():
             if dated(bill):
@@ -195,24 +196,24 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
         ledger += sign * sum((v for p, v in zip(entry.postings, values, strict=True) if p.account in accounts), ZERO)
         if entry.id in ours:
             continue
-        for p, value in zip(entry.postings, values, strict=True):
-            if p.account not in accounts:
+        for posting, value in zip(entry.postings, values, strict=True):
+            if posting.account not in accounts:
                 continue
-            cur = p.currency or base
+            cur = posting.currency or base
             ref = entry.reference or entry.id
-            gkey = (p.account, p.partner or "", cur, ref)
-            item = groups.get(gkey)
-            if item is None:
-                item = groups[gkey] = OpenItem(side, "journal", ref, ref, p.partner or "", entry.date, entry.date,
-                                               cur, None, ZERO, base_amount=ZERO)
-            item.amount += sign * p.amount
-            item.base_amount = (item.base_amount or ZERO) + sign * value
-            item.date = min(item.date, entry.date)
-            item.due = item.date
+            gkey = (posting.account, posting.partner or "", cur, ref)
+            group = groups.get(gkey)
+            if group is None:
+                group = groups[gkey] = OpenItem(side, "journal", ref, ref, posting.partner or "", entry.date,
+                                                entry.date, cur, None, ZERO, base_amount=ZERO)
+            group.amount += sign * posting.amount
+            group.base_amount = (group.base_amount or ZERO) + sign * value
+            group.date = min(group.date, entry.date)
+            group.due = group.date
     for item in groups.values():
         if item.amount != 0:
             if item.currency != base:
-                item.rate = item.base_amount / item.amount if item.base_amount else None  # type: ignore[operator]
+                item.rate = item.base_amount / item.amount if item.base_amount else None
             found.append(item)
     found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
     total = sum((i.base(book) for i in found if i.open != 0), ZERO)

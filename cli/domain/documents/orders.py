@@ -59,7 +59,17 @@ class Order(Protocol):
     def lines(self) -> Sequence[OrderLine]: ...
 
 
+class Document(Protocol):
+    """What invoices and bills both have."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def partner(self) -> str: ...
+
+
 OrderT = TypeVar("OrderT", bound=Order)
+DocumentT = TypeVar("DocumentT", bound=Document)
 
 
 # -- what happened to each order line ------------------------------------------------------------
@@ -221,8 +231,8 @@ def lines_text(doc: Any) -> str:
     return ", ".join(f"line {x.line} {qty_text(x.qty)} {x.item}" for x in doc.lines)
 
 
-def open_documents(book: Book, side: str, docs: Iterable[OrderT], key: Callable[[OrderT], Any], partner: str | None,
-                   open_only: bool) -> Iterator[tuple[OrderT, Decimal]]:
+def open_documents(book: Book, side: str, docs: Iterable[DocumentT], key: Callable[[DocumentT], Any],
+                   partner: str | None, open_only: bool) -> Iterator[tuple[DocumentT, Decimal]]:
     """Invoices (receivable) or bills (payable) in `key` order with what is open on each."""
     found: OpenItems = open_items(book, side, journal=False)
     for doc in sorted(docs, key=key):

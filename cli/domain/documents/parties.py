@@ -22,12 +22,12 @@ def get_partner_as(book: Book, ident: str, role: str) -> Partner:
     if partner is None:
         raise fail("unknown-partner", f"there is no partner {ident}",
                    "`comptoir partner list` shows the ids; add one with `comptoir partner add`")
-    if role not in partner.roles:  # type: ignore[attr-defined]
-        raise fail(f"not-a-{role}", f"partner {ident} is not a {role} (roles: {', '.join(partner.roles)})",  # type: ignore[attr-defined]
+    if role not in partner.roles:
+        raise fail(f"not-a-{role}", f"partner {ident} is not a {role} (roles: {', '.join(partner.roles)})",
                    f"add the role with `comptoir partner update {ident} --role {role}`")
-    if not partner.active:  # type: ignore[attr-defined]
+    if not partner.active:
         raise fail("inactive-partner", f"partner {ident} is inactive", "reactivate it to trade with it")
-    return partner  # type: ignore[return-value]
+    return partner
 
 
 def doc_currency(book: Book, partner: Partner, given: str | None) -> str | None:

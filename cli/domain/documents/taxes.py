@@ -11,7 +11,7 @@ from ..stock import items
 
 
 def tax_codes(book: Book) -> dict[str, TaxCode]:
-    return book.of("tax-code")  # type: ignore[return-value]
+    return book.of("tax-code")
 
 
 def get_tax(book: Book, code: str | None) -> TaxCode | None:

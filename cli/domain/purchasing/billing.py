@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -98,7 +99,7 @@ def _bill_picks(book: Book, pos: list[PurchaseOrder], picks: list[BillPick] | No
 
 
 def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt.date, rng: random.Random,
-         number: str, due: dt.date | None = None, rate: Decimal | None = None, charges: list[Charge] = (),
+         number: str, due: dt.date | None = None, rate: Decimal | None = None, charges: Sequence[Charge] = (),
          partner_id: str | None = None, ordered: bool = False) -> BillResult:
     """The supplier's bill, independent of the receipts: for one or several orders of the
     supplier, billing what was received (default), or any quantity up to what was ordered (goods
@@ -119,11 +120,11 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
     cur = currencies.pop() if currencies else doc_currency(book, partner, None)
     if not number or not number.strip():
         raise fail("missing-number", "a bill needs the supplier's invoice number", "give --number INV-1234")
-    for b in book.of("bill").values():
-        if b.partner == partner.id and b.number == number:
-            raise fail("duplicate-bill", f"{partner.name}'s invoice {number} is already booked as {b.id}",
+    for booked in book.of("bill").values():
+        if booked.partner == partner.id and booked.number == number:
+            raise fail("duplicate-bill", f"{partner.name}'s invoice {number} is already booked as {booked.id}",
                        "each supplier invoice is billed once; check the number",
-                       file=book.source("bill", b.id), line=1)
+                       file=book.source("bill", booked.id), line=1)
     for po in pos:
         if day < po.date:
             raise fail("bill-before-order", f"the bill date {day} is before {po.id}'s order date {po.date}", "")
@@ -171,9 +172,9 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
             raise fail("invalid-amount", f"a charge of {ch.amount} must be more than zero", "give the net amount")
         ch.tax = default_tax(book, ch.tax, None, partner, None)
         tax = get_tax(book, ch.tax)
-        account = acc.inventory if ch.landed else ch.account
-        if account not in book.accounts:
-            raise fail("unknown-account", f"account {account} does not exist",
+        charged = acc.inventory if ch.landed else ch.account
+        if charged not in book.accounts:
+            raise fail("unknown-account", f"account {charged} does not exist",
                        "use an account from `comptoir account list`")
         if ch.landed and not pos and not ch.orders:
             raise fail("landed-without-order", "a landed cost belongs to the goods of an order",
@@ -182,7 +183,7 @@ def bill(book: Book, order_ids: list[str], picks: list[BillPick] | None, day: dt
         blines.append({"item": None, "description": ch.description or ("landed cost" if ch.landed else None),
                        "qty": Decimal(1), "price": net, "tax": ch.tax, "tax_rate": tax.rate if tax else ZERO,
                        "net": net, "tax_amount": tax_on(net, tax.rate, places) if tax else ZERO,
-                       "account": account, "landed": ch.landed, "by": ch.by,
+                       "account": charged, "landed": ch.landed, "by": ch.by,
                        "goods": [get_order(book, o) for o in ch.orders] or pos})
     net_total = sum((b["net"] for b in blines), ZERO)
     tax_total = sum((b["tax_amount"] for b in blines), ZERO)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.purchasing import DebitNote
 from comptoir.schemas.types import currency_places
 
 from ..documents.lines import line_net, places_for, qty_text, tax_on
@@ -22,12 +23,10 @@ from ..ledger import ZERO, round_to
 
 
 def debit_note(book: Book, bill_id: str, chosen: list[tuple[int, Decimal]] | None, day: dt.date,
-               rng: random.Random, number: str, reason: str) -> tuple[object, JournalEntry]:
+               rng: random.Random, number: str, reason: str) -> tuple[DebitNote, JournalEntry]:
     """The supplier's credit note on a bill: debit payables (gross, at the bill's rate), credit
     GRNI at what the billed units cleared (the expense for lines with no goods) and input tax;
     the rest is price variance."""
-    from comptoir.schemas.purchasing import DebitNote
-
     b = book.of("bill").get(bill_id) or next((x for x in book.of("bill").values() if x.number == bill_id), None)
     if b is None:
         raise fail("unknown-bill", f"there is no bill {bill_id}", "`comptoir purchase bills` lists them")

@@ -86,10 +86,10 @@ def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by:
                 c["received"] += ln.value
     for b in book.of("bill").values():
         if inside(b.date):
-            for ln in b.lines:
-                c = cell(b.partner, ln.item or "", b.date)
-                c["billed"] += to_base(book, ln.net, b.rate)
-                c["variance"] += ln.variance
+            for bl in b.lines:
+                c = cell(b.partner, bl.item or "", b.date)
+                c["billed"] += to_base(book, bl.net, b.rate)
+                c["variance"] += bl.variance
     rows = [groups[k] for k in sorted(groups)]
     totals = {by[0]: "Total", **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "received", "billed", "variance")}}
     cols = [text(d, d.capitalize()) for d in by] + [

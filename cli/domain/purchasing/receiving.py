@@ -12,7 +12,7 @@ from decimal import Decimal
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
-from comptoir.schemas.purchasing import Receipt
+from comptoir.schemas.purchasing import Receipt, SupplierReturn
 from comptoir.schemas.types import currency_places
 
 from ..documents.lines import is_stocked
@@ -83,7 +83,7 @@ def receive(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | None, da
 
 @dataclass
 class ReturnResult:
-    record: object
+    record: SupplierReturn
     moves: list
     entry: JournalEntry | None
 
@@ -96,8 +96,6 @@ def return_goods(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | Non
                  rng: random.Random, reason: str) -> ReturnResult:
     """Goods back to the supplier: stock out at the cost they came in at (not the valuation's),
     debit GRNI; the supplier's debit note then clears GRNI against payables."""
-    from comptoir.schemas.purchasing import SupplierReturn
-
     po = get_order(book, po_id)
     if not reason or not reason.strip():
         raise fail("reason-required", "a return needs a reason", 'add --reason "wet sacks"')

@@ -4,6 +4,8 @@ against their moves and entries.
 
 from __future__ import annotations
 
+from functools import partial
+
 from comptoir.errors import Problem
 from comptoir.model import Book
 from comptoir.schemas.purchasing import PurchaseLine
@@ -36,7 +38,7 @@ def purchasing_rules(book: Book) -> list[Problem]:
                             loc=("lines", i - 1))]
 
         out += order_problems(book, "purchase-order", ident, po, "supplier", " --role supplier",
-                              lambda i, ident=ident: received(book, ident, i), "received", "over-receipt",
+                              partial(received, book, ident), "received", "over-receipt",
                               "a receipt beyond the order needs a new order line", over_billed)
     for kind in ("receipt", "bill"):
         for ident, doc in book.of(kind).items():

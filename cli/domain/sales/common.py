@@ -26,7 +26,7 @@ CREDIT_SERIES = "CN"  # credit notes CN2026-0001
 
 
 def orders(book: Book) -> dict[str, SalesOrder]:
-    return book.of("sales-order")  # type: ignore[return-value]
+    return book.of("sales-order")
 
 
 def get_order(book: Book, ident: str) -> SalesOrder:
@@ -42,7 +42,7 @@ def get_invoice(book: Book, ident: str) -> Invoice:
         inv = next((i for i in book.of("invoice").values() if i.number == ident), None)
     if inv is None:
         raise fail("unknown-invoice", f"there is no invoice {ident}", "`comptoir sales invoices` lists them")
-    return inv  # type: ignore[return-value]
+    return inv
 
 
 def delivered_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:

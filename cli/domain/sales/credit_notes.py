@@ -51,17 +51,17 @@ def return_cost(book: Book, inv: Invoice, n: int, qty: Decimal) -> Decimal | Non
             if x.line == ln.line:
                 got_qty += x.qty
                 got_value += x.value
-    if got_qty <= 0 and inv.order:  # an invoice written without its deliveries: the line's average
+    if got_qty <= 0 and inv.order and ln.line is not None:  # written without its deliveries: the line's average
         got_qty, got_value = delivered_by_line(book).get(inv.order, {}).get(ln.line, [ZERO, ZERO])
     if got_qty <= 0:
         return None
     back_qty = back_value = ZERO
     for cn in book.of("credit-note").values():
         if cn.invoice == inv.id:
-            for x in cn.lines:
-                if x.line == n and x.returned:
-                    back_qty += x.returned
-                    back_value += x.value
+            for back in cn.lines:
+                if back.line == n and back.returned:
+                    back_qty += back.returned
+                    back_value += back.value
     left_qty, left_value = got_qty - back_qty, got_value - back_value
     if left_qty <= 0:
         return None

@@ -11,7 +11,7 @@ from decimal import Decimal
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
-from comptoir.schemas.sales import Invoice, SalesOrder
+from comptoir.schemas.sales import CreditNote, Invoice, SalesOrder
 
 from ..documents.lines import is_stocked, line_net, places_for, tax_on
 from ..documents.numbering import next_number, split_number
@@ -95,9 +95,9 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[
         for ln in d.lines:
             qty[ln.line] = qty.get(ln.line, ZERO) + ln.qty
     if dn is None and so.cancelled is None:  # services are invoiced with the order
-        for i, ln in enumerate(so.lines, 1):
-            if not is_stocked(book, ln.item) and ln.qty > invoiced(book, so.id, i):
-                qty[i] = ln.qty - invoiced(book, so.id, i)
+        for i, line in enumerate(so.lines, 1):
+            if not is_stocked(book, line.item) and line.qty > invoiced(book, so.id, i):
+                qty[i] = line.qty - invoiced(book, so.id, i)
     if not qty:
         if status(book, so) in ("invoiced", "paid"):
             raise fail("already-invoiced", f"everything on {so.id} is invoiced",
@@ -130,7 +130,8 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[
     return doc, entry
 
 
-def renumber(book: Book, inv, kind: str = "invoice") -> tuple[object, JournalEntry | None]:
+def renumber(book: Book, inv: Invoice | CreditNote, kind: str = "invoice"
+             ) -> tuple[Invoice | CreditNote, JournalEntry | None]:
     """Give a duplicated number (two branches numbered an invoice alike) the next free one."""
     twins = [d for d in book.of(kind).values() if d.number == inv.number and d.id != inv.id]
     if not twins:

@@ -33,7 +33,7 @@ def open_lines(book: Book) -> Iterator[tuple[SalesOrder, int, SalesLine, Decimal
 def open_sales_lines(book: Book):
     """Undelivered lines of confirmed orders reserve stock from their promised date."""
     for so, _, line, qty, day in open_lines(book):
-        yield Event(line.item, line.warehouse, day, qty, "reserved", so.id)
+        yield Event(line.item, line.warehouse or "", day, qty, "reserved", so.id)  # open lines have one
 
 
 def promise_risks(book: Book, today: dt.date) -> dict[tuple[str, int], str]:
@@ -44,7 +44,7 @@ def promise_risks(book: Book, today: dt.date) -> dict[tuple[str, int], str]:
     by_pair: dict[tuple[str, str], list[tuple]] = {}
     for so, n, line, qty, day in ours:
         when = max(day or today, today)
-        by_pair.setdefault((line.item, line.warehouse), []).append((when, 1, so.id, n, qty, "reserved"))
+        by_pair.setdefault((line.item, line.warehouse or ""), []).append((when, 1, so.id, n, qty, "reserved"))
         if day is not None and day < today:
             risks[(so.id, n)] = f"late: promised {day}, {qty_text(qty)} still to deliver"
     sales_docs = {so.id for so, *_ in ours}

@@ -5,6 +5,7 @@ overview section and the review's document effect.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from comptoir.model import Book
 from comptoir.schemas.types import currency_places
@@ -67,7 +68,8 @@ def sales_report(book: Book, start: dt.date | None, end: dt.date | None, by: tup
         r["margin"] = r["revenue"] - r["cost"]
         r["margin_pct"] = round_to(r["margin"] * 100 / r["revenue"], 1) if r["revenue"] else None
         rows.append(r)
-    totals = {by[0]: "Total", **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "revenue", "cost", "margin")}}
+    totals: dict[str, Any] = {by[0]: "Total",
+                              **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "revenue", "cost", "margin")}}
     totals["margin_pct"] = round_to(totals["margin"] * 100 / totals["revenue"], 1) if totals["revenue"] else None
     cols = [text(d, d.capitalize()) for d in by] + [
         Column("qty", "Qty", "qty"), money("revenue", "Revenue", p), money("cost", "Cost", p),
@@ -92,16 +94,16 @@ def open_orders_table(book: Book, today: dt.date, side: str | None = None) -> Ta
                          "risk": risk.split(":")[0] if risk else "on time", "why": risk.split(": ", 1)[-1] if risk else ""})
     if side in (None, "purchases"):
         for po in purchasing.orders(book).values():
-            for n, line in enumerate(po.lines, 1):
+            for n, pl in enumerate(po.lines, 1):
                 qty = purchasing.open_qty(book, po, n)
-                if qty <= 0 or not is_stocked(book, line.item):
+                if qty <= 0 or not is_stocked(book, pl.item):
                     continue
-                late = line.expected is not None and line.expected < today
+                late = pl.expected is not None and pl.expected < today
                 rows.append({"side": "purchases", "order": po.id, "line": n, "partner": po.partner,
-                             "item": line.item, "warehouse": line.warehouse or "", "open": qty, "requested": None,
-                             "date": line.expected, "status": purchasing.status(book, po),
+                             "item": pl.item, "warehouse": pl.warehouse or "", "open": qty, "requested": None,
+                             "date": pl.expected, "status": purchasing.status(book, po),
                              "risk": "overdue" if late else "on time",
-                             "why": f"expected {line.expected}, not received" if late else ""})
+                             "why": f"expected {pl.expected}, not received" if late else ""})
     rows.sort(key=lambda r: (r["side"] != "sales", r["date"] or dt.date.max, r["order"], r["line"]))
     cols = [text("side", "Side"), text("order", "Order"), Column("line", "Line", "int"), text("partner", "Partner"),
             text("item", "Item"), text("warehouse", "Warehouse"), Column("open", "Open qty", "qty"),

@@ -4,6 +4,8 @@ entries, and invoice numbering.
 
 from __future__ import annotations
 
+from functools import partial
+
 from comptoir.errors import Problem
 from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine
@@ -41,7 +43,7 @@ def sales_rules(book: Book) -> list[Problem]:
                             "invoice what was delivered; correct with a credit note", loc=("lines", i - 1))]
 
         out += order_problems(book, "sales-order", ident, so, "customer", "",
-                              lambda i, ident=ident: delivered(book, ident, i), "delivered", "over-delivery",
+                              partial(delivered, book, ident), "delivered", "over-delivery",
                               "a delivery beyond the order needs a new order line", over_invoiced)
     seen_dn: dict[str, str] = {}
     for kind in ("delivery", "invoice", "credit-note"):

@@ -20,15 +20,15 @@ def qty_col(key: str, header: str) -> Column:
 
 
 def items(book: Book) -> dict[str, Item]:
-    return book.of("item")  # type: ignore[return-value]
+    return book.of("item")
 
 
 def warehouses(book: Book) -> dict[str, Warehouse]:
-    return book.of("warehouse")  # type: ignore[return-value]
+    return book.of("warehouse")
 
 
 def moves(book: Book) -> dict[str, StockMove]:
-    return book.of("stock-move")  # type: ignore[return-value]
+    return book.of("stock-move")
 
 
 def move_key(move: StockMove) -> tuple:

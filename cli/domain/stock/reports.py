@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from comptoir.model import Book
 from comptoir.schemas.inventory import VALUE_ONLY
@@ -55,7 +56,7 @@ def stock_ledger(book: Book, start: dt.date | None = None, end: dt.date | None =
     """Every move per item and warehouse with the running quantity and value."""
     p = places(book)
     running: dict[tuple[str, str], list[Decimal]] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sku in sorted(moves_by_item(book)):
         if item and sku != item:
             continue

@@ -39,11 +39,11 @@ def stock_references(book: Book) -> list[Problem]:
                                "use an account from `comptoir account list`", loc=("inventory_account",)))
     for ident, m in moves(book).items():
         src = book.source("stock-move", ident)
-        it = its.get(m.item)
-        if it is None:
+        moved = its.get(m.item)
+        if moved is None:
             out.append(Problem(src, 0, "unknown-item", f"{ident}: item {m.item} does not exist",
                                "add the item with `comptoir item add` or fix `item:`", loc=("item",)))
-        elif not it.stocked:
+        elif not moved.stocked:
             out.append(Problem(src, 0, "service-item", f"{ident}: {m.item} is a service item and has no stock",
                                "change the item's type or remove the move", loc=("item",)))
         for fld in ("from_warehouse", "to_warehouse"):
@@ -87,7 +87,7 @@ def stock_valuation(book: Book) -> list[Problem]:
                     m = o.move
                     out.append(Problem(book.source("stock-move", m.id), 0, "negative-stock",
                                        f"{m.id}: takes {fmt_qty(m.qty)} {it.uom} of {sku} from {m.from_warehouse} "
-                                       f"on {m.date}, where {fmt_qty(o.on_hand)} are on hand",
+                                       f"on {m.date}, where {fmt_qty(o.on_hand or ZERO)} are on hand",
                                        "receive stock before it, or allow negative stock for the item",
                                        loc=("qty",)))
     return out

@@ -149,7 +149,7 @@ def _refuse_shortfalls(book: Book, item: Item, outcomes: list[Outcome], fresh: f
         if m.id in fresh:
             problems.append(Problem(
                 "", 0, "negative-stock",
-                f"{m.from_warehouse} has {fmt_qty(o.on_hand)} {item.uom} of {item.sku} on hand on {m.date}; "
+                f"{m.from_warehouse} has {fmt_qty(o.on_hand or ZERO)} {item.uom} of {item.sku} on hand on {m.date}; "
                 f"{m.type} of {fmt_qty(m.qty)} asked",
                 f"receive or transfer stock into {m.from_warehouse} first, lower the quantity, "
                 f"or allow negative stock for the item (allow_negative: true)"))
@@ -157,7 +157,7 @@ def _refuse_shortfalls(book: Book, item: Item, outcomes: list[Outcome], fresh: f
             problems.append(Problem(
                 book.source("stock-move", m.id), 0, "negative-stock",
                 f"the new move would leave too little {item.sku} in {m.from_warehouse} for the later "
-                f"{m.type} {m.id} on {m.date}: {fmt_qty(o.on_hand)} on hand, {fmt_qty(m.qty)} asked",
+                f"{m.type} {m.id} on {m.date}: {fmt_qty(o.on_hand or ZERO)} on hand, {fmt_qty(m.qty)} asked",
                 "date the new move after it, or move less"))
     if problems:
         raise ComptoirError(problems)
