@@ -8,20 +8,11 @@ import importlib
 
 import click
 
-from comptoir.options import (
-    as_of,
-    date_range,
-    emit,
-    no_commit,
-    output_format,
-    parse_date,
-    period_columns,
-    resolve_range,
-)
+from comptoir import options as opt
 
 
 def day_of(env, date_: str | None, option: str = "--date"):
-    return parse_date(date_, option) or env.today
+    return opt.parse_date(date_, option) or env.today
 
 
 def decimal_of(text: str | None, option: str):
@@ -66,13 +57,13 @@ def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) 
     @group.command("list", help=doc)
     @click.option("--status", type=click.Choice(statuses))
     @click.option("--partner")
-    @output_format
-    @as_of
+    @opt.output_format
+    @opt.as_of
     @click.pass_obj
     def list_(env, status, partner, fmt, as_of) -> None:
         table = importlib.import_module(f"comptoir.domain.{module}").orders_table
         book = env.book(as_of)
-        emit(table(book, status, partner), fmt, book.revision)
+        opt.emit(table(book, status, partner), fmt, book.revision)
 
     return list_
 
@@ -84,13 +75,13 @@ def documents_list(group: click.Group, name: str, module: str, table: str, what:
     @group.command(name, help=doc)
     @click.option("--partner")
     @click.option("--open", "open_only", is_flag=True, help=f"Only {what} not paid in full.")
-    @output_format
-    @as_of
+    @opt.output_format
+    @opt.as_of
     @click.pass_obj
     def listing(env, partner, open_only, fmt, as_of) -> None:
         build = getattr(importlib.import_module(f"comptoir.domain.{module}"), table)
         book = env.book(as_of)
-        emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
+        opt.emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
 
     return listing
 
@@ -100,22 +91,22 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
     with --per, the periodic report of the same name in one column per period."""
 
     @click.command(name, help=doc)
-    @date_range
+    @opt.date_range
     @click.option("--by", "by", multiple=True, type=click.Choice(dimensions),
                   help=f"Group by (repeatable). Default: {', '.join(dimensions)}.")
-    @output_format
-    @as_of
-    @period_columns(by=False)
+    @opt.output_format
+    @opt.as_of
+    @opt.period_columns(by=False)
     @click.pass_obj
     def report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
         book = env.book(as_of)
-        start, end = resolve_range(book.settings, from_, to_, period, year)
+        start, end = opt.resolve_range(book.settings, from_, to_, period, year)
         if per:  # the report's measure per --by group, in one column per period
             from comptoir.domain import periodic
 
-            return emit(getattr(periodic, name)(book, start, end, per, tuple(by)), fmt, book.revision)
+            return opt.emit(getattr(periodic, name)(book, start, end, per, tuple(by)), fmt, book.revision)
         module_ = importlib.import_module(f"comptoir.domain.{module}")
-        emit(getattr(module_, build)(book, start, end, tuple(by) or tuple(dimensions)), fmt, book.revision)
+        opt.emit(getattr(module_, build)(book, start, end, tuple(by) or tuple(dimensions)), fmt, book.revision)
 
     return report
 
@@ -125,13 +116,13 @@ def show_command(group: click.Group, metavar: str, module: str, doc: str) -> cli
 
     @group.command("show", help=doc)
     @click.argument("ident", metavar=metavar)
-    @output_format
-    @as_of
+    @opt.output_format
+    @opt.as_of
     @click.pass_obj
     def show(env, ident, fmt, as_of) -> None:
         table = importlib.import_module(f"comptoir.domain.{module}").show_table
         book = env.book(as_of)
-        emit(table(book, ident), fmt, book.revision)
+        opt.emit(table(book, ident), fmt, book.revision)
 
     return show
 
@@ -144,7 +135,7 @@ def cancel_command(group: click.Group, metavar: str, module: str, build: str, ki
     @group.command("cancel", help=doc)
     @click.argument("ident", metavar=metavar)
     @click.option("--date", "date_", help="Default: today.")
-    @no_commit
+    @opt.no_commit
     @click.pass_obj
     def cancel(env, ident, date_, no_commit) -> None:
         domain = importlib.import_module(f"comptoir.domain.{module}")
