@@ -398,7 +398,11 @@ class Writer:
             else:
                 _atomic_write(path, old.decode())
         if self.root.top is not None and written:
-            git.run(self.root.top, "reset", "-q", "--", *written, check=False)
+            try:
+                git.run(self.root.top, "reset", "-q", "--", *written)
+            except git.GitError:  # a full disk can refuse even the index that unstages them:
+                self._end_intent()  # give back the room this write's own note takes, and again
+                git.run(self.root.top, "reset", "-q", "--", *written, check=False)
 
 
 def _message(subject: str, body: str, command: str, records: list[str],
