@@ -51,12 +51,27 @@ def test_cached_sums_give_the_same_trial_balance(book):
 
 
 def test_uncommitted_edit_is_read_from_disk_not_from_the_cache(book):
+    """A dirty tree costs the folders it touches: those are read from the working tree (and kept
+    nowhere), the others served from the store."""
     ident = _post(book, "2026-11-05", "20.00")
-    assert _tb(book)["totals"]["debit"] == "20.00"
+    _post(book, "2026-10-05", "7.00")
+    assert _tb(book)["totals"]["debit"] == "27.00"
     path = book / f"journal/2026/11/{ident}.yaml"
     path.write_text(path.read_text().replace("20.00", "30.00"))
+    assert _served(book)
+    assert _tb(book)["totals"]["debit"] == "37.00"
+    assert _tb(book) == _full(book)
+    path.unlink()  # a deleted file, and a new month folder git does not know yet
+    write(book, {"journal/2026/12/JE-20261201-ZZZZ.yaml":
+                 "id: JE-20261201-ZZZZ\ndate: 2026-12-01\nmemo: new\npostings:\n"
+                 "  - account: '6100'\n    amount: 2.00\n  - account: '1010'\n    amount: -2.00\n"})
+    assert _served(book)
+    assert _tb(book)["totals"]["debit"] == "9.00"
+    assert _tb(book) == _full(book)
+    # a rate not committed: every sum depends on the rates, so the whole book is read
+    assert run(book, "rate", "add", "USD", "0.9", "--date", "2026-01-01", "--no-commit").exit_code == 0
     assert not _served(book)
-    assert _tb(book)["totals"]["debit"] == "30.00"
+    assert _tb(book) == _full(book)
 
 
 def test_an_id_filed_twice_is_left_to_the_full_read(book):

@@ -13,6 +13,7 @@ a posting no rate converts), the caller reads the whole book as before.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,9 @@ from comptoir.schemas import SETTINGS_FILE
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
 DAYS = Derivation("ledger-days", keep=400)
+# Per journal folder and account: the rows of its postings (date, entry, values, memos), what the
+# general ledger, the register and the journal show; keyed like DAYS, plus the account.
+ROWS = Derivation("ledger-rows", keep=20000)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
@@ -64,6 +68,26 @@ class Watch:
             return False
         return self.probe.clean(folders)
 
+    def dirty(self, root: DataRoot, folders: list[str]) -> set[str] | None:
+        """The journal folders (from the data root) with uncommitted changes: those are read from
+        the working tree, the others served from the store. None when the store cannot serve the
+        working tree: a rate changed (every sum depends on the rates), or git could not say."""
+        if self.at_revision:
+            return set()
+        if self.probe is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+            return None
+        changes = self.probe.changes()
+        if changes is None or not self.probe.ok:
+            return None
+        journal, *others = folders
+        out = set()
+        for path in changes:
+            if any(_under(path, f) for f in others):
+                return None
+            if _under(path, journal) and path.endswith(".yaml"):
+                out.add(path.rpartition("/")[0])
+        return out
+
     def untouched(self) -> bool:
         """Nothing at all changed in the working tree: settings, accounts, journal and rates are HEAD's."""
         return not self.at_revision and self.probe is not None and self.probe.changes() == []
@@ -84,25 +108,30 @@ class Watch:
         return found
 
 
-def attach(root: DataRoot, book: Book, watch: Watch) -> bool:
-    """Put the day totals into `book.derived`; False when the whole book must be read instead."""
+def attach(root: DataRoot, book: Book, watch: Watch,
+           rows: Callable[[str, str], bool] | None = None) -> bool:
+    """Put the day totals (and the reversal links, and with `rows` the posting rows of the
+    (folder, account) pairs it accepts) into `book.derived`; False when the whole book must be
+    read instead."""
     enabled = gc.isenabled()
     gc.disable()  # entries are built and dropped by the thousand: no cycles to look for
     try:
-        return _attach(root, book, watch)
+        return _attach(root, book, watch, rows)
     finally:
         if enabled:
             gc.enable()
 
 
-def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
-    from decimal import Decimal
+def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str], bool] | None) -> bool:
 
     from comptoir.book import git
 
     top = root.top
     journal, names = _folders()
-    if top is None or not watch.clean(root, names):
+    if top is None:
+        return False
+    dirty = watch.dirty(root, names)
+    if dirty is None:
         return False
     folders = [root.prefix + name for name in names]
     rev = book.revision or "HEAD"
@@ -118,48 +147,113 @@ def _attach(root: DataRoot, book: Book, watch: Watch) -> bool:
     journal_path = folders[0]
     rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
     store = Store.of(root.path)
-    totals: dict[str, dict[int, list[Decimal]]] = {}
-    ids: set[str] = set()
-    count = 0
     names = {folder: tree for folder, tree in trees.items() if _under(folder, journal_path)}
-    found = {folder: store.get(DAYS, folder, tree, book.base, rates) for folder, tree in names.items()}
-    missing = [folder for folder, hit in found.items() if not _sound(hit)]
+    for folder in dirty:  # folders with uncommitted changes: read from the working tree, kept nowhere
+        names[root.prefix + folder] = ""
+    names = dict(sorted(names.items()))
+    found = {folder: store.get(DAYS, folder, tree, book.base, rates) if tree else None
+             for folder, tree in names.items()}
+    missing = [folder for folder, hit in found.items() if names[folder] and not _sound(hit)]
     whole = None
-    if len(missing) > 3:  # many folders to sum: read the journal once, through the parse store
+    computed: dict[str, dict[str, list]] = {}  # folder -> account -> rows, for the folders summed now
+    if len(missing) > 3:  # many folders to sum: read the committed journal once, through the parse store
         from comptoir.book.loader import load_book
 
-        read = load_book(root, book.revision, kinds=(journal.name,), clean=True)
+        read = load_book(root, rev, kinds=(journal.name,))
         if read.load_problems:
             return False
         whole = {}
         for ident, record in read.of(journal.name).items():
             whole.setdefault(read.source(journal.name, ident).rpartition("/")[0], []).append(record)
+
+    def compute(folder: str) -> tuple | None:
+        tree = names[folder]
+        rel = folder[len(root.prefix):]
+        if not tree:
+            records = _disk_records(root, rel, journal)
+            out = None if records is None else _folder_sums(top, None, rel, book, journal, records)
+        else:
+            out = _folder_sums(top, tree, rel, book, journal,
+                               None if whole is None else whole.get(folder, []))
+        if out is None:
+            return None
+        value, by_account = out
+        if tree:
+            store.put(DAYS, (folder, tree, book.base, rates), value)
+            for account, folder_rows in by_account.items():
+                store.put(ROWS, (folder, tree, book.base, rates, account), folder_rows)
+        computed[folder] = by_account
+        return value
+
+    totals: dict[str, dict[int, list[Decimal]]] = {}
+    closing: dict[str, dict[int, list[Decimal]]] = {}
+    reversed_by: dict[str, str] = {}
+    chosen: list[tuple] = []
+    ids: set[str] = set()
+    count = 0
     for folder, tree in names.items():
         hit = found[folder]
-        if folder in missing:
-            hit = _folder_sums(top, tree, folder[len(root.prefix):], book, journal,
-                               None if whole is None else whole.get(folder, []))
+        if not tree or folder in missing:
+            hit = compute(folder)
             if hit is None:
                 return False
-            store.put(DAYS, (folder, tree, book.base, rates), hit)
-        folder_ids, sums = hit
+        folder_ids, sums, closing_sums, links, accounts = hit
         ids.update(folder_ids)
         count += len(folder_ids)
-        for account, days in sums:
-            into = totals.setdefault(account, {})
-            for day, debit, credit in days:
-                cell = into.get(day)
-                if cell is None:
-                    into[day] = [Decimal(debit), Decimal(credit)]
-                else:
-                    cell[0] += Decimal(debit)
-                    cell[1] += Decimal(credit)
+        _add_sums(totals, sums)
+        _add_sums(closing, closing_sums)
+        for ident, reverses in links:
+            reversed_by[reverses] = ident
+        if want is not None:
+            rel = folder[len(root.prefix):]
+            for account in accounts:
+                if not want(rel, account):
+                    continue
+                part = computed[folder].get(account) if folder in computed else \
+                    store.get(ROWS, folder, tree, book.base, rates, account)
+                if not isinstance(part, list):  # trimmed from the store: sum the folder again
+                    if compute(folder) is None:
+                        return False
+                    part = computed[folder].get(account, [])
+                chosen.extend(part)
     if len(ids) != count:
         return False  # an id in two files: the full read says which
     book.derived["ledger.days"] = totals
-    book.derived["ledger.days.trees"] = trees  # what they are the sums of, and the entries' ids (for ledgersnap)
-    book.derived["ledger.days.ids"] = ids
+    book.derived["ledger.days.closing"] = closing
+    book.derived["ledger.reversals"] = reversed_by
+    if want is not None:
+        book.derived["ledger.rows"] = _posting_rows(chosen)
+    if not dirty:  # what they are the sums of, and the entries' ids (for ledgersnap)
+        book.derived["ledger.days.trees"] = trees
+        book.derived["ledger.days.ids"] = ids
     return True
+
+
+def _add_sums(into: dict, sums: list) -> None:
+    from decimal import Decimal
+
+    for account, days in sums:
+        cells = into.setdefault(account, {})
+        for day, debit, credit in days:
+            cell = cells.get(day)
+            if cell is None:
+                cells[day] = [Decimal(debit), Decimal(credit)]
+            else:
+                cell[0] += Decimal(debit)
+                cell[1] += Decimal(credit)
+
+
+def _posting_rows(rows: list[tuple]) -> list:
+    import datetime as dt
+    from decimal import Decimal
+
+    from comptoir.domain.ledger import PostingRow
+
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    dec = Decimal
+    day = dt.date.fromordinal
+    return [PostingRow(day(r[0]), r[1], r[2], r[3], dec(r[4]), dec(r[5]), r[6], r[7], r[8], r[9], r[10], r[11],
+                       dec(r[12]), r[13]) for r in rows]
 
 
 def _under(path: str, folder: str) -> bool:
@@ -167,21 +261,51 @@ def _under(path: str, folder: str) -> bool:
 
 
 def _sound(hit: object) -> bool:
-    return type(hit) is tuple and len(hit) == 2 and type(hit[0]) is list and type(hit[1]) is list
+    return type(hit) is tuple and len(hit) == 5 and all(type(part) is list for part in hit)
 
 
-def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, records: list | None = None
+def _disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
+    """The records of the entry files directly in a working-tree folder, or None when one of them
+    is something the full read would report (or a link, which the full read follows)."""
+    import os
+
+    from comptoir.book.loader import parse_bytes, well_filed_record
+
+    records = []
+    try:
+        entries = list(os.scandir(root.path / folder))
+    except FileNotFoundError:
+        return []  # every file of the folder was removed
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.endswith(".yaml"):
+            continue
+        if entry.is_symlink() or not entry.is_file():
+            return None
+        with open(entry.path, "rb") as fh:
+            record = well_filed_record(kind, f"{folder}/{entry.name}", parse_bytes(fh.read()))
+        if record is None:
+            return None
+        records.append(record)
+    return records
+
+
+def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kind, records: list | None = None
                  ) -> tuple | None:
-    """(ids, [(account, [(day, debits, credits), ...]), ...]) of the entry files directly in one
-    folder, or None when one of them is something the full read would report. `records`: the
-    folder's entries, when the journal was read whole."""
+    """((ids, day sums, closing day sums, reversal links, accounts), {account: posting rows}) of
+    the entry files directly in one folder, or None when one of them is something the full read
+    would report. `records`: the folder's entries, when they were read already."""
+    from decimal import Decimal
+
     from comptoir.book import git
     from comptoir.book.loader import parse_bytes, well_filed_record
-    from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals
+    from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals, entry_values
+    from comptoir.domain.periods import is_closing
 
     if records is None:
         files = []
-        for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
+        for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):  # type: ignore[arg-type]
             meta, _, name = item.partition("\t")
             if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
                 if meta.startswith("120000"):
@@ -197,6 +321,54 @@ def _folder_sums(top: Path, tree: str, folder: str, book: Book, kind: Kind, reco
     sums = add_day_totals({}, book, records)
     if sums.pop(UNCONVERTIBLE):
         return None
-    return ([getattr(r, kind.id_field) for r in records],
-            [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in days.items()])
-             for account, days in sums.items()])
+    closing = add_day_totals({}, book, [r for r in records if is_closing(r)])
+    closing.pop(UNCONVERTIBLE)
+    by_account: dict[str, list] = {}
+    for entry in records:
+        values = entry_values(book, entry)
+        total = str(sum((v for v in values if v > 0), Decimal(0)))
+        day = entry.date.toordinal()
+        count = len(entry.postings)
+        for i, (p, value) in enumerate(zip(entry.postings, values, strict=True)):
+            by_account.setdefault(p.account, []).append(
+                (day, entry.id, i, p.account, str(value), str(p.amount), p.currency, p.partner, p.memo,
+                 entry.memo, entry.reference, count, total, entry.reverses))
+
+    def packed(days: dict) -> list:
+        return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in cells.items()])
+                for account, cells in days.items()]
+
+    ident = kind.id_field
+    value = ([getattr(r, ident) for r in records], packed(sums), packed(closing),
+             [(r.id, r.reverses) for r in records if r.reverses], sorted(by_account))
+    return value, by_account
+
+
+def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], bool]] | None = None) -> Book:
+    """The book a ledger report needs: the settings, accounts and rates, with the day totals,
+    reversal links and (with `rows`: given the book, which (folder, account) pairs) the posting
+    rows served from what is kept per journal folder; the whole book when they cannot be."""
+    watch = Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
+    book = env.book(as_of, kinds=("account", "rate"))
+    if attach(env.root(), book, watch, None if rows is None else rows(book)):
+        return book
+    return env.book(as_of)
+
+
+def in_months(start, end) -> Callable[[str, str], bool]:
+    """Accepts the journal folders that may hold entries dated from `start` to `end` (a month
+    folder `journal/YYYY/MM`; any other folder holds no well-filed entry)."""
+    from comptoir.schemas.registry import kind_named
+
+    lo = (start.year, start.month) if start else None
+    hi = (end.year, end.month) if end else None
+    top = kind_named("journal").folder + "/"
+
+    def accept(folder: str, account: str) -> bool:
+        parts = folder[len(top):].split("/") if folder.startswith(top) else []
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            return True
+        month = (int(parts[0]), int(parts[1]))
+        return (lo is None or month >= lo) and (hi is None or month <= hi)
+
+    return accept

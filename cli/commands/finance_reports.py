@@ -19,6 +19,16 @@ def _common(fn: Callable) -> Callable:
     return date_range(fn)
 
 
+def _book(env, as_of, whole: bool = False, rows=None):
+    """The book a report reads: served from the sums and posting rows kept per journal folder
+    (cli/app/ledgerdays.py), unless `whole` (a view those do not hold)."""
+    if whole:
+        return env.book(as_of)
+    from comptoir.app import ledgerdays
+
+    return ledgerdays.served(env, as_of, rows)
+
+
 def _label(book) -> str | None:
     return f"commit {book.revision[:10]}" if book.revision else None
 
@@ -35,7 +45,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     """
     from comptoir.domain.statements import balance_sheet as build
 
-    book = env.book(as_of)
+    book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
         from comptoir.domain import periodic
@@ -54,7 +64,7 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
     """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
     from comptoir.domain.statements import income_statement as build
 
-    book = env.book(as_of)
+    book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
         from comptoir.domain import periodic
@@ -96,11 +106,11 @@ def _register(env, name, account, from_, to_, period, year, depth, currency, fmt
     from comptoir.domain.posting import parse_amount
     from comptoir.domain.statements import PostingFilter, register
 
-    book = env.book(as_of)
-    start, end = resolve_range(book.settings, from_, to_, period, year)
     low = parse_amount(min_)[0] if min_ is not None else None
     high = parse_amount(max_)[0] if max_ is not None else None
     filters = PostingFilter(account, text_, partner, low, high)
+    book = _book(env, as_of, rows=lambda book: lambda folder, code: filters.account_matches(book.accounts, code))
+    start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(register(book, filters, start, end, depth, currency, name), fmt, _label(book))
 
 
@@ -129,9 +139,13 @@ def register(env, account, **options) -> None:
 @click.pass_obj
 def journal(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     """Every entry in date order with every posting, for auditors (debits = credits)."""
+    from comptoir.app.ledgerdays import in_months
     from comptoir.domain.statements import journal_report
 
-    book = env.book(as_of)
+    def months(book):
+        return in_months(*resolve_range(book.settings, from_, to_, period, year))
+
+    book = _book(env, as_of, rows=months)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(journal_report(book, start, end, depth, currency), fmt, _label(book))
 

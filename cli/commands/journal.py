@@ -160,9 +160,14 @@ def _no_constant(name: str) -> object:
 @click.pass_obj
 def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
     """List journal entries in date order."""
+    from comptoir.app import ledgerdays
     from comptoir.domain.ledger import journal_table
 
-    book = env.book(as_of)
+    def rows(book):
+        months = ledgerdays.in_months(*resolve_range(book.settings, from_, to_, period, year))
+        return lambda folder, code: (not account or code.startswith(account)) and months(folder, code)
+
+    book = ledgerdays.served(env, as_of, rows)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(journal_table(book, start, end, account, text_), fmt, book.revision)
 

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from comptoir.errors import ComptoirError, fail
 
@@ -297,14 +297,17 @@ def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None 
                   account: str | None = None, text_filter: str | None = None) -> Table:
     places = _places(book.base)
     rows = []
-    for entry in sorted(entries_between(book, start, end), key=lambda e: (e.date, e.id)):
-        if account and not any(p.account.startswith(account) for p in entry.postings):
+    postings = rows_between(book, start, end)
+    touching = {r.id for r in postings if r.account.startswith(account)} if account else None
+    seen: set[str] = set()
+    for r in postings:  # in date and id order, an entry's postings together
+        if r.id in seen or (touching is not None and r.id not in touching):
             continue
-        if text_filter and text_filter.lower() not in (entry.memo + " " + (entry.reference or "")).lower():
+        seen.add(r.id)
+        if text_filter and text_filter.lower() not in (r.entry_memo + " " + (r.reference or "")).lower():
             continue
-        total = sum((v for v in entry_values(book, entry) if v > 0), ZERO)
-        rows.append({"id": entry.id, "date": entry.date, "memo": entry.memo,
-                     "reference": entry.reference or "", "postings": len(entry.postings), "amount": total})
+        rows.append({"id": r.id, "date": r.date, "memo": r.entry_memo,
+                     "reference": r.reference or "", "postings": r.count, "amount": r.total})
     cols = [text("id", "Id"), Column("date", "Date", "date"), text("memo", "Memo"),
             text("reference", "Reference"), Column("postings", "Postings", "int"),
             money("amount", "Amount", places)]
@@ -343,3 +346,96 @@ def entry_table(book: Book, entry: JournalEntry) -> Table:
                    "assertions": [{"account": a.account, "balance": a.balance, "currency": a.currency}
                                   for a in entry.assertions]})
     return t
+
+
+class PostingRow(NamedTuple):
+    """One posting with what every posting-level report shows of it and of its entry: the unit
+    the general ledger, the register and the journal are made of, whether they come from the
+    entries or from rows kept per journal folder (cli/app/ledgerdays.py)."""
+
+    date: dt.date
+    id: str  # the entry's
+    index: int  # the posting's place in its entry
+    account: str
+    value: Decimal | None  # in the base currency (None: not converted, for a one-currency view)
+    amount: Decimal
+    currency: str | None
+    partner: str | None
+    memo: str | None  # the posting's own memo
+    entry_memo: str
+    reference: str | None
+    count: int  # postings in the entry
+    total: Decimal | None  # the entry's base-currency debits
+    reverses: str | None
+
+
+def posting_rows(book: Book, entries: Iterable[JournalEntry], convert: bool = True) -> list[PostingRow]:
+    """The postings of `entries`, in date, entry id and posting order. `convert`: with their
+    base-currency values (raising, as the reports do, for a posting no rate converts)."""
+    out = []
+    for entry in sorted(entries, key=lambda e: (e.date, e.id)):
+        postings = entry.postings
+        values: list[Decimal | None] = list(entry_values(book, entry)) if convert else [None] * len(postings)
+        total = sum((v for v in values if v is not None and v > 0), ZERO) if convert else None
+        for i, p in enumerate(postings):
+            out.append(PostingRow(entry.date, entry.id, i, p.account, values[i], p.amount, p.currency, p.partner,
+                                  p.memo, entry.memo, entry.reference, len(postings), total, entry.reverses))
+    return out
+
+
+def rows_between(book: Book, start: dt.date | None, end: dt.date | None, convert: bool = True) -> list[PostingRow]:
+    """The postings dated from `start` to `end`: from the rows the book reader supplied
+    (`ledger.rows`: those of the accounts or months the command asked for), else from the entries."""
+    given = book.derived.get("ledger.rows")
+    if given is not None:
+        return [r for r in given if (start is None or r.date >= start) and (end is None or r.date <= end)]
+    return posting_rows(book, entries_between(book, start, end), convert)
+
+
+def reversals(book: Book) -> dict[str, str]:
+    """reversed entry id -> the id of the entry reversing it."""
+    given = book.derived.get("ledger.reversals")
+    if given is not None:
+        return given
+    return {e.reverses: e.id for e in book.entries.values() if e.reverses}
+
+
+def closing_day_totals(book: Book) -> dict[str, dict[int, list[Decimal]]]:
+    """day_totals of the year-end closing entries only (the income statement leaves them out)."""
+    totals = book.derived.get("ledger.days.closing")
+    if totals is None:
+        from .periods import is_closing
+
+        totals = book.derived["ledger.days.closing"] = add_day_totals(
+            {}, book, [e for e in book.entries.values() if is_closing(e)])
+    return totals
+
+
+def net_by_account(book: Book, start: dt.date | None, end: dt.date | None,
+                   closing: bool = True) -> dict[str, Decimal]:
+    """Per account, debits less credits in the base currency from `start` to `end` (closing
+    entries left out with closing=False), from the day totals. Raises, like the entries would,
+    when an entry in the range has a posting no rate converts."""
+    lo = start.toordinal() if start is not None else None
+    hi = end.toordinal() if end is not None else None
+    out: dict[str, Decimal] = {}
+    sources = [(day_totals(book), 1)] + ([] if closing else [(closing_day_totals(book), -1)])
+    for totals, sign in sources:
+        for code, days in totals.items():
+            if code == UNCONVERTIBLE:
+                for day in sorted(days):
+                    if (lo is None or day >= lo) and (hi is None or day <= hi):
+                        raise cast(ComptoirError, days[day])
+                continue
+            net = out.get(code, ZERO)
+            for day, (dr, cr) in days.items():
+                if (lo is None or day >= lo) and (hi is None or day <= hi):
+                    net += (dr - cr) if sign > 0 else (cr - dr)
+            out[code] = net
+    return out
+
+
+def last_entry_day(book: Book) -> dt.date | None:
+    """The date of the last entry (from the day totals: every entry has postings)."""
+    days = [max(d) for d in day_totals(book).values() if d]
+    return dt.date.fromordinal(max(days)) if days else None

@@ -19,7 +19,18 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import NORMAL_SIGN, Account, JournalEntry
 from comptoir.schemas.types import currency_places
 
-from .ledger import ZERO, ancestors, entry_values, roll_up, round_to
+from .ledger import (
+    ZERO,
+    PostingRow,
+    ancestors,
+    entry_values,
+    last_entry_day,
+    net_by_account,
+    reversals,
+    roll_up,
+    round_to,
+    rows_between,
+)
 from .periods import is_closing
 from .table import Column, Table, money, text
 
@@ -84,8 +95,16 @@ def select(book: Book, start: dt.date | None, end: dt.date | None,
 
 
 def last_day(book: Book) -> dt.date:
-    dates = [e.date for e in book.entries.values()]
-    return max(dates) if dates else (book.today or dt.date.today())
+    return last_entry_day(book) or book.today or dt.date.today()
+
+
+def net_sums(book: Book, start: dt.date | None, end: dt.date | None, view: View,
+             closing: bool = True) -> dict[str, Decimal]:
+    """`sums` of the entries from `start` to `end`: in the base currency from the day totals
+    (which a book reader may serve from sums kept per journal folder), else from the entries."""
+    if view.currency is None:
+        return net_by_account(book, start, end, closing)
+    return sums(book, select(book, start, end, closing), view)
 
 
 def _name(accounts: dict[str, Account], code: str) -> str:
@@ -137,8 +156,8 @@ def balance_sheet(book: Book, start: dt.date | None = None, end: dt.date | None 
     accounts = book.accounts
     end = end or last_day(book)
     period_start = start or book.settings.fiscal_year_bounds(book.settings.fiscal_year_of(end))[0]
-    closing = sums(book, select(book, None, end), view)
-    earlier = sums(book, select(book, None, period_start - DAY), view)
+    closing = net_sums(book, None, end, view)
+    earlier = net_sums(book, None, period_start - DAY, view)
     rows: list[dict] = []
     totals: dict[str, Decimal] = {}
     unknown = sorted(code for code, v in closing.items() if v and code not in accounts)
@@ -228,7 +247,7 @@ def _pl_lines(book: Book, start: dt.date | None, end: dt.date | None, depth: int
     """(section, shown account) -> amount with the reader's sign, closing entries left out."""
     accounts = book.accounts
     out: dict[tuple[str, str], Decimal] = {}
-    for code, value in sums(book, select(book, start, end, closing=False), view).items():
+    for code, value in net_sums(book, start, end, view, closing=False).items():
         section = pl_class(accounts, code)
         if section is None or not value:
             continue
@@ -469,16 +488,17 @@ class PostingFilter:
     min_amount: Decimal | None = None  # on the absolute amount shown
     max_amount: Decimal | None = None
 
-    def matches(self, book: Book, entry: JournalEntry, index: int, amount: Decimal) -> bool:
-        p = entry.postings[index]
-        if self.account and not (p.account.startswith(self.account)
-                                 or self.account in ancestors(book.accounts, p.account)):
+    def account_matches(self, accounts: dict[str, Account], code: str) -> bool:
+        return not self.account or code.startswith(self.account) or self.account in ancestors(accounts, code)
+
+    def matches(self, book: Book, row: PostingRow, amount: Decimal) -> bool:
+        if not self.account_matches(book.accounts, row.account):
             return False
         if self.text:
-            haystack = " ".join(filter(None, (entry.memo, p.memo, entry.reference))).lower()
+            haystack = " ".join(filter(None, (row.entry_memo, row.memo, row.reference))).lower()
             if self.text.lower() not in haystack:
                 return False
-        if self.partner and p.partner != self.partner:
+        if self.partner and row.partner != self.partner:
             return False
         if self.min_amount is not None and abs(amount) < self.min_amount:
             return False
@@ -497,29 +517,26 @@ def register(book: Book, filters: PostingFilter, start: dt.date | None = None, e
         raise fail("unknown-account", f"no account is {filters.account} or starts with it",
                    "`comptoir account list` shows the chart of accounts")
     opening = ZERO
-    found: list[tuple[JournalEntry, int, Decimal]] = []
-    for entry in sorted(select(book, None, end), key=lambda e: (e.date, e.id)):
-        for i, value in posting_values(book, entry, view):
-            if not filters.matches(book, entry, i, value):
-                continue
-            if start is not None and entry.date < start:
-                opening += value
-            else:
-                found.append((entry, i, value))
-    foreign = view.currency is None and any((e.postings[i].currency or book.base) != book.base
-                                            for e, i, _ in found)
+    found: list[tuple[PostingRow, Decimal]] = []
+    for row, value in _shown(book, rows_between(book, None, end, view.currency is None), view):
+        if not filters.matches(book, row, value):
+            continue
+        if start is not None and row.date < start:
+            opening += value
+        else:
+            found.append((row, value))
+    foreign = view.currency is None and any((r.currency or book.base) != book.base for r, _ in found)
     rows = []
     balance = opening
     if start is not None:
         rows.append({"date": start, "id": "", "account": "", "name": "", "memo": "Opening balance",
                      "partner": "", "debit": None, "credit": None, "balance": opening, "line": "opening"})
     debit = credit = ZERO
-    for entry, i, value in found:
-        p = entry.postings[i]
+    for p, value in found:
         balance += value
         shown = roll_up(accounts, p.account, depth)
-        row = {"date": entry.date, "id": entry.id, "account": shown, "name": _name(accounts, shown),
-               "memo": p.memo or entry.memo, "partner": p.partner or "",
+        row = {"date": p.date, "id": p.id, "account": shown, "name": _name(accounts, shown),
+               "memo": p.memo or p.entry_memo, "partner": p.partner or "",
                "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
                "balance": balance, "line": "posting"}
         if foreign:
@@ -543,32 +560,39 @@ def register(book: Book, filters: PostingFilter, start: dt.date | None = None, e
     return table
 
 
+def _shown(book: Book, rows: list[PostingRow], view: View) -> Iterable[tuple[PostingRow, Decimal]]:
+    """(row, the amount the view shows) of the rows the view shows: every posting at its base
+    value, or one currency's postings in their own amounts."""
+    if view.currency is None:
+        return ((r, r.value) for r in rows)  # type: ignore[misc]
+    base = book.base
+    return ((r, r.amount) for r in rows if (r.currency or base) == view.currency)
+
+
 # journal ---------------------------------------------------------------------------------
 def journal_report(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                    depth: int | None = None, currency: str | None = None) -> Table:
     """Every entry in date order with every posting, for auditors: debits equal credits."""
     view = view_of(book, currency)
     accounts = book.accounts
-    reversed_by = {e.reverses: e.id for e in book.entries.values() if e.reverses}
+    reversed_by = reversals(book)
     rows = []
     debit = credit = ZERO
-    for entry in sorted(select(book, start, end), key=lambda e: (e.date, e.id)):
+    for p, value in _shown(book, rows_between(book, start, end, view.currency is None), view):
         links = []
-        if entry.reverses:
-            links.append(f"reverses {entry.reverses}")
-        if entry.id in reversed_by:
-            links.append(f"reversed by {reversed_by[entry.id]}")
-        for i, value in posting_values(book, entry, view):
-            p = entry.postings[i]
-            shown = roll_up(accounts, p.account, depth)
-            cur = p.currency or book.base
-            rows.append({"date": entry.date, "id": entry.id, "memo": entry.memo, "reference": entry.reference or "",
-                         "account": shown, "name": _name(accounts, shown),
-                         "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
-                         "original": "" if cur == view.shown else f"{p.amount} {cur}",
-                         "links": "; ".join(links)})
-            debit += max(value, ZERO)
-            credit += max(-value, ZERO)
+        if p.reverses:
+            links.append(f"reverses {p.reverses}")
+        if p.id in reversed_by:
+            links.append(f"reversed by {reversed_by[p.id]}")
+        shown = roll_up(accounts, p.account, depth)
+        cur = p.currency or book.base
+        rows.append({"date": p.date, "id": p.id, "memo": p.entry_memo, "reference": p.reference or "",
+                     "account": shown, "name": _name(accounts, shown),
+                     "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+                     "original": "" if cur == view.shown else f"{p.amount} {cur}",
+                     "links": "; ".join(links)})
+        debit += max(value, ZERO)
+        credit += max(-value, ZERO)
     places = view.places
     cols = [Column("date", "Date", "date"), text("id", "Entry"), text("memo", "Memo"), text("reference", "Reference"),
             text("account", "Account"), text("name", "Name"), money("debit", "Debit", places),
