@@ -1,0 +1,215 @@
+"""Reports served from partials (cli/app/ledgerdays.py: day totals and posting rows kept per
+journal month folder in the one store) equal the same reports computed by a full read: on
+random books (hypothesis), on dirty trees, and at old revisions (--as-of)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comptoir.app import ledgerdays
+
+from .conftest import _template, commit_all, git, run, write
+
+# (label, command) pairs: every report the partials serve, with the options that choose what is read
+REPORTS = [
+    ("report", "balance-sheet"),
+    ("report", "balance-sheet", "--to", "2026-02-10"),
+    ("report", "balance-sheet", "--from", "2026-02-01", "--to", "2026-03-31"),
+    ("report", "income-statement"),
+    ("report", "income-statement", "--period", "2026-02", "--compare", "previous-period"),
+    ("report", "income-statement", "--from", "2026-01-15", "--to", "2026-03-03"),
+    ("report", "ledger", "1010"),
+    ("report", "ledger", "1", "--from", "2026-02-01"),
+    ("report", "ledger", "1010", "--currency", "USD"),
+    ("report", "register", "--account", "6", "--text", "b"),
+    ("report", "register", "--min", "50", "--to", "2026-03-01"),
+    ("report", "journal", "--period", "2026-02"),
+    ("report", "journal", "--from", "2026-01-20", "--to", "2026-03-10"),
+    ("report", "journal", "--currency", "USD"),
+    ("journal", "list", "--account", "1010"),
+    ("journal", "list", "--account", "4", "--period", "2026-03"),
+    ("journal", "list", "--period", "2026-01", "--text", "a"),
+]
+ACCOUNTS = ["1010", "1100", "1400", "2010", "2400", "3100", "4010", "4020", "6100", "6300", "6500"]
+
+
+def _both(book: Path, args: tuple, monkeypatch) -> tuple:
+    """(served, full) results of one report: the same command with the partials refused."""
+    served = run(book, *args, "--format", "json")
+    with monkeypatch.context() as m:
+        m.setattr(ledgerdays, "attach", lambda *a, **k: False)
+        full = run(book, *args, "--format", "json")
+    return served, full
+
+
+def _same(book: Path, monkeypatch, reports=REPORTS, as_of: tuple = ()) -> None:
+    for args in reports:
+        served, full = _both(book, (*args, *as_of), monkeypatch)
+        assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+
+
+def _served(book: Path) -> bool:
+    from comptoir.book.loader import load_book
+    from comptoir.book.root import find_root
+
+    root = find_root(str(book))
+    return ledgerdays.attach(root, load_book(root, kinds=("account", "rate")),
+                             ledgerdays.Watch(str(book), None, None))
+
+
+def _entry_text(ident: str, day: dt.date, memo: str, postings: list[tuple], reverses: str | None = None,
+                tags: tuple = ()) -> str:
+    lines = [f"id: {ident}", f"date: {day}", f"memo: {memo}"]
+    if reverses:
+        lines.append(f"reverses: {reverses}")
+    if tags:
+        lines.append("tags:")
+        lines += [f"  - {t}" for t in tags]
+    lines.append("postings:")
+    for account, amount, currency, rate, partner in postings:
+        lines += [f"  - account: '{account}'", f"    amount: {amount}"]
+        if currency:
+            lines.append(f"    currency: {currency}")
+        if rate:
+            lines.append(f"    rate: {rate}")
+        if partner:
+            lines.append(f"    partner: {partner}")
+    return "\n".join(lines) + "\n"
+
+
+amounts = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)
+entries = st.lists(st.tuples(
+    st.integers(min_value=0, max_value=95),  # day from 2026-01-01: three months and a bit
+    st.lists(st.tuples(st.sampled_from(ACCOUNTS), amounts), min_size=1, max_size=3),
+    st.sampled_from(ACCOUNTS),  # the balancing posting
+    st.sampled_from(["Rent", "Sale", "Fees", "Ads", "Loan"]),
+    st.booleans(),  # the first posting in USD at a rate
+    st.integers(min_value=0, max_value=4),  # 0: the entry reverses the one before it
+), min_size=1, max_size=25)
+
+
+def _write_book(book: Path, drawn: list) -> None:
+    """The drawn entries as files; an entry drawn with link 0 is also reversed (its postings
+    negated, the same day or later) when it is not a reversal itself."""
+    files = {}
+    for n, (offset, postings, balance, memo, usd, link) in enumerate(drawn):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
+        ident = f"JE-{day:%Y%m%d}-{n:04d}"
+        lines = []
+        total = Decimal(0)
+        for i, (account, amount) in enumerate(postings):
+            if usd and i == 0:
+                lines.append((account, amount, "USD", "0.9", None))
+                total += (amount * Decimal("0.9")).quantize(Decimal("0.01"))
+            else:
+                lines.append((account, amount, None, None, "acme" if account == "1100" else None))
+                total += amount
+        if not total:
+            continue
+        lines.append((balance, -total, None, None, None))
+        files[f"journal/{day:%Y}/{day:%m}/{ident}.yaml"] = _entry_text(ident, day, f"{memo} {n}", lines)
+        if link == 0:
+            back = day + dt.timedelta(days=offset % 7)
+            undo = f"JE-{back:%Y%m%d}-R{n:03d}"
+            negated = [(a, -x, c, r, p) for a, x, c, r, p in lines]
+            files[f"journal/{back:%Y}/{back:%m}/{undo}.yaml"] = _entry_text(undo, back, f"Undo {n}", negated, ident)
+    write(book, files)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries, cut=st.integers(min_value=0, max_value=24))
+def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
+    """A random committed book, then a dirty tree on top of it (an edited file, a new one), then
+    the first commit read --as-of: every report served from partials equals the full read."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-partials-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        _write_book(book, drawn[:cut] or drawn[:1])
+        commit_all(book, "first")
+        first = git(book, "rev-parse", "HEAD").strip()
+        _write_book(book, drawn)
+        git(book, "add", "-A")
+        git(book, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "2")
+        checked = run(book, "validate")
+        assert checked.exit_code == 0, checked.output
+        assert _served(book)
+        _same(book, monkeypatch)
+        # dirty: one committed entry edited, one new entry in a month no commit has
+        journal = sorted((book / "journal").rglob("*.yaml"))
+        edited = journal[len(journal) // 2]
+        edited.write_text(edited.read_text().replace("memo: ", "memo: edited "))
+        write(book, {"journal/2026/05/JE-20260502-NEW1.yaml": _entry_text(
+            "JE-20260502-NEW1", dt.date(2026, 5, 2), "Late", [("6100", Decimal("12.34"), None, None, None),
+                                                              ("1010", Decimal("-12.34"), None, None, None)])})
+        assert _served(book)
+        _same(book, monkeypatch)
+        _same(book, monkeypatch, as_of=("--as-of", first))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_served_reports_read_no_entry_and_match_figures_worked_out_by_hand(book, monkeypatch):
+    """Three entries by hand: the served reports show the figures worked out below, and no
+    journal entry is read (the scoped book refuses access to entries)."""
+    write(book, {
+        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
+            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Capital", [("1010", Decimal("1000.00"), None, None, None),
+                                                                 ("3100", Decimal("-1000.00"), None, None, None)]),
+        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
+            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Sale", [("1010", Decimal("240.00"), None, None, None),
+                                                               ("4010", Decimal("-240.00"), None, None, None)]),
+        "journal/2026/02/JE-20260220-CCCC.yaml": _entry_text(
+            "JE-20260220-CCCC", dt.date(2026, 2, 20), "Rent", [("6100", Decimal("90.00"), None, None, None),
+                                                               ("1010", Decimal("-90.00"), None, None, None)]),
+    })
+    commit_all(book)
+    from comptoir.model import Book
+
+    def no_entries(self, kind):  # a served report must not fall back to reading the journal
+        raise AssertionError(f"read {kind}")
+
+    import json
+
+    assert _served(book)
+    with monkeypatch.context() as m:
+        original = Book.of
+        m.setattr(Book, "of", lambda self, kind: no_entries(self, kind) if kind == "journal" else original(self, kind))
+        bs = json.loads(run(book, "report", "balance-sheet", "--format", "json").stdout)
+        assert bs["summary"]["assets"] == "1150.00"  # 1000 + 240 - 90
+        assert bs["summary"]["result"] == "150.00"  # 240 - 90
+        assert bs["balanced"] is True
+        inc = json.loads(run(book, "report", "income-statement", "--period", "2026-02", "--format", "json").stdout)
+        assert inc["summary"]["net_income"] == "150.00"
+        led = json.loads(run(book, "report", "ledger", "1010", "--from", "2026-02-01", "--format", "json").stdout)
+        assert [r["balance"] for r in led["rows"]] == ["1000.00", "1240.00", "1150.00"]  # opening, +240, -90
+        jr = json.loads(run(book, "report", "journal", "--period", "2026-02", "--format", "json").stdout)
+        assert sorted({r["id"] for r in jr["rows"]}) == ["JE-20260210-BBBB", "JE-20260220-CCCC"]
+        jl = json.loads(run(book, "journal", "list", "--account", "6", "--format", "json").stdout)
+        assert [r["id"] for r in jl["rows"]] == ["JE-20260220-CCCC"]
+        assert jl["rows"][0]["amount"] == "90.00"
+
+
+def test_a_misfiled_entry_is_left_to_the_full_read(book, monkeypatch):
+    write(book, {"journal/2026/03/JE-20260210-DDDD.yaml": _entry_text(
+        "JE-20260210-DDDD", dt.date(2026, 2, 10), "Misfiled", [("6100", Decimal("5.00"), None, None, None),
+                                                               ("1010", Decimal("-5.00"), None, None, None)])})
+    commit_all(book)
+    assert not _served(book)  # the February report must see it: the full read does, and says it is misfiled
+    _same(book, monkeypatch, [("report", "journal", "--period", "2026-02"), ("report", "balance-sheet")])
+
+
+@pytest.mark.parametrize("args", [("report", "ledger", "1010"), ("journal", "list", "--period", "2026-11")])
+def test_the_demo_reports_are_served_and_equal(args, monkeypatch, tmp_path):
+    demo = Path(__file__).resolve().parent.parent / "ledger-data"
+    if not (demo / ".git").exists() and not (demo.parent / ".git").exists():
+        pytest.skip("the demo is not in a repository here")
+    _same(demo, monkeypatch, [args])
