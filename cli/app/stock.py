@@ -3,8 +3,8 @@ large posted ones (journal entries, stock moves): `stock available`, `stock prom
 
 The kinds asked for are read by the loader (`load_book(kinds=...)`, with its parse cache);
 every other kind stays on disk until something asks for it (`book.of("stock-move")`), and
-then the whole book is loaded the ordinary way, so an answer never differs from the full
-load. The stock levels these commands need are derived per stock folder and kept in the
+is then read whole the ordinary way (comptoir.book.ondemand), so an answer never differs
+from the full load. The stock levels these commands need are derived per stock folder and kept in the
 store under the folder's git tree id: moves are files, so the same tree means the same
 levels. A folder with uncommitted changes is never served from the store.
 """
@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from comptoir.book import git
-from comptoir.book.lazy import LazyRecords
 from comptoir.book.loader import load_book
 from comptoir.book.prefetch import Prefetch
 from comptoir.book.probe import Probe
@@ -38,20 +37,7 @@ def load_quick(root: DataRoot, rev: str | None = None, kinds: Iterable[str] | No
         return load_book(root, rev)
     every = all_kinds()
     wanted = set(kinds) if kinds is not None else {k.name for k in every if not (k.posted and k.date_field)}
-    book = load_book(root, rev, kinds=wanted)
-    book.loaded_kinds = None  # the other kinds load when first asked for, instead of failing
-    whole: list[Book] = []
-
-    def full() -> Book:
-        if not whole:
-            loaded = load_book(root, rev)
-            book.sources.update(loaded.sources)
-            whole.append(loaded)
-        return whole[0]
-
-    for kind in every:
-        if kind.name not in wanted:
-            book.records[kind.name] = LazyRecords(lambda name=kind.name: full().of(name))  # type: ignore[assignment]
+    book = load_book(root, rev, kinds=wanted)  # the other kinds are read when first used
     if "stock-move" in wanted:
         return book  # the levels come from the moves just read
     folder = kind_named("stock-move").folder

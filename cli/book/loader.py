@@ -233,8 +233,9 @@ def load_book(root: DataRoot, rev: str | None = None,
               progress: Callable[[int, int], None] | None = None,
               kinds: Collection[str] | None = None,
               where: dict[str, Callable[[dict], bool]] | None = None, clean: bool = False) -> Book:
-    """The whole book, or with `kinds` only the records of those kinds (a read-only command that
-    lists leads need not read every journal entry); such a book refuses access to other kinds.
+    """The whole book, or with `kinds` only the records of those kinds read now (a read-only
+    command that lists leads need not read every journal entry); every other kind is read when
+    first used (comptoir.book.ondemand: the one partial-book mechanism).
     `where` maps a kind to a test on a record's parsed fields: records failing it are skipped
     before validation (a list filtered by status validates only the records it shows)."""
     scope: dict[str, Kind] | None = None
@@ -281,8 +282,6 @@ def load_book(root: DataRoot, rev: str | None = None,
     settings = _settings(root, take(SETTINGS_FILE), read)
     book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
                 revision=rev, root_prefix=root.prefix)
-    if scope is not None:
-        book.loaded_kinds = frozenset(kinds)  # type: ignore[arg-type]
     book.text_reader = lambda display: _text(read, display[len(root.prefix):])
     problems: list[Problem] = []
     prefix = root.prefix  # a property that compares paths: computed once, not per record
@@ -307,6 +306,10 @@ def load_book(root: DataRoot, rev: str | None = None,
     if caches is not None:
         caches.save()
     book.load_problems = problems
+    if scope is not None:  # every other kind is read when first used (the one partial book)
+        from .ondemand import other_kinds
+
+        other_kinds(root, rev, book, kinds, clean)  # type: ignore[arg-type]
     from .lockinfo import attach  # the lock date's commit, looked up only when a rule asks
 
     attach(book, root, rev)

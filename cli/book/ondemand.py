@@ -1,4 +1,12 @@
-"""A book read on demand, for writes that start from a clean, committed, known-valid data root.
+"""The one partial book: records read when they are asked for, not before.
+
+`Records` is a kind's records over a listing that says which ids exist and reads them. Two
+listings: git's index (below), for writes that start from a clean, committed, known-valid data
+root (one record read by id, a whole kind when iterated); and `KindReader`, for every other
+partial read (`load_book(kinds=...)`: reports, lists, `--as-of`), which reads a whole kind
+through the loader and its parse store the first time the kind is used.
+
+A book read on demand, for writes that start from a clean, committed, known-valid data root.
 
 A write needs the settings, the few records its command reads, and whatever the incremental
 checks look at; reading and validating 100,000 journal entries for it took four seconds. Here
@@ -11,7 +19,7 @@ loader and its parse cache, exactly as a full load reads it).
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
+from collections.abc import Collection, ItemsView, Iterator, MutableMapping, ValuesView
 
 from comptoir.errors import ComptoirError
 from comptoir.model import Book, Source
@@ -119,6 +127,51 @@ class Listing:
         return self.whole[kind.name]
 
 
+class KindReader:
+    """The other listing: whole kinds read through the loader when first asked for (from a
+    revision, or a working tree that need not be clean), added to `book`'s sources and load
+    problems. A book `load_book(kinds=...)` reads holds the kinds asked for and one of these
+    for every other kind, so a command reads what it uses and never sees an empty kind."""
+
+    def __init__(self, root: DataRoot, rev: str | None, book: Book, clean: bool) -> None:
+        self.root = root
+        self.rev = rev
+        self.book = book
+        self.clean = clean
+        self.whole: dict[str, dict[str, Record]] = {}
+        self._paths: dict[str, dict[str, str]] = {}
+
+    def records(self, kind: Kind) -> dict[str, Record]:
+        found = self.whole.get(kind.name)
+        if found is None:
+            loaded = load_book(self.root, self.rev, kinds=(kind.name,), clean=self.clean)
+            found = self.whole[kind.name] = loaded.of(kind.name)
+            self.book.sources.update(loaded.sources)
+            self.book.load_problems.extend(loaded.load_problems)
+            cut = len(self.root.prefix)
+            self._paths[kind.name] = {ident: loaded.source(kind.name, ident)[cut:] for ident in found}
+        return found
+
+    def ids(self, kind: str) -> dict[str, str]:
+        if kind not in self._paths:
+            self.records(kind_named(kind))
+        return self._paths[kind]
+
+    def path(self, kind: str, ident: str) -> str | None:
+        return self.ids(kind).get(ident)
+
+    def record(self, kind: Kind, ident: str) -> Record | None:
+        return self.records(kind).get(ident)
+
+
+def other_kinds(root: DataRoot, rev: str | None, book: Book, read: Collection[str], clean: bool) -> None:
+    """Give `book` (read for the kinds `read` only) every other kind, read when first used."""
+    reader = KindReader(root, rev, book, clean)
+    for kind in all_kinds():
+        if kind.name not in read:
+            book.records[kind.name] = Records(reader, kind)  # type: ignore[assignment]
+
+
 def _changed(display: str) -> ComptoirError:
     from comptoir.errors import fail
 
@@ -131,7 +184,7 @@ class Records(MutableMapping):
     the whole kind read when iterated over values or items. Records a write adds or replaces
     live in an overlay, so a book and the book after a write share what has been read."""
 
-    def __init__(self, listing: Listing, kind: Kind, overlay: dict[str, Record] | None = None) -> None:
+    def __init__(self, listing: Listing | KindReader, kind: Kind, overlay: dict[str, Record] | None = None) -> None:
         self.listing = listing
         self.kind = kind
         self.overlay: dict[str, Record] = dict(overlay or {})
