@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # the models, and all but what starts git, are imported once it is at work (see Watch)
     from decimal import Decimal
@@ -147,13 +147,13 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     journal_path = folders[0]
     rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
     store = Store.of(root.path)
-    names = {folder: tree for folder, tree in trees.items() if _under(folder, journal_path)}
+    tree_of = {folder: tree for folder, tree in trees.items() if _under(folder, journal_path)}
     for folder in dirty:  # folders with uncommitted changes: read from the working tree, kept nowhere
-        names[root.prefix + folder] = ""
-    names = dict(sorted(names.items()))
+        tree_of[root.prefix + folder] = ""
+    tree_of = dict(sorted(tree_of.items()))
     found = {folder: store.get(DAYS, folder, tree, book.base, rates) if tree else None
-             for folder, tree in names.items()}
-    missing = [folder for folder, hit in found.items() if names[folder] and not _sound(hit)]
+             for folder, tree in tree_of.items()}
+    missing = [folder for folder, hit in found.items() if tree_of[folder] and not _sound(hit)]
     whole = None
     computed: dict[str, dict[str, list]] = {}  # folder -> account -> rows, for the folders summed now
     if len(missing) > 3:  # many folders to sum: read the committed journal once, through the parse store
@@ -167,7 +167,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
             whole.setdefault(read.source(journal.name, ident).rpartition("/")[0], []).append(record)
 
     def compute(folder: str) -> tuple | None:
-        tree = names[folder]
+        tree = tree_of[folder]
         rel = folder[len(root.prefix):]
         if not tree:
             records = _disk_records(root, rel, journal)
@@ -191,13 +191,13 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     chosen: list[tuple] = []
     ids: set[str] = set()
     count = 0
-    for folder, tree in names.items():
+    for folder, tree in tree_of.items():
         hit = found[folder]
         if not tree or folder in missing:
             hit = compute(folder)
             if hit is None:
                 return False
-        folder_ids, sums, closing_sums, links, accounts = hit
+        folder_ids, sums, closing_sums, links, accounts = cast(tuple[list, list, list, list, list], hit)
         ids.update(folder_ids)
         count += len(folder_ids)
         _add_sums(totals, sums)
@@ -329,9 +329,9 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
         total = str(sum((v for v in values if v > 0), Decimal(0)))
         day = entry.date.toordinal()
         count = len(entry.postings)
-        for i, (p, value) in enumerate(zip(entry.postings, values, strict=True)):
+        for i, (p, amount) in enumerate(zip(entry.postings, values, strict=True)):
             by_account.setdefault(p.account, []).append(
-                (day, entry.id, i, p.account, str(value), str(p.amount), p.currency, p.partner, p.memo,
+                (day, entry.id, i, p.account, str(amount), str(p.amount), p.currency, p.partner, p.memo,
                  entry.memo, entry.reference, count, total, entry.reverses))
 
     def packed(days: dict) -> list:

@@ -307,7 +307,7 @@ def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None 
         if text_filter and text_filter.lower() not in (r.entry_memo + " " + (r.reference or "")).lower():
             continue
         rows.append({"id": r.id, "date": r.date, "memo": r.entry_memo,
-                     "reference": r.reference or "", "postings": r.count, "amount": r.total})
+                     "reference": r.reference or "", "postings": r.postings, "amount": r.total})
     cols = [text("id", "Id"), Column("date", "Date", "date"), text("memo", "Memo"),
             text("reference", "Reference"), Column("postings", "Postings", "int"),
             money("amount", "Amount", places)]
@@ -355,7 +355,7 @@ class PostingRow(NamedTuple):
 
     date: dt.date
     id: str  # the entry's
-    index: int  # the posting's place in its entry
+    line: int  # the posting's place in its entry
     account: str
     value: Decimal | None  # in the base currency (None: not converted, for a one-currency view)
     amount: Decimal
@@ -364,7 +364,7 @@ class PostingRow(NamedTuple):
     memo: str | None  # the posting's own memo
     entry_memo: str
     reference: str | None
-    count: int  # postings in the entry
+    postings: int  # postings in the entry
     total: Decimal | None  # the entry's base-currency debits
     reverses: str | None
 

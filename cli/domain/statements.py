@@ -518,13 +518,13 @@ def register(book: Book, filters: PostingFilter, start: dt.date | None = None, e
                    "`comptoir account list` shows the chart of accounts")
     opening = ZERO
     found: list[tuple[PostingRow, Decimal]] = []
-    for row, value in _shown(book, rows_between(book, None, end, view.currency is None), view):
-        if not filters.matches(book, row, value):
+    for posting, value in _shown(book, rows_between(book, None, end, view.currency is None), view):
+        if not filters.matches(book, posting, value):
             continue
-        if start is not None and row.date < start:
+        if start is not None and posting.date < start:
             opening += value
         else:
-            found.append((row, value))
+            found.append((posting, value))
     foreign = view.currency is None and any((r.currency or book.base) != book.base for r, _ in found)
     rows = []
     balance = opening
