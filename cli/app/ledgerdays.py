@@ -25,15 +25,16 @@ if TYPE_CHECKING:  # the models, and all but what starts git, are imported once 
     from comptoir.schemas.registry import Kind
 
 from comptoir.book.probe import Probe, find_data_root
-from comptoir.book.store import Derivation, Store
+from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
 
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
 DAYS = Derivation("ledger-days", keep=400)
-# Per journal folder and account: the rows of its postings (date, entry, values, memos), what the
-# general ledger, the register and the journal show; keyed like DAYS, plus the account.
-ROWS = Derivation("ledger-rows", keep=20000)
+# Per journal folder: per account, the rows of its postings (date, entry, values, memos) packed
+# apart, what the general ledger, the register and the journal show; keyed like DAYS. A report
+# unpacks only the accounts it shows, and reads only the folders whose days it covers.
+ROWS = Derivation("ledger-rows", keep=400)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
 FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
@@ -180,8 +181,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         value, by_account = out
         if tree:
             store.put(DAYS, (folder, tree, book.base, rates), value)
-            for account, folder_rows in by_account.items():
-                store.put(ROWS, (folder, tree, book.base, rates, account), folder_rows)
+            store.put(ROWS, (folder, tree, book.base, rates),
+                      {account: pack(folder_rows) for account, folder_rows in by_account.items()})
         computed[folder] = by_account
         return value
 
@@ -206,16 +207,18 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
             reversed_by[reverses] = ident
         if want is not None:
             rel = folder[len(root.prefix):]
-            for account in accounts:
-                if not want(rel, account):
-                    continue
-                part = computed[folder].get(account) if folder in computed else \
-                    store.get(ROWS, folder, tree, book.base, rates, account)
-                if not isinstance(part, list):  # trimmed from the store: sum the folder again
-                    if compute(folder) is None:
+            shown = [account for account in accounts if want(rel, account)]
+            if not shown:
+                continue
+            if folder not in computed:
+                packed = store.get(ROWS, folder, tree, book.base, rates)
+                if not isinstance(packed, dict) or any(type(packed.get(a)) is not bytes for a in shown):
+                    if compute(folder) is None:  # trimmed from the store, or not sound: sum it again
                         return False
-                    part = computed[folder].get(account, [])
-                chosen.extend(part)
+                else:
+                    chosen.extend(row for a in shown for row in unpack(packed[a]))
+                    continue
+            chosen.extend(row for a in shown for row in computed[folder].get(a, []))
     if len(ids) != count:
         return False  # an id in two files: the full read says which
     book.derived["ledger.days"] = totals
