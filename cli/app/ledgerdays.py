@@ -256,7 +256,7 @@ def _posting_rows(rows: list[tuple]) -> list:
     dec = Decimal
     day = dt.date.fromordinal
     return [PostingRow(day(r[0]), r[1], r[2], r[3], dec(r[4]), dec(r[5]), r[6], r[7], r[8], r[9], r[10], r[11],
-                       dec(r[12]), r[13]) for r in rows]
+                       dec(r[12]), r[13], r[14], r[15]) for r in rows]
 
 
 def _under(path: str, folder: str) -> bool:
@@ -332,10 +332,11 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
         total = str(sum((v for v in values if v > 0), Decimal(0)))
         day = entry.date.toordinal()
         count = len(entry.postings)
+        closing_entry = is_closing(entry)
         for i, (p, amount) in enumerate(zip(entry.postings, values, strict=True)):
             by_account.setdefault(p.account, []).append(
                 (day, entry.id, i, p.account, str(amount), str(p.amount), p.currency, p.partner, p.memo,
-                 entry.memo, entry.reference, count, total, entry.reverses))
+                 entry.memo, entry.reference, count, total, entry.reverses, p.value is not None, closing_entry))
 
     def packed(days: dict) -> list:
         return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in cells.items()])

@@ -86,9 +86,10 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
 @click.pass_obj
 def cash_flow(env, from_, to_, period, year, depth, method, fmt, as_of) -> None:
     """Operating, investing and financing cash flows; says which method and whether it reconciles."""
+    from comptoir.app.ledgerdays import in_months
     from comptoir.domain.statements import cash_flow as build
 
-    book = env.book(as_of)
+    book = _book(env, as_of, rows=lambda book: in_months(*resolve_range(book.settings, from_, to_, period, year)))
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, depth, method), fmt, _label(book))
 

@@ -367,11 +367,15 @@ class PostingRow(NamedTuple):
     postings: int  # postings in the entry
     total: Decimal | None  # the entry's base-currency debits
     reverses: str | None
+    revalued: bool = False  # an exchange difference (the posting has a `value:`)
+    closing: bool = False  # the entry is a year-end closing entry
 
 
 def posting_rows(book: Book, entries: Iterable[JournalEntry], convert: bool = True) -> list[PostingRow]:
     """The postings of `entries`, in date, entry id and posting order. `convert`: with their
     base-currency values (raising, as the reports do, for a posting no rate converts)."""
+    from .periods import is_closing
+
     out = []
     for entry in sorted(entries, key=lambda e: (e.date, e.id)):
         postings = entry.postings
@@ -379,7 +383,8 @@ def posting_rows(book: Book, entries: Iterable[JournalEntry], convert: bool = Tr
         total = sum((v for v in values if v is not None and v > 0), ZERO) if convert else None
         for i, p in enumerate(postings):
             out.append(PostingRow(entry.date, entry.id, i, p.account, values[i], p.amount, p.currency, p.partner,
-                                  p.memo, entry.memo, entry.reference, len(postings), total, entry.reverses))
+                                  p.memo, entry.memo, entry.reference, len(postings), total, entry.reverses,
+                                  p.value is not None, is_closing(entry)))
     return out
 
 

@@ -386,18 +386,27 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
     end = end or last_day(book)
     view = View(book.base)
     places = view.places
-    cash = lambda code: cash_class(accounts, code) == "cash"  # noqa: E731
-    entries = select(book, start, end, closing=False)
-    opening = sum((v for c, v in sums(book, select(book, None, start - DAY) if start else [], view).items()
-                   if cash(c)), ZERO)
-    closing_cash = sum((v for c, v in sums(book, select(book, None, end), view).items() if cash(c)), ZERO)
+    classes: dict[str, str] = {}
+
+    def cash(code: str) -> bool:
+        if code not in classes:
+            classes[code] = cash_class(accounts, code)
+        return classes[code] == "cash"
+
+    entries: dict[str, list[PostingRow]] = {}  # the period's entries (closing ones left out), in order
+    for row in rows_between(book, start, end):
+        if not row.closing:
+            entries.setdefault(row.id, []).append(row)
+    opening = sum((v for c, v in net_by_account(book, None, start - DAY).items() if cash(c)), ZERO) \
+        if start else ZERO
+    closing_cash = sum((v for c, v in net_by_account(book, None, end).items() if cash(c)), ZERO)
     # Exchange differences booked on cash accounts (by `period revalue`) move cash's value
     # without moving money: they are shown apart, as IAS 7 asks.
     # An entry whose cash postings are all exchange differences is such a revaluation.
     fx_on_cash = ZERO
-    for entry in entries:
-        on_cash = [p for p in entry.postings if cash(p.account)]
-        if on_cash and all(p.value is not None for p in on_cash):
+    for postings in entries.values():
+        on_cash = [p for p in postings if cash(p.account)]
+        if on_cash and all(p.revalued for p in on_cash):
             fx_on_cash += sum((p.value or ZERO for p in on_cash), ZERO)
     lines: dict[tuple[str, str], dict] = {}
 
@@ -408,7 +417,7 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
         line["in" if amount > 0 else "out"] += amount
 
     if method == "indirect":
-        moves = sums(book, entries, view)
+        moves = net_by_account(book, start, end, closing=False)
         net_income = -sum((v for c, v in moves.items() if _type(accounts, c) in ("income", "expense")), ZERO)
         add("operating", "", "Net income", net_income)
         for code in sorted(moves):
@@ -421,12 +430,12 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
         if fx_on_cash:
             add("operating", "", "Exchange differences on cash (not a cash movement)", -fx_on_cash)
     else:
-        for entry in entries:
-            values = entry_values(book, entry)
-            on_cash = [p for p in entry.postings if cash(p.account)]
-            if not on_cash or all(p.value is not None for p in on_cash):
+        for postings in entries.values():
+            on_cash = [p for p in postings if cash(p.account)]
+            if not on_cash or all(p.revalued for p in on_cash):
                 continue
-            for p, value in zip(entry.postings, values, strict=True):
+            for p in postings:
+                value = p.value or ZERO
                 if cash(p.account) or not value:
                     continue
                 shown = roll_up(accounts, p.account, depth)
