@@ -345,7 +345,7 @@ def measure(book: Path, info: dict, runs: int) -> dict:
     for rnd in range(runs + 1):  # round 0 is a warm-up, not counted
         head = _git(book, "rev-parse", "HEAD").strip()
         order = None
-        for label, cmd, peer, pcmd, write in rows:
+        for label, cmd, peer, pcmd, _write in rows:
             if "{order}" in cmd:
                 if order is None:
                     continue
