@@ -8,8 +8,8 @@ import json
 import pytest
 
 from comptoir.app.stock import load_quick
-from comptoir.book.lazy import LazyRecords
 from comptoir.book.loader import load_book
+from comptoir.book.ondemand import Records
 from comptoir.book.root import find_root
 from comptoir.domain.availability import availability_table
 from comptoir.render import to_json
@@ -123,7 +123,7 @@ def test_quick_read_matches_the_full_load_and_caches_by_tree(moved):
     first = load_quick(root)
     assert _rows(first) == full and any(cache.iterdir())
     second = load_quick(root)
-    assert isinstance(second.records["stock-move"], LazyRecords)
+    assert isinstance(second.records["stock-move"], Records)
     assert _rows(second) == full
     assert not second.records["stock-move"].loaded  # served from the cache: no move was read
     assert not second.records["journal"].loaded
@@ -166,7 +166,7 @@ def test_quick_read_reads_only_the_kinds_asked_for(moved):
     root = find_root(str(moved))
     book = load_quick(root, kinds={"item", "warehouse"})
     assert set(book.of("item")) == {"BEAN"} and set(book.of("warehouse")) == {"ROAST", "SHOP"}
-    assert isinstance(book.records["account"], LazyRecords) and not book.records["account"].loaded
+    assert isinstance(book.records["account"], Records) and not book.records["account"].loaded
     assert "1200" in book.accounts  # another kind is read in full when first used
     assert len(book.of("stock-move")) == 5
 
@@ -199,8 +199,8 @@ def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(mov
 
 def test_kinds_asked_for_are_read_even_when_posted_and_dated(moved):
     book = load_quick(find_root(str(moved)), kinds={"item", "warehouse", "stock-move"})
-    assert not isinstance(book.records["stock-move"], LazyRecords) and len(book.of("stock-move")) == 5
-    assert isinstance(book.records["journal"], LazyRecords) and not book.records["journal"].loaded
+    assert not isinstance(book.records["stock-move"], Records) and len(book.of("stock-move")) == 5
+    assert isinstance(book.records["journal"], Records) and not book.records["journal"].loaded
     ok(moved, "stock", "receive", "BEAN", "--qty", "5", "--unit-cost", "9", "--warehouse", "SHOP", "--no-commit")
     book = load_quick(find_root(str(moved)), kinds={"item", "warehouse", "stock-move"})
     assert len(book.of("stock-move")) == 6  # the uncommitted move too

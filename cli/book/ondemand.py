@@ -193,6 +193,11 @@ class Records(MutableMapping):
         return Records(self.listing, self.kind, self.overlay)
 
     @property
+    def loaded(self) -> bool:
+        """Whether the whole kind has been read."""
+        return self.kind.name in self.listing.whole
+
+    @property
     def ids(self) -> dict[str, str]:
         return self.listing.ids(self.kind.name)
 

@@ -394,9 +394,9 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
         return classes[code] == "cash"
 
     entries: dict[str, list[PostingRow]] = {}  # the period's entries (closing ones left out), in order
-    for row in rows_between(book, start, end):
-        if not row.closing:
-            entries.setdefault(row.id, []).append(row)
+    for posting in rows_between(book, start, end):
+        if not posting.closing:
+            entries.setdefault(posting.id, []).append(posting)
     opening = sum((v for c, v in net_by_account(book, None, start - DAY).items() if cash(c)), ZERO) \
         if start else ZERO
     closing_cash = sum((v for c, v in net_by_account(book, None, end).items() if cash(c)), ZERO)
