@@ -213,7 +213,8 @@ _add("crm opp list", "comptoir crm opp list --open", "comptoir crm opp list --pa
 _add("crm opp show", "comptoir crm opp show OPP-20261110-C14E")
 _add("crm opp win", "comptoir crm opp win OPP-20261124-P5YF")
 _add("crm opp lose", "comptoir crm opp lose OPP-20261110-C14E --reason \"chose a cheaper roaster\"")
-_add("hr department add", "comptoir hr department add SHOP \"Coffee shop\" --cost-centre 6010")
+_add("hr department add", "comptoir hr department add SHOP \"Coffee shop\" --cost-centre 6010",
+     "comptoir hr department add SHOP \"Coffee shop\" --cost-centre 6014 --contributions-centre 6024")
 _add("hr department update", "comptoir hr department update ROAST --name \"Roastery\"")
 _add("hr department list", "comptoir hr department list")
 _add("hr employee add", "comptoir hr employee add \"Inès Moreau\" --department ROAST --role roaster --start 2026-12-01 "
@@ -223,6 +224,8 @@ _add("hr employee list", "comptoir hr employee list", "comptoir hr employee list
 _add("hr employee show", "comptoir hr employee show E-20260901-QAZM")
 _add("hr payroll run", "comptoir hr payroll run --period 2026-12 --dry-run")
 _add("hr payroll pay", "comptoir hr payroll pay --period 2026-11 --date 2026-11-30")
+_add("hr payroll pay-liabilities", "comptoir hr payroll pay-liabilities --period 2026-11 --date 2026-12-15",
+     "comptoir hr payroll pay-liabilities --period 2026-11 --withholding 500.00")
 _add("hr payroll list", "comptoir hr payroll list")
 _add("hr payroll show", "comptoir hr payroll show 2026-11")
 _add("sales quote", "comptoir sales quote --partner brasserie-du-parc --line \"BLEND-1K 20\" --tax VAT55 --warehouse ROASTERY")
@@ -256,7 +259,7 @@ _add("purchase show", "comptoir purchase show PO-20261102-6K4F")
 _add("pay receive", "comptoir pay receive --partner hotel-bellecour --invoice INV-20261118-JPZ0",
      "comptoir pay receive --partner cafe-de-la-soie --amount 500.00 --reference \"transfer 1201\"")
 _add("pay send", "comptoir pay send --partner origines-cafe-vert --bill BILL-20261121-1GE3",
-     "comptoir pay send --payroll 2026-11")
+     "comptoir pay send --payroll 2026-11", "comptoir pay send --payroll 2026-11 --liabilities --date 2026-12-15")
 _add("pay list", "comptoir pay list", "comptoir pay list --direction in --partner hotel-bellecour")
 _add("tax add", "comptoir tax add VAT10 \"TVA 10 % (restaurants)\" --rate 10")
 _add("tax list", "comptoir tax list")

@@ -43,6 +43,9 @@ class Department(Record):
     manager: RecordId | None = None  # an employee id
     # The expense account its salaries are charged to; unset, the payroll settings' salary account.
     cost_centre: AccountCode | None = None
+    # The expense account its employer contributions are charged to; unset, the payroll
+    # settings' employer contributions account (6020).
+    contributions_centre: AccountCode | None = None
     notes: str | None = None
 
 

@@ -65,7 +65,7 @@ def test_departments_and_employees_are_added_listed_and_shown(book):
 
     depts = _json(run(book, "hr", "department", "list", "--format", "json"))["rows"]
     assert depts == [{"code": "ROAST", "name": "Roastery", "manager": ana, "manager_name": "Ana Pereira",
-                      "cost_centre": "6010", "headcount": 2}]
+                      "cost_centre": "6010", "contributions_centre": "6020", "headcount": 2}]
     rows = _json(run(book, "hr", "employee", "list", "--format", "json"))["rows"]
     assert [(r["id"], r["status"], r["monthly_salary"], r["hourly_rate"]) for r in rows] == [
         (ana, "active", "3200.00", None), (ben, "active", None, "18.50")]
@@ -160,7 +160,8 @@ def test_payroll_amounts_and_journal_entry(book):
     assert [(r["account"], r["debit"], r["credit"]) for r in entry["rows"]] == [
         ("6011", "1000.75", None),  # Roastery's cost centre
         ("6010", "1500.00", None),  # Sales: the default salary account
-        ("6020", "1000.30", None),  # employer contributions
+        ("6020", "400.30", None),  # employer contributions, Roastery (no contributions centre: 6020)
+        ("6020", "600.00", None),  # employer contributions, Sales
         ("2300", None, "1650.50"),  # net pay payable
         ("2310", None, "300.09"),  # withholding payable
         ("2320", None, "1550.46"),  # contributions payable: 550.16 employee + 1000.30 employer

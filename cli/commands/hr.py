@@ -25,7 +25,9 @@ def hr() -> None:
     Personal data is minimal: name, job, dates, pay, manager and a reference to the
     bank account (never the IBAN). `hr payroll run --period YYYY-MM` pays everyone
     employed in the month, pro-rated by calendar days, and posts the journal entry;
-    `hr payroll pay --period YYYY-MM` posts the payment of the net pay.
+    `hr payroll pay --period YYYY-MM` posts the payment of the net pay, and
+    `hr payroll pay-liabilities --period YYYY-MM` the payment of the withholding and
+    social contributions to the authorities.
     """
 
 
@@ -76,15 +78,18 @@ def _kind(name: str):
 @click.option("--manager", metavar="EMPLOYEE", help="The employee who manages it.")
 @click.option("--cost-centre", metavar="ACCOUNT",
               help="Expense account its salaries are charged to. Default: payroll.salary_expense (6010).")
+@click.option("--contributions-centre", metavar="ACCOUNT",
+              help="Expense account its employer contributions are charged to. "
+                   "Default: payroll.employer_contributions (6020).")
 @click.option("--notes")
 @no_commit
 @click.pass_obj
-def department_add(env, code, name, manager, cost_centre, notes, no_commit) -> None:
+def department_add(env, code, name, manager, cost_centre, contributions_centre, notes, no_commit) -> None:
     """Add department CODE (a short code like ROAST) named NAME."""
     from comptoir.domain.hr import new_department
 
     with env.writer("hr department add", no_commit) as w:
-        dept = new_department(w.book, code, name, manager, cost_centre, notes)
+        dept = new_department(w.book, code, name, manager, cost_centre, notes, contributions_centre)
         w.put(_kind("department"), dept)
         sha = w.commit(f"Add department {dept.id} {dept.name}", [dept.id])
     click.echo(dept.id)
@@ -96,18 +101,23 @@ def department_add(env, code, name, manager, cost_centre, notes, no_commit) -> N
 @click.option("--name")
 @click.option("--manager", metavar="EMPLOYEE", help="The employee who manages it.")
 @click.option("--cost-centre", metavar="ACCOUNT", help="Expense account its salaries are charged to.")
+@click.option("--contributions-centre", metavar="ACCOUNT",
+              help="Expense account its employer contributions are charged to.")
 @click.option("--notes")
-@click.option("--clear", multiple=True, type=click.Choice(["manager", "cost_centre", "notes"]),
+@click.option("--clear", multiple=True,
+              type=click.Choice(["manager", "cost_centre", "contributions_centre", "notes"]),
               help="Remove a field (repeatable).")
 @no_commit
 @click.pass_obj
-def department_update(env, code, name, manager, cost_centre, notes, clear, no_commit) -> None:
+def department_update(env, code, name, manager, cost_centre, contributions_centre, notes, clear,
+                      no_commit) -> None:
     """Change department CODE; the commit message names each change."""
     from comptoir.domain.hr import get_department, revise_department
 
     with env.writer("hr department update", no_commit) as w:
         rev = revise_department(w.book, get_department(w.book, code),
-                                {"name": name, "manager": manager, "cost_centre": cost_centre, "notes": notes},
+                                {"name": name, "manager": manager, "cost_centre": cost_centre,
+                                 "contributions_centre": contributions_centre, "notes": notes},
                                 clear)
         if not rev.changes:
             click.echo(f"Department {code} is unchanged.", err=True)
@@ -251,7 +261,7 @@ def payroll_run(env, period, dry_run, fmt, no_commit) -> None:
     Gross = monthly pay x calendar days employed / days in the month (start and end
     dates count), rounded half-even. Withholding and contributions are the percentages
     in comptoir.yaml (payroll:). The entry debits each department's cost centre with
-    its gross and the employer-contributions account with theirs, and credits net pay,
+    its gross and its contributions centre with its employer contributions, and credits net pay,
     withholding and contributions payable. A period runs once. Prints the run id and
     the entry id.
     """
@@ -293,6 +303,44 @@ def payroll_pay(env, period, date_, account, no_commit) -> None:
                        [entry.id, entry.reference or ""])
     click.echo(entry.id)
     click.echo(f"Paid the net pay of {entry.reference} with {entry.id}" + _committed(sha), err=True)
+
+
+@payroll.command("pay-liabilities")
+@click.option("--period", required=True, metavar="YYYY-MM|PAY-ID", help="The payroll run whose liabilities are paid.")
+@click.option("--date", "date_", help="Payment date. Default: today, or the run's date if that is later.")
+@click.option("--account", metavar="ACCOUNT", help="Bank account paid from. Default: accounts.bank (1010).")
+@click.option("--withholding", metavar="AMOUNT", help="Pay only this much of the withholding (2310).")
+@click.option("--contributions", metavar="AMOUNT", help="Pay only this much of the contributions (2320).")
+@no_commit
+@click.pass_obj
+def payroll_pay_liabilities(env, period, date_, account, withholding, contributions, no_commit) -> None:
+    """Pay a run's income tax withheld and social contributions (employee and employer) to the
+    authorities: one entry debiting withholding payable (2310) and contributions payable (2320),
+    crediting the bank.
+
+    
+    Without amounts, everything the run still owes; with --withholding and/or
+    --contributions, only that much (the rest stays owed). More than the run still owes,
+    or than the payable accounts hold, is refused. Also `comptoir pay send --payroll
+    YYYY-MM --liabilities`.
+    """
+    _pay_liabilities(env, period, date_, account, withholding, contributions, no_commit)
+
+
+def _pay_liabilities(env, period, date_, account, withholding, contributions, no_commit,
+                     command: str = "hr payroll pay-liabilities") -> None:
+    from comptoir.domain.payroll_liabilities import pay_liabilities
+
+    with env.writer(command, no_commit) as w:
+        entry = pay_liabilities(w.book, period, parse_date(date_, "--date"), account, env.today, env.rng,
+                                _amount(withholding, "--withholding"), _amount(contributions, "--contributions"))
+        w.put(_kind("journal"), entry)
+        total = -entry.postings[-1].amount
+        sha = w.commit(f"Pay {entry.reference}: {entry.memo}, {total:,f} {w.book.base}",
+                       [entry.id, entry.reference or ""])
+    click.echo(entry.id)
+    click.echo(f"Paid the withholding and contributions of {entry.reference} ({total:,f} {w.book.base}) with "
+               f"{entry.id}" + _committed(sha), err=True)
 
 
 @payroll.command("list")

@@ -17,6 +17,7 @@ def pay() -> None:
     comptoir pay receive --partner CUSTOMER --amount 1200.00 [--invoice 2026-0007]
     comptoir pay send --partner SUPPLIER --amount 474.75 [--bill BILL-...]
     comptoir pay send --payroll 2026-11                    the net pay of a payroll run
+    comptoir pay send --payroll 2026-11 --liabilities      its withholding and contributions
     comptoir pay apply --partner CUSTOMER [--credit CN2026-0001] [--to 2026-0007]   use a credit
     comptoir pay refund --partner CUSTOMER --amount 50.00  pay a credit back
     """
@@ -90,14 +91,32 @@ def receive(env, partner, documents, amount, date_, currency, rate, account, ref
 @click.option("--bill", "documents", multiple=True, help="Bill id or the supplier's invoice number (repeatable). "
               "Default: the supplier's open bills, oldest due first.")
 @click.option("--payroll", metavar="YYYY-MM|PAY-ID", help="Pay the net pay of a payroll run instead.")
+@click.option("--liabilities", is_flag=True,
+              help="With --payroll: pay what the run still owes of its withholding and social "
+                   "contributions instead (for part of it: `hr payroll pay-liabilities`).")
 @click.option("--tax", "tax_period", metavar="PERIOD", help="Pay the settled VAT of PERIOD instead (tax settle).")
 @_payment_options
 @no_commit
 @click.pass_obj
-def send(env, partner, documents, payroll, tax_period, amount, date_, currency, rate, account, reference, memo,
-         no_commit) -> None:
-    """Record money paid to a supplier (debit payables, credit the bank), a payroll run's net pay,
-    or a settled VAT period."""
+def send(env, partner, documents, payroll, liabilities, tax_period, amount, date_, currency, rate, account,
+         reference, memo, no_commit) -> None:
+    """Record money paid to a supplier (debit payables, credit the bank), a payroll run's net pay
+    (or, with --liabilities, its withholding and contributions), or a settled VAT period."""
+    if liabilities and not payroll:
+        from comptoir.errors import fail
+
+        raise fail("liabilities-without-payroll", "--liabilities pays a payroll run's withholding and contributions",
+                   "give the run too: --payroll YYYY-MM")
+    if payroll and liabilities:
+        from comptoir.commands.hr import _pay_liabilities
+        from comptoir.errors import fail
+
+        if partner or documents or amount or tax_period:
+            raise fail("payroll-payment", "--payroll --liabilities pays what the run still owes: no --partner, "
+                       "--bill, --amount or --tax", "for a part, use `comptoir hr payroll pay-liabilities --withholding "
+                       "AMOUNT --contributions AMOUNT`")
+        _pay_liabilities(env, payroll, date_, account, None, None, no_commit, "pay send")
+        return
     if tax_period:
         from comptoir.domain.tax import vat_payment
         from comptoir.errors import fail

@@ -149,7 +149,8 @@ def budget_flows(book: Book, today: dt.date, end: dt.date, version: str | None) 
         return [], []
     s = book.settings.payroll
     payroll_roots = {s.salary_expense, s.employer_contributions}
-    payroll_roots.update(d.cost_centre for d in book.of("department").values() if d.cost_centre)
+    for d in book.of("department").values():
+        payroll_roots.update(c for c in (d.cost_centre, d.contributions_centre) if c)
 
     def paid_in_cash(account: str) -> bool:
         covered = [c for c in book.accounts if c.startswith(account)]

@@ -38,10 +38,12 @@ from .changes import Change, diff_records
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to
 from .overview import section
+from .payroll_liabilities import liability_payments, overpaid_problems, owed
 from .table import Column, Table, money, text
 from .validation import rule
 
 HUNDRED = Decimal(100)
+LIABILITIES_TAG = "payroll-liabilities"  # tags the payments of a run's withholding and contributions
 RATE_PLACES = 4  # an hourly rate may carry more places than the currency (18.3750)
 
 
@@ -94,6 +96,13 @@ def cost_centre(book: Book, department: str) -> str:
     return (dept.cost_centre if dept and dept.cost_centre else None) or book.settings.payroll.salary_expense
 
 
+def contributions_centre(book: Book, department: str) -> str:
+    """The expense account a department's employer contributions are charged to."""
+    dept = departments(book).get(department)
+    return ((dept.contributions_centre if dept and dept.contributions_centre else None)
+            or book.settings.payroll.employer_contributions)
+
+
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
     try:
         return period_bounds(period)
@@ -135,15 +144,20 @@ def _check_links(book: Book, department: str | None, manager: str | None, ident:
         get_employee(book, manager)
 
 
+def _check_expense_account(book: Book, code: str | None, what: str) -> None:
+    if code is not None and code not in book.accounts:
+        raise fail("unknown-account", f"{what} account {code} does not exist",
+                   "use an expense account from `comptoir account list`, or add one with `comptoir account add`")
+
+
 def new_department(book: Book, code: str, name: str, manager: str | None, cost_centre_: str | None,
-                   notes: str | None = None) -> Department:
+                   notes: str | None = None, contributions_centre_: str | None = None) -> Department:
     if manager is not None:
         get_employee(book, manager)
-    if cost_centre_ is not None and cost_centre_ not in book.accounts:
-        raise fail("unknown-account", f"cost centre account {cost_centre_} does not exist",
-                   "use an expense account from `comptoir account list`, or add one with `comptoir account add`")
+    _check_expense_account(book, cost_centre_, "cost centre")
+    _check_expense_account(book, contributions_centre_, "contributions centre")
     return validated(Department, {"id": code, "name": name, "manager": manager, "cost_centre": cost_centre_,
-                                  "notes": notes}, "department")
+                                  "contributions_centre": contributions_centre_, "notes": notes}, "department")
 
 
 def new_employee(book: Book, fields: dict, rng: random.Random) -> Employee:
@@ -198,9 +212,8 @@ def revise_department(book: Book, dept: Department, changes: dict, clear: Iterab
     given = {k: v for k, v in changes.items() if v is not None}
     if "manager" in given:
         get_employee(book, given["manager"])
-    if given.get("cost_centre") is not None and given["cost_centre"] not in book.accounts:
-        raise fail("unknown-account", f"cost centre account {given['cost_centre']} does not exist",
-                   "use an expense account from `comptoir account list`")
+    _check_expense_account(book, given.get("cost_centre"), "cost centre")
+    _check_expense_account(book, given.get("contributions_centre"), "contributions centre")
     data = dept.model_dump(mode="python")
     data.update(given)
     for name in clear:
@@ -284,21 +297,25 @@ def totals_of(lines: Iterable[PayrollLine]) -> Totals:
 
 
 def payroll_postings(book: Book, lines: list[PayrollLine]) -> list[dict]:
-    """Debit each department's cost centre with its gross and employer contributions' account;
+    """Debit each department's cost centre with its gross, and its contributions centre with its
+    employer contributions (one posting per department each, so both costs split the same way);
     credit net pay, withholding and contributions payable (employee and employer shares)."""
     s = book.settings.payroll
     depts = departments(book)
-    by_dept: dict[str, Decimal] = {}
+    by_dept: dict[str, Totals] = {}
     for line in lines:
-        by_dept[line.department] = by_dept.get(line.department, ZERO) + line.gross
+        by_dept.setdefault(line.department, Totals()).add(line)
     t = totals_of(lines)
     postings = []
     for code in sorted(by_dept):
         name = depts[code].name if code in depts else code
-        postings.append({"account": cost_centre(book, code), "amount": by_dept[code],
+        postings.append({"account": cost_centre(book, code), "amount": by_dept[code].gross,
                          "memo": f"Gross pay {name} ({code})"})
+    for code in sorted(by_dept):
+        name = depts[code].name if code in depts else code
+        postings.append({"account": contributions_centre(book, code), "amount": by_dept[code].employer_contributions,
+                         "memo": f"Employer contributions {name} ({code})"})
     postings += [
-        {"account": s.employer_contributions, "amount": t.employer_contributions, "memo": "Employer contributions"},
         {"account": s.net_pay_payable, "amount": -t.net, "memo": "Net pay"},
         {"account": s.withholding_payable, "amount": -t.withholding, "memo": "Income tax withheld"},
         {"account": s.contributions_payable, "amount": -(t.employee_contributions + t.employer_contributions),
@@ -343,10 +360,12 @@ def run_payroll(book: Book, period: str, today: dt.date, rng: random.Random) -> 
 
 
 def settlements_of(book: Book, run: PayrollRun) -> list[JournalEntry]:
-    """Entries paying the run's net pay that are not reversed: entries with source = the run id."""
+    """Entries paying the run's net pay that are not reversed: entries with source = the run id
+    (other than the payments of its withholding and contributions)."""
     reversed_ids = {e.reverses for e in book.entries.values() if e.reverses}
     return sorted((e for e in book.entries.values()
-                   if e.source == run.id and e.id != run.entry and e.id not in reversed_ids),
+                   if e.source == run.id and e.id != run.entry and e.id not in reversed_ids
+                   and LIABILITIES_TAG not in e.tags),
                   key=lambda e: (e.date, e.id))
 
 
@@ -392,9 +411,11 @@ def departments_table(book: Book, today: dt.date) -> Table:
         rows.append({"code": code, "name": d.name, "manager": d.manager or "",
                      "manager_name": manager.name if manager else "",
                      "cost_centre": cost_centre(book, code),
+                     "contributions_centre": contributions_centre(book, code),
                      "headcount": sum(1 for e in emps.values() if e.department == code and e.employed_on(today))})
     cols = [text("code", "Code"), text("name", "Name"), text("manager", "Manager"),
             text("manager_name", "Manager name"), text("cost_centre", "Cost centre"),
+            text("contributions_centre", "Contributions centre"),
             Column("headcount", "Headcount", "int")]
     return Table("departments", cols, rows, title=f"Departments (headcount on {today})")
 
@@ -454,9 +475,13 @@ def runs_table(book: Book) -> Table:
     for run in sorted(runs(book).values(), key=lambda r: r.period):
         paid = settlements_of(book, run)
         rows.append({"id": run.id, "period": run.period, "date": run.date, **totals_of(run.lines).row(),
-                     "entry": run.entry, "paid_by": ", ".join(e.id for e in paid)})
+                     "entry": run.entry, "paid_by": ", ".join(e.id for e in paid),
+                     "liabilities_open": owed(book, run).open,
+                     "liabilities_paid_by": ", ".join(e.id for e in liability_payments(book, run))})
     cols = [text("id", "Id"), text("period", "Period"), Column("date", "Date", "date"), *_line_columns(p),
-            text("entry", "Entry"), text("paid_by", "Paid by")]
+            text("entry", "Entry"), text("paid_by", "Paid by"),
+            money("liabilities_open", "Withholding + contrib. open", p),
+            text("liabilities_paid_by", "Liabilities paid by")]
     return Table("payroll-runs", cols, rows, title="Payroll runs")
 
 
@@ -486,6 +511,9 @@ def run_table(book: Book, run: PayrollRun, posted: bool = True) -> Table:
         paid = settlements_of(book, run)
         notes.append(f"journal entry: {run.entry}")
         notes.append(f"net pay paid by: {', '.join(e.id for e in paid)}" if paid else "net pay: not yet paid")
+        due, paid_l = owed(book, run), liability_payments(book, run)
+        notes.append(f"withholding and contributions: {due.open:f} open"
+                     + (f", paid by {', '.join(e.id for e in paid_l)}" if paid_l else ""))
     title = f"Payroll {run.id} ({month_label(run.period)}, {book.base})" + ("" if posted else " (preview)")
     table = Table("payroll-run", cols, rows, totals, title=title, notes=notes)
     table.meta.update({"id": run.id, "period": run.period, "date": run.date.isoformat(), "entry": run.entry})
@@ -632,16 +660,19 @@ def hr_references(book: Book) -> list[Problem]:
         if d.manager and d.manager not in emps:
             out.append(Problem(src, 0, "unknown-manager", f"department {code}: manager {d.manager} is not an employee",
                                "use an id from `comptoir hr employee list`", loc=("manager",)))
-        if d.cost_centre:
-            acct = accounts.get(d.cost_centre)
+        for field, what in (("cost_centre", "cost centre"), ("contributions_centre", "contributions centre")):
+            account = getattr(d, field)
+            if not account:
+                continue
+            acct = accounts.get(account)
             if acct is None:
                 out.append(Problem(src, 0, "unknown-account",
-                                   f"department {code}: cost centre account {d.cost_centre} does not exist",
-                                   "use an expense account from `comptoir account list`", loc=("cost_centre",)))
+                                   f"department {code}: {what} account {account} does not exist",
+                                   "use an expense account from `comptoir account list`", loc=(field,)))
             elif acct.type != "expense":
                 out.append(Problem(src, 0, "cost-centre-not-expense",
-                                   f"department {code}: cost centre {d.cost_centre} is a {acct.type} account",
-                                   "salaries are an expense; use an expense account", loc=("cost_centre",)))
+                                   f"department {code}: {what} {account} is a {acct.type} account",
+                                   "payroll costs are an expense; use an expense account", loc=(field,)))
     for ident, e in emps.items():
         src = book.source("employee", ident)
         if e.department not in depts:
@@ -720,6 +751,7 @@ def payroll_runs(book: Book) -> list[Problem]:
             out.append(Problem(book.source("journal", paid[1].id), 0, "payroll-paid-twice",
                                f"the net pay of {ident} is paid by {len(paid)} entries: {', '.join(e.id for e in paid)}",
                                "reverse all but one with `comptoir journal reverse`"))
+        out += overpaid_problems(book, run)
     for period, idents in by_period.items():
         if len(idents) > 1:
             for ident in idents[1:]:
