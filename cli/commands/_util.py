@@ -14,3 +14,4 @@ def build(model, **fields):
         return model.model_validate(clean)
     except ValidationError as exc:
         raise input_problems(exc) from None
+

@@ -7,6 +7,7 @@ import datetime as dt
 
 import click
 
+from comptoir.commands._owner import owner_option
 from comptoir.commands.crm_marketing import campaign, campaigns_report, export_, lead_forget
 from comptoir.options import (
     as_of,
@@ -66,15 +67,15 @@ def _owners(env, owner: str | None) -> set[str] | None:
     """--owner NAME (case-insensitive), or `me`: $COMPTOIR_USER, else git's user.name / user.email."""
     if owner is None:
         return None
-    if owner.lower() == "me":
-        from comptoir.book.gitinfo import me
+    if owner.strip().lower() == "me":
+        from comptoir.commands._owner import me_identity
 
-        names = me(env.root())
+        _, names = me_identity(env)
         if not names:
             from comptoir.errors import fail
 
             raise fail("who-is-me", "--owner me needs to know who you are",
-                       "set COMPTOIR_USER=yourname, or git config user.name")
+                       "set COMPTOIR_USER='Your Name', or `git config user.name 'Your Name'`")
         return names
     return {owner.lower()}
 
@@ -148,7 +149,8 @@ def _log_on(match) -> str:
 @click.option("--phone")
 @click.option("--source", default="other", show_default=True,
               help="Where the lead came from: website, referral, event, import, ... (a lowercase word).")
-@click.option("--owner", help="Who works the lead. Default: crm.owner in comptoir.yaml.")
+@click.option("--owner", help="Who works the lead; `me` for you. Default: crm.owner in comptoir.yaml.",
+              callback=owner_option)
 @click.option("--status", type=click.Choice(["new", "contacted", "qualified", "lost", "disqualified"]),
               default="new", show_default=True)
 @click.option("--reason", help="Lost reason (with --status lost).")
@@ -208,7 +210,7 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
 @click.option("--email", help="'' clears it.")
 @click.option("--phone", help="'' clears it.")
 @click.option("--source")
-@click.option("--owner", help="'' clears it.")
+@click.option("--owner", help="`me` for you; '' clears it.", callback=owner_option)
 @click.option("--score", help="0-100, or '' to clear.")
 @click.option("--interest", help="'' clears it.")
 @click.option("--item", "items", multiple=True, metavar="SKU", help="Add an item of interest (repeatable).")
@@ -334,7 +336,7 @@ def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, 
 @click.option("--amount", help="Expected amount of the opportunity.")
 @click.option("--currency", help="Currency of the amount. Default: the book's.")
 @click.option("--close", metavar="DATE", help="Expected close date.")
-@click.option("--owner", help="Owner of the opportunity. Default: the lead's.")
+@click.option("--owner", help="Owner of the opportunity. Default: the lead's.", callback=owner_option)
 @no_commit
 @click.pass_obj
 def lead_convert(env, ident, partner_id, new_partner, title, amount, currency, close, owner, no_commit) -> None:
@@ -374,7 +376,8 @@ def lead_convert(env, ident, partner_id, new_partner, title, amount, currency, c
 @click.option("--campaign", metavar="ID", help="Attribute the new leads to this campaign (default: by their UTM fields).")
 @click.option("--timezone", "form_tz", metavar="ZONE",
               help="Time zone of timestamps that carry none (e.g. America/New_York). Default: the book's.")
-@click.option("--owner", help="Owner of the new leads. Default: crm.owner in comptoir.yaml.")
+@click.option("--owner", help="Owner of the new leads (`me` for you). Default: crm.owner in comptoir.yaml.",
+              callback=owner_option)
 @click.option("--strict", is_flag=True, help="Capture nothing when any row is bad (exit 1).")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @output_format
@@ -450,7 +453,8 @@ def capture(env, file_, input_format, source_format, campaign, form_tz, owner, s
 @click.option("--partner", "partner_id", metavar="ID")
 @click.option("--date", "date_", help="When it happened (or was planned). Default: today.")
 @click.option("--due", help="Due date: makes it a follow-up until done.")
-@click.option("--owner", help="Who did it or will do it. Default: the lead's or opportunity's owner.")
+@click.option("--owner", help="Who did it or will do it (`me` for you). Default: the lead's or opportunity's owner.",
+              callback=owner_option)
 @click.option("--done", is_flag=True, help="Already done (for a task or a planned activity).")
 @click.option("--notes", help="Longer text.")
 @no_commit
@@ -558,7 +562,7 @@ def _line_option(fn):
 @click.option("--currency", help="Currency. Default: the book's.")
 @click.option("--probability", type=click.IntRange(0, 100), help="Override the stage's default probability.")
 @click.option("--close", metavar="DATE", help="Expected close date.")
-@click.option("--owner")
+@click.option("--owner", help="Who works it; `me` for you.", callback=owner_option)
 @_line_option
 @click.option("--notes")
 @no_commit
@@ -589,7 +593,7 @@ def opp_add(env, title, partner, lead_id, stage, amount, currency, probability, 
 @click.option("--currency", help="Currency, or '' for the book's.")
 @click.option("--probability", help="0-100, or 'default' for the stage's default.")
 @click.option("--close", metavar="DATE|none", help="Expected close date.")
-@click.option("--owner")
+@click.option("--owner", help="Who works it; `me` for you.", callback=owner_option)
 @_line_option
 @click.option("--clear-lines", is_flag=True, help="Remove the existing lines first.")
 @click.option("--notes", help="Replace the notes field.")
