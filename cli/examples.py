@@ -231,13 +231,15 @@ _add("hr payroll show", "comptoir hr payroll show 2026-11")
 _add("sales quote", "comptoir sales quote --partner brasserie-du-parc --line \"BLEND-1K 20\" --tax VAT55 --warehouse ROASTERY")
 _add("sales order", "comptoir sales order --partner hotel-bellecour --line \"BLEND-1K 60\" --tax VAT55 --warehouse ROASTERY",
      "comptoir sales order --partner cafe-de-la-soie --line \"PERU-1K 10 30.00\" --line \"TRAIN-SVC 1 tax=VAT20\" --tax VAT55")
-_add("sales confirm", "comptoir sales confirm SO-20261125-0VAC")
+_add("sales confirm", "comptoir sales confirm SO-20261125-0VAC",
+     "comptoir sales confirm SO-20261125-0VAC --date 2026-11-27")
 _add("sales deliver", "comptoir sales deliver SO-20261126-971M", "comptoir sales deliver SO-20261116-SPSG --line 1 --qty 5")
 _add("document", "comptoir document 2026-0001 --out /tmp/invoice-2026-0001.pdf",
      "comptoir document 2026-0014 --out /tmp/2026-0014.ubl.xml",
      "comptoir document SO-20261125-0VAC --out /tmp/quote.pdf",
      "comptoir document bureaux-cafe-service --statement --out /tmp/statement.pdf")
-_add("sales invoice", "comptoir sales invoice SO-20261124-TN63")
+_add("sales invoice", "comptoir sales invoice SO-20261124-TN63",
+     "comptoir sales invoice SO-20261124-TN63 --date 2026-11-27 --due 2026-12-31")
 _add("sales credit-note", "comptoir sales credit-note INV-20261117-PA8B --reason \"damaged bags\" --line 1 --qty 2")
 _add("sales cancel", "comptoir sales cancel SO-20261125-0VAC")
 _add("sales seller", "comptoir sales seller --vat-id FR74912345678 --street \"14 rue des Halles\" --postal-code 69002 "

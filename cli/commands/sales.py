@@ -129,14 +129,16 @@ def order(env, partner, lines, date_, requested, firm, warehouse, tax, currency,
 @click.argument("ident", metavar="QUOTE")
 @click.option("--override", metavar="REASON", help="Accept it over the customer's credit limit, saying why.")
 @click.option("--firm", is_flag=True, help="Refuse when a requested date cannot be met any more.")
+@click.option("--date", "date_", help="The day the customer accepted it (its confirmation date). Default: today.")
 @no_commit
 @click.pass_obj
-def confirm(env, ident, override, firm, no_commit) -> None:
+def confirm(env, ident, override, firm, date_, no_commit) -> None:
     """Turn a quote into an order: promise dates are computed again and the stock is reserved."""
     from comptoir.domain.sales import confirm_order, get_order
 
     with env.writer("sales confirm", no_commit) as w:
-        result = confirm_order(w.book, get_order(w.book, ident), env.today, override, firm)
+        result = confirm_order(w.book, get_order(w.book, ident), env.today, override, firm,
+                               day_of(env, date_) if date_ else None)
         put_all(w, [("sales-order", result.order)])
         sha = w.commit(_subject("Confirm", result.order, w.book), [ident])
     _report_order(result, w.book, "Confirmed", sha)
@@ -181,9 +183,10 @@ def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None
 @sales.command("invoice")
 @click.argument("ident", metavar="ORDER|DELIVERY")
 @click.option("--date", "date_", help="Invoice date. Default: today.")
+@click.option("--due", help="Due date. Default: invoice date + payment terms.")
 @no_commit
 @click.pass_obj
-def invoice(env, ident, date_, no_commit) -> None:
+def invoice(env, ident, date_, due, no_commit) -> None:
     """Invoice a delivery, or everything delivered and not invoiced on an order.
 
     Debits receivables with the gross amount, credits revenue and output tax; numbered next
@@ -192,7 +195,7 @@ def invoice(env, ident, date_, no_commit) -> None:
     from comptoir.domain.sales import invoice as build
 
     with env.writer("sales invoice", no_commit) as w:
-        doc, entry = build(w.book, ident, day_of(env, date_), env.rng)
+        doc, entry = build(w.book, ident, day_of(env, date_), env.rng, day_of(env, due, "--due") if due else None)
         put_all(w, [("invoice", doc), ("journal", entry)])
         cur = doc.currency or w.book.base
         subject = (f"Invoice {doc.number} ({doc.id}) to {doc.partner}: {doc.total:,f} {cur}, due {doc.due}")

@@ -67,10 +67,11 @@ def revenue_postings(book: Book, lines: list, rate: Decimal | None, sign: int) -
     return [{"account": a, "amount": sign * v} for a, v in amounts.items() if v]
 
 
-def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[Invoice, JournalEntry]:
+def invoice(book: Book, target: str, day: dt.date, rng: random.Random,
+            due: dt.date | None = None) -> tuple[Invoice, JournalEntry]:
     """Invoice a delivery, or everything delivered (and every service line) on an order that is not
     invoiced yet: debit receivable (gross), credit revenue (net) and output tax. Numbered next in
-    the fiscal year; due after the payment terms."""
+    the fiscal year; due after the payment terms unless `due` is given."""
     dn = book.of("delivery").get(target)
     if dn is not None:
         so = get_order(book, dn.order)
@@ -108,6 +109,9 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[
     if last is not None and day < last:
         raise fail("invoice-before-delivery", f"the invoice date {day} is before the delivery on {last}",
                    f"invoice on or after {last}")
+    if due is not None and due < day:
+        raise fail("due-before-date", f"the due date {due} is before the invoice date {day}",
+                   f"give a --due on or after {day}, or leave it to the payment terms")
     partner = book.of("partner").get(so.partner)
     if partner is None:
         raise fail("unknown-partner", f"there is no partner {so.partner}", "restore the customer record")
@@ -124,7 +128,7 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random) -> tuple[
                       memo=f"Invoice {number} to {partner.name} ({so.id})", reference=number, source=ident,
                       postings=postings)
     doc = validated(Invoice, id=ident, number=number, date=day,
-                    due=day + dt.timedelta(days=terms_of(partner, so.payment_terms_days)), partner=so.partner,
+                    due=due or day + dt.timedelta(days=terms_of(partner, so.payment_terms_days)), partner=so.partner,
                     currency=cur, rate=fx, order=so.id, deliveries=[d.id for d in dns], lines=lines, net=net,
                     tax=tax, total=net + tax, entry=entry.id, customer_reference=so.customer_reference)
     return doc, entry

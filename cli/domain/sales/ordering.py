@@ -201,13 +201,21 @@ def new_order(book: Book, partner_id: str, lines: list[LineInput], today: dt.dat
 
 
 def confirm_order(book: Book, so: SalesOrder, today: dt.date, override: str | None = None,
-                  firm: bool = False) -> OrderResult:
-    """A quote becomes an order: its lines are promised again (stock may have moved) and reserve."""
+                  firm: bool = False, day: dt.date | None = None) -> OrderResult:
+    """A quote becomes an order: its lines are promised again (stock may have moved) and reserve.
+    `day` is the day the customer accepted it (default: today; never later, never before the quote)."""
     if so.cancelled is not None:
         raise fail("cancelled-order", f"{so.id} was cancelled on {so.cancelled}", "make a new quote")
     if so.confirmed is not None:
         raise fail("already-confirmed", f"{so.id} was confirmed on {so.confirmed}", "nothing to do")
-    if so.valid_until is not None and so.valid_until < today:
+    day = day or today
+    if day > today:
+        raise fail("order-date-ahead", f"the confirmation date {day} is after today ({today})",
+                   "a quote is confirmed the day the customer accepts it; a later delivery date is requested:")
+    if day < so.date:
+        raise fail("confirmed-before-quote", f"the confirmation date {day} is before the quote's date {so.date}",
+                   f"confirm on or after {so.date}")
+    if so.valid_until is not None and so.valid_until < day:
         raise fail("quote-expired", f"quote {so.id} was valid until {so.valid_until}",
                    "make a new quote, or confirm with the customer and extend it (valid_until:)")
     inputs = [LineInput(ln.item, ln.qty, ln.price, ln.discount, ln.tax, ln.requested, ln.warehouse, ln.description)
@@ -217,7 +225,7 @@ def confirm_order(book: Book, so: SalesOrder, today: dt.date, override: str | No
     if firm and warnings:
         raise ComptoirError([Problem("", 0, "promise-not-met", w, "drop --firm to accept the later promise")
                              for w in warnings])
-    confirmed = validated(SalesOrder, **{**so.model_dump(exclude_none=True), "confirmed": today, "lines": priced})
+    confirmed = validated(SalesOrder, **{**so.model_dump(exclude_none=True), "confirmed": day, "lines": priced})
     accepted = _check_credit(book, confirmed, today, override)
     if accepted:
         confirmed = confirmed.model_copy(update={"credit_override": override})
