@@ -1,0 +1,338 @@
+"""Property tests (issue 12, "Done when"): random sequences of purchases (received then billed,
+or billed before the goods), sales deliveries, invoices, credit notes with returns, returns to
+the supplier with their debit notes, payments in and out (in EUR and USD, at varying rates),
+credits applied and month-end revaluations, over one FIFO and one moving-average item. After
+every sequence the books must hold together:
+
+- the stock value equals the inventory account, and the quantities are what moved;
+- receivables and payables equal the sum of their open documents (the aging reports);
+- a foreign-currency open-item account holds 0.00 in the base currency whenever nothing is
+  owed in that currency;
+- once every purchase is received and billed, goods received not invoiced is 0.00;
+- `validate` passes.
+
+Every command must either do its work (exit 0) or refuse with a known reason and write
+nothing. The runs are derandomised and small (a handful of sequences, each of a few dozen
+commands on a copy of one template book), so the test takes seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import _template, run
+
+D = Decimal
+START = dt.date(2026, 7, 1)
+TODAY = dt.date(2026, 11, 28)
+
+# Refusals a random sequence may meet and that are the books protecting themselves; any other
+# refusal (or an internal error) fails the test.
+EXPECTED_REFUSALS = {
+    "nothing-to-apply", "no-credit", "no-open-items", "nothing-open",
+}
+
+
+def _build(book: Path, _scratch: Path) -> tuple[str, str, str]:
+    """The template: two items, a supplier and a customer in EUR and in USD, and opening stock:
+    F 10 @ 4.00 bought in EUR (received and billed), M 10 @ 5.00 USD (received, not billed)."""
+    def ok(*args):
+        res = run(book, *args, today=START)
+        assert res.exit_code == 0, res.output
+        return res.stdout.split()[0] if res.stdout.split() else ""
+
+    ok("warehouse", "add", "MAIN", "Main warehouse")
+    ok("item", "add", "F", "Beans valued FIFO", "--valuation", "fifo")
+    ok("item", "add", "M", "Beans at moving average", "--valuation", "moving-average")
+    ok("tax", "add", "VAT20", "VAT 20%", "--rate", "20")
+    ok("partner", "add", "Supplier Eur", "--role", "supplier")
+    ok("partner", "add", "Supplier Usd", "--role", "supplier", "--currency", "USD")
+    ok("partner", "add", "Customer Eur", "--role", "customer")
+    ok("partner", "add", "Customer Usd", "--role", "customer", "--currency", "USD")
+    ok("rate", "add", "USD", "0.90", "--date", START.isoformat())
+    po_f = ok("purchase", "order", "--partner", "supplier-eur", "--line", "F 10 4.00", "--tax", "VAT20")
+    ok("purchase", "receive", po_f)
+    bill_f = ok("purchase", "bill", po_f, "--number", "OPEN-1")
+    po_m = ok("purchase", "order", "--partner", "supplier-usd", "--line", "M 10 5.00")
+    ok("purchase", "receive", po_m)
+    return po_f, bill_f, po_m
+
+
+SUPPLIERS = ["supplier-eur", "supplier-usd"]
+CUSTOMERS = ["customer-eur", "customer-usd"]
+ITEMS = ["F", "M"]
+
+
+@dataclass
+class Purchase:
+    po: str
+    item: str
+    qty: int
+    received: bool = False
+    bill: str | None = None
+    returned: int = 0
+
+
+@dataclass
+class Sale:
+    delivery: str
+    item: str
+    qty: int
+    invoice: str | None = None
+    credited: int = 0
+
+
+@dataclass
+class Model:
+    """What the sequence did, as far as the test needs it to choose the next command."""
+
+    book: Path
+    day: dt.date = START
+    on_hand: dict[str, int] = field(default_factory=lambda: {i: 10 for i in ITEMS})
+    purchases: list[Purchase] = field(default_factory=list)
+    sales: list[Sale] = field(default_factory=list)
+    numbers: int = 0
+    refusals: list[str] = field(default_factory=list)
+
+    def next_day(self) -> str:
+        self.day += dt.timedelta(days=2)
+        return self.day.isoformat()
+
+    def number(self) -> str:
+        self.numbers += 1
+        return f"N-{self.numbers}"
+
+    def do(self, *args: str) -> str | None:
+        """Run a command on today's date: its first line of output, or None when it was refused
+        (with nothing written, for a reason the books give). Writes are staged, not committed
+        (--no-commit): the figures are the same, and the test stays fast."""
+        before = _files(self.book)
+        res = run(self.book, *args, "--no-commit", today=self.day)
+        if res.exit_code == 0:
+            return res.stdout.split()[0] if res.stdout.split() else ""
+        assert res.exit_code == 1, (args, res.output)
+        assert "internal error" not in res.stderr, (args, res.stderr)
+        code = res.stderr.split("[", 1)[1].split("]", 1)[0]
+        assert code in EXPECTED_REFUSALS, (args, res.stderr)
+        assert _files(self.book) == before, args
+        self.refusals.append(code)
+        return None
+
+
+def _files(book: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the book but git's own, with its size and modification time: what a
+    refused command must leave as it was (cheaper than asking git after every command)."""
+    return {str(p): (st.st_size, st.st_mtime_ns) for p in book.rglob("*")
+            if ".git" not in p.relative_to(book).parts and p.is_file() and (st := p.stat())}
+
+
+# --- the steps ------------------------------------------------------------------------------------
+
+def buy(m: Model, supplier: int, item: int, qty: int, price: str, mode: str) -> None:
+    m.next_day()
+    po = m.do("purchase", "order", "--partner", SUPPLIERS[supplier], "--line", f"{ITEMS[item]} {qty} {price}",
+              *(["--tax", "VAT20"] if supplier == 0 else []))
+    assert po
+    p = Purchase(po, ITEMS[item], qty)
+    m.purchases.append(p)
+    if mode == "bill first":
+        p.bill = m.do("purchase", "bill", po, "--number", m.number(), "--ordered")
+    else:
+        m.do("purchase", "receive", po)
+        p.received = True
+        m.on_hand[p.item] += qty
+        if mode == "receive and bill":
+            p.bill = m.do("purchase", "bill", po, "--number", m.number())
+
+
+def receive(m: Model, pick: int) -> None:
+    waiting = [p for p in m.purchases if not p.received]
+    if waiting:
+        p = waiting[pick % len(waiting)]
+        m.next_day()
+        m.do("purchase", "receive", p.po)
+        p.received = True
+        m.on_hand[p.item] += p.qty
+
+
+def bill(m: Model, pick: int) -> None:
+    waiting = [p for p in m.purchases if p.bill is None]
+    if waiting:
+        p = waiting[pick % len(waiting)]
+        m.next_day()
+        p.bill = m.do("purchase", "bill", p.po, "--number", m.number(), *([] if p.received else ["--ordered"]))
+
+
+def sell(m: Model, customer: int, item: int, qty: int, price: str) -> None:
+    sku = ITEMS[item]
+    qty = min(qty, m.on_hand[sku])
+    if qty <= 0:
+        return
+    m.next_day()
+    so = m.do("sales", "order", "--partner", CUSTOMERS[customer], "--line", f"{sku} {qty} {price}",
+              *(["--tax", "VAT20"] if customer == 0 else []))
+    dn = m.do("sales", "deliver", so)
+    m.on_hand[sku] -= qty
+    m.sales.append(Sale(dn, sku, qty))
+
+
+def invoice(m: Model, pick: int) -> None:
+    waiting = [s for s in m.sales if s.invoice is None]
+    if waiting:
+        s = waiting[pick % len(waiting)]
+        m.next_day()
+        s.invoice = m.do("sales", "invoice", s.delivery)
+
+
+def credit(m: Model, pick: int) -> None:
+    open_ = [s for s in m.sales if s.invoice and s.credited < s.qty]
+    if open_:
+        s = open_[pick % len(open_)]
+        m.next_day()
+        m.do("sales", "credit-note", s.invoice, "--line", "1", "--qty", "1", "--reason", "returned")
+        s.credited += 1
+        m.on_hand[s.item] += 1
+
+
+def send_back(m: Model, pick: int) -> None:
+    """One unit back to the supplier of a received and billed order, and the supplier's credit note."""
+    done = [p for p in m.purchases if p.received and p.bill and p.returned < p.qty and m.on_hand[p.item] > 0]
+    if done:
+        p = done[pick % len(done)]
+        m.next_day()
+        m.do("purchase", "return", p.po, "--qty", "1", "--reason", "damaged")
+        m.do("purchase", "debit-note", p.bill, "--number", m.number(), "--qty", "1", "--reason", "damaged")
+        p.returned += 1
+        m.on_hand[p.item] -= 1
+
+
+def pay_in(m: Model, customer: int, amount: int, rate: str) -> None:
+    m.next_day()
+    m.do("pay", "receive", "--partner", CUSTOMERS[customer], "--amount", f"{amount}.00",
+         *(["--rate", rate] if customer == 1 else []))
+
+
+def pay_out(m: Model, supplier: int, amount: int, rate: str) -> None:
+    m.next_day()
+    m.do("pay", "send", "--partner", SUPPLIERS[supplier], "--amount", f"{amount}.00",
+         *(["--rate", rate] if supplier == 1 else []))
+
+
+def apply(m: Model, partner: int) -> None:
+    m.next_day()
+    m.do("pay", "apply", "--partner", (CUSTOMERS + SUPPLIERS)[partner])
+
+
+def revalue(m: Model, rate: str) -> None:
+    day = m.next_day()
+    m.do("rate", "add", "USD", rate, "--date", day)
+    m.do("period", "revalue", day)
+    m.next_day()  # its reversal is dated tomorrow
+
+
+RATES = st.sampled_from(["0.85", "0.90", "0.93", "0.97"])
+PICK = st.integers(0, 5)
+STEPS = st.one_of(  # the ones that move stock and open items come more often
+    st.tuples(st.just(sell), st.integers(0, 1), st.integers(0, 1), st.integers(1, 6),
+              st.sampled_from(["8.00", "9.50"])),
+    st.tuples(st.just(invoice), PICK),
+    st.tuples(st.just(buy), st.integers(0, 1), st.integers(0, 1), st.integers(1, 8),
+              st.sampled_from(["3.00", "4.50", "5.25"]), st.sampled_from(["receive", "bill first", "receive and bill"])),
+    st.tuples(st.just(receive), PICK),
+    st.tuples(st.just(bill), PICK),
+    st.tuples(st.just(sell), st.integers(0, 1), st.integers(0, 1), st.integers(1, 6),
+              st.sampled_from(["8.00", "9.50"])),
+    st.tuples(st.just(invoice), PICK),
+    st.tuples(st.just(credit), PICK),
+    st.tuples(st.just(send_back), PICK),
+    st.tuples(st.just(pay_in), st.integers(0, 1), st.integers(5, 80), RATES),
+    st.tuples(st.just(pay_out), st.integers(0, 1), st.integers(5, 80), RATES),
+    st.tuples(st.just(apply), st.integers(0, 3)),
+    st.tuples(st.just(revalue), RATES),
+)
+
+
+# --- the properties -------------------------------------------------------------------------------
+
+def _json(book: Path, *args: str) -> dict:
+    res = run(book, *args, "--format", "json", today=TODAY)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def check(m: Model) -> dict[str, Decimal]:
+    book = m.book
+    tb = _json(book, "report", "trial-balance")
+    assert tb["balanced"] is True
+    balances = {r["account"]: D(r["closing"]) for r in tb["rows"]}
+    stock = _json(book, "report", "stock-balance")
+    assert stock["agrees"] is True, stock
+    assert D(stock["totals"]["value"]) == balances.get("1200", D(0))
+    qty = {i: 0 for i in ITEMS}
+    for r in stock["rows"]:
+        qty[r["item"]] += D(r["qty"])
+    assert qty == m.on_hand
+    far = (m.day + dt.timedelta(days=400)).isoformat()
+    ar = _json(book, "report", "ar-aging", "--date", far)
+    assert ar["agrees"] is True, ar
+    assert D(ar["totals"]["total"]) == balances.get("1100", D(0))
+    ap = _json(book, "report", "ap-aging", "--date", far)
+    assert ap["agrees"] is True, ap
+    assert D(ap["totals"]["total"]) == -balances.get("2010", D(0))
+    # a foreign position (account, currency) with nothing owed carries 0.00 in EUR
+    day = (m.day + dt.timedelta(days=1)).isoformat()
+    positions = _json(book, "period", "revalue", day, "--dry-run")
+    for row in positions["rows"]:
+        if D(row["amount"]) == 0:
+            assert D(row["carried"]) == 0, row
+    return balances
+
+
+def finish(m: Model) -> None:
+    """Receive and bill whatever is still open: goods received not invoiced then holds nothing."""
+    for p in m.purchases:
+        if not p.received:
+            m.next_day()
+            m.do("purchase", "receive", p.po)
+            p.received = True
+            m.on_hand[p.item] += p.qty
+        if p.bill is None:
+            m.next_day()
+            p.bill = m.do("purchase", "bill", p.po, "--number", m.number())
+
+
+def _fresh_model() -> Model:
+    template, (po_f, bill_f, po_m) = _template("test_trade_properties", _build)
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-prop-"))
+    book = folder / "books"
+    shutil.copytree(template, book, symlinks=True)
+    return Model(book, purchases=[Purchase(po_f, "F", 10, received=True, bill=bill_f),
+                                  Purchase(po_m, "M", 10, received=True)])
+
+
+@settings(max_examples=5, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(STEPS, min_size=8, max_size=16))
+def test_random_trade_sequences_keep_the_books_together(steps):
+    m = _fresh_model()
+    book = m.book
+    try:
+        for step, *args in steps:
+            step(m, *args)
+        check(m)
+        finish(m)
+        balances = check(m)
+        assert balances.get("2100", D(0)) == D(0)
+        res = run(book, "validate", today=TODAY)
+        assert res.exit_code == 0, res.output
+    finally:
+        shutil.rmtree(book.parent, ignore_errors=True)
