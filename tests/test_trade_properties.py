@@ -1,7 +1,7 @@
 """Property tests (issue 12, "Done when"): random sequences of purchases (received then billed,
 or billed before the goods), sales deliveries, invoices, credit notes with returns, returns to
 the supplier with their debit notes, payments in and out (in EUR and USD, at varying rates),
-credits applied and month-end revaluations, over one FIFO and one moving-average item. After
+credits applied and refunded, and revaluations, over one FIFO and one moving-average item. After
 every sequence the books must hold together:
 
 - the stock value equals the inventory account, and the quantities are what moved;
@@ -38,7 +38,9 @@ TODAY = dt.date(2026, 11, 28)
 # Refusals a random sequence may meet and that are the books protecting themselves; any other
 # refusal (or an internal error) fails the test.
 EXPECTED_REFUSALS = {
-    "nothing-to-apply", "no-credit", "no-open-items", "nothing-open",
+    "no-credit",  # pay apply / pay refund when the partner has no credit
+    "nothing-open",  # pay apply when nothing is open to apply it to
+    "over-refund",  # pay refund of more than the partner's credit
 }
 
 
@@ -232,6 +234,12 @@ def apply(m: Model, partner: int) -> None:
     m.do("pay", "apply", "--partner", (CUSTOMERS + SUPPLIERS)[partner])
 
 
+def refund(m: Model, partner: int, amount: int, rate: str) -> None:
+    m.next_day()
+    m.do("pay", "refund", "--partner", (CUSTOMERS + SUPPLIERS)[partner], "--amount", f"{amount}.00",
+         *(["--rate", rate] if partner in (1, 3) else []))
+
+
 def revalue(m: Model, rate: str) -> None:
     day = m.next_day()
     m.do("rate", "add", "USD", rate, "--date", day)
@@ -257,6 +265,7 @@ STEPS = st.one_of(  # the ones that move stock and open items come more often
     st.tuples(st.just(pay_in), st.integers(0, 1), st.integers(5, 80), RATES),
     st.tuples(st.just(pay_out), st.integers(0, 1), st.integers(5, 80), RATES),
     st.tuples(st.just(apply), st.integers(0, 3)),
+    st.tuples(st.just(refund), st.integers(0, 3), st.integers(1, 30), RATES),
     st.tuples(st.just(revalue), RATES),
 )
 
