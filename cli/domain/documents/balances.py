@@ -130,11 +130,21 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
             found.append(item)
             by_doc[p.id] = item
     settling += [("payment", p) for p in payments if not p.refund]
-    # Payments first: their allocations are explicit amounts. Credit notes then take what is
-    # still open on their invoice, so the result does not depend on the order within a day.
+    applications = sorted((a for a in book.of("application").values() if a.side == side and dated(a)),
+                          key=lambda a: (a.date, a.id))
+    settling += [("application", a) for a in applications]
+    # Payments and applications first: their allocations are explicit amounts, each no more than
+    # was open when it was made. Credit notes then take what is still open on their invoice, so
+    # the result does not depend on the order within a day, and a credit note on an invoice that
+    # a payment and an applied credit settled stays a credit (not a second settlement of it).
     settling.sort(key=lambda kd: (kd[0] in ("credit-note", "debit-note"), kd[1].date, kd[1].id))
     for kind, d in settling:
-        if kind in ("credit-note", "debit-note"):
+        if kind == "application":
+            target = by_doc.get(d.document)
+            if target is not None:
+                target.settled += d.amount
+                target.settlements.append((d.date, d.id, d.amount))
+        elif kind in ("credit-note", "debit-note"):
             target = by_doc.get(d.invoice if kind == "credit-note" else d.bill)
             applied = ZERO
             if target is not None:
@@ -165,16 +175,11 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                     credit.settled -= a.amount
                     by_doc[p.id].settled += a.amount
                     credit.settlements.append((p.date, p.id, -a.amount))
-    for ap in sorted(book.of("application").values(), key=lambda a: (a.date, a.id)):
-        if ap.side != side or not dated(ap):
-            continue
-        credit, target = by_doc.get(ap.credit), by_doc.get(ap.document)
+    for ap in applications:  # the credits they used (credit notes exist only now)
+        credit = by_doc.get(ap.credit)
         if credit is not None:
             credit.settled -= ap.amount
             credit.settlements.append((ap.date, ap.id, -ap.amount))
-        if target is not None:
-            target.settled += ap.amount
-            target.settlements.append((ap.date, ap.id, ap.amount))
     if not journal:
         found.sort(key=lambda i: (i.partner, i.date, i.number, i.document))
         result = OpenItems(side, day, found, by_doc, ZERO, ZERO)
