@@ -374,3 +374,38 @@ def test_a_credit_note_on_an_invoice_settled_by_a_payment_and_an_applied_credit_
     assert doc(book, "report", "statement", "cafe-lumiere")["totals"]["open"] == "-9.60"
     ok(book, "pay", "refund", "--partner", "cafe-lumiere", "--amount", "9.60")
     assert agree(book)["1100"] == D("0.00")
+
+
+def test_a_foreign_invoice_settled_in_pieces_leaves_nothing_in_the_base_currency(book):
+    """Found by the property test: each piece of a foreign invoice was converted on its own, so
+    two halves of 19.00 USD at 0.85 made 8.08 + 8.08 = 16.16 EUR against the invoice's 16.15,
+    and receivables kept -0.01 EUR with nothing owed in USD. The last piece now carries the
+    cent: it is worth round(0.85 x 19.00) - round(0.85 x 9.50) = 16.15 - 8.08 = 8.07."""
+    from .trade_helpers import agree, first, ok, trading_book
+
+    trading_book(book)
+    ok(book, "partner", "add", "Yankee Cafe", "--role", "customer", "--currency", "USD")
+    ok(book, "rate", "add", "USD", "0.85", "--date", "2026-11-01")
+    ok(book, "stock", "receive", "ESP", "--qty", "10", "--unit-cost", "4.00", "--date", "2026-11-01",
+       "--account", "3100")
+
+    def invoice() -> str:
+        so = first(ok(book, "sales", "order", "--partner", "yankee-cafe", "--line", "ESP 2 9.50"))
+        return first(ok(book, "sales", "invoice", first(ok(book, "sales", "deliver", so))))
+
+    # two credit notes of one bag each: 8.08 and then 8.07, the cent to exchange gains
+    inv = invoice()
+    assert agree(book)["1100"] == D("16.15")
+    for _ in range(2):
+        ok(book, "sales", "credit-note", inv, "--line", "1", "--qty", "1", "--reason", "returned")
+    tb = agree(book)
+    assert tb["1100"] == D("0.00")
+    assert (tb["4010"], tb["4910"]) == (D("0.01"), D("-0.01"))  # 16.16 of revenue reversed on 16.15
+
+    # two payments of half the invoice at its own rate: the bank gets 8.08 twice, receivables 16.15
+    inv = invoice()
+    for _ in range(2):
+        ok(book, "pay", "receive", "--partner", "yankee-cafe", "--amount", "9.50", "--invoice", inv)
+    tb = agree(book)
+    assert tb["1100"] == D("0.00")
+    assert (tb["1010"], tb["4910"]) == (D("16.16"), D("-0.02"))

@@ -32,6 +32,8 @@ from .documents import (
     doc_rate,
     get_partner_as,
     open_items,
+    rounding_postings,
+    settle_rounding,
     to_base,
     validated,
 )
@@ -172,6 +174,9 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
             loss = -total > 0
             postings.append({"account": acc.fx_loss if loss else acc.fx_gain, "amount": -total,
                              "memo": "Realised exchange " + ("loss" if loss else "gain")})
+        # a piece of a foreign document is worth its share of the document's own base value
+        cents = sum((settle_rounding(book, item, take) for item, take in allocations), ZERO)
+        postings += rounding_postings(book, side_account, cur, partner.id, -sign * cents)
     ident = new_id(id_prefix(book, "payment"), day, book.of("payment"), rng)
     names = ", ".join(item.number for item, _ in allocations)
     verb = "from" if direction == "in" else "to"

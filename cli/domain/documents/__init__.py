@@ -24,6 +24,8 @@ from .balances import (
     document_entries,
     open_items,
     partner_balance,
+    rounding_postings,
+    settle_rounding,
     side_accounts,
 )
 from .lines import (
@@ -47,6 +49,7 @@ __all__ = [
     "DEFAULT_TERMS_DAYS", "HUNDRED", "LineInput", "OpenItem", "OpenItems", "check_item",
     "collected_account", "default_tax", "doc_currency", "doc_rate", "document_entries", "get_partner_as",
     "get_tax", "is_stocked", "line_net", "moved_by_line", "next_number", "open_items", "paid_account",
-    "parse_line", "partner_balance", "picks", "places_for", "qty_text", "side_accounts", "split_number",
+    "parse_line", "partner_balance", "picks", "places_for", "qty_text", "rounding_postings", "settle_rounding",
+    "side_accounts", "split_number",
     "tax_codes", "tax_on", "terms_of", "to_base", "validated",
 ]

@@ -18,7 +18,9 @@ from typing import Any
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
 
-from ..ledger import ZERO, entries_between, entry_values
+from comptoir.schemas.types import currency_places
+
+from ..ledger import ZERO, entries_between, entry_values, round_to
 from .parties import to_base
 
 
@@ -52,6 +54,32 @@ class OpenItem:
         if self.base_amount is not None and self.settled == 0:
             return self.base_amount
         return to_base(book, self.open, self.rate)
+
+
+def settle_rounding(book: Book, item: OpenItem | None, take: Decimal) -> Decimal:
+    """The base-currency cent a settlement of `take` (in the document's currency) of a foreign
+    open item carries so that its pieces add up to the item's own base value: converting each
+    piece on its own, two halves of 19.00 USD at 0.85 make 8.08 + 8.08 = 16.16 against the
+    invoice's 16.15, and the account would keep 0.01 EUR with nothing owed. Each piece is worth
+    round(rate x settled after) - round(rate x settled before) instead; this returns that less
+    round(rate x take), posted as an exchange difference (`value:`) on the open-item account."""
+    if item is None or item.rate is None or item.currency == book.base or not take:
+        return ZERO
+    before = abs(item.settled)
+    return (to_base(book, before + take, item.rate) - to_base(book, before, item.rate)
+            - to_base(book, take, item.rate))
+
+
+def rounding_postings(book: Book, account: str, currency: str, partner: str, value: Decimal) -> list[dict]:
+    """An exchange difference of `value` (base) on the open-item account, and its counterpart on
+    the exchange gain or loss account: the rounding settle_rounding found."""
+    if not value:
+        return []
+    acc = book.settings.accounts
+    return [{"account": account, "amount": round_to(ZERO, currency_places(currency)), "currency": currency,
+             "value": value, "partner": partner, "memo": "rounding to the document's base value"},
+            {"account": acc.fx_gain if value > 0 else acc.fx_loss, "amount": -value,
+             "memo": "Exchange rounding"}]
 
 
 def side_accounts(book: Book, side: str) -> set[str]:

@@ -14,6 +14,7 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.purchasing import DebitNote
 from comptoir.schemas.types import currency_places
 
+from ..documents.balances import open_items, rounding_postings, settle_rounding
 from ..documents.lines import line_net, places_for, qty_text, tax_on
 from ..documents.parties import to_base
 from ..documents.taxes import paid_account
@@ -97,6 +98,10 @@ def debit_note(book: Book, bill_id: str, chosen: list[tuple[int, Decimal]] | Non
     postings = [{"account": a, "amount": v} for a, v in amounts.items() if v != 0]
     postings.append({"account": acc.payable, "amount": total, "currency": b.currency, "rate": b.rate,
                      "partner": b.partner})
+    if b.currency and b.currency != book.base:  # the part it settles is worth its share of the bill
+        target = open_items(book, "payable", journal=False).by_document.get(b.id)
+        applied = min(total, max(target.open, ZERO)) if target else ZERO
+        postings += rounding_postings(book, acc.payable, b.currency, b.partner, settle_rounding(book, target, applied))
     ident = new_id(id_prefix(book, "debit-note"), day, book.of("debit-note"), rng)
     entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                       memo=f"Debit note {number} on bill {b.number}: {reason}", reference=number, source=ident,

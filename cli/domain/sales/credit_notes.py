@@ -15,6 +15,7 @@ from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.sales import CreditNote, Invoice
 from comptoir.schemas.types import currency_places
 
+from ..documents.balances import open_items, rounding_postings, settle_rounding
 from ..documents.lines import is_stocked, line_net, places_for, qty_text, tax_on
 from ..documents.numbering import next_number
 from ..ids import id_prefix, new_id
@@ -137,6 +138,11 @@ def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | Non
     taken = set(book.entries) | ({stock_entry.id} if stock_entry else set())
     postings = [{"account": book.settings.accounts.receivable, "amount": -(net + tax), "currency": inv.currency,
                  "rate": inv.rate, "partner": inv.partner}, *revenue_postings(book, lines, inv.rate, 1)]
+    if inv.currency and inv.currency != book.base:  # the part it settles is worth its share of the invoice
+        invoiced = open_items(book, "receivable", journal=False).by_document.get(inv.id)
+        applied = min(net + tax, max(invoiced.open, ZERO)) if invoiced else ZERO
+        postings += rounding_postings(book, book.settings.accounts.receivable, inv.currency, inv.partner,
+                                      -settle_rounding(book, invoiced, applied))
     entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, taken, rng), date=day,
                       memo=f"Credit note {number} to {partner.name if partner else inv.partner} on invoice "
                            f"{inv.number}: {reason}", reference=number, source=ident, postings=postings)
