@@ -17,7 +17,6 @@ from typing import Any
 
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
-
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, entries_between, entry_values, round_to

@@ -110,15 +110,29 @@ def return_goods(book: Book, po_id: str, chosen: list[tuple[int, Decimal]] | Non
     p = currency_places(book.base)
     ident = new_id(id_prefix(book, "supplier-return"), day, book.of("supplier-return"), rng)
     drafts = []
+    came_in = ZERO
     for n, qty in lines:
         r_qty, r_value = got[n]
         value = r_value if qty == r_qty else round_to(r_value * qty / r_qty, p)
+        came_in += value
         line = po.lines[n - 1]
         drafts.append(MoveDraft("supplier-return", line.item, qty, from_warehouse=line.warehouse,
                                 unit_cost=unit_for(value, qty, p), account=book.settings.accounts.grni,
                                 reason=reason, reference=ident))
     memo = f"Goods returned {ident} to {partner_name(book, po.partner)} ({po.id}): {reason}"
     moves, entry, rlines = stock_document(book, day, lines, drafts, memo, rng, reference=po.id, source=ident)
+    # The valuation may take out another value than the goods came in at (at moving average, the
+    # last units on hand carry the pool's value): GRNI still takes what they came in at, which the
+    # debit note clears, and the difference is a price variance.
+    gap = sum((m.value for m in moves), ZERO) - came_in
+    if entry is not None and gap:
+        acc = book.settings.accounts
+        first = next(i for i, q in enumerate(entry.postings) if q.account == acc.grni and q.amount > 0)
+        moved = [q.model_copy(update={"amount": q.amount - gap}) if i == first else q
+                 for i, q in enumerate(entry.postings)]
+        variance = {"account": acc.price_variance, "amount": gap, "memo": "returned at another value than received"}
+        entry = JournalEntry.model_validate({**entry.model_dump(exclude_none=True),
+                                             "postings": [q.model_dump(exclude_none=True) for q in moved] + [variance]})
     doc = validated(SupplierReturn, id=ident, date=day, order=po.id, partner=po.partner, reason=reason,
                     lines=rlines, entry=entry.id if entry else None)
     return ReturnResult(doc, moves, entry)
