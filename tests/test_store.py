@@ -55,11 +55,16 @@ def test_a_change_to_any_source_file_changes_the_code_version_and_every_key(tmp_
 def test_store_keeps_one_file_per_key_and_trims_the_oldest(tmp_path):
     kept = Store(tmp_path)
     small = Derivation("thing", keep=3)
-    for n in range(5):
-        kept.put(small, (f"tree{n}",), {"n": n})
-    assert len(list((tmp_path / "thing").iterdir())) == 3
-    assert kept.get(small, "tree4") == {"n": 4} and kept.get(small, "tree0") is None
-    assert [v["n"] for v in kept.recent(small, 10)] == [4, 3, 2]
+    folder = tmp_path / "thing"
+    for n in range(11):  # a folder may grow past `keep` by max(8, keep/10) before it is trimmed:
+        kept.put(small, (f"tree{n}",), {"n": n})  # trimming after every put made a cold read quadratic
+    assert len(list(folder.iterdir())) == 11
+    kept.put(small, ("tree11",), {"n": 11})  # one past the slack: trimmed to the newest three
+    assert len(list(folder.iterdir())) == 3
+    assert kept.get(small, "tree11") == {"n": 11} and kept.get(small, "tree0") is None
+    assert [v["n"] for v in kept.recent(small, 10)] == [11, 10, 9]
+    kept.put(small, ("tree11",), {"n": 12})  # the same key again: still one file for it
+    assert len(list(folder.iterdir())) == 3 and kept.get(small, "tree11") == {"n": 12}
 
 
 def test_truncated_corrupt_or_foreign_files_are_ignored(tmp_path):

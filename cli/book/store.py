@@ -110,7 +110,7 @@ class Store:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            self._trim(derivation, path.parent)
+            self._trim_now_and_then(derivation, path.parent)
         except (OSError, ValueError):
             pass
 
@@ -123,9 +123,31 @@ class Store:
             if value is not None:
                 yield value
 
+    def _trim_now_and_then(self, derivation: Derivation, folder: Path) -> None:
+        """Trim when the folder may have grown a tenth past `keep`: listing and sorting the
+        folder after every put made a cold read of 100,000 records (thousands of parse
+        buckets) quadratic. The count is this process's estimate (an overwritten key counts
+        too, which only trims sooner)."""
+        count = _COUNTS.get(folder)
+        count = _files_in(folder) if count is None else count + 1  # the listing has the new file
+        if count > derivation.keep + max(8, derivation.keep // 10):
+            self._trim(derivation, folder)
+            count = derivation.keep
+        _COUNTS[folder] = count
+
     def _trim(self, derivation: Derivation, folder: Path) -> None:
         for old in _newest(folder)[derivation.keep:]:
             old.unlink(missing_ok=True)
+
+
+_COUNTS: dict[Path, int] = {}  # store folder -> files it holds, as this process last knew
+
+
+def _files_in(folder: Path) -> int:
+    try:
+        return sum(1 for entry in os.scandir(folder) if not entry.name.startswith("."))
+    except OSError:
+        return 0
 
 
 def _newest(folder: Path) -> list[Path]:
