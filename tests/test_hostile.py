@@ -565,7 +565,10 @@ def test_shallow_clone(hb, tmp_path):
     assert res.exit_code == 1 and "neither a revision nor a date" in res.stderr
 
 
-def test_stale_git_index_lock(hb):
+def test_stale_git_index_lock(hb, monkeypatch):
+    from comptoir.book import git as gitcalls
+
+    monkeypatch.setattr(gitcalls, "LOCK_WAIT", 1.0)  # each git call waits 30 s for git's lock by default
     (hb / ".git" / "index.lock").write_text("")
     before = snapshot(hb)
     res = _post(hb)
