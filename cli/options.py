@@ -113,22 +113,15 @@ def emit(table, fmt: str, as_of: str | None = None) -> None:
 
 def _write(target: str, data: bytes) -> None:
     """The whole file or nothing: written beside the target, then renamed over it."""
-    import os
-    import tempfile
     from pathlib import Path
 
     path = Path(target)
     if not path.parent.is_dir():
         raise fail("no-such-folder", f"--output {target}: folder {path.parent} does not exist",
                    "create the folder first, or write elsewhere")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from comptoir.book.store import write_atomically
+
+    write_atomically(path, data)
 
 
 def interactive() -> bool:

@@ -100,16 +100,8 @@ class Store:
         if path is None:
             return
         try:
-            data = FORMAT + name.encode() + b"\n" + marshal.dumps(value)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(path, FORMAT + name.encode() + b"\n" + marshal.dumps(value))
             self._trim_now_and_then(derivation, path.parent)
         except (OSError, ValueError):
             pass
@@ -148,6 +140,19 @@ def _files_in(folder: Path) -> int:
         return sum(1 for entry in os.scandir(folder) if not entry.name.startswith("."))
     except OSError:
         return 0
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` in a temporary file beside `path`, renamed over it: a reader sees the old file or
+    the new one, never half of it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _newest(folder: Path) -> list[Path]:
