@@ -107,9 +107,27 @@ def _split_z(data: bytes) -> list[str]:
     return [p for p in data.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def index_blobs(top: Path, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
-    """path -> blob id for every file in the index under prefix (or only under `paths`)."""
-    out = run(top, "ls-files", "-s", "-z", "--", *(paths or [prefix or "."]))
+class Started:
+    """A git command started now and read later: git works while Python goes on (several
+    listings of one read run side by side instead of one after the other)."""
+
+    def __init__(self, top: Path | str, *args: str) -> None:
+        self.top, self.args = top, args
+        self.proc = subprocess.Popen(["git", "--no-optional-locks", *args], cwd=str(top),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def result(self) -> bytes:
+        out, _ = self.proc.communicate()
+        if self.proc.returncode == 0:
+            return out
+        return run(self.top, *self.args)  # waits for a lock git holds, or raises GitError
+
+
+def _index_listing(top: Path, prefix: str, paths: list[str] | None) -> Started:
+    return Started(top, "ls-files", "-s", "-z", "--", *(paths or [prefix or "."]))
+
+
+def _blobs_of(out: bytes) -> dict[str, str]:
     blobs: dict[str, str] = {}
     for item in _split_z(out):
         meta, _, path = item.partition("\t")
@@ -117,26 +135,52 @@ def index_blobs(top: Path, prefix: str, paths: list[str] | None = None) -> dict[
     return blobs
 
 
-def dirty_paths(top: Path, prefix: str, paths: list[str] | None = None) -> tuple[set[str], set[str]]:
-    """(changed or untracked, deleted) working-tree paths under prefix (or `paths`), by git's stat cache."""
+def index_blobs(top: Path, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
+    """path -> blob id for every file in the index under prefix (or only under `paths`)."""
+    return _blobs_of(_index_listing(top, prefix, paths).result())
+
+
+def _dirty_listing(top: Path, prefix: str, paths: list[str] | None) -> Callable[[], tuple[set[str], set[str]]]:
     if paths:
         # `ls-files -m/-d` stats every index entry when the pathspecs share no leading folder
         # (folders plus comptoir.yaml); diff-files stats only the entries they match.
         # `diff`, not `diff-files`: a file whose stat data changed but not its content (copied,
         # touched) is compared by content, as the index is never refreshed (no optional locks)
-        out = _split_z(run(top, "diff", "--no-renames", "--no-ext-diff", "--name-status", "-z", "--", *paths))
-        deleted = {path for status, path in zip(out[::2], out[1::2], strict=False) if status == "D"}
-        changed = {path for status, path in zip(out[::2], out[1::2], strict=False) if status != "D"}
-        changed |= set(_split_z(run(top, "ls-files", "-z", "-o", "--exclude-standard", "--", *paths)))
-        return changed - deleted, deleted
+        diff = Started(top, "diff", "--no-renames", "--no-ext-diff", "--name-status", "-z", "--", *paths)
+        untracked = Started(top, "ls-files", "-z", "-o", "--exclude-standard", "--", *paths)
+
+        def read() -> tuple[set[str], set[str]]:
+            out = _split_z(diff.result())
+            deleted = {path for status, path in zip(out[::2], out[1::2], strict=False) if status == "D"}
+            changed = {path for status, path in zip(out[::2], out[1::2], strict=False) if status != "D"}
+            changed |= set(_split_z(untracked.result()))
+            return changed - deleted, deleted
+        return read
     # One pass: each ls-files call stats every tracked file, the cost on a large book.
     # -t tags each path: R deleted, C modified (deleted ones too), ? untracked.
-    changed, deleted = set(), set()
-    for item in _split_z(run(top, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard",
-                             "--", prefix or ".")):
-        tag, _, path = item.partition(" ")
-        (deleted if tag == "R" else changed).add(path)
-    return changed - deleted, deleted
+    tagged = Started(top, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard", "--", prefix or ".")
+
+    def read_tagged() -> tuple[set[str], set[str]]:
+        changed, deleted = set(), set()
+        for item in _split_z(tagged.result()):
+            tag, _, path = item.partition(" ")
+            (deleted if tag == "R" else changed).add(path)
+        return changed - deleted, deleted
+    return read_tagged
+
+
+def dirty_paths(top: Path, prefix: str, paths: list[str] | None = None) -> tuple[set[str], set[str]]:
+    """(changed or untracked, deleted) working-tree paths under prefix (or `paths`), by git's stat cache."""
+    return _dirty_listing(top, prefix, paths)()
+
+
+def listing(top: Path, prefix: str, paths: list[str] | None = None, dirty: bool = True
+            ) -> tuple[dict[str, str], set[str], set[str]]:
+    """index_blobs and dirty_paths at once: the git commands run side by side."""
+    read_dirty = _dirty_listing(top, prefix, paths) if dirty else None
+    blobs = _blobs_of(_index_listing(top, prefix, paths).result())
+    changed, deleted = read_dirty() if read_dirty else (set(), set())
+    return blobs, changed, deleted
 
 
 def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None) -> dict[str, str]:

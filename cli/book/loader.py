@@ -187,8 +187,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
             return git.run(top, "show", f"{rev}:{prefix}{rel}")
 
         return files, read_blob
-    index = git.index_blobs(top, prefix, specs)
-    changed, deleted = (set(), set()) if clean else git.dirty_paths(top, prefix, specs)
+    index, changed, deleted = git.listing(top, prefix, specs, dirty=not clean)
     for path, blob in index.items():
         if path in deleted:
             continue
