@@ -155,6 +155,20 @@ def test_git_commits_the_same_with_or_without_hooks(book):
     assert plain.replace(res.stdout.strip(), "ID") == hooked.replace(res2.stdout.strip(), "ID")
 
 
+@pytest.mark.parametrize(("user", "author"), [
+    ("Léa Dubois <lea@comptoir.example>", "Léa Dubois <lea@comptoir.example>"),
+    ("Léa Dubois", "Léa Dubois <{email}>"),  # a name alone: git's configured email stays
+])
+def test_comptoir_user_is_the_author_of_the_write_and_the_committer_stays_git_s(book, monkeypatch, user, author):
+    email = git(book, "config", "user.email").strip()
+    committer = f'{git(book, "config", "user.name").strip()} <{email}>'
+    monkeypatch.setenv("COMPTOIR_USER", user)
+    res = run(book, *POST)
+    assert res.exit_code == 0, res.stderr
+    assert git(book, "log", "-1", "--format=%an <%ae>").strip() == author.format(email=email)
+    assert git(book, "log", "-1", "--format=%cn <%ce>").strip() == committer
+
+
 # -- repositories git refuses, and none at all -------------------------------------------------------
 
 def test_a_repository_of_dubious_ownership_is_refused_with_gits_reason_and_the_fix(book, monkeypatch):

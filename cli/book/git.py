@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -250,14 +251,34 @@ def _config(top: Path) -> dict[str, str]:
     return out
 
 
+def comptoir_user() -> tuple[str, str]:
+    """($COMPTOIR_USER's name, its email): 'Name <email>', a name, or '<email>' (the name is then
+    the email's local part); ("", "") when it is not set."""
+    explicit = (os.environ.get("COMPTOIR_USER") or "").strip()
+    m = re.fullmatch(r"(.*?)\s*<([^<>]*)>", explicit)
+    name, email = (m.group(1).strip(), m.group(2).strip()) if m else (explicit, "")
+    if not name and email:
+        name = email.split("@", 1)[0]
+    return name, email
+
+
 def identity(top: Path, config: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment giving git an author when none is configured (a fresh CI machine)."""
+    """Environment giving git an author when none is configured (a fresh CI machine), and the
+    author $COMPTOIR_USER names ('Name <email>' or a name) when it is set: the person a write is
+    attributed to; the committer stays whoever runs git."""
     config = _config(top) if config is None else config
     env: dict[str, str] = {}
+    name, email = comptoir_user()
+    if name:
+        env["GIT_AUTHOR_NAME"] = name
+    if email:
+        env["GIT_AUTHOR_EMAIL"] = email
     if "user.name" not in config and "GIT_AUTHOR_NAME" not in os.environ:
-        env.update(GIT_AUTHOR_NAME="comptoir", GIT_COMMITTER_NAME="comptoir")
+        env.setdefault("GIT_AUTHOR_NAME", "comptoir")
+        env["GIT_COMMITTER_NAME"] = "comptoir"
     if "user.email" not in config and "GIT_AUTHOR_EMAIL" not in os.environ:
-        env.update(GIT_AUTHOR_EMAIL="comptoir@localhost", GIT_COMMITTER_EMAIL="comptoir@localhost")
+        env.setdefault("GIT_AUTHOR_EMAIL", "comptoir@localhost")
+        env["GIT_COMMITTER_EMAIL"] = "comptoir@localhost"
     return env
 
 

@@ -4,8 +4,6 @@ and who "me" is. Returned as plain data so the domain code never runs git itself
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 
 from . import git
 from .root import DataRoot
@@ -28,24 +26,3 @@ def file_dates(root: DataRoot, folder: str, rev: str | None = None) -> dict[str,
             last = dates[path][1] if path in dates else day
             dates[path] = (day, last)
     return dates
-
-
-def me(root: DataRoot) -> set[str]:
-    """The names `--owner me` stands for, lower-cased: $COMPTOIR_USER, else git's user.name and
-    user.email (and the email's local part and the name's first word, as owners are often short)."""
-    explicit = os.environ.get("COMPTOIR_USER")
-    if explicit:
-        return {explicit.strip().lower()}
-    names: set[str] = set()
-    cwd = str(root.top or root.path)
-    for key in ("user.name", "user.email"):
-        proc = subprocess.run(["git", "config", key], cwd=cwd, capture_output=True, text=True)
-        value = proc.stdout.strip().lower() if proc.returncode == 0 else ""
-        if not value:
-            continue
-        names.add(value)
-        if key == "user.email":
-            names.add(value.split("@", 1)[0])
-        else:
-            names.add(value.split()[0])
-    return names

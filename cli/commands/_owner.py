@@ -9,17 +9,12 @@ def me_identity(env) -> tuple[str | None, set[str]]:
     'Name <email>'; else git's user.name), and the lower-cased names an owner filter matches
     (that name, its first word, the email and the email's local part)."""
     import os
-    import re
     import subprocess
 
-    explicit = (os.environ.get("COMPTOIR_USER") or "").strip()
-    email = ""
-    if explicit:
-        m = re.fullmatch(r"(.*?)\s*<([^<>]*)>", explicit)
-        name, email = (m.group(1).strip(), m.group(2).strip()) if m else (explicit, "")
-        if not name and email:
-            name = email.split("@", 1)[0]
-    else:
+    from comptoir.book.git import comptoir_user
+
+    name, email = comptoir_user()
+    if not name:
         root = env.root()
         cwd = str(root.top or root.path)
 
