@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         import examples
 
         try:
-            pages.update(examples.regenerate(ROOT))
+            pages.update(examples.regenerate(ROOT, pages))
         except examples.ExampleError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -250,10 +250,11 @@ def run_page(path: Path, text: str, rel: str) -> str:
     return "\n".join(out_lines)
 
 
-def regenerate(root: Path) -> dict[Path, str]:
-    """Every page with executed examples -> its regenerated text."""
+def regenerate(root: Path, texts: dict[Path, str] | None = None) -> dict[Path, str]:
+    """Every page with executed examples -> its regenerated text; `texts` stands for pages whose
+    other generated parts were just worked out (so the examples run on those, not the stale file)."""
     out: dict[Path, str] = {}
     for path in pages(root):
-        text = path.read_text(encoding="utf-8")
+        text = (texts or {}).get(path) or path.read_text(encoding="utf-8")
         out[path] = run_page(path, text, path.relative_to(root).as_posix())
     return out
