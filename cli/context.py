@@ -21,6 +21,7 @@ class Env:
     lock_timeout: float | None = None  # None: $COMPTOIR_LOCK_WAIT, else the writer's default
     far_dates: bool = False  # `comptoir --far-date`: accept dates beyond the settings' horizon
     _root: object = None
+    _warned_refused: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -34,6 +35,13 @@ class Env:
 
         if self._root is None:
             self._root = find_root(self.repo, self.cwd)
+            refused = self._root.refused
+            if refused is not None and not self._warned_refused:  # a write fails on it instead
+                # readable as plain files, but git's history is out of reach
+                why, fix = refused
+                sys.stderr.write(f"warning: {why.splitlines()[0]}; reading the files as they stand (no history, "
+                                 f"--as-of or writes until this is fixed)\n  hint: {fix}\n")
+                sys.stderr.flush()
         return self._root
 
     def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None):
@@ -44,6 +52,10 @@ class Env:
 
         root = self.root()
         rev = None
+        if root.refused is not None and as_of:  # git's history is out of reach
+            from comptoir.errors import fail
+
+            raise fail("git-refused", *root.refused)
         if as_of:
             if root.top is None:
                 from comptoir.errors import fail
@@ -64,6 +76,7 @@ class Env:
     def writer(self, command: str, no_commit: bool = False):
         from comptoir.book.verdict import Status
 
+        self._warned_refused = True  # the writer refuses a repository git refuses, with the reason
         root = self.root()
         status = Status(root)  # git stats the data root while the writer's modules import
         from comptoir.app.write import Writer

@@ -183,6 +183,18 @@ def test_a_repository_of_dubious_ownership_is_refused_with_gits_reason_and_the_f
     assert not (book / ".comptoir").exists()
 
 
+def test_a_read_in_a_refused_repository_says_so_once_and_as_of_names_gits_reason(book, monkeypatch):
+    """A report still reads the files (they are the book), with one warning and git's fix; --as-of
+    needs git's history, so it fails with git's reason, not with "not a repository"."""
+    expected = run(book, "report", "trial-balance")
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    res = run(book, "report", "trial-balance")
+    assert res.exit_code == 0 and res.stdout == expected.stdout
+    assert res.stderr.count("warning: git refuses this repository") == 1 and "safe.directory" in res.stderr
+    res = run(book, "report", "trial-balance", "--as-of", "HEAD")
+    assert res.exit_code == 1 and "error [git-refused]" in res.stderr and "dubious ownership" in res.stderr
+
+
 def test_a_safe_directory_exception_lets_the_write_land(book, monkeypatch, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
