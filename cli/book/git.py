@@ -162,7 +162,8 @@ def _dirty_listing(top: Path, prefix: str, paths: list[str] | None) -> Callable[
     tagged = Started(top, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard", "--", prefix or ".")
 
     def read_tagged() -> tuple[set[str], set[str]]:
-        changed, deleted = set(), set()
+        changed: set[str] = set()
+        deleted: set[str] = set()
         for item in _split_z(tagged.result()):
             tag, _, path = item.partition(" ")
             (deleted if tag == "R" else changed).add(path)
