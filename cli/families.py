@@ -80,7 +80,7 @@ FAMILIES: list[Family] = [
     Family("crm", schema="crm", domain=("crm.rules", "crm.reports"),
            commands={"crm": "Leads, website capture, activities, follow-ups, opportunities."},
            reports=("pipeline", "forecast", "funnel", "activities", "campaigns"), cli="crm"),
-    Family("hr", schema="hr", domain=("hr",), commands={"hr": "Departments, employees and payroll runs."},
+    Family("hr", schema="hr", domain=("hr.rules", "hr.reports"), commands={"hr": "Departments, employees and payroll runs."},
            reports=("headcount", "payroll"), cli="hr"),
     Family("manufacturing", schema="manufacturing",
            domain=("manufacturing.rules", "manufacturing.provider", "manufacturing.reports"),

@@ -55,7 +55,7 @@ def test_records_from_input_are_built_by_one_function():
         found = getattr(importlib.import_module(info.name), "validated", None)
         if found is not None and found is not validated:
             copies.append(info.name)
-    assert copies == ["comptoir.domain.hr"]  # its own until the payroll rewrite lands; then []
+    assert copies == []
 
 
 def test_a_record_from_input_names_the_field_and_leaves_out_what_was_not_given():

@@ -134,7 +134,7 @@ def department_update(env, code, name, manager, cost_centre, contributions_centr
 @click.pass_obj
 def department_list(env, fmt, as_of) -> None:
     """List departments with their manager, cost centre and headcount today."""
-    from comptoir.domain.hr import departments_table
+    from comptoir.views.hr import departments_table
 
     book = env.book(as_of)
     emit(departments_table(book, env.today), fmt, book.revision)
@@ -227,7 +227,7 @@ def employee_update(env, ident, name, department, role, start, end, manager, mon
 @click.pass_obj
 def employee_list(env, department, status, on, fmt, as_of) -> None:
     """List employees with their department, dates, pay and status."""
-    from comptoir.domain.hr import employees_table
+    from comptoir.views.hr import employees_table
 
     book = env.book(as_of)
     emit(employees_table(book, parse_date(on, "--on") or env.today, department, status), fmt, book.revision)
@@ -240,7 +240,8 @@ def employee_list(env, department, status, on, fmt, as_of) -> None:
 @click.pass_obj
 def employee_show(env, ident, fmt, as_of) -> None:
     """Show one employee and the payroll runs that paid them."""
-    from comptoir.domain.hr import employee_table, get_employee
+    from comptoir.domain.hr import get_employee
+    from comptoir.views.hr import employee_table
 
     book = env.book(as_of)
     emit(employee_table(book, get_employee(book, ident), env.today), fmt, book.revision)
@@ -265,7 +266,8 @@ def payroll_run(env, period, dry_run, fmt, no_commit) -> None:
     withholding and contributions payable. A period runs once. Prints the run id and
     the entry id.
     """
-    from comptoir.domain.hr import preview_table, run_payroll
+    from comptoir.domain.hr import run_payroll
+    from comptoir.views.hr import preview_table
 
     if dry_run:
         book = env.book()
@@ -329,7 +331,7 @@ def payroll_pay_liabilities(env, period, date_, account, withholding, contributi
 
 def _pay_liabilities(env, period, date_, account, withholding, contributions, no_commit,
                      command: str = "hr payroll pay-liabilities") -> None:
-    from comptoir.domain.payroll_liabilities import pay_liabilities
+    from comptoir.domain.hr import pay_liabilities
 
     with env.writer(command, no_commit) as w:
         entry = pay_liabilities(w.book, period, parse_date(date_, "--date"), account, env.today, env.rng,
@@ -349,7 +351,7 @@ def _pay_liabilities(env, period, date_, account, withholding, contributions, no
 @click.pass_obj
 def payroll_list(env, fmt, as_of) -> None:
     """List payroll runs with their totals, entry and payment."""
-    from comptoir.domain.hr import runs_table
+    from comptoir.views.hr import runs_table
 
     book = env.book(as_of)
     emit(runs_table(book), fmt, book.revision)
@@ -362,7 +364,8 @@ def payroll_list(env, fmt, as_of) -> None:
 @click.pass_obj
 def payroll_show(env, ident, fmt, as_of) -> None:
     """Show one payroll run: every employee's amounts."""
-    from comptoir.domain.hr import get_run, run_table
+    from comptoir.domain.hr import get_run
+    from comptoir.views.hr import run_table
 
     book = env.book(as_of)
     emit(run_table(book, get_run(book, ident)), fmt, book.revision)
@@ -380,7 +383,7 @@ def payroll_show(env, ident, fmt, as_of) -> None:
 @click.pass_obj
 def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) -> None:
     """Headcount at each month's end, joiners and leavers, by department."""
-    from comptoir.domain.hr import headcount_table
+    from comptoir.views.hr import headcount_table
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -399,7 +402,7 @@ def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) 
 @click.pass_obj
 def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of, per) -> None:
     """Payroll per period and department: gross, withholding, contributions, net and cost."""
-    from comptoir.domain.hr import payroll_report as build
+    from comptoir.views.hr import payroll_table as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

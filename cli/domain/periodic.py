@@ -280,7 +280,7 @@ def purchases(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
 
 
 def payroll(book: Book, start, end, per: str, by: str, department: str | None) -> Table:
-    from .hr import payroll_report as build
+    from comptoir.views.hr import payroll_table as build
 
     start, end = default_range(book, start, end, _document_dates(book, ("payroll",)))
     periods = spans(book.settings, start, end, per)

@@ -1,12 +1,12 @@
-"""Paying a payroll run's liabilities: the income tax withheld (payroll.withholding_payable,
-2310) and the social contributions, employee and employer shares (payroll.contributions_payable,
-2320), to the authorities.
+"""Paying a payroll run: its net pay to the staff, and its liabilities to the authorities, the
+income tax withheld (payroll.withholding_payable, 2310) and the social contributions, employee
+and employer shares (payroll.contributions_payable, 2320).
 
-A payment is one journal entry that debits the payables and credits the bank, with
-`source:` the run's id and the tag `payroll-liabilities`, so what a run still owes is
-computed from its own amounts less the payments that name it (reversed payments no longer
-count). Partial payments are allowed; paying more than the run still owes, or more than the
-payable account holds on the day, is refused.
+The net pay is paid once, by one entry with `source:` the run's id. A liabilities payment is one
+journal entry that debits the payables and credits the bank, with `source:` the run's id and the
+tag `payroll-liabilities`, so what a run still owes is computed from its own amounts less the
+payments that name it (reversed payments no longer count). Partial payments are allowed; paying
+more than the run still owes, or more than the payable account holds on the day, is refused.
 """
 
 from __future__ import annotations
@@ -17,13 +17,50 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.errors import Problem, fail
+from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.hr import PayrollRun
 from comptoir.schemas.types import currency_places, places_of
 
-from .book import Book
-from .ids import id_prefix, new_id
-from .ledger import ZERO, balances, entries_between
+from ..ids import id_prefix, new_id
+from ..ledger import ZERO, balances, entries_between
+from .common import LIABILITIES_TAG, get_run, month_label
+from .payroll import totals_of
+
+
+def settlements_of(book: Book, run: PayrollRun) -> list[JournalEntry]:
+    """Entries paying the run's net pay that are not reversed: entries with source = the run id
+    (other than the payments of its withholding and contributions)."""
+    reversed_ids = {e.reverses for e in book.entries.values() if e.reverses}
+    return sorted((e for e in book.entries.values()
+                   if e.source == run.id and e.id != run.entry and e.id not in reversed_ids
+                   and LIABILITIES_TAG not in e.tags),
+                  key=lambda e: (e.date, e.id))
+
+
+def settle_net_pay(book: Book, period: str, day: dt.date | None, bank: str | None, today: dt.date,
+                   rng: random.Random) -> JournalEntry:
+    """The payment of a run's net pay: debit net pay payable, credit the bank. Once per run."""
+    run = get_run(book, period)
+    paid = settlements_of(book, run)
+    if paid:
+        raise fail("payroll-already-paid", f"the net pay of {run.id} was already paid by {paid[0].id} on {paid[0].date}",
+                   f"a run is paid once; to undo the payment, `comptoir journal reverse {paid[0].id}`",
+                   file=book.source("journal", paid[0].id), line=1)
+    day = day or max(today, run.date)
+    if day < run.date:
+        raise fail("payment-before-payroll", f"the payment date {day} is before the payroll's date {run.date}",
+                   f"pay on or after {run.date}, when the net pay is owed")
+    bank = bank or book.settings.accounts.bank
+    if bank not in book.accounts:
+        raise fail("unknown-account", f"account {bank} does not exist", "give --account a bank account code")
+    net = totals_of(run.lines).net
+    return JournalEntry.model_validate({
+        "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
+        "memo": f"Net pay {month_label(run.period)}", "reference": run.id, "source": run.id,
+        "postings": [{"account": book.settings.payroll.net_pay_payable, "amount": net, "memo": "Net pay"},
+                     {"account": bank, "amount": -net}]})
+
 
 
 @dataclass
@@ -50,8 +87,6 @@ class Owed:
 
 def liability_payments(book: Book, run: PayrollRun) -> list[JournalEntry]:
     """The entries paying this run's withholding and contributions, not reversed."""
-    from .hr import LIABILITIES_TAG
-
     reversed_ids = {e.reverses for e in book.entries.values() if e.reverses}
     return sorted((e for e in book.entries.values()
                    if e.source == run.id and LIABILITIES_TAG in e.tags and e.id not in reversed_ids),
@@ -59,8 +94,6 @@ def liability_payments(book: Book, run: PayrollRun) -> list[JournalEntry]:
 
 
 def owed(book: Book, run: PayrollRun) -> Owed:
-    from .hr import totals_of
-
     s = book.settings.payroll
     t = totals_of(run.lines)
     paid_w = paid_c = ZERO
@@ -92,8 +125,6 @@ def pay_liabilities(book: Book, period: str, day: dt.date | None, bank: str | No
 
     Without amounts, everything the run still owes; with --withholding and/or --contributions,
     only those amounts (the other part stays owed). Refused beyond what is owed."""
-    from .hr import get_run, month_label
-
     run = get_run(book, period)
     s = book.settings.payroll
     withholding = _amount(book, withholding, "--withholding")
@@ -139,8 +170,6 @@ def pay_liabilities(book: Book, period: str, day: dt.date | None, bank: str | No
         {"account": s.contributions_payable, "amount": contributions,
          "memo": "Social contributions, employee and employer"}) if p["amount"] != 0]
     postings.append({"account": bank, "amount": -(withholding + contributions)})
-    from .hr import LIABILITIES_TAG
-
     return JournalEntry.model_validate({
         "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
         "memo": f"Withholding and contributions {month_label(run.period)}", "reference": run.id,
