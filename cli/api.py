@@ -59,9 +59,9 @@ class Report:
 
 
 def _trial_balance(book: Book, start=None, end=None, depth=None, currency=None) -> Table:
-    from comptoir.domain.ledger import trial_balance
+    from comptoir.views.ledger import trial_balance_table
 
-    return trial_balance(book, start, end, depth, currency)
+    return trial_balance_table(book, start, end, depth, currency)
 
 
 def _balance_sheet(book: Book, start=None, end=None, depth=None, currency=None) -> Table:

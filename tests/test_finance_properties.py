@@ -112,7 +112,7 @@ def test_trial_balance_debits_equal_credits(book, end):
         table = trial_balance(book, start, stop)
         assert table.totals["debit"] == table.totals["credit"]
         assert table.totals["closing"] == table.totals["opening"] == ZERO or start is None
-        assert table.meta["balanced"] is True
+        assert table.balanced is True
 
 
 @SETTINGS

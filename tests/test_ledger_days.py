@@ -7,8 +7,8 @@ import json
 from comptoir.app import ledgerdays
 from comptoir.book.loader import load_book
 from comptoir.book.root import find_root
-from comptoir.domain.ledger import trial_balance
 from comptoir.render import render
+from comptoir.views.ledger import trial_balance_table as trial_balance
 
 from .conftest import commit_all, git, run, write
 

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from comptoir.book.store import Derivation, Store
-from comptoir.domain.ledger import ZERO, balance_table
+from comptoir.domain.ledger import ZERO
+from comptoir.views.ledger import balance_table
 
 from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
 

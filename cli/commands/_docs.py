@@ -102,7 +102,7 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
         book = env.book(as_of)
         start, end = opt.resolve_range(book.settings, from_, to_, period, year)
         if per:  # the report's measure per --by group, in one column per period
-            from comptoir.domain import periodic
+            from comptoir.views import periodic
 
             return opt.emit(getattr(periodic, name)(book, start, end, per, tuple(by)), fmt, book.revision)
         module_ = importlib.import_module(f"comptoir.domain.{module}")

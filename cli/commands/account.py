@@ -41,7 +41,7 @@ def add(env, code, name, type_, parent, currency, role, no_commit) -> None:
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List the chart of accounts."""
-    from comptoir.domain.ledger import accounts_table
+    from comptoir.views.ledger import accounts_table
 
     book = env.book(as_of)
     emit(accounts_table(book), fmt, book.revision)

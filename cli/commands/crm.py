@@ -782,7 +782,7 @@ def forecast_report(env, months, date_, fmt, as_of, per) -> None:
 
     book = env.book(as_of, OPP_KINDS)
     if per:  # the close months added up per month, quarter or year (columns)
-        from comptoir.domain import periodic
+        from comptoir.views import periodic
 
         return emit(periodic.forecast(book, _report_day(env, date_, as_of), months, per), fmt, _as_of_label(book))
     emit(forecast(book, _report_day(env, date_, as_of), months), fmt, _as_of_label(book))

@@ -48,7 +48,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
-        from comptoir.domain import periodic
+        from comptoir.views import periodic
 
         return emit(periodic.balance_sheet(book, start, end, per, depth, currency), fmt, _label(book))
     emit(build(book, start, end, depth, currency), fmt, _label(book))
@@ -67,7 +67,7 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
     book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
-        from comptoir.domain import periodic
+        from comptoir.views import periodic
 
         if compare:
             raise click.UsageError("--by and --compare do not go together: --by already shows every period")

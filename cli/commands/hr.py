@@ -407,7 +407,7 @@ def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of, pe
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:  # cost per --by group (department, employee) in one column per period
-        from comptoir.domain import periodic
+        from comptoir.views import periodic
 
         return emit(periodic.payroll(book, start, end, per, by, department), fmt,
                     f"commit {book.revision[:10]}" if book.revision else None)

@@ -161,7 +161,7 @@ def _no_constant(name: str) -> object:
 def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
     """List journal entries in date order."""
     from comptoir.app import ledgerdays
-    from comptoir.domain.ledger import journal_table
+    from comptoir.views.ledger import journal_table
 
     def rows(book):
         months = ledgerdays.in_months(*resolve_range(book.settings, from_, to_, period, year))
@@ -179,8 +179,8 @@ def list_(env, from_, to_, period, year, account, text_, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show one entry with its postings and reversal links."""
-    from comptoir.domain.ledger import entry_table
     from comptoir.errors import fail
+    from comptoir.views.ledger import entry_table
 
     book = env.book(as_of)
     entry = book.entries.get(ident)

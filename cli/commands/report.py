@@ -53,7 +53,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     """Opening balance, debits, credits and closing balance per account."""
     book = None
     if per:
-        from comptoir.domain import periodic
+        from comptoir.views import periodic
 
         book = env.book(as_of)
         start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -74,7 +74,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
             ledgersnap.keep(env.root(), book, watch)
         else:
             book = None
-    from comptoir.domain.ledger import trial_balance as build
+    from comptoir.views.ledger import trial_balance_table as build
 
     if book is None:
         book = env.book(as_of)

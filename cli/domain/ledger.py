@@ -5,12 +5,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from comptoir.errors import ComptoirError, fail
-
-from .table import Column, Table, money, text
 
 if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/app/ledgersnap.py) runs without the models
     from comptoir.model import Book
@@ -231,8 +230,23 @@ def _day_range(book: Book, start: dt.date | None, end: dt.date | None
     return opening, moves
 
 
+@dataclass
+class TrialBalance:
+    """Opening, debits, credits and closing per account (rows), their totals, and the places and
+    currency they are shown in."""
+
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    places: int
+    shown_in: str
+
+    @property
+    def balanced(self) -> bool:
+        return bool(self.totals["debit"] == self.totals["credit"])
+
+
 def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                  depth: int | None = None, currency: str | None = None) -> Table:
+                  depth: int | None = None, currency: str | None = None) -> TrialBalance:
     """Opening, debits, credits, closing per account: in the base currency, or with `currency`
     only the postings in that currency, in their own amounts."""
     opening: dict[str, Decimal] = {}
@@ -244,13 +258,13 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
         moves = _in_currency(book, entries_between(book, start, end), currency)
     else:
         opening, moves = _day_range(book, start, end)
-    return balance_table(book.accounts, opening, moves, depth, _places(currency or book.base),
-                         f"{currency} amounts only" if currency else book.base)
+    return balance_rows(book.accounts, opening, moves, depth, _places(currency or book.base),
+                        f"{currency} amounts only" if currency else book.base)
 
 
-def balance_table(accounts: dict[str, Account], opening: dict[str, Decimal],
-                  moves: dict[str, tuple[Decimal, Decimal]], depth: int | None, places: int,
-                  shown_in: str) -> Table:
+def balance_rows(accounts: dict[str, Account], opening: dict[str, Decimal],
+                 moves: dict[str, tuple[Decimal, Decimal]], depth: int | None, places: int,
+                 shown_in: str) -> TrialBalance:
     """The trial balance's rows from each account's opening balance and movements. Apart from
     trial_balance, the report served from a snapshot (cli/app/ledgersnap.py) builds it, with
     accounts that only have a name, type and parent, so both print the same rows."""
@@ -269,12 +283,7 @@ def balance_table(accounts: dict[str, Account], opening: dict[str, Decimal],
     totals = {"account": "Total", "opening": sum((r["opening"] for r in out), ZERO),
               "debit": sum((r["debit"] for r in out), ZERO), "credit": sum((r["credit"] for r in out), ZERO),
               "closing": sum((r["closing"] for r in out), ZERO)}
-    cols = [text("account", "Account"), text("name", "Name"), text("type", "Type"),
-            money("opening", "Opening", places), money("debit", "Debit", places),
-            money("credit", "Credit", places), money("closing", "Closing", places)]
-    table = Table("trial-balance", cols, out, totals, title=f"Trial balance ({shown_in})")
-    table.meta["balanced"] = totals["debit"] == totals["credit"]
-    return table
+    return TrialBalance(out, totals, places, shown_in)
 
 
 def signed(account: Account | None, amount: Decimal) -> Decimal:
@@ -284,18 +293,17 @@ def signed(account: Account | None, amount: Decimal) -> Decimal:
     return amount * NORMAL_SIGN[account.type] if account else amount
 
 
-def accounts_table(book: Book) -> Table:
-    cols = [text("code", "Code"), text("name", "Name"), text("type", "Type"), text("parent", "Parent"),
-            text("role", "Role"), text("currency", "Currency"), Column("active", "Active", "bool")]
-    rows = [{"code": a.code, "name": a.name, "type": a.type, "parent": a.parent or "",
+def account_rows(book: Book) -> list[dict[str, Any]]:
+    """The chart of accounts by code."""
+    return [{"code": a.code, "name": a.name, "type": a.type, "parent": a.parent or "",
              "role": a.role or "", "currency": a.currency or "", "active": a.active}
             for a in sorted(book.accounts.values(), key=lambda a: a.code)]
-    return Table("accounts", cols, rows, title="Chart of accounts")
 
 
-def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                  account: str | None = None, text_filter: str | None = None) -> Table:
-    places = _places(book.base)
+def journal_rows(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                 account: str | None = None, text_filter: str | None = None) -> list[dict[str, Any]]:
+    """One row per entry in the range (touching `account`, matching `text_filter` in its memo
+    or reference): id, date, memo, reference, number of postings, base-currency amount."""
     rows = []
     postings = rows_between(book, start, end)
     touching = {r.id for r in postings if r.account.startswith(account)} if account else None
@@ -308,44 +316,21 @@ def journal_table(book: Book, start: dt.date | None = None, end: dt.date | None 
             continue
         rows.append({"id": r.id, "date": r.date, "memo": r.entry_memo,
                      "reference": r.reference or "", "postings": r.postings, "amount": r.total})
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("memo", "Memo"),
-            text("reference", "Reference"), Column("postings", "Postings", "int"),
-            money("amount", "Amount", places)]
-    return Table("journal", cols, rows, title="Journal entries")
+    return rows
 
 
-def entry_table(book: Book, entry: JournalEntry) -> Table:
-    places = _places(book.base)
+def entry_lines(book: Book, entry: JournalEntry) -> list[dict[str, Any]]:
+    """An entry's postings with their account's name and base-currency debit or credit."""
     accounts = book.accounts
-    rows = []
-    for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
-        rows.append({"account": p.account, "name": accounts[p.account].name if p.account in accounts else "?",
-                     "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
-                     "currency": p.currency or book.base, "amount": p.amount,
-                     "partner": p.partner or "", "memo": p.memo or ""})
-    cols = [text("account", "Account"), text("name", "Name"), money("debit", "Debit", places),
-            money("credit", "Credit", places), text("currency", "Cur"),
-            Column("amount", "Amount", "money", places), text("partner", "Partner"), text("memo", "Memo")]
-    reversed_by = [e.id for e in book.entries.values() if e.reverses == entry.id]
-    notes = [f"{entry.id}  {entry.date}  {entry.memo}"]
-    if entry.reference:
-        notes.append(f"reference: {entry.reference}")
-    if entry.reverses:
-        notes.append(f"reverses: {entry.reverses}")
-    if reversed_by:
-        notes.append(f"reversed by: {', '.join(sorted(reversed_by))}")
-    for a in entry.assertions:
-        cur = a.currency or (accounts[a.account].currency if a.account in accounts else None) or book.base
-        notes.append(f"asserts: {a.account} balance at the end of {entry.date} is {a.balance} {cur}")
-    if entry.tags:
-        notes.append(f"tags: {', '.join(entry.tags)}")
-    t = Table("entry", cols, rows, title=f"Journal entry {entry.id}", notes=notes)
-    t.meta.update({"id": entry.id, "date": entry.date.isoformat(), "memo": entry.memo,
-                   "reference": entry.reference, "reverses": entry.reverses,
-                   "reversed_by": sorted(reversed_by), "tags": list(entry.tags),
-                   "assertions": [{"account": a.account, "balance": a.balance, "currency": a.currency}
-                                  for a in entry.assertions]})
-    return t
+    return [{"account": p.account, "name": accounts[p.account].name if p.account in accounts else "?",
+             "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+             "currency": p.currency or book.base, "amount": p.amount,
+             "partner": p.partner or "", "memo": p.memo or ""}
+            for p, value in zip(entry.postings, entry_values(book, entry), strict=True)]
+
+
+def reversed_by(book: Book, entry: JournalEntry) -> list[str]:
+    return sorted(e.id for e in book.entries.values() if e.reverses == entry.id)
 
 
 class PostingRow(NamedTuple):
