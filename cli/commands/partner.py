@@ -85,7 +85,7 @@ def add(env, name, ident, roles, email, phone, legal_name, vat_id, website, curr
 @click.pass_obj
 def list_(env, role, search, fmt, as_of) -> None:
     """List partners."""
-    from comptoir.domain.partners import partners_table
+    from comptoir.views.partners import partners_table
 
     book = env.book(as_of, ("partner",))
     emit(partners_table(book, role, search), fmt, book.revision)
@@ -98,7 +98,8 @@ def list_(env, role, search, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a partner with its contacts, leads and opportunities."""
-    from comptoir.domain.partners import get_partner, partner_table
+    from comptoir.domain.partners import get_partner
+    from comptoir.views.partners import partner_table
 
     book = env.book(as_of, ("partner", "lead", "opportunity"))
     emit(partner_table(book, get_partner(book, ident)), fmt, book.revision)

@@ -142,8 +142,10 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
     if day > env.today:
         raise fail("period-not-ended", f"{day} is after today ({env.today})", "revalue at a date that has passed")
     if dry_run:
+        from comptoir.views.currency import positions_table
+
         book = env.book()
-        emit(revaluation(book, day, env.rng)[1], fmt)
+        emit(positions_table(book, day, revaluation(book, day, env.rng)[1]), fmt)
         return
     with env.writer("period revalue", no_commit) as w:
         entry, _ = revaluation(w.book, day, env.rng)

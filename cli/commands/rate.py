@@ -55,7 +55,7 @@ def add(env, currency, value, date_, source, replace, no_commit) -> None:
 @click.pass_obj
 def list_(env, currency, fmt, as_of) -> None:
     """List the recorded exchange rates."""
-    from comptoir.domain.currency import rates_table
+    from comptoir.views.currency import rates_table
 
     book = env.book(as_of)
     emit(rates_table(book, currency.upper() if currency else None), fmt, book.revision)

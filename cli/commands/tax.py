@@ -40,7 +40,7 @@ def add(env, code, name, rate, collected_account, paid_account, description, no_
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List tax codes."""
-    from comptoir.domain.tax import tax_codes_table
+    from comptoir.views.tax import tax_codes_table
 
     book = env.book(as_of, ("tax-code",))
     emit(tax_codes_table(book), fmt, book.revision)
@@ -75,7 +75,7 @@ def settle(env, period, no_commit) -> None:
 @click.pass_obj
 def vat_return_report(env, period, fmt, as_of) -> None:
     """The VAT return of a period by box; the boxes are configurable in comptoir.yaml (vat_return: boxes:)."""
-    from comptoir.domain.tax import vat_return
+    from comptoir.views.tax import vat_return
 
     book = env.book(as_of)
     emit(vat_return(book, period), fmt, book.revision)
@@ -88,7 +88,7 @@ def vat_return_report(env, period, fmt, as_of) -> None:
 @click.pass_obj
 def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Tax collected on sales (less credit notes) and paid on purchases, per tax code."""
-    from comptoir.domain.tax import tax_report as build
+    from comptoir.views.tax import tax_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import ComptoirError, Problem, fail
 from comptoir.model import Book
@@ -25,7 +26,6 @@ from comptoir.schemas.types import currency_places, places_of
 
 from .ids import id_prefix, new_id
 from .ledger import ZERO, entry_values, rate_on, round_to, rounding_tolerance
-from .table import Column, Table, money, text
 from .validation import rule
 
 REVALUATION_TAG = "revaluation"
@@ -154,8 +154,9 @@ def _rate_and_date(book: Book, currency: str, day: dt.date) -> tuple[Decimal | N
     return (best.rate, best.date) if best else (None, None)
 
 
-def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEntry | None, Table]:
-    """The unrealised exchange-difference entry at `day` (None when nothing moved) and its workings."""
+def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEntry | None, list[Position]]:
+    """The unrealised exchange-difference entry at `day` (None when nothing moved) and its workings:
+    the positions it revalues."""
     found = positions(book, day)
     missing = sorted({p.currency for p in found if p.rate is None})
     if missing:
@@ -163,10 +164,9 @@ def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEn
                                      f"no {cur} rate on or before {day} to revalue the open {cur} balances",
                                      f"add one with `comptoir rate add {cur} RATE --date {day}`")
                              for cur in missing])
-    table = positions_table(book, day, found)
     moved = [p for p in found if p.difference != 0]
     if not moved:
-        return None, table
+        return None, found
     defaults = book.settings.accounts
     net = sum((p.difference for p in moved), ZERO)
     postings: list[dict] = [{"account": p.account, "amount": round_to(ZERO, currency_places(p.currency)),
@@ -187,7 +187,7 @@ def revaluation(book: Book, day: dt.date, rng: random.Random) -> tuple[JournalEn
         "id": new_id(id_prefix(book, "journal"), day, book.entries, rng), "date": day,
         "memo": f"Unrealised exchange differences at {day}", "source": "period revalue",
         "tags": [REVALUATION_TAG], "postings": postings})
-    return entry, table
+    return entry, found
 
 
 def revaluation_reversal(book: Book, entry: JournalEntry, rng: random.Random) -> JournalEntry:
@@ -203,29 +203,11 @@ def revaluation_reversal(book: Book, entry: JournalEntry, rng: random.Random) ->
         "reverses": entry.id, "tags": [REVALUATION_TAG], "postings": postings})
 
 
-def positions_table(book: Book, day: dt.date, found: list[Position]) -> Table:
-    places = currency_places(book.base)
-    accounts = book.accounts
-    rows = [{"account": p.account, "name": accounts[p.account].name if p.account in accounts else "?",
-             "currency": p.currency, "amount": p.amount, "carried": p.carried, "rate": p.rate,
-             "rate_date": p.rate_date, "revalued": p.revalued, "difference": p.difference} for p in found]
-    total = sum((p.difference for p in found), ZERO)
-    cols = [text("account", "Account"), text("name", "Name"), text("currency", "Cur"),
-            money("amount", "Balance", max((currency_places(p.currency) for p in found), default=2)),
-            money("carried", f"Carried ({book.base})", places),
-            Column("rate", "Rate", "qty"), Column("rate_date", "Rate date", "date"),
-            money("revalued", f"Revalued ({book.base})", places), money("difference", "Difference", places)]
-    return Table("revaluation", cols, rows, {"account": "Total", "difference": total},
-                 title=f"Foreign-currency balances revalued at {day} ({book.base})")
-
-
-def rates_table(book: Book, currency: str | None = None) -> Table:
-    rows = [{"id": r.id, "date": r.date, "currency": r.currency, "rate": r.rate, "source": r.source or ""}
+def rate_rows(book: Book, currency: str | None = None) -> list[dict[str, Any]]:
+    """The exchange rates by currency and date (of one currency)."""
+    return [{"id": r.id, "date": r.date, "currency": r.currency, "rate": r.rate, "source": r.source or ""}
             for r in sorted(book.of("rate").values(), key=lambda r: (r.currency, r.date))
             if currency is None or r.currency == currency]
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("currency", "Cur"),
-            Column("rate", f"Rate ({book.base} per unit)", "qty"), text("source", "Source")]
-    return Table("rates", cols, rows, title=f"Exchange rates to {book.base}")
 
 
 # What this module adds to its family (comptoir.families collects these lists).

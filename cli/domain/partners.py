@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.partners import Partner
 
 from .inputs import validated
-from .table import Column, Table, text
 
 
 def slug(name: str) -> str:
@@ -54,7 +54,8 @@ def get_partner(book: Book, ident: str) -> Partner:
     return partner
 
 
-def partners_table(book: Book, role: str | None = None, search: str | None = None) -> Table:
+def partner_rows(book: Book, role: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+    """Partners by id, with a role, or matching `search` in id, name, legal name or email."""
     rows = []
     needle = (search or "").lower()
     for ident in sorted(book.of("partner")):
@@ -67,38 +68,18 @@ def partners_table(book: Book, role: str | None = None, search: str | None = Non
         rows.append({"id": p.id, "name": p.name, "roles": ", ".join(p.roles), "email": p.email or "",
                      "phone": p.phone or "", "city": city.city if city and city.city else "",
                      "currency": p.currency or book.base, "active": p.active})
-    cols = [text("id", "Id"), text("name", "Name"), text("roles", "Roles"), text("email", "Email"),
-            text("phone", "Phone"), text("city", "City"), text("currency", "Cur"), Column("active", "Active", "bool")]
-    return Table("partners", cols, rows, title="Partners")
+    return rows
 
 
-def partner_table(book: Book, partner: Partner) -> Table:
-    """One partner as field / value rows, with its contacts and CRM links in the notes."""
-    data = partner.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    rows = []
-    for key, value in data.items():
-        if key == "contacts":
-            continue
-        if isinstance(value, dict):
-            value = _address(value)
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        rows.append({"field": key, "value": str(value)})
-    notes = [f"contact: {c.name}" + "".join(f", {v}" for v in (c.role, c.email, c.phone) if v)
-             for c in partner.contacts]
+def crm_links(book: Book, partner: Partner) -> tuple[list[str], list[str]]:
+    """The ids of the leads and of the opportunities that name the partner."""
     leads = sorted(i for i, lead in book.of("lead").items() if getattr(lead, "partner", None) == partner.id)
     opps = sorted(i for i, o in book.of("opportunity").items() if getattr(o, "partner", None) == partner.id)
-    if leads:
-        notes.append(f"leads: {', '.join(leads)}")
-    if opps:
-        notes.append(f"opportunities: {', '.join(opps)}")
-    table = Table("partner", [text("field", "Field"), text("value", "Value")], rows,
-                  title=f"Partner {partner.id}: {partner.name}", notes=notes)
-    table.meta.update({"partner": data, "leads": leads, "opportunities": opps})
-    return table
+    return leads, opps
 
 
-def _address(value: dict) -> str:
+def address_text(value: dict[str, Any]) -> str:
+    """An address on one line."""
     parts = [value.get("street"), value.get("street2"),
              " ".join(p for p in (value.get("postal_code"), value.get("city")) if p),
              value.get("region"), value.get("country")]

@@ -10,11 +10,9 @@ from comptoir.errors import Problem, fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.tax import TaxCode
-from comptoir.schemas.types import currency_places
 
 from .documents import tax_codes, to_base, validated
 from .ledger import ZERO
-from .table import Column, Table, money, text
 from .validation import rule
 
 
@@ -31,32 +29,22 @@ def new_tax_code(book: Book, code: str, name: str, rate: Decimal, collected: str
                  description=description)
 
 
-def tax_codes_table(book: Book) -> Table:
+def tax_code_rows(book: Book) -> list[dict[str, Any]]:
+    """Each tax code with its rate and the accounts it posts to (the settings' when it names none)."""
     acc = book.settings.accounts
-    rows = [{"code": t.code, "name": t.name, "rate": t.rate,
+    return [{"code": t.code, "name": t.name, "rate": t.rate,
              "collected_account": t.collected_account or acc.output_tax,
              "paid_account": t.paid_account or acc.input_tax, "active": t.active}
             for t in sorted(tax_codes(book).values(), key=lambda t: t.code)]
-    cols = [text("code", "Code"), text("name", "Name"), Column("rate", "Rate %", "qty"),
-            text("collected_account", "Collected to"), text("paid_account", "Paid to"),
-            Column("active", "Active", "bool")]
-    return Table("tax-codes", cols, rows, title="Tax codes")
 
 
-def tax_report(book: Book, start: dt.date | None, end: dt.date | None) -> Table:
+def tax_summary(book: Book, start: dt.date | None, end: dt.date | None) -> tuple[list[dict], dict[str, Any]]:
     """Per tax code: the net amounts and the tax of sales (less credit notes) and of purchases, in
-    the base currency, for documents dated in the period."""
-    p = currency_places(book.base)
+    the base currency, for documents dated in the period; and their totals."""
     out = by_code(book, start, end)
     totals = {"code": "Total", **{k: sum((r[k] for r in out), ZERO)
                                   for k in ("sales_net", "collected", "purchases_net", "paid", "net_due")}}
-    cols = [text("code", "Code"), text("name", "Name"), Column("rate", "Rate %", "qty"),
-            money("sales_net", "Sales net", p), money("collected", "Tax collected", p),
-            money("purchases_net", "Purchases net", p), money("paid", "Tax paid", p),
-            money("net_due", "Net tax due", p)]
-    span = f"{start or 'start'} to {end or 'today'}"
-    return Table("tax", cols, out, totals, title=f"Tax by code, {span} ({book.base})",
-                 notes=["Net tax due = collected - paid (a negative figure is a refund due)."])
+    return out, totals
 
 
 def by_code(book: Book, start: dt.date | None, end: dt.date | None) -> list[dict]:
@@ -181,10 +169,10 @@ def vat_payment(book: Book, period: str, day: dt.date, bank: str | None, rng) ->
         "postings": [{"account": acc.vat_payable, "amount": due}, {"account": bank, "amount": -due}]})
 
 
-def vat_return(book: Book, period: str) -> Table:
-    """The VAT return of a period by box, as comptoir.yaml's vat_return: boxes: lays it out."""
+def vat_boxes(book: Book, period: str) -> list[dict[str, Any]]:
+    """The VAT return of a period by box (box, label, amount), as comptoir.yaml's vat_return:
+    boxes: lays it out."""
     start, end = period_bounds(period)
-    p = currency_places(book.base)
     rows = by_code(book, start, end)
     values: dict[str, Decimal] = {}
     out = []
@@ -200,13 +188,7 @@ def vat_return(book: Book, period: str) -> Table:
             value = sum((r[key] for r in rows if box.codes is None or r["code"] in box.codes), ZERO)
         values[box.box] = value
         out.append({"box": box.box, "label": box.label, "amount": value})
-    cols = [text("box", "Box"), text("label", "Label"), money("amount", f"Amount ({book.base})", p)]
-    settled = settlement_of(book, period)
-    notes = [f"Documents dated {start} to {end}; boxes from comptoir.yaml (vat_return: boxes:)."]
-    notes.append(f"settled by {settled.id}" if settled else f"not settled yet: `comptoir tax settle {period}`")
-    table = Table("vat-return", cols, out, title=f"VAT return {period} ({book.base})", notes=notes)
-    table.meta.update({"period": period, "from": start.isoformat(), "to": end.isoformat()})
-    return table
+    return out
 
 
 @rule(reads=("account", "bill", "credit-note", "invoice", "purchase-order", "sales-order", "tax-code"))
