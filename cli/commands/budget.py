@@ -97,7 +97,7 @@ def add(env, ident, name, start, end, lines, months, description, file_, no_comm
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List budget versions with their planned income, expenses and result."""
-    from comptoir.domain.budget import budgets_table
+    from comptoir.views.budget import budgets_table
 
     book = env.book(as_of)
     emit(budgets_table(book), fmt, book.revision)
@@ -112,7 +112,7 @@ def list_(env, fmt, as_of) -> None:
 @click.pass_obj
 def budget_report(env, version, from_, to_, period, year, per, fmt, as_of) -> None:
     """Actual, budget, variance and % per period and budget line, with the result."""
-    from comptoir.domain.budget import budget_report as build
+    from comptoir.views.budget import budget_report as build
 
     book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -133,7 +133,7 @@ def rolling_forecast_report(env, version, year, method, closed_through, fmt, as_
     """The fiscal year by month: actuals for closed months, then budget or run rate; outlook vs budget."""
     import re
 
-    from comptoir.domain.budget import rolling_forecast
+    from comptoir.views.budget import rolling_forecast
 
     if closed_through and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", closed_through):
         raise click.BadParameter("write the month as YYYY-MM", param_hint="--closed-through")

@@ -218,7 +218,7 @@ def apply(env, partner, credits, documents, amount, side, date_, no_commit) -> N
 @click.pass_obj
 def list_(env, partner, direction, fmt, as_of) -> None:
     """List payments with what they were allocated to."""
-    from comptoir.domain.payments import payments_table
+    from comptoir.views.payments import payments_table
 
     book = env.book(as_of)
     emit(payments_table(book, partner, direction), fmt, book.revision)
@@ -277,8 +277,8 @@ def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
 def cash_forecast_report(env, weeks, date_, version, minimum, fmt, as_of) -> None:
     """Opening bank balance, then week by week: receivables and bills by due date, scheduled
     payroll, VAT settlements and budgeted recurring costs; the week cash dips below the minimum."""
-    from comptoir.domain.cashview import cash_view
     from comptoir.domain.posting import parse_amount
+    from comptoir.views.payments import cash_view
 
     book = env.book(as_of)
     floor = parse_amount(minimum)[0] if minimum is not None else None

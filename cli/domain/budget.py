@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.accounting import NORMAL_SIGN
@@ -20,9 +22,8 @@ from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .ledger import round_to
-from .periodic import spans
+from .periodic import Span, spans
 from .periods import is_closing
-from .table import Column, Table, money, text
 from .validation import rule
 
 ZERO = Decimal(0)
@@ -145,8 +146,22 @@ def _name(book: Book, line: BudgetLine) -> str:
     return f"{book.accounts[covered[0]].name} ({line.account}*)" if covered else f"accounts {line.account}*"
 
 
-def budget_report(book: Book, version: str | None, start: dt.date | None, end: dt.date | None,
-                  per: str = "month", today: dt.date | None = None) -> Table:
+@dataclass
+class Variance:
+    """The budget report as data: rows per period and budget line (and a result row per period),
+    the total row, and the budget, range and periods they cover."""
+
+    budget: Budget
+    start: dt.date
+    end: dt.date
+    per: str
+    periods: list[Span]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+
+
+def budget_variance(book: Book, version: str | None, start: dt.date | None, end: dt.date | None,
+                    per: str = "month", today: dt.date | None = None) -> Variance:
     """Per period and budget line: actual, budget, variance (actual - budget), % of budget, and
     whether it is favourable; a result row (income - expenses) per period."""
     budget = find(book, version, today)
@@ -155,7 +170,6 @@ def budget_report(book: Book, version: str | None, start: dt.date | None, end: d
     if start > end:
         raise fail("outside-budget", f"the range is outside budget {budget.id} ({budget.start} to {budget.end})",
                    "give --from/--to inside the budget's months")
-    places = currency_places(book.base)
     kinds = {line.account: line_kind(book, line.account) for line in budget.lines}
     rows = []
     totals: dict[str, Decimal] = {"actual": ZERO, "budget": ZERO}
@@ -183,22 +197,7 @@ def budget_report(book: Book, version: str | None, start: dt.date | None, end: d
         totals["budget"] += result_plan
     total_row = _variance_row("Total", "", "Result (income - expenses)", totals["actual"], totals["budget"],
                               "income", "total")
-    cols = [text("period", "Period"), text("account", "Account"), text("name", "Name"),
-            money("actual", "Actual", places), money("budget", "Budget", places),
-            money("variance", "Variance", places), Column("variance_pct", "Var %", "percent"),
-            Column("favourable", "Favourable", "bool")]
-    table = Table("budget", cols, rows, {k: v for k, v in total_row.items() if k != "line"},
-                  title=f"Budget {budget.name} against actuals, {start} to {end}, by {per} ({book.base})",
-                  notes=["Variance = actual - budget; favourable when income is above budget or an expense "
-                         "below it. Amounts in the income statement's sign; closing entries left out."])
-    table.meta.update({"budget": budget.id, "version": budget.name, "from": start.isoformat(),
-                       "to": end.isoformat(),
-                       "periods": [{"key": s.key, "from": s.start.isoformat(), "to": s.end.isoformat()}
-                                   for s in periods]})
-    result = [r for r in rows if r["line"] == "result"]
-    table.chart = {"title": f"Result against budget {budget.name}", "x": [r["period"] for r in result],
-                   "bar": ("budget", [r["budget"] for r in result]), "line": ("actual", [r["actual"] for r in result])}
-    return table
+    return Variance(budget, start, end, per, periods, rows, total_row)
 
 
 def _variance_row(period: str, account: str, name: str, actual: Decimal, plan: Decimal, kind: str,
@@ -219,8 +218,25 @@ def closed_through(book: Book, today: dt.date) -> str:
     return month_key(month_first(month_key(today)) - dt.timedelta(days=1))
 
 
-def rolling_forecast(book: Book, version: str | None, year: int | None, today: dt.date,
-                     method: str = "budget", through: str | None = None) -> Table:
+@dataclass
+class Rolling:
+    """The rolling forecast as data: a row per budget account with a column per month of the
+    fiscal year, the outlook, budget and variance; the result row; the months closed (through
+    `closed`) and the recent ones the run rate averages."""
+
+    budget: Budget
+    fy_start: dt.date
+    fy_end: dt.date
+    closed: str
+    method: str
+    months: list[str]
+    recent: list[str]
+    rows: list[dict[str, Any]]
+    result: dict[str, Any]
+
+
+def rolling(book: Book, version: str | None, year: int | None, today: dt.date,
+            method: str = "budget", through: str | None = None) -> Rolling:
     """The fiscal year month by month: actuals for the closed months, then the budget (or the run
     rate: the average of the last three closed months) for the rest; the outlook against the budget."""
     settings = book.settings
@@ -239,7 +255,7 @@ def rolling_forecast(book: Book, version: str | None, year: int | None, today: d
     for line in budget.lines:
         if line.account not in accounts_seen:
             accounts_seen.append(line.account)
-    result = {"account": "", "name": "Result (income - expenses)", "line": "result"}
+    result: dict[str, Any] = {"account": "", "name": "Result (income - expenses)", "line": "result"}
     for code in accounts_seen:
         line = next(ln for ln in budget.lines if ln.account == code)
         row: dict = {"account": code, "name": _name(book, line), "line": "line"}
@@ -261,21 +277,7 @@ def rolling_forecast(book: Book, version: str | None, year: int | None, today: d
         sign = {"income": 1, "expense": -1}.get(kinds[code], 0)
         for k in [*months, "outlook", "budget", "variance"]:
             result[k] = result.get(k, ZERO) + sign * row[k]
-    cols = [text("account", "Account"), text("name", "Name")]
-    cols += [money(m, f"{m}{'*' if m <= closed else ''}", places) for m in months]
-    cols += [money("outlook", "Outlook", places), money("budget", "Budget", places),
-             money("variance", "Variance", places)]
-    rule = "the budget" if method == "budget" else f"the run rate (average of {', '.join(recent) or 'no'} closed months)"
-    table = Table("rolling-forecast", cols, rows, {k: v for k, v in result.items() if k != "line"},
-                  title=f"Rolling forecast {fy_start} to {fy_end}: actuals through {closed}, then {rule} "
-                        f"({budget.name}, {book.base})",
-                  notes=[f"Months marked * are actuals (closed through {closed}); the others are {rule}.",
-                         "Outlook = actual closed months + forecast months; variance = outlook - budget."])
-    table.meta.update({"budget": budget.id, "version": budget.name, "closed_through": closed, "method": method,
-                       "months": months})
-    table.chart = {"title": f"Result by month: actuals through {closed}, then {method}", "x": months,
-                   "bar": ("result", [result[m] for m in months])}
-    return table
+    return Rolling(budget, fy_start, fy_end, closed, method, months, recent, rows, result)
 
 
 def monthly_plan(book: Book, budget: Budget, months: Iterable[str]) -> dict[str, dict[str, Decimal]]:
@@ -283,8 +285,8 @@ def monthly_plan(book: Book, budget: Budget, months: Iterable[str]) -> dict[str,
     return {m: planned(budget, m) for m in months}
 
 
-def budgets_table(book: Book) -> Table:
-    places = currency_places(book.base)
+def budget_rows(book: Book) -> list[dict[str, Any]]:
+    """Each budget version with its months, number of lines and planned income, expenses and result."""
     rows = []
     for b in sorted(budgets(book).values(), key=lambda b: (b.start, b.id)):
         months = months_between(b.start, b.end)
@@ -293,10 +295,7 @@ def budgets_table(book: Book) -> Table:
         expense = sum((line_amount(ln, m) for ln in b.lines for m in months if kinds[ln.account] == "expense"), ZERO)
         rows.append({"id": b.id, "name": b.name, "start": b.start, "end": b.end, "lines": len(b.lines),
                      "income": income, "expenses": expense, "result": income - expense})
-    cols = [text("id", "Id"), text("name", "Version"), text("start", "From"), text("end", "To"),
-            Column("lines", "Lines", "int"), money("income", "Income", places),
-            money("expenses", "Expenses", places), money("result", "Result", places)]
-    return Table("budgets", cols, rows, title=f"Budgets ({book.base})")
+    return rows
 
 
 @rule(reads=("account", "budget"))

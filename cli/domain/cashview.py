@@ -1,5 +1,5 @@
 """The 13-week cash view: the cash forecast's open receivables and payables by due date
-(payments.cash_forecast), plus what is scheduled but not yet a document:
+(payments.cash_weeks), plus what is scheduled but not yet a document:
 
 - payroll: net pay owed now (week 1); withholding and contributions owed now, on the
   contributions day of the next month; and for each month-end in the horizon without a
@@ -17,13 +17,15 @@ and a minimum-cash line (`cash.minimum` in comptoir.yaml) with the first week be
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from comptoir.schemas.types import currency_places
 
 from .book import Book
 from .ledger import ZERO
-from .table import Column, Table, money
+from .payments import CashWeeks, cash_weeks
 
 DAY = dt.timedelta(days=1)
 
@@ -175,18 +177,29 @@ def budget_flows(book: Book, today: dt.date, end: dt.date, version: str | None) 
     return out, used
 
 
-def cash_view(book: Book, today: dt.date, weeks: int = 13, version: str | None = None,
-              minimum: Decimal | None = None) -> Table:
-    from .payments import cash_forecast
+@dataclass
+class CashPlan:
+    """The cash forecast's weeks (payments.cash_weeks) with the scheduled flows added: payroll,
+    VAT and budgeted costs per week, the net flow and closing balance against the minimum."""
 
-    base = cash_forecast(book, today, weeks)
-    p = currency_places(book.base)
+    base: CashWeeks
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    minimum: Decimal
+    first_below: dict[str, Any] | None
+    scheduled: dict[str, list[tuple[dt.date, Decimal, str]]]
+    budget_names: list[str]
+
+
+def cash_plan(book: Book, today: dt.date, weeks: int = 13, version: str | None = None,
+              minimum: Decimal | None = None) -> CashPlan:
+    base = cash_weeks(book, today, weeks)
     end = today + dt.timedelta(days=7 * weeks - 1)
     minimum = book.settings.cash.minimum if minimum is None else minimum
     scheduled = {"payroll": payroll_flows(book, today, end), "vat": vat_flows(book, today, end)}
     scheduled["costs"], budget_names = budget_flows(book, today, end, version)
     rows = []
-    balance = base.meta["opening"]
+    balance = base.opening
     first_below = None
     for row in base.rows:
         out = dict(row)
@@ -203,31 +216,4 @@ def cash_view(book: Book, today: dt.date, weeks: int = 13, version: str | None =
     totals = {"week": None, **{k: sum((r[k] for r in rows), ZERO)
                                for k in ("receipts", "payments", "payroll", "vat", "costs", "net")},
               "closing": balance, "minimum": minimum}
-    cols = [Column("week", "Week", "int"), Column("from", "From", "date"), Column("to", "To", "date"),
-            money("receipts", "Receipts", p), money("payments", "Bills", p), money("payroll", "Payroll", p),
-            money("vat", "VAT", p), money("costs", "Budgeted costs", p), money("net", "Net", p),
-            money("closing", "Closing balance", p), money("minimum", "Minimum", p),
-            Column("below_minimum", "Below minimum", "bool")]
-    notes = list(base.notes)
-    notes.append("Payroll: net pay and payroll taxes owed now, then each month's run the current employees "
-                 "would make (net pay on the last day, withholding and contributions on day "
-                 f"{book.settings.cash.contributions_day} of the next month).")
-    if book.settings.cash.vat_settlement != "none":
-        notes.append(f"VAT: settled {book.settings.cash.vat_settlement}, on day "
-                     f"{book.settings.cash.vat_payment_day} of the month after the period, as booked so far.")
-    if budget_names:
-        notes.append(f"Budgeted costs: {', '.join(budget_names)}, expense lines other than payroll and cost of goods, "
-                     f"on day {book.settings.cash.costs_day} of each month.")
-    if first_below is not None:
-        notes.append(f"Cash dips below the minimum of {minimum:,.{p}f} in week {first_below['week']} "
-                     f"({first_below['from']} to {first_below['to']}): {first_below['closing']:,.{p}f}.")
-    else:
-        notes.append(f"Cash stays at or above the minimum of {minimum:,.{p}f} for all {weeks} weeks.")
-    table = Table("cash-forecast", cols, rows, totals, title=base.title, notes=notes)
-    table.meta.update({"opening": base.meta["opening"], "minimum": minimum,
-                       "first_below_minimum": None if first_below is None else first_below["from"],
-                       "scheduled": [{"date": d, "amount": a, "what": w, "kind": k}
-                                     for k, flows in scheduled.items() for d, a, w in sorted(flows, key=lambda f: f[0])]})
-    table.chart = {"title": f"Cash by week (minimum {minimum:,.{p}f})", "x": [f"{r['from']:%m-%d}" for r in rows],
-                   "bar": ("net flow", [r["net"] for r in rows]), "line": ("closing balance", [r["closing"] for r in rows])}
-    return table
+    return CashPlan(base, rows, totals, minimum, first_below, scheduled, budget_names)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -397,10 +398,24 @@ def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None 
     return table
 
 
-def cash_forecast(book: Book, today: dt.date, weeks: int = 13) -> Table:
+@dataclass
+class CashWeeks:
+    """The bank and cash accounts' opening balance on the first day, then open receivables and
+    payables by due date week by week (rows and totals), and what falls due after `end`."""
+
+    today: dt.date
+    weeks: int
+    end: dt.date
+    opening: Decimal
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    later_receipts: Decimal
+    later_payments: Decimal
+
+
+def cash_weeks(book: Book, today: dt.date, weeks: int = 13) -> CashWeeks:
     """Opening bank balance, then receivables and payables by due date, week by week (overdue
     items are expected in the first week)."""
-    p = currency_places(book.base)
     accounts = book.accounts
     bal = balances(book, entries_between(book, None, today))
     opening = sum((v for c, v in bal.items() if c in accounts and accounts[c].role in ("bank", "cash")), ZERO)
@@ -428,21 +443,11 @@ def cash_forecast(book: Book, today: dt.date, weeks: int = 13) -> Table:
     totals: dict[str, Any] = {"week": None, "receipts": sum((r["receipts"] for r in rows), ZERO),
               "payments": sum((r["payments"] for r in rows), ZERO), "closing": balance}
     totals["net"] = totals["receipts"] - totals["payments"]
-    cols = [Column("week", "Week", "int"), Column("from", "From", "date"), Column("to", "To", "date"),
-            money("receipts", "Receipts", p), money("payments", "Payments", p), money("net", "Net", p),
-            money("closing", "Closing balance", p)]
-    notes = [f"Opening balance of the bank and cash accounts on {today}: {opening:,.{p}f} {book.base}.",
-             "Receipts: open customer invoices by due date; payments: open supplier bills by due date "
-             "(overdue ones in week 1)."]
-    if later[0] or later[1]:
-        notes.append(f"Due after {end}: receipts {later[0]:,.{p}f}, payments {later[1]:,.{p}f}.")
-    table = Table("cash-forecast", cols, rows, totals, title=f"Cash forecast, {weeks} weeks from {today} ({book.base})",
-                  notes=notes)
-    table.meta.update({"opening": opening})
-    return table
+    return CashWeeks(today, weeks, end, opening, rows, totals, later[0], later[1])
 
 
-def payments_table(book: Book, partner: str | None = None, direction: str | None = None) -> Table:
+def payment_rows(book: Book, partner: str | None = None, direction: str | None = None) -> list[dict[str, Any]]:
+    """Payments by date (of a partner, in or out), with the documents they are allocated to."""
     rows = []
     for pay in sorted(book.of("payment").values(), key=lambda x: (x.date, x.id)):
         if (partner and pay.partner != partner) or (direction and pay.direction != direction):
@@ -453,10 +458,7 @@ def payments_table(book: Book, partner: str | None = None, direction: str | None
                      "allocated": ", ".join(f"{docs[a.document].number if a.document in docs else a.document} "
                                             f"{a.amount:f}" for a in pay.allocations),
                      "unallocated": pay.unallocated, "reference": pay.reference or ""})
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("direction", "In/out"), text("partner", "Partner"),
-            text("currency", "Cur"), money("amount", "Amount"), text("allocated", "Allocated to"),
-            money("unallocated", "Unallocated"), text("reference", "Reference")]
-    return Table("payments", cols, rows, title="Payments")
+    return rows
 
 
 # -- rules -----------------------------------------------------------------------------------------
