@@ -92,14 +92,13 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     """Every report of the pack, with its charts. A report the book has no data for (no budget,
     no opportunities) still gets its page, saying so."""
     from comptoir import charts
-    from comptoir.domain.availability import reorder_table
     from comptoir.domain.budget import budgets
     from comptoir.domain.crm.reports import forecast, pipeline
     from comptoir.domain.overview import overview
     from comptoir.domain.payments import aging_table
     from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
-    from comptoir.domain.stockout import stock_out_table
     from comptoir.views import periodic
+    from comptoir.views.availability import reorder_table, stock_out_table
     from comptoir.views.budget import budget_report, rolling_forecast
     from comptoir.views.ledger import trial_balance_table as trial_balance
     from comptoir.views.payments import cash_view

@@ -11,8 +11,8 @@ from comptoir.app.stock import load_quick
 from comptoir.book.loader import load_book
 from comptoir.book.ondemand import Records
 from comptoir.book.root import find_root
-from comptoir.domain.availability import availability_table
 from comptoir.render import to_json
+from comptoir.views.availability import availability_table
 
 from .conftest import from_template, git, head, run
 

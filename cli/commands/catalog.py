@@ -17,9 +17,9 @@ from comptoir.options import FORMATS, as_of, emit
 @click.pass_obj
 def catalog(env, fmt, cap, buckets, low, date_, as_of) -> None:
     """Each sellable item (one with a price): price, available quantity and next-available date."""
-    from comptoir.domain.catalog import catalog_table
     from comptoir.domain.posting import parse_amount
     from comptoir.options import parse_date
+    from comptoir.views.availability import catalog_table
 
     def qty(value, option):
         if value is None:

@@ -679,14 +679,14 @@ def opp_show(env, ident, fmt, as_of) -> None:
     """Show an opportunity: stage, effective probability, weighted amount, lines, activities, and for
     its lines what is available now and the earliest date each can ship (before you win it)."""
     from comptoir.domain import crm as c
-    from comptoir.domain.catalog import line_promises
     from comptoir.render import render
+    from comptoir.views.availability import line_promises_table
 
     book = env.book(as_of)
     opp = c.get_opportunity(book, ident)
     day = _report_day(env, None, as_of)
     table = c.opportunity_table(book, opp, day)
-    promises = line_promises(book, opp.lines, day, exclude=(opp.sales_order,) if opp.sales_order else ())
+    promises = line_promises_table(book, opp.lines, day, exclude=(opp.sales_order,) if opp.sales_order else ())
     if opp.lines:
         table.meta["lines"] = [{k: v for k, v in row.items()} for row in promises.rows]
     emit(table, fmt, _as_of_label(book))

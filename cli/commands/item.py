@@ -81,7 +81,7 @@ def list_(env, type_, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, sku, fmt, as_of) -> None:
     """Show one item: its settings and its availability per warehouse."""
-    from comptoir.domain.availability import item_detail
+    from comptoir.views.availability import item_detail
 
     book = env.book(as_of)
     emit(item_detail(book, sku), fmt, book.revision)

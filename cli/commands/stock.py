@@ -247,8 +247,8 @@ def available(env, sku, warehouse, at, fmt, as_of) -> None:
     early = _prefetch(env, as_of)
 
     def produce():
-        from comptoir.domain.availability import availability_table
         from comptoir.options import parse_date
+        from comptoir.views.availability import availability_table
 
         book = _summary_book(env, as_of, early)
         table = availability_table(book, sku, warehouse, parse_date(at, "--at"))
@@ -277,8 +277,8 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
 
     def produce():
         from comptoir.domain.availability import promise as find
-        from comptoir.domain.availability import promise_table
         from comptoir.options import parse_date
+        from comptoir.views.availability import promise_table
 
         book = _summary_book(env, as_of, early)
         result = find(book, sku, _qty(qty), warehouse, parse_date(from_, "--from"), env.today)
@@ -331,8 +331,8 @@ def stock_ledger_report(env, from_, to_, period, year, item, warehouse, fmt, as_
 @click.pass_obj
 def reorder_report(env, date_, fmt, as_of) -> None:
     """Items whose projected quantity is below their reorder point: what to order and by when."""
-    from comptoir.domain.availability import reorder_table
     from comptoir.options import parse_date
+    from comptoir.views.availability import reorder_table
 
     book = env.book(as_of)
     emit(reorder_table(book, parse_date(date_, "--date") or env.today), fmt, book.revision)

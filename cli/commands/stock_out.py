@@ -16,8 +16,8 @@ from comptoir.options import as_of, emit, output_format
 def stock_out_report(env, date_, days, fmt, as_of) -> None:
     """Per item: projected stock (on hand + supply - demand - usual daily use), the day it falls
     below the reorder point, the stock-out day and the day to order by."""
-    from comptoir.domain.stockout import stock_out_table
     from comptoir.options import parse_date
+    from comptoir.views.availability import stock_out_table
 
     book = env.book(as_of)
     emit(stock_out_table(book, parse_date(date_, "--date") or env.today, days), fmt, book.revision)

@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from comptoir.model import Book
+from comptoir.schemas.inventory import Item
 
 from .ledger import ZERO
 from .overview import section
@@ -27,10 +28,8 @@ from .stock import (
     items,
     levels,
     levels_on,
-    qty_col,
     warehouses,
 )
-from .table import Column, Table, text
 
 # open purchase order lines; open production orders (output); posted moves dated after the day
 SUPPLY = ("incoming", "planned", "arriving")
@@ -175,8 +174,11 @@ def availability(book: Book, item: str | None = None, warehouse: str | None = No
     return out
 
 
-def availability_table(book: Book, item: str | None = None, warehouse: str | None = None,
-                       at: dt.date | None = None) -> Table:
+def availability_rows(book: Book, item: str | None = None, warehouse: str | None = None,
+                      at: dt.date | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """One row per item and warehouse (every warehouse of one item asked about, every active
+    stocked item of one warehouse asked about), and, when neither is asked, the active stocked
+    items with no stock and no open documents."""
     its = items(book)
     found = availability(book, item, warehouse, at)
     if item is not None:  # asked about one item: show every warehouse, even empty ones
@@ -194,23 +196,11 @@ def availability_table(book: Book, item: str | None = None, warehouse: str | Non
                      "incoming": a.incoming, "next_incoming": a.next_incoming, "planned": a.planned,
                      "required": a.required, "arriving": a.arriving, "leaving": a.leaving,
                      "projected": a.projected})
-    cols = [text("item", "Item"), text("name", "Name"), text("warehouse", "Warehouse"), text("uom", "UoM"),
-            qty_col("on_hand", "On hand"), qty_col("reserved", "Reserved"), qty_col("available", "Available"),
-            qty_col("incoming", "Incoming"), Column("next_incoming", "Next incoming", "date"),
-            qty_col("planned", "Planned"), qty_col("required", "Required"),
-            qty_col("arriving", "Moves in later"), qty_col("leaving", "Moves out later"),
-            qty_col("projected", "Projected")]
-    table = Table("stock-available", cols, rows,
-                  title="Stock availability" + (f" (supply and demand expected by {at})" if at else ""))
+    idle: list[str] = []
     if item is None and warehouse is None:
         shown = {sku for sku, _ in found}
         idle = sorted(sku for sku, it in its.items() if it.stocked and it.active and sku not in shown)
-        if idle:
-            table.notes.append(f"{len(idle)} items have no stock and no open documents: {', '.join(idle[:10])}"
-                               + (" ..." if len(idle) > 10 else ""))
-    if at:
-        table.meta["at"] = at.isoformat()
-    return table
+    return rows, idle
 
 
 # -- promise dates -----------------------------------------------------------------------------
@@ -370,22 +360,12 @@ def promise(book: Book, sku: str, qty: Decimal, warehouse: str | None = None, st
                    timeline, alternatives, assumption)
 
 
-def promise_table(book: Book, result: Promise) -> Table:
-    cols = [Column("date", "Date", "date"), text("event", "Event"), text("document", "Document"),
-            text("warehouse", "Warehouse"), qty_col("change", "Change"), qty_col("projected", "Projected")]
-    where = result.warehouse or "all warehouses"
-    table = Table("stock-promise", cols, result.timeline,
-                  title=f"{fmt_qty(result.qty)} x {result.item} from {where}: can ship on {result.date}",
-                  notes=[f"Why: {result.reason}."])
-    table.meta.update(result.as_dict())
-    return table
-
-
 # -- reorder -----------------------------------------------------------------------------------
 
 
-def reorder_table(book: Book, today: dt.date) -> Table:
-    """Items whose projected quantity (all warehouses) is below their reorder point."""
+def reorder_rows(book: Book, today: dt.date) -> list[dict[str, Any]]:
+    """Items whose projected quantity (all warehouses) is below their reorder point, with the
+    order suggested, the daily use over the last 90 days, when they run out and when to order."""
     its = items(book)
     projected: dict[str, Decimal] = {}
     held: dict[str, Decimal] = {}
@@ -411,14 +391,7 @@ def reorder_table(book: Book, today: dt.date) -> Table:
                      "reorder_point": it.reorder_point, "reorder_qty": it.reorder_qty, "suggested": suggested,
                      "daily_use": rate.quantize(Decimal("0.001")), "runs_out": runs_out,
                      "lead_time_days": it.lead_time_days, "order_by": order_by})
-    cols = [text("item", "Item"), text("name", "Name"), text("uom", "UoM"), qty_col("on_hand", "On hand"),
-            qty_col("projected", "Projected"), qty_col("reorder_point", "Reorder point"),
-            qty_col("reorder_qty", "Reorder qty"), qty_col("suggested", "Suggested order"),
-            qty_col("daily_use", "Daily use (90 d)"), Column("runs_out", "Runs out", "date"),
-            Column("lead_time_days", "Lead time", "int"), Column("order_by", "Order by", "date")]
-    return Table("reorder", cols, rows, title=f"Reorder suggestions on {today}",
-                 notes=["Runs out: projected quantity / average daily use (issues, deliveries, consumption) "
-                        "over the last 90 days. Order by: runs out - lead time."])
+    return rows
 
 
 @section
@@ -426,29 +399,20 @@ def stock_overview(book: Book, today: dt.date) -> list[dict]:
     if not items(book):
         return []
     value = sum((v[1] for v in levels(book, today).values()), ZERO)
-    below = len(reorder_table(book, today).rows)
+    below = len(reorder_rows(book, today))
     return [{"section": "Stock", "measure": "Stock value", "value": value},
             {"section": "Stock", "measure": "Items below reorder point", "value": below}]
 
 
 
-def item_detail(book: Book, sku: str) -> Table:
-    """One item's settings (as notes and JSON fields) and its availability per warehouse."""
+def item_use(book: Book, sku: str) -> tuple[Item, Decimal]:
+    """An item and its average daily use over the last 90 days; refused for an unknown SKU."""
     from comptoir.errors import fail
 
     it = items(book).get(sku)
     if it is None:
         raise fail("unknown-item", f"there is no item {sku}", "`comptoir item list` shows the SKUs")
-    table = availability_table(book, sku) if it.stocked else Table("item", [], [])
-    table.name = "item"
-    table.title = f"{it.sku} {it.name}"
-    fields = it.model_dump(mode="json", exclude_none=True)
-    rate = issue_rate(book, sku, book.today or dt.date.today())
-    table.notes = [f"{k}: {v}" for k, v in fields.items() if k not in ("sku", "name")]
-    if it.stocked:
-        table.notes.append(f"average daily use over the last 90 days: {rate.quantize(Decimal('0.001'))} {it.uom}")
-    table.meta["item"] = fields
-    return table
+    return it, issue_rate(book, sku, book.today or dt.date.today())
 
 
 # What this module adds to its family (comptoir.families collects these lists).

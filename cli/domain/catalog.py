@@ -4,15 +4,15 @@ lines checked against stock, both from the availability and promise logic."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from comptoir.model import Book
-from comptoir.schemas.types import currency_places
 
 from .availability import availability, promise
 from .ledger import ZERO
 from .stock import items
-from .table import Column, Table, money, text
 
 ONE = Decimal(1)
 
@@ -30,17 +30,16 @@ def stock_status(available: Decimal, reorder_point: Decimal | None, low: Decimal
     return "in stock"
 
 
-def catalog_table(book: Book, today: dt.date, cap: Decimal | None = None, low: Decimal | None = None,
-                  buckets: bool = False) -> Table:
+def catalog_rows(book: Book, today: dt.date, cap: Decimal | None = None, low: Decimal | None = None,
+                 buckets: bool = False) -> list[dict[str, Any]]:
     """Each sellable item (active, stocked or not, with a price): price, available quantity
     (capped, or only a bucket) and the next date one unit can ship. Sorted by SKU so the feed
     is deterministic and a diff shows only what changed."""
-    places = currency_places(book.base)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sku, it in sorted(items(book).items()):
         if not it.active or it.price is None:
             continue
-        row = {"sku": sku, "name": it.name, "uom": it.uom, "price": it.price, "currency": book.base}
+        row: dict[str, Any] = {"sku": sku, "name": it.name, "uom": it.uom, "price": it.price, "currency": book.base}
         if not it.stocked:
             row.update(available=None, status="service", next_available=today)
             rows.append(row)
@@ -56,17 +55,14 @@ def catalog_table(book: Book, today: dt.date, cap: Decimal | None = None, low: D
             shown = ZERO
         row.update(available=shown, status=status, next_available=next_day)
         rows.append(row)
-    cols = [text("sku", "SKU"), text("name", "Name"), text("uom", "Unit"), money("price", "Price", places),
-            text("currency", "Cur"), Column("available", "Available", "qty"), text("status", "Status"),
-            Column("next_available", "Next available", "date")]
     if buckets:
-        cols = [c for c in cols if c.key != "available"]
         for row in rows:
             row.pop("available", None)
-    return Table("catalog", cols, rows, title=f"Catalog availability on {today}")
+    return rows
 
 
-def line_promises(book: Book, lines, today: dt.date, exclude: tuple[str, ...] = ()) -> Table:
+def line_promises(book: Book, lines: Iterable[Any], today: dt.date,
+                  exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Each line (item, qty, price): what is available now and the earliest date it can ship."""
     known = items(book)
     rows = []
@@ -81,6 +77,4 @@ def line_promises(book: Book, lines, today: dt.date, exclude: tuple[str, ...] = 
             p = promise(book, ln.item, ln.qty, today=today, exclude=exclude)
             row.update(available=p.available, promise=p.date, basis=p.basis, why=p.reason)
         rows.append(row)
-    cols = [text("item", "Item"), Column("qty", "Qty", "qty"), Column("available", "Available", "qty"),
-            Column("promise", "Can ship", "date"), text("basis", "Basis"), text("why", "Why")]
-    return Table("line-promises", cols, rows, title="What can be promised")
+    return rows

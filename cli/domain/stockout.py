@@ -12,13 +12,14 @@ open sales order is part of what the usual use foresees), so the dates err on th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .availability import RATE_DAYS, _timeline, events
 from .book import Book
 from .ledger import ZERO
-from .stock import consumed, items, levels, qty_col
-from .table import Column, Table, text
+from .stock import consumed, items, levels
 
 DAY = dt.timedelta(days=1)
 
@@ -39,9 +40,19 @@ def projection(book: Book, sku: str, today: dt.date, days: int) -> list[tuple[dt
     return out
 
 
-def stock_out_table(book: Book, today: dt.date, days: int = 182) -> Table:
+@dataclass
+class StockOuts:
+    """Per stocked item: on hand, daily use, projected quantity at the horizon, the first day
+    below the reorder point and out of stock, when to order, a status (rows); and, for the items
+    that fall short, the weekly projection with their reorder point (series)."""
+
+    rows: list[dict[str, Any]]
+    series: dict[str, dict[str, Any]]
+
+
+def stock_outs(book: Book, today: dt.date, days: int = 182) -> StockOuts:
     rows = []
-    series: dict[str, dict] = {}
+    series: dict[str, dict[str, Any]] = {}
     for sku, it in sorted(items(book).items()):
         if not it.stocked or not it.active:
             continue
@@ -72,17 +83,4 @@ def stock_out_table(book: Book, today: dt.date, days: int = 182) -> Table:
         if out_day is not None or below is not None:
             series[sku] = {"reorder_point": point, "points": [(d, q) for d, q in line[::7]]}
     rows.sort(key=lambda r: (r["stock_out"] or dt.date.max, r["below_reorder"] or dt.date.max, r["item"]))
-    cols = [text("item", "Item"), text("name", "Name"), text("uom", "UoM"), qty_col("on_hand", "On hand"),
-            qty_col("daily_use", "Daily use (90 d)"), qty_col("reorder_point", "Reorder point"),
-            qty_col("projected_end", f"Projected in {days} d"), Column("below_reorder", "Below reorder point", "date"),
-            Column("stock_out", "Stock-out", "date"), Column("days_left", "Days left", "int"),
-            Column("lead_time_days", "Lead time", "int"), Column("order_by", "Order by", "date"),
-            text("status", "Status")]
-    table = Table("stock-out", cols, rows, title=f"Projected stock-out dates, {days} days from {today}",
-                  notes=["Projected = on hand + supply expected by the day - demand due by the day - average "
-                         "daily use (last 90 days) x days from today; stock-out: the first day it is 0 or less.",
-                         "Order by: the first day below the reorder point (else the stock-out) - lead time."])
-    table.meta["series"] = {k: {"reorder_point": v["reorder_point"],
-                                "points": [[d.isoformat(), q] for d, q in v["points"]]}
-                            for k, v in series.items()}
-    return table
+    return StockOuts(rows, series)
