@@ -75,9 +75,10 @@ def import_(env, file, account, rules, suspense, dry_run, fmt, no_commit) -> Non
       comptoir bank import export.csv --account 1040 --rules banque-du-rhone
     """
     from comptoir.commands._docs import committed, put_all
-    from comptoir.domain.bank import plan_import, plan_table
+    from comptoir.domain.bank import plan_import
     from comptoir.domain.bank_files import parse
     from comptoir.errors import ComptoirError, fail
+    from comptoir.views.bank import plan_table
 
     try:
         raw = Path(file).read_bytes()
@@ -171,7 +172,7 @@ def rule_add(env, ident, text_, counterparty, direction, amount, min_, max_, pos
 @click.pass_obj
 def rule_list(env, fmt, as_of) -> None:
     """List the bank rules in the order they are tried."""
-    from comptoir.domain.bank import rules_table
+    from comptoir.views.bank import rules_table
 
     book = env.book(as_of)
     emit(rules_table(book), fmt, book.revision)
@@ -225,7 +226,7 @@ def reconciliation_report(env, account, date_, fmt, as_of) -> None:
     """The bank account against its statements: book balance, last statement balance, lines in
     suspense, and book entries no statement has shown yet."""
     from comptoir.commands._docs import day_of
-    from comptoir.domain.reconciliation import reconciliation_table
+    from comptoir.views.bank import reconciliation_table
 
     book = env.book(as_of)
     emit(reconciliation_table(book, account, day_of(env, date_)), fmt, book.revision)

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import ComptoirError, fail
 from comptoir.schemas.accounting import JournalEntry
@@ -31,7 +32,6 @@ from .book import Book
 from .documents import open_items, validated
 from .ids import id_prefix, new_id
 from .ledger import ZERO, rate_on, round_to
-from .table import Column, Table, money, text
 
 SIDE = {"in": "receivable", "out": "payable"}
 KIND = {"in": "invoice", "out": "bill"}
@@ -435,32 +435,19 @@ def _assert_closing(plan: Plan, work: _Work) -> None:
 # -- output -----------------------------------------------------------------------------------------
 
 
-def plan_table(plan: Plan) -> Table:
-    p = currency_places(plan.currency)
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The import plan's statement lines by date, each with its outcome and the record it becomes."""
     rows = []
     for o in sorted(plan.outcomes, key=lambda o: (o.line.date, o.status == "known")):
         ln = o.line
         rows.append({"date": ln.date, "amount": ln.amount, "counterparty": ln.counterparty, "text": ln.words[:60],
                      "id": ln.uid, "outcome": o.status, "becomes": o.detail,
                      "record": getattr(o.payment, "id", None) or (o.entry.id if o.entry is not None else "")})
-    cols = [Column("date", "Date", "date"), money("amount", "Amount", p), text("counterparty", "Counterparty"),
-            text("text", "Text"), text("id", "Line id"), text("outcome", "Outcome"), text("becomes", "Becomes"),
-            text("record", "Record")]
-    notes = [f"{plan.summary()}."]
-    if plan.asserted:
-        notes.append(f"Balance of {plan.account} asserted: {plan.asserted[1]:,.{p}f} {plan.currency} at the end of "
-                     f"{plan.asserted[0]}.")
-    if plan.parsed.pending:
-        notes.append(f"{plan.parsed.pending} line(s) not booked yet (pending) were left out.")
-    table = Table("bank-import", cols, rows, title=f"Statement {plan.parsed.source} -> {plan.account}", notes=notes)
-    table.meta.update({"matched": plan.count("matched"), "ruled": plan.count("ruled"),
-                       "suspense": plan.count("suspense"), "reversal": plan.count("reversal"),
-                       "known": plan.count("known"),
-                       "statement": plan.statement.id if plan.statement else None})
-    return table
+    return rows
 
 
-def rules_table(book: Book) -> Table:
+def rule_rows(book: Book) -> list[dict[str, Any]]:
+    """The bank rules in the order they are tried: what they match and what they do."""
     rows = []
     for r in sorted(book.of("bank-rule").values(), key=lambda r: (r.priority, r.id)):
         when = [f"text {r.text!r}" if r.text else "", f"counterparty {r.counterparty!r}" if r.counterparty else "",
@@ -469,6 +456,4 @@ def rules_table(book: Book) -> Table:
         rows.append({"priority": r.priority, "id": r.id, "accounts": ", ".join(r.accounts) or "all",
                      "when": ", ".join(w for w in when if w),
                      "then": f"post to {r.post_to}" if r.post_to else f"pay on {r.partner}", "memo": r.memo or ""})
-    cols = [Column("priority", "Priority", "int"), text("id", "Rule"), text("accounts", "Bank accounts"),
-            text("when", "When"), text("then", "Then"), text("memo", "Memo")]
-    return Table("bank-rules", cols, rows, title="Bank rules, in the order they are tried")
+    return rows

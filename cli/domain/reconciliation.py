@@ -10,24 +10,42 @@ the line's id as reference (`journal post ... --reference LINE-ID`, or `pay rece
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from comptoir.schemas.types import currency_places
+from comptoir.schemas.bank import Statement
 
 from .bank import bank_account, statements_of
 from .book import Book
 from .ledger import ZERO
-from .table import Column, Table, money, text
 
 
 def _in_currency(book: Book, entry, account: str, cur: str) -> Decimal:
     return sum((p.amount for p in entry.postings if p.account == account and (p.currency or book.base) == cur), ZERO)
 
 
-def reconciliation_table(book: Book, account: str, day: dt.date) -> Table:
+@dataclass
+class Reconciliation:
+    """A bank account's book balance against its last statement: the rows (book, statement,
+    suspense and not-on-a-statement sections) and the figures the verdict is made of."""
+
+    account: str
+    name: str
+    currency: str
+    rows: list[dict[str, Any]]
+    book_balance: Decimal
+    last: Statement | None
+    at_statement: Decimal
+    difference: Decimal | None
+    suspense_lines: int
+    suspense_total: Decimal
+    unseen_entries: int
+
+
+def reconciliation(book: Book, account: str, day: dt.date) -> Reconciliation:
     acct = bank_account(book, account)
     cur = acct.currency or book.base
-    p = currency_places(cur)
     stmts = statements_of(book, account)
     seen = {ln.entry for s in stmts for ln in s.lines}
     suspense_codes = {c for c, a in book.accounts.items() if a.role == "suspense"}
@@ -72,30 +90,9 @@ def reconciliation_table(book: Book, account: str, day: dt.date) -> Table:
         rows.append({"section": "not on a statement", "date": entry.date, "what": entry.memo,
                      "reference": entry.reference or "", "amount": _in_currency(book, entry, account, cur),
                      "entry": entry.id})
-    cols = [text("section", "Section"), Column("date", "Date", "date"), text("what", "What"),
-            text("reference", "Reference"), money("amount", f"Amount ({cur})", p), text("entry", "Entry")]
-    notes = []
     difference = None
-    if last is None:
-        notes.append(f"No statement has been imported into {account} yet (`comptoir bank import`).")
-    else:
+    if last is not None:
         difference = at_statement - (last.closing if last.closing is not None else at_statement)
-        if last.closing is None:
-            notes.append(f"Statement {last.id} gave no closing balance.")
-        elif difference == 0:
-            notes.append(f"The books agree with statement {last.id}: {last.closing:,.{p}f} {cur} on {last.date}.")
-        else:
-            notes.append(f"The books differ from statement {last.id} by {difference:,.{p}f} {cur} on {last.date}.")
     suspense_total = sum((a for _, _, a in in_suspense), ZERO)
-    notes.append(f"{len(in_suspense)} line(s) in suspense ({suspense_total:,.{p}f} {cur}); "
-                 f"{len(unseen)} book entr{'y' if len(unseen) == 1 else 'ies'} on {account} not yet on a statement.")
-    table = Table("reconciliation", cols, rows, title=f"Bank reconciliation: {account} {acct.name} ({cur})",
-                  notes=notes)
-    table.meta.update({"account": account, "currency": cur, "book_balance": book_balance,
-                       "statement": last.id if last else None,
-                       "statement_date": last.date.isoformat() if last else None,
-                       "statement_balance": last.closing if last else None,
-                       "book_balance_at_statement": at_statement if last else None,
-                       "difference": difference, "suspense_lines": len(in_suspense), "suspense_total": suspense_total,
-                       "unseen_entries": len(unseen)})
-    return table
+    return Reconciliation(account, acct.name, cur, rows, book_balance, last, at_statement, difference,
+                          len(in_suspense), suspense_total, len(unseen))
