@@ -401,9 +401,10 @@ def capture(env, file_, input_format, source_format, campaign, form_tz, owner, s
     unless --strict.
     """
     from comptoir.domain.crm.capture import capture as run_capture
-    from comptoir.domain.crm.capture import capture_table, read_submissions
+    from comptoir.domain.crm.capture import read_submissions
     from comptoir.errors import ComptoirError
     from comptoir.inputs import read_text
+    from comptoir.views.crm import capture_table
 
     raw, display = read_text(file_, "utf-8-sig")  # within the batch size limit
     if form_tz:
@@ -663,7 +664,7 @@ def opp_update(env, ident, stage, title, partner, amount, currency, probability,
 @click.pass_obj
 def opp_list(env, stages, open_only, owner, partner, closing_before, fmt, as_of) -> None:
     """List opportunities by stage and expected close date, with their weighted amounts."""
-    from comptoir.domain.crm import opportunities_table
+    from comptoir.views.crm import opportunities_table
 
     book = env.book(as_of, OPP_KINDS)
     emit(opportunities_table(book, _report_day(env, None, as_of), tuple(stages), _owners(env, owner), partner,
@@ -681,11 +682,12 @@ def opp_show(env, ident, fmt, as_of) -> None:
     from comptoir.domain import crm as c
     from comptoir.render import render
     from comptoir.views.availability import line_promises_table
+    from comptoir.views.crm import opportunity_table
 
     book = env.book(as_of)
     opp = c.get_opportunity(book, ident)
     day = _report_day(env, None, as_of)
-    table = c.opportunity_table(book, opp, day)
+    table = opportunity_table(book, opp, day)
     promises = line_promises_table(book, opp.lines, day, exclude=(opp.sales_order,) if opp.sales_order else ())
     if opp.lines:
         table.meta["lines"] = [{k: v for k, v in row.items()} for row in promises.rows]

@@ -73,7 +73,7 @@ def campaign_add(env, name, channel, start, end, cost, utm_source, utm_medium, u
 @click.pass_obj
 def campaign_list(env, fmt, as_of) -> None:
     """List campaigns with their dates, cost and UTM fields."""
-    from comptoir.domain.crm.campaigns import campaigns_table
+    from comptoir.views.crm import campaigns_table
 
     book = env.book(as_of, ("campaign",))
     emit(campaigns_table(book), fmt)
@@ -118,7 +118,7 @@ def export_contacts(env, everyone, fmt, as_of) -> None:
     """Leads' contacts in the columns e-mail tools import (Email Address, First Name, Last
     Name, Phone Number, Company, Tags, Consent ...): consented leads only unless --all.
     `--format csv` for Mailchimp, Brevo and the like; formulas are neutralised."""
-    from comptoir.domain.crm.consent import contacts_table
+    from comptoir.views.crm import contacts_table
 
     book = env.book(as_of, ("lead",))
     emit(contacts_table(book, everyone), fmt)
@@ -132,7 +132,7 @@ def export_contacts(env, everyone, fmt, as_of) -> None:
 def campaigns_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Per campaign: leads, qualified leads, opportunities, customers, won revenue (invoiced on
     the sales orders of won opportunities), cost, cost per lead and per customer."""
-    from comptoir.domain.crm.campaigns import campaign_report
+    from comptoir.views.crm import campaign_report
 
     book = env.book(as_of, ("campaign", "lead", "opportunity", "invoice", "credit-note"))
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -5,7 +5,8 @@ its form-service presets (capture, presets, cleaning), campaigns and consent (ca
 consent) and the CRM reports (reports).
 
 Every function takes a loaded Book (plus the clock and a random source for ids) and returns
-new records or Tables; the commands stage and commit them. The names most commands use are
+new records or data (rows); the commands stage and commit them, and the tables people see are
+made in comptoir.views.crm (but for leads and activities, still here). The names most commands use are
 re-exported here. The family registry (comptoir.families) reaches the rules (rules.RULES)
 and the overview section and diff effect (reports.SECTIONS, reports.EFFECTS).
 """
@@ -59,8 +60,7 @@ from .opportunities import (
     lose_opportunity,
     money_text,
     new_opportunity,
-    opportunities_table,
-    opportunity_table,
+    opportunity_rows,
     parse_lines,
     probability,
     update_opportunity,
@@ -74,6 +74,6 @@ __all__ = [
     "check_transition", "complete_activity", "contact_index", "convert_lead", "default_owner", "find_partner_for",
     "followups_table", "get_activity", "get_lead", "get_opportunity", "lead_table", "leads_table", "line_total",
     "lose_opportunity", "money_text", "new_activity", "new_lead", "new_opportunity", "normal_email",
-    "normal_phone", "opportunities_table", "opportunity_table", "owner_matches", "parse_lines", "probability",
+    "normal_phone", "opportunity_rows", "owner_matches", "parse_lines", "probability",
     "revise", "update_lead", "update_opportunity", "validated", "weighted", "win_opportunity",
 ]

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.crm import Campaign, Lead, Opportunity
@@ -19,7 +20,6 @@ from comptoir.schemas.types import currency_places, places_of
 
 from ..book import Book
 from ..ledger import ZERO, round_to
-from ..table import Column, Table, money, text
 from .common import validated
 
 QUALIFIED = ("qualified", "converted")  # a converted lead was qualified on the way
@@ -86,15 +86,11 @@ def attribute(book: Book, utm: dict[str, str | None], day: dt.date) -> str | Non
     return min(found)[3] if found else None
 
 
-def campaigns_table(book: Book) -> Table:
-    places = currency_places(book.base)
-    rows = [{"id": c.id, "name": c.name, "channel": c.channel, "start": c.start, "end": c.end, "cost": c.cost,
+def campaign_rows(book: Book) -> list[dict[str, Any]]:
+    """The campaigns by start date, with their cost and UTM fields."""
+    return [{"id": c.id, "name": c.name, "channel": c.channel, "start": c.start, "end": c.end, "cost": c.cost,
              "utm_source": c.utm_source or "", "utm_medium": c.utm_medium or "", "utm_campaign": c.utm_campaign or ""}
             for c in sorted(book.of("campaign").values(), key=lambda c: (c.start, c.id))]  # type: ignore[attr-defined]
-    cols = [text("id", "Id"), text("name", "Name"), text("channel", "Channel"), Column("start", "Start", "date"),
-            Column("end", "End", "date"), money("cost", f"Cost ({book.base})", places), text("utm_source", "utm_source"),
-            text("utm_medium", "utm_medium"), text("utm_campaign", "utm_campaign")]
-    return Table("campaigns", cols, rows, title=f"Campaigns ({len(rows)})")
 
 
 # --- what each campaign returned -----------------------------------------------------------------
@@ -122,7 +118,8 @@ def _ratio(cost: Decimal, count: int, places: int) -> Decimal | None:
     return round_to(cost / count, places) if count else None
 
 
-def campaign_report(book: Book, start: dt.date | None = None, end: dt.date | None = None) -> Table:
+def campaign_returns(book: Book, start: dt.date | None = None,
+                     end: dt.date | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per campaign: leads, qualified leads, opportunities, customers won, won revenue (invoiced),
     cost, cost per lead and per customer. Leads created in [start, end] when given."""
     places = currency_places(book.base)
@@ -167,14 +164,7 @@ def campaign_report(book: Book, start: dt.date | None = None, end: dt.date | Non
         every["customers"] |= s["customers"]
         every["revenue"] += s["revenue"]
     totals = _row("Total", "", "", total_cost, every, places)
-    cols = [text("campaign", "Campaign"), text("name", "Name"), text("channel", "Channel"),
-            Column("leads", "Leads", "int"), Column("qualified", "Qualified", "int"),
-            Column("opportunities", "Opportunities", "int"), Column("customers", "Customers", "int"),
-            money("revenue", f"Won revenue ({book.base})", places), money("cost", "Cost", places),
-            money("cost_per_lead", "Cost/lead", places), money("cost_per_customer", "Cost/customer", places)]
-    period = f", leads created {start or '...'} to {end or '...'}" if (start or end) else ""
-    notes = ["won revenue: net invoiced on the sales orders of won opportunities, less credit notes"]
-    return Table("campaigns", cols, rows, totals, title=f"Campaigns ({book.base}){period}", notes=notes)
+    return rows, totals
 
 
 def _row(ident: str, name: str, channel: str, cost: Decimal | None, s: dict, places: int) -> dict:

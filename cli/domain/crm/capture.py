@@ -25,7 +25,6 @@ from comptoir.schemas.crm import Activity, Lead
 from comptoir.schemas.types import Record, is_safe_id
 
 from ..book import Book
-from ..table import Column, Table, text
 from .activities import new_activity
 from .campaigns import attribute, get_campaign
 from .cleaning import clean_email, clean_multiline, clean_phone, clean_text, submission_day
@@ -355,15 +354,3 @@ def _details(values: dict, merged: bool, other: list[tuple[str, str]] = ()) -> s
         if label and value:
             lines.append(f"{label}: {value}"[:500])
     return "\n".join(lines) or None
-
-
-def capture_table(result: Capture) -> Table:
-    rows = [{"row": o.row, "service": o.service, "submission": o.submission, "action": o.action, "record": o.target,
-             "name": o.name, "detail": o.detail} for o in result.outcomes]
-    cols = [Column("row", "Row", "int"), text("service", "Service"), text("submission", "Submission"),
-            text("action", "Action"),
-            text("record", "Record"), text("name", "Name"), text("detail", "Detail")]
-    table = Table("capture", cols, rows, title=f"Website capture: {result.summary()}")
-    table.meta.update({"created": result.count("created"), "merged": result.count("merged"),
-                       "seen": result.count("seen"), "rejected": result.count("rejected")})
-    return table

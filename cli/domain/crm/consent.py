@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.crm import Activity, Lead
 from comptoir.schemas.types import Record
 
 from ..book import Book
-from ..table import Column, Table, text
 from .activities import activities_of
 from .common import revise
 from .contacts import normal_email
@@ -71,9 +71,14 @@ def _split(name: str) -> tuple[str, str]:
     return first, last.strip()
 
 
-def contacts_table(book: Book, everyone: bool = False) -> Table:
+CONTACT_KEYS = ["Email Address", "First Name", "Last Name", "Phone Number", "Company", "Tags", "Consent",
+                "Consent Date", "Consent Source", "Lead"]
+
+
+def contact_rows(book: Book, everyone: bool = False) -> tuple[list[dict[str, Any]], int]:
     """Leads with an email, one row per address (the newest lead wins), in the column layout
-    Mailchimp, Brevo and most e-mail tools import: consented ones only unless `everyone`."""
+    Mailchimp, Brevo and most e-mail tools import (CONTACT_KEYS): consented ones only unless
+    `everyone`; and how many leads were left out for want of consent."""
     rows: dict[str, dict] = {}
     skipped = 0
     leads = sorted(book.of("lead").values(), key=lambda x: (x.created or dt.date.min, x.id))  # type: ignore[attr-defined]
@@ -91,9 +96,4 @@ def contacts_table(book: Book, everyone: bool = False) -> Table:
                        "Tags": ", ".join(lead.tags), "Consent": lead.consent.text if lead.consent else "",
                        "Consent Date": lead.consent.given if lead.consent else None,
                        "Consent Source": lead.consent.form or "" if lead.consent else "", "Lead": lead.id}
-    keys = ["Email Address", "First Name", "Last Name", "Phone Number", "Company", "Tags", "Consent"]
-    cols = [text(k, k) for k in keys] + [Column("Consent Date", "Consent Date", "date"),
-                                         text("Consent Source", "Consent Source"), text("Lead", "Lead")]
-    notes = [] if everyone or not skipped else [f"{skipped} leads without consent left out (--all includes them)"]
-    return Table("contacts", cols, sorted(rows.values(), key=lambda r: r["Email Address"]),
-                 title=f"Contacts ({len(rows)})", notes=notes)
+    return sorted(rows.values(), key=lambda r: r["Email Address"]), skipped

@@ -21,10 +21,8 @@ from comptoir.schemas.types import Record, currency_places, places_of
 from ..book import Book
 from ..ids import id_prefix, new_id
 from ..ledger import rate_on, round_to
-from ..table import Column, Table, money, text
-from .activities import activities_of, activity_dict, activity_line
 from .common import default_owner, owner_matches, revise, validated
-from .leads import get_lead, record_rows
+from .leads import get_lead
 
 # --- opportunities -------------------------------------------------------------------------------
 
@@ -228,9 +226,10 @@ def lose_opportunity(opp: Opportunity, day: dt.date, reason: str) -> Opportunity
     return revise(opp, f"opportunity {opp.id}", stage="lost", closed=day, lost_reason=reason, probability=None)
 
 
-def opportunities_table(book: Book, today: dt.date, stages: tuple[str, ...] = (), owners: set[str] | None = None,
-                        partner: str | None = None, open_only: bool = False,
-                        closing_before: dt.date | None = None) -> Table:
+def opportunity_rows(book: Book, today: dt.date, stages: tuple[str, ...] = (), owners: set[str] | None = None,
+                     partner: str | None = None, open_only: bool = False,
+                     closing_before: dt.date | None = None) -> list[dict[str, Any]]:
+    """Opportunities by stage and expected close, with their amount, probability and weighted amount."""
     rows = []
     stage_order = {s: i for i, s in enumerate(STAGES)}
     for o in book.of("opportunity").values():
@@ -243,35 +242,7 @@ def opportunities_table(book: Book, today: dt.date, stages: tuple[str, ...] = ()
             continue
         rows.append(o)
     rows.sort(key=lambda o: (stage_order[o.stage], o.expected_close or dt.date.max, o.id))
-    places = currency_places(book.base)
-    out = [{"id": o.id, "title": o.title, "partner": o.partner, "owner": o.owner or "", "stage": o.stage,
-            "amount": amount_of(o), "currency": o.currency or book.base, "probability": probability(book, o),
-            "weighted": weighted(book, o, today), "expected_close": o.expected_close, "closed": o.closed}
-           for o in rows]
-    cols = [text("id", "Id"), text("title", "Title"), text("partner", "Partner"), text("owner", "Owner"),
-            text("stage", "Stage"), money("amount", "Amount", places), text("currency", "Cur"),
-            Column("probability", "Prob %", "int"), money("weighted", f"Weighted ({book.base})", places),
-            Column("expected_close", "Close", "date"), Column("closed", "Closed", "date")]
-    return Table("opportunities", cols, out, title=f"Opportunities ({len(out)})")
-
-
-def opportunity_table(book: Book, opp: Opportunity, today: dt.date) -> Table:
-    rows, data = record_rows(opp)
-    rows.append({"field": "probability (effective)", "value": f"{probability(book, opp)}%"})
-    total = amount_of(opp)
-    if opp.amount is None and total is not None:
-        rows.append({"field": "amount (from lines)", "value": str(total)})
-    w = weighted(book, opp, today)
-    if w is not None:
-        rows.append({"field": f"weighted ({book.base})", "value": str(w)})
-    notes = []
-    for ln in opp.lines:
-        value = f" = {ln.qty * ln.price}" if ln.price is not None else ""
-        notes.append(f"line: {ln.item} x {ln.qty}" + (f" @ {ln.price}" if ln.price is not None else "") + value)
-    acts = activities_of(book, opportunity=opp.id)
-    notes += [activity_line(a) for a in acts]
-    t = Table("opportunity", [text("field", "Field"), text("value", "Value")], rows,
-              title=f"Opportunity {opp.id}: {opp.title}", notes=notes)
-    t.meta.update({"opportunity": data, "probability": probability(book, opp),
-                   "weighted": w, "activities": [activity_dict(a) for a in acts]})
-    return t
+    return [{"id": o.id, "title": o.title, "partner": o.partner, "owner": o.owner or "", "stage": o.stage,
+             "amount": amount_of(o), "currency": o.currency or book.base, "probability": probability(book, o),
+             "weighted": weighted(book, o, today), "expected_close": o.expected_close, "closed": o.closed}
+            for o in rows]
