@@ -32,25 +32,25 @@ def diff(env, base: str, head: str | None, fmt: str) -> None:
 
 
 def _json(d, base_label: str, head_label: str) -> dict:
-    from comptoir.domain.diff import changes_table
     from comptoir.render import to_json
+    from comptoir.views.diff import accounts_table, changes_table
 
     return {"base": base_label, "head": head_label, "summary": d.summary,
             "records": json.loads(to_json(changes_table(d)))["rows"],
-            "accounts": json.loads(to_json(d.accounts))["rows"],
+            "accounts": json.loads(to_json(accounts_table(d)))["rows"],
             "sections": {t.name: json.loads(to_json(t))["rows"] for t in d.sections},
             "settings": [c.as_dict() for c in d.settings_changes],
             "problems": [p.as_dict() for p in d.problems]}
 
 
 def _text(d, base_label: str, head_label: str) -> str:
-    from comptoir.domain.diff import changes_table
     from comptoir.render import render
+    from comptoir.views.diff import tables
 
     out = [f"Changes from {base_label} to {head_label}", ""]
     out += [f"  {line}" for line in d.summary]
     out.append("")
-    for table in [changes_table(d), d.accounts, *d.sections]:
+    for table in tables(d):
         if table.rows:
             out.append(render(table, "table"))
     for p in d.problems:
@@ -59,14 +59,14 @@ def _text(d, base_label: str, head_label: str) -> str:
 
 
 def _markdown(d, base_label: str, head_label: str) -> str:
-    from comptoir.domain.diff import changes_table
     from comptoir.render import render
+    from comptoir.views.diff import tables
 
     ok = not d.problems
     out = [f"### comptoir: {'✅' if ok else '❌'} changes from `{base_label}` to `{head_label}`", ""]
     out += [f"- {line}" for line in d.summary]
     out.append("")
-    for table in [changes_table(d), d.accounts, *d.sections]:
+    for table in tables(d):
         if not table.rows:
             continue
         title = table.title

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.model import Book
 from comptoir.schemas.registry import all_kinds
@@ -13,7 +14,7 @@ from comptoir.schemas.types import currency_places
 
 from .changes import Change, diff_records
 from .ledger import ZERO, balances, base_value
-from .table import Column, Table, money, text
+from .table import Table
 
 
 @dataclass
@@ -32,11 +33,12 @@ class KindChanges:
 @dataclass
 class BookDiff:
     kinds: list[KindChanges]
-    accounts: Table
-    sections: list[Table]  # stock, CRM ... from the families' effects
+    accounts: list[dict[str, Any]]  # account_effect's rows
+    sections: list[Table]  # stock, CRM ... from the families' effects (the reviewer's tables)
     problems: list  # validation problems of the resulting book
     settings_changes: list[Change]
     summary: list[str]
+    base: str = ""  # the head book's base currency
 
 
 Effect = Callable[[Book, Book], "Table | None"]
@@ -63,8 +65,9 @@ def record_changes(base: Book, head: Book) -> list[KindChanges]:
     return out
 
 
-def account_effect(base: Book, head: Book) -> Table:
-    places = currency_places(head.base)
+def account_effect(base: Book, head: Book) -> list[dict[str, Any]]:
+    """Per account moved: the debits and credits of the entries added (and of those removed,
+    the other way round), and the balance before and after, in the base currency."""
     before = balances(base, base.entries.values())
     after = balances(head, head.entries.values())
     debit: dict[str, Decimal] = {}
@@ -88,10 +91,7 @@ def account_effect(base: Book, head: Book) -> Table:
         name = head.accounts[code].name if code in head.accounts else "?"
         rows.append({"account": code, "name": name, "debit": debit.get(code, ZERO),
                      "credit": credit.get(code, ZERO), "before": b, "after": a, "change": a - b})
-    cols = [text("account", "Account"), text("name", "Name"), money("debit", "Debit", places),
-            money("credit", "Credit", places), money("before", "Before", places),
-            money("after", "After", places), money("change", "Change", places)]
-    return Table("accounts", cols, rows, title="Effect on the accounts (debits positive)")
+    return rows
 
 
 def book_diff(base: Book, head: Book) -> BookDiff:
@@ -116,7 +116,7 @@ def book_diff(base: Book, head: Book) -> BookDiff:
         summary.append(f"{kc.label}: {', '.join(parts)}")
     if settings_changes:
         summary.append("settings: " + "; ".join(c.as_text() for c in settings_changes))
-    moved = [r for r in accounts.rows if r["change"]]
+    moved = [r for r in accounts if r["change"]]
     if moved:
         places = currency_places(head.base)
         summary.append("accounts moved: " + ", ".join(
@@ -124,15 +124,15 @@ def book_diff(base: Book, head: Book) -> BookDiff:
             + (f" and {len(moved) - 6} more" if len(moved) > 6 else ""))
     summary.append(f"validation: {len(problems)} error(s) in the resulting book" if problems
                    else "validation: the resulting book is valid")
-    return BookDiff(kinds, accounts, sections, problems, settings_changes, summary)
+    return BookDiff(kinds, accounts, sections, problems, settings_changes, summary, head.base)
 
 
-def changes_table(diff: BookDiff) -> Table:
+def change_rows(diff: BookDiff) -> list[dict[str, Any]]:
+    """One row per record added, changed (with its field changes) or removed."""
     rows = []
     for kc in diff.kinds:
         rows += [{"kind": kc.kind, "id": i, "change": "added", "fields": ""} for i in kc.added]
         rows += [{"kind": kc.kind, "id": i, "change": "changed", "fields": "; ".join(c.as_text() for c in ch)}
                  for i, ch in kc.changed.items()]
         rows += [{"kind": kc.kind, "id": i, "change": "removed", "fields": ""} for i in kc.removed]
-    return Table("records", [text("kind", "Kind"), text("id", "Id"), text("change", "Change"),
-                             Column("fields", "Fields")], rows, title="Records")
+    return rows
