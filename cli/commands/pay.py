@@ -232,7 +232,7 @@ def _aging(side: str, name: str):
     @as_of
     @click.pass_obj
     def report(env, date_, detail, fmt, as_of) -> None:
-        from comptoir.domain.payments import aging_table
+        from comptoir.views.payments import aging_table
 
         book = env.book(as_of)
         emit(aging_table(book, side, day_of(env, date_), detail), fmt, book.revision)
@@ -258,7 +258,7 @@ ap_aging_report = _aging("payable", "ap-aging")
 def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
     """A partner's statement of account: invoices, credit notes and payments with the running
     balance and what is still open."""
-    from comptoir.domain.payments import statement_table
+    from comptoir.views.payments import statement_table
 
     book = env.book(as_of)
     emit(statement_table(book, partner, day_of(env, date_), side, day_of(env, from_, "--from") if from_ else None),

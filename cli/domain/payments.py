@@ -22,6 +22,7 @@ from typing import Any
 from comptoir.errors import Problem, fail
 from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
+from comptoir.schemas.partners import Partner
 from comptoir.schemas.payments import Payment
 from comptoir.schemas.purchasing import Bill
 from comptoir.schemas.sales import Invoice
@@ -40,7 +41,6 @@ from .documents import (
 )
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between
-from .table import Column, Table, money, text
 from .validation import rule
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -282,10 +282,32 @@ def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: ran
 # -- reports ---------------------------------------------------------------------------------------
 
 
-def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Table:
+@dataclass
+class Aging:
+    """Open items by days past due on `day` (rows per partner, or per document with `detail`),
+    their totals, the side accounts' ledger balance and whether the total agrees with it."""
+
+    side: str
+    day: dt.date
+    detail: bool
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    residual: Decimal  # on the side accounts but in no open document (exchange differences, rounding)
+    ledger: Decimal
+    accounts: list[str]
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.totals["base"] if self.detail else self.totals["total"])
+
+    @property
+    def agrees(self) -> bool:
+        return self.total == self.ledger
+
+
+def aging(book: Book, side: str, day: dt.date, detail: bool = False) -> Aging:
     """Open items by days past due (current, 1-30, 31-60, 61-90, 90+) on `day`, in the base currency,
     per partner (or per document with `detail`); the total agrees with the ledger."""
-    p = currency_places(book.base)
     found = open_items(book, side, day)
     names = {k: v.name for k, v in book.of("partner").items()}
     rows: list[dict] = []
@@ -307,7 +329,6 @@ def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Ta
             row["total"] += value
     if not detail:
         rows = [per[k] for k in sorted(per)]
-    notes = []
     if found.residual:
         label = "(exchange differences, rounding)"
         if detail:
@@ -317,26 +338,11 @@ def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Ta
         else:
             rows.append({"partner": label, "name": "", **{k: ZERO for k in BUCKETS}, "current": found.residual,
                          "total": found.residual})
-        notes.append(f"{found.residual:,.{p}f} on the {side} accounts belongs to no open document: exchange "
-                     "revaluations and rounding of foreign-currency settlements.")
     if detail:
         totals: dict[str, Any] = {"partner": "Total", "base": sum((r["base"] for r in rows), ZERO)}
-        cols = [text("partner", "Partner"), text("name", "Name"), text("kind", "Kind"), text("document", "Document"),
-                text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
-                Column("days", "Days late", "int"), text("currency", "Cur"), money("open", "Open"),
-                money("base", f"Open ({book.base})", p), text("bucket", "Bucket")]
     else:
         totals = {"partner": "Total", **{k: sum((r[k] for r in rows), ZERO) for k in (*BUCKETS, "total")}}
-        cols = [text("partner", "Partner"), text("name", "Name"), *(money(k, k.capitalize(), p) for k in BUCKETS),
-                money("total", "Total", p)]
-    total = totals["base"] if detail else totals["total"]
-    agrees = total == found.ledger
-    notes.append(f"{side.capitalize()} accounts ({', '.join(sorted(_accounts(book, side)))}) on {day}: "
-                 f"{found.ledger:,.{p}f}; " + ("agrees." if agrees else f"differs by {total - found.ledger:,.{p}f}."))
-    name = "ar-aging" if side == "receivable" else "ap-aging"
-    table = Table(name, cols, rows, totals, title=f"{side.capitalize()}s aging on {day} ({book.base})", notes=notes)
-    table.meta.update({"ledger_balance": found.ledger, "agrees": agrees, "date": day.isoformat()})
-    return table
+    return Aging(side, day, detail, rows, totals, found.residual, found.ledger, sorted(_accounts(book, side)))
 
 
 def _accounts(book: Book, side: str) -> set[str]:
@@ -345,8 +351,35 @@ def _accounts(book: Book, side: str) -> set[str]:
     return side_accounts(book, side)
 
 
-def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None = None,
-                    start: dt.date | None = None) -> Table:
+@dataclass
+class PartnerStatement:
+    """A partner's statement of account: every document in date order with the running balance
+    and what is open (rows, in `currency`), the total open and the overdue documents."""
+
+    partner: Partner
+    side: str
+    day: dt.date
+    currency: str
+    rows: list[dict[str, Any]]
+    open_total: Decimal
+    overdue: list[tuple[str, dt.date, Decimal]]  # number, due date, open
+
+    def notes(self) -> list[str]:
+        p = currency_places(self.currency)
+        name, cur, total = self.partner.name, self.currency, self.open_total
+        if total < 0:
+            notes = [f"{name} has a credit of {-total:,.{p}f} {cur} on {self.day}"
+                     + (" (paid more than invoiced)." if self.side == "receivable" else " (we paid more than billed).")]
+        else:
+            owes = "owes us" if self.side == "receivable" else "is owed"
+            notes = [f"{name} {owes} {total:,.{p}f} {cur} on {self.day}."]
+        if self.overdue:
+            notes.append("overdue: " + ", ".join(f"{n} (due {d}, {v:,.{p}f})" for n, d, v in self.overdue))
+        return notes
+
+
+def statement(book: Book, partner_id: str, day: dt.date, side: str | None = None,
+              start: dt.date | None = None) -> PartnerStatement:
     """Every document with the partner, in date order, with the running balance and what is open."""
     partner = book.of("partner").get(partner_id)
     if partner is None:
@@ -378,24 +411,9 @@ def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None 
                      "charge": amount(i, i.amount) if i.amount > 0 else None,
                      "credit": -amount(i, i.amount) if i.amount < 0 else None, "balance": balance,
                      "open": amount(i, i.open) if i.open else None})
-    p = currency_places(cur)
-    cols = [Column("date", "Date", "date"), text("kind", "Kind"), text("document", "Document"), text("number", "Number"),
-            Column("due", "Due", "date"), money("charge", "Invoiced" if side == "receivable" else "Billed", p),
-            money("credit", "Paid / credited", p), money("balance", "Balance", p), money("open", "Open", p)]
     open_total = sum((amount(i, i.open) for i in found), ZERO)
-    if open_total < 0:
-        notes = [f"{partner.name} has a credit of {-open_total:,.{p}f} {cur} on {day}"
-                 + (" (paid more than invoiced)." if side == "receivable" else " (we paid more than billed).")]
-    else:
-        owes = "owes us" if side == "receivable" else "is owed"
-        notes = [f"{partner.name} {owes} {open_total:,.{p}f} {cur} on {day}."]
-    overdue = [i for i in found if i.open > 0 and i.due < day]
-    if overdue:
-        notes.append("overdue: " + ", ".join(f"{i.number} (due {i.due}, {amount(i, i.open):,.{p}f})" for i in overdue))
-    table = Table("statement", cols, rows, {"kind": "Open", "open": open_total},
-                  title=f"Statement of account: {partner.name} ({side}, {cur}) on {day}", notes=notes)
-    table.meta.update({"partner": partner_id, "currency": cur, "balance": open_total, "side": side})
-    return table
+    overdue = [(i.number, i.due, amount(i, i.open)) for i in found if i.open > 0 and i.due < day]
+    return PartnerStatement(partner, side, day, cur, rows, open_total, overdue)
 
 
 @dataclass

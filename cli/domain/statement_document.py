@@ -52,13 +52,13 @@ STATEMENT_TEMPLATE = """<!doctype html>
 def statement_view(book, partner_id: str, day: dt.date, side: str | None = None,
                    start: dt.date | None = None) -> dict[str, Any]:
     """What the statement template shows: the statement report's rows, amounts as text."""
-    from comptoir.domain.payments import statement_table
+    from comptoir.domain.payments import statement
     from comptoir.schemas.types import currency_places
 
     from .printing import partner_view, seller_view
 
-    table = statement_table(book, partner_id, day, side, start)
-    cur = table.meta["currency"]
+    st = statement(book, partner_id, day, side, start)
+    cur = st.currency
     places = currency_places(cur)
 
     def amount(value) -> str:
@@ -67,14 +67,14 @@ def statement_view(book, partner_id: str, day: dt.date, side: str | None = None,
     rows = [{"date": r["date"].isoformat(), "kind": r["kind"], "document": r["document"],
              "number": r["number"] or r["document"], "due": r["due"].isoformat() if r["due"] else "",
              "charge": amount(r["charge"]), "credit": amount(r["credit"]), "balance": amount(r["balance"]),
-             "open": amount(r["open"])} for r in table.rows]
-    side = table.meta["side"]
+             "open": amount(r["open"])} for r in st.rows]
+    side = st.side
     return {"kind": "statement", "title": "Statement of account", "date": day.isoformat(),
             "start": start.isoformat() if start else None, "side": side, "currency": cur,
             "seller": seller_view(book.settings), "buyer": partner_view(book, partner_id),
             "charge_header": "Invoiced" if side == "receivable" else "Billed",
-            "rows": rows, "open": amount(table.meta["balance"]), "owed": table.meta["balance"] > 0,
-            "notes": table.notes}
+            "rows": rows, "open": amount(st.open_total), "owed": st.open_total > 0,
+            "notes": st.notes()}
 
 
 def render_statement(view: dict[str, Any], template: str | None = None) -> str:

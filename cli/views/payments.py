@@ -1,5 +1,6 @@
-"""Payment tables: the payments list, the cash forecast by week and the cash view (the
-forecast with payroll, VAT and budgeted costs against the minimum)."""
+"""Payment tables: the payments list, AR/AP aging, a partner's statement of account, the cash
+forecast by week and the cash view (the forecast with payroll, VAT and budgeted costs against
+the minimum)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from comptoir.domain.book import Book
 from comptoir.domain.cashview import cash_plan
-from comptoir.domain.payments import CashWeeks, cash_weeks, payment_rows
+from comptoir.domain.payments import BUCKETS, CashWeeks, aging, cash_weeks, payment_rows, statement
 from comptoir.domain.table import Column, Table, money, text
 from comptoir.schemas.types import currency_places
 
@@ -18,6 +19,47 @@ def payments_table(book: Book, partner: str | None = None, direction: str | None
             text("currency", "Cur"), money("amount", "Amount"), text("allocated", "Allocated to"),
             money("unallocated", "Unallocated"), text("reference", "Reference")]
     return Table("payments", cols, payment_rows(book, partner, direction), title="Payments")
+
+
+def aging_table(book: Book, side: str, day: dt.date, detail: bool = False) -> Table:
+    """Open items by days past due (current, 1-30, 31-60, 61-90, 90+) on `day`, in the base currency,
+    per partner (or per document with `detail`); the total agrees with the ledger."""
+    a = aging(book, side, day, detail)
+    p = currency_places(book.base)
+    notes = []
+    if a.residual:
+        notes.append(f"{a.residual:,.{p}f} on the {side} accounts belongs to no open document: exchange "
+                     "revaluations and rounding of foreign-currency settlements.")
+    if detail:
+        cols = [text("partner", "Partner"), text("name", "Name"), text("kind", "Kind"), text("document", "Document"),
+                text("number", "Number"), Column("date", "Date", "date"), Column("due", "Due", "date"),
+                Column("days", "Days late", "int"), text("currency", "Cur"), money("open", "Open"),
+                money("base", f"Open ({book.base})", p), text("bucket", "Bucket")]
+    else:
+        cols = [text("partner", "Partner"), text("name", "Name"), *(money(k, k.capitalize(), p) for k in BUCKETS),
+                money("total", "Total", p)]
+    notes.append(f"{side.capitalize()} accounts ({', '.join(a.accounts)}) on {day}: {a.ledger:,.{p}f}; "
+                 + ("agrees." if a.agrees else f"differs by {a.total - a.ledger:,.{p}f}."))
+    name = "ar-aging" if side == "receivable" else "ap-aging"
+    table = Table(name, cols, a.rows, a.totals, title=f"{side.capitalize()}s aging on {day} ({book.base})",
+                  notes=notes)
+    table.meta.update({"ledger_balance": a.ledger, "agrees": a.agrees, "date": day.isoformat()})
+    return table
+
+
+def statement_table(book: Book, partner_id: str, day: dt.date, side: str | None = None,
+                    start: dt.date | None = None) -> Table:
+    """Every document with the partner, in date order, with the running balance and what is open."""
+    st = statement(book, partner_id, day, side, start)
+    p = currency_places(st.currency)
+    cols = [Column("date", "Date", "date"), text("kind", "Kind"), text("document", "Document"), text("number", "Number"),
+            Column("due", "Due", "date"), money("charge", "Invoiced" if st.side == "receivable" else "Billed", p),
+            money("credit", "Paid / credited", p), money("balance", "Balance", p), money("open", "Open", p)]
+    table = Table("statement", cols, st.rows, {"kind": "Open", "open": st.open_total},
+                  title=f"Statement of account: {st.partner.name} ({st.side}, {st.currency}) on {day}",
+                  notes=st.notes())
+    table.meta.update({"partner": partner_id, "currency": st.currency, "balance": st.open_total, "side": st.side})
+    return table
 
 
 def cash_forecast(book: Book, today: dt.date, weeks: int = 13) -> Table:
