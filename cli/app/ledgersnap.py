@@ -55,7 +55,7 @@ MAX_CHANGES = 500  # journal files changed since the newest snapshot beyond whic
 
 
 class Account(NamedTuple):
-    """What the trial balance reads of an account (cli.domain.ledger.balance_table, roll_up)."""
+    """What the trial balance reads of an account (comptoir.domain.ledger.balance_rows, roll_up)."""
 
     name: str
     type: str
@@ -82,7 +82,7 @@ class Snapshot:
             raise ValueError("not a trial balance snapshot")
 
     def trial_balance(self, start: dt.date | None, end: dt.date | None, depth: int | None) -> Table | None:
-        """The report cli.domain.ledger.trial_balance gives on the book (None if a total would
+        """The report comptoir.views.ledger.trial_balance_table gives on the book (None if a total would
         need more digits than Decimal keeps: then the order of additions would matter)."""
         opening, moves = self._window(start.toordinal() if start else None, end.toordinal() if end else None)
         if opening is None:

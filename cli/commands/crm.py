@@ -289,9 +289,10 @@ def lead_update(env, ident, status, reason, name, company, email, phone, source,
 def lead_show(env, ident, fmt, as_of) -> None:
     """Show a lead, its allowed status moves, possible duplicates and its activities."""
     from comptoir.domain import crm as c
+    from comptoir.views.crm import lead_table
 
     book = env.book(as_of, ("lead", "activity", "partner"))
-    emit(c.lead_table(book, c.get_lead(book, ident), env.today), fmt, _as_of_label(book))
+    emit(lead_table(book, c.get_lead(book, ident), env.today), fmt, _as_of_label(book))
 
 
 @lead.command("list")
@@ -312,7 +313,7 @@ def lead_show(env, ident, fmt, as_of) -> None:
 def lead_list(env, statuses, owner, sources, tags, due, sort, limit, consented, campaigns, ids_only, fmt,
               as_of) -> None:
     """List leads, filtered and sorted."""
-    from comptoir.domain.crm import leads_table
+    from comptoir.views.crm import leads_table
 
     where = None
     if statuses:  # only the leads shown are validated (the domain filters again, on the records)
@@ -520,7 +521,7 @@ def activity_done(env, ident, date_, note, no_commit) -> None:
 @click.pass_obj
 def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, overdue, from_, to_, limit, fmt, as_of) -> None:
     """List activities, newest first."""
-    from comptoir.domain.crm import activities_table
+    from comptoir.views.crm import activities_table
 
     book = env.book(as_of, ("activity",))
     emit(activities_table(book, _report_day(env, None, as_of), lead=lead_id, opportunity=opp_id,
@@ -539,7 +540,7 @@ def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, ove
 @click.pass_obj
 def followups(env, owner, overdue, days, fmt, as_of) -> None:
     """What is due: open tasks and planned activities, and leads' follow-up dates."""
-    from comptoir.domain.crm import followups_table
+    from comptoir.views.crm import followups_table
 
     book = env.book(as_of, CRM_KINDS)
     emit(followups_table(book, _report_day(env, None, as_of), _owners(env, owner), overdue, days), fmt,

@@ -1,20 +1,81 @@
-"""CRM tables: opportunities (the list and one), campaigns and what they returned, the contacts
-export and a website capture's outcome."""
+"""CRM tables: leads, activities and follow-ups, opportunities (the lists and one of each),
+campaigns and what they returned, the contacts export and a website capture's outcome."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from comptoir.domain.book import Book
-from comptoir.domain.crm.activities import activities_of, activity_dict, activity_line
-from comptoir.domain.crm.campaigns import campaign_returns, campaign_rows
-from comptoir.domain.crm.capture import Capture
-from comptoir.domain.crm.consent import CONTACT_KEYS, contact_rows
-from comptoir.domain.crm.leads import record_rows
+from comptoir.domain.crm.activities import (
+    activities_of,
+    activity_dict,
+    activity_line,
+    activity_rows,
+    followup_rows,
+)
+from comptoir.domain.crm.common import TRANSITIONS
+from comptoir.domain.crm.contacts import contact_index
+from comptoir.domain.crm.leads import lead_rows, record_rows
 from comptoir.domain.crm.opportunities import amount_of, opportunity_rows, probability, weighted
 from comptoir.domain.table import Column, Table, money, text
-from comptoir.schemas.crm import Opportunity
+from comptoir.schemas.crm import Lead, Opportunity
 from comptoir.schemas.types import currency_places
+
+if TYPE_CHECKING:  # the capture and marketing modules are imported by their own commands only
+    from comptoir.domain.crm.capture import Capture
+
+
+def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owners: set[str] | None = None,
+                sources: tuple[str, ...] = (), tags: tuple[str, ...] = (), due: bool = False,
+                sort: str = "newest", limit: int | None = None, consented: bool = False,
+                campaigns: tuple[str, ...] = ()) -> Table:
+    out = lead_rows(book, today, statuses, owners, sources, tags, due, sort, limit, consented, campaigns)
+    cols = [text("id", "Id"), Column("created", "Created", "date"), Column("age", "Age (d)", "int"),
+            text("name", "Name"), text("company", "Company"), text("source", "Source"), text("owner", "Owner"),
+            text("status", "Status"), Column("score", "Score", "int"), Column("follow_up", "Follow-up", "date"),
+            text("email", "Email"), text("campaign", "Campaign"), Column("consent", "Consent", "date")]
+    return Table("leads", cols, out, title=f"Leads ({len(out)})")
+
+
+def lead_table(book: Book, lead: Lead, today: dt.date) -> Table:
+    rows, data = record_rows(lead)
+    acts = activities_of(book, lead=lead.id)
+    notes = [f"allowed moves: {', '.join(TRANSITIONS[lead.status]) or 'none (converted is final)'}"]
+    if lead.created:
+        notes.append(f"age: {(today - lead.created).days} days")
+    dupes = [m for m in contact_index(book).matches(lead.email, lead.phone, exclude=lead.id)]
+    if dupes:
+        notes.append("possible duplicates: " + ", ".join(f"{m.kind} {m.ident} (same {m.key})" for m in dupes))
+    notes += [activity_line(a) for a in acts] or ["no activities yet"]
+    t = Table("lead", [text("field", "Field"), text("value", "Value")], rows,
+              title=f"Lead {lead.id}: {lead.name}" + (f", {lead.company}" if lead.company else ""), notes=notes)
+    t.meta.update({"lead": data, "allowed_moves": list(TRANSITIONS[lead.status]),
+                   "activities": [activity_dict(a) for a in acts],
+                   "duplicates": [{"kind": m.kind, "id": m.ident, "same": m.key} for m in dupes]})
+    return t
+
+
+def activities_table(book: Book, today: dt.date, *, lead: str | None = None, opportunity: str | None = None,
+                     partner: str | None = None, owners: set[str] | None = None, types: tuple[str, ...] = (),
+                     open_only: bool = False, overdue: bool = False, start: dt.date | None = None,
+                     end: dt.date | None = None, limit: int | None = None) -> Table:
+    out = activity_rows(book, today, lead=lead, opportunity=opportunity, partner=partner, owners=owners,
+                        types=types, open_only=open_only, overdue=overdue, start=start, end=end, limit=limit)
+    cols = [text("id", "Id"), Column("date", "Date", "date"), text("type", "Type"), text("subject", "Subject"),
+            text("owner", "Owner"), text("link", "For"), Column("due", "Due", "date"), Column("done", "Done", "bool")]
+    return Table("activities", cols, out, title=f"Activities ({len(out)})")
+
+
+def followups_table(book: Book, today: dt.date, owners: set[str] | None = None, overdue: bool = False,
+                    days: int = 0) -> Table:
+    """What is due by today (+days): open tasks and planned activities, and leads' follow-up dates."""
+    rows, horizon = followup_rows(book, today, owners, overdue, days)
+    cols = [Column("due", "Due", "date"), Column("days_late", "Late (d)", "int"), text("what", "What"),
+            text("id", "Id"), text("subject", "Subject"), text("for", "For"), text("who", "Who"),
+            text("owner", "Owner")]
+    title = "Overdue follow-ups" if overdue else f"Follow-ups due by {horizon}"
+    return Table("followups", cols, rows, title=f"{title} ({len(rows)})")
 
 
 def opportunities_table(book: Book, today: dt.date, stages: tuple[str, ...] = (), owners: set[str] | None = None,
@@ -52,6 +113,8 @@ def opportunity_table(book: Book, opp: Opportunity, today: dt.date) -> Table:
 
 
 def campaigns_table(book: Book) -> Table:
+    from comptoir.domain.crm.campaigns import campaign_rows
+
     places = currency_places(book.base)
     rows = campaign_rows(book)
     cols = [text("id", "Id"), text("name", "Name"), text("channel", "Channel"), Column("start", "Start", "date"),
@@ -63,6 +126,8 @@ def campaigns_table(book: Book) -> Table:
 def campaign_report(book: Book, start: dt.date | None = None, end: dt.date | None = None) -> Table:
     """Per campaign: leads, qualified leads, opportunities, customers won, won revenue (invoiced),
     cost, cost per lead and per customer. Leads created in [start, end] when given."""
+    from comptoir.domain.crm.campaigns import campaign_returns
+
     places = currency_places(book.base)
     rows, totals = campaign_returns(book, start, end)
     cols = [text("campaign", "Campaign"), text("name", "Name"), text("channel", "Channel"),
@@ -77,6 +142,8 @@ def campaign_report(book: Book, start: dt.date | None = None, end: dt.date | Non
 
 def contacts_table(book: Book, everyone: bool = False) -> Table:
     """Leads with an email, one row per address, in the column layout e-mail tools import."""
+    from comptoir.domain.crm.consent import CONTACT_KEYS, contact_rows
+
     rows, skipped = contact_rows(book, everyone)
     cols = [text(k, k) for k in CONTACT_KEYS[:7]] + [Column("Consent Date", "Consent Date", "date"),
                                                      text("Consent Source", "Consent Source"), text("Lead", "Lead")]

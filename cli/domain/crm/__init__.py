@@ -6,7 +6,7 @@ consent) and the CRM reports (reports).
 
 Every function takes a loaded Book (plus the clock and a random source for ids) and returns
 new records or data (rows); the commands stage and commit them, and the tables people see are
-made in comptoir.views.crm (but for leads and activities, still here). The names most commands use are
+made in comptoir.views.crm. The names most commands use are
 re-exported here. The family registry (comptoir.families) reaches the rules (rules.RULES)
 and the overview section and diff effect (reports.SECTIONS, reports.EFFECTS).
 """
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from .activities import (
     activities_of,
-    activities_table,
+    activity_rows,
     check_links,
     complete_activity,
-    followups_table,
+    followup_rows,
     get_activity,
     new_activity,
 )
@@ -45,8 +45,7 @@ from .leads import (
     check_transition,
     convert_lead,
     get_lead,
-    lead_table,
-    leads_table,
+    lead_rows,
     new_lead,
     update_lead,
 )
@@ -70,9 +69,9 @@ from .opportunities import (
 
 __all__ = [
     "ACTIVE_STATUSES", "NEEDS_REASON", "TRANSITIONS", "ContactIndex", "Conversion", "LeadChange",
-    "Match", "OppChange", "Win", "activities_of", "activities_table", "amount_of", "base_amount", "check_links",
+    "Match", "OppChange", "Win", "activities_of", "activity_rows", "amount_of", "base_amount", "check_links",
     "check_transition", "complete_activity", "contact_index", "convert_lead", "default_owner", "find_partner_for",
-    "followups_table", "get_activity", "get_lead", "get_opportunity", "lead_table", "leads_table", "line_total",
+    "followup_rows", "get_activity", "get_lead", "get_opportunity", "lead_rows", "line_total",
     "lose_opportunity", "money_text", "new_activity", "new_lead", "new_opportunity", "normal_email",
     "normal_phone", "opportunity_rows", "owner_matches", "parse_lines", "probability",
     "revise", "update_lead", "update_opportunity", "validated", "weighted", "win_opportunity",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.crm import (
@@ -16,7 +17,6 @@ from comptoir.schemas.crm import (
 
 from ..book import Book
 from ..ids import id_prefix, new_id
-from ..table import Column, Table, text
 from .common import ACTIVE_STATUSES, owner_matches, revise, taken_ids, validated
 
 
@@ -81,10 +81,11 @@ def complete_activity(act: Activity, day: dt.date) -> Activity:
     return revise(act, f"activity {act.id}", done=True, done_on=day)
 
 
-def activities_table(book: Book, today: dt.date, *, lead: str | None = None, opportunity: str | None = None,
-                     partner: str | None = None, owners: set[str] | None = None, types: tuple[str, ...] = (),
-                     open_only: bool = False, overdue: bool = False, start: dt.date | None = None,
-                     end: dt.date | None = None, limit: int | None = None) -> Table:
+def activity_rows(book: Book, today: dt.date, *, lead: str | None = None, opportunity: str | None = None,
+                  partner: str | None = None, owners: set[str] | None = None, types: tuple[str, ...] = (),
+                  open_only: bool = False, overdue: bool = False, start: dt.date | None = None,
+                  end: dt.date | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Activities, newest first, filtered; `limit` keeps the newest."""
     rows = []
     for a in book.of("activity").values():
         a: Activity  # type: ignore[no-redef]
@@ -108,19 +109,17 @@ def activities_table(book: Book, today: dt.date, *, lead: str | None = None, opp
     out = [{"id": a.id, "date": a.date, "type": a.type, "subject": a.subject, "owner": a.owner or "",
             "link": a.lead or a.opportunity or a.partner, "due": a.due,
             "done": a.done if (a.type == "task" or a.due) else None} for a in rows]
-    cols = [text("id", "Id"), Column("date", "Date", "date"), text("type", "Type"), text("subject", "Subject"),
-            text("owner", "Owner"), text("link", "For"), Column("due", "Due", "date"), Column("done", "Done", "bool")]
-    return Table("activities", cols, out, title=f"Activities ({len(out)})")
+    return out
 
 
-def followups_table(book: Book, today: dt.date, owners: set[str] | None = None, overdue: bool = False,
-                    days: int = 0) -> Table:
-    """What is due by today (+days): open tasks and planned activities, and leads' follow-up dates.
-    With `overdue`, only what was due before today."""
+def followup_rows(book: Book, today: dt.date, owners: set[str] | None = None, overdue: bool = False,
+                  days: int = 0) -> tuple[list[dict[str, Any]], dt.date]:
+    """What is due by today (+days): open tasks and planned activities, and leads' follow-up dates;
+    and the day they are due by. With `overdue`, only what was due before today."""
     horizon = today - dt.timedelta(days=1) if overdue else today + dt.timedelta(days=days)
     leads = book.of("lead")
     opps = book.of("opportunity")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in book.of("activity").values():
         a: Activity  # type: ignore[no-redef]
         if not (a.is_open and a.due and a.due <= horizon):
@@ -147,8 +146,4 @@ def followups_table(book: Book, today: dt.date, owners: set[str] | None = None, 
                      "id": lead.id, "subject": f"follow up ({lead.status})", "for": lead.id,
                      "who": lead.company or lead.name, "owner": lead.owner or ""})
     rows.sort(key=lambda r: (r["due"], r["id"]))
-    cols = [Column("due", "Due", "date"), Column("days_late", "Late (d)", "int"), text("what", "What"),
-            text("id", "Id"), text("subject", "Subject"), text("for", "For"), text("who", "Who"),
-            text("owner", "Owner")]
-    title = "Overdue follow-ups" if overdue else f"Follow-ups due by {horizon}"
-    return Table("followups", cols, rows, title=f"{title} ({len(rows)})")
+    return rows, horizon

@@ -8,6 +8,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.schemas.crm import (
@@ -21,8 +22,6 @@ from comptoir.schemas.types import Record
 from ..book import Book
 from ..ids import id_prefix, new_id
 from ..partners import new_partner_id, validated_partner
-from ..table import Column, Table, text
-from .activities import activities_of, activity_dict, activity_line
 from .common import (
     ACTIVE_STATUSES,
     NEEDS_REASON,
@@ -32,7 +31,7 @@ from .common import (
     taken_ids,
     validated,
 )
-from .contacts import contact_index, find_partner_for
+from .contacts import find_partner_for
 
 # --- leads ---------------------------------------------------------------------------------------
 
@@ -128,10 +127,11 @@ def update_lead(book: Book, lead: Lead, changes: dict, status: str | None, reaso
                       asked)
 
 
-def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owners: set[str] | None = None,
-                sources: tuple[str, ...] = (), tags: tuple[str, ...] = (), due: bool = False,
-                sort: str = "newest", limit: int | None = None, consented: bool = False,
-                campaigns: tuple[str, ...] = ()) -> Table:
+def lead_rows(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owners: set[str] | None = None,
+              sources: tuple[str, ...] = (), tags: tuple[str, ...] = (), due: bool = False,
+              sort: str = "newest", limit: int | None = None, consented: bool = False,
+              campaigns: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Leads filtered and sorted (newest, age or score), with their age and consent date."""
     rows = []
     status_set, source_set, tag_set = set(statuses), set(sources), set(tags)
     for lead in book.of("lead").values():
@@ -159,16 +159,11 @@ def leads_table(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owne
         rows.sort(key=lambda r: (r.created or dt.date.min, r.id), reverse=True)
     if limit:
         rows = rows[:limit]
-    out = [{"id": r.id, "created": r.created, "age": (today - r.created).days if r.created else None,
-            "name": r.name, "company": r.company or "", "source": r.source, "owner": r.owner or "",
-            "status": r.status, "score": r.score, "follow_up": r.follow_up, "email": r.email or "",
-            "campaign": r.campaign or "", "consent": r.consent.given if r.consent else None}
-           for r in rows]
-    cols = [text("id", "Id"), Column("created", "Created", "date"), Column("age", "Age (d)", "int"),
-            text("name", "Name"), text("company", "Company"), text("source", "Source"), text("owner", "Owner"),
-            text("status", "Status"), Column("score", "Score", "int"), Column("follow_up", "Follow-up", "date"),
-            text("email", "Email"), text("campaign", "Campaign"), Column("consent", "Consent", "date")]
-    return Table("leads", cols, out, title=f"Leads ({len(out)})")
+    return [{"id": r.id, "created": r.created, "age": (today - r.created).days if r.created else None,
+             "name": r.name, "company": r.company or "", "source": r.source, "owner": r.owner or "",
+             "status": r.status, "score": r.score, "follow_up": r.follow_up, "email": r.email or "",
+             "campaign": r.campaign or "", "consent": r.consent.given if r.consent else None}
+            for r in rows]
 
 
 def record_rows(record: Record) -> tuple[list[dict], dict]:
@@ -182,24 +177,6 @@ def record_rows(record: Record) -> tuple[list[dict], dict]:
         rows.append({"field": key, "value": str(value)})
     return rows, data
 
-
-
-def lead_table(book: Book, lead: Lead, today: dt.date) -> Table:
-    rows, data = record_rows(lead)
-    acts = activities_of(book, lead=lead.id)
-    notes = [f"allowed moves: {', '.join(TRANSITIONS[lead.status]) or 'none (converted is final)'}"]
-    if lead.created:
-        notes.append(f"age: {(today - lead.created).days} days")
-    dupes = [m for m in contact_index(book).matches(lead.email, lead.phone, exclude=lead.id)]
-    if dupes:
-        notes.append("possible duplicates: " + ", ".join(f"{m.kind} {m.ident} (same {m.key})" for m in dupes))
-    notes += [activity_line(a) for a in acts] or ["no activities yet"]
-    t = Table("lead", [text("field", "Field"), text("value", "Value")], rows,
-              title=f"Lead {lead.id}: {lead.name}" + (f", {lead.company}" if lead.company else ""), notes=notes)
-    t.meta.update({"lead": data, "allowed_moves": list(TRANSITIONS[lead.status]),
-                   "activities": [activity_dict(a) for a in acts],
-                   "duplicates": [{"kind": m.kind, "id": m.ident, "same": m.key} for m in dupes]})
-    return t
 
 
 # --- conversion ----------------------------------------------------------------------------------

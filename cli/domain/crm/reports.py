@@ -23,7 +23,7 @@ from ..diff import effect
 from ..ledger import ZERO, round_to
 from ..overview import section
 from ..table import Column, Table, money, text
-from .activities import followups_table
+from .activities import followup_rows
 from .common import owner_matches
 from .opportunities import amount_of, base_amount, probability, weighted
 
@@ -353,8 +353,8 @@ def crm_overview(book: Book, today: dt.date) -> list[dict]:
     won = [o for o in opps if o.stage == "won" and o.closed and month <= o.closed <= today]  # type: ignore[attr-defined]
     new_leads = sum(1 for lead in book.of("lead").values()
                     if lead.created and month <= lead.created <= today)  # type: ignore[attr-defined]
-    due = followups_table(book, today)
-    overdue = sum(1 for r in due.rows if r["due"] < today)
+    due, _ = followup_rows(book, today)
+    overdue = sum(1 for r in due if r["due"] < today)
     if not (opps or book.of("lead")):
         return []
     return [
@@ -363,7 +363,7 @@ def crm_overview(book: Book, today: dt.date) -> list[dict]:
         {"section": "CRM", "measure": "Weighted pipeline", "value": _sum(weighted(book, o, today) for o in open_opps)},
         {"section": "CRM", "measure": f"Won {month:%B %Y}", "value": _sum(base_amount(book, o, o.closed) for o in won)},
         {"section": "CRM", "measure": f"New leads {month:%B %Y}", "value": new_leads},
-        {"section": "CRM", "measure": "Follow-ups due (today or earlier)", "value": len(due.rows)},
+        {"section": "CRM", "measure": "Follow-ups due (today or earlier)", "value": len(due)},
         {"section": "CRM", "measure": "Follow-ups overdue", "value": overdue},
     ]
 
