@@ -17,8 +17,9 @@ does. A write is checked by the same rules as the command line and makes one com
 same subject and trailers; a refused write raises `ComptoirError` (its `.problems` say file,
 line, code and hint) and writes nothing. Money is `Decimal` throughout, never float.
 
-The command line uses the same domain functions (comptoir.domain) and the same storage
-(comptoir.book); this module only joins them for a script or a notebook.
+The command line uses the same domain functions (comptoir.domain, which return data), the same
+tables (comptoir.views) and the same storage (comptoir.book); this module only joins them for a
+script or a notebook.
 """
 
 from __future__ import annotations
@@ -94,14 +95,51 @@ def _bom_cost(book: Book, sku: str, qty: Decimal | None = None) -> Table:
     return bom_cost_table(book, sku, qty)
 
 
+def _day(book: Book, day: dt.date | None) -> dt.date:
+    return day or book.today or dt.date.today()
+
+
+def _aging(side: str) -> Callable[..., Table]:
+    def report(book: Book, day: dt.date | None = None, detail: bool = False) -> Table:
+        from comptoir.views.payments import aging_table
+
+        return aging_table(book, side, _day(book, day), detail)
+
+    return report
+
+
+def _stock_available(book: Book, item: str | None = None, warehouse: str | None = None,
+                     at: dt.date | None = None) -> Table:
+    from comptoir.views.availability import availability_table
+
+    return availability_table(book, item, warehouse, at)
+
+
+def _headcount(book: Book, start=None, end=None, by: str = "both", department: str | None = None) -> Table:
+    from comptoir.views.hr import headcount_table
+
+    return headcount_table(book, start, end, _day(book, None), by, department)
+
+
+def _payroll(book: Book, start=None, end=None, by: str = "department", department: str | None = None) -> Table:
+    from comptoir.views.hr import payroll_table
+
+    return payroll_table(book, start, end, by, department)
+
+
 # The reports a script can run by name: name -> function(book, **options).
 REPORTS: dict[str, Callable[..., Table]] = {
     "trial-balance": _trial_balance,
     "balance-sheet": _balance_sheet,
     "income-statement": _income_statement,
     "overview": _overview,
+    "ar-aging": _aging("receivable"),
+    "ap-aging": _aging("payable"),
+    "stock-available": _stock_available,
     "production": _production,
     "bom-cost": _bom_cost,
+    "headcount": _headcount,
+    "payroll": _payroll,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,30 @@ def test_unknown_names_are_errors(book, tmp_path):
         books.report("trial-balanse")
     with pytest.raises(ComptoirError):
         api.open(tmp_path / "nowhere")
+
+
+def test_every_report_runs_on_the_demo_and_gives_plain_values(tmp_path):
+    """Each report of api.REPORTS on a copy of the demo company: rows of plain values, and the
+    figures that must agree do (aging with the ledger, the trial balance with itself)."""
+    import shutil
+
+    from .conftest import commit_all
+
+    root = tmp_path / "books"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "ledger-data", root,
+                    ignore=shutil.ignore_patterns("script", "examples"))
+    git(root, "init", "-q")
+    commit_all(root, "demo")
+    books = api.open(root, today=dt.date(2026, 11, 30))
+    options = {"bom-cost": {"sku": "ESP-1K"}}
+    for name in api.REPORTS:
+        report = books.report(name, **options.get(name, {}))
+        assert report.rows, name
+        assert all(not isinstance(v, float) for row in report.rows for v in row.values()), name
+    tb = books.report("trial-balance")
+    assert tb.totals["debit"] == tb.totals["credit"] and tb.meta["balanced"] is True
+    for side in ("ar-aging", "ap-aging"):
+        aging = books.report(side)
+        assert aging.meta["agrees"] is True and aging.totals["total"] == aging.meta["ledger_balance"]
+    headcount = books.report("headcount", by="month")
+    assert headcount.columns == ["period", "headcount", "joiners", "leavers"]
