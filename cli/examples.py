@@ -27,7 +27,7 @@ def prepare(command: click.Command, path: str) -> None:
                 prepare(sub, f"{path} {name}")
             return sub
 
-        command.get_command = get_command  # type: ignore[method-assign]
+        command.get_command = get_command  # type: ignore[method-assign, assignment]
         return
     lines = EXAMPLES.get(path)
     if lines:

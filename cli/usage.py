@@ -45,10 +45,10 @@ def reword(exc: click.ClickException) -> click.ClickException:
         hint = "a value with spaces needs quotes, like --memo \"Office supplies\""
         if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", extra.split()[0]):
             hint = "the decimal separator is '.', like " + extra.split()[0].replace(",", ".")
-        exc.message = (f"{extra!r} is left over: `{ctx.command_path if ctx else 'comptoir'}` takes no such "
+        exc.message = (f"{extra!r} is left over: `{ctx.command_path if ctx else 'comptoir'}` takes no such "  # type: ignore[misc]
                        f"argument; {hint}")
         return exc
     m = re.match(r"Missing argument '(.+)'\.$", message)
     if m and ctx is not None:
-        exc.message = f"{m.group(1)} is missing: `{ctx.command_path} --help` shows what to give and an example"
+        exc.message = f"{m.group(1)} is missing: `{ctx.command_path} --help` shows what to give and an example"  # type: ignore[misc]
     return exc

@@ -41,9 +41,9 @@ def find_record_path(root: DataRoot, ident: str) -> tuple[str, str]:
                   f"{prefix}*{ident}.yaml").decode()
     for path in dict.fromkeys(p for p in out.splitlines() if p):
         rel = path[len(prefix):]
-        kind = kind_for_path(rel)
-        if kind and rel.rsplit("/", 1)[-1] == f"{ident}.yaml":
-            matches.append((kind.name, path))
+        found = kind_for_path(rel)
+        if found and rel.rsplit("/", 1)[-1] == f"{ident}.yaml":
+            matches.append((found.name, path))
     current = [m for m in matches if (root.top / m[1]).exists()]
     if current:
         return current[0]

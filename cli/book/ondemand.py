@@ -233,10 +233,10 @@ class Records(MutableMapping):
         whole = self.listing.records(self.kind)
         return {**whole, **self.overlay} if self.overlay else whole
 
-    def values(self) -> ValuesView:  # type: ignore[override]
+    def values(self) -> ValuesView:
         return self._merged().values()
 
-    def items(self) -> ItemsView:  # type: ignore[override]
+    def items(self) -> ItemsView:
         return self._merged().items()
 
 

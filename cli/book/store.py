@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FORMAT = b"comptoir-store-1\n"
 FOLDER = "store"
@@ -93,7 +94,7 @@ class Store:
         name = key(derivation.what, inputs)
         return _read(self._path(derivation, name), name)
 
-    def put(self, derivation: Derivation, inputs: tuple[str, ...], value: object) -> None:
+    def put(self, derivation: Derivation, inputs: tuple[str, ...], value: Any) -> None:
         """Keep `value` for these inputs; never fails (a read-only git folder keeps nothing)."""
         name = key(derivation.what, inputs)
         path = self._path(derivation, name)
@@ -189,4 +190,4 @@ def pack(entry: tuple) -> bytes:
 
 
 def unpack(raw: bytes | tuple) -> tuple:
-    return marshal.loads(raw) if type(raw) is bytes else raw  # type: ignore[return-value, arg-type]
+    return marshal.loads(raw) if type(raw) is bytes else raw  # type: ignore[return-value]

@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from comptoir.errors import fail
 from comptoir.model import Book
@@ -32,6 +33,9 @@ from . import git, verdict, yamlwrite
 from .loader import _kind_of, load_book
 from .recovery import Intent, fault
 from .root import DataRoot
+
+if TYPE_CHECKING:  # filelock is imported when a write takes the lock
+    from filelock import BaseFileLock
 
 LOCK_NAME = "write.lock"
 
@@ -97,7 +101,7 @@ class WriteLock:
         self.command = command
         self.held = False
         self.waited = False  # another writer held the lock first: what was seen before may be stale
-        self._lock = None
+        self._lock: BaseFileLock | None = None
 
     def __enter__(self) -> WriteLock:
         from filelock import FileLock, Timeout
@@ -141,7 +145,7 @@ class Writer:
 
     def __init__(self, root: DataRoot, command: str, *, no_commit: bool = False,
                  lock_timeout: float | None = None, today: dt.date | None = None,
-                 status: verdict.Status | None = None) -> None:
+                 status: verdict.Probe | None = None) -> None:
         self.root = root
         self.command = command
         self.no_commit = no_commit
@@ -283,11 +287,11 @@ class Writer:
         other = self.new_settings is not None or any(
             rel not in paths and rel not in moved for rel in self.staged)
         for rel in moved:
-            kind = _kind_of(rel)
-            if kind is None:
+            moved_kind = _kind_of(rel)
+            if moved_kind is None:
                 other = True
             else:
-                replaced.add(kind.name)
+                replaced.add(moved_kind.name)
         return added, replaced, other
 
     # writing ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _scalar(event: ev.ScalarEvent) -> object:
 
 
 def _check(event: ev.Event) -> None:
-    line = event.start_mark.line + 1
+    line = event.start_mark.line + 1 if event.start_mark else 1
     if type(event) is ev.AliasEvent:
         raise YamlError(line, "yaml-alias", f"alias *{event.anchor} is not allowed",
                         "write the value out in full; records must read the same without YAML tricks")
@@ -81,7 +81,7 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
         source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
         row = source.split("\n")[line - 1] if mark and line <= source.count("\n") + 1 else ""
         if "\t" in row[:max(mark.column, 0) + 1 if mark else 0] or row.lstrip(" ").startswith("\t"):
-            raise YamlError(line, "yaml-tab", f"a tab character at line {line}, column {mark.column + 1}: "
+            raise YamlError(line, "yaml-tab", f"a tab character at line {line}, column {mark.column + 1 if mark else 1}: "
                             "YAML indents with spaces only", "replace the tab with spaces") from None
         message = exc.problem or exc.context or "not valid YAML"
         if exc.problem and exc.context:  # "found unexpected end of stream while scanning a quoted scalar"
@@ -189,6 +189,7 @@ def _build(parser, lines: dict[Path, int] | None, max_items: int = 0) -> object:
                 # book's memory down and lets the marshal cache store each name once.
                 key = _intern(key)
                 keys = seen_keys[-1]
+                assert keys is not None  # a mapping's own set: a key is only read inside a mapping
                 if key in keys:
                     raise YamlError(line, "duplicate-key", f"key {key!r} appears twice",
                                     "keep one of the two; a later value would silently win")

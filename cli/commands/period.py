@@ -38,6 +38,7 @@ def close(env, date_, no_commit) -> None:
     from comptoir.options import parse_date
 
     day = parse_date(date_, "DATE")
+    assert day is not None  # DATE is a required argument
     with env.writer("period close", no_commit) as w:
         old = w.book.settings.lock_date
         if not check_close(w.book, day, env.today, uncommitted(w.root)):
@@ -69,6 +70,7 @@ def reopen(env, date_, force, reason, no_commit) -> None:
     from comptoir.schemas.registry import kind_named
 
     day = parse_date(date_, "DATE")
+    assert day is not None  # DATE is a required argument
     with env.writer("period reopen", no_commit) as w:
         old = check_reopen(w.book, day, force)
         undone = reopened_closings(w.book, day, env.rng)
@@ -139,6 +141,7 @@ def revalue(env, date_, dry_run, fmt, no_commit) -> None:
     from comptoir.schemas.registry import kind_named
 
     day = parse_date(date_, "DATE")
+    assert day is not None  # DATE is a required argument
     if day > env.today:
         raise fail("period-not-ended", f"{day} is after today ({env.today})", "revalue at a date that has passed")
     if dry_run:

@@ -93,8 +93,8 @@ def beancount_ledger(book: Book) -> str:
                 out.append(f"    partner: {_string(p.partner)}")
         out.append("")
         for a in entry.assertions:
-            acct = book.accounts.get(a.account)
-            cur = a.currency or (acct.currency if acct else None) or base
+            held = book.accounts.get(a.account)
+            cur = a.currency or (held.currency if held else None) or base
             assertions.append((entry.date + dt.timedelta(days=1), name(a.account), cur, a.balance, entry.id))
     if assertions:
         out.append("; comptoir asserts balances at the end of a day, beancount at the start of the next")

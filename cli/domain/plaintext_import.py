@@ -137,11 +137,11 @@ def _codes(book: Book, ledger: Ledger, rules: list[tuple[str, str]]) -> dict[str
         if name in names:
             continue
         kind = account_type(name, ledger.types)
-        code = FIRST_CODE[kind]
-        while str(code) in taken or str(code) in used:
-            code += 10
-        names[name] = str(code)
-        used.add(str(code))
+        number = FIRST_CODE[kind]
+        while str(number) in taken or str(number) in used:
+            number += 10
+        names[name] = str(number)
+        used.add(str(number))
     return names
 
 
@@ -283,23 +283,27 @@ def read_beancount(path: str, base: str) -> Ledger:
             cur = e.currencies[0] if e.currencies and len(e.currencies) == 1 else None
             out.accounts[e.account] = cur
         elif isinstance(e, data.Price):
-            if e.amount.currency == out.base:
+            if e.amount.currency == out.base and e.amount.number is not None:
                 out.prices.append((e.date, e.currency, e.amount.number))
-        elif isinstance(e, data.Balance):
+        elif isinstance(e, data.Balance) and e.amount.number is not None:
             out.balances.append((e.date, e.account, e.amount.number, e.amount.currency))
         elif isinstance(e, data.Transaction):
             postings = []
             for p in e.postings:
                 out.accounts.setdefault(p.account, None)
+                units = p.units
+                if units is None or units.number is None:  # the loader interpolates every amount it can
+                    raise fail("beancount-errors", f"{e.date} {e.narration!r}: a posting to {p.account} has no amount",
+                               "run bean-check on it and fix it first", file=path)
                 price = None
                 at_cost = p.cost is not None
-                if p.cost is not None and p.cost.currency == out.base:
+                if isinstance(p.cost, data.Cost) and p.cost.currency == out.base:
                     price = p.cost.number
                 elif p.price is not None and p.price.currency == out.base:
                     price = p.price.number
                 if price is not None and not at_cost and -price.as_tuple().exponent > 10:  # type: ignore[operator]
-                    price = _rate(abs(p.units.number * price).quantize(Decimal("0.01")), abs(p.units.number))
-                postings.append(P(p.account, p.units.number, p.units.currency, price, at_cost=at_cost))
+                    price = _rate(abs(units.number * price).quantize(Decimal("0.01")), abs(units.number))
+                postings.append(P(p.account, units.number, units.currency, price, at_cost=at_cost))
             memo = " ".join(x for x in (e.payee, e.narration) if x)
             ref = e.meta.get("reference") if e.meta else None
             out.txns.append(Txn(e.date, memo, postings, tags=sorted(e.tags | e.links),

@@ -25,9 +25,9 @@ def activities_of(book: Book, *, lead: str | None = None, opportunity: str | Non
     out = []
     for a in book.of("activity").values():
         if (lead and a.lead == lead) or (opportunity and a.opportunity == opportunity) \
-                or (partner and a.partner == partner):  # type: ignore[attr-defined]
+                or (partner and a.partner == partner):
             out.append(a)
-    return sorted(out, key=lambda a: (a.date, a.id))  # type: ignore[attr-defined]
+    return sorted(out, key=lambda a: (a.date, a.id))
 
 
 
@@ -51,7 +51,7 @@ def get_activity(book: Book, ident: str) -> Activity:
     act = book.of("activity").get(ident)
     if act is None:
         raise fail("unknown-activity", f"there is no activity {ident}", "`comptoir crm activity list` shows the ids")
-    return act  # type: ignore[return-value]
+    return act
 
 
 def check_links(book: Book, lead: str | None, opportunity: str | None, partner: str | None,
@@ -129,11 +129,11 @@ def followup_rows(book: Book, today: dt.date, owners: set[str] | None = None, ov
         link = a.lead or a.opportunity or a.partner
         who = ""
         if a.lead in leads:
-            who = leads[a.lead].company or leads[a.lead].name  # type: ignore[attr-defined]
+            who = leads[a.lead].company or leads[a.lead].name
         elif a.opportunity in opps:
-            who = opps[a.opportunity].title  # type: ignore[attr-defined]
+            who = opps[a.opportunity].title
         elif a.partner in book.of("partner"):
-            who = book.of("partner")[a.partner].name  # type: ignore[attr-defined]
+            who = book.of("partner")[a.partner].name
         rows.append({"due": a.due, "days_late": max((today - a.due).days, 0), "what": a.type, "id": a.id,
                      "subject": a.subject, "for": link, "who": who, "owner": a.owner or ""})
     for lead in leads.values():

@@ -46,8 +46,8 @@ def new_campaign(book: Book, fields: dict) -> Campaign:
                    f"round it to {currency_places(book.base)} places")
     mine = _utm(camp)
     for other in book.of("campaign").values():
-        if mine and any(mine) and _utm(other) == mine:  # type: ignore[arg-type]
-            raise fail("duplicate-utm", f"campaign {other.id} already has these UTM fields",  # type: ignore[attr-defined]
+        if mine and any(mine) and _utm(other) == mine:
+            raise fail("duplicate-utm", f"campaign {other.id} already has these UTM fields",
                        "leads could not tell the two apart; give this one its own --utm-campaign")
     return camp
 
@@ -56,7 +56,7 @@ def get_campaign(book: Book, ident: str) -> Campaign:
     camp = book.of("campaign").get(ident)
     if camp is None:
         raise fail("unknown-campaign", f"there is no campaign {ident}", "`comptoir crm campaign list` shows the ids")
-    return camp  # type: ignore[return-value]
+    return camp
 
 
 def _norm(value: str | None) -> str | None:
@@ -90,7 +90,7 @@ def campaign_rows(book: Book) -> list[dict[str, Any]]:
     """The campaigns by start date, with their cost and UTM fields."""
     return [{"id": c.id, "name": c.name, "channel": c.channel, "start": c.start, "end": c.end, "cost": c.cost,
              "utm_source": c.utm_source or "", "utm_medium": c.utm_medium or "", "utm_campaign": c.utm_campaign or ""}
-            for c in sorted(book.of("campaign").values(), key=lambda c: (c.start, c.id))]  # type: ignore[attr-defined]
+            for c in sorted(book.of("campaign").values(), key=lambda c: (c.start, c.id))]
 
 
 # --- what each campaign returned -----------------------------------------------------------------
@@ -101,16 +101,16 @@ def invoiced_by_order(book: Book) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     order_of: dict[str, str] = {}
     for inv in book.of("invoice").values():
-        if not inv.order:  # type: ignore[attr-defined]
+        if not inv.order:
             continue
-        order_of[inv.id] = inv.order  # type: ignore[attr-defined]
-        rate = inv.rate or Decimal(1)  # type: ignore[attr-defined]
-        out[inv.order] = out.get(inv.order, ZERO) + round_to(inv.net * rate, places)  # type: ignore[attr-defined]
+        order_of[inv.id] = inv.order
+        rate = inv.rate or Decimal(1)
+        out[inv.order] = out.get(inv.order, ZERO) + round_to(inv.net * rate, places)
     for cn in book.of("credit-note").values():
-        order = order_of.get(cn.invoice)  # type: ignore[attr-defined]
+        order = order_of.get(cn.invoice)
         if order:
-            rate = cn.rate or Decimal(1)  # type: ignore[attr-defined]
-            out[order] -= round_to(cn.net * rate, places)  # type: ignore[attr-defined]
+            rate = cn.rate or Decimal(1)
+            out[order] -= round_to(cn.net * rate, places)
     return out
 
 
@@ -126,9 +126,9 @@ def campaign_returns(book: Book, start: dt.date | None = None,
     invoiced = invoiced_by_order(book)
     opps_by_lead: dict[str, list[Opportunity]] = {}
     for o in book.of("opportunity").values():
-        if o.lead:  # type: ignore[attr-defined]
-            opps_by_lead.setdefault(o.lead, []).append(o)  # type: ignore[arg-type,attr-defined]
-    camps: dict[str, Campaign] = dict(book.of("campaign"))  # type: ignore[arg-type]
+        if o.lead:
+            opps_by_lead.setdefault(o.lead, []).append(o)
+    camps: dict[str, Campaign] = dict(book.of("campaign"))
     stats: dict[str, dict] = {}
 
     def blank() -> dict:

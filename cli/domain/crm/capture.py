@@ -213,8 +213,8 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
         get_campaign(book, campaign)
     result = Capture()
     index = ContactIndex(book)
-    seen: dict[str, Activity] = {a.submission: a for a in book.of("activity").values()  # type: ignore[attr-defined]
-                                 if a.submission}  # type: ignore[attr-defined]
+    seen: dict[str, Activity] = {a.submission: a for a in book.of("activity").values()
+                                 if a.submission}
     new_leads: set[str] = set()
     new_acts: set[str] = set()
     revised: dict[str, Lead] = {}
@@ -230,6 +230,7 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
                                            detail=f"captured before as {prior.id}",
                                            service=form.preset if form else source_format))
             continue
+        problem: str | None
         if form is None:
             problem = f"not a {source_format} submission: its fields are not where {source_format} puts them"
             values: dict = {}
@@ -273,7 +274,7 @@ def capture(book: Book, subs: list[Submission], display: str, today: dt.date, rn
                 lead = revise(lead, f"lead {lead.id}", consent=consent)
                 index.leads[lead.id] = lead
                 if lead.id in new_leads:
-                    result.records = [(k, lead if r.id == lead.id else r) for k, r in result.records]
+                    result.records = [(k, lead if getattr(r, "id", None) == lead.id else r) for k, r in result.records]
                 else:
                     revised[lead.id] = lead
             where = target.get("lead") or target.get("partner") or ""
@@ -349,8 +350,8 @@ def _details(values: dict, merged: bool, other: list[tuple[str, str]] = ()) -> s
         for key in ("name", "company", "email", "phone", "interest"):
             if values.get(key):
                 lines.append(f"{key}: {values[key]}")
-    for label, value in other:  # the form's other answers are kept, not dropped
-        label, value = clean_text(label), clean_text(value)
+    for raw_label, raw_value in other:  # the form's other answers are kept, not dropped
+        label, value = clean_text(raw_label), clean_text(raw_value)
         if label and value:
             lines.append(f"{label}: {value}"[:500])
     return "\n".join(lines) or None

@@ -81,7 +81,7 @@ def contact_rows(book: Book, everyone: bool = False) -> tuple[list[dict[str, Any
     `everyone`; and how many leads were left out for want of consent."""
     rows: dict[str, dict] = {}
     skipped = 0
-    leads = sorted(book.of("lead").values(), key=lambda x: (x.created or dt.date.min, x.id))  # type: ignore[attr-defined]
+    leads = sorted(book.of("lead").values(), key=lambda x: (x.created or dt.date.min, x.id))
     for lead in leads:
         lead: Lead  # type: ignore[no-redef]
         email = normal_email(lead.email)

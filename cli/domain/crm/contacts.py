@@ -44,13 +44,13 @@ class ContactIndex:
     def __init__(self, book: Book) -> None:
         self.country = book.settings.crm.phone_country
         self.by_key: dict[str, list[tuple[str, str]]] = {}
-        self.leads: dict[str, Lead] = dict(book.of("lead"))  # type: ignore[arg-type]
+        self.leads: dict[str, Lead] = dict(book.of("lead"))
         for lead in self.leads.values():
             self.add_lead(lead)
         for p in book.of("partner").values():
-            self._add("partner", p.id, p.email, p.phone)  # type: ignore[attr-defined]
-            for c in p.contacts:  # type: ignore[attr-defined]
-                self._add("partner", p.id, c.email, c.phone)  # type: ignore[attr-defined]
+            self._add("partner", p.id, p.email, p.phone)
+            for c in p.contacts:
+                self._add("partner", p.id, c.email, c.phone)
 
     def _keys(self, email: str | None, phone: str | None) -> list[str]:
         keys = []

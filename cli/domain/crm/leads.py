@@ -39,7 +39,7 @@ def get_lead(book: Book, ident: str) -> Lead:
     lead = book.of("lead").get(ident)
     if lead is None:
         raise fail("unknown-lead", f"there is no lead {ident}", "`comptoir crm lead list` shows the ids")
-    return lead  # type: ignore[return-value]
+    return lead
 
 
 def new_lead(book: Book, fields: dict, today: dt.date, rng: random.Random,
@@ -135,20 +135,20 @@ def lead_rows(book: Book, today: dt.date, statuses: tuple[str, ...] = (), owners
     rows = []
     status_set, source_set, tag_set = set(statuses), set(sources), set(tags)
     for lead in book.of("lead").values():
-        if status_set and lead.status not in status_set:  # type: ignore[attr-defined]
+        if status_set and lead.status not in status_set:
             continue
-        if source_set and lead.source not in source_set:  # type: ignore[attr-defined]
+        if source_set and lead.source not in source_set:
             continue
-        if owners is not None and (lead.owner or "").lower() not in owners:  # type: ignore[attr-defined]
+        if owners is not None and (lead.owner or "").lower() not in owners:
             continue
-        if tag_set and not tag_set.intersection(lead.tags):  # type: ignore[attr-defined]
+        if tag_set and not tag_set.intersection(lead.tags):
             continue
-        if consented and (lead.consent is None or lead.forgotten):  # type: ignore[attr-defined]
+        if consented and (lead.consent is None or lead.forgotten):
             continue
-        if campaigns and lead.campaign not in campaigns:  # type: ignore[attr-defined]
+        if campaigns and lead.campaign not in campaigns:
             continue
-        if due and not (lead.follow_up and lead.follow_up <= today  # type: ignore[attr-defined]
-                        and lead.status in ACTIVE_STATUSES):  # type: ignore[attr-defined]
+        if due and not (lead.follow_up and lead.follow_up <= today
+                        and lead.status in ACTIVE_STATUSES):
             continue
         rows.append(lead)
     if sort == "score":
@@ -224,19 +224,19 @@ def convert_lead(book: Book, lead_id: str, today: dt.date, rng: random.Random, *
             "phone": lead.phone, "contacts": [c.model_dump(exclude_none=True) for c in contacts],
             "created": today, "lead": lead.id})
         partner_new = True
-    elif not partner.has_role("customer"):  # type: ignore[union-attr]
-        partner = revise(partner, f"partner {partner.id}", roles=[*partner.roles, "customer"])  # type: ignore[union-attr]
+    elif not partner.has_role("customer"):
+        partner = revise(partner, f"partner {partner.id}", roles=[*partner.roles, "customer"])
         partner_changed = True
     opp_owner = default_owner(book, owner or lead.owner)
-    opp_title = title or (f"{partner.name}: {lead.interest}" if lead.interest else partner.name)  # type: ignore[union-attr]
+    opp_title = title or (f"{partner.name}: {lead.interest}" if lead.interest else partner.name)
     opp = validated(Opportunity, {
         "id": new_id(id_prefix(book, "opportunity"), today, set(book.of("opportunity")), rng), "created": today, "title": opp_title[:120],
-        "partner": partner.id, "lead": lead.id, "owner": opp_owner, "stage": "qualification",  # type: ignore[union-attr]
+        "partner": partner.id, "lead": lead.id, "owner": opp_owner, "stage": "qualification",
         "amount": amount, "currency": None if currency in (None, book.base) else currency,
         "expected_close": close}, "opportunity")
-    converted = revise(lead, f"lead {lead.id}", status="converted", converted=today, partner=partner.id,  # type: ignore[union-attr]
+    converted = revise(lead, f"lead {lead.id}", status="converted", converted=today, partner=partner.id,
                        opportunity=opp.id, follow_up=None, lost_reason=None)
     records: list[tuple[str, Record]] = [("lead", converted), ("opportunity", opp)]
     if partner_new or partner_changed:
-        records.insert(0, ("partner", partner))  # type: ignore[arg-type]
-    return Conversion(converted, partner, partner_new, partner_changed, opp, records)  # type: ignore[arg-type]
+        records.insert(0, ("partner", partner))
+    return Conversion(converted, partner, partner_new, partner_changed, opp, records)

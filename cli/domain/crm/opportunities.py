@@ -30,7 +30,7 @@ def get_opportunity(book: Book, ident: str) -> Opportunity:
     opp = book.of("opportunity").get(ident)
     if opp is None:
         raise fail("unknown-opportunity", f"there is no opportunity {ident}", "`comptoir crm opp list` shows the ids")
-    return opp  # type: ignore[return-value]
+    return opp
 
 
 def probability(book: Book, opp: Opportunity) -> int:
@@ -210,7 +210,7 @@ def win_opportunity(book: Book, opp: Opportunity, day: dt.date, rng: random.Rand
     draft = order_from_opportunity(book, won, day, rng)
     result.order_id = draft.order_id
     result.promise_date = getattr(draft, "promise_date", None)
-    result.records = list(draft.records)
+    result.records = [(kind, record) for kind, record in draft.records if isinstance(record, Record)]
     result.opportunity = revise(won, f"opportunity {opp.id}", sales_order=draft.order_id)
     return result
 

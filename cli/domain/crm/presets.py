@@ -143,7 +143,7 @@ def _is_webflow(d: dict) -> bool:
 
 
 def webflow(d: dict) -> Form:
-    p = d.get("payload") if isinstance(d.get("payload"), dict) else d
+    p: dict = d["payload"] if isinstance(d.get("payload"), dict) else d
     return _finish(Form("webflow", _text(p.get("id") or p.get("_id")), _text(p.get("submittedAt") or p.get("d")),
                         _text(p.get("name"))), (p.get("data") or {}).items())
 
@@ -382,8 +382,9 @@ def generic(d: dict, mapping: CaptureSettings) -> Form:
     if consent and consent.lower() in _NOT_CONSENT:
         fields["consent"] = None
     form = Form("generic", resolve(d, mapping.id), resolve(d, mapping.submitted), None, fields)
-    if fields.get("consent"):
-        form.consent_text = "consent" if fields["consent"].lower() in ("true", "yes", "1", "on") else fields["consent"]
+    given = fields.get("consent")
+    if given:
+        form.consent_text = "consent" if given.lower() in ("true", "yes", "1", "on") else given
     return form
 
 
