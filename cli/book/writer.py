@@ -299,12 +299,20 @@ class Writer:
         top = self.root.top
         if top is None:
             return
-        # Only the files about to be written matter; asking about them alone spares git a
-        # stat of every file in a large book.
+        # Only the files about to be written matter, and of those only the ones git tracks (a new
+        # file holds no edit of anyone's); asking about them alone spares git a stat of every file
+        # in a large book. Past a few hundred, the whole index is listed and filtered here: git
+        # matches every index entry against every pathspec (10,000 paths: 6 s, the listing 0.1 s).
         targets = [self.root.display(rel) for rel in self.staged]
-        changed, deleted = git.dirty_paths(top, self.root.prefix, targets)
-        tracked = git.index_blobs(top, self.root.prefix, targets)
-        for path in targets:
+        if len(targets) > MANY_PATHS:
+            index = git.index_blobs(top, self.root.prefix)
+            tracked = [path for path in targets if path in index]
+        else:
+            tracked = list(git.index_blobs(top, self.root.prefix, targets))
+        if not tracked:
+            return
+        changed, deleted = git.dirty_paths(top, self.root.prefix, tracked)
+        for path in tracked:
             if path in tracked and (path in changed or path in deleted):
                 raise fail("uncommitted-changes", f"{path} has uncommitted changes",
                            "commit or stash your edit first; comptoir will not mix it into its commit",
@@ -352,7 +360,10 @@ class Writer:
             if self.root.top is None:
                 return None
             only_these = not self.no_commit and git.nothing_staged(self.root.top)
-            git.run(self.root.top, "add", "-A", "--", *written)
+            # update-index, not `add -A -- paths`: no pathspecs to match (a 10,000-file import spent
+            # 14 s there on a 100,000-file index); it adds new and changed files, drops removed ones
+            git.run(self.root.top, "update-index", "--add", "--remove", "-z", "--stdin",
+                    input="".join(f"{path}\0" for path in written).encode("utf-8", "surrogateescape"))
             fault("add")
             if self.no_commit:
                 self._end_intent()
@@ -422,6 +433,7 @@ def _message(subject: str, body: str, command: str, records: list[str],
     return "\n".join(lines) + "\n"
 
 
+MANY_PATHS = 200  # a write of more files than this lists the whole index rather than passing pathspecs
 SYNC_ONE_BY_ONE = 16  # a write of more files syncs them all at once (os.sync) before renaming
 
 
