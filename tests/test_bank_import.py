@@ -80,7 +80,7 @@ def invoice_status(book) -> dict[str, str]:
     return {r["id"]: r["status"] for r in doc(book, "sales", "invoices")["rows"]}
 
 
-def november(tmp_path: Path, closing: str = "600.80") -> Path:
+def november(tmp_path: Path, closing: str = "600.80", opening: str = "0.00") -> Path:
     return camt(tmp_path / "nov.xml", [
         ntry("R1", "160.00", "CRDT", "2026-11-02", tx("CAFE LUMIERE SARL", ustrd="Factures 2026-0001 et 2026-0002")),
         ntry("R2", "130.00", "CRDT", "2026-11-03",
@@ -93,7 +93,7 @@ def november(tmp_path: Path, closing: str = "600.80") -> Path:
         ntry("R6", "285.00", "CRDT", "2026-11-20", tx("Brooklyn Beans Inc", ustrd="INV 2026-0004", instructed="300.00")),
         ntry("R7", "40.00", "CRDT", "2026-11-25", tx("Cafe Lumiere")),
         ntry("R8", "999.00", "CRDT", "2026-11-29", tx("Someone", ustrd="not booked yet"), status="PDNG"),
-    ], "0.00", closing)
+    ], opening, closing)
 
 
 def test_camt_pays_two_invoices_batches_reverses_and_reconciles(book, tmp_path):
@@ -167,6 +167,60 @@ def test_books_that_disagree_with_the_statement_are_refused(book, tmp_path):
     res = fails(book, "assertion-failed", "bank", "import", november(tmp_path), "--account", "1010")
     assert "difference 5.00" in res.stderr
     unchanged(book, before)
+
+
+def test_the_closing_assertion_is_checked_from_the_rows_kept_per_folder(book, tmp_path, monkeypatch):
+    """On a book known free of errors the statement's balance is checked against the posting rows
+    of the bank account kept per journal folder (not by reading every entry): a disagreement is
+    still refused, an agreement lands, and a later statement is checked against both."""
+    import comptoir.app.ledgerdays as ledgerdays
+
+    asked: list[set[str]] = []
+    served = ledgerdays.committed_rows
+
+    def spy(root, before, accounts):
+        asked.append(set(accounts))
+        return served(root, before, accounts)
+
+    monkeypatch.setattr(ledgerdays, "committed_rows", spy)
+    bank_book(book)
+    ok(book, "journal", "post", "--date", "2026-11-04", "--memo", "Hand-typed", "-p", "1010", "5", "-p", "3100")
+    ok(book, "validate")
+    before = head(book)
+    res = fails(book, "assertion-failed", "bank", "import", november(tmp_path), "--account", "1010")
+    assert asked == [{"1010"}]
+    assert "1010 balance at the end of 2026-11-25 is 605.80 EUR, asserted 600.80 EUR (difference 5.00)" in res.stderr
+    assert "[statement-disagrees]" in res.stderr
+    unchanged(book, before)
+    ok(book, "bank", "import", november(tmp_path, "605.80", "5.00"), "--account", "1010")  # the bank saw it
+    assert len(asked) == 2
+    late = camt(tmp_path / "late.xml", [ntry("R9", "10.00", "DBIT", "2026-11-28", tx(ustrd="Frais virement"))],
+                "605.80", "595.80", start="2026-11-26", version="02", sid="STMT-11B")
+    wrong = camt(tmp_path / "wrong.xml", [ntry("R9", "10.00", "DBIT", "2026-11-28", tx(ustrd="Frais virement"))],
+                 "615.80", "605.80", start="2026-11-26", version="02", sid="STMT-11B")
+    before = head(book)
+    res = fails(book, "assertion-failed", "bank", "import", wrong, "--account", "1010")
+    assert "is 595.80 EUR, asserted 605.80 EUR (difference -10.00)" in res.stderr and len(asked) == 3
+    unchanged(book, before)
+    ok(book, "bank", "import", late, "--account", "1010")
+    assert agree(book, "2026-11-30")["1010"] == D("595.80") and len(asked) == 4
+
+
+def test_the_closing_assertion_on_a_dirty_tree_counts_uncommitted_entries(book, tmp_path):
+    """An entry written but not committed moves the balance too: the import, which then reads the
+    whole book, refuses a statement the books (working tree) disagree with."""
+    bank_book(book)
+    ok(book, "validate")
+    ok(book, "journal", "post", "--date", "2026-11-04", "--memo", "Not committed", "-p", "1010", "5", "-p", "3100",
+       "--no-commit")
+    status = git(book, "status", "--porcelain")
+    assert status.startswith("A  journal/2026/11/")
+    res = fails(book, "assertion-failed", "bank", "import", november(tmp_path), "--account", "1010")
+    assert "asserted 600.80 EUR (difference 5.00)" in res.stderr
+    assert git(book, "status", "--porcelain") == status and not list((book / "bank").glob("statements/**/*.yaml"))
+    git(book, "reset", "-q")
+    (book / status.split()[-1]).unlink()
+    ok(book, "bank", "import", november(tmp_path), "--account", "1010")
 
 
 def test_external_entities_are_refused(book, tmp_path):

@@ -359,6 +359,16 @@ def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], b
     return env.book(as_of)
 
 
+def committed_rows(root: DataRoot, book: Book, accounts: set[str]) -> list | None:
+    """The posting rows (comptoir.domain.ledger.PostingRow) of `accounts` in the journal committed
+    at the book's revision (HEAD), served from the rows kept per journal folder; None when they
+    cannot be (the caller reads the entries). For a book whose working tree is that commit."""
+    view = book.with_records([])
+    if not attach(root, view, Watch(None, None, "HEAD"), lambda folder, account: account in accounts):
+        return None
+    return view.derived["ledger.rows"]
+
+
 def in_months(start, end) -> Callable[[str, str], bool]:
     """Accepts the journal folders that may hold entries dated from `start` to `end` (a month
     folder `journal/YYYY/MM`; any other folder holds no well-filed entry)."""

@@ -65,6 +65,8 @@ class Writer(storage.Writer):
         if locked:
             raise ComptoirError(place(self.book, locked))
         after = self.resulting_book()
+        if self.facts is not None and self.clean_tree is not None:  # the book before is HEAD's tree
+            after.derived["ledger.rows.before"] = self._rows_before
         written = {self.root.display(rel) for rel in self.staged}
         result = judge(self.book, after, self.change(), self.facts, written, self.clean_tree is not None,
                        self.allow_invalid)
@@ -76,6 +78,14 @@ class Writer(storage.Writer):
             sys.stderr.write(f"comptoir: warning [book-invalid] writing anyway (--allow-invalid): the book has "
                              f"{len(result.broken)} error(s); `comptoir validate` lists them\n")
         self.after_facts = result.facts
+
+    def _rows_before(self, accounts: set[str]) -> list | None:
+        """The posting rows of `accounts` before this write, from the sums kept per journal
+        folder: what the balance-assertion rule checks a new assertion with (comptoir.domain.periods)."""
+        from .ledgerdays import committed_rows
+
+        assert self.book is not None
+        return committed_rows(self.root, self.book, accounts)
 
     validate = check  # the name commands and tests have used
 

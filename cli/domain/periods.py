@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 
 from comptoir.errors import ComptoirError, Problem, fail
@@ -239,43 +240,64 @@ def closing_reversals(book: Book) -> list[Problem]:
 
 
 def _assertions_delta(book: Book, change, facts: dict) -> list[Problem] | None:
-    """An added entry can only upset assertions dated on or after it on the accounts it posts to
-    (known from `facts` without reading the journal); when there are none, nothing changed."""
+    """Added entries can only upset assertions dated on or after them on the accounts they post to
+    (known from `facts` without reading the journal), and their own assertions need the balance on
+    their day: from the posting rows of the asserted accounts kept per journal folder
+    (`ledger.rows.before`, given by the writer on a book known free of errors), plus the added
+    entries. None (the full check) when an assertion already there may be upset, or no rows are given."""
     asserted = facts.get("asserted", {})
-    if change.kinds == {"account"}:  # a new account matters only if an assertion already names it
+    kinds = change.kinds & {"account", "journal"}
+    if kinds == {"account"}:  # a new account matters only if an assertion already names it
         named = {key.split("\0")[0] for key in asserted}
         return None if any(code in named for code in change.added.get("account", {})) else []
-    if change.kinds != {"journal"}:
+    if kinds != {"journal"}:
         return None
     base = book.base
-    for entry in change.new("journal"):
-        if entry.assertions:
-            return None
+    added = change.new("journal")
+    claims: list[tuple[JournalEntry, int, str, str, Decimal]] = []
+    for entry in added:
         day = entry.date.isoformat()
         for p in entry.postings:
             if asserted.get(f"{p.account}\0{p.currency or base}", "") >= day:
                 return None
-    return []
+        claims.extend((entry, i, a.account, assertion_currency(book, a), a.balance)
+                      for i, a in enumerate(entry.assertions))
+    if not claims:
+        return []
+    rows_before = book.derived.get("ledger.rows.before")
+    rows = rows_before({account for _, _, account, _, _ in claims}) if rows_before is not None else None
+    if rows is None:
+        return None
+    postings = [(r.date, r.account, r.currency or base, r.amount) for r in rows]
+    postings += [(e.date, p.account, p.currency or base, p.amount) for e in added for p in e.postings]
+    return _failed_assertions(book, claims, postings)
 
 
 @rule(reads=("account", "journal"), delta=lambda book, change, facts: _assertions_delta(book, change, facts))
 def balance_assertions(book: Book) -> list[Problem]:
     """Each assertion: the account's balance in one currency at the end of the entry's date."""
-    base = book.base
-    accounts = book.accounts
-    asserted: list[tuple[JournalEntry, int, str, str, Decimal]] = []
+    claims: list[tuple[JournalEntry, int, str, str, Decimal]] = []
     for entry in book.entries.values():
         for i, a in enumerate(entry.assertions):
-            asserted.append((entry, i, a.account, assertion_currency(book, a), a.balance))
-    if not asserted:
+            claims.append((entry, i, a.account, assertion_currency(book, a), a.balance))
+    if not claims:
         return []
-    wanted = {(account, cur) for _, _, account, cur, _ in asserted}
-    series: dict[tuple[str, str], list[tuple[dt.date, Decimal]]] = {key: [] for key in wanted}
-    for entry in book.entries.values():
-        for p in entry.postings:
-            key = (p.account, p.currency or base)
-            if key in series:
-                series[key].append((entry.date, p.amount))
+    base = book.base
+    return _failed_assertions(book, claims, ((e.date, p.account, p.currency or base, p.amount)
+                                             for e in book.entries.values() for p in e.postings))
+
+
+def _failed_assertions(book: Book, claims: list[tuple[JournalEntry, int, str, str, Decimal]],
+                       postings: Iterable[tuple[dt.date, str, str, Decimal]]) -> list[Problem]:
+    """The assertions (entry, index, account, currency, balance) that `postings` (date, account,
+    currency, amount: every posting of the book on those accounts, or more) do not bear out."""
+    accounts = book.accounts
+    series: dict[tuple[str, str], list[tuple[dt.date, Decimal]]] = {
+        (account, cur): [] for _, _, account, cur, _ in claims}
+    for day, account, cur, amount in postings:
+        items = series.get((account, cur))
+        if items is not None:
+            items.append((day, amount))
     running: dict[tuple[str, str], tuple[list[dt.date], list[Decimal]]] = {}
     for key, items in series.items():
         items.sort(key=lambda t: t[0])
@@ -286,7 +308,7 @@ def balance_assertions(book: Book) -> list[Problem]:
             sums.append(total)
         running[key] = (days, sums)
     out = []
-    for entry, i, account, cur, expected in asserted:
+    for entry, i, account, cur, expected in claims:
         days, sums = running[(account, cur)]
         n = bisect.bisect_right(days, entry.date)
         actual = sums[n - 1] if n else ZERO
