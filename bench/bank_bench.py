@@ -16,6 +16,7 @@ import datetime as dt
 import importlib.util
 import json
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -98,22 +99,29 @@ def main(argv: list[str] | None = None) -> int:
                           "--rules", "bench-bank", "--format", "csv"]
         profiled = [sys.executable, "-m", "cProfile", "-o", args.profile, "-m", "comptoir", *cmd[1:]] \
             if args.profile else cmd
-        t0 = time.perf_counter()
-        done = subprocess.run(profiled, capture_output=True, text=True)
-        first = time.perf_counter() - t0
+        done, first, first_cpu = _timed(profiled)
         if done.returncode:
             sys.exit(f"bank import failed:\n{done.stderr}")
-        t0 = time.perf_counter()
-        again = subprocess.run(cmd, capture_output=True, text=True)
-        second = time.perf_counter() - t0
+        again, second, second_cpu = _timed(cmd)
         if again.returncode:
             sys.exit(f"second bank import failed:\n{again.stderr}")
         files = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=book, capture_output=True,
                                text=True).stdout.split()
         print(f"bank import of {args.lines:,} lines into a book of {args.entries:,} entries: {first:.1f} s "
-              f"({len(files):,} files in one commit); the same file again: {second:.1f} s "
-              f"({again.stderr.strip().splitlines()[-1]})")
+              f"(CPU {first_cpu:.1f} s; {len(files):,} files in one commit); the same file again: {second:.1f} s "
+              f"(CPU {second_cpu:.1f} s; {again.stderr.strip().splitlines()[-1]})")
     return 0
+
+
+def _timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run `cmd`: its result, wall time, and CPU time (user + system, git's included): on a shared
+    machine the wall time says how busy it was, the CPU time what the command cost."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _copy(source: Path, to: Path) -> None:

@@ -382,6 +382,7 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
     out = Parsed("csv", source, currency=fmt.currency)
     occurrences: dict[str, int] = {}
     previous_balance: Decimal | None = None
+    dates: dict[str, dt.date] = {}  # a month's statement has some thirty distinct dates
     for lineno, row in numbered:
         if not row or all(not c.strip() for c in row):
             continue
@@ -411,8 +412,12 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
             value = cell(key)
             if not value:
                 return None
+            known = dates.get(value)
+            if known is not None:
+                return known
             try:
-                return dt.datetime.strptime(value, pattern).date()
+                known = dates[value] = dt.datetime.strptime(value, pattern).date()
+                return known
             except ValueError:
                 raise fail("invalid-date", f"{getattr(fmt, key)} {value!r} does not read as {fmt.date_format}",
                            f"fix date_format: in bank/formats/{fmt.id}.yaml", file=source, line=lineno) from None
