@@ -271,6 +271,31 @@ def csv_export(path: Path, rows: list[str]) -> Path:
     return path
 
 
+def test_a_format_edited_by_hand_and_not_committed_is_not_overwritten(book, tmp_path, monkeypatch):
+    """`bank format` rewrites bank/formats/ID.yaml: an uncommitted edit of that file is refused,
+    whether the writer asks git about the few files it writes or, for a large write, lists the
+    whole index; a new file is never taken for an edit."""
+    import comptoir.book.writer as writer
+
+    bank_book(book)
+    fmt = tmp_path / "fmt.yaml"
+    fmt.write_text(FORMAT, encoding="utf-8")
+    ok(book, "bank", "format", fmt)
+    kept = book / "bank/formats/banque-du-rhone.yaml"
+    for many in (writer.MANY_PATHS, 0):
+        monkeypatch.setattr(writer, "MANY_PATHS", many)
+        kept.write_text(kept.read_text(encoding="utf-8") + "# my note\n", encoding="utf-8")
+        before = head(book)
+        fails(book, "uncommitted-changes", "bank", "format", fmt)
+        assert head(book) == before and kept.read_text(encoding="utf-8").endswith("# my note\n")
+        git(book, "checkout", "--", str(kept))
+        other = tmp_path / f"other{many}.yaml"
+        other.write_text(FORMAT.replace("banque-du-rhone", f"other-{many}"), encoding="utf-8")
+        ok(book, "bank", "format", other)  # a new file: written and committed
+        assert git(book, "show", "--name-only", "--format=", "HEAD").split() == [f"bank/formats/other-{many}.yaml"]
+        assert git(book, "status", "--porcelain") == ""
+
+
 def test_latin1_csv_export_with_a_pending_row(book, tmp_path):
     invoices = bank_book(book)
     (book / "bank/formats").mkdir(parents=True)
