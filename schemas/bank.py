@@ -72,13 +72,34 @@ class BankRule(Record):
         if not any((self.text, self.counterparty, self.amount is not None, self.min is not None,
                     self.max is not None)):
             raise ValueError("give at least one condition: text, counterparty, amount, min or max")
+        for name in ("text", "counterparty"):
+            pattern = getattr(self, name)
+            if pattern and len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
+                _regex(pattern[1:-1], name)
         return self
+
+
+def _regex(pattern: str, name: str) -> None:
+    """Refuse a regular expression that does not compile (said when the record is read, not as
+    a crash in the middle of an import)."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{name}: {pattern!r} is not a regular expression: {exc}") from None
 
 
 class SkipRow(Record):
     column: str
     equals: str | None = None
     matches: str | None = None  # a regular expression searched in the cell
+
+    @model_validator(mode="after")
+    def _compiles(self) -> SkipRow:
+        if self.matches is not None:
+            _regex(self.matches, "matches")
+        return self
 
 
 class BankFormat(Record):

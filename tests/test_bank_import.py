@@ -296,6 +296,22 @@ def test_a_format_edited_by_hand_and_not_committed_is_not_overwritten(book, tmp_
         assert git(book, "status", "--porcelain") == ""
 
 
+def test_a_rule_whose_regex_does_not_compile_is_refused_as_data(book, tmp_path):
+    bank_book(book)
+    before = head(book)
+    res = fails(book, "invalid-value", "bank", "rule", "add", "bad", "--text", "/[/", "--post-to", "6500")
+    assert "text: '[' is not a regular expression" in res.stderr and "Traceback" not in res.output
+    unchanged(book, before)
+    (book / "bank/rules/bad.yaml").write_text("id: bad\ncounterparty: '/(EDF/'\npost_to: '6200'\n")
+    git(book, "add", "-A")
+    git(book, "commit", "-qm", "a rule typed by hand")
+    before = head(book)
+    res = fails(book, "invalid-value", "bank", "import", november(tmp_path), "--account", "1010")
+    assert "bank/rules/bad.yaml:1:" in res.stderr and "'(EDF' is not a regular expression" in res.stderr
+    assert "Traceback" not in res.output
+    unchanged(book, before)
+
+
 def test_latin1_csv_export_with_a_pending_row(book, tmp_path):
     invoices = bank_book(book)
     (book / "bank/formats").mkdir(parents=True)

@@ -140,15 +140,13 @@ def rule_matches(rule: BankRule, line: Line, account: str) -> bool:
         return False
     direction = "in" if line.amount > 0 else "out"
     size = abs(line.amount)
-    checks = [
-        rule.text is None or _condition(rule.text, line.words),
-        rule.counterparty is None or _condition(rule.counterparty, line.counterparty),
-        rule.direction is None or rule.direction == direction,
-        rule.amount is None or rule.amount == size,
-        rule.min is None or size >= rule.min,
-        rule.max is None or size <= rule.max,
-    ]
-    return all(checks)
+    # the cheap conditions first, and no further than the first that fails (10,000 lines x rules)
+    return ((rule.direction is None or rule.direction == direction)
+            and (rule.amount is None or rule.amount == size)
+            and (rule.min is None or size >= rule.min)
+            and (rule.max is None or size <= rule.max)
+            and (rule.counterparty is None or _condition(rule.counterparty, line.counterparty))
+            and (rule.text is None or _condition(rule.text, line.words)))
 
 
 class _Work:
