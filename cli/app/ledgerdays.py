@@ -55,11 +55,13 @@ class Watch:
     accounts, journal and rates differ from HEAD, and their ids at HEAD. The probe is started
     first, with the standard library only, so git answers while the models import."""
 
-    def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None, status: bool = True) -> None:
+    def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None, status: bool = True,
+                 also: tuple[str, ...] = ()) -> None:
         self.at_revision = as_of is not None
         self.path = None if as_of else find_data_root(repo, cwd)
+        # `also`: more folders for the same `git status` (a report that reads another kind's partials)
         self.probe = None if self.path is None else Probe(
-            self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in FOLDERS)), status=status)
+            self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in (*FOLDERS, *also))), status=status)
 
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""

@@ -301,11 +301,13 @@ def promise(env, sku, qty, warehouse, from_, fmt, as_of) -> None:
 @click.pass_obj
 def stock_balance_report(env, date_, item, warehouse, fmt, as_of) -> None:
     """Quantity and value per item and warehouse; the total agrees with the inventory accounts."""
-    from comptoir.domain.stock import stock_balance
+    from comptoir.app import stockreports
     from comptoir.options import parse_date
+    from comptoir.views.stock import stock_balance_table
 
-    book = env.book(as_of)
-    emit(stock_balance(book, parse_date(date_, "--date"), item, warehouse), fmt, book.revision)
+    end = parse_date(date_, "--date")
+    book = stockreports.served(env, as_of, ledger=not item and not warehouse, level_days=(end,))
+    emit(stock_balance_table(book, end, item, warehouse), fmt, book.revision)
 
 
 @click.command("stock-ledger")
@@ -317,11 +319,19 @@ def stock_balance_report(env, date_, item, warehouse, fmt, as_of) -> None:
 @click.pass_obj
 def stock_ledger_report(env, from_, to_, period, year, item, warehouse, fmt, as_of) -> None:
     """Every stock move with the running quantity and value per item and warehouse."""
-    from comptoir.domain.stock import stock_ledger
+    import datetime as dt
 
-    book = env.book(as_of)
-    start, end = resolve_range(book.settings, from_, to_, period, year)
-    emit(stock_ledger(book, start, end, item, warehouse), fmt, book.revision)
+    from comptoir.app import stockreports
+    from comptoir.views.stock import stock_ledger_table
+
+    if year:  # the fiscal year's bounds need the settings
+        settings = env.book(as_of, kinds=()).settings
+        start, end = resolve_range(settings, from_, to_, period, year)
+    else:
+        start, end = resolve_range(None, from_, to_, period, year)
+    opening = (start - dt.timedelta(days=1),) if start is not None else ()
+    book = stockreports.served(env, as_of, ledger=False, level_days=opening, moves_of=(start, end, item))
+    emit(stock_ledger_table(book, start, end, item, warehouse), fmt, book.revision)
 
 
 @click.command("reorder")

@@ -28,14 +28,15 @@ from .common import (
     qty_col,
     warehouses,
 )
-from .quantities import future_moves, last_move_date, levels, levels_on, on_hand
+from .quantities import add_levels, future_moves, last_move_date, levels, levels_on, on_hand, sides
 from .reports import (
     consumed,
+    inventory_balance,
     issue_rate,
     items_table,
-    stock_balance,
+    stock_balance_rows,
     stock_effect,
-    stock_ledger,
+    stock_ledger_rows,
     warehouses_table,
 )
 from .rules import stock_references, stock_valuation, stock_value_agrees
@@ -52,10 +53,10 @@ from .writing import (
 )
 
 __all__ = [
-    "CONSUMING", "MoveDraft", "Outcome", "Position", "StockPosting", "cogs_account", "consumed",
-    "count_draft", "fmt_qty", "future_moves", "inventory_account", "inventory_accounts", "issue_rate",
+    "CONSUMING", "add_levels", "MoveDraft", "Outcome", "Position", "StockPosting", "cogs_account", "consumed",
+    "count_draft", "fmt_qty", "future_moves", "inventory_account", "inventory_balance", "inventory_accounts", "issue_rate",
     "items", "items_table", "last_move_date", "levels", "levels_on", "move_key", "moves", "moves_by_item",
-    "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "stock_balance", "stock_effect",
-    "stock_entry", "stock_ledger", "stock_references", "stock_valuation", "stock_value_agrees",
+    "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "sides", "stock_balance_rows", "stock_effect",
+    "stock_entry", "stock_ledger_rows", "stock_references", "stock_valuation", "stock_value_agrees",
     "unit_for", "value_by_account", "value_moves", "warehouses", "warehouses_table",
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from comptoir.model import Book
@@ -13,35 +14,42 @@ from ..ledger import ZERO
 from .common import move_key, moves
 
 
+def sides(m: StockMove) -> list[tuple[str, Decimal, Decimal]]:
+    """What one move adds to the warehouses it touches: (warehouse, qty, value) for each. A
+    landed cost adds value and no units; what leaves goes at its value, what arrives at its
+    value less the variance that settled a shortfall."""
+    if m.type in VALUE_ONLY:
+        return [(m.to_warehouse, ZERO, m.value - m.variance)]  # type: ignore[list-item]
+    out = []
+    if m.from_warehouse is not None:
+        out.append((m.from_warehouse, -m.qty, -m.value))
+    if m.to_warehouse is not None:
+        out.append((m.to_warehouse, m.qty, m.value - m.variance))
+    return out
+
+
+def add_levels(out: dict, moves_: Iterable[StockMove], end: dt.date | None = None) -> dict:
+    """Add what the moves dated on or before `end` do to `out`: (item, warehouse) -> [qty, value]."""
+    for m in moves_:
+        if end is not None and m.date > end:
+            continue
+        for wh, qty, value in sides(m):
+            cell = out.get((m.item, wh))
+            if cell is None:
+                cell = out[(m.item, wh)] = [ZERO, ZERO]
+            cell[0] += qty
+            cell[1] += value
+    return out
+
+
 def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list[Decimal]]:
-    """(item, warehouse) -> [qty, value] from the moves dated on or before `end` (all when None)."""
+    """(item, warehouse) -> [qty, value] from the moves dated on or before `end` (all when None);
+    a report served from partials finds them computed (cli/app/stockreports.py)."""
     key = ("stock.levels", end)
     cached = book.derived.get(key)
     if cached is not None:
         return cached
-    out: dict[tuple[str, str], list[Decimal]] = {}
-    for m in moves(book).values():
-        if end is not None and m.date > end:
-            continue
-        if m.type in VALUE_ONLY:
-            cell = out.get((m.item, m.to_warehouse))  # type: ignore[arg-type]
-            if cell is None:
-                cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]  # type: ignore[index]
-            cell[1] += m.value - m.variance
-            continue
-        if m.from_warehouse is not None:
-            cell = out.get((m.item, m.from_warehouse))
-            if cell is None:
-                cell = out[(m.item, m.from_warehouse)] = [ZERO, ZERO]
-            cell[0] -= m.qty
-            cell[1] -= m.value
-        if m.to_warehouse is not None:
-            cell = out.get((m.item, m.to_warehouse))
-            if cell is None:
-                cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]
-            cell[0] += m.qty
-            cell[1] += m.value - m.variance
-    book.derived[key] = out
+    out = book.derived[key] = add_levels({}, moves(book).values(), end)
     return out
 
 

@@ -9,20 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 from comptoir.model import Book
-from comptoir.schemas.inventory import VALUE_ONLY
 
 from ..diff import effect
-from ..ledger import ZERO, balances, round_to
+from ..ledger import ZERO, net_by_account, round_to
 from ..table import Column, Table, money, text
 from .accounts import inventory_account, inventory_accounts
-from .common import CONSUMING, items, moves, moves_by_item, places, qty_col, warehouses
-from .quantities import levels
+from .common import CONSUMING, items, moves_by_item, places, qty_col, warehouses
+from .quantities import levels, sides
 
 
-def stock_balance(book: Book, end: dt.date | None = None, item: str | None = None,
-                  warehouse: str | None = None) -> Table:
-    """Quantity and value per item and warehouse; the total agrees with the inventory accounts."""
-    p = places(book)
+def stock_balance_rows(book: Book, end: dt.date | None = None, item: str | None = None,
+                       warehouse: str | None = None) -> tuple[list[dict[str, Any]], Decimal]:
+    """Quantity and value per item and warehouse (those with either), and the total value."""
     its = items(book)
     rows = []
     total = ZERO
@@ -34,58 +32,49 @@ def stock_balance(book: Book, end: dt.date | None = None, item: str | None = Non
                      "qty": qty, "rate": round_to(value / qty, 4) if qty else None, "value": value,
                      "account": inventory_account(book, sku, wh)})
         total += value
-    cols = [text("item", "Item"), text("name", "Name"), text("warehouse", "Warehouse"), text("uom", "UoM"),
-            qty_col("qty", "Qty"), Column("rate", "Avg cost", "money", 4), money("value", "Value", p),
-            text("account", "Account")]
-    table = Table("stock-balance", cols, rows, {"item": "Total", "value": total},
-                  title=f"Stock balance{f' on {end}' if end else ''} ({book.base})")
-    if not item and not warehouse:
-        codes = inventory_accounts(book)
-        bal = balances(book, (e for e in book.entries.values() if end is None or e.date <= end))
-        ledger_total = sum((bal.get(c, ZERO) for c in codes), ZERO)
-        agrees = ledger_total == total
-        table.notes.append(f"Inventory accounts ({', '.join(sorted(codes))}): {ledger_total:,.{p}f}; "
-                           + ("agrees with the stock value." if agrees
-                              else f"differs from the stock value by {total - ledger_total:,.{p}f}."))
-        table.meta.update({"inventory_accounts_balance": ledger_total, "agrees": agrees})
-    return table
+    return rows, total
 
 
-def stock_ledger(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                 item: str | None = None, warehouse: str | None = None) -> Table:
-    """Every move per item and warehouse with the running quantity and value."""
-    p = places(book)
+def inventory_balance(book: Book, end: dt.date | None = None) -> tuple[set[str], Decimal]:
+    """The accounts that hold stock value, and their balance on `end` in the base currency (what
+    the stock value must agree with), from the ledger's day totals."""
+    codes = inventory_accounts(book)
+    bal = net_by_account(book, None, end)
+    return codes, sum((bal.get(c, ZERO) for c in codes), ZERO)
+
+
+def stock_ledger_rows(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                      item: str | None = None, warehouse: str | None = None) -> list[dict[str, Any]]:
+    """Every move dated from `start` to `end` per item and warehouse, with the running quantity
+    and value (which starts from the levels the day before `start`)."""
+    opening = levels(book, start - dt.timedelta(days=1)) if start is not None else {}
     running: dict[tuple[str, str], list[Decimal]] = {}
-    rows: list[dict[str, Any]] = []
-    for sku in sorted(moves_by_item(book)):
+    keyed: list[tuple[tuple, dict[str, Any]]] = []
+    by_item = moves_by_item(book)
+    for sku in sorted(by_item):
         if item and sku != item:
             continue
-        for m in moves_by_item(book)[sku]:
+        for m in by_item[sku]:
             if end is not None and m.date > end:
                 break
-            sides = []
-            if m.from_warehouse is not None:
-                sides.append((m.from_warehouse, -m.qty, -m.value))
-            if m.to_warehouse is not None:
-                sides.append((m.to_warehouse, ZERO if m.type in VALUE_ONLY else m.qty, m.value - m.variance))
-            for wh, qty, value in sides:
-                cell = running.setdefault((sku, wh), [ZERO, ZERO])
+            if start is not None and m.date < start:
+                continue
+            for wh, qty, value in sides(m):
+                cell = running.get((sku, wh))
+                if cell is None:
+                    cell = running[(sku, wh)] = list(opening.get((sku, wh), (ZERO, ZERO)))
                 cell[0] += qty
                 cell[1] += value
-                if (warehouse and wh != warehouse) or (start is not None and m.date < start):
+                if warehouse and wh != warehouse:
                     continue
                 other = m.to_warehouse if wh == m.from_warehouse else m.from_warehouse
-                rows.append({"date": m.date, "move": m.id, "type": m.type, "item": sku, "warehouse": wh,
-                             "other": other or m.account or "", "qty": qty,
-                             "rate": round_to(abs(value) / m.qty, 4), "value": value,
-                             "balance_qty": cell[0], "balance_value": cell[1],
-                             "reference": m.reference or "", "reason": m.reason or ""})
-    rows.sort(key=lambda r: (r["item"], r["warehouse"], r["date"], moves(book)[r["move"]].seq, r["move"]))
-    cols = [Column("date", "Date", "date"), text("move", "Move"), text("type", "Type"), text("item", "Item"),
-            text("warehouse", "Warehouse"), text("other", "From/to"), qty_col("qty", "Qty"),
-            Column("rate", "Rate", "money", 4), money("value", "Value", p), qty_col("balance_qty", "Balance qty"),
-            money("balance_value", "Balance value", p), text("reference", "Reference"), text("reason", "Reason")]
-    return Table("stock-ledger", cols, rows, title=f"Stock ledger ({book.base})")
+                keyed.append(((sku, wh, m.date, m.seq, m.id), {
+                    "date": m.date, "move": m.id, "type": m.type, "item": sku, "warehouse": wh,
+                    "other": other or m.account or "", "qty": qty, "rate": round_to(abs(value) / m.qty, 4),
+                    "value": value, "balance_qty": cell[0], "balance_value": cell[1],
+                    "reference": m.reference or "", "reason": m.reason or ""}))
+    keyed.sort(key=lambda pair: pair[0])
+    return [row for _, row in keyed]
 
 
 def consumed(book: Book, sku: str, today: dt.date, days: int = 90) -> Decimal:

@@ -1,0 +1,189 @@
+"""Values derived per folder of one record kind, kept in the one store, for the operational reports.
+
+A dated kind (stock moves, invoices, payments, ...) is filed one folder per month, and git names
+each folder's state with a tree id. A report that needs, say, per item and warehouse the stock
+each month's moves add asks `per_folder(...)` with a function that derives that value from the
+records of one folder; each folder's value is kept under its path and tree id (and the code
+version, as every key of the store): the same tree means the same records, so a book of 100,000
+unchanged moves is read as a few dozen small values, and a new move costs re-reading its month.
+
+The working tree is served from the same values: a folder where `git status` (the freshness
+probe) names a changed file is read from the working tree and kept nowhere; the others are
+HEAD's. A revision (`--as-of`) is served from its own tree ids. Anything a full read would report
+(an unreadable, invalid or misfiled record, a symbolic link, an id in two files) makes
+`per_folder` return None, and the caller reads the whole book instead, which says what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from comptoir.book.store import Derivation, Store
+
+if TYPE_CHECKING:
+    from comptoir.book.probe import Probe
+    from comptoir.book.root import DataRoot
+    from comptoir.schemas.registry import Kind
+
+
+def under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
+
+
+def dirty_folders(probe: Probe | None, folder: str) -> set[str] | None:
+    """The folders under `folder` (data-root-relative) holding a record file that differs from
+    HEAD; None when the probe cannot say (no probe, no commit yet, git failed)."""
+    if probe is None:
+        return None
+    changes = probe.changes()
+    if changes is None or not probe.ok:
+        return None
+    return {path.rpartition("/")[0] for path in changes if under(path, folder) and path.endswith(".yaml")}
+
+
+def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Callable[[list], object],
+               rev: str | None, probe: Probe | None, inputs: tuple[str, ...] = ()) -> dict[str, object] | None:
+    """folder (data-root-relative) -> derive(the records filed directly in it), for every folder
+    of `kind` at `rev` (None: the working tree, with `probe` saying what changed), in path order.
+    Values of committed folders come from the store (computed and kept on a miss); `inputs` are
+    whatever else the value depends on (the base currency, ...). None: read the whole book."""
+    from comptoir.book import git
+
+    top = root.top
+    if top is None:
+        return None
+    dirty = set() if rev is not None else dirty_folders(probe, kind.folder)
+    if dirty is None:
+        return None
+    base = root.prefix + kind.folder
+    try:
+        listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", rev or "HEAD", "--", base)
+    except git.GitError:
+        return None
+    trees: dict[str, str] = {}  # folder from the data root -> tree id
+    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = item.partition("\t")
+        if path and under(path, base):
+            trees[path[len(root.prefix):]] = meta.split(" ")[2]
+    for folder in dirty:
+        trees[folder] = ""  # read from the working tree, kept nowhere
+    store = Store.of(root.path)
+    found: dict[str, object] = {}
+    missing = []
+    for folder, tree in sorted(trees.items()):
+        hit = store.get(derivation, root.prefix + folder, tree, *inputs) if tree else None
+        if _sound(hit):
+            found[folder] = hit
+        else:
+            found[folder] = None
+            if tree:
+                missing.append(folder)
+    grouped: dict[str, list] | None = None
+    if len(missing) > 3:  # many folders to derive: read the kind once, through the parse store
+        grouped = _committed(root, kind, rev or "HEAD")
+        if grouped is None:
+            return None
+    for folder, tree in sorted(trees.items()):
+        if found[folder] is not None:
+            continue
+        if not tree:
+            records = _disk_records(root, folder, kind)
+        elif grouped is not None:
+            records = grouped.get(folder, [])
+        else:
+            records = _tree_records(root, folder, tree, kind)
+        if records is None:
+            return None
+        value = ([getattr(r, kind.id_field) for r in records], derive(records))
+        if tree:
+            store.put(derivation, (root.prefix + folder, tree, *inputs), value)
+        found[folder] = value
+    ids: set[str] = set()
+    count = 0
+    out: dict[str, object] = {}
+    for folder, kept in found.items():
+        folder_ids, derived = cast(tuple, kept)
+        ids.update(folder_ids)
+        count += len(folder_ids)
+        out[folder] = derived
+    if len(ids) != count:
+        return None  # an id in two files: the full read says which
+    return out
+
+
+def month_of(kind: Kind, folder: str) -> tuple[int, int] | None:
+    """(year, month) of a month folder `KIND/YYYY/MM` of a dated kind; None for any other folder
+    (which holds no well-filed record, or the records of several months)."""
+    parts = folder[len(kind.folder) + 1:].split("/") if folder.startswith(kind.folder + "/") else []
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def _sound(hit: object) -> bool:
+    return type(hit) is tuple and len(hit) == 2 and type(hit[0]) is list
+
+
+def _committed(root: DataRoot, kind: Kind, rev: str) -> dict[str, list] | None:
+    """The kind's records at `rev`, by folder (data-root-relative); None when the read has problems."""
+    from comptoir.book.loader import load_book
+
+    read = load_book(root, rev, kinds=(kind.name,))
+    if read.load_problems:
+        return None
+    grouped: dict[str, list] = {}
+    skip = len(root.prefix)
+    for ident, record in read.of(kind.name).items():
+        grouped.setdefault(read.source(kind.name, ident)[skip:].rpartition("/")[0], []).append(record)
+    return grouped
+
+
+def _tree_records(root: DataRoot, folder: str, tree: str, kind: Kind) -> list | None:
+    """The records of the files directly in a committed folder, or None when one of them is
+    something the full read would report."""
+    from comptoir.book import git
+    from comptoir.book.loader import parse_bytes, well_filed_record
+
+    files = []
+    for item in git.run(root.top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):  # type: ignore[arg-type]
+        meta, _, name = item.partition("\t")
+        if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
+            if meta.startswith("120000"):
+                return None  # a symbolic link: the working tree reads what it points to
+            files.append((name, meta.split(" ")[2]))
+    contents = git.cat_blobs(root.top, [blob for _, blob in files])  # type: ignore[arg-type]
+    records = []
+    for name, blob in files:
+        record = well_filed_record(kind, f"{folder}/{name}", parse_bytes(contents[blob]))
+        if record is None:
+            return None
+        records.append(record)
+    return records
+
+
+def _disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
+    """The records of the files directly in a working-tree folder, or None when one of them is
+    something the full read would report (or a link, which the full read follows)."""
+    from comptoir.book.loader import parse_bytes, well_filed_record
+
+    records = []
+    try:
+        entries = sorted(os.scandir(root.path / folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []  # every file of the folder was removed
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.endswith(".yaml"):
+            continue
+        if entry.is_symlink() or not entry.is_file():
+            return None
+        with open(entry.path, "rb") as fh:
+            record = well_filed_record(kind, f"{folder}/{entry.name}", parse_bytes(fh.read()))
+        if record is None:
+            return None
+        records.append(record)
+    return records
+

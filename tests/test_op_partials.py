@@ -1,0 +1,194 @@
+"""The operational reports served from partials kept per folder in the one store
+(cli/app/partials.py, cli/app/stockreports.py, ...) equal the same reports computed by a full
+read: on random books (hypothesis), on dirty trees, and at old revisions (--as-of)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comptoir.app import stockreports
+
+from .conftest import _template, commit_all, git, run, write
+
+STOCK_REPORTS = [
+    ("report", "stock-balance"),
+    ("report", "stock-balance", "--date", "2026-02-10"),
+    ("report", "stock-balance", "--date", "2026-01-31"),
+    ("report", "stock-balance", "--item", "BEAN", "--date", "2026-03-15"),
+    ("report", "stock-balance", "--warehouse", "W2"),
+    ("report", "stock-ledger"),
+    ("report", "stock-ledger", "--item", "CUP"),
+    ("report", "stock-ledger", "--from", "2026-02-05", "--to", "2026-03-20"),
+    ("report", "stock-ledger", "--period", "2026-02", "--warehouse", "W1"),
+    ("report", "stock-ledger", "--year", "2026", "--item", "BEAN"),
+]
+ITEMS = ["BEAN", "CUP", "MUG"]
+WAREHOUSES = ["W1", "W2"]
+
+
+def _refuse(monkeypatch) -> None:
+    """Every served path answers "read the whole book"."""
+    monkeypatch.setattr(stockreports, "_attach", lambda *a, **k: False)
+
+
+def _same(book: Path, monkeypatch, reports: list, as_of: tuple = ()) -> None:
+    for args in reports:
+        served = run(book, *args, *as_of, "--format", "json")
+        with monkeypatch.context() as m:
+            _refuse(m)
+            full = run(book, *args, *as_of, "--format", "json")
+        assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+
+
+def _stock_served(book: Path, as_of: str | None = None) -> bool:
+    from comptoir.app import ledgerdays
+    from comptoir.context import Env
+
+    env = Env(repo=str(book))
+    loaded = env.book(as_of, kinds=("account", "rate", "item", "warehouse"))
+    return stockreports._attach(env.root(), loaded, ledgerdays.Watch(str(book), None, as_of, also=("stock",)),
+                                (None,), (None, None, None))
+
+
+def _move_text(ident: str, day: dt.date, seq: int, type_: str, item: str, qty: Decimal, value: Decimal,
+               source: str | None, target: str | None, variance: Decimal = Decimal(0)) -> str:
+    lines = [f"id: {ident}", f"date: {day}"]
+    if seq:
+        lines.append(f"seq: {seq}")
+    lines += [f"type: {type_}", f"item: {item}", f"qty: {qty}"]
+    if source:
+        lines.append(f"from_warehouse: {source}")
+    if target:
+        lines.append(f"to_warehouse: {target}")
+    lines.append(f"value: {value}")
+    if variance:
+        lines.append(f"variance: {variance}")
+    lines.append("account: '5010'")
+    lines.append(f"reference: REF-{ident[-4:]}")
+    return "\n".join(lines) + "\n"
+
+
+def _base_files() -> dict[str, str]:
+    files = {f"items/{sku}.yaml": f"sku: {sku}\nname: Item {sku}\ntype: stocked\n" for sku in ITEMS}
+    files.update({f"warehouses/{code}.yaml": f"code: {code}\nname: Warehouse {code}\n" for code in WAREHOUSES})
+    files["warehouses/W2.yaml"] += "inventory_account: '1400'\n"
+    return files
+
+
+quantities = st.integers(min_value=1, max_value=400).map(lambda n: Decimal(n) / 4)  # 0.25 .. 100
+values = st.integers(min_value=0, max_value=900_000).map(lambda c: Decimal(c) / 100)
+moves = st.lists(st.tuples(
+    st.integers(min_value=0, max_value=95),  # day from 2026-01-01: three months and a bit
+    st.integers(min_value=0, max_value=3),  # seq
+    st.sampled_from(["receipt", "issue", "transfer", "adjustment", "landed-cost"]),
+    st.sampled_from(ITEMS),
+    quantities, values,
+    st.sampled_from(WAREHOUSES),
+    st.booleans(),  # a variance on what arrives
+), min_size=1, max_size=30)
+
+
+def _write_moves(book: Path, drawn: list, start: int = 0) -> None:
+    files = {}
+    for n, (offset, seq, type_, item, qty, value, wh, variance) in enumerate(drawn, start):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
+        ident = f"SM-{day:%Y%m%d}-{n:04d}"
+        other = "W2" if wh == "W1" else "W1"
+        source, target = {"receipt": (None, wh), "issue": (wh, None), "transfer": (wh, other),
+                          "adjustment": (None, wh) if n % 2 else (wh, None), "landed-cost": (None, wh)}[type_]
+        var = (value / 3).quantize(Decimal("0.01")) if variance and target and type_ != "landed-cost" else Decimal(0)
+        files[f"stock/{day:%Y}/{day:%m}/{ident}.yaml"] = _move_text(ident, day, seq, type_, item, qty, value,
+                                                                     source, target, var)
+    write(book, files)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=moves, cut=st.integers(min_value=0, max_value=29))
+def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
+    """A random committed book of moves, a second commit, a dirty tree on top (an edited move, a
+    new one in a month no commit has, a removed one), and the first commit read --as-of: the stock
+    balance and ledger served from partials equal the full read."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-op-partials-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        write(book, _base_files())
+        _write_moves(book, drawn[:cut] or drawn[:1])
+        commit_all(book, "first")
+        first = git(book, "rev-parse", "HEAD").strip()
+        _write_moves(book, drawn)
+        git(book, "add", "-A")
+        git(book, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "2")
+        assert _stock_served(book)
+        _same(book, monkeypatch, STOCK_REPORTS)
+        moved = sorted((book / "stock").rglob("*.yaml"))
+        edited = moved[len(moved) // 2]
+        edited.write_text(edited.read_text().replace("qty: ", "qty: 1"))
+        _write_moves(book, [(130, 0, "receipt", "MUG", Decimal(7), Decimal("70.00"), "W1", False)], start=9000)
+        if len(moved) > 1:
+            moved[0].unlink()
+        assert _stock_served(book)
+        _same(book, monkeypatch, STOCK_REPORTS)
+        assert _stock_served(book, first)
+        _same(book, monkeypatch, STOCK_REPORTS, as_of=("--as-of", first))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_stock_reports_read_no_move_and_match_figures_worked_out_by_hand(book, monkeypatch):
+    """Four moves by hand: the served stock balance and ledger show the figures worked out below,
+    without reading a single move record (the scoped book refuses access to them)."""
+    write(book, _base_files())
+    write(book, {
+        "stock/2026/01/SM-20260105-AAAA.yaml": _move_text("SM-20260105-AAAA", dt.date(2026, 1, 5), 0, "receipt",
+                                                          "BEAN", Decimal(10), Decimal("50.00"), None, "W1"),
+        "stock/2026/02/SM-20260203-BBBB.yaml": _move_text("SM-20260203-BBBB", dt.date(2026, 2, 3), 0, "issue",
+                                                          "BEAN", Decimal(4), Decimal("20.00"), "W1", None),
+        "stock/2026/02/SM-20260210-CCCC.yaml": _move_text("SM-20260210-CCCC", dt.date(2026, 2, 10), 0, "transfer",
+                                                          "BEAN", Decimal(2), Decimal("10.00"), "W1", "W2"),
+        "stock/2026/03/SM-20260301-DDDD.yaml": _move_text("SM-20260301-DDDD", dt.date(2026, 3, 1), 0,
+                                                          "landed-cost", "BEAN", Decimal(2), Decimal("3.00"), None,
+                                                          "W2"),
+    })
+    commit_all(book)
+    from comptoir.model import Book
+
+    assert _stock_served(book)
+    with monkeypatch.context() as m:
+        original = Book.of
+
+        def of(self, kind):
+            if kind == "stock-move":
+                raise AssertionError("a served report read the moves")
+            return original(self, kind)
+
+        m.setattr(Book, "of", of)
+        bal = json.loads(run(book, "report", "stock-balance", "--format", "json").stdout)
+        assert [(r["item"], r["warehouse"], r["qty"], r["value"]) for r in bal["rows"]] == [
+            ("BEAN", "W1", "4", "20.00"),  # 10 in, 4 out, 2 moved on: 50 - 20 - 10
+            ("BEAN", "W2", "2", "13.00")]  # 2 at 10.00, plus 3.00 landed
+        assert bal["totals"]["value"] == "33.00"
+        feb = json.loads(run(book, "report", "stock-balance", "--date", "2026-02-05", "--format", "json").stdout)
+        assert [(r["warehouse"], r["qty"], r["value"]) for r in feb["rows"]] == [("W1", "6", "30.00")]
+        led = json.loads(run(book, "report", "stock-ledger", "--from", "2026-02-04", "--format", "json").stdout)
+        assert [(r["move"], r["warehouse"], r["balance_qty"], r["balance_value"]) for r in led["rows"]] == [
+            ("SM-20260210-CCCC", "W1", "4", "20.00"),  # opening on 02-03: 6 units, 30.00
+            ("SM-20260210-CCCC", "W2", "2", "10.00"),
+            ("SM-20260301-DDDD", "W2", "2", "13.00")]
+
+
+def test_a_misfiled_move_is_left_to_the_full_read(book, monkeypatch):
+    write(book, _base_files())
+    write(book, {"stock/2026/03/SM-20260210-EEEE.yaml": _move_text(
+        "SM-20260210-EEEE", dt.date(2026, 2, 10), 0, "receipt", "CUP", Decimal(3), Decimal("9.00"), None, "W1")})
+    commit_all(book)
+    assert not _stock_served(book)
+    _same(book, monkeypatch, STOCK_REPORTS[:2])
