@@ -232,10 +232,12 @@ def _aging(side: str, name: str):
     @as_of
     @click.pass_obj
     def report(env, date_, detail, fmt, as_of) -> None:
+        from comptoir.app import openitems
         from comptoir.views.payments import aging_table
 
-        book = env.book(as_of)
-        emit(aging_table(book, side, day_of(env, date_), detail), fmt, book.revision)
+        day = day_of(env, date_)
+        book = openitems.served(env, as_of, side, day)
+        emit(aging_table(book, side, day, detail), fmt, book.revision)
 
     report.__doc__ = (f"Open {side}s by days past due: current, 1-30, 31-60, 61-90, 90+ (base currency); "
                       f"the total agrees with the {side} accounts.")
@@ -258,10 +260,12 @@ ap_aging_report = _aging("payable", "ap-aging")
 def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
     """A partner's statement of account: invoices, credit notes and payments with the running
     balance and what is still open."""
+    from comptoir.app import openitems
     from comptoir.views.payments import statement_table
 
-    book = env.book(as_of)
-    emit(statement_table(book, partner, day_of(env, date_), side, day_of(env, from_, "--from") if from_ else None),
+    day = day_of(env, date_)
+    book = openitems.served(env, as_of, side, day, partner)
+    emit(statement_table(book, partner, day, side, day_of(env, from_, "--from") if from_ else None),
          fmt, book.revision)
 
 

@@ -218,7 +218,8 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     ours = document_entries(book)
     groups: dict[tuple, OpenItem] = {}
     ledger = ZERO
-    for entry in entries_between(book, None, day):
+    given = book.derived.get("ledger.rows")  # served: the side accounts' posting rows (cli/app/openitems.py)
+    for entry in (() if given is not None else entries_between(book, None, day)):
         if not any(p.account in accounts for p in entry.postings):
             continue
         try:  # an entry no rate converts is reported by the currency rules; it counts for nothing here
@@ -242,6 +243,8 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
             group.base_amount = (group.base_amount or ZERO) + sign * value
             group.date = min(group.date, entry.date)
             group.due = group.date
+    if given is not None:
+        ledger = _rows_items(groups, given, side, day, accounts, ours, base)
     for item in groups.values():
         if item.amount != 0:
             if item.currency != base:
@@ -252,6 +255,33 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     result = OpenItems(side, day, found, by_doc, ledger, ledger - total)
     book.derived[key] = result
     return result
+
+
+def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.date | None, accounts: set[str],
+                ours: set[str], base: str) -> Decimal:
+    """open_items' journal part from posting rows (comptoir.domain.ledger.PostingRow) of the side
+    accounts, as the entries would give it: groups in the order of the entries' files (month
+    folder, then id), and the side accounts' balance, returned."""
+    sign = 1 if side == "receivable" else -1
+    ledger = ZERO
+    for r in sorted(rows, key=lambda r: (r.date.year, r.date.month, r.id + ".yaml", r.line)):
+        if r.account not in accounts or (day is not None and r.date > day):
+            continue
+        ledger += sign * r.value
+        if r.id in ours:
+            continue
+        cur = r.currency or base
+        ref = r.reference or r.id
+        gkey = (r.account, r.partner or "", cur, ref)
+        group = groups.get(gkey)
+        if group is None:
+            group = groups[gkey] = OpenItem(side, "journal", ref, ref, r.partner or "", r.date, r.date, cur, None,
+                                            ZERO, base_amount=ZERO)
+        group.amount += sign * r.amount
+        group.base_amount = (group.base_amount or ZERO) + sign * r.value
+        group.date = min(group.date, r.date)
+        group.due = group.date
+    return ledger
 
 
 def partner_balance(book: Book, side: str, partner: str, day: dt.date | None = None) -> Decimal:

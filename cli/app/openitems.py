@@ -1,0 +1,81 @@
+"""The aging reports and partner statements served without reading the whole journal.
+
+Open items (comptoir.domain.documents.open_items) are the sales or purchasing documents and
+payments of one side, plus the postings on the side's accounts that no document wrote, and the
+side accounts' balance. The documents of that side are read (through the parse store); the
+journal is not: the postings on the side accounts come from the posting rows kept per journal
+month folder (comptoir.app.ledgerdays), and which entries documents wrote from the entry ids
+kept per folder of each document kind (comptoir.app.partials). A dirty tree costs the changed
+folders; `--as-of` uses the revision's trees. Anything the partials cannot serve (a rate edited
+in the working tree, a misfiled record, ...) makes the report read the whole book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, cast
+
+from comptoir.book.store import Derivation
+
+if TYPE_CHECKING:
+    from comptoir.model import Book
+
+# Per folder of a document kind: the journal entries its documents wrote (entry, stock_entry).
+ENTRIES = Derivation("document-entries", keep=800)
+# The kinds whose documents write journal entries, and their folders (probed before the models
+# are imported; checked against the registry after).
+WRITERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "bill": "purchasing/bills",
+           "payment": "payments", "delivery": "sales/deliveries", "receipt": "purchasing/receipts",
+           "debit-note": "purchasing/debit-notes", "application": "applications",
+           "supplier-return": "purchasing/returns"}
+SIDES = {"receivable": ("partner", "invoice", "credit-note", "payment", "application"),
+         "payable": ("partner", "bill", "debit-note", "payment", "application")}
+
+
+def entries_of(records: list) -> list[str]:
+    return [ident for r in records for ident in (getattr(r, "entry", None), getattr(r, "stock_entry", None)) if ident]
+
+
+def served(env, as_of: str | None, side: str | None, day: dt.date | None, partner: str | None = None) -> Book:
+    """The book open_items(book, side, day) needs: the side's documents, partners, accounts and
+    rates read; the side accounts' posting rows and the documents' entry ids served from partials.
+    No `side`: the side of `partner`'s statement (receivable for a customer). The whole book when
+    they cannot be served."""
+    from comptoir.app import ledgerdays
+
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(WRITERS.values()))
+    kinds = SIDES[side] if side else tuple(dict.fromkeys(SIDES["receivable"] + SIDES["payable"]))
+    book = env.book(as_of, kinds=("account", "rate", *kinds))
+    if side is None:
+        found = book.of("partner").get(partner or "")
+        side = "receivable" if found is None or "customer" in found.roles else "payable"
+    if not _attach(env.root(), book, watch, side, day):
+        return env.book(as_of)
+    return book
+
+
+def _attach(root, book: Book, watch, side: str, day: dt.date | None) -> bool:
+    from comptoir.app import ledgerdays
+    from comptoir.app.partials import per_folder
+    from comptoir.domain.documents import side_accounts
+    from comptoir.schemas.registry import kind_named
+
+    entries: set[str] = set()
+    for name, folder in WRITERS.items():
+        kind = kind_named(name)
+        if kind.folder != folder:
+            return False
+        if name in SIDES[side]:  # read already
+            entries.update(entries_of(list(book.of(name).values())))
+            continue
+        parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, watch.probe)
+        if parts is None:
+            return False
+        for ids in parts.values():
+            entries.update(cast(list, ids))
+    accounts = side_accounts(book, side)
+    months = ledgerdays.in_months(None, day)
+    if not ledgerdays.attach(root, book, watch, lambda folder, account: account in accounts and months(folder, account)):
+        return False
+    book.derived["documents.entries"] = entries
+    return True
