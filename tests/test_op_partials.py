@@ -296,3 +296,52 @@ def test_random_side_postings_give_the_same_aging_and_statements(monkeypatch, dr
         _same_aging(book, monkeypatch, as_of=("--as-of", first))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- lists and reports that read only the kinds they declare (READS), open orders ----------------
+
+LIST_REPORTS = [
+    ("sales", "list"),
+    ("sales", "list", "--status", "paid"),
+    ("sales", "invoices", "--open"),
+    ("purchase", "list"),
+    ("purchase", "bills"),
+    ("report", "sales", "--year", "2026"),
+    ("report", "sales", "--from", "2026-10-01", "--per", "month"),
+    ("report", "purchases", "--period", "2026-10"),
+    ("report", "open-orders"),
+    ("report", "open-orders", "--date", "2026-10-10"),
+]
+
+
+def _same_lists(book: Path, monkeypatch, as_of: tuple = ()) -> None:
+    from comptoir.commands import _docs
+
+    for args in LIST_REPORTS:
+        served = run(book, *args, *as_of, "--format", "json")
+        with monkeypatch.context() as m:
+            m.setattr(_docs, "reads", lambda fn: None)
+            _refuse(m)
+            full = run(book, *args, *as_of, "--format", "json")
+        assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+        assert served.stdout.count('"rows"') == 1
+
+
+def test_document_lists_read_only_their_kinds_and_equal_the_full_read(monkeypatch, tmp_path):
+    """The demo company committed, dirty (a delivery and a payment gone, a stock move added, an
+    order edited), and --as-of the first commit: the lists and reports equal the full read."""
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    first = git(book, "rev-parse", "HEAD").strip()
+    sorted((book / "sales" / "invoices").rglob("*.yaml"))[-1].unlink()
+    commit_all(book, "an invoice less")
+    _same_lists(book, monkeypatch)
+    sorted((book / "sales" / "deliveries").rglob("*.yaml"))[-1].unlink()
+    sorted((book / "payments").rglob("*.yaml"))[0].unlink()
+    order = sorted((book / "sales" / "orders").glob("*.yaml"))[0]
+    order.write_text(order.read_text().replace("qty: ", "qty: 1", 1))
+    write(book, {"stock/2026/11/SM-20261129-ZZZZ.yaml": _move_text(
+        "SM-20261129-ZZZZ", dt.date(2026, 11, 29), 0, "receipt", "ESP-1K", Decimal(500), Decimal("4000.00"),
+        None, "ROASTERY")})
+    _same_lists(book, monkeypatch)
+    _same_lists(book, monkeypatch, as_of=("--as-of", first))

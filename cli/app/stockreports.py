@@ -84,15 +84,16 @@ def derive(records: list) -> tuple:
 
 
 def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | None, ...] = (),
-           moves_of: tuple[dt.date | None, dt.date | None, str | None] | None = None) -> Book:
+           moves_of: tuple[dt.date | None, dt.date | None, str | None] | None = None,
+           kinds: tuple[str, ...] = ()) -> Book:
     """The book a stock report needs: items, warehouses, accounts and rates read, with the stock
     levels on each of `level_days` (None: every move), with `ledger` the journal's day sums, and
     with `moves_of` = (start, end, item or None) each item's moves dated in that range, served from
-    what is kept per folder. The whole book when they cannot be."""
+    what is kept per folder; `kinds`: more kinds to read. The whole book when they cannot be."""
     from comptoir.app import ledgerdays
 
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(FOLDER,))  # first: git works while models import
-    book = env.book(as_of, kinds=("account", "rate", "item", "warehouse"))
+    book = env.book(as_of, kinds=tuple(dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))))
     if not (_attach(env.root(), book, watch, level_days, moves_of)
             and (not ledger or ledgerdays.attach(env.root(), book, watch))):
         return env.book(as_of)

@@ -51,6 +51,12 @@ def echo_ids(ids: list[str], summary: str) -> None:
 
 # -- the list, show and report commands sales and purchasing both have -------------------------
 
+def reads(fn) -> tuple[str, ...] | None:
+    """The record kinds a domain table or report declares it reads (READS in its module), or None:
+    every kind. The book is then loaded with those; any other kind is read whole on first use."""
+    return getattr(importlib.import_module(fn.__module__), "READS", {}).get(fn.__name__)
+
+
 def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) -> click.Command:
     """`GROUP list [--status S] [--partner P]`: the orders table of comptoir.domain.MODULE."""
 
@@ -62,7 +68,7 @@ def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) 
     @click.pass_obj
     def list_(env, status, partner, fmt, as_of) -> None:
         table = importlib.import_module(f"comptoir.domain.{module}").orders_table
-        book = env.book(as_of)
+        book = env.book(as_of, kinds=reads(table))
         opt.emit(table(book, status, partner), fmt, book.revision)
 
     return list_
@@ -80,7 +86,7 @@ def documents_list(group: click.Group, name: str, module: str, table: str, what:
     @click.pass_obj
     def listing(env, partner, open_only, fmt, as_of) -> None:
         build = getattr(importlib.import_module(f"comptoir.domain.{module}"), table)
-        book = env.book(as_of)
+        book = env.book(as_of, kinds=reads(build))
         opt.emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
 
     return listing
@@ -99,14 +105,14 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
     @opt.period_columns(by=False)
     @click.pass_obj
     def report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
-        book = env.book(as_of)
+        make = getattr(importlib.import_module(f"comptoir.domain.{module}"), build)
+        book = env.book(as_of, kinds=reads(make))  # the periodic variant reads the same kinds
         start, end = opt.resolve_range(book.settings, from_, to_, period, year)
         if per:  # the report's measure per --by group, in one column per period
             from comptoir.views import periodic
 
             return opt.emit(getattr(periodic, name)(book, start, end, per, tuple(by)), fmt, book.revision)
-        module_ = importlib.import_module(f"comptoir.domain.{module}")
-        opt.emit(getattr(module_, build)(book, start, end, tuple(by) or tuple(dimensions)), fmt, book.revision)
+        opt.emit(make(book, start, end, tuple(by) or tuple(dimensions)), fmt, book.revision)
 
     return report
 

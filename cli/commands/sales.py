@@ -346,10 +346,13 @@ sales_report = _docs.by_period_report("sales", "sales", "sales_report", ["custom
 def open_orders_report(env, date_, side, fmt, as_of) -> None:
     """What is still to deliver and to receive, with promised and expected dates, and whether each
     promise is at risk given the stock and supply expected now."""
+    from comptoir.app import stockreports
     from comptoir.domain.sales import open_orders_table
 
-    book = env.book(as_of)
-    emit(open_orders_table(book, day_of(env, date_), side), fmt, book.revision)
+    day = day_of(env, date_)
+    book = stockreports.served(env, as_of, ledger=False, level_days=(None, day),
+                               kinds=_docs.reads(open_orders_table) or ())
+    emit(open_orders_table(book, day, side), fmt, book.revision)
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

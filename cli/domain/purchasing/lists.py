@@ -16,6 +16,15 @@ from ..table import Column, Table, money, text
 from .common import billed, bills_of, get_order, open_qty, orders, received, status
 from .ordering import order_value
 
+# The record kinds each table reads (a command loads only these; comptoir.book.ondemand reads any
+# other kind whole on first use, so a kind missing here costs time, never a wrong answer).
+READS = {
+    "orders_table": ("purchase-order", "item", "receipt", "supplier-return", "bill", "debit-note", "payment",
+                     "application"),
+    "bills_table": ("bill", "payment", "debit-note", "application"),
+    "purchases_report": ("receipt", "bill"),
+}
+
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
     rows = []

@@ -23,6 +23,13 @@ from .common import (
 )
 from .ordering import order_net
 
+# The record kinds each table reads (a command loads only these; comptoir.book.ondemand reads any
+# other kind whole on first use, so a kind missing here costs time, never a wrong answer).
+READS = {
+    "orders_table": ("sales-order", "item", "delivery", "invoice", "payment", "credit-note", "application"),
+    "invoices_table": ("invoice", "payment", "credit-note", "application"),
+}
+
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
     rows = []

@@ -21,6 +21,12 @@ from .common import delivered_by_line, orders, status
 from .ordering import in_base, order_gross
 from .promises import open_lines, promise_risks
 
+# The record kinds each report reads (see READS in .lists); the periodic variant reads the same.
+READS = {"sales_report": ("delivery", "invoice", "credit-note"),
+         # and the stock levels (served from partials by the command): moves dated after the day only
+         "open_orders_table": ("sales-order", "item", "delivery", "work-order", "completion", "purchase-order",
+                               "receipt", "supplier-return", "invoice", "bill", "debit-note")}
+
 
 def sales_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
     """Invoiced quantity, revenue, cost of what was delivered for it and margin, less credit notes
