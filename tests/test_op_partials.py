@@ -29,6 +29,8 @@ STOCK_REPORTS = [
     ("report", "stock-ledger", "--from", "2026-02-05", "--to", "2026-03-20"),
     ("report", "stock-ledger", "--period", "2026-02", "--warehouse", "W1"),
     ("report", "stock-ledger", "--year", "2026", "--item", "BEAN"),
+    ("report", "overview"),
+    ("report", "overview", "--date", "2026-02-20"),
 ]
 ITEMS = ["BEAN", "CUP", "MUG"]
 WAREHOUSES = ["W1", "W2"]
@@ -36,7 +38,11 @@ WAREHOUSES = ["W1", "W2"]
 
 def _refuse(monkeypatch) -> None:
     """Every served path answers "read the whole book"."""
-    monkeypatch.setattr(stockreports, "_attach", lambda *a, **k: False)
+    from comptoir.app import ledgerdays, openitems, overview
+
+    for module in (stockreports, openitems, overview):
+        monkeypatch.setattr(module, "_attach", lambda *a, **k: False)
+    monkeypatch.setattr(ledgerdays, "attach", lambda *a, **k: False)
 
 
 def _same(book: Path, monkeypatch, reports: list, as_of: tuple = ()) -> None:
@@ -56,6 +62,17 @@ def _stock_served(book: Path, as_of: str | None = None) -> bool:
     loaded = env.book(as_of, kinds=("account", "rate", "item", "warehouse"))
     return stockreports._attach(env.root(), loaded, ledgerdays.Watch(str(book), None, as_of, also=("stock",)),
                                 (None,), (None, None, None))
+
+
+def _overview_served(book: Path, day: dt.date, as_of: str | None = None) -> bool:
+    from comptoir.app import ledgerdays, overview, stockreports
+    from comptoir.context import Env
+    from comptoir.domain.overview import READS
+
+    env = Env(repo=str(book))
+    loaded = env.book(as_of, kinds=READS)
+    return overview._attach(env.root(), loaded, ledgerdays.Watch(str(book), None, as_of, also=(stockreports.FOLDER,)),
+                            day)
 
 
 def _move_text(ident: str, day: dt.date, seq: int, type_: str, item: str, qty: Decimal, value: Decimal,
@@ -110,7 +127,7 @@ def _write_moves(book: Path, drawn: list, start: int = 0) -> None:
     write(book, files)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=moves, cut=st.integers(min_value=0, max_value=29))
 def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
     """A random committed book of moves, a second commit, a dirty tree on top (an edited move, a
@@ -127,7 +144,7 @@ def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
         _write_moves(book, drawn)
         git(book, "add", "-A")
         git(book, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "2")
-        assert _stock_served(book)
+        assert _stock_served(book) and _overview_served(book, dt.date(2026, 2, 20))
         _same(book, monkeypatch, STOCK_REPORTS)
         moved = sorted((book / "stock").rglob("*.yaml"))
         edited = moved[len(moved) // 2]
@@ -166,8 +183,8 @@ def test_stock_reports_read_no_move_and_match_figures_worked_out_by_hand(book, m
         original = Book.of
 
         def of(self, kind):
-            if kind == "stock-move":
-                raise AssertionError("a served report read the moves")
+            if kind in ("stock-move", "journal"):
+                raise AssertionError(f"a served report read {kind}")
             return original(self, kind)
 
         m.setattr(Book, "of", of)
@@ -183,6 +200,8 @@ def test_stock_reports_read_no_move_and_match_figures_worked_out_by_hand(book, m
             ("SM-20260210-CCCC", "W1", "4", "20.00"),  # opening on 02-03: 6 units, 30.00
             ("SM-20260210-CCCC", "W2", "2", "10.00"),
             ("SM-20260301-DDDD", "W2", "2", "13.00")]
+        over = json.loads(run(book, "report", "overview", "--format", "json").stdout)
+        assert {r["measure"]: r["value"] for r in over["rows"]}["Stock value"] == "33.00"
 
 
 def test_a_misfiled_move_is_left_to_the_full_read(book, monkeypatch):
@@ -205,21 +224,17 @@ AGING_REPORTS = [
     ("report", "statement", "cafe-de-la-soie"),
     ("report", "statement", "bureaux-cafe-service", "--from", "2026-10-15"),
     ("report", "statement", "cartonnages-lyonnais", "--side", "payable", "--date", "2026-11-10"),
+    ("report", "overview"),
+    ("report", "overview", "--date", "2026-10-20"),
 ]
 PARTNERS = ["cafe-de-la-soie", "bureaux-cafe-service", "cartonnages-lyonnais", None]
-
-
-def _refuse_open_items(monkeypatch) -> None:
-    from comptoir.app import openitems
-
-    monkeypatch.setattr(openitems, "_attach", lambda *a, **k: False)
 
 
 def _same_aging(book: Path, monkeypatch, as_of: tuple = ()) -> None:
     for args in AGING_REPORTS:
         served = run(book, *args, *as_of, "--format", "json")
         with monkeypatch.context() as m:
-            _refuse_open_items(m)
+            _refuse(m)
             full = run(book, *args, *as_of, "--format", "json")
         assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
 
@@ -270,7 +285,7 @@ def _write_side_entries(book: Path, drawn: list, start: int = 0) -> None:
     write(book, files)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=side_entries, cut=st.integers(min_value=0, max_value=11))
 def test_random_side_postings_give_the_same_aging_and_statements(monkeypatch, drawn, cut):
     """The demo company with random postings on the receivable and payable accounts (with and
@@ -286,7 +301,7 @@ def test_random_side_postings_give_the_same_aging_and_statements(monkeypatch, dr
         _write_side_entries(book, drawn[cut:], start=cut)
         git(book, "add", "-A")
         git(book, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "2")
-        assert _aging_served(book)
+        assert _aging_served(book) and _overview_served(book, dt.date(2026, 11, 30))
         _same_aging(book, monkeypatch)
         sorted((book / "payments").rglob("*.yaml"))[0].unlink()  # its entry is now one no document wrote
         _write_side_entries(book, [(75, "1100", "cafe-de-la-soie", Decimal("99.99"), "REF-C", False)], start=500)

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from comptoir.model import Book
 
 # Per stock folder: (first day, last day, (item, warehouse, qty, value) totals, the same per day
-# (packed), {item: its moves (packed)}); keyed by the folder's path and tree id.
+# (packed), {item: its moves (packed)}, (day, item, units consumed) (packed: issues, deliveries
+# and consumption, what the reorder report's rate of issue adds up)); keyed by the folder's path
+# and tree id.
 MOVES = Derivation("stock-folder", keep=800)
 FOLDER = "stock"  # the stock-move kind's folder: probed before the models are imported
 
@@ -52,13 +54,14 @@ class Move(NamedTuple):
 def derive(records: list) -> tuple:
     """The value kept for one folder's moves."""
     from comptoir.domain.ledger import ZERO
-    from comptoir.domain.stock import sides
+    from comptoir.domain.stock import CONSUMING, sides
 
     if not records:
-        return (0, 0, [], pack(()), {})
+        return (0, 0, [], pack(()), {}, pack(()))
     days: dict[tuple[int, str, str], list[Decimal]] = {}
     totals: dict[tuple[str, str], list[Decimal]] = {}
     rows: dict[str, list[tuple]] = {}
+    used: dict[tuple[int, str], Decimal] = {}
 
     def add(into: dict, key: tuple, qty: Decimal, value: Decimal) -> None:
         cell = into.get(key)
@@ -73,6 +76,8 @@ def derive(records: list) -> tuple:
         for wh, qty, value in sides(m):
             add(days, (day, m.item, wh), qty, value)
             add(totals, (m.item, wh), qty, value)
+        if m.type in CONSUMING:
+            used[(day, m.item)] = used.get((day, m.item), ZERO) + m.qty
         rows.setdefault(m.item, []).append(
             (day, m.seq, m.id, m.type, m.item, m.from_warehouse, m.to_warehouse, str(m.qty), str(m.value),
              str(m.variance), m.account, m.reason, m.reference))
@@ -80,27 +85,29 @@ def derive(records: list) -> tuple:
     return (min(ordinals), max(ordinals),
             [(i, w, str(q), str(v)) for (i, w), (q, v) in totals.items()],
             pack(tuple((d, i, w, str(q), str(v)) for (d, i, w), (q, v) in days.items())),
-            {item: pack(tuple(moves)) for item, moves in rows.items()})
+            {item: pack(tuple(moves)) for item, moves in rows.items()},
+            pack(tuple((d, i, str(q)) for (d, i), q in used.items())))
 
 
 def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | None, ...] = (),
            moves_of: tuple[dt.date | None, dt.date | None, str | None] | None = None,
-           kinds: tuple[str, ...] = ()) -> Book:
+           kinds: tuple[str, ...] = (), consumption: bool = False) -> Book:
     """The book a stock report needs: items, warehouses, accounts and rates read, with the stock
     levels on each of `level_days` (None: every move), with `ledger` the journal's day sums, and
     with `moves_of` = (start, end, item or None) each item's moves dated in that range, served from
-    what is kept per folder; `kinds`: more kinds to read. The whole book when they cannot be."""
+    what is kept per folder; `kinds`: more kinds to read; `consumption`: per item, the units consumed
+    per day (comptoir.domain.stock.consumed). The whole book when they cannot be."""
     from comptoir.app import ledgerdays
 
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(FOLDER,))  # first: git works while models import
     book = env.book(as_of, kinds=tuple(dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))))
-    if not (_attach(env.root(), book, watch, level_days, moves_of)
+    if not (_attach(env.root(), book, watch, level_days, moves_of, consumption)
             and (not ledger or ledgerdays.attach(env.root(), book, watch))):
         return env.book(as_of)
     return book
 
 
-def _attach(root, book: Book, watch, level_days: tuple, moves_of: tuple | None) -> bool:
+def _attach(root, book: Book, watch, level_days: tuple, moves_of: tuple | None, consumption: bool = False) -> bool:
     from comptoir.app.partials import per_folder
     from comptoir.schemas.registry import kind_named
 
@@ -133,6 +140,12 @@ def _attach(root, book: Book, watch, level_days: tuple, moves_of: tuple | None) 
         for series in by_item.values():
             series.sort(key=lambda m: (m.date, m.seq, m.id))
         book.derived["stock.by_item"] = by_item
+    if consumption:
+        used: dict[str, list[tuple[int, Decimal]]] = {}
+        for part in folders:
+            for d, sku, q in unpack(part[5]):
+                used.setdefault(sku, []).append((d, Decimal(q)))
+        book.derived["stock.consumption"] = used
     return True
 
 
@@ -151,7 +164,7 @@ def _levels(folders: list, day: dt.date | None) -> dict[tuple[str, str], list[De
             cell[0] += Decimal(q)
             cell[1] += Decimal(v)
 
-    for first, last, totals, days, _ in folders:
+    for first, last, totals, days, *_ in folders:
         if cut is None or last <= cut:
             for i, w, q, v in totals:
                 add(i, w, q, v)

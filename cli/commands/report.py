@@ -111,8 +111,10 @@ def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
 @click.pass_obj
 def overview(env, date_, fmt, as_of) -> None:
     """One-screen management summary: cash, receivables, payables, results (the main job)."""
+    from comptoir.app import overview as served
     from comptoir.domain.overview import overview as build
     from comptoir.options import parse_date
 
-    book = env.book(as_of)
-    emit(build(book, parse_date(date_, "--date") or env.today), fmt, _as_of_label(book))
+    day = parse_date(date_, "--date") or env.today
+    book = served.served(env, as_of, day)
+    emit(build(book, day), fmt, _as_of_label(book))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
-from .ledger import ZERO, balances, entries_between
+from .ledger import ZERO, net_by_account
 from .table import Column, Table, text
 
 Section = Callable[[Book, dt.date], list[dict]]
@@ -33,11 +33,11 @@ def _sum_types(book: Book, bal: dict[str, Decimal], types: set[str]) -> Decimal:
 
 @section
 def finance(book: Book, today: dt.date) -> list[dict]:
-    closing = balances(book, entries_between(book, None, today))
+    closing = net_by_account(book, None, today)  # from the day totals (served from partials, or the entries)
     month_start = today.replace(day=1)
     year_start, _ = book.settings.fiscal_year_bounds(book.settings.fiscal_year_of(today))
-    month = balances(book, entries_between(book, month_start, today))
-    ytd = balances(book, entries_between(book, year_start, today))
+    month = net_by_account(book, month_start, today)
+    ytd = net_by_account(book, year_start, today)
 
     def pl(bal):
         income = -_sum_types(book, bal, {"income"})
@@ -57,6 +57,15 @@ def finance(book: Book, today: dt.date) -> list[dict]:
         {"section": "Finance", "measure": "Expenses year to date", "value": y_exp},
         {"section": "Finance", "measure": "Net result year to date", "value": y_net},
     ]
+
+
+# The record kinds the sections read, but the journal and the stock moves: `report overview` loads
+# these and serves the day totals, the side accounts' postings and the stock levels and consumption
+# from partials (cli/app/overview.py); a kind missing here is read whole on first use.
+READS = ("account", "rate", "partner", "item", "warehouse", "bom", "work-order", "completion", "sales-order",
+         "delivery", "invoice", "credit-note", "purchase-order", "receipt", "supplier-return", "bill",
+         "debit-note", "payment", "application", "tax-code", "opportunity", "lead", "activity", "employee",
+         "payroll")
 
 
 def overview(book: Book, today: dt.date) -> Table:

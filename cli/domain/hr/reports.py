@@ -12,7 +12,7 @@ from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.hr import Department, Employee, PayrollRun, period_bounds
 
-from ..ledger import ZERO, balances, entries_between
+from ..ledger import ZERO, net_by_account
 from ..overview import section
 from .common import (
     contributions_centre,
@@ -250,7 +250,7 @@ def hr_overview(book: Book, today: dt.date) -> list[dict[str, Any]]:
         rows.append({"section": "HR", "measure": f"Payroll cost {month_label(last.period)} (gross + employer)",
                      "value": totals_of(last.lines).cost})
     payable = book.settings.payroll.net_pay_payable
-    owed_ = -balances(book, entries_between(book, None, today)).get(payable, ZERO)
+    owed_ = -net_by_account(book, None, today).get(payable, ZERO)  # day totals: served to `report overview`
     rows.append({"section": "HR", "measure": "Net pay owed to staff", "value": owed_})
     return rows
 

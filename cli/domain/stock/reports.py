@@ -80,6 +80,10 @@ def stock_ledger_rows(book: Book, start: dt.date | None = None, end: dt.date | N
 def consumed(book: Book, sku: str, today: dt.date, days: int = 90) -> Decimal:
     """Units consumed (issues, deliveries, consumption) in the `days` days up to and including today."""
     start = today - dt.timedelta(days=days - 1)
+    given = book.derived.get("stock.consumption")  # served: item -> (day ordinal, units) (cli/app/stockreports.py)
+    if given is not None:
+        lo, hi = start.toordinal(), today.toordinal()
+        return sum((q for d, q in given.get(sku, ()) if lo <= d <= hi), ZERO)
     return sum((m.qty for m in moves_by_item(book).get(sku, [])
                 if m.type in CONSUMING and start <= m.date <= today), ZERO)
 

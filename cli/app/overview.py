@@ -1,0 +1,44 @@
+"""`report overview` served from partials: no journal entry and no stock move is read.
+
+The sections (comptoir.domain.overview and each family's) read the documents, CRM and HR records
+(the kinds `READS` names, through the parse store) and three things derived from the large posted
+kinds: the journal's day totals (the finance figures, net pay owed) and the posting rows of the
+receivable and payable accounts (overdue receivables and payables), from the journal month
+partials (comptoir.app.ledgerdays); the stock levels and the units consumed per day (stock value,
+reorder, promises, components short), from the stock folder partials (comptoir.app.stockreports).
+Stock moves dated after the day are read only when there are some. Anything the partials cannot
+serve makes the report read the whole book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from comptoir.model import Book
+
+
+def served(env, as_of: str | None, day: dt.date) -> Book:
+    from comptoir.app import ledgerdays, openitems, stockreports
+
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER,))
+    from comptoir.domain.overview import READS
+
+    book = env.book(as_of, kinds=READS)
+    if not _attach(env.root(), book, watch, day):
+        return env.book(as_of)
+    # the documents' entries: every kind that writes one is read already
+    assert set(openitems.WRITERS) <= set(READS)
+    return book
+
+
+def _attach(root, book: Book, watch, day: dt.date) -> bool:
+    from comptoir.app import ledgerdays, stockreports
+    from comptoir.domain.documents import side_accounts
+
+    if not stockreports._attach(root, book, watch, (day, None), None, consumption=True):
+        return False
+    accounts = side_accounts(book, "receivable") | side_accounts(book, "payable")
+    months = ledgerdays.in_months(None, day)
+    return ledgerdays.attach(root, book, watch, lambda folder, account: account in accounts and months(folder, account))
