@@ -78,7 +78,7 @@ def _income_statement(book: Book, start=None, end=None, depth=None, currency=Non
 
 
 def _overview(book: Book, day: dt.date | None = None) -> Table:
-    from comptoir.domain.overview import overview
+    from comptoir.views.overview import overview
 
     return overview(book, day or book.today or dt.date.today())
 

@@ -94,12 +94,12 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     from comptoir import charts
     from comptoir.domain.budget import budgets
     from comptoir.domain.crm.reports import forecast, pipeline
-    from comptoir.domain.overview import overview
     from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
     from comptoir.views import periodic
     from comptoir.views.availability import reorder_table, stock_out_table
     from comptoir.views.budget import budget_report, rolling_forecast
     from comptoir.views.ledger import trial_balance_table as trial_balance
+    from comptoir.views.overview import overview
     from comptoir.views.payments import aging_table, cash_view
 
     pages: list[Page] = []

@@ -31,6 +31,8 @@ STOCK_REPORTS = [
     ("report", "stock-ledger", "--year", "2026", "--item", "BEAN"),
     ("report", "overview"),
     ("report", "overview", "--date", "2026-02-20"),
+    ("item", "list"),
+    ("warehouse", "list"),
 ]
 ITEMS = ["BEAN", "CUP", "MUG"]
 WAREHOUSES = ["W1", "W2"]

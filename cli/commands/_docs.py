@@ -52,13 +52,13 @@ def echo_ids(ids: list[str], summary: str) -> None:
 # -- the list, show and report commands sales and purchasing both have -------------------------
 
 def reads(fn) -> tuple[str, ...] | None:
-    """The record kinds a domain table or report declares it reads (READS in its module), or None:
+    """The record kinds a table or report declares it reads (READS in its module), or None:
     every kind. The book is then loaded with those; any other kind is read whole on first use."""
     return getattr(importlib.import_module(fn.__module__), "READS", {}).get(fn.__name__)
 
 
 def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) -> click.Command:
-    """`GROUP list [--status S] [--partner P]`: the orders table of comptoir.domain.MODULE."""
+    """`GROUP list [--status S] [--partner P]`: the orders table of comptoir.views.MODULE."""
 
     @group.command("list", help=doc)
     @click.option("--status", type=click.Choice(statuses))
@@ -67,7 +67,7 @@ def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) 
     @opt.as_of
     @click.pass_obj
     def list_(env, status, partner, fmt, as_of) -> None:
-        table = importlib.import_module(f"comptoir.domain.{module}").orders_table
+        table = importlib.import_module(f"comptoir.views.{module}").orders_table
         book = env.book(as_of, kinds=reads(table))
         opt.emit(table(book, status, partner), fmt, book.revision)
 
@@ -85,7 +85,7 @@ def documents_list(group: click.Group, name: str, module: str, table: str, what:
     @opt.as_of
     @click.pass_obj
     def listing(env, partner, open_only, fmt, as_of) -> None:
-        build = getattr(importlib.import_module(f"comptoir.domain.{module}"), table)
+        build = getattr(importlib.import_module(f"comptoir.views.{module}"), table)
         book = env.book(as_of, kinds=reads(build))
         opt.emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
 
@@ -118,7 +118,7 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
 
 
 def show_command(group: click.Group, metavar: str, module: str, doc: str) -> click.Command:
-    """`GROUP show ID`: what comptoir.domain.MODULE.show_table makes of the order or document."""
+    """`GROUP show ID`: what comptoir.views.MODULE.show_table makes of the order or document."""
 
     @group.command("show", help=doc)
     @click.argument("ident", metavar=metavar)
@@ -126,7 +126,7 @@ def show_command(group: click.Group, metavar: str, module: str, doc: str) -> cli
     @opt.as_of
     @click.pass_obj
     def show(env, ident, fmt, as_of) -> None:
-        table = importlib.import_module(f"comptoir.domain.{module}").show_table
+        table = importlib.import_module(f"comptoir.views.{module}").show_table
         book = env.book(as_of)
         opt.emit(table(book, ident), fmt, book.revision)
 

@@ -68,9 +68,10 @@ def add(env, sku, name, uom, type_, lead_time, reorder_point, reorder_qty, valua
 @click.pass_obj
 def list_(env, type_, fmt, as_of) -> None:
     """List items with their stock on hand and value."""
-    from comptoir.domain.stock import items_table
+    from comptoir.app import stockreports
+    from comptoir.views.stock import items_table
 
-    book = env.book(as_of)
+    book = stockreports.served(env, as_of, ledger=False, level_days=(None,))  # levels from the stock partials
     emit(items_table(book, type_), fmt, book.revision)
 
 

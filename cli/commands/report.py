@@ -112,8 +112,8 @@ def _from_snapshot(watch, from_, to_, period, depth, fmt) -> str | None:
 def overview(env, date_, fmt, as_of) -> None:
     """One-screen management summary: cash, receivables, payables, results (the main job)."""
     from comptoir.app import overview as served
-    from comptoir.domain.overview import overview as build
     from comptoir.options import parse_date
+    from comptoir.views.overview import overview as build
 
     day = parse_date(date_, "--date") or env.today
     book = served.served(env, as_of, day)

@@ -43,7 +43,8 @@ def add(env, code, name, address, inventory_account, no_commit) -> None:
 @click.pass_obj
 def list_(env, fmt, as_of) -> None:
     """List warehouses with the value of the stock they hold."""
-    from comptoir.domain.stock import warehouses_table
+    from comptoir.app import stockreports
+    from comptoir.views.stock import warehouses_table
 
-    book = env.book(as_of)
+    book = stockreports.served(env, as_of, ledger=False, level_days=(None,))  # levels from the stock partials
     emit(warehouses_table(book), fmt, book.revision)

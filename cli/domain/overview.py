@@ -7,10 +7,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from comptoir.model import Book
-from comptoir.schemas.types import currency_places
 
 from .ledger import ZERO, net_by_account
-from .table import Column, Table, text
 
 Section = Callable[[Book, dt.date], list[dict]]
 
@@ -68,16 +66,14 @@ READS = ("account", "rate", "partner", "item", "warehouse", "bom", "work-order",
          "payroll")
 
 
-def overview(book: Book, today: dt.date) -> Table:
+def overview_rows(book: Book, today: dt.date) -> list[dict]:
+    """Every family's overview section on `today`: (section, measure, value) rows."""
     from comptoir.families import sections
 
     rows: list[dict] = []
     for fn in sections():
         rows.extend(fn(book, today))
-    places = currency_places(book.base)
-    cols = [text("section", "Section"), text("measure", "Measure"), Column("value", "Value", "money", places)]
-    # counts (headcount, leads, follow-ups) stay ints and render as they are; amounts get the currency's places
-    return Table("overview", cols, rows, title=f"{book.settings.company}: overview on {today} ({book.base})")
+    return rows
 
 
 # What this module adds to its family (comptoir.families collects these lists).

@@ -1,4 +1,4 @@
-"""Stock tables: the stock balance and the stock ledger."""
+"""Stock tables: the stock balance and the stock ledger, the item and warehouse lists."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import datetime as dt
 from comptoir.domain.book import Book
 from comptoir.domain.stock import (
     inventory_balance,
+    item_rows,
     places,
     qty_col,
     stock_balance_rows,
     stock_ledger_rows,
+    warehouse_rows,
 )
 from comptoir.domain.table import Column, Table, money, text
 
@@ -45,3 +47,18 @@ def stock_ledger_table(book: Book, start: dt.date | None = None, end: dt.date | 
             money("balance_value", "Balance value", p), text("reference", "Reference"), text("reason", "Reason")]
     return Table("stock-ledger", cols, stock_ledger_rows(book, start, end, item, warehouse),
                  title=f"Stock ledger ({book.base})")
+
+
+def items_table(book: Book, type_: str | None = None) -> Table:
+    cols = [text("sku", "SKU"), text("name", "Name"), text("type", "Type"), text("uom", "UoM"),
+            text("valuation", "Valuation"), Column("lead_time_days", "Lead time (days)", "int"),
+            qty_col("reorder_point", "Reorder point"), qty_col("reorder_qty", "Reorder qty"),
+            qty_col("on_hand", "On hand"), money("value", "Value", places(book)), Column("active", "Active", "bool")]
+    return Table("items", cols, item_rows(book, type_), title="Items")
+
+
+def warehouses_table(book: Book) -> Table:
+    cols = [text("code", "Code"), text("name", "Name"), text("address", "Address"),
+            text("inventory_account", "Inventory account"), Column("items", "Items in stock", "int"),
+            money("value", "Value", places(book)), Column("active", "Active", "bool")]
+    return Table("warehouses", cols, warehouse_rows(book), title="Warehouses")

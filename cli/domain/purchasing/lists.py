@@ -1,75 +1,49 @@
-"""The purchasing list and show tables, and the purchases report.
+"""The purchasing lists as data (their tables: comptoir.views.purchasing), and the purchases report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from comptoir.model import Book
-from comptoir.schemas.purchasing import PurchaseOrder
 from comptoir.schemas.types import currency_places
 
 from ..documents import orders as core
 from ..documents.parties import to_base
 from ..ledger import ZERO
 from ..table import Column, Table, money, text
-from .common import billed, bills_of, get_order, open_qty, orders, received, status
+from .common import open_qty, orders, status
 from .ordering import order_value
 
 # The record kinds each table reads (a command loads only these; comptoir.book.ondemand reads any
 # other kind whole on first use, so a kind missing here costs time, never a wrong answer).
 READS = {
-    "orders_table": ("purchase-order", "item", "receipt", "supplier-return", "bill", "debit-note", "payment",
-                     "application"),
-    "bills_table": ("bill", "payment", "debit-note", "application"),
+    "order_rows": ("purchase-order", "item", "receipt", "supplier-return", "bill", "debit-note", "payment",
+                   "application"),
+    "bill_rows": ("bill", "payment", "debit-note", "application"),
     "purchases_report": ("receipt", "bill"),
 }
 
 
-def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
+def order_rows(book: Book, status_filter: str | None = None, partner: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for po, st in core.listed(orders(book).values(), lambda po: status(book, po), status_filter, partner):
         open_lines = [ln.expected for i, ln in enumerate(po.lines, 1) if open_qty(book, po, i) > 0 and ln.expected]
         rows.append({**core.order_row(book, po, st, order_value(po, book)),
                      "next_expected": min(open_lines) if open_lines else None,
                      "reference": po.supplier_reference or ""})
-    cols = [*core.order_columns("Supplier"), Column("next_expected", "Next expected", "date"),
-            text("reference", "Their reference")]
-    return Table("purchase-orders", cols, rows, title="Purchase orders")
+    return rows
 
 
-def order_detail(book: Book, po: PurchaseOrder) -> Table:
-    rows, places = core.line_rows(book, po, lambda i, ln: {
-        "expected": ln.expected, "received": received(book, po.id, i), "billed": billed(book, po.id, i),
-        "open": open_qty(book, po, i)})
-    cols = [*core.line_columns(places), Column("expected", "Expected", "date"), Column("received", "Received", "qty"),
-            Column("billed", "Billed", "qty"), Column("open", "Open", "qty")]
-    receipts = sorted((r for r in book.of("receipt").values() if r.order == po.id), key=lambda r: (r.date, r.id))
-    notes = [f"{po.id} from {po.partner}, ordered {po.date}, {po.currency or book.base}; status: {status(book, po)}"]
-    notes += [f"receipt {r.id} on {r.date}: {core.lines_text(r)}" for r in receipts]
-    notes += [f"bill {b.id} ({b.number}) on {b.date}: total {b.total:,f}, due {b.due}" for b in bills_of(book, po.id)]
-    if po.cancelled:
-        notes.append(f"cancelled on {po.cancelled}")
-    table = Table("purchase-order", cols, rows, title=f"Purchase order {po.id}", notes=notes)
-    table.meta.update({"id": po.id, "status": status(book, po), "partner": po.partner,
-                       "receipts": [r.id for r in receipts], "bills": [b.id for b in bills_of(book, po.id)]})
-    return table
-
-
-def show_table(book: Book, ident: str) -> Table:
-    """What `purchase show` prints: a purchase order with its lines, receipts and bills."""
-    return order_detail(book, get_order(book, ident))
-
-
-def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
+def bill_rows(book: Book, partner: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
     rows = []
     for b, left in core.open_documents(book, "payable", book.of("bill").values(), lambda b: (b.date, b.id), partner,
-                                  open_only):
+                                       open_only):
         rows.append({"id": b.id, "number": b.number, "date": b.date, "due": b.due, "partner": b.partner,
                      "order": b.order or "", "currency": b.currency or book.base, "total": b.total, "open": left,
                      "status": "paid" if left <= 0 else ("partly paid" if left < b.total else "open")})
-    cols = [text("id", "Id"), text("number", "Number"), *core.document_columns("Supplier")]
-    return Table("bills", cols, rows, title="Supplier bills")
+    return rows
 
 
 def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:

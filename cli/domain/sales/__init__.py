@@ -44,7 +44,7 @@ from .common import (
 from .credit_notes import CreditResult, credit_note, return_cost
 from .delivering import DeliveryResult, deliver
 from .invoicing import invoice, renumber
-from .lists import document_table, invoices_table, order_detail, orders_table, show_table
+from .lists import find_document, find_order, invoice_rows, order_rows
 from .ordering import (
     OpportunityOrder,
     OrderResult,
@@ -63,10 +63,10 @@ from .rules import document_numbering, sales_rules
 __all__ = [
     "CREDIT_SERIES", "INVOICE_SERIES", "STATUSES", "CreditResult", "DeliveryResult", "OpportunityOrder",
     "OrderResult", "cancel_order", "confirm_order", "credit_exposure", "credit_note", "credited_by_line",
-    "deliver", "delivered", "delivered_by_line", "deliveries_of", "document_numbering", "document_table",
+    "deliver", "delivered", "delivered_by_line", "deliveries_of", "document_numbering", "find_document", "find_order",
     "documents_effect", "get_invoice", "get_order", "invoice", "invoice_of_delivery", "invoice_status",
-    "invoiced", "invoiced_by_line", "invoices_of", "invoices_table", "new_order", "open_orders_table",
-    "open_sales_lines", "order_detail", "order_from_opportunity", "order_gross", "order_net", "orders",
-    "orders_table", "promise_risks", "renumber", "return_cost", "sales_overview", "sales_report",
-    "sales_rules", "show_table", "status", "to_deliver",
+    "invoiced", "invoiced_by_line", "invoices_of", "invoice_rows", "new_order", "open_orders_table",
+    "open_sales_lines", "order_from_opportunity", "order_gross", "order_net", "orders",
+    "order_rows", "promise_risks", "renumber", "return_cost", "sales_overview", "sales_report",
+    "sales_rules", "status", "to_deliver",
 ]

@@ -1,111 +1,65 @@
-"""The sales list and show tables: orders, one order with its lines, invoices, one document.
+"""The sales lists as data: orders with their status, invoices with what is open, a document
+found by id or number (their tables: comptoir.views.sales).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.sales import SalesOrder
 
 from ..documents import orders as core
-from ..table import Column, Table, text
 from .common import (
-    delivered,
-    deliveries_of,
     invoice_status,
-    invoiced,
-    invoices_of,
     orders,
     status,
     to_deliver,
 )
 from .ordering import order_net
 
-# The record kinds each table reads (a command loads only these; comptoir.book.ondemand reads any
+# The record kinds each list reads (a command loads only these; comptoir.book.ondemand reads any
 # other kind whole on first use, so a kind missing here costs time, never a wrong answer).
 READS = {
-    "orders_table": ("sales-order", "item", "delivery", "invoice", "payment", "credit-note", "application"),
-    "invoices_table": ("invoice", "payment", "credit-note", "application"),
+    "order_rows": ("sales-order", "item", "delivery", "invoice", "payment", "credit-note", "application"),
+    "invoice_rows": ("invoice", "payment", "credit-note", "application"),
 }
 
 
-def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
+def order_rows(book: Book, status_filter: str | None = None, partner: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for so, st in core.listed(orders(book).values(), lambda so: status(book, so), status_filter, partner):
         promised = [ln.promised for i, ln in enumerate(so.lines, 1) if ln.promised and to_deliver(book, so, i) > 0]
         rows.append({**core.order_row(book, so, st, order_net(book, so)),
                      "promised": max(promised) if promised else None, "reference": so.customer_reference or "",
                      "opportunity": so.opportunity or ""})
-    cols = [*core.order_columns("Customer"), Column("promised", "Promised", "date"),
-            text("reference", "Their reference"), text("opportunity", "Opportunity")]
-    return Table("sales-orders", cols, rows, title="Sales quotes and orders")
+    return rows
 
 
-def order_detail(book: Book, so: SalesOrder) -> Table:
-    rows, places = core.line_rows(book, so, lambda i, ln: {
-        "requested": ln.requested, "promised": ln.promised, "delivered": delivered(book, so.id, i),
-        "invoiced": invoiced(book, so.id, i), "open": to_deliver(book, so, i)})
-    cols = [*core.line_columns(places), Column("requested", "Requested", "date"), Column("promised", "Promised", "date"),
-            Column("delivered", "Delivered", "qty"), Column("invoiced", "Invoiced", "qty"),
-            Column("open", "To deliver", "qty")]
-    st = status(book, so)
-    kind = "quote" if so.confirmed is None else "order"
-    notes = [f"{kind} {so.id} for {so.partner}, {so.date}, {so.currency or book.base}; status: {st}"]
-    if so.confirmed:
-        notes.append(f"confirmed {so.confirmed}")
-    if so.credit_override:
-        notes.append(f"accepted over the credit limit: {so.credit_override}")
-    notes += [f"delivery {d.id} on {d.date}: {core.lines_text(d)}" for d in deliveries_of(book, so.id)]
-    notes += [f"invoice {i.number} ({i.id}) on {i.date}: total {i.total:,f}, due {i.due}, "
-              f"{invoice_status(book, i, book.today or dt.date.today())}" for i in invoices_of(book, so.id)]
-    if so.cancelled:
-        notes.append(f"cancelled on {so.cancelled}")
-    table = Table("sales-order", cols, rows, title=f"Sales {kind} {so.id}", notes=notes)
-    table.meta.update({"id": so.id, "status": st, "partner": so.partner, "currency": so.currency or book.base,
-                       "deliveries": [d.id for d in deliveries_of(book, so.id)],
-                       "invoices": [i.id for i in invoices_of(book, so.id)]})
-    return table
-
-
-def invoices_table(book: Book, today: dt.date, partner: str | None = None, open_only: bool = False) -> Table:
+def invoice_rows(book: Book, today: dt.date, partner: str | None = None, open_only: bool = False
+                 ) -> list[dict[str, Any]]:
     rows = []
     for inv, left in core.open_documents(book, "receivable", book.of("invoice").values(), lambda i: (i.date, i.number),
-                                    partner, open_only):
+                                         partner, open_only):
         rows.append({"number": inv.number, "id": inv.id, "date": inv.date, "due": inv.due, "partner": inv.partner,
                      "order": inv.order or "", "currency": inv.currency or book.base, "total": inv.total,
                      "open": left, "status": invoice_status(book, inv, today)})
-    cols = [text("number", "Number"), text("id", "Id"), *core.document_columns("Customer")]
-    return Table("invoices", cols, rows, title="Sales invoices")
+    return rows
 
 
-def show_table(book: Book, ident: str) -> Table:
-    """What `sales show` prints: an order with its lines, or a delivery, invoice or credit note."""
-    so = orders(book).get(ident)
-    return order_detail(book, so) if so is not None else document_table(book, ident)
-
-
-def document_table(book: Book, ident: str) -> Table:
-    """A delivery, invoice or credit note with its lines."""
+def find_document(book: Book, ident: str) -> tuple[str, Any]:
+    """(kind, record) of the delivery, invoice or credit note with this id (or number)."""
     for kind in ("delivery", "invoice", "credit-note"):
         doc = book.of(kind).get(ident)
         if doc is None and kind != "delivery":
             doc = next((d for d in book.of(kind).values() if d.number == ident), None)
         if doc is not None:
-            break
-    else:
-        raise fail("unknown-document", f"there is no sales order, delivery, invoice or credit note {ident}",
-                   "`comptoir sales list` and `comptoir sales invoices` show them")
-    rows = [ln.model_dump(mode="python", exclude_none=True) for ln in doc.lines]
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    cols = [Column(k, k.replace("_", " ").capitalize(),
-                   "qty" if k in ("qty", "returned", "discount", "tax_rate") else
-                   "money" if k in ("price", "net", "tax_amount", "value") else "int" if k == "line" else "text")
-            for k in keys]
-    data = doc.model_dump(mode="json", exclude_none=True)
-    notes = [f"{k}: {v}" for k, v in data.items() if k != "lines"]
-    table = Table(kind, cols, rows, title=f"{kind.replace('-', ' ').capitalize()} {getattr(doc, 'number', doc.id)}",
-                  notes=notes)
-    table.meta[kind] = data
-    return table
+            return kind, doc
+    raise fail("unknown-document", f"there is no sales order, delivery, invoice or credit note {ident}",
+               "`comptoir sales list` and `comptoir sales invoices` show them")
+
+
+def find_order(book: Book, ident: str) -> SalesOrder | None:
+    return orders(book).get(ident)

@@ -33,11 +33,11 @@ from .reports import (
     consumed,
     inventory_balance,
     issue_rate,
-    items_table,
+    item_rows,
     stock_balance_rows,
     stock_effect,
     stock_ledger_rows,
-    warehouses_table,
+    warehouse_rows,
 )
 from .rules import stock_references, stock_valuation, stock_value_agrees
 from .valuation import Outcome, Position, replay
@@ -55,8 +55,8 @@ from .writing import (
 __all__ = [
     "CONSUMING", "add_levels", "MoveDraft", "Outcome", "Position", "StockPosting", "cogs_account", "consumed",
     "count_draft", "fmt_qty", "future_moves", "inventory_account", "inventory_balance", "inventory_accounts", "issue_rate",
-    "items", "items_table", "last_move_date", "levels", "levels_on", "move_key", "moves", "moves_by_item",
+    "item_rows", "items", "last_move_date", "levels", "levels_on", "move_key", "moves", "moves_by_item",
     "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "sides", "stock_balance_rows", "stock_effect",
     "stock_entry", "stock_ledger_rows", "stock_references", "stock_valuation", "stock_value_agrees",
-    "unit_for", "value_by_account", "value_moves", "warehouses", "warehouses_table",
+    "unit_for", "value_by_account", "value_moves", "warehouse_rows", "warehouses",
 ]

@@ -12,7 +12,7 @@ from comptoir.model import Book
 
 from ..diff import effect
 from ..ledger import ZERO, net_by_account, round_to
-from ..table import Column, Table, money, text
+from ..table import Table, money, text
 from .accounts import inventory_account, inventory_accounts
 from .common import CONSUMING, items, moves_by_item, places, qty_col, warehouses
 from .quantities import levels, sides
@@ -93,12 +93,11 @@ def issue_rate(book: Book, sku: str, today: dt.date, days: int = 90) -> Decimal:
     return consumed(book, sku, today, days) / days
 
 
-def items_table(book: Book, type_: str | None = None) -> Table:
-    p = places(book)
-    lv = levels(book)
+def item_rows(book: Book, type_: str | None = None) -> list[dict[str, Any]]:
+    """Every item (of `type_`) with its settings and, for a stocked one, the quantity and value held."""
     qty: dict[str, Decimal] = {}
     value: dict[str, Decimal] = {}
-    for (sku, _), (q, v) in lv.items():
+    for (sku, _), (q, v) in levels(book).items():
         qty[sku] = qty.get(sku, ZERO) + q
         value[sku] = value.get(sku, ZERO) + v
     rows = []
@@ -109,29 +108,21 @@ def items_table(book: Book, type_: str | None = None) -> Table:
                      "lead_time_days": it.lead_time_days, "reorder_point": it.reorder_point,
                      "reorder_qty": it.reorder_qty, "on_hand": qty.get(it.sku, ZERO) if it.stocked else None,
                      "value": value.get(it.sku, ZERO) if it.stocked else None, "active": it.active})
-    cols = [text("sku", "SKU"), text("name", "Name"), text("type", "Type"), text("uom", "UoM"),
-            text("valuation", "Valuation"), Column("lead_time_days", "Lead time (days)", "int"),
-            qty_col("reorder_point", "Reorder point"), qty_col("reorder_qty", "Reorder qty"),
-            qty_col("on_hand", "On hand"), money("value", "Value", p), Column("active", "Active", "bool")]
-    return Table("items", cols, rows, title="Items")
+    return rows
 
 
-def warehouses_table(book: Book) -> Table:
-    p = places(book)
+def warehouse_rows(book: Book) -> list[dict[str, Any]]:
+    """Every warehouse with the number of items in stock there and their value."""
     value: dict[str, Decimal] = {}
     count: dict[str, int] = {}
     for (_, wh), (q, v) in levels(book).items():
         value[wh] = value.get(wh, ZERO) + v
         if q:
             count[wh] = count.get(wh, 0) + 1
-    rows = [{"code": w.code, "name": w.name, "address": w.address or "",
+    return [{"code": w.code, "name": w.name, "address": w.address or "",
              "inventory_account": w.inventory_account or "", "items": count.get(w.code, 0),
              "value": value.get(w.code, ZERO), "active": w.active}
             for w in sorted(warehouses(book).values(), key=lambda w: w.code)]
-    cols = [text("code", "Code"), text("name", "Name"), text("address", "Address"),
-            text("inventory_account", "Inventory account"), Column("items", "Items in stock", "int"),
-            money("value", "Value", p), Column("active", "Active", "bool")]
-    return Table("warehouses", cols, rows, title="Warehouses")
 
 
 @effect
