@@ -362,3 +362,74 @@ def test_document_lists_read_only_their_kinds_and_equal_the_full_read(monkeypatc
         None, "ROASTERY")})
     _same_lists(book, monkeypatch)
     _same_lists(book, monkeypatch, as_of=("--as-of", first))
+
+
+# -- crm followups: only the records that can be follow-ups are validated (cli/app/followups.py) ---
+
+FOLLOWUPS = [
+    ("crm", "followups"),
+    ("crm", "followups", "--days", "20"),
+    ("crm", "followups", "--overdue"),
+    ("crm", "followups", "--owner", "ann"),
+]
+crm_records = st.tuples(
+    st.lists(st.tuples(st.sampled_from(["new", "contacted", "qualified", "lost", "converted"]),
+                       st.one_of(st.none(), st.integers(min_value=0, max_value=60)),  # follow-up day
+                       st.sampled_from(["ann", "bob"])), min_size=1, max_size=8),
+    st.lists(st.tuples(st.sampled_from(["call", "task", "meeting", "note"]),
+                       st.one_of(st.none(), st.integers(min_value=0, max_value=60)),  # due day
+                       st.sampled_from(["true", "false", "'no'", None]),  # done, as written (a quoted 'no' is false too)
+                       st.integers(min_value=0, max_value=9),  # the lead it is for (by index; may not exist)
+                       st.booleans()),  # for the opportunity instead
+             min_size=1, max_size=12))
+
+
+def _write_crm(book: Path, leads: list, activities: list) -> None:
+    day0 = dt.date(2026, 10, 1)
+    files = {"crm/opportunities/OPP-20261001-AAAA.yaml":
+             "id: OPP-20261001-AAAA\\ncreated: 2026-10-01\\ntitle: Big deal\\nstage: proposal\\n".replace("\\n", "\n")}
+    for n, (status, follow, owner) in enumerate(leads):
+        lines = [f"id: L-20261001-{n:04d}", "created: 2026-10-01", f"name: Lead {n}", f"status: {status}",
+                 f"owner: {owner}"] + ([f"follow_up: {day0 + dt.timedelta(days=follow)}"] if follow is not None else [])
+        if status == "lost":
+            lines.append("reason: price")
+        files[f"crm/leads/L-20261001-{n:04d}.yaml"] = "\n".join(lines) + "\n"
+    for n, (type_, due, done, lead, opp) in enumerate(activities):
+        day = day0 + dt.timedelta(days=n)
+        ident = f"ACT-{day:%Y%m%d}-{n:04d}"
+        lines = [f"id: {ident}", f"date: {day}", f"type: {type_}", f"subject: Thing {n}", "owner: ann",
+                 "opportunity: OPP-20261001-AAAA" if opp else f"lead: L-20261001-{lead:04d}"]
+        if due is not None:
+            lines.append(f"due: {day0 + dt.timedelta(days=due)}")
+        if done is not None:
+            lines.append(f"done: {done}")
+        files[f"crm/activities/{day:%Y}/{day:%m}/{ident}.yaml"] = "\n".join(lines) + "\n"
+    write(book, files)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=crm_records)
+def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
+    """Random leads (statuses, follow-up dates, owners) and activities (done or not, as YAML writes
+    it, due or not, for a lead that may not exist or for an opportunity), committed, then dirty, then
+    --as-of the first commit: the follow-ups equal those of a full read of the CRM kinds."""
+    from comptoir.app import followups
+
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-op-crm-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        leads, activities = drawn
+        _write_crm(book, leads, activities[: len(activities) // 2])
+        commit_all(book, "first")
+        first = git(book, "rev-parse", "HEAD").strip()
+        _write_crm(book, leads, activities)
+        for as_of in ((), ("--as-of", first)):
+            for args in FOLLOWUPS:
+                served = run(book, *args, *as_of, "--format", "json", today=dt.date(2026, 10, 20))
+                with monkeypatch.context() as m:
+                    m.setattr(followups, "book_for_followups", lambda env, rev: env.book(rev, followups.KINDS))
+                    full = run(book, *args, *as_of, "--format", "json", today=dt.date(2026, 10, 20))
+                assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -540,9 +540,10 @@ def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, ove
 @click.pass_obj
 def followups(env, owner, overdue, days, fmt, as_of) -> None:
     """What is due: open tasks and planned activities, and leads' follow-up dates."""
+    from comptoir.app.followups import book_for_followups
     from comptoir.views.crm import followups_table
 
-    book = env.book(as_of, CRM_KINDS)
+    book = book_for_followups(env, as_of)  # validates only the records that can be follow-ups
     emit(followups_table(book, _report_day(env, None, as_of), _owners(env, owner), overdue, days), fmt,
          _as_of_label(book))
 
