@@ -433,3 +433,27 @@ def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
                 assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_book_in_a_subfolder_of_its_repository_is_served_dirty_and_clean(monkeypatch, tmp_path):
+    """The demo company as `ledger-data/` inside a larger repository (git paths then carry a
+    prefix): committed, then dirty (a move removed, one added, a payment removed), the served
+    reports equal the full read and are served both times."""
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    book = outer / "ledger-data"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns("script", ".git"))
+    (outer / "README").write_text("not the book\n")
+    git(outer, "init", "-q")
+    commit_all(outer, "first")
+    reports = [("report", "stock-balance"), ("report", "stock-ledger", "--from", "2026-10-15"),
+               ("report", "ar-aging", "--detail"), ("report", "overview"), ("item", "list")]
+    for dirty in (False, True):
+        if dirty:
+            sorted((book / "stock").rglob("*.yaml"))[3].unlink()
+            sorted((book / "payments").rglob("*.yaml"))[1].unlink()
+            write(book, {"stock/2026/11/SM-20261129-ZZZZ.yaml": _move_text(
+                "SM-20261129-ZZZZ", dt.date(2026, 11, 29), 0, "receipt", "ESP-1K", Decimal(5), Decimal("40.00"),
+                None, "ROASTERY")})
+        assert _stock_served(book) and _aging_served(book) and _overview_served(book, dt.date(2026, 11, 30))
+        _same(book, monkeypatch, reports)
