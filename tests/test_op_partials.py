@@ -33,6 +33,8 @@ STOCK_REPORTS = [
     ("report", "overview", "--date", "2026-02-20"),
     ("item", "list"),
     ("warehouse", "list"),
+    ("report", "reorder"),
+    ("report", "reorder", "--date", "2026-02-20"),
 ]
 ITEMS = ["BEAN", "CUP", "MUG"]
 WAREHOUSES = ["W1", "W2"]
@@ -99,6 +101,8 @@ def _base_files() -> dict[str, str]:
     files = {f"items/{sku}.yaml": f"sku: {sku}\nname: Item {sku}\ntype: stocked\n" for sku in ITEMS}
     files.update({f"warehouses/{code}.yaml": f"code: {code}\nname: Warehouse {code}\n" for code in WAREHOUSES})
     files["warehouses/W2.yaml"] += "inventory_account: '1400'\n"
+    files["items/BEAN.yaml"] += "reorder_point: 200\nreorder_qty: 100\nlead_time_days: 5\n"
+    files["items/CUP.yaml"] += "reorder_point: 5\n"
     return files
 
 
