@@ -119,8 +119,8 @@ def check_change(after: Book, change: Change, facts: dict) -> list[Problem]:
                 _run(RuleSpec(spec.fn), _only_added(after, change, spec.per), problems)
                 continue
             if spec.delta is not None:
-                try:
-                    found = spec.delta(after, change, facts)
+                try:  # the delta sees the change as the rule does: only the kinds it reads
+                    found = spec.delta(after, _restricted(change, spec.reads), facts)
                 except ComptoirError as exc:
                     found = list(exc.problems)
                 if found is not None:
@@ -128,6 +128,12 @@ def check_change(after: Book, change: Change, facts: dict) -> list[Problem]:
                     continue
         _run(spec, after, problems)
     return problems
+
+
+def _restricted(change: Change, kinds: frozenset[str]) -> Change:
+    """The part of `change` a rule reading `kinds` can see (records of other kinds cannot change
+    its findings): a delivery's stock moves and delivery record are nothing to a journal rule."""
+    return Change({k: v for k, v in change.added.items() if k in kinds}, change.replaced & kinds, change.other)
 
 
 def _only_added(after: Book, change: Change, kinds: frozenset[str]) -> Book:

@@ -20,7 +20,7 @@ from .common import delivered, invoiced, orders
 
 
 @rule(reads=("account", "credit-note", "delivery", "invoice", "item", "journal", "partner", "sales-order",
-             "stock-move", "warehouse"), lookups=("journal",))
+             "stock-move", "warehouse"), lookups=("journal", "stock-move"))
 def sales_rules(book: Book) -> list[Problem]:
     """Known customers, items and warehouses; delivered <= ordered, invoiced <= delivered;
     documents agree with their moves and journal entries."""

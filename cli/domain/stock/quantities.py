@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from comptoir.model import Book
@@ -19,10 +20,16 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
     cached = book.derived.get(key)
     if cached is not None:
         return cached
+    out = move_levels(m for m in moves(book).values() if end is None or m.date <= end)
+    book.derived[key] = out
+    return out
+
+
+def move_levels(found: Iterable[StockMove]) -> dict[tuple[str, str], list[Decimal]]:
+    """(item, warehouse) -> [qty, value] that these moves add up to (levels are their sum over
+    every move, so a write's moves give what it changes)."""
     out: dict[tuple[str, str], list[Decimal]] = {}
-    for m in moves(book).values():
-        if end is not None and m.date > end:
-            continue
+    for m in found:
         if m.type in VALUE_ONLY:
             cell = out.get((m.item, m.to_warehouse))  # type: ignore[arg-type]
             if cell is None:
@@ -41,7 +48,6 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
                 cell = out[(m.item, m.to_warehouse)] = [ZERO, ZERO]
             cell[0] += m.qty
             cell[1] += m.value - m.variance
-    book.derived[key] = out
     return out
 
 
