@@ -89,6 +89,7 @@ class Change:
     added: dict[str, dict[str, Record]] = field(default_factory=dict)
     replaced: frozenset[str] = frozenset()  # kinds with a record replaced, moved or deleted
     other: bool = False
+    before: Book | None = None  # the book the change applies to (its derived facts serve deltas)
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -133,7 +134,8 @@ def check_change(after: Book, change: Change, facts: dict) -> list[Problem]:
 def _restricted(change: Change, kinds: frozenset[str]) -> Change:
     """The part of `change` a rule reading `kinds` can see (records of other kinds cannot change
     its findings): a delivery's stock moves and delivery record are nothing to a journal rule."""
-    return Change({k: v for k, v in change.added.items() if k in kinds}, change.replaced & kinds, change.other)
+    return Change({k: v for k, v in change.added.items() if k in kinds}, change.replaced & kinds, change.other,
+                  change.before)
 
 
 def _only_added(after: Book, change: Change, kinds: frozenset[str]) -> Book:

@@ -39,7 +39,7 @@ from .reports import (
     warehouses_table,
 )
 from .rules import stock_references, stock_valuation, stock_value_agrees
-from .valuation import Outcome, Position, replay
+from .valuation import Outcome, Position, StockState, replay
 from .writing import (
     MoveDraft,
     StockPosting,
@@ -55,7 +55,7 @@ __all__ = [
     "CONSUMING", "MoveDraft", "Outcome", "Position", "StockPosting", "cogs_account", "consumed",
     "count_draft", "fmt_qty", "future_moves", "inventory_account", "inventory_accounts", "issue_rate",
     "items", "items_table", "last_move_date", "levels", "levels_on", "move_key", "moves", "moves_by_item",
-    "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "stock_balance", "stock_effect",
+    "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "stock_balance", "stock_effect", "StockState",
     "stock_entry", "stock_ledger", "stock_references", "stock_valuation", "stock_value_agrees",
     "unit_for", "value_by_account", "value_moves", "warehouses", "warehouses_table",
 ]

@@ -20,6 +20,10 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
     cached = book.derived.get(key)
     if cached is not None:
         return cached
+    served = book.fact("stock.levels") if end is None else None  # (levels, last move date) from the store
+    if served is not None:
+        book.derived[key] = served[0]
+        return served[0]
     out = move_levels(m for m in moves(book).values() if end is None or m.date <= end)
     book.derived[key] = out
     return out
@@ -55,7 +59,9 @@ def last_move_date(book: Book) -> dt.date | None:
     """The date of the latest stock move (storage may know it from its level summaries)."""
     key = "stock.last_date"
     if key not in book.derived:
-        book.derived[key] = max((m.date for m in moves(book).values()), default=None)
+        served = book.fact("stock.levels")
+        book.derived[key] = served[1] if served is not None else max((m.date for m in moves(book).values()),
+                                                                      default=None)
     return book.derived[key]
 
 

@@ -63,7 +63,29 @@ def stock_references(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("item", "stock-move"))
+def _valuation_delta(book: Book, change) -> list[Problem] | None:
+    """Moves added after the last move of their item leave every earlier value as it was: only
+    they are replayed, from where the item stood (the valuation state of the book before, served
+    from the derived store). A problem, or moves added before an item's last one: run in full."""
+    state = change.before.fact("stock.state") if change.before is not None else None
+    if state is None or change.kinds != {"stock-move"}:
+        return None
+    its = items(book)
+    p = places(book)
+    by_item: dict[str, list] = {}
+    for m in change.new("stock-move"):
+        by_item.setdefault(m.item, []).append(m)
+    for sku, new in by_item.items():
+        it = its.get(sku)
+        if it is None or not it.stocked or not state.follows(sku, new):
+            return None
+        outcomes, _ = replay(it, new, p, start=state.positions(sku, it, p))
+        if any(o.disturbed or (o.short and not it.allow_negative) for o in outcomes):
+            return None
+    return []
+
+
+@rule(reads=("item", "stock-move"), delta=lambda book, change, facts: _valuation_delta(book, change))
 def stock_valuation(book: Book) -> list[Problem]:
     """Replaying each item's moves in order gives every move its frozen value, and never negative stock."""
     out: list[Problem] = []

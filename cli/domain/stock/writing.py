@@ -79,7 +79,10 @@ def _check_draft(book: Book, d: MoveDraft) -> Item:
 
 def _seq_after(book: Book, day: dt.date, taken: dict[dt.date, int]) -> int:
     """A sequence number that sorts after every move already on that day."""
-    if day not in taken:
+    state = book.fact("stock.state")
+    if day not in taken and state is not None:
+        taken[day] = state.max_seq(day)
+    elif day not in taken:
         by_day = book.derived.get("stock.max_seq")
         if by_day is None:
             by_day = {}
@@ -92,6 +95,20 @@ def _seq_after(book: Book, day: dt.date, taken: dict[dt.date, int]) -> int:
     return taken[day]
 
 
+class _Taken:
+    """The ids in use: the book's (asked one by one, not listed) and those given out so far."""
+
+    def __init__(self, known) -> None:
+        self.known = known
+        self.given: set[str] = set()
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.given or ident in self.known
+
+    def add(self, ident: str) -> None:
+        self.given.add(ident)
+
+
 def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.Random) -> list[StockMove]:
     """Moves with frozen values for the drafts, dated `day`, in the given order.
 
@@ -99,7 +116,9 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     negative stock, or when it is dated before later moves whose value it would change.
     """
     p = places(book)
-    taken_ids = set(moves(book))
+    state = book.fact("stock.state")
+    known = moves(book)
+    taken_ids = _Taken(known)
     seqs: dict[dt.date, int] = {}
     pending: dict[str, list[StockMove]] = {}
     order: list[tuple[str, str]] = []
@@ -121,7 +140,10 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     for sku, new in pending.items():
         item = items(book)[sku]
         fresh = frozenset(m.id for m in new)
-        outcomes, _ = replay(item, [*moves_by_item(book).get(sku, []), *new], p, fresh)
+        if state is not None and state.follows(sku, new):  # valued from where the item stands
+            outcomes, _ = replay(item, new, p, fresh, start=state.positions(sku, item, p))
+        else:
+            outcomes, _ = replay(item, [*moves_by_item(book).get(sku, []), *new], p, fresh)
         _refuse_shortfalls(book, item, outcomes, fresh)
         _refuse_backdating(book, item, outcomes, fresh)
         for o in outcomes:
