@@ -203,7 +203,7 @@ def serve(book: Book, root: DataRoot) -> None:
     levels with the last move date (the per-folder level deltas `stock available` uses)."""
     def levels():
         folder = root.prefix + kind_named("stock-move").folder
-        tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{folder}", check=False).decode().strip()  # type: ignore[arg-type]
+        tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{folder}", check=False).decode().strip()
         scratch = Book(settings=book.settings)
         _stock_levels(scratch, root, tree or EMPTY)
         found = scratch.derived.get(("stock.levels", None))

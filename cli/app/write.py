@@ -37,9 +37,9 @@ class Writer(storage.Writer):
         super().__enter__()
         if self.facts is not None and self.clean_tree is not None and self.book is not None:
             # the book is the committed tree: its stock facts come from the store
-            from . import stock
+            from . import facts
 
-            stock.serve(self.book, self.root)
+            facts.serve(self.book, self.root)
         return self
 
     def _catch_up(self, tree: str) -> Book | None:
@@ -58,7 +58,10 @@ class Writer(storage.Writer):
     def change(self) -> Change:
         """What the staged files do to the book, in the terms incremental checks use."""
         added, replaced, other = self.staged_kinds()
-        return Change(added, frozenset(replaced), other, self.book)
+        written: dict[str, dict] = {}
+        for kind, record in self.added:  # added or replaced, the last put of an id winning
+            written.setdefault(kind.name, {})[getattr(record, kind.id_field)] = record
+        return Change(added, frozenset(replaced), other, self.book, written)
 
     def check(self) -> None:
         """Refuse the write when it adds errors to the book; errors already there only warn."""

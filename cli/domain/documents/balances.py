@@ -218,7 +218,26 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     ours = document_entries(book)
     groups: dict[tuple, OpenItem] = {}
     ledger = ZERO
-    for entry in entries_between(book, None, day):
+    rows_for = book.fact("ledger.rows-for")  # the side accounts' postings, served from the store
+    rows = rows_for(accounts) if rows_for is not None else None
+    for row in rows if rows is not None else ():
+        if day is not None and row.date > day:
+            continue
+        ledger += sign * row.value
+        if row.id in ours:
+            continue
+        cur = row.currency or base
+        ref = row.reference or row.id
+        gkey = (row.account, row.partner or "", cur, ref)
+        group = groups.get(gkey)
+        if group is None:
+            group = groups[gkey] = OpenItem(side, "journal", ref, ref, row.partner or "", row.date,
+                                            row.date, cur, None, ZERO, base_amount=ZERO)
+        group.amount += sign * row.amount
+        group.base_amount = (group.base_amount or ZERO) + sign * row.value
+        group.date = min(group.date, row.date)
+        group.due = group.date
+    for entry in entries_between(book, None, day) if rows is None else ():
         if not any(p.account in accounts for p in entry.postings):
             continue
         try:  # an entry no rate converts is reported by the currency rules; it counts for nothing here
