@@ -6,9 +6,11 @@ Both books are made by bench/company_bench.py's generator (kept with --keep-dir 
 round resets each book to its generated commit, runs `validate` there (not timed: the usual case is
 a book whose last tree comptoir has checked, so a write checks only what it adds), then times one
 chain of writes as whole processes: `journal post`, `sales order`, `sales deliver` and `sales
-invoice` of that order, `stock issue`, `crm lead update --note`. The books alternate within a
+invoice` of that order, `stock issue`, `crm lead update --note`, each dated the benchmark's today
+(after every generated record, as a clerk's writes are). The books alternate within a
 round, so a drift of the machine's speed hits both alike; figures are medians of --runs rounds
-after a warm-up round, with the largest peak resident memory.
+after a warm-up round: wall time, CPU time (the process and the git commands it waited for, which a
+busy machine disturbs less) and the largest peak resident memory.
 
     python bench/write_bench.py                                   # 30,000 vs 300,000 entries
     python bench/write_bench.py --small 10000 --large 100000 --keep-dir /tmp/wb
@@ -53,19 +55,36 @@ def _book(folder: Path, entries: int, orders: int, seed: int, comptoir: list[str
 
 def _chain(book: Path, info: dict, c: list[str]) -> list[tuple[str, list[str]]]:
     counts = info["counts"]
-    out = [("journal post", ["journal", "post", "--date", "2026-10-30", "--memo", "Bench post",
+    out = [("journal post", ["journal", "post", "--date", cb.TODAY, "--memo", "Bench post",
                              "-p", "6400", "12.00", "-p", "1010"]),
            ("sales order", ["sales", "order", "--partner", info["customer"], "--line", f"{info['sku']} 1",
-                            "--tax", "VAT20", "--warehouse", "DC", "--date", "2026-10-30"]),
-           ("sales deliver", ["sales", "deliver", "{order}", "--date", "2026-10-30"]),
-           ("sales invoice", ["sales", "invoice", "{order}", "--date", "2026-10-30"])]
+                            "--tax", "VAT20", "--warehouse", "DC", "--date", cb.TODAY]),
+           ("sales deliver", ["sales", "deliver", "{order}", "--date", cb.TODAY]),
+           ("sales invoice", ["sales", "invoice", "{order}", "--date", cb.TODAY])]
     sku = counts["stock item"]
     avail = json.loads(cb._output(c + ["stock", "available", sku, "--format", "json"]))
     wh = max(avail["rows"], key=lambda r: float(r["on_hand"]))["warehouse"]
-    out.append(("stock issue", ["stock", "issue", sku, "--qty", "1", "--warehouse", wh, "--date", "2026-10-30",
+    out.append(("stock issue", ["stock", "issue", sku, "--qty", "1", "--warehouse", wh, "--date", cb.TODAY,
                                 "--reason", "bench"]))
     out.append(("crm lead update --note", ["crm", "lead", "update", counts["open lead"], "--note", "called back"]))
     return out
+
+
+def _timed(cmd: list[str], what: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (with the git commands it waited for) and peak memory (KiB)."""
+    import os
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=cb.CHILD_ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            out.seek(0)
+            raise SystemExit(f"bench: {what} failed: {' '.join(cmd)}\n{out.read().decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def _round(book: Path, info: dict, c: list[str], head: str, figures: dict, count: bool) -> None:
@@ -74,11 +93,12 @@ def _round(book: Path, info: dict, c: list[str], head: str, figures: dict, count
     order = None
     for label, argv in _chain(book, info, c):
         argv = [order if a == "{order}" else a for a in argv]
-        wall, rss = cb.timed(c + argv, label)
+        wall, cpu, rss = _timed(c + argv, label)
         if label == "sales order":
             order = cb._last_order(book)
         if count:
             figures[label]["walls"].append(wall)
+            figures[label]["cpus"].append(cpu)
             figures[label]["rss"].append(rss)
     cb._git(book, "reset", "-q", "--hard", head)
 
@@ -104,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         books = [_book(where / f"company-{n}", n, args.orders, args.seed, c0) for n in (args.small, args.large)]
         heads = [cb._git(b, "log", "--format=%H", "-1", "--grep=^Bench: the company").strip() for b, _ in books]
-        figures = [{label: {"walls": [], "rss": []} for label in WRITES} for _ in books]
+        figures = [{label: {"walls": [], "cpus": [], "rss": []} for label in WRITES} for _ in books]
         t0 = time.perf_counter()
         for rnd in range(args.runs + 1):  # round 0 warms the store up, not counted
             for i, (book, info) in enumerate(books):
@@ -113,12 +133,15 @@ def main(argv: list[str] | None = None) -> int:
                  f"entries (+ 2/5 as many stock moves, 2/25 leads, 1/5 activities); median of {args.runs} round(s) "
                  f"after a warm-up, books alternating; load average {cb.os.getloadavg()[0]:.1f} at the end; "
                  f"{time.perf_counter() - t0:.0f} s", ""]
-        head = ("write", f"{args.small:,}", f"{args.large:,}", "ratio", "<= 1.2x", "peak MB small / large")
+        head = ("write", f"wall {args.small:,}", f"wall {args.large:,}", "ratio", "<= 1.2x",
+                f"CPU {args.small:,}", f"CPU {args.large:,}", "CPU ratio", "peak MB small / large")
         body = []
         for label in WRITES:
             small, large = (statistics.median(f[label]["walls"]) for f in figures)
+            csmall, clarge = (statistics.median(f[label]["cpus"]) for f in figures)
             ratio = large / small
             body.append((label, cb._fmt(small), cb._fmt(large), f"{ratio:.2f}x", "yes" if ratio <= 1.2 else "NO",
+                         cb._fmt(csmall), cb._fmt(clarge), f"{clarge / csmall:.2f}x",
                          " / ".join(f"{max(f[label]['rss']) / 1024:.0f}" for f in figures)))
         widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
         lines.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))

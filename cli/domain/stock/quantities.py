@@ -55,6 +55,20 @@ def move_levels(found: Iterable[StockMove]) -> dict[tuple[str, str], list[Decima
     return out
 
 
+def carry_levels(before: Book, after: Book, added: Iterable[StockMove]) -> None:
+    """`after` is `before` with the moves `added`: give it its levels and last move date from
+    before's and theirs (levels are sums over the moves), without reading any other move."""
+    added = list(added)
+    out = {key: list(cell) for key, cell in levels(before).items()}
+    for key, (qty, value) in move_levels(added).items():
+        cell = out.setdefault(key, [ZERO, ZERO])
+        cell[0] += qty
+        cell[1] += value
+    after.derived[("stock.levels", None)] = out
+    dates = [d for d in (last_move_date(before), *(m.date for m in added)) if d is not None]
+    after.derived["stock.last_date"] = max(dates, default=None)
+
+
 def last_move_date(book: Book) -> dt.date | None:
     """The date of the latest stock move (storage may know it from its level summaries)."""
     key = "stock.last_date"
