@@ -14,7 +14,7 @@ from ..ledger import ZERO, balances, round_to
 from ..validation import rule
 from .accounts import inventory_account, inventory_accounts, value_by_account
 from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
-from .quantities import move_levels
+from .quantities import last_move_date, move_levels
 from .valuation import replay
 
 
@@ -148,8 +148,11 @@ def _stock_value_delta(book: Book, change) -> list[Problem] | None:
     if not change.kinds <= {"journal", "stock-move"}:
         return None
     new_moves = change.new("stock-move")
-    if new_moves and len(moves(book)) == len(new_moves):  # the rule did not apply before
-        return None
+    if new_moves:  # the rule did not apply before the book's first moves
+        before = change.before
+        had = last_move_date(before) is not None if before is not None else len(moves(book)) > len(new_moves)
+        if not had:
+            return None
     inventory = inventory_accounts(book)
     delta: dict[str, Decimal] = {}
     for code, value in balances(book, change.new("journal")).items():

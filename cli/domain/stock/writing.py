@@ -15,7 +15,7 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.inventory import Item, StockMove
 
-from ..ids import id_prefix, new_id
+from ..ids import Taken, id_prefix, new_id
 from ..ledger import ZERO, round_to
 from .accounts import cogs_account, inventory_account
 from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
@@ -95,20 +95,6 @@ def _seq_after(book: Book, day: dt.date, taken: dict[dt.date, int]) -> int:
     return taken[day]
 
 
-class _Taken:
-    """The ids in use: the book's (asked one by one, not listed) and those given out so far."""
-
-    def __init__(self, known) -> None:
-        self.known = known
-        self.given: set[str] = set()
-
-    def __contains__(self, ident: object) -> bool:
-        return ident in self.given or ident in self.known
-
-    def add(self, ident: str) -> None:
-        self.given.add(ident)
-
-
 def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.Random) -> list[StockMove]:
     """Moves with frozen values for the drafts, dated `day`, in the given order.
 
@@ -118,7 +104,7 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     p = places(book)
     state = book.fact("stock.state")
     known = moves(book)
-    taken_ids = _Taken(known)
+    taken_ids = Taken(known)
     seqs: dict[dt.date, int] = {}
     pending: dict[str, list[StockMove]] = {}
     order: list[tuple[str, str]] = []
@@ -233,7 +219,7 @@ def stock_entry(book: Book, new: list[StockMove], day: dt.date, memo: str, rng: 
                 if v != 0]
     if len(postings) < 2:
         return None
-    ident = new_id(id_prefix(book, "journal"), day, set(book.entries) | set(taken), rng)
+    ident = new_id(id_prefix(book, "journal"), day, Taken(book.entries, set(taken)), rng)
     data = {"id": ident, "date": day, "memo": memo, "postings": postings,
             "source": source or ", ".join(m.id for m in new)}
     if reference:
