@@ -289,7 +289,7 @@ class Sources(MutableMapping):
 def load_on_demand(root: DataRoot) -> Book:
     """The working tree's book, read as it is used. Only for a clean data root in a repository."""
     listing = Listing(root)
-    settings_book = load_book(root, kinds=(), clean=True)
+    settings_book = load_book(root, "HEAD", kinds=())  # the data root is clean: HEAD is its tree
     book = Book(settings=settings_book.settings, settings_path=settings_book.settings_path,
                 root_prefix=root.prefix)
     book.records = {k.name: Records(listing, k) for k in all_kinds()}  # type: ignore[misc]
