@@ -79,7 +79,7 @@ def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None)
     found = {folder: store.get(LEVELS, folder, t) for folder, t in trees.items()}
     missing = [folder for folder, hit in found.items() if type(hit) is not dict]
     if missing:  # read the moves (through the parse store) and derive the missing folders
-        read = load_book(root, rev, kinds=(kind.name,), clean=rev is None)
+        read = load_book(root, rev, kinds=(kind.name,), clean=rev is None, folders=_to_read(root, missing, trees))
         if any(p.severity == "error" for p in read.load_problems):
             return  # the full read (on first use of the moves) reports them
         groups: dict[str, dict] = {}
@@ -103,6 +103,20 @@ def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None)
                 cell[1] += Decimal(v)
     book.derived[("stock.levels", None)] = total
     book.derived["stock.last_date"] = dt.date.fromisoformat(latest) if latest else None
+
+
+def _to_read(root: DataRoot, missing: list[str], trees: dict[str, str]) -> list[str] | None:
+    """The folders (from the data root) whose moves derive the `missing` ones (paths from the
+    repository top): a write to one month changes that month's tree and its parents', and only
+    the month holds moves; None (every move) when a parent holds moves directly too."""
+    direct = []
+    for folder in missing:
+        out = git.run(root.top, "ls-tree", "-z", trees[folder])  # type: ignore[arg-type]
+        if any(row.endswith(".yaml") and " blob " in row for row in out.decode("utf-8", "surrogateescape").split("\0")):
+            if any(other.startswith(folder + "/") for other in trees):
+                return None
+            direct.append(folder[len(root.prefix):])
+    return direct
 
 
 # -- the valuation state, chained over the stock folders ----------------------------------------
