@@ -50,6 +50,10 @@ class Book:
     # Set when only some kinds were loaded (a fast read-only list): asking for another kind is a
     # bug in the command, so it fails loudly instead of looking like an empty book.
     loaded_kinds: frozenset[str] | None = None
+    # Derived facts the application serves from the store (comptoir.app.write: the stock valuation
+    # state, the stock levels) for a book read at a committed tree: name -> how to compute it.
+    # Not carried into `with_records` (those facts describe this book, not the one after a write).
+    providers: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     # Book.of("item") is a dict[str, Item] to a type checker; a kind not listed (a family added
     # since) gives records of type Any. tests/test_types.py keeps this list in step with the kinds.
@@ -110,6 +114,14 @@ class Book:
         if self.loaded_kinds is not None and kind not in self.loaded_kinds:
             raise RuntimeError(f"{kind} records were not loaded; add {kind!r} to the command's kinds")
         return self.records.setdefault(kind, {})
+
+    def fact(self, name: str) -> Any:
+        """A derived fact a provider serves (computed once per book), or None when there is none:
+        the caller then derives it from the records."""
+        if name not in self.derived:
+            provider = self.providers.get(name)
+            self.derived[name] = provider() if provider is not None else None
+        return self.derived[name]
 
     @property
     def base(self) -> str:

@@ -121,6 +121,15 @@ CASES = [
     ("the reversal command", ["journal", "reverse", "JE-20261105-D7VP", "--date", "2026-11-28"], None, None),
     ("the reversal command, twice", ["journal", "reverse", "JE-20261114-K1QC", "--date", "2026-11-28"], None,
      "double-reversal"),
+    # documents, stock and CRM writes: checked from derived facts (valuation state, levels, open items)
+    ("a sales order", ["sales", "order", "--partner", "cafe-de-la-soie", "--line", "ESP-1K 5 25.00",
+                       "--warehouse", "ROASTERY", "--date", "2026-11-28"], None, None),
+    ("a delivery", ["sales", "deliver", "SO-20261124-5ZDE", "--date", "2026-11-28"], None, None),
+    ("a stock issue", ["stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY", "--date", "2026-11-28"],
+     None, None),
+    ("a stock issue before later moves", ["stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY",
+                                          "--date", "2026-11-02"], None, "backdated-move"),
+    ("a note on a lead", ["crm", "lead", "update", "L-20261124-EVNH", "--note", "called back"], None, None),
 ]
 
 

@@ -79,7 +79,7 @@ def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None)
     found = {folder: store.get(LEVELS, folder, t) for folder, t in trees.items()}
     missing = [folder for folder, hit in found.items() if type(hit) is not dict]
     if missing:  # read the moves (through the parse store) and derive the missing folders
-        read = load_book(root, rev, kinds=(kind.name,), clean=rev is None)
+        read = load_book(root, rev, kinds=(kind.name,), clean=rev is None, folders=_to_read(root, missing, trees))
         if any(p.severity == "error" for p in read.load_problems):
             return  # the full read (on first use of the moves) reports them
         groups: dict[str, dict] = {}
@@ -103,3 +103,125 @@ def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None)
                 cell[1] += Decimal(v)
     book.derived[("stock.levels", None)] = total
     book.derived["stock.last_date"] = dt.date.fromisoformat(latest) if latest else None
+
+
+def _to_read(root: DataRoot, missing: list[str], trees: dict[str, str]) -> list[str] | None:
+    """The folders (from the data root) whose moves derive the `missing` ones (paths from the
+    repository top): a write to one month changes that month's tree and its parents', and only
+    the month holds moves; None (every move) when a parent holds moves directly too."""
+    direct = []
+    for folder in missing:
+        out = git.run(root.top, "ls-tree", "-z", trees[folder])  # type: ignore[arg-type]
+        if any(row.endswith(".yaml") and " blob " in row for row in out.decode("utf-8", "surrogateescape").split("\0")):
+            if any(other.startswith(folder + "/") for other in trees):
+                return None
+            direct.append(folder[len(root.prefix):])
+    return direct
+
+
+# -- the valuation state, chained over the stock folders ----------------------------------------
+
+STATE = Derivation("stock-state", keep=256)  # per stock leaf folder and chain key: StockState.data
+
+
+def _listing(root: DataRoot, rev: str) -> tuple[str, list[tuple[str, str]]]:
+    """The chain's root (the settings file's and the items folder's git ids: the valuation method
+    and the currency's places come from them) and the stock leaf folders with their tree ids, in
+    path order, which is date order (stock/YYYY/MM)."""
+    prefix = root.prefix
+    top: dict[str, str] = {}
+    args = ["ls-tree", "-z", rev, "--", prefix] if prefix else ["ls-tree", "-z", rev]
+    for row in git.run(root.top, *args).decode("utf-8", "surrogateescape").split("\0"):  # type: ignore[arg-type]
+        meta, _, path = row.partition("\t")
+        if path:
+            top[path[len(prefix):]] = meta.split(" ")[2]
+    folder = kind_named("stock-move").folder
+    start = f"{top.get('comptoir.yaml', '-')} {top.get(kind_named('item').folder, '-')}"
+    if folder not in top:
+        return start, []
+    out = git.run(root.top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", prefix + folder)  # type: ignore[arg-type]
+    trees = {folder: top[folder]}
+    for row in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = row.partition("\t")
+        if path:
+            trees[path[len(prefix):]] = meta.split(" ")[2]
+    leaves = [p for p in sorted(trees) if not any(q.startswith(p + "/") for q in trees)]
+    return start, [(p, trees[p]) for p in leaves]
+
+
+def _keys(start: str, leaves: list[tuple[str, str]]) -> list[str]:
+    """One key per leaf folder: it names every folder up to it, so a state is found again exactly
+    when nothing before it changed (a revert finds the older one)."""
+    import hashlib
+
+    keys, h = [], hashlib.sha1(start.encode()).hexdigest()
+    for path, tree in leaves:
+        h = hashlib.sha1(f"{h} {path} {tree}".encode()).hexdigest()
+        keys.append(h)
+    return keys
+
+
+def valuation_state(root: DataRoot, rev: str = "HEAD"):
+    """The stock valuation state (comptoir.domain.stock.StockState) after every move of the clean,
+    committed data root at `rev`, from the store: the newest folder whose state is kept, then the
+    moves of the folders after it read and replayed (a write adds to the last month: that folder
+    only), each folder's state kept for the next command. None when a file cannot be read (the
+    full read reports it)."""
+    from comptoir.domain.stock import StockState, places
+
+    start, leaves = _listing(root, rev)
+    keys = _keys(start, leaves)
+    store = Store.of(root.path)
+    state, first = StockState(), 0
+    for i in range(len(leaves) - 1, -1, -1):
+        hit = store.get(STATE, keys[i])
+        if isinstance(hit, dict) and isinstance(hit.get("items"), dict) and isinstance(hit.get("seq"), dict):
+            state, first = StockState(hit), i + 1
+            break
+    todo = leaves[first:]
+    if not todo:
+        return state
+    read = load_book(root, None if rev == "HEAD" else rev, kinds=("stock-move", "item"), clean=True,
+                     folders=[p for p, _ in todo] + [kind_named("item").folder])
+    if any(p.severity == "error" for p in read.load_problems):
+        return None
+    by_folder: dict[str, list] = {}
+    cut = len(root.prefix)
+    for ident, move in read.of("stock-move").items():
+        by_folder.setdefault(read.source("stock-move", ident)[cut:].rpartition("/")[0], []).append(move)
+    its, p = read.of("item"), places(read)
+    for (path, _), key in zip(todo, keys[first:], strict=True):
+        state = state.advanced(its, by_folder.get(path, []), p)
+        store.put(STATE, (key,), state.data)
+    return state
+
+
+def follow_state(root: DataRoot, before, added: list, items: dict, places: int) -> None:
+    """After a commit that added stock moves (`added`) to a book whose state was `before`: keep the
+    new HEAD's state (the old one advanced by them), so the next write finds it without reading
+    the month again. Only when each item's added moves come after its last one; never fails the
+    write."""
+    try:
+        if not all(before.follows(sku, [m for m in added if m.item == sku]) for sku in {m.item for m in added}):
+            return
+        start, leaves = _listing(root, "HEAD")
+        if leaves:
+            Store.of(root.path).put(STATE, (_keys(start, leaves)[-1],), before.advanced(items, added, places).data)
+    except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
+        pass
+
+
+def serve(book: Book, root: DataRoot) -> None:
+    """Give a book read on demand at the clean HEAD its stock facts from the store, each computed
+    when a command or a check first asks (comptoir.model.Book.fact): the valuation state, and the
+    levels with the last move date (the per-folder level deltas `stock available` uses)."""
+    def levels():
+        folder = root.prefix + kind_named("stock-move").folder
+        tree = git.run(root.top, "rev-parse", "-q", "--verify", f"HEAD:{folder}", check=False).decode().strip()
+        scratch = Book(settings=book.settings)
+        _stock_levels(scratch, root, tree or EMPTY)
+        found = scratch.derived.get(("stock.levels", None))
+        return None if found is None else (found, scratch.derived.get("stock.last_date"))
+
+    book.providers["stock.state"] = lambda: valuation_state(root)
+    book.providers["stock.levels"] = levels

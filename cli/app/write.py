@@ -35,6 +35,11 @@ class Writer(storage.Writer):
 
     def __enter__(self) -> Writer:
         super().__enter__()
+        if self.facts is not None and self.clean_tree is not None and self.book is not None:
+            # the book is the committed tree: its stock facts come from the store
+            from . import facts
+
+            facts.serve(self.book, self.root)
         return self
 
     def _catch_up(self, tree: str) -> Book | None:
@@ -53,7 +58,10 @@ class Writer(storage.Writer):
     def change(self) -> Change:
         """What the staged files do to the book, in the terms incremental checks use."""
         added, replaced, other = self.staged_kinds()
-        return Change(added, frozenset(replaced), other)
+        written: dict[str, dict] = {}
+        for kind, record in self.added:  # added or replaced, the last put of an id winning
+            written.setdefault(kind.name, {})[getattr(record, kind.id_field)] = record
+        return Change(added, frozenset(replaced), other, self.book, written)
 
     def check(self) -> None:
         """Refuse the write when it adds errors to the book; errors already there only warn."""
@@ -96,6 +104,14 @@ class Writer(storage.Writer):
             from . import ledgersnap
 
             ledgersnap.follow(self.root)
+        moved = [r for kind, r in self.added if kind.name == "stock-move"]
+        if sha and moved and self.book is not None and self.book.derived.get("stock.state") is not None:
+            from comptoir.domain.stock import items, places
+
+            from . import stock
+
+            # the next write finds the new HEAD's valuation state kept
+            stock.follow_state(self.root, self.book.derived["stock.state"], moved, items(self.book), places(self.book))
         if sha:
             fault("derived")
         return sha

@@ -231,16 +231,20 @@ def _without_gc(load: Callable[..., Book]) -> Callable[..., Book]:
 def load_book(root: DataRoot, rev: str | None = None,
               progress: Callable[[int, int], None] | None = None,
               kinds: Collection[str] | None = None,
-              where: dict[str, Callable[[dict], bool]] | None = None, clean: bool = False) -> Book:
+              where: dict[str, Callable[[dict], bool]] | None = None, clean: bool = False,
+              folders: Collection[str] | None = None) -> Book:
     """The whole book, or with `kinds` only the records of those kinds read now (a read-only
     command that lists leads need not read every journal entry); every other kind is read when
     first used (comptoir.book.ondemand: the one partial-book mechanism).
     `where` maps a kind to a test on a record's parsed fields: records failing it are skipped
-    before validation (a list filtered by status validates only the records it shows)."""
+    before validation (a list filtered by status validates only the records it shows).
+    `folders` (with `kinds`): read only the files under these folders of those kinds (one month's
+    stock moves), paths from the data root."""
     scope: dict[str, Kind] | None = None
     if kinds is not None:
         scope = {k.folder: k for k in all_kinds() if k.name in kinds}
-    files, read = list_files(root, rev, None if scope is None else sorted(scope), clean)
+    listed = None if scope is None else sorted(folders) if folders is not None else sorted(scope)
+    files, read = list_files(root, rev, listed, clean)
     if scope is not None:  # a nested folder may belong to a kind that was not asked for
         files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
     if SETTINGS_FILE not in files:

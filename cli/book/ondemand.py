@@ -64,6 +64,8 @@ class Listing:
         listed = self._paths.get(kind)
         if listed is not None:
             return listed.get(ident)
+        if not kind_named(kind).date_field:  # a folder without months: listed whole from HEAD's tree
+            return self.ids(kind).get(ident)
         key = (kind, ident)
         if key not in self._single:
             asked = self._asked[kind] = self._asked.get(kind, 0) + 1
@@ -81,10 +83,16 @@ class Listing:
         return found
 
     def _list(self, kind: Kind, pattern: str | None = None) -> dict[str, str]:
+        """The kind's files: a whole kind from HEAD's tree (the data root is clean, so it is the
+        index; `ls-tree` reads that folder's trees, `ls-files` all of git's index, which grows with
+        the book), one id by a glob over the index (a month-filed kind has no one folder to read)."""
         prefix = self.root.prefix
         cut = len(prefix)
-        spec = f"{prefix}{kind.folder}/" if pattern is None else f":(glob){prefix}{kind.folder}/{pattern}"
-        out = git.run(self.root.top, "ls-files", "-z", "--", spec)  # type: ignore[arg-type]
+        if pattern is None:
+            out = git.run(self.root.top, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD",  # type: ignore[arg-type]
+                          "--", f"{prefix}{kind.folder}/")
+        else:
+            out = git.run(self.root.top, "ls-files", "-z", "--", f":(glob){prefix}{kind.folder}/{pattern}")  # type: ignore[arg-type]
         found: dict[str, str] = {}
         for path in out.decode("utf-8", "surrogateescape").split("\0"):
             if not path.endswith(".yaml"):
@@ -120,7 +128,7 @@ class Listing:
             if not self.ids(kind.name):
                 self.whole[kind.name] = {}
             else:
-                loaded = load_book(self.root, kinds=(kind.name,), clean=True)
+                loaded = load_book(self.root, "HEAD", kinds=(kind.name,))  # HEAD is the clean tree
                 if any(p.severity == "error" for p in loaded.load_problems):
                     raise _changed(loaded.load_problems[0].file)
                 self.whole[kind.name] = loaded.of(kind.name)
@@ -281,7 +289,7 @@ class Sources(MutableMapping):
 def load_on_demand(root: DataRoot) -> Book:
     """The working tree's book, read as it is used. Only for a clean data root in a repository."""
     listing = Listing(root)
-    settings_book = load_book(root, kinds=(), clean=True)
+    settings_book = load_book(root, "HEAD", kinds=())  # the data root is clean: HEAD is its tree
     book = Book(settings=settings_book.settings, settings_path=settings_book.settings_path,
                 root_prefix=root.prefix)
     book.records = {k.name: Records(listing, k) for k in all_kinds()}  # type: ignore[misc]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Collection
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -27,3 +28,19 @@ def id_prefix(book, kind: str) -> str:
     """The prefix of new `kind` ids, from the `ids:` table of the book's settings (comptoir.yaml;
     a kind it leaves out keeps its own prefix, schemas' Kind.prefix)."""
     return book.settings.ids[kind]
+
+
+class Taken:
+    """The ids in use, asked one at a time: the book's records of a kind (a book read on demand
+    answers membership from git's listing, one file name, instead of listing every id as `set()`
+    of them would) and the ids given out so far."""
+
+    def __init__(self, *known: Collection[str]) -> None:
+        self.known = known
+        self.given: set[str] = set()
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.given or any(ident in k for k in self.known)
+
+    def add(self, ident: str) -> None:
+        self.given.add(ident)

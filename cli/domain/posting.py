@@ -15,7 +15,7 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.types import to_decimal
 
-from .ids import id_prefix, new_id
+from .ids import Taken, id_prefix, new_id
 from .ledger import rate_on
 
 _AMOUNT = re.compile(r"^(?P<amount>[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))\s*(?P<cur>[A-Z]{3})?"
@@ -130,7 +130,7 @@ def batch_entries(book: Book, data: object, display: str, rng: random.Random) ->
                    "give a list of entries, each with date, memo and postings", file=display, line=1)
     entries: list[JournalEntry] = []
     problems: list[Problem] = []
-    taken = set(book.entries)
+    taken = Taken(book.entries)
     for i, item in enumerate(items):
         where = () if loc is None else loc + (i,)
         if not isinstance(item, dict):

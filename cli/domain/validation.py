@@ -28,6 +28,7 @@ class RuleSpec:
     lookups: kinds the rule only looks up by id (a document's journal entry): in a book with
              no errors every such id resolves, so adding records with new ids changes nothing.
     delta:   for anything else, (book after, change, facts) -> problems, or None to run in full.
+    replaces: the delta also judges records replaced in place (a lead updated), not only added ones.
     """
 
     fn: Rule
@@ -35,6 +36,7 @@ class RuleSpec:
     per: frozenset[str] = frozenset()
     lookups: frozenset[str] = frozenset()
     delta: Delta | None = None
+    replaces: bool = False
 
     @property
     def name(self) -> str:
@@ -42,13 +44,13 @@ class RuleSpec:
 
 
 def rule(fn: Rule | None = None, *, reads: tuple[str, ...] | None = None, per: tuple[str, ...] = (),
-         lookups: tuple[str, ...] = (), delta: Delta | None = None):
+         lookups: tuple[str, ...] = (), delta: Delta | None = None, replaces: bool = False):
     """Mark a rule: `@rule`, or `@rule(reads=..., per=..., lookups=..., delta=...)` (see RuleSpec).
     Marking registers nothing: a rule runs when it is in its module's RULES list and the module
     is in its family's `domain` (comptoir.families)."""
     def mark(fn: Rule) -> Rule:
         fn.rule_spec = RuleSpec(fn, None if reads is None else frozenset(reads),  # type: ignore[attr-defined]
-                                frozenset(per), frozenset(lookups), delta)
+                                frozenset(per), frozenset(lookups), delta, replaces)
         return fn
 
     return mark(fn) if fn is not None else mark
@@ -89,6 +91,8 @@ class Change:
     added: dict[str, dict[str, Record]] = field(default_factory=dict)
     replaced: frozenset[str] = frozenset()  # kinds with a record replaced, moved or deleted
     other: bool = False
+    before: Book | None = None  # the book the change applies to (its derived facts serve deltas)
+    written: dict[str, dict[str, Record]] = field(default_factory=dict)  # every record put, added or replaced
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -118,16 +122,23 @@ def check_change(after: Book, change: Change, facts: dict) -> list[Problem]:
             if touched <= spec.per | spec.lookups and spec.per:
                 _run(RuleSpec(spec.fn), _only_added(after, change, spec.per), problems)
                 continue
-            if spec.delta is not None:
-                try:
-                    found = spec.delta(after, change, facts)
-                except ComptoirError as exc:
-                    found = list(exc.problems)
-                if found is not None:
-                    problems.extend(p for p in found if p not in problems)
-                    continue
+        if spec.delta is not None and (spec.replaces or not (touched & change.replaced)):
+            try:  # the delta sees the change as the rule does: only the kinds it reads
+                found = spec.delta(after, _restricted(change, spec.reads), facts)
+            except ComptoirError as exc:
+                found = list(exc.problems)
+            if found is not None:
+                problems.extend(p for p in found if p not in problems)
+                continue
         _run(spec, after, problems)
     return problems
+
+
+def _restricted(change: Change, kinds: frozenset[str]) -> Change:
+    """The part of `change` a rule reading `kinds` can see (records of other kinds cannot change
+    its findings): a delivery's stock moves and delivery record are nothing to a journal rule."""
+    return Change({k: v for k, v in change.added.items() if k in kinds}, change.replaced & kinds, change.other,
+                  change.before, {k: v for k, v in change.written.items() if k in kinds})
 
 
 def _only_added(after: Book, change: Change, kinds: frozenset[str]) -> Book:

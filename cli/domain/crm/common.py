@@ -9,6 +9,7 @@ from typing import Any
 from comptoir.schemas.types import Record
 
 from ..book import Book
+from ..ids import Taken
 from ..inputs import validated
 
 # Which status a lead may move to from each status. Converting is its own command
@@ -46,5 +47,5 @@ def default_owner(book: Book, owner: str | None) -> str | None:
     return owner or book.settings.crm.owner
 
 
-def taken_ids(book: Book, kind: str, extra: Iterable[str] = ()) -> set[str]:
-    return set(book.of(kind)) | set(extra)
+def taken_ids(book: Book, kind: str, extra: Iterable[str] = ()) -> Taken:
+    return Taken(book.of(kind), set(extra))

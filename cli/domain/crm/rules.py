@@ -16,13 +16,32 @@ from .opportunities import amount_of
 
 # --- rules on the stored records -----------------------------------------------------------------
 
-@rule(reads=("activity", "campaign", "item", "lead", "opportunity", "partner"))
+def _crm_delta(book: Book, change) -> list[Problem] | None:
+    """Leads, opportunities and activities added or replaced in place (ids never go away: a write
+    removes no record): only those records' own links and reasons can be wrong, the rest of the
+    book still points at ids that exist. A submission must be unique among all activities: run
+    in full then, as for any change to the partners, items or campaigns they point at."""
+    if not change.kinds <= {"lead", "opportunity", "activity"}:
+        return None
+    written = change.written
+    if any(a.submission for a in written.get("activity", {}).values()):
+        return None
+    return _links(book, written.get("lead", {}), written.get("opportunity", {}), written.get("activity", {}))
+
+
+@rule(reads=("activity", "campaign", "item", "lead", "opportunity", "partner"),
+      delta=lambda book, change, facts: _crm_delta(book, change), replaces=True)
 def crm_links(book: Book) -> list[Problem]:
     """Leads, opportunities and activities point at records that exist, and closed ones say why."""
+    return _links(book, book.of("lead"), book.of("opportunity"), book.of("activity"))
+
+
+def _links(book: Book, checked_leads, checked_opps, checked_activities) -> list[Problem]:
+    """The problems of the records checked (by kind, id -> record), looked up in the whole book."""
     out: list[Problem] = []
     leads, opps, partners = book.of("lead"), book.of("opportunity"), book.of("partner")
     items, campaigns = book.of("item"), book.of("campaign")
-    for ident, lead in leads.items():
+    for ident, lead in checked_leads.items():
         lead: Lead  # type: ignore[no-redef]
         src = book.source("lead", ident)
         if lead.campaign and lead.campaign not in campaigns:
@@ -46,7 +65,7 @@ def crm_links(book: Book) -> list[Problem]:
                 if sku not in items:
                     out.append(Problem(src, 0, "unknown-item", f"lead {ident}: item {sku} is not in the catalogue",
                                        "fix the SKU or add the item", severity="warning", loc=("items", i)))
-    for ident, o in opps.items():
+    for ident, o in checked_opps.items():
         o: Opportunity  # type: ignore[no-redef]
         src = book.source("opportunity", ident)
         if o.partner not in partners:
@@ -71,7 +90,7 @@ def crm_links(book: Book) -> list[Problem]:
                     out.append(Problem(src, 0, "unknown-item", f"opportunity {ident}: item {ln.item} is not in the catalogue",
                                        "fix the SKU or add the item", loc=("lines", i, "item")))
     seen_submissions: dict[str, str] = {}
-    for ident, a in book.of("activity").items():
+    for ident, a in checked_activities.items():
         a: Activity  # type: ignore[no-redef]
         for kind, target, where in (("lead", a.lead, leads), ("opportunity", a.opportunity, opps),
                                     ("partner", a.partner, partners)):

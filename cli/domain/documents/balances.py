@@ -218,7 +218,10 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     ours = document_entries(book)
     groups: dict[tuple, OpenItem] = {}
     ledger = ZERO
-    given = book.derived.get("ledger.rows")  # served: the side accounts' posting rows (cli/app/openitems.py)
+    given = book.derived.get("ledger.rows")  # served to a report: the side accounts' posting rows (cli/app/openitems.py)
+    if given is None:
+        rows_for = book.fact("ledger.rows-for")  # served to a write: the side accounts' postings, from the store
+        given = rows_for(accounts) if rows_for is not None else None
     for entry in (() if given is not None else entries_between(book, None, day)):
         if not any(p.account in accounts for p in entry.postings):
             continue

@@ -96,7 +96,7 @@ def _by_account(postings: Iterable) -> dict[str, Decimal]:
 
 
 @rule(reads=("account", "completion", "item", "journal", "stock-move", "warehouse", "work-order"),
-      lookups=("journal",))
+      lookups=("journal", "stock-move"))
 def completion_rules(book: Book) -> list[Problem]:
     """Completions belong to an order, never make more than it asks, and agree with their stock moves
     (same items, quantities and values) and with their journal entry (same amount on each account)."""

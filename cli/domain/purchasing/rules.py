@@ -18,7 +18,7 @@ from .common import billed, orders, received
 
 
 @rule(reads=("account", "bill", "debit-note", "item", "journal", "partner", "purchase-order", "receipt",
-             "stock-move", "supplier-return", "warehouse"), lookups=("journal",))
+             "stock-move", "supplier-return", "warehouse"), lookups=("journal", "stock-move"))
 def purchasing_rules(book: Book) -> list[Problem]:
     """Known suppliers, items and warehouses; received and billed within what was ordered and
     received; receipts and bills agree with their moves and entries."""

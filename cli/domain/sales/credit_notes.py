@@ -18,7 +18,7 @@ from comptoir.schemas.types import currency_places
 from ..documents.balances import open_items, rounding_postings, settle_rounding
 from ..documents.lines import is_stocked, line_net, places_for, qty_text, tax_on
 from ..documents.numbering import next_number
-from ..ids import id_prefix, new_id
+from ..ids import Taken, id_prefix, new_id
 from ..inputs import validated
 from ..ledger import ZERO, round_to
 from ..stock import MoveDraft, cogs_account, post, unit_for
@@ -135,7 +135,7 @@ def credit_note(book: Book, target: str, chosen: list[tuple[int, Decimal]] | Non
     tax = sum((ln["tax_amount"] for ln in lines), ZERO)
     number = next_number(book, "credit-note", CREDIT_SERIES, day)
     partner = book.of("partner").get(inv.partner)
-    taken = set(book.entries) | ({stock_entry.id} if stock_entry else set())
+    taken = Taken(book.entries, {stock_entry.id} if stock_entry else set())
     postings = [{"account": book.settings.accounts.receivable, "amount": -(net + tax), "currency": inv.currency,
                  "rate": inv.rate, "partner": inv.partner}, *revenue_postings(book, lines, inv.rate, 1)]
     if inv.currency and inv.currency != book.base:  # the part it settles is worth its share of the invoice

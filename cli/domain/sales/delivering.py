@@ -19,6 +19,7 @@ from ..documents.orders import partner_name, pick_lines, stock_document
 from ..ids import id_prefix, new_id
 from ..inputs import validated
 from ..stock import MoveDraft, cogs_account
+from ..stock.quantities import carry_levels
 from .common import get_order, orders, to_deliver
 from .promises import promise_risks
 
@@ -77,6 +78,7 @@ def _broken_promises(book: Book, so: SalesOrder, doc: Delivery, new_moves: list,
     before = promise_risks(book, today)
     after_book = book.with_records([(kind_named("delivery"), doc),
                                     *((kind_named("stock-move"), m) for m in new_moves)])
+    carry_levels(book, after_book, new_moves)  # the levels after, from those before: no move read
     after = promise_risks(after_book, today)
     out = []
     for (order, n), why in sorted(after.items()):

@@ -19,18 +19,41 @@ from ..validation import rule
 from .common import delivered, invoiced, orders
 
 
+def _sales_delta(book: Book, change) -> list[Problem] | None:
+    """Documents and orders added (none replaced): the checks of those documents, and of the orders
+    they or the added orders name (quantities delivered and invoiced); every other document's
+    checks look at records that did not change. Anything else added (an account, an item, a
+    partner; a journal entry or move no added document names) changes no check in a book that had
+    no errors, but the other kinds are left to the full rule."""
+    if not change.kinds <= {"sales-order", "delivery", "invoice", "credit-note", "journal", "stock-move"}:
+        return None
+    docs = {kind: change.added.get(kind, {}) for kind in ("delivery", "invoice", "credit-note")}
+    touched = set(change.added.get("sales-order", {}))
+    touched |= {d.order for ds in docs.values() for d in ds.values() if getattr(d, "order", None)}
+    touched |= {book.of("invoice")[d.invoice].order for d in docs["credit-note"].values()
+                if d.invoice in book.of("invoice") and book.of("invoice")[d.invoice].order}
+    so = orders(book)
+    return _sales_problems(book, {i: so[i] for i in sorted(touched) if i in so}, docs)
+
+
 @rule(reads=("account", "credit-note", "delivery", "invoice", "item", "journal", "partner", "sales-order",
-             "stock-move", "warehouse"), lookups=("journal",))
+             "stock-move", "warehouse"), lookups=("journal", "stock-move"),
+      delta=lambda book, change, facts: _sales_delta(book, change))
 def sales_rules(book: Book) -> list[Problem]:
     """Known customers, items and warehouses; delivered <= ordered, invoiced <= delivered;
     documents agree with their moves and journal entries."""
+    return _sales_problems(book, orders(book), {kind: book.of(kind) for kind in ("delivery", "invoice", "credit-note")})
+
+
+def _sales_problems(book: Book, checked_orders: dict, checked_docs: dict[str, dict]) -> list[Problem]:
+    """The problems of the orders and documents checked, looked up in the whole book."""
     out: list[Problem] = []
     partners = book.of("partner")
     its = items(book)
     from ..stock import moves
 
     mvs = moves(book)
-    for ident, so in orders(book).items():
+    for ident, so in checked_orders.items():
         src = book.source("sales-order", ident)
 
         def over_invoiced(i: int, ln: SalesLine, ident: str = ident, src: str = src) -> list[Problem]:
@@ -45,9 +68,16 @@ def sales_rules(book: Book) -> list[Problem]:
         out += order_problems(book, "sales-order", ident, so, "customer", "",
                               partial(delivered, book, ident), "delivered", "over-delivery",
                               "a delivery beyond the order needs a new order line", over_invoiced)
+    # a delivery invoiced twice: the invoices checked against every invoice of the book, in order
+    checked_invoices = checked_docs["invoice"]
     seen_dn: dict[str, str] = {}
+    if checked_invoices is not book.of("invoice"):
+        for ident, inv in book.of("invoice").items():
+            if ident not in checked_invoices:
+                for dn in inv.deliveries:
+                    seen_dn.setdefault(dn, ident)
     for kind in ("delivery", "invoice", "credit-note"):
-        for ident, doc in book.of(kind).items():
+        for ident, doc in checked_docs[kind].items():
             src = book.source(kind, ident)
             if doc.partner not in partners:
                 out.append(Problem(src, 0, "unknown-partner", f"{ident}: partner {doc.partner} does not exist",

@@ -40,7 +40,7 @@ from .reports import (
     warehouse_rows,
 )
 from .rules import stock_references, stock_valuation, stock_value_agrees
-from .valuation import Outcome, Position, replay
+from .valuation import Outcome, Position, StockState, replay
 from .writing import (
     MoveDraft,
     StockPosting,
@@ -53,10 +53,11 @@ from .writing import (
 )
 
 __all__ = [
-    "CONSUMING", "add_levels", "MoveDraft", "Outcome", "Position", "StockPosting", "cogs_account", "consumed",
-    "count_draft", "fmt_qty", "future_moves", "inventory_account", "inventory_balance", "inventory_accounts", "issue_rate",
-    "item_rows", "items", "last_move_date", "levels", "levels_on", "move_key", "moves", "moves_by_item",
-    "on_hand", "pick_warehouse", "places", "post", "qty_col", "replay", "sides", "stock_balance_rows", "stock_effect",
-    "stock_entry", "stock_ledger_rows", "stock_references", "stock_valuation", "stock_value_agrees",
-    "unit_for", "value_by_account", "value_moves", "warehouse_rows", "warehouses",
+    "add_levels", "cogs_account", "consumed", "CONSUMING", "count_draft", "fmt_qty", "future_moves",
+    "inventory_account", "inventory_accounts", "inventory_balance", "issue_rate", "item_rows", "items",
+    "last_move_date", "levels", "levels_on", "move_key", "MoveDraft", "moves", "moves_by_item", "on_hand",
+    "Outcome", "pick_warehouse", "places", "Position", "post", "qty_col", "replay", "sides",
+    "stock_balance_rows", "stock_effect", "stock_entry", "stock_ledger_rows", "stock_references",
+    "stock_valuation", "stock_value_agrees", "StockPosting", "StockState", "unit_for", "value_by_account",
+    "value_moves", "warehouse_rows", "warehouses",
 ]

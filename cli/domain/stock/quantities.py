@@ -49,15 +49,41 @@ def levels(book: Book, end: dt.date | None = None) -> dict[tuple[str, str], list
     cached = book.derived.get(key)
     if cached is not None:
         return cached
+    served = book.fact("stock.levels") if end is None else None  # (levels, last move date) from the store
+    if served is not None:
+        book.derived[key] = served[0]
+        return served[0]
     out = book.derived[key] = add_levels({}, moves(book).values(), end)
     return out
+
+
+def move_levels(found: Iterable[StockMove]) -> dict[tuple[str, str], list[Decimal]]:
+    """(item, warehouse) -> [qty, value] that these moves add up to (levels are their sum over
+    every move, so a write's moves give what it changes)."""
+    return add_levels({}, found)
+
+
+def carry_levels(before: Book, after: Book, added: Iterable[StockMove]) -> None:
+    """`after` is `before` with the moves `added`: give it its levels and last move date from
+    before's and theirs (levels are sums over the moves), without reading any other move."""
+    added = list(added)
+    out = {key: list(cell) for key, cell in levels(before).items()}
+    for key, (qty, value) in move_levels(added).items():
+        cell = out.setdefault(key, [ZERO, ZERO])
+        cell[0] += qty
+        cell[1] += value
+    after.derived[("stock.levels", None)] = out
+    dates = [d for d in (last_move_date(before), *(m.date for m in added)) if d is not None]
+    after.derived["stock.last_date"] = max(dates, default=None)
 
 
 def last_move_date(book: Book) -> dt.date | None:
     """The date of the latest stock move (storage may know it from its level summaries)."""
     key = "stock.last_date"
     if key not in book.derived:
-        book.derived[key] = max((m.date for m in moves(book).values()), default=None)
+        served = book.fact("stock.levels")
+        book.derived[key] = served[1] if served is not None else max((m.date for m in moves(book).values()),
+                                                                      default=None)
     return book.derived[key]
 
 

@@ -4,14 +4,17 @@ accounts.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from comptoir.errors import Problem
 from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, balances, round_to
 from ..validation import rule
-from .accounts import inventory_accounts, value_by_account
+from .accounts import inventory_account, inventory_accounts, value_by_account
 from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
+from .quantities import last_move_date, move_levels
 from .valuation import replay
 
 
@@ -60,7 +63,29 @@ def stock_references(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("item", "stock-move"))
+def _valuation_delta(book: Book, change) -> list[Problem] | None:
+    """Moves added after the last move of their item leave every earlier value as it was: only
+    they are replayed, from where the item stood (the valuation state of the book before, served
+    from the derived store). A problem, or moves added before an item's last one: run in full."""
+    state = change.before.fact("stock.state") if change.before is not None else None
+    if state is None or change.kinds != {"stock-move"}:
+        return None
+    its = items(book)
+    p = places(book)
+    by_item: dict[str, list] = {}
+    for m in change.new("stock-move"):
+        by_item.setdefault(m.item, []).append(m)
+    for sku, new in by_item.items():
+        it = its.get(sku)
+        if it is None or not it.stocked or not state.follows(sku, new):
+            return None
+        outcomes, _ = replay(it, new, p, start=state.positions(sku, it, p))
+        if any(o.disturbed or (o.short and not it.allow_negative) for o in outcomes):
+            return None
+    return []
+
+
+@rule(reads=("item", "stock-move"), delta=lambda book, change, facts: _valuation_delta(book, change))
 def stock_valuation(book: Book) -> list[Problem]:
     """Replaying each item's moves in order gives every move its frozen value, and never negative stock."""
     out: list[Problem] = []
@@ -115,13 +140,28 @@ def stock_value_agrees(book: Book) -> list[Problem]:
 
 
 def _stock_value_delta(book: Book, change) -> list[Problem] | None:
-    """Added journal entries that post to no inventory account leave both sides as they were."""
-    if change.kinds != {"journal"}:
+    """The book agreed before (its facts say it had no errors), so it agrees after a change that
+    only adds journal entries and moves when, on every inventory account, what the added moves
+    bring to the stock value equals what the added entries post to it: nothing already in the
+    book is read. Anything else (an item, warehouse or account added; the first moves of a book
+    that kept inventory as plain entries; a difference, to be named) runs the rule in full."""
+    if not change.kinds <= {"journal", "stock-move"}:
         return None
+    new_moves = change.new("stock-move")
+    if new_moves:  # the rule did not apply before the book's first moves
+        before = change.before
+        had = last_move_date(before) is not None if before is not None else len(moves(book)) > len(new_moves)
+        if not had:
+            return None
     inventory = inventory_accounts(book)
-    if any(p.account in inventory for e in change.new("journal") for p in e.postings):
-        return None
-    return []
+    delta: dict[str, Decimal] = {}
+    for code, value in balances(book, change.new("journal")).items():
+        if code in inventory:
+            delta[code] = delta.get(code, ZERO) + value
+    for (sku, wh), (_, value) in move_levels(new_moves).items():
+        code = inventory_account(book, sku, wh)
+        delta[code] = delta.get(code, ZERO) - value
+    return None if any(delta.values()) else []
 
 
 # What this module adds to its family (comptoir.families collects these lists).

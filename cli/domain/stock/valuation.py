@@ -4,6 +4,7 @@ moves that values new ones and proves earlier values unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -174,11 +175,13 @@ class Outcome:
 
 
 def replay(item: Item, series: Iterable[StockMove], places: int,
-           fresh: frozenset[str] = frozenset()) -> tuple[list[Outcome], dict[str, Position]]:
+           fresh: frozenset[str] = frozenset(), start: dict[str, Position] | None = None
+           ) -> tuple[list[Outcome], dict[str, Position]]:
     """Value an item's moves in order. Moves in `fresh` are new: a receipt's value comes from its
-    unit cost; for the others, a receipt's stored value is the fact it records."""
+    unit cost; for the others, a receipt's stored value is the fact it records. `start`: the
+    positions after the item's earlier moves (see StockState), when `series` follows them."""
     fifo = item.valuation == "fifo"
-    positions: dict[str, Position] = {}
+    positions: dict[str, Position] = start if start is not None else {}
     out = []
     for m in sorted(series, key=move_key):
         on_hand = None
@@ -211,3 +214,60 @@ def replay(item: Item, series: Iterable[StockMove], places: int,
             variance = pos.receive(m.qty, value)
         out.append(Outcome(m, value, variance, on_hand))
     return out, positions
+
+
+class StockState:
+    """Where the valuation stands after a book's moves: per item, the key of its last move and its
+    position in each warehouse, and per day the highest sequence number written. A write whose
+    moves of an item all come after that item's last move values them (and a check proves them)
+    from here, without reading the item's history. Kept as plain data (`data`) in the derived
+    store by the application (comptoir.app.stock), one per stock folder at each tree."""
+
+    def __init__(self, data: dict | None = None) -> None:
+        self.data: dict = data if data is not None else {"items": {}, "seq": {}}
+
+    def last(self, sku: str) -> tuple | None:
+        found = self.data["items"].get(sku)
+        return None if found is None else (dt.date.fromisoformat(found[0]), found[1], found[2])
+
+    def follows(self, sku: str, series: Iterable[StockMove]) -> bool:
+        """Whether every move of `series` (of item `sku`) comes after the item's last move."""
+        last = self.last(sku)
+        return last is None or all(move_key(m) > last for m in series)
+
+    def positions(self, sku: str, item: Item, places: int) -> dict[str, Position]:
+        """A fresh copy of the item's positions (replaying from it leaves the state as it is)."""
+        found = self.data["items"].get(sku)
+        out: dict[str, Position] = {}
+        if found is None:
+            return out
+        for wh, (qty, value, rate, layers) in found[3].items():
+            pos = out[wh] = Position(item.valuation == "fifo", places)
+            pos.qty, pos.value = Decimal(qty), Decimal(value)
+            pos.rate = None if rate is None else Decimal(rate)
+            pos.layers = deque([Decimal(q), Decimal(v)] for q, v in layers)
+        return out
+
+    def max_seq(self, day: dt.date) -> int:
+        return self.data["seq"].get(day.isoformat(), -1)
+
+    def advanced(self, items: dict[str, Item], moves: Iterable[StockMove], places: int) -> StockState:
+        """The state after `moves` too (each item's moves coming after its last one)."""
+        data = {"items": dict(self.data["items"]), "seq": dict(self.data["seq"])}
+        by_item: dict[str, list[StockMove]] = {}
+        for m in moves:
+            by_item.setdefault(m.item, []).append(m)
+            day = m.date.isoformat()
+            if data["seq"].get(day, -1) < m.seq:
+                data["seq"][day] = m.seq
+        for sku, series in by_item.items():
+            item = items.get(sku)
+            if item is None:  # an unknown item: the rules name it; its moves value nothing
+                continue
+            _, positions = replay(item, series, places, start=self.positions(sku, item, places))
+            last = max(move_key(m) for m in series)
+            data["items"][sku] = (last[0].isoformat(), last[1], last[2], {
+                wh: (format(p.qty, "f"), format(p.value, "f"), None if p.rate is None else format(p.rate, "f"),
+                     [(format(q, "f"), format(v, "f")) for q, v in p.layers])
+                for wh, p in positions.items()})
+        return StockState(data)

@@ -15,7 +15,7 @@ from comptoir.model import Book
 from comptoir.schemas.accounting import JournalEntry
 from comptoir.schemas.inventory import Item, StockMove
 
-from ..ids import id_prefix, new_id
+from ..ids import Taken, id_prefix, new_id
 from ..ledger import ZERO, round_to
 from .accounts import cogs_account, inventory_account
 from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
@@ -79,7 +79,10 @@ def _check_draft(book: Book, d: MoveDraft) -> Item:
 
 def _seq_after(book: Book, day: dt.date, taken: dict[dt.date, int]) -> int:
     """A sequence number that sorts after every move already on that day."""
-    if day not in taken:
+    state = book.fact("stock.state")
+    if day not in taken and state is not None:
+        taken[day] = state.max_seq(day)
+    elif day not in taken:
         by_day = book.derived.get("stock.max_seq")
         if by_day is None:
             by_day = {}
@@ -99,7 +102,9 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     negative stock, or when it is dated before later moves whose value it would change.
     """
     p = places(book)
-    taken_ids = set(moves(book))
+    state = book.fact("stock.state")
+    known = moves(book)
+    taken_ids = Taken(known)
     seqs: dict[dt.date, int] = {}
     pending: dict[str, list[StockMove]] = {}
     order: list[tuple[str, str]] = []
@@ -121,7 +126,10 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
     for sku, new in pending.items():
         item = items(book)[sku]
         fresh = frozenset(m.id for m in new)
-        outcomes, _ = replay(item, [*moves_by_item(book).get(sku, []), *new], p, fresh)
+        if state is not None and state.follows(sku, new):  # valued from where the item stands
+            outcomes, _ = replay(item, new, p, fresh, start=state.positions(sku, item, p))
+        else:
+            outcomes, _ = replay(item, [*moves_by_item(book).get(sku, []), *new], p, fresh)
         _refuse_shortfalls(book, item, outcomes, fresh)
         _refuse_backdating(book, item, outcomes, fresh)
         for o in outcomes:
@@ -211,7 +219,7 @@ def stock_entry(book: Book, new: list[StockMove], day: dt.date, memo: str, rng: 
                 if v != 0]
     if len(postings) < 2:
         return None
-    ident = new_id(id_prefix(book, "journal"), day, set(book.entries) | set(taken), rng)
+    ident = new_id(id_prefix(book, "journal"), day, Taken(book.entries, set(taken)), rng)
     data = {"id": ident, "date": day, "memo": memo, "postings": postings,
             "source": source or ", ".join(m.id for m in new)}
     if reference:

@@ -1,0 +1,99 @@
+"""The derived facts a write's checks and commands need, served from the one store for a book read
+on demand at a clean, committed tree (comptoir.model.Book.fact): a write then reads the records it
+changes and these summaries, never a whole kind to find them.
+
+- "stock.state": the valuation state after every move (comptoir.app.stock.valuation_state);
+- "stock.levels": quantity and value per item and warehouse, and the last move date (the
+  per-folder level deltas `stock available` uses);
+- "ledger.rows-for": given accounts, their posting rows (comptoir.domain.ledger.PostingRow, in the
+  journal's file order) from the rows kept per journal month folder (comptoir.app.ledgerdays):
+  the receivable and payable postings open items need, without reading every entry.
+
+Each is computed when first asked for, and is None when the store cannot serve it (the caller
+then derives it from the records, as for any other book).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from comptoir.book.root import DataRoot
+from comptoir.book.store import Derivation, Store, pack, unpack
+from comptoir.model import Book
+
+
+def serve(book: Book, root: DataRoot) -> None:
+    from . import stock
+
+    stock.serve(book, root)
+    book.providers["ledger.rows-for"] = lambda: _rows_for(book, root)
+
+
+def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | None]:
+    kept: dict[frozenset[str], list | None] = {}
+
+    def rows(accounts: Collection[str]) -> list | None:
+        wanted = frozenset(accounts)
+        if wanted not in kept:
+            records: dict[str, dict] = {"account": book.of("account"), "rate": book.of("rate")}
+            scratch = Book(settings=book.settings, records=records, root_prefix=book.root_prefix)
+            found = _account_rows(root, scratch, wanted)
+            kept[wanted] = None if found is None else sorted(
+                found, key=lambda r: (r.date.year, r.date.month, r.id, r.line))  # the entries' file order
+        return kept[wanted]
+
+    return rows
+
+
+SIDE_ROWS = Derivation("ledger-account-rows", keep=800)  # per journal folder: the rows of a few accounts
+
+
+def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list | None:
+    """The posting rows of `accounts` at HEAD, per journal folder from the store: a folder's rows
+    of these accounts (usually none: receivables and payables are posted by a few entries), else
+    cut from the folder's rows the ledger reports keep (ROWS), else summed from its entries as
+    they sum it (and kept for them too). None when a folder holds something the full read
+    would report."""
+    from comptoir.book import git
+
+    from .ledgerdays import DAYS, ROWS, _folder_sums, _folders, _posting_rows, _under
+
+    top = root.top
+    if top is None:
+        return None
+    journal, names = _folders()
+    folders = [root.prefix + name for name in names]
+    try:
+        listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", "HEAD", "--", *folders)
+    except git.GitError:
+        return None
+    trees: dict[str, str] = {}
+    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = item.partition("\t")
+        if path:
+            trees[path] = meta.split(" ")[2]
+    journal_path = folders[0]
+    rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
+    key = "\0".join(sorted(accounts))
+    store = Store.of(root.path)
+    chosen: list[tuple] = []
+    for folder, tree in sorted(trees.items()):
+        if not _under(folder, journal_path):
+            continue
+        hit = store.get(SIDE_ROWS, folder, tree, book.base, rates, key)
+        if type(hit) is not list:
+            packed = store.get(ROWS, folder, tree, book.base, rates)
+            if isinstance(packed, dict) and all(type(v) is bytes for v in packed.values()):
+                hit = [row for a in sorted(accounts) if a in packed for row in unpack(packed[a])]
+            else:
+                out = _folder_sums(top, tree, folder[len(root.prefix):], book, journal)
+                if out is None:
+                    return None
+                value, by_account = out
+                store.put(DAYS, (folder, tree, book.base, rates), value)
+                store.put(ROWS, (folder, tree, book.base, rates),
+                          {account: pack(folder_rows) for account, folder_rows in by_account.items()})
+                hit = [row for a in sorted(accounts) for row in by_account.get(a, [])]
+            store.put(SIDE_ROWS, (folder, tree, book.base, rates, key), hit)
+        chosen.extend(tuple(row) for row in hit)
+    return _posting_rows(chosen)
