@@ -411,7 +411,7 @@ def _write_crm(book: Path, leads: list, activities: list) -> None:
     write(book, files)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=crm_records)
 def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
     """Random leads (statuses, follow-up dates, owners) and activities (done or not, as YAML writes
