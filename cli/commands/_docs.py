@@ -105,7 +105,7 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
     @opt.period_columns(by=False)
     @click.pass_obj
     def report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
-        make = getattr(importlib.import_module(f"comptoir.domain.{module}"), build)
+        make = getattr(importlib.import_module(f"comptoir.views.{module}"), build)
         book = env.book(as_of, kinds=reads(make))  # the periodic variant reads the same kinds
         start, end = opt.resolve_range(book.settings, from_, to_, period, year)
         if per:  # the report's measure per --by group, in one column per period

@@ -279,7 +279,7 @@ bills = _docs.documents_list(purchase, "bills", "purchasing", "bills_table", "bi
                              "List supplier bills with what is still to pay.")
 
 # with --per: net billed per --by group (supplier, item) in one column per period
-purchases_report = _docs.by_period_report("purchases", "purchasing", "purchases_report", ["supplier", "item", "month"],
+purchases_report = _docs.by_period_report("purchases", "purchasing", "purchases_table", ["supplier", "item", "month"],
                                           "Purchases by supplier, item and month: quantity and value received, billed, "
                                           "price variance.")
 

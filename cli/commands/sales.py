@@ -332,7 +332,7 @@ def seller(env, no_commit, **given) -> None:
 
 
 # with --per: revenue per --by group (customer, item) in one column per period
-sales_report = _docs.by_period_report("sales", "sales", "sales_report", ["customer", "item", "month"],
+sales_report = _docs.by_period_report("sales", "sales", "sales_table", ["customer", "item", "month"],
                                       "Sales by customer, item and month: quantity, revenue, cost and margin (credit "
                                       "notes deducted).")
 
@@ -347,7 +347,7 @@ def open_orders_report(env, date_, side, fmt, as_of) -> None:
     """What is still to deliver and to receive, with promised and expected dates, and whether each
     promise is at risk given the stock and supply expected now."""
     from comptoir.app import stockreports
-    from comptoir.domain.sales import open_orders_table
+    from comptoir.views.sales import open_orders_table
 
     day = day_of(env, date_)
     book = stockreports.served(env, as_of, ledger=False, level_days=(None, day),

@@ -181,7 +181,7 @@ def _document_dates(book: Book, kinds: Sequence[str]) -> list[dt.date]:
 
 
 def sales(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
-    from comptoir.domain.sales import sales_report as build
+    from comptoir.views.sales import sales_table as build
 
     start, end = default_range(book, start, end, _document_dates(book, ("invoice",)))
     periods = spans(book.settings, start, end, per)
@@ -193,7 +193,7 @@ def sales(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
 
 
 def purchases(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
-    from comptoir.domain.purchasing import purchases_report as build
+    from comptoir.views.purchasing import purchases_table as build
 
     start, end = default_range(book, start, end, _document_dates(book, ("bill", "receipt")))
     periods = spans(book.settings, start, end, per)

@@ -1,6 +1,9 @@
-"""Purchasing tables: the order list, one order with its lines, receipts and bills, the bill list."""
+"""Purchasing tables: the order list, one order with its lines, receipts and bills, the bill list,
+the purchases report."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from comptoir.domain.book import Book
 from comptoir.domain.documents import orders as core
@@ -13,12 +16,14 @@ from comptoir.domain.purchasing.common import (
     status,
 )
 from comptoir.domain.purchasing.lists import READS as LISTS
-from comptoir.domain.purchasing.lists import bill_rows, order_rows
-from comptoir.domain.table import Column, Table, text
+from comptoir.domain.purchasing.lists import bill_rows, order_rows, purchase_rows
+from comptoir.domain.table import Column, Table, money, text
 from comptoir.schemas.purchasing import PurchaseOrder
+from comptoir.schemas.types import currency_places
 
 # The kinds each table reads: those of the list it shows (comptoir.commands._docs loads only these).
-READS = {"orders_table": LISTS["order_rows"], "bills_table": LISTS["bill_rows"]}
+READS = {"orders_table": LISTS["order_rows"], "bills_table": LISTS["bill_rows"],
+         "purchases_table": LISTS["purchase_rows"]}
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
@@ -53,3 +58,13 @@ def show_table(book: Book, ident: str) -> Table:
 def bills_table(book: Book, partner: str | None = None, open_only: bool = False) -> Table:
     cols = [text("id", "Id"), text("number", "Number"), *core.document_columns("Supplier")]
     return Table("bills", cols, bill_rows(book, partner, open_only), title="Supplier bills")
+
+
+def purchases_table(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
+    """`report purchases`: received quantities and value, billed amounts and price variance (base)."""
+    rows, totals = purchase_rows(book, start, end, by)
+    p = currency_places(book.base)
+    cols = [text(d, d.capitalize()) for d in by] + [
+        Column("qty", "Qty received", "qty"), money("received", "Received value", p),
+        money("billed", "Billed (net)", p), money("variance", "Price variance", p)]
+    return Table("purchases", cols, rows, totals, title=f"Purchases by {', '.join(by)} ({book.base})")

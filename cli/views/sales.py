@@ -1,4 +1,5 @@
-"""Sales tables: the order list, one order with its lines, the invoice list, one document."""
+"""Sales tables: the order list, one order with its lines, the invoice list, one document, the sales
+report and the open orders."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from comptoir.domain.sales.common import (
 )
 from comptoir.domain.sales.lists import READS as LISTS
 from comptoir.domain.sales.lists import find_document, find_order, invoice_rows, order_rows
-from comptoir.domain.table import Column, Table, text
+from comptoir.domain.sales.reports import READS as REPORTS
+from comptoir.domain.sales.reports import open_order_rows, sales_rows
+from comptoir.domain.table import Column, Table, money, text
 from comptoir.schemas.sales import SalesOrder
+from comptoir.schemas.types import currency_places
 
 # The kinds each table reads: those of the list it shows (comptoir.commands._docs loads only these).
-READS = {"orders_table": LISTS["order_rows"], "invoices_table": LISTS["invoice_rows"]}
+READS = {"orders_table": LISTS["order_rows"], "invoices_table": LISTS["invoice_rows"],
+         "sales_table": REPORTS["sales_rows"], "open_orders_table": REPORTS["open_order_rows"]}
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:
@@ -82,3 +87,27 @@ def document_table(book: Book, ident: str) -> Table:
                   notes=notes)
     table.meta[kind] = data
     return table
+
+
+def sales_table(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
+    """`report sales`: quantity, revenue, cost and margin by the `by` dimensions (base currency)."""
+    rows, totals = sales_rows(book, start, end, by)
+    p = currency_places(book.base)
+    cols = [text(d, d.capitalize()) for d in by] + [
+        Column("qty", "Qty", "qty"), money("revenue", "Revenue", p), money("cost", "Cost", p),
+        money("margin", "Margin", p), Column("margin_pct", "Margin %", "percent")]
+    return Table("sales", cols, rows, totals, title=f"Sales by {', '.join(by)} ({book.base})",
+                 notes=["Revenue: invoices less credit notes, net of tax. Cost: the stock value of what was "
+                        "delivered for the invoiced lines, less returns."])
+
+
+def open_orders_table(book: Book, today: dt.date, side: str | None = None) -> Table:
+    """`report open-orders`: what is still to deliver and to receive, with dates and the risk."""
+    rows = open_order_rows(book, today, side)
+    cols = [text("side", "Side"), text("order", "Order"), Column("line", "Line", "int"), text("partner", "Partner"),
+            text("item", "Item"), text("warehouse", "Warehouse"), Column("open", "Open qty", "qty"),
+            Column("requested", "Requested", "date"), Column("date", "Promised/expected", "date"),
+            text("status", "Status"), text("risk", "Risk"), text("why", "Why")]
+    at_risk = sum(1 for r in rows if r["risk"] in ("at risk", "late"))
+    return Table("open-orders", cols, rows, title=f"Open orders on {today}",
+                 notes=[f"{at_risk} promise(s) at risk or late." if at_risk else "Every promise is covered."])

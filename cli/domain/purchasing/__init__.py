@@ -33,7 +33,7 @@ from .common import (
     status,
 )
 from .debit_notes import debit_note
-from .lists import bill_rows, order_rows, purchases_report
+from .lists import bill_rows, order_rows, purchase_rows
 from .ordering import cancel, new_order, order_value, reschedule
 from .provider import open_purchase_lines
 from .receiving import ReceiptResult, ReturnResult, receive, return_goods
@@ -43,6 +43,6 @@ __all__ = [
     "STATUSES", "BillPick", "BillResult", "Charge", "ReceiptResult", "ReturnResult", "bill", "billable",
     "billed", "billed_by_line", "bills_of", "bill_rows", "cancel", "debit_note", "get_order",
     "new_order", "open_purchase_lines", "open_qty", "order_value", "orders",
-    "order_rows", "purchases_report", "purchasing_rules", "receive", "received", "received_by_line",
+    "order_rows", "purchase_rows", "purchasing_rules", "receive", "received", "received_by_line",
     "reschedule", "return_goods", "status",
 ]

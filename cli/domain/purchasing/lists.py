@@ -1,4 +1,4 @@
-"""The purchasing lists as data (their tables: comptoir.views.purchasing), and the purchases report.
+"""The purchasing lists and the purchases report as data (their tables: comptoir.views.purchasing).
 """
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ import datetime as dt
 from typing import Any
 
 from comptoir.model import Book
-from comptoir.schemas.types import currency_places
 
 from ..documents import orders as core
 from ..documents.parties import to_base
 from ..ledger import ZERO
-from ..table import Column, Table, money, text
 from .common import open_qty, orders, status
 from .ordering import order_value
 
@@ -22,7 +20,7 @@ READS = {
     "order_rows": ("purchase-order", "item", "receipt", "supplier-return", "bill", "debit-note", "payment",
                    "application"),
     "bill_rows": ("bill", "payment", "debit-note", "application"),
-    "purchases_report": ("receipt", "bill"),
+    "purchase_rows": ("receipt", "bill"),
 }
 
 
@@ -46,9 +44,10 @@ def bill_rows(book: Book, partner: str | None = None, open_only: bool = False) -
     return rows
 
 
-def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
-    """Received quantities and their value, and billed amounts, by supplier, item and month (base)."""
-    p = currency_places(book.base)
+def purchase_rows(book: Book, start: dt.date | None, end: dt.date | None,
+                  by: tuple[str, ...]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Received quantities and their value, and billed amounts, by supplier, item and month (base):
+    the rows and their totals."""
     groups: dict[tuple, dict] = {}
 
     def inside(day: dt.date) -> bool:
@@ -74,8 +73,6 @@ def purchases_report(book: Book, start: dt.date | None, end: dt.date | None, by:
                 c["billed"] += to_base(book, bl.net, b.rate)
                 c["variance"] += bl.variance
     rows = [groups[k] for k in sorted(groups)]
-    totals = {by[0]: "Total", **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "received", "billed", "variance")}}
-    cols = [text(d, d.capitalize()) for d in by] + [
-        Column("qty", "Qty received", "qty"), money("received", "Received value", p),
-        money("billed", "Billed (net)", p), money("variance", "Price variance", p)]
-    return Table("purchases", cols, rows, totals, title=f"Purchases by {', '.join(by)} ({book.base})")
+    totals: dict[str, Any] = {by[0]: "Total",
+                              **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "received", "billed", "variance")}}
+    return rows, totals

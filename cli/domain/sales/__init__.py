@@ -57,7 +57,7 @@ from .ordering import (
     order_net,
 )
 from .promises import open_sales_lines, promise_risks
-from .reports import documents_effect, open_orders_table, sales_overview, sales_report
+from .reports import documents_effect, open_order_rows, sales_overview, sales_rows
 from .rules import document_numbering, sales_rules
 
 __all__ = [
@@ -65,8 +65,8 @@ __all__ = [
     "OrderResult", "cancel_order", "confirm_order", "credit_exposure", "credit_note", "credited_by_line",
     "deliver", "delivered", "delivered_by_line", "deliveries_of", "document_numbering", "find_document", "find_order",
     "documents_effect", "get_invoice", "get_order", "invoice", "invoice_of_delivery", "invoice_status",
-    "invoiced", "invoiced_by_line", "invoices_of", "invoice_rows", "new_order", "open_orders_table",
+    "invoiced", "invoiced_by_line", "invoices_of", "invoice_rows", "new_order", "open_order_rows",
     "open_sales_lines", "order_from_opportunity", "order_gross", "order_net", "orders",
-    "order_rows", "promise_risks", "renumber", "return_cost", "sales_overview", "sales_report",
+    "order_rows", "promise_risks", "renumber", "return_cost", "sales_overview", "sales_rows",
     "sales_rules", "status", "to_deliver",
 ]

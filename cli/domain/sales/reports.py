@@ -1,5 +1,5 @@
-"""Sales reports: revenue and margin, open orders (sales and purchases) with their risks, the
-overview section and the review's document effect.
+"""Sales reports as data (their tables: comptoir.views.sales): revenue and margin, open orders
+(sales and purchases) with their risks, the overview section and the review's document effect.
 """
 
 from __future__ import annotations
@@ -16,21 +16,22 @@ from ..documents.lines import is_stocked
 from ..documents.parties import to_base
 from ..ledger import ZERO, round_to
 from ..overview import section
-from ..table import Column, Table, money, text
+from ..table import Table, money, text
 from .common import delivered_by_line, orders, status
 from .ordering import in_base, order_gross
 from .promises import open_lines, promise_risks
 
 # The record kinds each report reads (see READS in .lists); the periodic variant reads the same.
-READS = {"sales_report": ("delivery", "invoice", "credit-note"),
+READS = {"sales_rows": ("delivery", "invoice", "credit-note"),
          # and the stock levels (served from partials by the command): moves dated after the day only
-         "open_orders_table": ("sales-order", "item", "delivery", "work-order", "completion", "purchase-order",
+         "open_order_rows": ("sales-order", "item", "delivery", "work-order", "completion", "purchase-order",
                                "receipt", "supplier-return", "invoice", "bill", "debit-note")}
 
 
-def sales_report(book: Book, start: dt.date | None, end: dt.date | None, by: tuple[str, ...]) -> Table:
+def sales_rows(book: Book, start: dt.date | None, end: dt.date | None,
+               by: tuple[str, ...]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Invoiced quantity, revenue, cost of what was delivered for it and margin, less credit notes
-    (base currency), grouped by customer, item and month."""
+    (base currency), grouped by customer, item and month: the rows and their totals."""
     p = currency_places(book.base)
     groups: dict[tuple, dict] = {}
     dns = book.of("delivery")
@@ -77,15 +78,10 @@ def sales_report(book: Book, start: dt.date | None, end: dt.date | None, by: tup
     totals: dict[str, Any] = {by[0]: "Total",
                               **{k: sum((r[k] for r in rows), ZERO) for k in ("qty", "revenue", "cost", "margin")}}
     totals["margin_pct"] = round_to(totals["margin"] * 100 / totals["revenue"], 1) if totals["revenue"] else None
-    cols = [text(d, d.capitalize()) for d in by] + [
-        Column("qty", "Qty", "qty"), money("revenue", "Revenue", p), money("cost", "Cost", p),
-        money("margin", "Margin", p), Column("margin_pct", "Margin %", "percent")]
-    return Table("sales", cols, rows, totals, title=f"Sales by {', '.join(by)} ({book.base})",
-                 notes=["Revenue: invoices less credit notes, net of tax. Cost: the stock value of what was "
-                        "delivered for the invoiced lines, less returns."])
+    return rows, totals
 
 
-def open_orders_table(book: Book, today: dt.date, side: str | None = None) -> Table:
+def open_order_rows(book: Book, today: dt.date, side: str | None = None) -> list[dict[str, Any]]:
     """What is still to deliver and to receive, with promised and expected dates and the risk."""
     from .. import purchasing
 
@@ -111,13 +107,7 @@ def open_orders_table(book: Book, today: dt.date, side: str | None = None) -> Ta
                              "risk": "overdue" if late else "on time",
                              "why": f"expected {pl.expected}, not received" if late else ""})
     rows.sort(key=lambda r: (r["side"] != "sales", r["date"] or dt.date.max, r["order"], r["line"]))
-    cols = [text("side", "Side"), text("order", "Order"), Column("line", "Line", "int"), text("partner", "Partner"),
-            text("item", "Item"), text("warehouse", "Warehouse"), Column("open", "Open qty", "qty"),
-            Column("requested", "Requested", "date"), Column("date", "Promised/expected", "date"),
-            text("status", "Status"), text("risk", "Risk"), text("why", "Why")]
-    at_risk = sum(1 for r in rows if r["risk"] in ("at risk", "late"))
-    return Table("open-orders", cols, rows, title=f"Open orders on {today}",
-                 notes=[f"{at_risk} promise(s) at risk or late." if at_risk else "Every promise is covered."])
+    return rows
 
 
 @section
