@@ -158,9 +158,9 @@ def parse_camt(raw: bytes, source: str) -> Parsed:
                    "a bank statement never needs them; ask the bank for the file again", file=source, line=1) \
             from None
     except safe_et.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else 1
+        at = exc.position[0] if getattr(exc, "position", None) else 1
         raise fail("invalid-xml", f"not well-formed XML: {exc}", "is this the bank's camt.053 file?",
-                   file=source, line=line) from None
+                   file=source, line=at) from None
     doc = _El(root, _local(root.tag))
     body = doc.one("BkToCstmrStmt")
     if body is None:
@@ -353,10 +353,10 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
         raise fail("unknown-encoding", f"encoding {fmt.encoding!r} is unknown",
                    "use utf-8-sig, iso-8859-1, cp1252, ...", file=source, line=1) from None
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        at = raw[:exc.start].count(b"\n") + 1
         raise fail("invalid-encoding", f"byte {raw[exc.start]:#04x} is not {fmt.encoding}",
                    "set encoding: in the format (iso-8859-1 for most older exports)", file=source,
-                   line=line) from None
+                   line=at) from None
     text = text.lstrip("\ufeff")
     physical = text.splitlines(keepends=True)
     # csv.reader's line_num counts physical lines read so far: map each row back to its file line
@@ -391,7 +391,7 @@ def parse_csv(raw: bytes, source: str, fmt) -> Parsed:
         if len(row) != width:
             raise fail("wrong-column-count", f"row has {len(row)} columns, the header has {width}",
                        f"check the separator ({fmt.delimiter!r}) and quoting of this line", file=source, line=lineno)
-        if any(_skipped(row[i], s) for i, s in skips):
+        if any(i is not None and _skipped(row[i], s) for i, s in skips):  # a skip rule always names one
             out.pending += 1
             continue
 
