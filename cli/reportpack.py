@@ -93,11 +93,12 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     no opportunities) still gets its page, saying so."""
     from comptoir import charts
     from comptoir.domain.budget import budgets
-    from comptoir.domain.crm.reports import forecast, pipeline
     from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
     from comptoir.views import periodic
     from comptoir.views.availability import reorder_table, stock_out_table
     from comptoir.views.budget import budget_report, rolling_forecast
+    from comptoir.views.crm import forecast_table as forecast
+    from comptoir.views.crm import pipeline_table as pipeline
     from comptoir.views.ledger import trial_balance_table as trial_balance
     from comptoir.views.overview import overview
     from comptoir.views.payments import aging_table, cash_view

@@ -766,7 +766,7 @@ def opp_lose(env, ident, reason, date_, no_commit) -> None:
 @click.pass_obj
 def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
     """Open opportunities by stage and owner: count, amount, weighted amount (amount x probability)."""
-    from comptoir.domain.crm.reports import pipeline
+    from comptoir.views.crm import pipeline_table as pipeline
 
     book = env.book(as_of, OPP_KINDS)
     emit(pipeline(book, _report_day(env, date_, as_of), by, include_closed, _owners(env, owner)), fmt,
@@ -782,7 +782,7 @@ def pipeline_report(env, by, include_closed, owner, date_, fmt, as_of) -> None:
 @click.pass_obj
 def forecast_report(env, months, date_, fmt, as_of, per) -> None:
     """Weighted open amount by expected close month, beside what was won, for the coming months."""
-    from comptoir.domain.crm.reports import forecast
+    from comptoir.views.crm import forecast_table as forecast
 
     book = env.book(as_of, OPP_KINDS)
     if per:  # the close months added up per month, quarter or year (columns)
@@ -802,7 +802,8 @@ def forecast_report(env, months, date_, fmt, as_of, per) -> None:
 def funnel_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
     """Leads by source (or campaign) and status; conversion lead -> opportunity -> won; median
     days to convert. Dates a lead does not store are taken from its file's git history."""
-    from comptoir.domain.crm.reports import funnel, needs_history
+    from comptoir.domain.crm.reports import needs_history
+    from comptoir.views.crm import funnel_table as funnel
 
     book = env.book(as_of, ("lead", "opportunity"))
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -822,7 +823,7 @@ def funnel_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
 @click.pass_obj
 def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
     """Per owner: calls, emails, meetings, notes, tasks logged; follow-ups done; open and overdue."""
-    from comptoir.domain.crm.reports import activity_report
+    from comptoir.views.crm import owner_activities_table as activity_report
 
     book = env.book(as_of, ("activity",))
     start, end = resolve_range(book.settings, from_, to_, period, year)

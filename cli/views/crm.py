@@ -1,5 +1,6 @@
 """CRM tables: leads, activities and follow-ups, opportunities (the lists and one of each),
-campaigns and what they returned, the contacts export and a website capture's outcome."""
+campaigns and what they returned, the contacts export, a website capture's outcome, and the
+reports (pipeline, forecast, lead funnel, activities per owner)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from comptoir.domain.crm.common import TRANSITIONS
 from comptoir.domain.crm.contacts import contact_index
 from comptoir.domain.crm.leads import lead_rows, record_rows
 from comptoir.domain.crm.opportunities import amount_of, opportunity_rows, probability, weighted
+from comptoir.domain.ledger import ZERO, round_to
 from comptoir.domain.table import Column, Table, money, text
-from comptoir.schemas.crm import Lead, Opportunity
+from comptoir.schemas.crm import ACTIVITY_TYPES, LEAD_STATUSES, Lead, Opportunity
 from comptoir.schemas.types import currency_places
 
 if TYPE_CHECKING:  # the capture and marketing modules are imported by their own commands only
@@ -161,3 +163,78 @@ def capture_table(result: Capture) -> Table:
     table.meta.update({"created": result.count("created"), "merged": result.count("merged"),
                        "seen": result.count("seen"), "rejected": result.count("rejected")})
     return table
+
+
+# --- reports: the pipeline, the forecast, the lead funnel, activities per owner -------------------
+
+def pipeline_table(book: Book, today: dt.date, by: str = "stage-owner", include_closed: bool = False,
+                   owners: set[str] | None = None) -> Table:
+    """Count, amount and weighted amount (amount x probability) of opportunities by stage and owner."""
+    from comptoir.domain.crm.reports import pipeline_rows
+
+    rows, notes = pipeline_rows(book, today, by, include_closed, owners)
+    places = currency_places(book.base)
+    cols = []
+    if by in ("stage", "stage-owner"):
+        cols.append(text("stage", "Stage"))
+    if by in ("owner", "stage-owner"):
+        cols.append(text("owner", "Owner"))
+    cols += [Column("count", "Count", "int"), money("amount", f"Amount ({book.base})", places),
+             money("weighted", f"Weighted ({book.base})", places)]
+    totals = {cols[0].key: "Total", "count": sum(r["count"] for r in rows),
+              "amount": sum((r["amount"] for r in rows), ZERO), "weighted": sum((r["weighted"] for r in rows), ZERO)}
+    return Table("pipeline", cols, rows, totals, title=f"Pipeline on {today} ({book.base})", notes=notes)
+
+
+def forecast_table(book: Book, today: dt.date, months: int = 6) -> Table:
+    """Weighted open amount by expected close month (this month and the next ones), beside what
+    was won in each month; open opportunities past their close date are shown as overdue."""
+    from comptoir.domain.crm.reports import forecast_rows
+
+    f = forecast_rows(book, today, months)
+    places = currency_places(book.base)
+    cols = [text("month", "Close month"), Column("open", "Open", "int"), money("amount", "Open amount", places),
+            money("weighted", "Weighted", places), money("won", "Won", places),
+            money("expected", "Won + weighted", places)]
+    totals: dict[str, object] = {"month": "Total"}
+    for key in ("open", "amount", "weighted", "won", "expected"):
+        totals[key] = sum((r[key] for r in f.rows), 0 if key == "open" else ZERO)
+    notes = [f"won so far in the fiscal year from {f.year_start}: {f.won_ytd:,.{places}f} {book.base} "
+             f"({f.won_ytd_count} opportunities)", *f.notes]
+    t = Table("forecast", cols, f.rows, totals, title=f"Forecast by expected close month ({book.base})", notes=notes)
+    t.meta.update({"won_year_to_date": round_to(f.won_ytd, places), "fiscal_year_start": f.year_start})
+    return t
+
+
+def funnel_table(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                 git_dates: dict[str, tuple[dt.date, dt.date]] | None = None, by: str = "source") -> Table:
+    """Leads by source (or by campaign) and status, conversion lead -> opportunity -> won, and the
+    median days from created to converted, for leads created in [start, end]."""
+    from comptoir.domain.crm.reports import funnel_rows
+
+    rows, total, undated = funnel_rows(book, start, end, git_dates, by)
+    cols = [text("source", "Source" if by == "source" else "Campaign"), Column("leads", "Leads", "int")]
+    cols += [Column(s, s.capitalize(), "int") for s in LEAD_STATUSES]
+    cols += [Column("opportunity", "To opportunity", "int"), Column("won", "Won", "int"),
+             Column("conversion", "Lead->opp %", "percent"), Column("win_rate", "Opp->won %", "percent"),
+             Column("lead_to_won", "Lead->won %", "percent"), Column("median_days", "Median days to convert", "qty")]
+    notes = []
+    if undated:
+        notes.append(f"{undated} leads have no created date in the record or in git and are left out")
+    period = f" created {start or '...'} to {end or '...'}" if (start or end) else ""
+    return Table("funnel", cols, rows, total, title=f"Lead funnel by {by}{period}", notes=notes)
+
+
+def owner_activities_table(book: Book, today: dt.date, start: dt.date | None = None,
+                           end: dt.date | None = None) -> Table:
+    """Per owner: activities logged in the period by type, follow-ups done in it, and what is
+    open and overdue now."""
+    from comptoir.domain.crm.reports import owner_activity_rows
+
+    rows = owner_activity_rows(book, today, start, end)
+    keys = (*ACTIVITY_TYPES, "done", "open", "overdue")
+    cols = [text("owner", "Owner")] + [Column(k, k.capitalize() + ("s" if k in ACTIVITY_TYPES else ""), "int")
+                                        for k in keys]
+    totals = {"owner": "Total", **{k: sum(r[k] for r in rows) for k in keys}}
+    period = f" {start or '...'} to {end or '...'}" if (start or end) else ""
+    return Table("activities", cols, rows, totals, title=f"Activities per owner{period} (open and overdue on {today})")

@@ -235,7 +235,7 @@ def payroll(book: Book, start, end, per: str, by: str, department: str | None) -
 
 def forecast(book: Book, today: dt.date, months: int, per: str) -> Table:
     """The forecast by expected close month, added up per period, from `today`'s month on."""
-    from comptoir.domain.crm.reports import forecast as build
+    from comptoir.views.crm import forecast_table as build
 
     first = dt.date(today.year, today.month, 1)
     last = _add_months(first, months) - dt.timedelta(days=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from comptoir.schemas.crm import (
@@ -12,8 +13,6 @@ from comptoir.schemas.crm import (
     LEAD_STATUSES,
     OPEN_STAGES,
     STAGES,
-    Activity,
-    Lead,
     Opportunity,
 )
 from comptoir.schemas.types import currency_places
@@ -22,7 +21,7 @@ from ..book import Book
 from ..diff import effect
 from ..ledger import ZERO, round_to
 from ..overview import section
-from ..table import Column, Table, money, text
+from ..table import Table, money, text
 from .activities import followup_rows
 from .common import owner_matches
 from .opportunities import amount_of, base_amount, probability, weighted
@@ -52,14 +51,14 @@ def _unpriced_note(book: Book, missing: list[Opportunity]) -> list[str]:
 
 # --- pipeline ------------------------------------------------------------------------------------
 
-def pipeline(book: Book, today: dt.date, by: str = "stage-owner", include_closed: bool = False,
-             owners: set[str] | None = None) -> Table:
-    """Count, amount and weighted amount (amount x probability) of opportunities by stage and owner."""
+def pipeline_rows(book: Book, today: dt.date, by: str = "stage-owner", include_closed: bool = False,
+                  owners: set[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Count, amount and weighted amount (amount x probability) of opportunities by stage and owner,
+    and the notes on what could not be priced."""
     stages = STAGES if include_closed else OPEN_STAGES
     groups: dict[PipelineKey, list] = {}
     missing: list[Opportunity] = []
     for o in book.of("opportunity").values():
-        o: Opportunity  # type: ignore[no-redef]
         if o.stage not in stages or not owner_matches(o.owner, owners):
             continue
         stage = o.stage if by in ("stage", "stage-owner") else ""
@@ -71,22 +70,11 @@ def pipeline(book: Book, today: dt.date, by: str = "stage-owner", include_closed
             missing.append(o)
             continue
         g[1] += amount
-        g[2] += weighted(book, o, today)  # type: ignore[operator]
+        g[2] += weighted(book, o, today)
     order = {s: i for i, s in enumerate(STAGES)}
     rows = [{"stage": k[0], "owner": k[1], "count": v[0], "amount": v[1], "weighted": v[2]}
             for k, v in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], -1), kv[0][1]))]
-    places = currency_places(book.base)
-    cols = []
-    if by in ("stage", "stage-owner"):
-        cols.append(text("stage", "Stage"))
-    if by in ("owner", "stage-owner"):
-        cols.append(text("owner", "Owner"))
-    cols += [Column("count", "Count", "int"), money("amount", f"Amount ({book.base})", places),
-             money("weighted", f"Weighted ({book.base})", places)]
-    totals = {cols[0].key: "Total", "count": sum(r["count"] for r in rows),
-              "amount": sum((r["amount"] for r in rows), ZERO), "weighted": sum((r["weighted"] for r in rows), ZERO)}
-    return Table("pipeline", cols, rows, totals, title=f"Pipeline on {today} ({book.base})",
-                 notes=_unpriced_note(book, missing))
+    return rows, _unpriced_note(book, missing)
 
 
 # --- forecast ------------------------------------------------------------------------------------
@@ -96,7 +84,18 @@ def _month_start(day: dt.date, add: int = 0) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def forecast(book: Book, today: dt.date, months: int = 6) -> Table:
+@dataclass
+class Forecast:
+    """The forecast's rows (one per close month, with overdue, later and no date when not empty),
+    what was won in the fiscal year so far, and the notes on what could not be priced."""
+    rows: list[dict]
+    year_start: dt.date
+    won_ytd: Decimal
+    won_ytd_count: int
+    notes: list[str]
+
+
+def forecast_rows(book: Book, today: dt.date, months: int = 6) -> Forecast:
     """Weighted open amount by expected close month (this month and the next ones), beside what
     was won in each month; open opportunities past their close date are shown as overdue."""
     first = _month_start(today)
@@ -107,7 +106,6 @@ def forecast(book: Book, today: dt.date, months: int = 6) -> Table:
     year_start, _ = book.settings.fiscal_year_bounds(book.settings.fiscal_year_of(today))
     won_ytd, won_ytd_count = ZERO, 0
     for o in book.of("opportunity").values():
-        o: Opportunity  # type: ignore[no-redef]
         if o.stage == "won" and o.closed:
             amount = base_amount(book, o, o.closed)
             if amount is None:
@@ -137,26 +135,15 @@ def forecast(book: Book, today: dt.date, months: int = 6) -> Table:
             missing.append(o)
             continue
         b[1] += amount
-        b[2] += weighted(book, o, today)  # type: ignore[operator]
+        b[2] += weighted(book, o, today)
     rows = []
     for label, (count, amount, weight, won) in buckets.items():
         if label in ("overdue", "later", "no date") and not count:
             continue
         rows.append({"month": label, "open": count, "amount": amount, "weighted": weight, "won": won,
                      "expected": weight + won})
-    places = currency_places(book.base)
-    cols = [text("month", "Close month"), Column("open", "Open", "int"), money("amount", "Open amount", places),
-            money("weighted", "Weighted", places), money("won", "Won", places),
-            money("expected", "Won + weighted", places)]
-    totals = {"month": "Total"}
-    for key in ("open", "amount", "weighted", "won", "expected"):
-        totals[key] = sum((r[key] for r in rows), 0 if key == "open" else ZERO)
-    notes = [f"won so far in the fiscal year from {year_start}: {won_ytd:,.{places}f} {book.base} "
-             f"({won_ytd_count} opportunities)"]
-    notes += _unpriced_note(book, [o for o in missing if o.stage != "won"])
-    t = Table("forecast", cols, rows, totals, title=f"Forecast by expected close month ({book.base})", notes=notes)
-    t.meta.update({"won_year_to_date": round_to(won_ytd, places), "fiscal_year_start": year_start})
-    return t
+    return Forecast(rows, year_start, won_ytd, won_ytd_count,
+                    _unpriced_note(book, [o for o in missing if o.stage != "won"]))
 
 
 # --- funnel --------------------------------------------------------------------------------------
@@ -169,13 +156,12 @@ def lead_dates(book: Book, git_dates: dict[str, tuple[dt.date, dt.date]] | None 
     opps = book.of("opportunity")
     out = {}
     for ident, lead in book.of("lead").items():
-        lead: Lead  # type: ignore[no-redef]
         history = git_dates.get(book.source("lead", ident))
         created = lead.created or (history[0] if history else None)
         converted = None
         if lead.status == "converted":
             opp = opps.get(lead.opportunity) if lead.opportunity else None
-            converted = lead.converted or (opp.created if opp else None) or (history[1] if history else None)  # type: ignore[attr-defined]
+            converted = lead.converted or (opp.created if opp else None) or (history[1] if history else None)
         out[ident] = (created, converted)
     return out
 
@@ -184,24 +170,26 @@ def needs_history(book: Book) -> bool:
     """Whether some lead lacks a date that only git history can supply."""
     opps = book.of("opportunity")
     for lead in book.of("lead").values():
-        if lead.created is None:  # type: ignore[attr-defined]
+        if lead.created is None:
             return True
-        if lead.status == "converted" and lead.converted is None and not (  # type: ignore[attr-defined]
-                lead.opportunity in opps and opps[lead.opportunity].created):  # type: ignore[attr-defined]
+        if lead.status == "converted" and lead.converted is None and not (
+                lead.opportunity in opps and opps[lead.opportunity].created):
             return True
     return False
 
 
-def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-           git_dates: dict[str, tuple[dt.date, dt.date]] | None = None, by: str = "source") -> Table:
+def funnel_rows(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                git_dates: dict[str, tuple[dt.date, dt.date]] | None = None, by: str = "source"
+                ) -> tuple[list[dict], dict, int]:
     """Leads by source (or by campaign) and status, conversion lead -> opportunity -> won, and the
-    median days from created to converted, for leads created in [start, end]. Every lead is in
-    exactly one row, so the rows add up to the total."""
+    median days from created to converted, for leads created in [start, end]: the rows, the total
+    row and how many leads were left out for want of a created date. Every lead is in exactly one
+    row, so the rows add up to the total."""
     dates = lead_dates(book, git_dates)
     opps_by_lead: dict[str, list[Opportunity]] = {}
     for o in book.of("opportunity").values():
-        if o.lead:  # type: ignore[attr-defined]
-            opps_by_lead.setdefault(o.lead, []).append(o)  # type: ignore[arg-type,attr-defined]
+        if o.lead:
+            opps_by_lead.setdefault(o.lead, []).append(o)
     per_source: dict[str, dict] = {}
     undated = 0
 
@@ -210,7 +198,6 @@ def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
 
     total = blank()
     for ident, lead in book.of("lead").items():
-        lead: Lead  # type: ignore[no-redef]
         created, converted = dates[ident]
         if start or end:
             if created is None:
@@ -230,17 +217,7 @@ def funnel(book: Book, start: dt.date | None = None, end: dt.date | None = None,
             if lead.status == "converted" and created and converted:
                 bucket["days"].append((converted - created).days)
     rows = [_funnel_row(source, b) for source, b in sorted(per_source.items())]
-    cols = [text("source", "Source" if by == "source" else "Campaign"), Column("leads", "Leads", "int")]
-    cols += [Column(s, s.capitalize(), "int") for s in LEAD_STATUSES]
-    cols += [Column("opportunity", "To opportunity", "int"), Column("won", "Won", "int"),
-             Column("conversion", "Lead->opp %", "percent"), Column("win_rate", "Opp->won %", "percent"),
-             Column("lead_to_won", "Lead->won %", "percent"), Column("median_days", "Median days to convert", "qty")]
-    notes = []
-    if undated:
-        notes.append(f"{undated} leads have no created date in the record or in git and are left out")
-    period = f" created {start or '...'} to {end or '...'}" if (start or end) else ""
-    return Table("funnel", cols, rows, _funnel_row("Total", total), title=f"Lead funnel by {by}{period}",
-                 notes=notes)
+    return rows, _funnel_row("Total", total), undated
 
 
 def _funnel_row(source: str, b: dict) -> dict:
@@ -257,7 +234,8 @@ def _funnel_row(source: str, b: dict) -> dict:
 
 # --- activities ----------------------------------------------------------------------------------
 
-def activity_report(book: Book, today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> Table:
+def owner_activity_rows(book: Book, today: dt.date, start: dt.date | None = None, end: dt.date | None = None
+                        ) -> list[dict]:
     """Per owner: activities logged in the period by type, follow-ups done in it, and what is
     open and overdue now."""
     per: dict[str, dict] = {}
@@ -266,7 +244,6 @@ def activity_report(book: Book, today: dt.date, start: dt.date | None = None, en
         return (start is None or day >= start) and (end is None or day <= end)
 
     for a in book.of("activity").values():
-        a: Activity  # type: ignore[no-redef]
         b = per.setdefault(a.owner or "(none)", {t: 0 for t in (*ACTIVITY_TYPES, "done", "open", "overdue")})
         if within(a.date):
             b[a.type] += 1
@@ -276,13 +253,7 @@ def activity_report(book: Book, today: dt.date, start: dt.date | None = None, en
             b["open"] += 1
             if a.due and a.due < today:
                 b["overdue"] += 1
-    rows = [{"owner": owner, **counts} for owner, counts in sorted(per.items())]
-    keys = (*ACTIVITY_TYPES, "done", "open", "overdue")
-    cols = [text("owner", "Owner")] + [Column(k, k.capitalize() + ("s" if k in ACTIVITY_TYPES else ""), "int")
-                                        for k in keys]
-    totals = {"owner": "Total", **{k: sum(r[k] for r in rows) for k in keys}}
-    period = f" {start or '...'} to {end or '...'}" if (start or end) else ""
-    return Table("activities", cols, rows, totals, title=f"Activities per owner{period} (open and overdue on {today})")
+    return [{"owner": owner, **counts} for owner, counts in sorted(per.items())]
 
 
 # --- what a change does to the CRM (for `comptoir diff`) -----------------------------------------
@@ -292,39 +263,39 @@ def crm_effect(base: Book, head: Book) -> Table:
     """New leads, status moves, opportunities opened, moved, won or lost, and the weighted pipeline
     before and after: what a reviewer wants to read (`lead L-... qualified -> lost (price)`)."""
     day = head.today or dt.date.today()
-    rows = []
+    rows: list[dict] = []
     old_leads, new_leads = base.of("lead"), head.of("lead")
     for ident in sorted(new_leads):
         new = new_leads[ident]
         old = old_leads.get(ident)
         if old is None:
-            change = f"new lead ({new.source}, {new.status})"  # type: ignore[attr-defined]
-        elif old.status != new.status:  # type: ignore[attr-defined]
-            change = f"{old.status} -> {new.status}"  # type: ignore[attr-defined]
-            if new.status in ("lost", "disqualified") and new.lost_reason:  # type: ignore[attr-defined]
-                change += f" ({new.lost_reason})"  # type: ignore[attr-defined]
+            change = f"new lead ({new.source}, {new.status})"
+        elif old.status != new.status:
+            change = f"{old.status} -> {new.status}"
+            if new.status in ("lost", "disqualified") and new.lost_reason:
+                change += f" ({new.lost_reason})"
         else:
             continue
-        rows.append({"kind": "lead", "id": ident, "name": new.company or new.name, "change": change,  # type: ignore[attr-defined]
+        rows.append({"kind": "lead", "id": ident, "name": new.company or new.name, "change": change,
                      "weighted_before": None, "weighted_after": None})
     old_opps, new_opps = base.of("opportunity"), head.of("opportunity")
     for ident in sorted(set(old_opps) | set(new_opps)):
-        old, new = old_opps.get(ident), new_opps.get(ident)
-        before = weighted(base, old, day) if old is not None and old.stage in OPEN_STAGES else None  # type: ignore[attr-defined]
-        after = weighted(head, new, day) if new is not None and new.stage in OPEN_STAGES else None  # type: ignore[attr-defined]
-        if new is None:
+        old_opp, new_opp = old_opps.get(ident), new_opps.get(ident)
+        before = weighted(base, old_opp, day) if old_opp is not None and old_opp.stage in OPEN_STAGES else None
+        after = weighted(head, new_opp, day) if new_opp is not None and new_opp.stage in OPEN_STAGES else None
+        if new_opp is None:
             change = "removed"
-        elif old is None:
-            change = f"opened ({new.stage})"  # type: ignore[attr-defined]
-        elif old.stage != new.stage:  # type: ignore[attr-defined]
-            change = f"{old.stage} -> {new.stage}"  # type: ignore[attr-defined]
-            if new.stage == "lost" and new.lost_reason:  # type: ignore[attr-defined]
-                change += f" ({new.lost_reason})"  # type: ignore[attr-defined]
+        elif old_opp is None:
+            change = f"opened ({new_opp.stage})"
+        elif old_opp.stage != new_opp.stage:
+            change = f"{old_opp.stage} -> {new_opp.stage}"
+            if new_opp.stage == "lost" and new_opp.lost_reason:
+                change += f" ({new_opp.lost_reason})"
         elif before != after:
             change = "amount or probability"
         else:
             continue
-        title = (new or old).title  # type: ignore[union-attr]
+        title = new_opp.title if new_opp is not None else old_opp.title if old_opp is not None else ""
         rows.append({"kind": "opportunity", "id": ident, "name": title, "change": change,
                      "weighted_before": before, "weighted_after": after})
     places = currency_places(head.base)
@@ -334,7 +305,7 @@ def crm_effect(base: Book, head: Book) -> Table:
     if any(r["kind"] == "opportunity" for r in rows):
         def pipe(book: Book) -> Decimal:
             return _sum(weighted(book, o, day) for o in book.of("opportunity").values()
-                        if o.stage in OPEN_STAGES)  # type: ignore[attr-defined]
+                        if o.stage in OPEN_STAGES)
         totals = {"kind": "Weighted pipeline", "weighted_before": pipe(base), "weighted_after": pipe(head)}
     return Table("crm", cols, rows, totals, title="Effect on the CRM")
 
@@ -348,11 +319,11 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
 @section
 def crm_overview(book: Book, today: dt.date) -> list[dict]:
     opps = [o for o in book.of("opportunity").values()]
-    open_opps = [o for o in opps if o.stage in OPEN_STAGES]  # type: ignore[attr-defined]
+    open_opps = [o for o in opps if o.stage in OPEN_STAGES]
     month = today.replace(day=1)
-    won = [o for o in opps if o.stage == "won" and o.closed and month <= o.closed <= today]  # type: ignore[attr-defined]
+    won = [o for o in opps if o.stage == "won" and o.closed and month <= o.closed <= today]
     new_leads = sum(1 for lead in book.of("lead").values()
-                    if lead.created and month <= lead.created <= today)  # type: ignore[attr-defined]
+                    if lead.created and month <= lead.created <= today)
     due, _ = followup_rows(book, today)
     overdue = sum(1 for r in due if r["due"] < today)
     if not (opps or book.of("lead")):
@@ -361,7 +332,7 @@ def crm_overview(book: Book, today: dt.date) -> list[dict]:
         {"section": "CRM", "measure": "Open opportunities", "value": len(open_opps)},
         {"section": "CRM", "measure": "Open pipeline", "value": _sum(base_amount(book, o, today) for o in open_opps)},
         {"section": "CRM", "measure": "Weighted pipeline", "value": _sum(weighted(book, o, today) for o in open_opps)},
-        {"section": "CRM", "measure": f"Won {month:%B %Y}", "value": _sum(base_amount(book, o, o.closed) for o in won)},
+        {"section": "CRM", "measure": f"Won {month:%B %Y}", "value": _sum(base_amount(book, o, o.closed) for o in won if o.closed)},
         {"section": "CRM", "measure": f"New leads {month:%B %Y}", "value": new_leads},
         {"section": "CRM", "measure": "Follow-ups due (today or earlier)", "value": len(due)},
         {"section": "CRM", "measure": "Follow-ups overdue", "value": overdue},
@@ -372,7 +343,8 @@ def stage_probabilities(book: Book) -> dict[str, int]:
     return {s: book.settings.crm.stage_probability(s) for s in STAGES}
 
 
-__all__ = ["activity_report", "forecast", "funnel", "pipeline", "probability", "stage_probabilities"]
+__all__ = ["Forecast", "forecast_rows", "funnel_rows", "owner_activity_rows", "pipeline_rows", "probability",
+           "stage_probabilities"]
 
 
 # What this module adds to its family (comptoir.families collects these lists).
