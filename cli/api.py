@@ -66,13 +66,13 @@ def _trial_balance(book: Book, start=None, end=None, depth=None, currency=None) 
 
 
 def _balance_sheet(book: Book, start=None, end=None, depth=None, currency=None) -> Table:
-    from comptoir.domain.statements import balance_sheet
+    from comptoir.views.statements import balance_sheet
 
     return balance_sheet(book, start, end, depth, currency)
 
 
 def _income_statement(book: Book, start=None, end=None, depth=None, currency=None) -> Table:
-    from comptoir.domain.statements import income_statement
+    from comptoir.views.statements import income_statement
 
     return income_statement(book, start, end, depth, currency=currency)
 

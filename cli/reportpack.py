@@ -93,7 +93,6 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     no opportunities) still gets its page, saying so."""
     from comptoir import charts
     from comptoir.domain.budget import budgets
-    from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
     from comptoir.views import periodic
     from comptoir.views.availability import reorder_table, stock_out_table
     from comptoir.views.budget import budget_report, rolling_forecast
@@ -102,6 +101,7 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     from comptoir.views.ledger import trial_balance_table as trial_balance
     from comptoir.views.overview import overview
     from comptoir.views.payments import aging_table, cash_view
+    from comptoir.views.statements import balance_sheet, cash_flow, income_statement
 
     pages: list[Page] = []
 

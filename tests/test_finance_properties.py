@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from comptoir.domain.chart import starter_accounts
 from comptoir.domain.ledger import ZERO, balances, round_to, trial_balance
 from comptoir.domain.posting import reversal_of
-from comptoir.domain.statements import balance_sheet, cash_flow, income_statement
 from comptoir.domain.validation import check, errors
 from comptoir.model import Book
 from comptoir.schemas.accounting import Account, JournalEntry
 from comptoir.schemas.rates import ExchangeRate, rate_id
 from comptoir.schemas.registry import kind_named
 from comptoir.schemas.settings import Settings
+from comptoir.views.statements import balance_sheet, cash_flow, income_statement
 
 ACCOUNTS = [*starter_accounts(),
             Account(code="1030", name="Bank USD", type="asset", parent="1000", role="bank", currency="USD")]

@@ -43,7 +43,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     The result not yet closed is shown in equity: the current period's (from --from, or the
     start of the fiscal year) and any earlier one. The report says whether it balances.
     """
-    from comptoir.domain.statements import balance_sheet as build
+    from comptoir.views.statements import balance_sheet as build
 
     book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -62,7 +62,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
 @click.pass_obj
 def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of, compare, per) -> None:
     """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
-    from comptoir.domain.statements import income_statement as build
+    from comptoir.views.statements import income_statement as build
 
     book = _book(env, as_of, per or currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -87,7 +87,7 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
 def cash_flow(env, from_, to_, period, year, depth, method, fmt, as_of) -> None:
     """Operating, investing and financing cash flows; says which method and whether it reconciles."""
     from comptoir.app.ledgerdays import in_months
-    from comptoir.domain.statements import cash_flow as build
+    from comptoir.views.statements import cash_flow as build
 
     book = _book(env, as_of, rows=lambda book: in_months(*resolve_range(book.settings, from_, to_, period, year)))
     start, end = resolve_range(book.settings, from_, to_, period, year)
@@ -105,7 +105,8 @@ def _filters(fn: Callable) -> Callable:
 def _register(env, name, account, from_, to_, period, year, depth, currency, fmt, as_of, text_, partner,
               min_, max_) -> None:
     from comptoir.domain.posting import parse_amount
-    from comptoir.domain.statements import PostingFilter, register
+    from comptoir.domain.statements import PostingFilter
+    from comptoir.views.statements import register
 
     low = parse_amount(min_)[0] if min_ is not None else None
     high = parse_amount(max_)[0] if max_ is not None else None
@@ -141,7 +142,7 @@ def register(env, account, **options) -> None:
 def journal(env, from_, to_, period, year, depth, currency, fmt, as_of) -> None:
     """Every entry in date order with every posting, for auditors (debits = credits)."""
     from comptoir.app.ledgerdays import in_months
-    from comptoir.domain.statements import journal_report
+    from comptoir.views.statements import journal_report
 
     def months(book):
         return in_months(*resolve_range(book.settings, from_, to_, period, year))

@@ -97,7 +97,7 @@ def default_range(book: Book, start: dt.date | None, end: dt.date | None,
 def pl_effect(base: Book, head: Book) -> Table | None:
     """Per month touched by an added, changed or removed journal entry: the income statement's
     lines before and after the change."""
-    from .statements import income_statement
+    from .statements import income_statement_data
 
     touched: set[tuple[int, int]] = set()
     for ident in set(base.entries) | set(head.entries):
@@ -114,8 +114,8 @@ def pl_effect(base: Book, head: Book) -> Table | None:
     for year, month in sorted(touched):
         start = dt.date(year, month, 1)
         end = _add_months(start, 1) - dt.timedelta(days=1)
-        before = income_statement(base, start, end).meta["summary"]
-        after = income_statement(head, start, end).meta["summary"]
+        before = income_statement_data(base, start, end).meta["summary"]
+        after = income_statement_data(head, start, end).meta["summary"]
         for key, label in labels.items():
             if before[key] or after[key] or key == "net_income":
                 rows.append({"month": f"{start:%Y-%m}", "line": label, "before": before[key], "after": after[key],

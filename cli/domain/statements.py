@@ -31,11 +31,24 @@ from .ledger import (
     round_to,
     rows_between,
 )
-from .table import Column, Table, money, text
 
 DAY = dt.timedelta(days=1)
 CASH_ROLES = frozenset({"bank", "cash"})
 OPERATING_ROLES = frozenset({"receivable", "payable", "inventory", "tax", "grni", "payroll"})
+
+
+@dataclass
+class Statement:
+    """A statement's figures; `compare`, `method` and `foreign` (original amounts) shape its columns."""
+    rows: list[dict]
+    totals: dict | None
+    title: str
+    notes: list[str]
+    meta: dict
+    places: int
+    compare: tuple[dt.date, dt.date] | None = None
+    method: str = ""
+    foreign: bool = False
 
 
 # shared helpers --------------------------------------------------------------------------
@@ -146,8 +159,8 @@ def _quantized(values: dict[str, Decimal], places: int) -> dict[str, Decimal]:
 SECTIONS = (("asset", "Assets"), ("liability", "Liabilities"), ("equity", "Equity"))
 
 
-def balance_sheet(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                  depth: int | None = None, currency: str | None = None) -> Table:
+def balance_sheet_data(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                       depth: int | None = None, currency: str | None = None) -> Statement:
     """Assets = liabilities + equity at `end`, with the result not yet closed shown in equity.
 
     The result of the current period runs from `start` (default: the start of the fiscal
@@ -212,17 +225,13 @@ def balance_sheet(book: Book, start: dt.date | None = None, end: dt.date | None 
     if unknown:
         notes.append(f"Postings to unknown accounts {', '.join(unknown)} are shown under assets; "
                      "`comptoir validate` reports them.")
-    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name"),
-            money("balance", "Balance", places)]
-    table = Table("balance-sheet", cols, rows, title=f"Balance sheet at {end} ({view.label()})", notes=notes)
-    table.meta.update({
+    return Statement(rows, None, f"Balance sheet at {end} ({view.label()})", notes, {
         "balanced": balanced, "date": end.isoformat(), "currency": view.shown,
         "summary": _quantized({"assets": totals["asset"], "liabilities": totals["liability"],
                                "equity": totals["equity"], "result": totals["result"],
                                "liabilities_and_equity": other_side,
                                "difference": totals["asset"] - other_side}, places),
-    })
-    return table
+    }, places)
 
 
 # income statement ------------------------------------------------------------------------
@@ -299,9 +308,9 @@ def _years_back(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def income_statement(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                     depth: int | None = None, compare: str | None = None,
-                     currency: str | None = None) -> Table:
+def income_statement_data(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                          depth: int | None = None, compare: str | None = None,
+                          currency: str | None = None) -> Statement:
     """Revenue - cost of goods sold = gross margin; - operating expenses = operating result;
     + other income - other expenses = net income. Year-end closing entries are left out."""
     view = view_of(book, currency)
@@ -336,22 +345,17 @@ def income_statement(book: Book, start: dt.date | None = None, end: dt.date | No
     totals.pop("section")
     totals.pop("line")
     places = view.places
-    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name"),
-            money("amount", "Amount", places)]
     notes = []
     if prev_range:
-        cols += [money("compare", f"{prev_range[0]} to {prev_range[1]}", places),
-                 money("change", "Change", places), money("change_pct", "Change %", 1)]
         notes.append(f"Compared with {prev_range[0]} to {prev_range[1]} ({compare}).")
     notes.append("Year-end closing entries are left out, so closed years still show their result.")
-    table = Table("income-statement", cols, rows, totals,
-                  title=f"Income statement {_period_text(start, end)} ({view.label()})", notes=notes)
-    table.meta.update({"from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-                       "currency": view.shown, "summary": _quantized(summary, places)})
+    meta: dict = {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+            "currency": view.shown, "summary": _quantized(summary, places)}
     if prev_range:
-        table.meta.update({"compare": {"from": prev_range[0].isoformat(), "to": prev_range[1].isoformat(),
-                                       "summary": _quantized(prev_summary, places)}})
-    return table
+        meta["compare"] = {"from": prev_range[0].isoformat(), "to": prev_range[1].isoformat(),
+                           "summary": _quantized(prev_summary, places)}
+    return Statement(rows, totals, f"Income statement {_period_text(start, end)} ({view.label()})", notes, meta,
+                     places, compare=prev_range)
 
 
 # cash flow -------------------------------------------------------------------------------
@@ -380,8 +384,8 @@ CF_SECTIONS = (("operating", "Operating activities"), ("investing", "Investing a
                ("financing", "Financing activities"), ("fx", "Effect of exchange rates on cash"))
 
 
-def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-              depth: int | None = None, method: str = "indirect") -> Table:
+def cash_flow_data(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                   depth: int | None = None, method: str = "indirect") -> Statement:
     accounts = book.accounts
     end = end or last_day(book)
     view = View(book.base)
@@ -467,10 +471,6 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
                  "line": "subtotal"})
     rows.append({"section": "", "account": "", "name": "Cash and bank at end", "amount": closing_cash,
                  "line": "subtotal"})
-    cols = [text("section", "Section"), text("account", "Account"), text("name", "Name")]
-    if method == "direct":
-        cols += [money("receipts", "Receipts", places), money("payments", "Payments", places)]
-    cols.append(money("amount", "Net", places) if method == "direct" else money("amount", "Amount", places))
     how = ("indirect method: net income adjusted by the movement of every other balance-sheet account"
            if method == "indirect" else
            "direct method: every posting to a bank or cash account, by the account on the other side")
@@ -479,14 +479,12 @@ def cash_flow(book: Book, start: dt.date | None = None, end: dt.date | None = No
              f": cash and bank {round_to(opening, places):,} at start + net change {round_to(net, places):,} "
              f"= {round_to(opening + net, places):,}; the bank and cash accounts hold "
              f"{round_to(closing_cash, places):,} at {end}."]
-    table = Table("cash-flow", cols, rows, {"name": "Net change in cash", "amount": net},
-                  title=f"Cash flow statement {_period_text(start, end)} ({book.base}, {method} method)",
-                  notes=notes)
-    table.meta.update({"method": method, "reconciles": reconciles, "from": start.isoformat() if start else None,
-                       "to": end.isoformat(),
-                       "summary": _quantized({"opening_cash": opening, "net_change": net,
-                                              "closing_cash": closing_cash}, places)})
-    return table
+    meta = {"method": method, "reconciles": reconciles, "from": start.isoformat() if start else None,
+            "to": end.isoformat(),
+            "summary": _quantized({"opening_cash": opening, "net_change": net, "closing_cash": closing_cash}, places)}
+    return Statement(rows, {"name": "Net change in cash", "amount": net},
+                     f"Cash flow statement {_period_text(start, end)} ({book.base}, {method} method)", notes, meta,
+                     places, method=method)
 
 
 # general ledger / register ---------------------------------------------------------------
@@ -515,8 +513,8 @@ class PostingFilter:
         return not (self.max_amount is not None and abs(amount) > self.max_amount)
 
 
-def register(book: Book, filters: PostingFilter, start: dt.date | None = None, end: dt.date | None = None,
-             depth: int | None = None, currency: str | None = None, name: str = "register") -> Table:
+def register_data(book: Book, filters: PostingFilter, start: dt.date | None = None, end: dt.date | None = None,
+                  depth: int | None = None, currency: str | None = None, name: str = "register") -> Statement:
     """Every posting that matches, in date order, with a running balance of the postings shown.
 
     With a start date the first line is the opening balance: the same postings before it."""
@@ -556,18 +554,11 @@ def register(book: Book, filters: PostingFilter, start: dt.date | None = None, e
         debit += max(value, ZERO)
         credit += max(-value, ZERO)
     places = view.places
-    cols = [Column("date", "Date", "date"), text("id", "Entry"), text("account", "Account"), text("name", "Name"),
-            text("memo", "Memo"), text("partner", "Partner")]
-    if foreign:
-        cols.append(text("original", "Original"))
-    cols += [money("debit", "Debit", places), money("credit", "Credit", places), money("balance", "Balance", places)]
     what = f"account {filters.account}" if filters.account else "all accounts"
     title = f"{'General ledger' if name == 'ledger' else 'Register'}: {what}, {_period_text(start, end)} ({view.label()})"
-    table = Table(name, cols, rows, {"date": None, "id": "Total", "debit": debit, "credit": credit,
-                                     "balance": balance}, title=title)
-    table.meta.update({"opening": round_to(opening, places), "closing": round_to(balance, places),
-                       "currency": view.shown})
-    return table
+    return Statement(rows, {"date": None, "id": "Total", "debit": debit, "credit": credit, "balance": balance},
+                     title, [], {"opening": round_to(opening, places), "closing": round_to(balance, places),
+                                 "currency": view.shown}, places, foreign=foreign)
 
 
 def _shown(book: Book, rows: list[PostingRow], view: View) -> Iterable[tuple[PostingRow, Decimal]]:
@@ -580,8 +571,8 @@ def _shown(book: Book, rows: list[PostingRow], view: View) -> Iterable[tuple[Pos
 
 
 # journal ---------------------------------------------------------------------------------
-def journal_report(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                   depth: int | None = None, currency: str | None = None) -> Table:
+def journal_data(book: Book, start: dt.date | None = None, end: dt.date | None = None,
+                 depth: int | None = None, currency: str | None = None) -> Statement:
     """Every entry in date order with every posting, for auditors: debits equal credits."""
     view = view_of(book, currency)
     accounts = book.accounts
@@ -603,11 +594,6 @@ def journal_report(book: Book, start: dt.date | None = None, end: dt.date | None
                      "links": "; ".join(links)})
         debit += max(value, ZERO)
         credit += max(-value, ZERO)
-    places = view.places
-    cols = [Column("date", "Date", "date"), text("id", "Entry"), text("memo", "Memo"), text("reference", "Reference"),
-            text("account", "Account"), text("name", "Name"), money("debit", "Debit", places),
-            money("credit", "Credit", places), text("original", "Original"), text("links", "Links")]
-    table = Table("journal", cols, rows, {"date": None, "id": "Total", "debit": debit, "credit": credit},
-                  title=f"Journal {_period_text(start, end)} ({view.label()})")
-    table.meta["balanced"] = debit == credit
-    return table
+    return Statement(rows, {"date": None, "id": "Total", "debit": debit, "credit": credit},
+                     f"Journal {_period_text(start, end)} ({view.label()})", [], {"balanced": debit == credit},
+                     view.places)

@@ -112,7 +112,7 @@ def _places(book: Book) -> int:
 
 
 def income_statement(book: Book, start, end, per: str, depth=None, currency=None) -> Table:
-    from comptoir.domain.statements import income_statement as build
+    from comptoir.views.statements import income_statement as build
 
     start, end = default_range(book, start, end, _ledger_dates(book))
     periods = spans(book.settings, start, end, per)
@@ -124,7 +124,7 @@ def income_statement(book: Book, start, end, per: str, depth=None, currency=None
 
 
 def balance_sheet(book: Book, start, end, per: str, depth=None, currency=None) -> Table:
-    from comptoir.domain.statements import balance_sheet as build
+    from comptoir.views.statements import balance_sheet as build
 
     start, end = default_range(book, start, end, _ledger_dates(book))
     periods = spans(book.settings, start, end, per)
