@@ -28,6 +28,8 @@ from comptoir.book.probe import Probe, find_data_root
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
 
+from .partials import disk_records
+
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
 DAYS = Derivation("ledger-days", keep=400)
@@ -173,7 +175,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         tree = tree_of[folder]
         rel = folder[len(root.prefix):]
         if not tree:
-            records = _disk_records(root, rel, journal)
+            records = disk_records(root, rel, journal)
             out = None if records is None else _folder_sums(top, None, rel, book, journal, records)
         else:
             out = _folder_sums(top, tree, rel, book, journal,
@@ -267,33 +269,6 @@ def _under(path: str, folder: str) -> bool:
 
 def _sound(hit: object) -> bool:
     return type(hit) is tuple and len(hit) == 5 and all(type(part) is list for part in hit)
-
-
-def _disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
-    """The records of the entry files directly in a working-tree folder, or None when one of them
-    is something the full read would report (or a link, which the full read follows)."""
-    import os
-
-    from comptoir.book.loader import parse_bytes, well_filed_record
-
-    records = []
-    try:
-        entries = list(os.scandir(root.path / folder))
-    except FileNotFoundError:
-        return []  # every file of the folder was removed
-    except OSError:
-        return None
-    for entry in entries:
-        if not entry.name.endswith(".yaml"):
-            continue
-        if entry.is_symlink() or not entry.is_file():
-            return None
-        with open(entry.path, "rb") as fh:
-            record = well_filed_record(kind, f"{folder}/{entry.name}", parse_bytes(fh.read()))
-        if record is None:
-            return None
-        records.append(record)
-    return records
 
 
 def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kind, records: list | None = None

@@ -89,7 +89,7 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
         if found[folder] is not None:
             continue
         if not tree:
-            records = _disk_records(root, folder, kind)
+            records = disk_records(root, folder, kind)
         elif grouped is not None:
             records = grouped.get(folder, [])
         else:
@@ -163,7 +163,7 @@ def _tree_records(root: DataRoot, folder: str, tree: str, kind: Kind) -> list | 
     return records
 
 
-def _disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
+def disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
     """The records of the files directly in a working-tree folder, or None when one of them is
     something the full read would report (or a link, which the full read follows)."""
     from comptoir.book.loader import parse_bytes, well_filed_record
