@@ -64,14 +64,9 @@ def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list 
     journal, names = _folders()
     folders = [root.prefix + name for name in names]
     try:
-        listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", "HEAD", "--", *folders)
+        trees = git.subtrees(top, "HEAD", *folders)
     except git.GitError:
         return None
-    trees: dict[str, str] = {}
-    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = item.partition("\t")
-        if path:
-            trees[path] = meta.split(" ")[2]
     journal_path = folders[0]
     rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
     key = "\0".join(sorted(accounts))

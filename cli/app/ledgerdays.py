@@ -28,7 +28,7 @@ from comptoir.book.probe import Probe, find_data_root
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
 
-from .partials import disk_records
+from .partials import disk_records, tree_records
 
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
@@ -141,14 +141,9 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     folders = [root.prefix + name for name in names]
     rev = book.revision or "HEAD"
     try:
-        listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", *folders)
+        trees = git.subtrees(top, rev, *folders)
     except git.GitError:
         return False  # no commit yet
-    trees: dict[str, str] = {}
-    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = item.partition("\t")
-        if path:
-            trees[path] = meta.split(" ")[2]
     journal_path = folders[0]
     rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
     store = Store.of(root.path)
@@ -278,26 +273,13 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
     would report. `records`: the folder's entries, when they were read already."""
     from decimal import Decimal
 
-    from comptoir.book import git
-    from comptoir.book.loader import parse_bytes, well_filed_record
     from comptoir.domain.ledger import UNCONVERTIBLE, add_day_totals, entry_values
     from comptoir.domain.periods import is_closing
 
     if records is None:
-        files = []
-        for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):  # type: ignore[arg-type]
-            meta, _, name = item.partition("\t")
-            if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
-                if meta.startswith("120000"):
-                    return None  # a symbolic link: the working tree reads what it points to
-                files.append((name, meta.split(" ")[2]))
-        contents = git.cat_blobs(top, [blob for _, blob in files])
-        records = []
-        for name, blob in files:
-            record = well_filed_record(kind, f"{folder}/{name}", parse_bytes(contents[blob]))
-            if record is None:
-                return None
-            records.append(record)
+        records = tree_records(top, folder, tree, kind)  # type: ignore[arg-type]
+        if records is None:
+            return None
     sums = add_day_totals({}, book, records)
     if sums.pop(UNCONVERTIBLE):
         return None

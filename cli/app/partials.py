@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, cast
 from comptoir.book.store import Derivation, Store
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from comptoir.book.probe import Probe
     from comptoir.book.root import DataRoot
     from comptoir.schemas.registry import Kind
@@ -59,14 +61,11 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
         return None
     base = root.prefix + kind.folder
     try:
-        listing = git.run(top, "ls-tree", "-r", "-t", "-d", "-z", rev or "HEAD", "--", base)
+        listed = git.subtrees(top, rev or "HEAD", base)
     except git.GitError:
         return None
-    trees: dict[str, str] = {}  # folder from the data root -> tree id
-    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = item.partition("\t")
-        if path and under(path, base):
-            trees[path[len(root.prefix):]] = meta.split(" ")[2]
+    # folder from the data root -> tree id
+    trees = {path[len(root.prefix):]: tree for path, tree in listed.items() if under(path, base)}
     for folder in dirty:
         trees[folder] = ""  # read from the working tree, kept nowhere
     store = Store.of(root.path)
@@ -93,7 +92,7 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
         elif grouped is not None:
             records = grouped.get(folder, [])
         else:
-            records = _tree_records(root, folder, tree, kind)
+            records = tree_records(root.top, folder, tree, kind)  # type: ignore[arg-type]
         if records is None:
             return None
         value = ([getattr(r, kind.id_field) for r in records], derive(records))
@@ -140,20 +139,20 @@ def _committed(root: DataRoot, kind: Kind, rev: str) -> dict[str, list] | None:
     return grouped
 
 
-def _tree_records(root: DataRoot, folder: str, tree: str, kind: Kind) -> list | None:
-    """The records of the files directly in a committed folder, or None when one of them is
-    something the full read would report."""
+def tree_records(top: Path, folder: str, tree: str, kind: Kind) -> list | None:
+    """The records of the files directly in a committed folder (its git tree), or None when one
+    of them is something the full read would report."""
     from comptoir.book import git
     from comptoir.book.loader import parse_bytes, well_filed_record
 
     files = []
-    for item in git.run(root.top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):  # type: ignore[arg-type]
+    for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
         meta, _, name = item.partition("\t")
         if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
             if meta.startswith("120000"):
                 return None  # a symbolic link: the working tree reads what it points to
             files.append((name, meta.split(" ")[2]))
-    contents = git.cat_blobs(root.top, [blob for _, blob in files])  # type: ignore[arg-type]
+    contents = git.cat_blobs(top, [blob for _, blob in files])
     records = []
     for name, blob in files:
         record = well_filed_record(kind, f"{folder}/{name}", parse_bytes(contents[blob]))

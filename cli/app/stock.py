@@ -69,12 +69,7 @@ def _stock_levels(book: Book, root: DataRoot, tree: str, rev: str | None = None)
         return
     kind = kind_named("stock-move")
     base = root.prefix + kind.folder
-    listing = git.run(root.top, "ls-tree", "-r", "-t", "-d", "-z", rev or "HEAD", "--", base)  # type: ignore[arg-type]
-    trees = {base: tree}
-    for item in listing.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = item.partition("\t")
-        if path:
-            trees[path] = meta.split(" ")[2]
+    trees = {base: tree, **git.subtrees(root.top, rev or "HEAD", base)}  # type: ignore[arg-type]
     store = Store.of(root.path)
     found = {folder: store.get(LEVELS, folder, t) for folder, t in trees.items()}
     missing = [folder for folder, hit in found.items() if type(hit) is not dict]
@@ -139,12 +134,9 @@ def _listing(root: DataRoot, rev: str) -> tuple[str, list[tuple[str, str]]]:
     start = f"{top.get('comptoir.yaml', '-')} {top.get(kind_named('item').folder, '-')}"
     if folder not in top:
         return start, []
-    out = git.run(root.top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", prefix + folder)  # type: ignore[arg-type]
     trees = {folder: top[folder]}
-    for row in out.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = row.partition("\t")
-        if path:
-            trees[path[len(prefix):]] = meta.split(" ")[2]
+    for path, tree in git.subtrees(root.top, rev, prefix + folder).items():  # type: ignore[arg-type]
+        trees[path[len(prefix):]] = tree
     leaves = [p for p in sorted(trees) if not any(q.startswith(p + "/") for q in trees)]
     return start, [(p, trees[p]) for p in leaves]
 

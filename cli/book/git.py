@@ -185,6 +185,18 @@ def listing(top: Path, prefix: str, paths: list[str] | None = None, dirty: bool 
     return blobs, changed, deleted
 
 
+def subtrees(top: Path, rev: str, *paths: str) -> dict[str, str]:
+    """Path from the repository top -> tree id of every folder under `paths` at `rev`, the
+    folders themselves included (what a derived value per folder is keyed by)."""
+    out = run(top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", *paths)
+    trees: dict[str, str] = {}
+    for item in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = item.partition("\t")
+        if path:
+            trees[path] = meta.split(" ")[2]
+    return trees
+
+
 def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
