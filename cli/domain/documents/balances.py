@@ -134,22 +134,16 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
         return day is None or d.date <= day
 
     payments = [p for p in book.of("payment").values() if p.settles == side and dated(p)]
-    if side == "receivable":
-        for inv in book.of("invoice").values():
-            if dated(inv):
-                item = OpenItem(side, "invoice", inv.id, inv.number, inv.partner, inv.date, inv.due,
-                                inv.currency or base, inv.rate, inv.total)
-                found.append(item)
-                by_doc[inv.id] = item
-        settling: list[tuple[str, Any]] = [("credit-note", d) for d in book.of("credit-note").values() if dated(d)]
-    else:
-        for bill in book.of("bill").values():
-            if dated(bill):
-                item = OpenItem(side, "bill", bill.id, bill.number, bill.partner, bill.date, bill.due,
-                                bill.currency or base, bill.rate, bill.total)
-                found.append(item)
-                by_doc[bill.id] = item
-        settling = [("debit-note", d) for d in book.of("debit-note").values() if dated(d)]
+    receivable = side == "receivable"
+    documents = book.of("invoice").values() if receivable else book.of("bill").values()
+    for doc in documents:
+        if dated(doc):
+            item = OpenItem(side, "invoice" if receivable else "bill", doc.id, doc.number, doc.partner, doc.date,
+                            doc.due, doc.currency or base, doc.rate, doc.total)
+            found.append(item)
+            by_doc[doc.id] = item
+    notes = book.of("credit-note").values() if receivable else book.of("debit-note").values()
+    settling: list[tuple[str, Any]] = [("credit-note" if receivable else "debit-note", d) for d in notes if dated(d)]
     for p in payments:  # refunds first: a payment may not allocate to them, but applications do
         if p.refund:
             item = OpenItem(side, "refund", p.id, p.reference or p.id, p.partner, p.date, p.date,
