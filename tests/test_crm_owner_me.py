@@ -102,3 +102,35 @@ def test_me_without_a_name_is_refused_and_writes_nothing(book, no_user, monkeypa
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ci@example.com")
     lead = _ok(book, "crm", "lead", "add", "Jeanne", "--owner", "me").strip()
     assert _owner(book, lead) == "Ci Bot"
+
+
+def test_crm_owner_me_in_the_settings_is_whoever_writes(book, monkeypatch, tmp_path):
+    """`crm.owner: me` in comptoir.yaml: each colleague's new leads, opportunities, captures and
+    activities are their own; the file keeps `me`, and a lead's own owner still wins on convert."""
+    settings = book / "comptoir.yaml"
+    settings.write_text(settings.read_text().replace("\ncrm:\n", "\ncrm:\n  owner: me\n", 1))
+    git(book, "commit", "-qam", "crm owner me")
+    monkeypatch.setenv("COMPTOIR_USER", "Ana Lima <ana@roasters.example>")
+    lead = _ok(book, "crm", "lead", "add", "Jeanne", "--email", "j@x.fr").strip()
+    assert _owner(book, lead) == "Ana Lima"
+    monkeypatch.setenv("COMPTOIR_USER", "Zoé")
+    other = _ok(book, "crm", "lead", "add", "Paul", "--email", "p@x.fr", "--owner", "claire").strip()
+    act = _ok(book, "crm", "activity", "add", "call", "Call back", "--lead", other).strip()
+    assert _owner(book, act) == "claire"  # the lead's owner
+    _ok(book, "crm", "lead", "update", other, "--owner", "")
+    act = _ok(book, "crm", "activity", "add", "call", "Call again", "--lead", other).strip()
+    assert _owner(book, act) == "Zoé"  # no owner on the lead: the settings' default, who writes
+    monkeypatch.setenv("COMPTOIR_USER", "Marc Dupont")
+    opp, customer = _ok(book, "crm", "lead", "convert", lead).split()
+    assert _owner(book, opp) == "Ana Lima"  # the lead's owner, not the settings' default
+    opp2 = _ok(book, "crm", "opp", "add", "Filter", "--partner", customer, "--amount", "100.00").strip()
+    assert _owner(book, opp2) == "Marc Dupont"
+    feed = tmp_path / "subs.jsonl"
+    feed.write_text(json.dumps({"id": "s1", "name": "Web Visitor", "email": "web@y.fr"}) + "\n")
+    _ok(book, "crm", "capture", "--file", str(feed))
+    [captured] = [r["id"] for r in json.loads(_ok(book, "crm", "lead", "list", "--format", "json"))["rows"]
+                  if r["name"] == "Web Visitor"]
+    assert _owner(book, captured) == "Marc Dupont"
+    assert "owner: me" in settings.read_text()
+    assert git(book, "status", "--porcelain") == ""
+    assert _ok(book, "validate") is not None

@@ -41,3 +41,18 @@ def owner_option(ctx, param, value: str | None) -> str | None:
         raise fail("who-is-me", "--owner me needs to know who you are",
                    "set COMPTOIR_USER='Your Name', or `git config user.name 'Your Name'`")
     return name
+
+
+def settle_me(env, book) -> None:
+    """`crm.owner: me` in comptoir.yaml means whoever runs the command (each colleague's own
+    leads): this command's settings get that name; the file keeps `me`."""
+    crm = book.settings.crm
+    if crm.owner is None or crm.owner.strip().lower() != "me":
+        return
+    name, _ = me_identity(env)
+    if not name:
+        from comptoir.errors import fail
+
+        raise fail("who-is-me", "crm.owner in comptoir.yaml is `me`, which needs to know who you are",
+                   "set COMPTOIR_USER='Your Name', or `git config user.name 'Your Name'`")
+    book.settings = book.settings.model_copy(update={"crm": crm.model_copy(update={"owner": name})})

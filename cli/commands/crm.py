@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from comptoir.commands._owner import owner_option
+from comptoir.commands._owner import owner_option, settle_me
 from comptoir.commands.crm_marketing import campaign, campaigns_report, export_, lead_forget
 from comptoir.options import (
     as_of,
@@ -175,6 +175,7 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
 
     kind = _kinds()
     with env.writer("crm lead add", no_commit) as w:
+        settle_me(env, w.book)
         book = w.book
         if campaign:
             get_campaign(book, campaign)
@@ -350,6 +351,7 @@ def lead_convert(env, ident, partner_id, new_partner, title, amount, currency, c
         raise click.UsageError("--partner and --new-partner exclude each other")
     kind = _kinds()
     with env.writer("crm lead convert", no_commit) as w:
+        settle_me(env, w.book)
         conv = convert_lead(w.book, ident, env.today, env.rng, partner_id=partner_id, new_partner=new_partner,
                             title=title, amount=_amount(amount, "--amount"), currency=currency,
                             close=parse_date(close, "--close"), owner=owner)
@@ -424,6 +426,7 @@ def capture(env, file_, input_format, source_format, campaign, form_tz, owner, s
         raise ComptoirError(problems)
     kind = _kinds()
     with env.writer("crm capture", no_commit) as w:
+        settle_me(env, w.book)
         result = run_capture(w.book, subs, display, env.today, env.rng, owner, source_format, campaign, form_tz)
         problems = problems + result.problems
         if problems and strict:
@@ -469,6 +472,7 @@ def activity_add(env, type_, subject, lead_id, opp_id, partner_id, date_, due, o
     if not (lead_id or opp_id or partner_id):
         raise click.UsageError("link the activity with --lead, --opp or --partner")
     with env.writer("crm activity add", no_commit) as w:
+        settle_me(env, w.book)
         book = w.book
         c.check_links(book, lead_id, opp_id, partner_id)
         if owner is None:
@@ -576,6 +580,7 @@ def opp_add(env, title, partner, lead_id, stage, amount, currency, probability, 
     from comptoir.domain import crm as c
 
     with env.writer("crm opp add", no_commit) as w:
+        settle_me(env, w.book)
         new = c.new_opportunity(w.book, {
             "title": title, "partner": partner, "lead": lead_id, "stage": stage,
             "amount": _amount(amount, "--amount"), "currency": currency, "probability": probability,
