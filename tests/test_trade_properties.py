@@ -436,3 +436,40 @@ def test_a_return_to_the_supplier_of_the_last_units_at_moving_average_leaves_grn
     ok(book, "purchase", "debit-note", bill2, "--number", "GI-CN-2", "--qty", "1", "--reason", "wrong beans")
     tb = agree(book)
     assert (tb["1200"], tb.get("2100", D(0)), tb["5030"]) == (D("0.00"), D("0.00"), D("1.36"))
+
+
+def test_credits_applied_in_pieces_to_a_foreign_invoice_leave_nothing_in_the_base_currency(book):
+    """`pay apply` converted each piece on its own too: two payments on account of 9.50 USD
+    applied to an invoice of 19.00 USD at 0.85 (16.15 EUR) took 8.08 + 8.08 = 16.16 off
+    receivables, which kept -0.01 EUR with nothing owed. The second piece is worth 8.07 of the
+    invoice now; the cent goes to exchange differences, at the same rate and at another."""
+    from .trade_helpers import agree, first, ok, trading_book
+
+    trading_book(book)
+    ok(book, "partner", "add", "Yankee Cafe", "--role", "customer", "--currency", "USD")
+    ok(book, "stock", "receive", "ESP", "--qty", "10", "--unit-cost", "4.00", "--date", "2026-10-01",
+       "--account", "3100")
+
+    def invoice(day: str) -> str:
+        so = first(ok(book, "sales", "order", "--partner", "yankee-cafe", "--line", "ESP 2 9.50", "--date", day))
+        return first(ok(book, "sales", "invoice", first(ok(book, "sales", "deliver", so, "--date", day)),
+                        "--date", day))
+
+    # at one rate: 8.08 + 8.08 paid, 16.15 invoiced, 0.01 gained
+    ok(book, "rate", "add", "USD", "0.85", "--date", "2026-10-01")
+    for day in ("2026-10-05", "2026-10-06"):
+        ok(book, "pay", "receive", "--partner", "yankee-cafe", "--amount", "9.50", "--date", day)
+    invoice("2026-10-07")
+    ok(book, "pay", "apply", "--partner", "yankee-cafe", "--date", "2026-10-08")
+    tb = agree(book)
+    assert (tb["1100"], tb["1010"], tb["4910"]) == (D("0.00"), D("16.16"), D("-0.01"))
+
+    # paid at 0.90 (8.55 twice), invoiced at 0.85: 17.10 - 16.15 = 0.95 gained in all
+    ok(book, "rate", "add", "USD", "0.90", "--date", "2026-11-01")
+    for day in ("2026-11-05", "2026-11-06"):
+        ok(book, "pay", "receive", "--partner", "yankee-cafe", "--amount", "9.50", "--date", day)
+    ok(book, "rate", "add", "USD", "0.85", "--date", "2026-11-07")
+    invoice("2026-11-07")
+    ok(book, "pay", "apply", "--partner", "yankee-cafe", "--date", "2026-11-08")
+    tb = agree(book)
+    assert (tb["1100"], tb["1010"], tb["4910"]) == (D("0.00"), D("33.26"), D("-0.96"))

@@ -252,8 +252,18 @@ def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: ran
     side_account = acc.receivable if side == "receivable" else acc.payable
     postings: list[dict] = []
     sign = 1 if side == "receivable" else -1  # receivable: the credit is a credit balance, undone by a debit
+    done: dict[str, Decimal] = {}  # settled by this write so far, per document
+    cents: dict[str, Decimal] = {}  # per currency: the rounding settle_rounding finds, on the side account
     for c, t, take in pairs:
-        if c.currency == book.base or c.rate == t.rate:
+        if c.currency == book.base:
+            continue
+        # each piece is worth its share of its document's own base value (see settle_rounding)
+        rounding = settle_rounding(book, c, take, done.get(c.document, ZERO)) \
+            - settle_rounding(book, t, take, done.get(t.document, ZERO))
+        done[c.document] = done.get(c.document, ZERO) + take
+        done[t.document] = done.get(t.document, ZERO) + take
+        cents[c.currency] = cents.get(c.currency, ZERO) + sign * rounding
+        if c.rate == t.rate:
             continue
         postings.append({"account": side_account, "amount": sign * take, "currency": c.currency, "rate": c.rate,
                          "partner": partner.id, "memo": c.number})
@@ -261,11 +271,14 @@ def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: ran
                          "partner": partner.id, "memo": t.number})
     entry = None
     day_ids = set(book.of("application"))
-    if postings:
+    if postings or any(cents.values()):
         gap = sum((to_base(book, p["amount"], p["rate"]) for p in postings), ZERO)
         if gap:
             postings.append({"account": acc.fx_loss if gap < 0 else acc.fx_gain, "amount": -gap,
                              "memo": "Realised exchange " + ("loss" if gap < 0 else "gain")})
+        for code, value in sorted(cents.items()):
+            postings += rounding_postings(book, side_account, code, partner.id, value)
+        if postings:
             entry = validated(JournalEntry, id=new_id(id_prefix(book, "journal"), day, book.entries, rng), date=day,
                               memo=f"Credits applied for {partner.name}: exchange difference",
                               source="pay apply", postings=postings)

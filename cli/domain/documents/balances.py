@@ -55,16 +55,17 @@ class OpenItem:
         return to_base(book, self.open, self.rate)
 
 
-def settle_rounding(book: Book, item: OpenItem | None, take: Decimal) -> Decimal:
+def settle_rounding(book: Book, item: OpenItem | None, take: Decimal, already: Decimal = ZERO) -> Decimal:
     """The base-currency cent a settlement of `take` (in the document's currency) of a foreign
     open item carries so that its pieces add up to the item's own base value: converting each
     piece on its own, two halves of 19.00 USD at 0.85 make 8.08 + 8.08 = 16.16 against the
     invoice's 16.15, and the account would keep 0.01 EUR with nothing owed. Each piece is worth
     round(rate x settled after) - round(rate x settled before) instead; this returns that less
-    round(rate x take), posted as an exchange difference (`value:`) on the open-item account."""
+    round(rate x take), posted as an exchange difference (`value:`) on the open-item account.
+    `already`: what the same write settles of the item before this piece."""
     if item is None or item.rate is None or item.currency == book.base or not take:
         return ZERO
-    before = abs(item.settled)
+    before = abs(item.settled) + already
     return (to_base(book, before + take, item.rate) - to_base(book, before, item.rate)
             - to_base(book, take, item.rate))
 
