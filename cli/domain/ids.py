@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -22,6 +25,17 @@ def new_id(prefix: str, day: dt.date, taken, rng: random.Random) -> str:
         if ident not in taken:
             return ident
     raise RuntimeError("could not find a free id")  # pragma: no cover
+
+
+def known(found: Mapping[str, T], ident: str, code: str, what: str, hint: str) -> T:
+    """`found[ident]`, or the refusal every lookup by id makes: `[code] there is no WHAT IDENT`,
+    with the hint that says where the ids are listed."""
+    record = found.get(ident)
+    if record is None:
+        from comptoir.errors import fail
+
+        raise fail(code, f"there is no {what} {ident}", hint)
+    return record
 
 
 def id_prefix(book, kind: str) -> str:

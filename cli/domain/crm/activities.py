@@ -16,7 +16,7 @@ from comptoir.schemas.crm import (
 )
 
 from ..book import Book
-from ..ids import id_prefix, new_id
+from ..ids import id_prefix, known, new_id
 from .common import ACTIVE_STATUSES, owner_matches, revise, taken_ids, validated
 
 
@@ -48,10 +48,8 @@ def activity_dict(a: Activity) -> dict:
 # --- activities ----------------------------------------------------------------------------------
 
 def get_activity(book: Book, ident: str) -> Activity:
-    act = book.of("activity").get(ident)
-    if act is None:
-        raise fail("unknown-activity", f"there is no activity {ident}", "`comptoir crm activity list` shows the ids")
-    return act
+    return known(book.of("activity"), ident, "unknown-activity", "activity",
+                 "`comptoir crm activity list` shows the ids")
 
 
 def check_links(book: Book, lead: str | None, opportunity: str | None, partner: str | None,

@@ -19,6 +19,7 @@ from comptoir.schemas.crm import Campaign, Lead, Opportunity
 from comptoir.schemas.types import currency_places, places_of
 
 from ..book import Book
+from ..ids import known
 from ..ledger import ZERO, round_to
 from .common import validated
 
@@ -53,10 +54,8 @@ def new_campaign(book: Book, fields: dict) -> Campaign:
 
 
 def get_campaign(book: Book, ident: str) -> Campaign:
-    camp = book.of("campaign").get(ident)
-    if camp is None:
-        raise fail("unknown-campaign", f"there is no campaign {ident}", "`comptoir crm campaign list` shows the ids")
-    return camp
+    return known(book.of("campaign"), ident, "unknown-campaign", "campaign",
+                 "`comptoir crm campaign list` shows the ids")
 
 
 def _norm(value: str | None) -> str | None:

@@ -20,7 +20,7 @@ from comptoir.schemas.partners import Contact, Partner
 from comptoir.schemas.types import Record
 
 from ..book import Book
-from ..ids import id_prefix, new_id
+from ..ids import id_prefix, known, new_id
 from ..partners import new_partner_id, validated_partner
 from .common import (
     ACTIVE_STATUSES,
@@ -36,10 +36,7 @@ from .contacts import find_partner_for
 # --- leads ---------------------------------------------------------------------------------------
 
 def get_lead(book: Book, ident: str) -> Lead:
-    lead = book.of("lead").get(ident)
-    if lead is None:
-        raise fail("unknown-lead", f"there is no lead {ident}", "`comptoir crm lead list` shows the ids")
-    return lead
+    return known(book.of("lead"), ident, "unknown-lead", "lead", "`comptoir crm lead list` shows the ids")
 
 
 def new_lead(book: Book, fields: dict, today: dt.date, rng: random.Random,

@@ -19,7 +19,7 @@ from comptoir.schemas.crm import (
 from comptoir.schemas.types import Record, currency_places, places_of
 
 from ..book import Book
-from ..ids import id_prefix, new_id
+from ..ids import id_prefix, known, new_id
 from ..ledger import rate_on, round_to
 from .common import default_owner, owner_matches, revise, validated
 from .leads import get_lead
@@ -27,10 +27,8 @@ from .leads import get_lead
 # --- opportunities -------------------------------------------------------------------------------
 
 def get_opportunity(book: Book, ident: str) -> Opportunity:
-    opp = book.of("opportunity").get(ident)
-    if opp is None:
-        raise fail("unknown-opportunity", f"there is no opportunity {ident}", "`comptoir crm opp list` shows the ids")
-    return opp
+    return known(book.of("opportunity"), ident, "unknown-opportunity", "opportunity",
+                 "`comptoir crm opp list` shows the ids")
 
 
 def probability(book: Book, opp: Opportunity) -> int:

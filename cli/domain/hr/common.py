@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from comptoir.domain.ids import known
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.hr import Department, Employee, PayrollRun, period_bounds
@@ -33,18 +34,12 @@ def runs(book: Book) -> dict[str, PayrollRun]:
 
 
 def get_department(book: Book, code: str) -> Department:
-    dept = departments(book).get(code)
-    if dept is None:
-        raise fail("unknown-department", f"there is no department {code}",
-                   "`comptoir hr department list` shows the codes; add one with `comptoir hr department add`")
-    return dept
+    return known(departments(book), code, "unknown-department", "department",
+                 "`comptoir hr department list` shows the codes; add one with `comptoir hr department add`")
 
 
 def get_employee(book: Book, ident: str) -> Employee:
-    emp = employees(book).get(ident)
-    if emp is None:
-        raise fail("unknown-employee", f"there is no employee {ident}", "`comptoir hr employee list` shows the ids")
-    return emp
+    return known(employees(book), ident, "unknown-employee", "employee", "`comptoir hr employee list` shows the ids")
 
 
 def get_run(book: Book, ident: str) -> PayrollRun:

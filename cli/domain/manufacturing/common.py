@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
 
+from comptoir.domain.ids import known
 from comptoir.errors import fail
 from comptoir.schemas.inventory import Item
 from comptoir.schemas.manufacturing import Bom, Completion, WorkOrder
@@ -50,10 +51,7 @@ def active_boms(book: Book) -> dict[str, Bom]:
 
 
 def get_item(book: Book, sku: str) -> Item:
-    it = items(book).get(sku)
-    if it is None:
-        raise fail("unknown-item", f"there is no item {sku}", "`comptoir item list` shows the SKUs")
-    return it
+    return known(items(book), sku, "unknown-item", "item", "`comptoir item list` shows the SKUs")
 
 
 def find_bom(book: Book, ref: str) -> Bom:
@@ -69,11 +67,8 @@ def find_bom(book: Book, ref: str) -> Bom:
 
 
 def get_order(book: Book, ident: str) -> WorkOrder:
-    wo = orders(book).get(ident)
-    if wo is None:
-        raise fail("unknown-work-order", f"there is no work order {ident}",
-                   "`comptoir mfg orders` lists them; `comptoir mfg order ITEM --qty N` creates one")
-    return wo
+    return known(orders(book), ident, "unknown-work-order", "work order",
+                 "`comptoir mfg orders` lists them; `comptoir mfg order ITEM --qty N` creates one")
 
 
 # --- quantities --------------------------------------------------------------------------------

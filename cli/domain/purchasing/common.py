@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from comptoir.errors import fail
+from comptoir.domain.ids import known
 from comptoir.model import Book
 from comptoir.schemas.purchasing import Bill, PurchaseOrder
 
@@ -22,11 +22,8 @@ def orders(book: Book) -> dict[str, PurchaseOrder]:
 
 
 def get_order(book: Book, ident: str) -> PurchaseOrder:
-    po = orders(book).get(ident)
-    if po is None:
-        raise fail("unknown-purchase-order", f"there is no purchase order {ident}",
-                   "`comptoir purchase list` shows the orders")
-    return po
+    return known(orders(book), ident, "unknown-purchase-order", "purchase order",
+                 "`comptoir purchase list` shows the orders")
 
 
 def received_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from comptoir.domain.ids import known
 from comptoir.errors import fail
 from comptoir.model import Book
 from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
@@ -30,10 +31,7 @@ def orders(book: Book) -> dict[str, SalesOrder]:
 
 
 def get_order(book: Book, ident: str) -> SalesOrder:
-    so = orders(book).get(ident)
-    if so is None:
-        raise fail("unknown-order", f"there is no sales order {ident}", "`comptoir sales list` shows the orders")
-    return so
+    return known(orders(book), ident, "unknown-order", "sales order", "`comptoir sales list` shows the orders")
 
 
 def get_invoice(book: Book, ident: str) -> Invoice:
