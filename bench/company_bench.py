@@ -87,24 +87,15 @@ def _sizes(args) -> dict:
 def _documents(book: Path, orders: int, seed: int) -> dict:
     """Customers, suppliers, items and the order-to-cash and procure-to-pay documents, through the
     real commands (in this process: one interpreter, each command its own commit)."""
-    from click.testing import CliRunner
-
-    from comptoir.context import Env
-    from comptoir.main import main
+    from comptoir.api import invoke
 
     rng = random.Random(seed)
 
     def cmd(args: list[str], day: dt.date) -> str:
-        env = Env(repo=str(book), today_override=day, rng=rng)
-        with CliRunner().isolation() as (out, err, _):
-            try:
-                main(args, obj=env)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-            if code:
-                raise SystemExit(f"bench: comptoir {' '.join(args)} exited {code}:\n{err.getvalue().decode()[-1500:]}")
-            return out.getvalue().decode().strip().split("\n")[0]
+        done = invoke(args, repo=book, today=day, rng=rng)
+        if done.exit_code:
+            raise SystemExit(f"bench: comptoir {' '.join(args)} exited {done.exit_code}:\n{done.stderr[-1500:]}")
+        return done.stdout.strip().split("\n")[0]
 
     start = dt.date(2026, 1, 5)
     cmd(["warehouse", "add", "DC", "Distribution centre", "--address", "1 Quai Bench"], start)

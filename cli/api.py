@@ -199,6 +199,44 @@ class Books:
         return entry.id
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """What one command run in this process did: its exit code and what it printed."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def invoke(args: Iterable[str | Path], *, repo: str | Path | None = None, today: dt.date | None = None,
+           rng: random.Random | None = None, input: str | None = None, cwd: Path | None = None,  # noqa: A002
+           lock_timeout: float | None = None) -> Invocation:
+    """Run one comptoir command in this process, exactly as the command line runs it (the same
+    checks, the same one commit per write), without starting an interpreter: `invoke(["report",
+    "overview"], repo="ledger-data")`. `today` and `rng` fix the clock and the new ids (a script
+    that rebuilds a book the same way every time); stdin is `input`. Output is captured, never
+    printed; a refusal is exit code 1 with its `path:line: error [code]` on stderr, not an
+    exception. (The tests, the demo's build script and the benchmarks run commands this way.)"""
+    from click.testing import CliRunner
+
+    from comptoir.context import Env
+    from comptoir.main import main
+
+    env = Env(repo=str(repo) if repo is not None else None, today_override=today,
+              rng=rng if rng is not None else random.Random(), cwd=cwd, lock_timeout=lock_timeout)
+    with CliRunner().isolation(input=input) as (out, err, _):
+        try:
+            main([str(a) for a in args], obj=env)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        return Invocation(code, out.getvalue().decode(), err.getvalue().decode())
+
+
 def open(path: str | Path, *, today: dt.date | None = None, rng: random.Random | None = None) -> Books:  # noqa: A001
     """The book whose data root is `path` (a folder with comptoir.yaml)."""
     return Books(path, today=today, rng=rng)

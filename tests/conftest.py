@@ -10,27 +10,14 @@ import subprocess
 import tempfile
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from comptoir.context import Env
-from comptoir.main import main
+from comptoir.api import Invocation as Result
+from comptoir.api import invoke
 
 TODAY = dt.date(2026, 11, 28)
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 def git(repo: Path, *args: str) -> str:
@@ -40,17 +27,7 @@ def git(repo: Path, *args: str) -> str:
 def run(repo: Path | None, *args: str, input: str | None = None, today: dt.date = TODAY, seed: int = 1,
         cwd: Path | None = None) -> Result:
     """Run a real comptoir command in-process and return its exit code, stdout and stderr."""
-    env = Env(repo=str(repo) if repo else None, today_override=today, rng=random.Random(seed), cwd=cwd,
-              lock_timeout=1.0)
-    runner = CliRunner()
-    with runner.isolation(input=input) as (out, err, _):
-        try:
-            main([str(a) for a in args], obj=env)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
-    return Result(code, stdout, stderr)
+    return invoke(args, repo=repo, today=today, rng=random.Random(seed), input=input, cwd=cwd, lock_timeout=1.0)
 
 
 def write(root: Path, files: dict[str, str]) -> None:

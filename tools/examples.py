@@ -129,12 +129,8 @@ class Session:
         raise ExampleError(f"`{name}` is not a command the examples run (comptoir, cd, cat, git, ls)")
 
     def comptoir(self, args: list[str]) -> tuple[int, str]:
-        from click.testing import CliRunner
+        from comptoir.api import invoke
 
-        from comptoir.context import Env
-        from comptoir.main import main
-
-        env = Env(today_override=TODAY, rng=self.rng, cwd=self.cwd)
         stamp = dt.datetime.combine(TODAY, dt.time(12), dt.UTC).isoformat()
         saved = {k: os.environ.get(k) for k in (*IDENTITY, "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "COMPTOIR_REPO")}
         os.environ.update(IDENTITY)  # commit ids in the outputs must not depend on who runs them
@@ -143,13 +139,8 @@ class Session:
         before = os.getcwd()
         os.chdir(self.cwd)  # paths on the command line are relative to the session's folder
         try:
-            with CliRunner().isolation() as (out, err, _):
-                try:
-                    main(args, obj=env)
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
-                return code, out.getvalue().decode() + err.getvalue().decode()
+            done = invoke(args, today=TODAY, rng=self.rng, cwd=self.cwd)
+            return done.exit_code, done.output
         finally:
             os.chdir(before)
             for key, value in saved.items():

@@ -28,23 +28,14 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE.parent
 sys.path.insert(0, str(DATA.parent))
 
-from click.testing import CliRunner  # noqa: E402
-
-from comptoir.context import Env  # noqa: E402
-from comptoir.main import main  # noqa: E402
+from comptoir.api import invoke  # noqa: E402
 
 COMPANY = "Comptoir Coffee Roasters"
 
 
 def comptoir(repo: Path, args: list[str], today: dt.date, rng: random.Random) -> tuple[int, str, str]:
-    env = Env(repo=str(repo), today_override=today, rng=rng)
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main(args, obj=env)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        return code, out.getvalue().decode(), err.getvalue().decode()
+    done = invoke(args, repo=repo, today=today, rng=rng)
+    return done.exit_code, done.stdout, done.stderr
 
 
 def first_day() -> dt.date:
