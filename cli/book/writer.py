@@ -29,7 +29,7 @@ from comptoir.schemas.registry import SETTINGS_FILE, Kind
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
-from . import git, verdict, yamlwrite
+from . import git, store, verdict, yamlwrite
 from .loader import _kind_of, load_book
 from .recovery import Intent, fault
 from .root import DataRoot
@@ -161,7 +161,8 @@ class Writer:
                        "run `git init` there and commit the books (`git add -A && git commit`), "
                        "or write the files without committing with --no-commit",
                        file=root.display(SETTINGS_FILE))
-        self._git_dir = git.common_dir(root.top) if root.top else None
+        # the common git folder, found as the store finds it (no git process); git's answer otherwise
+        self._git_dir = (store.git_dir(root.path) or git.common_dir(root.top)) if root.top else None
         folder = self._git_dir / "comptoir" if self._git_dir else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
         self._intent = Intent(folder, root.top) if root.top else None
@@ -300,20 +301,27 @@ class Writer:
         if top is None:
             return
         # Only the files about to be written matter, and of those only the ones git tracks (a new
-        # file holds no edit of anyone's); asking about them alone spares git a stat of every file
-        # in a large book. Past a few hundred, the whole index is listed and filtered here: git
-        # matches every index entry against every pathspec (10,000 paths: 6 s, the listing 0.1 s).
+        # file holds no edit of anyone's): one `git diff` of them names those whose file differs
+        # from the index (it says nothing of untracked files), and stats only them. Past a few
+        # hundred, the data root is compared whole and filtered here: git matches every index
+        # entry against every pathspec (10,000 paths: 6 s, the whole comparison a fraction).
         targets = [self.root.display(rel) for rel in self.staged]
-        if len(targets) > MANY_PATHS:
-            index = git.index_blobs(top, self.root.prefix)
-            tracked = [path for path in targets if path in index]
-        else:
-            tracked = list(git.index_blobs(top, self.root.prefix, targets))
-        if not tracked:
-            return
-        changed, deleted = git.dirty_paths(top, self.root.prefix, tracked)
-        for path in tracked:
-            if path in tracked and (path in changed or path in deleted):
+        many = len(targets) > MANY_PATHS
+        if self.clean_tree is not None and not many:
+            # the data root was seen clean (index = HEAD): a target still as HEAD has it is not
+            # edited, and HEAD's folders answer that without reading git's whole index (as `diff`
+            # does); the others (edited since, or stored through a filter) are asked of `diff`
+            heads = git.blobs_at(top, "HEAD", targets)
+            targets = [path for path in targets if path in heads and not _same_blob(top / path, heads[path])]
+            if not targets:
+                return
+        # `diff`, not `diff-files`: a file whose stat data changed but not its content (copied,
+        # touched) is compared by content, as the index is never refreshed (no optional locks)
+        out = git.run(top, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", "--",
+                      *([self.root.prefix or "."] if many else targets))
+        dirty = set(out.decode("utf-8", "surrogateescape").split("\0"))
+        for path in targets:
+            if path in dirty:
                 raise fail("uncommitted-changes", f"{path} has uncommitted changes",
                            "commit or stash your edit first; comptoir will not mix it into its commit",
                            file=path, line=1)
@@ -328,6 +336,7 @@ class Writer:
         backups: dict[Path, bytes | None] = {}
         written: list[str] = []
         temps: dict[Path, str] = {}
+        trees: dict[str, str] = {}  # folder -> its new tree id, when the commit was built from HEAD's
         try:
             for rel in self.staged:
                 path = self.root.path / rel
@@ -359,7 +368,6 @@ class Writer:
             fault("rename")
             if self.root.top is None:
                 return None
-            only_these = not self.no_commit and git.nothing_staged(self.root.top)
             # update-index, not `add -A -- paths`: no pathspecs to match (a 10,000-file import spent
             # 14 s there on a 100,000-file index); it adds new and changed files, drops removed ones
             git.run(self.root.top, "update-index", "--add", "--remove", "-z", "--stdin",
@@ -369,8 +377,8 @@ class Writer:
                 self._end_intent()
                 return None
             message = _message(subject, body, self.command, records, trailers)
-            sha = git.commit(self.root.top, written, message, only_these_staged=only_these, step=fault,
-                             git_dir=self._git_dir)
+            sha = git.commit(self.root.top, written, message, step=fault, git_dir=self._git_dir,
+                             trees=trees)
             self._end_intent()
         except BaseException as exc:
             for tmp in temps.values():  # those not yet renamed into place
@@ -397,7 +405,8 @@ class Writer:
                            "nothing was written; fix the git problem and run the command again") from None
             raise
         if self.after_facts is not None and self.clean_tree is not None:
-            verdict.remember(self.root, verdict.tree_id(self.root, sha), self.after_facts)
+            tree = trees.get(self.root.prefix.rstrip("/")) if trees else None
+            verdict.remember(self.root, tree or verdict.tree_id(self.root, sha), self.after_facts)
         return sha
 
     def _end_intent(self) -> None:
@@ -431,6 +440,13 @@ def _message(subject: str, body: str, command: str, records: list[str],
     for key, value in (trailers or {}).items():
         lines.append(f"{key}: {value}")
     return "\n".join(lines) + "\n"
+
+
+def _same_blob(path: Path, blob: str) -> bool:
+    try:
+        return git.blob_id(path.read_bytes()) == blob
+    except OSError:
+        return False
 
 
 MANY_PATHS = 200  # a write of more files than this lists the whole index rather than passing pathspecs

@@ -1,0 +1,130 @@
+"""A write's commit is HEAD's tree with exactly the written files changed, built from the folders
+that hold them (comptoir.book.git.commit), not from git's whole index: the user's own staged and
+edited files stay out of it and stay as they were, `git status` is clean after it, and a write
+runs a bounded number of git commands, none of those that read or rewrite git's whole index but
+the one index update of its own paths."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from comptoir.book import git as gitmod
+
+from .conftest import commit_all, files_in_commit, git, head, run, write
+
+POST = ("journal", "post", "--date", "2026-11-05", "--memo", "Beans", "-p", "6100", "12.50", "-p", "1010")
+
+
+def test_a_write_commits_its_file_and_leaves_the_users_staged_and_edited_files_alone(book):
+    write(book, {"notes/todo.txt": "call the roaster\n", "notes/later.txt": "v1\n"})
+    commit_all(book)
+    (book / "notes/todo.txt").write_text("call the roaster twice\n")
+    git(book, "add", "notes/todo.txt")  # the user's own staged edit
+    (book / "notes/later.txt").write_text("v2, not staged\n")  # and an unstaged one
+    write(book, {"notes/new.txt": "untracked\n"})
+    before = head(book)
+    res = run(book, *POST)
+    assert res.exit_code == 0, res.output
+    ident = res.stdout.strip()
+    assert git(book, "rev-parse", "HEAD~1").strip() == before
+    assert git(book, "diff-tree", "-r", "--name-status", "HEAD~1", "HEAD") == f"A\tjournal/2026/11/{ident}.yaml\n"
+    # the user's staged edit is still staged (not committed, not lost), their edits untouched
+    assert git(book, "diff", "--cached", "--name-status") == "M\tnotes/todo.txt\n"
+    assert git(book, "status", "--porcelain") == " M notes/later.txt\nM  notes/todo.txt\n?? notes/new.txt\n"
+    assert (book / "notes/later.txt").read_text() == "v2, not staged\n"
+
+
+def test_a_write_on_a_clean_book_leaves_git_status_clean_and_the_index_at_head(book):
+    for day in ("2026-11-05", "2026-11-06"):
+        res = run(book, "journal", "post", "--date", day, "--memo", "Beans", "-p", "6100", "12.50", "-p", "1010")
+        assert res.exit_code == 0, res.output
+        assert git(book, "status", "--porcelain", "--untracked-files=all") == ""
+        assert git(book, "diff-index", "--cached", "HEAD") == ""  # the index holds exactly HEAD's files
+        assert git(book, "write-tree").strip() == git(book, "rev-parse", "HEAD^{tree}").strip()
+    assert subprocess.run(["git", "fsck", "--no-dangling"], cwd=book, capture_output=True).returncode == 0
+
+
+def _repo(tmp_path: Path) -> Path:
+    top = tmp_path / "repo"
+    write(top, {"a/x.yaml": "x\n", "a/b/y.yaml": "y\n", "a/b/z.yaml": "z\n", "c/only.yaml": "c\n", "top.txt": "t\n"})
+    git(top.parent, "init", "-q", str(top))
+    git(top, "config", "user.name", "Test")
+    git(top, "config", "user.email", "test@example.com")
+    commit_all(top, "start")
+    return top
+
+
+def test_the_tree_of_a_commit_adds_changes_and_removes_files_and_drops_emptied_folders(tmp_path):
+    top = _repo(tmp_path)
+    (top / "a/b/y.yaml").write_text("y2\n")
+    (top / "c/only.yaml").unlink()  # the folder's last file: the folder goes too
+    write(top, {"d/e/new.yaml": "n\n", "a/b/a-first.yaml": "sorts before b/\n", "a/b.yaml": "b file\n"})
+    paths = ["a/b/y.yaml", "c/only.yaml", "d/e/new.yaml", "a/b/a-first.yaml", "a/b.yaml"]
+    git(top, "update-index", "--add", "--remove", "--", *paths)
+    trees: dict[str, str] = {}
+    sha = gitmod.commit(top, paths, "Change five files\n", trees=trees)
+    assert git(top, "rev-parse", "HEAD").strip() == sha
+    # git's own tree of the same index is the same tree, id for id
+    assert git(top, "write-tree").strip() == git(top, "rev-parse", "HEAD^{tree}").strip() == trees[""]
+    assert trees["a/b"] == git(top, "rev-parse", "HEAD:a/b").strip()
+    assert "c" not in trees and git(top, "ls-tree", "HEAD", "c") == ""
+    assert git(top, "diff-tree", "-r", "--name-status", "HEAD~1", "HEAD").splitlines() == [
+        "A\ta/b.yaml", "A\ta/b/a-first.yaml", "M\ta/b/y.yaml", "D\tc/only.yaml", "A\td/e/new.yaml"]
+    assert git(top, "status", "--porcelain") == ""
+    assert subprocess.run(["git", "fsck", "--no-dangling"], cwd=top, capture_output=True).returncode == 0
+
+
+def test_a_commit_keeps_the_rest_of_the_index_out_even_what_is_staged_in_the_same_folder(tmp_path):
+    top = _repo(tmp_path)
+    (top / "a/x.yaml").write_text("staged by the user\n")
+    git(top, "add", "a/x.yaml")
+    (top / "a/b/z.yaml").write_text("ours\n")
+    git(top, "update-index", "--", "a/b/z.yaml")
+    gitmod.commit(top, ["a/b/z.yaml"], "Ours only\n")
+    assert files_in_commit(top) == ["a/b/z.yaml"]
+    assert git(top, "show", "HEAD:a/x.yaml") == "x\n"
+    assert git(top, "diff", "--cached", "--name-only") == "a/x.yaml\n"
+
+
+class _Count:
+    """Every git process comptoir starts, by its first words."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[list[str]] = []
+        real = subprocess.Popen.__init__
+
+        def counted(popen, args, *rest, **kwargs):
+            if isinstance(args, list | tuple) and args and args[0] == "git":
+                self.calls.append([a for a in args[1:] if a != "--no-optional-locks"])
+            return real(popen, args, *rest, **kwargs)
+
+        monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+
+    def named(self, *words: str) -> int:
+        return sum(1 for call in self.calls if call[:len(words)] == list(words))
+
+
+WHOLE_INDEX = ("write-tree", "diff-index", "ls-files")  # each reads (write-tree also rewrites) all of git's index
+
+
+@pytest.mark.parametrize("command", [
+    POST,
+    ("crm", "lead", "add", "--name", "Ana", "--company", "Bistro Nord"),
+])
+def test_a_write_on_a_checked_book_runs_few_git_commands_and_reads_the_whole_index_at_most_twice(
+        book, monkeypatch, command):
+    assert run(book, "validate").exit_code == 0  # the usual case: a tree comptoir has checked
+    assert run(book, *command).exit_code == 0  # the store is warm for this code
+    count = _Count(monkeypatch)
+    res = run(book, *command)
+    assert res.exit_code == 0, res.output
+    assert count.named("update-index") == 1  # the one index update, of the written paths
+    assert count.named("status") == 1  # is the data root clean (stats every file: the one whole-tree look)
+    assert not [c for c in count.calls if c[0] in WHOLE_INDEX], count.calls
+    assert count.named("mktree") == 1 and count.named("commit-tree") == 1 and count.named("update-ref") == 1
+    assert count.named("rev-parse", "--git-common-dir") <= 1
+    assert len(count.calls) <= 16, count.calls
+    assert git(book, "status", "--porcelain") == ""
