@@ -198,6 +198,13 @@ def subtrees(top: Path, rev: str, *paths: str) -> dict[str, str]:
 
 
 def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None) -> dict[str, str]:
+    """path (from the top) -> blob id of every file at `rev` under `paths` (folders ending in '/'
+    or files; default: under prefix). At a commit whose folders `resolve_head` has looked up, the
+    folders' listings come from the derived store, keyed by each folder's tree id, without a git
+    process; otherwise one `git ls-tree`."""
+    known = _AT.get((str(top), rev))
+    if known is not None and paths and all(p in known for p in paths):
+        return _known_blobs(top, known, paths)
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
@@ -205,6 +212,87 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
         parts = meta.split(" ")
         if parts[1] == "blob":
             blobs[path] = parts[2]
+    return blobs
+
+
+# (repository top, commit id) -> path (from the top; a folder ends in '/') -> (type, object id), or
+# None when there is nothing there: what `resolve_head` looked up. A commit's trees never change.
+_AT: dict[tuple[str, str], dict[str, tuple[str, str] | None]] = {}
+FOLDER_FILES = None  # the store's derivation, made when first used (comptoir.book.store)
+
+
+def resolve_head(top: Path, paths: list[str]) -> str | None:
+    """HEAD's commit id, after looking up in one `git cat-file --batch-check` the object of each of
+    `paths` (from the top; folders end in '/') at it, remembered for this process: `tree_blobs` at
+    that commit then lists those folders from the store. None before the first commit."""
+    specs = ["HEAD", *(f"HEAD:{p.rstrip('/')}" for p in paths)]
+    out = run(top, "cat-file", "--batch-check",
+              input="".join(s + "\n" for s in specs).encode("utf-8", "surrogateescape"), check=False)
+    lines = out.decode("utf-8", "surrogateescape").split("\n")
+    first = lines[0].split(" ")
+    if len(first) != 3 or first[1] != "commit":
+        return None
+    commit = first[0]
+    known = _AT.setdefault((str(top), commit), {})
+    for path, line in zip(paths, lines[1:], strict=False):
+        parts = line.split(" ")
+        found = (parts[1], parts[0]) if len(parts) == 3 and parts[1] in ("tree", "blob", "commit") \
+            and len(parts[0]) == len(commit) and line.count(" ") == 2 else None
+        if found is None or (found[0] == "tree") == path.endswith("/"):
+            known[path] = found
+    if len(_AT) > 64:  # a long process (a script of many commands) keeps the latest only
+        for old in list(_AT)[:-16]:
+            del _AT[old]
+    return commit
+
+
+def stored_files(top: Path, commit: str, folder: str) -> dict[str, str] | None:
+    """file name (from `folder`, which ends in '/') -> blob id of every file under it at `commit`
+    when the store holds that folder's listing already (`resolve_head` looked it up); else None."""
+    found = _AT.get((str(top), commit), {}).get(folder)
+    if found is None or found[0] != "tree":
+        return None
+    from .store import Store
+
+    files = Store.of(top).get(_folder_files(), found[1])
+    return files if isinstance(files, dict) else None
+
+
+def _folder_files():
+    from .store import Derivation
+
+    global FOLDER_FILES
+    if FOLDER_FILES is None:
+        FOLDER_FILES = Derivation("folder-files", keep=256)
+    return FOLDER_FILES
+
+
+def _known_blobs(top: Path, known: dict[str, tuple[str, str] | None], paths: list[str]) -> dict[str, str]:
+    from .store import Store
+
+    derivation = _folder_files()
+    store = Store.of(top)
+    blobs: dict[str, str] = {}
+    for path in paths:
+        found = known[path]
+        if found is None:
+            continue
+        kind, oid = found
+        if kind == "blob":
+            blobs[path] = oid
+            continue
+        if kind != "tree":
+            continue
+        files = store.get(derivation, oid)
+        if not isinstance(files, dict):
+            files = {}
+            for item in _split_z(run(top, "ls-tree", "-r", "-z", oid)):
+                meta, _, name = item.partition("\t")
+                parts = meta.split(" ")
+                if parts[1] == "blob":
+                    files[name] = parts[2]
+            store.put(derivation, (oid,), files)
+        blobs.update((path + name, blob) for name, blob in files.items())
     return blobs
 
 

@@ -48,8 +48,9 @@ class Listing:
     """Every record file of the data root by kind and id (each kind listed when first asked
     about), and the records read so far."""
 
-    def __init__(self, root: DataRoot) -> None:
+    def __init__(self, root: DataRoot, commit: str = "HEAD") -> None:
         self.root = root
+        self.commit = commit  # HEAD's commit id, its kind folders looked up (git.resolve_head)
         self._paths: dict[str, dict[str, str]] = {}
         self._single: dict[tuple[str, str], str | None] = {}
         self._asked: dict[str, int] = {}  # single lookups per kind so far
@@ -70,7 +71,7 @@ class Listing:
         if key not in self._single:
             asked = self._asked[kind] = self._asked.get(kind, 0) + 1
             pattern = _one_file(ident)
-            if asked > SINGLE_LOOKUPS or pattern is None:
+            if asked > SINGLE_LOOKUPS or pattern is None or self._stored(kind_named(kind)):
                 return self.ids(kind).get(ident)  # a rule going through many: list the kind once
             self._single[key] = self._list(kind_named(kind), pattern).get(ident)
         return self._single[key]
@@ -82,19 +83,24 @@ class Listing:
             found = self._paths[kind] = self._list(kind_named(kind))
         return found
 
+    def _stored(self, kind: Kind) -> bool:
+        """The kind's whole listing at this commit is in the derived store (no git call to list it)."""
+        return git.stored_files(self.root.top, self.commit, f"{self.root.prefix}{kind.folder}/") is not None  # type: ignore[arg-type]
+
     def _list(self, kind: Kind, pattern: str | None = None) -> dict[str, str]:
         """The kind's files: a whole kind from HEAD's tree (the data root is clean, so it is the
-        index; `ls-tree` reads that folder's trees, `ls-files` all of git's index, which grows with
-        the book), one id by a glob over the index (a month-filed kind has no one folder to read)."""
+        index), kept in the derived store under its folder's tree id (`git.tree_blobs`: a kind the
+        last writes did not touch is listed without git); one id by a glob over the index (a
+        month-filed kind has no one folder to read, and its listing changes with every write)."""
         prefix = self.root.prefix
         cut = len(prefix)
         if pattern is None:
-            out = git.run(self.root.top, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD",  # type: ignore[arg-type]
-                          "--", f"{prefix}{kind.folder}/")
+            paths: list[str] = list(git.tree_blobs(self.root.top, self.commit, prefix, [f"{prefix}{kind.folder}/"]))  # type: ignore[arg-type]
         else:
             out = git.run(self.root.top, "ls-files", "-z", "--", f":(glob){prefix}{kind.folder}/{pattern}")  # type: ignore[arg-type]
+            paths = out.decode("utf-8", "surrogateescape").split("\0")
         found: dict[str, str] = {}
-        for path in out.decode("utf-8", "surrogateescape").split("\0"):
+        for path in paths:
             if not path.endswith(".yaml"):
                 continue
             rel = path[cut:]
@@ -128,7 +134,7 @@ class Listing:
             if not self.ids(kind.name):
                 self.whole[kind.name] = {}
             else:
-                loaded = load_book(self.root, "HEAD", kinds=(kind.name,))  # HEAD is the clean tree
+                loaded = load_book(self.root, self.commit, kinds=(kind.name,))  # HEAD is the clean tree
                 if any(p.severity == "error" for p in loaded.load_problems):
                     raise _changed(loaded.load_problems[0].file)
                 self.whole[kind.name] = loaded.of(kind.name)
@@ -288,8 +294,13 @@ class Sources(MutableMapping):
 
 def load_on_demand(root: DataRoot) -> Book:
     """The working tree's book, read as it is used. Only for a clean data root in a repository."""
-    listing = Listing(root)
-    settings_book = load_book(root, "HEAD", kinds=())  # the data root is clean: HEAD is its tree
+    from comptoir.schemas.registry import SETTINGS_FILE
+
+    # one git call looks up HEAD and every kind's folder at it: listings then come from the store
+    commit = git.resolve_head(root.top, [root.prefix + SETTINGS_FILE]  # type: ignore[arg-type]
+                              + [f"{root.prefix}{k.folder}/" for k in all_kinds()]) or "HEAD"
+    listing = Listing(root, commit)
+    settings_book = load_book(root, commit, kinds=())  # the data root is clean: HEAD is its tree
     book = Book(settings=settings_book.settings, settings_path=settings_book.settings_path,
                 root_prefix=root.prefix)
     book.records = {k.name: Records(listing, k) for k in all_kinds()}  # type: ignore[misc]

@@ -31,8 +31,8 @@ def find_data_root(repo: str | None, cwd: Path | None) -> Path | None:
 
 class Probe:
     """`git status` of the data root (or of `paths` under it, less `exclude`), the top-level
-    entries of HEAD's tree of the data root, HEAD's commit and the git folder: asked at once,
-    read when needed. `status=False`: only the ids are asked (after a commit, say)."""
+    entries of HEAD's tree of the data root, HEAD's commit, the data root's tree id and the git
+    folder: asked at once, read when needed. `status=False`: only the ids are asked (after a commit, say)."""
 
     def __init__(self, path: Path, paths: Sequence[str] = (".",), exclude: Sequence[str] = (),
                  status: bool = True) -> None:
@@ -50,7 +50,7 @@ class Probe:
         self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths,
                            *(f":(exclude){name}" for name in exclude)) if status else None
         self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
-        self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD")
+        self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD", "HEAD:./")
 
     def _settle(self) -> None:
         if self._settled:
@@ -67,10 +67,11 @@ class Probe:
         where = out["_where"]
         lines = where.decode().split("\n") if where is not None else []
         # no HEAD (or an unreadable one) is not "an empty book": nothing is then taken from a store
-        self.ok = len(lines) >= 3 and out["_tree"] is not None
+        self.ok = len(lines) >= 4 and out["_tree"] is not None
         self.gitdir = (self.path / lines[0]).resolve() if self.ok else None
         prefix = lines[1] if self.ok else ""
         self.head = lines[2] if self.ok else None
+        self.root_tree = lines[3] if self.ok else None  # the data root's tree id at HEAD
         self.entries: dict[str, tuple[str, str]] = {}  # top-level name -> (object id, type) at HEAD
         for item in (out["_tree"] or b"").split(b"\0"):
             if item:

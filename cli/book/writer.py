@@ -194,7 +194,7 @@ class Writer:
             return load_book(self.root)
         status = self._status if self._status is not None and not self._lock.waited else verdict.Status(self.root)
         if status.clean():
-            self.clean_tree = verdict.tree_id(self.root)
+            self.clean_tree = status.root_tree or verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
         if self.facts is not None:
             from . import ondemand
