@@ -135,3 +135,20 @@ def test_a_write_on_a_checked_book_runs_few_git_commands_and_none_that_reads_the
     assert count.named("rev-parse", "--git-common-dir") <= 2  # the probe; after a post, the trial balance's
     assert len(count.calls) <= 18, count.calls  # 30 before the commit was built from HEAD's folders
     assert git(book, "status", "--porcelain") == ""
+
+
+def test_the_probe_names_every_untracked_file_of_a_new_folder_as_git_status_all_does(book):
+    """The whole data root's status is asked without pathspecs and with untracked folders named
+    (the form git's untracked cache serves); their files are then listed, ignored ones left out."""
+    from comptoir.book.probe import Probe
+
+    write(book, {".gitignore": "scratch/\n"})
+    commit_all(book)
+    write(book, {"journal/2027/01/JE-20270105-AAAA.yaml": "x: 1\n", "journal/2027/02/JE-20270205-BBBB.yaml": "y\n",
+                 "scratch/notes.yaml": "ignored\n", "accounts/9999.yaml": "code: '9999'\n"})
+    expected = sorted(line[3:] for line in git(book, "status", "--porcelain", "--untracked-files=all").splitlines())
+    probe = Probe(book)
+    assert sorted(probe.changes() or []) == expected == [
+        "accounts/9999.yaml", "journal/2027/01/JE-20270105-AAAA.yaml", "journal/2027/02/JE-20270205-BBBB.yaml"]
+    assert not probe.clean() and probe.clean(["items"]) and not probe.clean(["journal"])
+    assert probe.root_tree == git(book, "rev-parse", "HEAD^{tree}").strip()

@@ -283,9 +283,9 @@ def _known_blobs(top: Path, known: dict[str, tuple[str, str] | None], paths: lis
             continue
         if kind != "tree":
             continue
-        files = store.get(derivation, oid)
-        if not isinstance(files, dict):
-            files = {}
+        stored = store.get(derivation, oid)
+        files: dict[str, str] = stored if isinstance(stored, dict) else {}
+        if not isinstance(stored, dict):
             for item in _split_z(run(top, "ls-tree", "-r", "-z", oid)):
                 meta, _, name = item.partition("\t")
                 parts = meta.split(" ")

@@ -46,9 +46,18 @@ class Probe:
             except OSError:
                 return None
 
-        # pathspecs and `HEAD:./` are relative to the working directory: the data root
-        self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths,
-                           *(f":(exclude){name}" for name in exclude)) if status else None
+        # pathspecs and `HEAD:./` are relative to the working directory: the data root. The whole
+        # data root at the repository's top is asked without pathspecs and with untracked folders
+        # named, not walked (their files are listed after, the rare case): the form in which git
+        # uses its untracked cache when the repository keeps one (`core.untrackedCache`; see
+        # docs/performance.md), instead of reading every folder (a third of the time at 100,000
+        # entries)
+        self._whole = status and tuple(paths) == (".",) and not exclude and (path / ".git").exists()
+        if self._whole:
+            self._status = git("status", "--porcelain", "-z", "--untracked-files=normal")
+        else:
+            self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths,
+                               *(f":(exclude){name}" for name in exclude)) if status else None
         self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
         self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD", "HEAD:./")
 
@@ -82,6 +91,7 @@ class Probe:
         self.changed: list[str] | None = None  # data-root-relative paths (renames give two)
         if status is not None:
             changed = []
+            folders = []  # untracked folders (named so without pathspecs)
             fields = status.split(b"\0")
             i = 0
             while i < len(fields):
@@ -89,10 +99,19 @@ class Probe:
                 i += 1
                 if len(entry) < 4:
                     continue
+                if self._whole and entry.startswith("?? ") and entry.endswith("/"):
+                    folders.append(entry[3:])
+                    continue
                 changed.append(entry[3:].removeprefix(prefix))
                 if entry[0] in "RC" and i < len(fields):
                     changed.append(fields[i].decode("utf-8", "surrogateescape").removeprefix(prefix))
                     i += 1
+            if folders:  # their files, as `--untracked-files=all` names them (the data root is the top)
+                listed = subprocess.run(["git", "--no-optional-locks", "ls-files", "-z", "-o", "--exclude-standard",
+                                         "--", *folders], cwd=self.path, capture_output=True)
+                if listed.returncode != 0:
+                    return
+                changed += [p for p in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
             self.changed = changed
 
     def changes(self) -> list[str] | None:
