@@ -152,3 +152,24 @@ def test_the_probe_names_every_untracked_file_of_a_new_folder_as_git_status_all_
         "accounts/9999.yaml", "journal/2027/01/JE-20270105-AAAA.yaml", "journal/2027/02/JE-20270205-BBBB.yaml"]
     assert not probe.clean() and probe.clean(["items"]) and not probe.clean(["journal"])
     assert probe.root_tree == git(book, "rev-parse", "HEAD^{tree}").strip()
+
+
+def test_a_book_in_a_folder_of_a_larger_repository_commits_there_and_its_new_tree_is_known_clean(tmp_path):
+    from comptoir.book import verdict
+    from comptoir.book.root import find_root
+
+    top = tmp_path / "repo"
+    write(top, {"code/app.py": "print('hi')\n"})
+    git(top.parent, "init", "-q", str(top))
+    git(top, "config", "user.name", "Test")
+    git(top, "config", "user.email", "test@example.com")
+    commit_all(top, "code")
+    assert run(None, "init", top / "books", "--company", "X", "--currency", "EUR").exit_code == 0
+    assert run(top / "books", "validate").exit_code == 0
+    res = run(top / "books", *POST)
+    assert res.exit_code == 0, res.output
+    assert files_in_commit(top) == [f"books/journal/2026/11/{res.stdout.strip()}.yaml"]
+    assert git(top, "status", "--porcelain") == ""
+    root = find_root(str(top / "books"))
+    tree = git(top, "rev-parse", "HEAD:books").strip()
+    assert verdict.tree_id(root) == tree and verdict.known(root, tree) is not None  # the next write checks only itself

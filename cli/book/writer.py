@@ -161,8 +161,11 @@ class Writer:
                        "run `git init` there and commit the books (`git add -A && git commit`), "
                        "or write the files without committing with --no-commit",
                        file=root.display(SETTINGS_FILE))
-        # the common git folder, found as the store finds it (no git process); git's answer otherwise
-        self._git_dir = (store.git_dir(root.path) or git.common_dir(root.top)) if root.top else None
+        # the common git folder, found as the store finds it (no git process); git's answer when the
+        # environment names another (a command run from a hook) or the walk finds none
+        named = "GIT_DIR" in os.environ or "GIT_COMMON_DIR" in os.environ
+        self._git_dir = ((None if named else store.git_dir(root.path)) or git.common_dir(root.top)) \
+            if root.top else None
         folder = self._git_dir / "comptoir" if self._git_dir else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
         self._intent = Intent(folder, root.top) if root.top else None
