@@ -29,7 +29,7 @@ from comptoir.schemas.registry import SETTINGS_FILE, Kind
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
-from . import git, store, verdict, yamlwrite
+from . import git, verdict, yamlwrite
 from .loader import _kind_of, load_book
 from .recovery import Intent, fault
 from .root import DataRoot
@@ -161,11 +161,12 @@ class Writer:
                        "run `git init` there and commit the books (`git add -A && git commit`), "
                        "or write the files without committing with --no-commit",
                        file=root.display(SETTINGS_FILE))
-        # the common git folder, found as the store finds it (no git process); git's answer when the
-        # environment names another (a command run from a hook) or the walk finds none
-        named = "GIT_DIR" in os.environ or "GIT_COMMON_DIR" in os.environ
-        self._git_dir = ((None if named else store.git_dir(root.path)) or git.common_dir(root.top)) \
-            if root.top else None
+        # the common git folder: the freshness probe's answer (it asked git already), else git's
+        probed = None
+        if status is not None and root.top is not None:
+            status.changes()  # waits for git's answers
+            probed = status.gitdir
+        self._git_dir = (probed or git.common_dir(root.top)) if root.top else None
         folder = self._git_dir / "comptoir" if self._git_dir else root.path / ".comptoir"
         self._lock = WriteLock(folder, lock_wait(lock_timeout), command)
         self._intent = Intent(folder, root.top) if root.top else None
