@@ -529,7 +529,7 @@ def _tree_with(top: Path, head: str, paths: list[str], config: dict[str, str]) -
             entries[folder].pop(key, None)
             continue
         if executable:
-            mode = b"100755" if os.access(top / p, os.X_OK) else b"100644"
+            mode = b"100755" if os.stat(top / p).st_mode & 0o100 else b"100644"  # the owner's x bit, as git reads it
         else:  # git keeps the mode it knew
             mode = was[0] if was is not None and was[0] in (b"100644", b"100755") else b"100644"
         entries[folder][key] = (mode, bytes.fromhex(blob_of[p]))
