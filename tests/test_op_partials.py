@@ -42,11 +42,12 @@ WAREHOUSES = ["W1", "W2"]
 
 def _refuse(monkeypatch) -> None:
     """Every served path answers "read the whole book"."""
-    from comptoir.app import ledgerdays, openitems, overview
+    from comptoir.app import docfacts, ledgerdays, openitems, overview
 
     for module in (stockreports, openitems, overview):
         monkeypatch.setattr(module, "_attach", lambda *a, **k: False)
     monkeypatch.setattr(ledgerdays, "attach", lambda *a, **k: False)
+    monkeypatch.setattr(docfacts, "attach", lambda *a, **k: False)
 
 
 def _same(book: Path, monkeypatch, reports: list, as_of: tuple = ()) -> None:

@@ -1,13 +1,14 @@
-"""The aging reports and partner statements served without reading the whole journal.
+"""The aging reports and partner statements served without reading the whole journal or the documents.
 
 Open items (comptoir.domain.documents.open_items) are the sales or purchasing documents and
 payments of one side, plus the postings on the side's accounts that no document wrote, and the
-side accounts' balance. The documents of that side are read (through the parse store); the
-journal is not: the postings on the side accounts come from the posting rows kept per journal
-month folder (comptoir.app.ledgerdays), and which entries documents wrote from the entry ids
-kept per folder of each document kind (comptoir.app.partials). A dirty tree costs the changed
-folders; `--as-of` uses the revision's trees. Anything the partials cannot serve (a rate edited
-in the working tree, a misfiled record, ...) makes the report read the whole book.
+side accounts' balance. Neither the documents nor the journal are read: the documents' fields
+open_items reads (its FACTS) come from values kept per document folder (comptoir.app.docfacts),
+the postings on the side accounts from the posting rows kept per journal month folder
+(comptoir.app.ledgerdays), and which entries documents wrote from the entry ids kept per folder
+of each document kind (comptoir.app.partials). A dirty tree costs the changed folders; `--as-of`
+uses the revision's trees. Anything the partials cannot serve (a rate edited in the working
+tree, a misfiled record, ...) makes the report read the whole book.
 """
 
 from __future__ import annotations
@@ -37,15 +38,14 @@ def entries_of(records: list) -> list[str]:
 
 
 def served(env, as_of: str | None, side: str | None, day: dt.date | None, partner: str | None = None) -> Book:
-    """The book open_items(book, side, day) needs: the side's documents, partners, accounts and
-    rates read; the side accounts' posting rows and the documents' entry ids served from partials.
-    No `side`: the side of `partner`'s statement (receivable for a customer). The whole book when
-    they cannot be served."""
+    """The book open_items(book, side, day) needs: partners, accounts and rates read; the side's
+    documents (the fields open_items reads), the side accounts' posting rows and the documents'
+    entry ids served from partials. No `side`: the side of `partner`'s statement (receivable for a
+    customer). The whole book when they cannot be served."""
     from comptoir.app import ledgerdays
 
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(WRITERS.values()))
-    kinds = SIDES[side] if side else tuple(dict.fromkeys(SIDES["receivable"] + SIDES["payable"]))
-    book = env.book(as_of, kinds=("account", "rate", *kinds))
+    book = env.book(as_of, kinds=("account", "rate", "partner"))
     if side is None:
         found = book.of("partner").get(partner or "")
         side = "receivable" if found is None or "customer" in found.roles else "payable"
@@ -54,20 +54,39 @@ def served(env, as_of: str | None, side: str | None, day: dt.date | None, partne
     return book
 
 
-def _attach(root, book: Book, watch, side: str, day: dt.date | None) -> bool:
-    from comptoir.app import ledgerdays
-    from comptoir.app.partials import per_folder
-    from comptoir.domain.documents import side_accounts
+def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, tuple]) -> Book:
+    """The book a list of documents needs: `kinds` read, the kinds `facts` names served as light
+    records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be."""
+    from comptoir.app import docfacts, ledgerdays
+
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, status=True,
+                             also=tuple(dict.fromkeys(_folder(k) for k in facts)))
+    book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts))
+    if not docfacts.attach(env.root(), book, watch.probe, facts):
+        return env.book(as_of, kinds=kinds)
+    return book
+
+
+def _folder(name: str) -> str:
     from comptoir.schemas.registry import kind_named
 
+    return kind_named(name).folder
+
+
+def _attach(root, book: Book, watch, side: str, day: dt.date | None) -> bool:
+    from comptoir.app import docfacts, ledgerdays
+    from comptoir.app.partials import per_folder
+    from comptoir.domain.documents import side_accounts
+    from comptoir.domain.documents.facts import OPEN_ITEMS, facts_of
+    from comptoir.schemas.registry import kind_named
+
+    if not docfacts.attach(root, book, watch.probe, facts_of(*OPEN_ITEMS[side])):
+        return False
     entries: set[str] = set()
     for name, folder in WRITERS.items():
         kind = kind_named(name)
         if kind.folder != folder:
             return False
-        if name in SIDES[side]:  # read already
-            entries.update(entries_of(list(book.of(name).values())))
-            continue
         parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, watch.probe)
         if parts is None:
             return False

@@ -57,6 +57,23 @@ def reads(fn) -> tuple[str, ...] | None:
     return getattr(importlib.import_module(fn.__module__), "READS", {}).get(fn.__name__)
 
 
+def facts(fn) -> dict[str, tuple]:
+    """The kinds a table or report may be served as light records of some fields (FACTS in its
+    module: kind -> fields; comptoir.app.docfacts)."""
+    return getattr(importlib.import_module(fn.__module__), "FACTS", {}).get(fn.__name__, {})
+
+
+def served(env, as_of: str | None, fn):
+    """The book `fn` (a table or report) needs: the kinds it reads, those it declares facts of
+    served from the per-folder partials."""
+    wanted, kinds = facts(fn), reads(fn)
+    if not wanted or kinds is None:
+        return env.book(as_of, kinds=kinds)
+    from comptoir.app import openitems
+
+    return openitems.documents(env, as_of, kinds, wanted)
+
+
 def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) -> click.Command:
     """`GROUP list [--status S] [--partner P]`: the orders table of comptoir.views.MODULE."""
 
@@ -68,7 +85,7 @@ def orders_list(group: click.Group, module: str, statuses: list[str], doc: str) 
     @click.pass_obj
     def list_(env, status, partner, fmt, as_of) -> None:
         table = importlib.import_module(f"comptoir.views.{module}").orders_table
-        book = env.book(as_of, kinds=reads(table))
+        book = served(env, as_of, table)
         opt.emit(table(book, status, partner), fmt, book.revision)
 
     return list_
@@ -86,7 +103,7 @@ def documents_list(group: click.Group, name: str, module: str, table: str, what:
     @click.pass_obj
     def listing(env, partner, open_only, fmt, as_of) -> None:
         build = getattr(importlib.import_module(f"comptoir.views.{module}"), table)
-        book = env.book(as_of, kinds=reads(build))
+        book = served(env, as_of, build)
         opt.emit(build(book, *([env.today] if today else []), partner, open_only), fmt, book.revision)
 
     return listing
@@ -106,7 +123,7 @@ def by_period_report(name: str, module: str, build: str, dimensions: list[str], 
     @click.pass_obj
     def report(env, from_, to_, period, year, by, fmt, as_of, per) -> None:
         make = getattr(importlib.import_module(f"comptoir.views.{module}"), build)
-        book = env.book(as_of, kinds=reads(make))  # the periodic variant reads the same kinds
+        book = served(env, as_of, make)  # the periodic variant reads the same kinds and fields
         start, end = opt.resolve_range(book.settings, from_, to_, period, year)
         if per:  # the report's measure per --by group, in one column per period
             from comptoir.views import periodic

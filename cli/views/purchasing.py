@@ -15,6 +15,7 @@ from comptoir.domain.purchasing.common import (
     received,
     status,
 )
+from comptoir.domain.purchasing.lists import FACTS as LIST_FACTS
 from comptoir.domain.purchasing.lists import READS as LISTS
 from comptoir.domain.purchasing.lists import bill_rows, order_rows, purchase_rows
 from comptoir.domain.table import Column, Table, money, text
@@ -24,6 +25,9 @@ from comptoir.schemas.types import currency_places
 # The kinds each table reads: those of the list it shows (comptoir.commands._docs loads only these).
 READS = {"orders_table": LISTS["order_rows"], "bills_table": LISTS["bill_rows"],
          "purchases_table": LISTS["purchase_rows"]}
+# Of those, the kinds a table may be served as light records of some fields (see FACTS in the lists).
+FACTS = {"orders_table": LIST_FACTS["order_rows"], "bills_table": LIST_FACTS["bill_rows"],
+         "purchases_table": LIST_FACTS["purchase_rows"]}
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:

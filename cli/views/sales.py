@@ -16,8 +16,10 @@ from comptoir.domain.sales.common import (
     status,
     to_deliver,
 )
+from comptoir.domain.sales.lists import FACTS as LIST_FACTS
 from comptoir.domain.sales.lists import READS as LISTS
 from comptoir.domain.sales.lists import find_document, find_order, invoice_rows, order_rows
+from comptoir.domain.sales.reports import FACTS as REPORT_FACTS
 from comptoir.domain.sales.reports import READS as REPORTS
 from comptoir.domain.sales.reports import open_order_rows, sales_rows
 from comptoir.domain.table import Column, Table, money, text
@@ -27,6 +29,9 @@ from comptoir.schemas.types import currency_places
 # The kinds each table reads: those of the list it shows (comptoir.commands._docs loads only these).
 READS = {"orders_table": LISTS["order_rows"], "invoices_table": LISTS["invoice_rows"],
          "sales_table": REPORTS["sales_rows"], "open_orders_table": REPORTS["open_order_rows"]}
+# Of those, the kinds a table may be served as light records of some fields (see FACTS in the lists).
+FACTS = {"orders_table": LIST_FACTS["order_rows"], "invoices_table": LIST_FACTS["invoice_rows"],
+         "sales_table": REPORT_FACTS["sales_rows"]}
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:

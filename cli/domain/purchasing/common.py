@@ -80,7 +80,10 @@ def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
 
 
 def bills_of(book: Book, po: str) -> list[Bill]:
-    return sorted((b for b in book.of("bill").values() if po in b.orders()), key=lambda b: (b.date, b.id))
+    # Bill.orders(), spelled out: a served report gives light records of the bills (their FACTS)
+    return sorted((b for b in book.of("bill").values()
+                   if any((ln.order or b.order) == po for ln in b.lines if ln.line is not None)),
+                  key=lambda b: (b.date, b.id))
 
 
 def status(book: Book, po: PurchaseOrder) -> str:

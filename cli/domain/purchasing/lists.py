@@ -9,6 +9,7 @@ from typing import Any
 from comptoir.model import Book
 
 from ..documents import orders as core
+from ..documents.facts import facts_of
 from ..documents.parties import to_base
 from ..ledger import ZERO
 from .common import open_qty, orders, status
@@ -21,6 +22,14 @@ READS = {
                    "application"),
     "bill_rows": ("bill", "payment", "debit-note", "application"),
     "purchase_rows": ("receipt", "bill"),
+}
+# Of those, the kinds a list reads only some fields of (comptoir.domain.documents.facts): a command
+# may serve them as light records derived per folder (comptoir.app.docfacts).
+FACTS = {
+    "order_rows": facts_of("purchase-order", "receipt", "supplier-return", "bill", "debit-note", "payment",
+                           "application"),
+    "bill_rows": facts_of("bill", "payment", "debit-note", "application"),
+    "purchase_rows": facts_of("receipt", "bill"),
 }
 
 

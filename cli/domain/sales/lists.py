@@ -12,6 +12,7 @@ from comptoir.model import Book
 from comptoir.schemas.sales import SalesOrder
 
 from ..documents import orders as core
+from ..documents.facts import facts_of
 from .common import (
     invoice_status,
     orders,
@@ -25,6 +26,12 @@ from .ordering import order_net
 READS = {
     "order_rows": ("sales-order", "item", "delivery", "invoice", "payment", "credit-note", "application"),
     "invoice_rows": ("invoice", "payment", "credit-note", "application"),
+}
+# Of those, the kinds a list reads only some fields of (comptoir.domain.documents.facts): a command
+# may serve them as light records derived per folder (comptoir.app.docfacts).
+FACTS = {
+    "order_rows": facts_of("sales-order", "delivery", "invoice", "payment", "credit-note", "application"),
+    "invoice_rows": facts_of("invoice", "payment", "credit-note", "application"),
 }
 
 

@@ -12,6 +12,7 @@ from comptoir.schemas.types import currency_places
 
 from ..diff import effect
 from ..documents.balances import open_items
+from ..documents.facts import facts_of
 from ..documents.lines import is_stocked
 from ..documents.parties import to_base
 from ..ledger import ZERO, round_to
@@ -26,6 +27,9 @@ READS = {"sales_rows": ("delivery", "invoice", "credit-note"),
          # and the stock levels (served from partials by the command): moves dated after the day only
          "open_order_rows": ("sales-order", "item", "delivery", "work-order", "completion", "purchase-order",
                                "receipt", "supplier-return", "invoice", "bill", "debit-note")}
+# Of those, the kinds a report reads only some fields of (comptoir.domain.documents.facts): a command
+# may serve them as light records derived per folder (comptoir.app.docfacts).
+FACTS = {"sales_rows": facts_of("delivery", "invoice", "credit-note")}
 
 
 def sales_rows(book: Book, start: dt.date | None, end: dt.date | None,

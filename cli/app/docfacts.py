@@ -1,0 +1,142 @@
+"""Documents served from the facts a report reads of them, derived per folder and kept in the store.
+
+A report on sales or purchasing documents reads a few fields of each: the open items read an
+invoice's id, partner, dates, currency, rate and total, a payment's allocations, and nothing of
+the lines. The domain declares those fields per kind (`FACTS` beside its `READS`); here each
+folder of the kind gives, from the records filed directly in it, one tuple of those fields per
+record, kept in the one store under the folder's tree id (comptoir.app.partials.per_folder):
+the same tree means the same records, so a report on 20,000 unchanged documents reads a few
+dozen small values instead of validating 20,000 files, a new invoice costs re-reading its month,
+a dirty tree reads only the changed folders and `--as-of` uses the revision's trees.
+
+The report then gets, for each such kind, light records (named tuples with exactly the declared
+fields, values as the models give them: Decimal, date, str, lists, nested lines) in path order,
+as a full read would give the records. A field the declaration leaves out is an AttributeError,
+never a silent default; the differential tests (tests/test_op_partials.py) run every served
+report against the full read. Anything the partials cannot serve makes the caller read the
+records instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import namedtuple
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from comptoir.book.store import Derivation
+
+if TYPE_CHECKING:
+    from comptoir.model import Book
+
+# Per folder of a document kind: one tuple of the declared fields per record; keyed by the
+# folder's path and tree id and the fields declared.
+FACTS = Derivation("document-facts", keep=1600)
+
+# A declaration: field names; a nested record (or list of them) as (name, its fields).
+Fields = tuple  # tuple[str | tuple[str, Fields], ...]
+
+
+class Unsupported(TypeError):
+    """A value the facts cannot carry exactly (the caller reads the records instead)."""
+
+
+def _encode(value: Any, nested: Fields | None) -> Any:
+    if nested is not None:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [encode(v, nested) for v in value]
+        return encode(value, nested)
+    kind = type(value)
+    if value is None or kind in (str, int, bool):
+        return value
+    if kind is Decimal:
+        return str(value).encode("ascii")  # bytes: the one marshal type no other field has
+    if kind is dt.date:
+        return float(value.toordinal())  # float: no field of a record is one
+    if kind is list:
+        return [_encode(v, None) for v in value]
+    raise Unsupported(f"{kind.__name__} in a document fact")
+
+
+def encode(record: Any, fields: Fields) -> tuple:
+    """The declared fields of `record`, as the store keeps them (marshal's plain types)."""
+    out = []
+    for spec in fields:
+        name, nested = (spec, None) if isinstance(spec, str) else spec
+        out.append(_encode(getattr(record, name), nested))
+    return tuple(out)
+
+
+def _scalar(value: Any) -> Any:
+    kind = type(value)
+    if kind is bytes:
+        return Decimal(value.decode("ascii"))
+    if kind is float:
+        return dt.date.fromordinal(int(value))
+    if kind is list:
+        return [_scalar(v) for v in value]
+    return value
+
+
+@cache
+def decoder(fields: Fields, label: str) -> Callable[[tuple], Any]:
+    """stored tuple -> the light record (a named tuple of the declared fields)."""
+    names = [spec if isinstance(spec, str) else spec[0] for spec in fields]
+    cls = namedtuple(label.title().replace("-", "") + "Facts", names)  # type: ignore[misc]
+    parts: list[Callable[[Any], Any]] = []
+    for spec in fields:
+        if isinstance(spec, str):
+            parts.append(_scalar)
+        else:
+            inner = decoder(spec[1], f"{label}-{spec[0]}")
+
+            def nested(value: Any, inner: Callable[[tuple], Any] = inner) -> Any:
+                if value is None:
+                    return None
+                return [inner(v) for v in value] if type(value) is list else inner(value)
+
+            parts.append(nested)
+    pairs = tuple(parts)
+
+    def decode(row: tuple) -> Any:
+        return cls._make([part(v) for part, v in zip(pairs, row, strict=True)])
+
+    return decode
+
+
+def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
+    """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
+    among them), from the per-folder facts at the book's revision (or the working tree, with
+    `probe` saying what changed). False when they cannot be served: read the records instead."""
+    from comptoir.app.partials import per_folder
+    from comptoir.schemas.registry import kind_named
+
+    served: dict[str, dict[str, Any]] = {}
+    for name, fields in facts.items():
+        kind = kind_named(name)
+        if kind.id_field not in fields:
+            raise ValueError(f"the facts of {name} must name its id field")
+        at = fields.index(kind.id_field)
+
+        def derive(records: list, fields: Fields = fields) -> list[tuple]:
+            return [encode(r, fields) for r in records]
+
+        try:
+            parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=(repr(fields),))
+        except Unsupported:
+            return False
+        if parts is None:
+            return False
+        make = decoder(fields, name)
+        records: dict[str, Any] = {}
+        for rows in parts.values():
+            for row in rows:  # type: ignore[attr-defined]
+                records[row[at]] = make(row)
+        served[name] = records
+    for name, records in served.items():
+        book.records[name] = records
+    return True

@@ -1,0 +1,44 @@
+"""The fields of each sales and purchasing document the lists and reports read.
+
+A report on documents reads few fields of each: the open items an invoice's id, partner, dates,
+currency, rate and total and a payment's allocations; the order statuses the order and the line
+quantities of deliveries and invoices. A report may be served these fields alone, as light records
+derived per folder and kept in the one store (comptoir.app.docfacts), instead of validating every
+document file. One set of fields per kind, the union of what the served reports read, so that they
+share what is kept; a report that reads a field not named here fails loudly (AttributeError), and
+tests/test_op_partials.py runs each served report against the full read.
+"""
+
+from __future__ import annotations
+
+_CHARGE = ("id", "number", "partner", "date", "due", "currency", "rate", "total", "order")
+_NOTE = ("id", "number", "partner", "date", "currency", "rate", "total")
+_BILLED = ("line", "item", "qty", "net", "order", "cleared", "variance", "landed")
+_MOVED = ("line", "item", "qty", "warehouse", "value")
+
+# kind -> its fields; a nested record (or list of them) as (name, its fields)
+FIELDS: dict[str, tuple] = {
+    "invoice": (*_CHARGE, "deliveries", ("lines", ("line", "item", "qty", "net"))),
+    "bill": (*_CHARGE, ("lines", _BILLED)),
+    "credit-note": (*_NOTE, "invoice", ("lines", ("line", "item", "qty", "returned", "net", "value"))),
+    "debit-note": (*_NOTE, "bill", ("lines", _BILLED)),
+    "payment": ("id", "date", "settles", "refund", "reference", "partner", "currency", "rate", "amount",
+                "unallocated", ("allocations", ("document", "amount"))),
+    "application": ("id", "date", "side", "partner", "document", "credit", "amount"),
+    "delivery": ("id", "date", "order", "partner", ("lines", _MOVED)),
+    "receipt": ("id", "date", "order", "partner", "rate", ("lines", _MOVED)),
+    "supplier-return": ("id", "date", "order", "partner", ("lines", _MOVED)),
+    "sales-order": ("id", "date", "partner", "confirmed", "cancelled", "valid_until", "currency",
+                    "payment_terms_days", "customer_reference", "opportunity",
+                    ("lines", ("item", "qty", "price", "discount", "tax", "warehouse", "requested", "promised"))),
+    "purchase-order": ("id", "date", "partner", "currency", "payment_terms_days", "supplier_reference", "cancelled",
+                       ("lines", ("item", "qty", "price", "discount", "tax", "warehouse", "expected"))),
+}
+# The kinds open_items reads, per side (with the partners).
+OPEN_ITEMS = {"receivable": ("invoice", "credit-note", "payment", "application"),
+              "payable": ("bill", "debit-note", "payment", "application")}
+
+
+def facts_of(*kinds: str) -> dict[str, tuple]:
+    """The fields of these kinds: what a list or report declares it may be served (its FACTS)."""
+    return {k: FIELDS[k] for k in kinds}
