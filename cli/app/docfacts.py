@@ -72,6 +72,7 @@ def encode(record: Any, fields: Fields) -> tuple:
 
 
 def _scalar(value: Any) -> Any:
+    """A stored value back, whatever its field (a property such as a payment's `unallocated`)."""
     kind = type(value)
     if kind is bytes:
         return Decimal(value.decode("ascii"))
@@ -82,28 +83,86 @@ def _scalar(value: Any) -> Any:
     return value
 
 
+def _decimal(value: bytes) -> Decimal:
+    return Decimal(value.decode("ascii"))
+
+
+def _date(value: float) -> dt.date:
+    return dt.date.fromordinal(int(value))
+
+
+def _converter(model: type | None, name: str) -> Callable[[Any], Any] | None:
+    """How a stored value of the field comes back: None when it is stored as it is (text, a
+    number of lines, a list of ids), so that most fields cost nothing."""
+    field = getattr(model, "model_fields", {}).get(name)
+    if field is None:
+        return _scalar
+    found = _types(field.annotation)
+    if found <= {str, int, bool, type(None)} or found == {list, str}:
+        return None
+    if found <= {Decimal, type(None)}:
+        return _decimal
+    if found <= {dt.date, type(None)}:
+        return _date
+    return _scalar
+
+
+def _types(annotation: Any) -> set:
+    import typing
+
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _types(args[0])
+    if origin is None:
+        return {annotation}
+    out = {origin} if origin is list else set()
+    for arg in args:
+        out |= _types(arg)
+    return out
+
+
+def _model_of(model: type | None, name: str) -> type | None:
+    """The record type of a nested field (the lines of an invoice)."""
+    import typing
+
+    field = getattr(model, "model_fields", {}).get(name)
+    stack = [field.annotation] if field is not None else []
+    while stack:
+        annotation = stack.pop()
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            return annotation
+        stack.extend(typing.get_args(annotation))
+    return None
+
+
 @cache
-def decoder(fields: Fields, label: str) -> Callable[[tuple], Any]:
+def decoder(fields: Fields, label: str, model: type | None) -> Callable[[tuple], Any]:
     """stored tuple -> the light record (a named tuple of the declared fields)."""
     names = [spec if isinstance(spec, str) else spec[0] for spec in fields]
     cls = namedtuple(label.title().replace("-", "") + "Facts", names)  # type: ignore[misc]
-    parts: list[Callable[[Any], Any]] = []
-    for spec in fields:
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for n, spec in enumerate(fields):
         if isinstance(spec, str):
-            parts.append(_scalar)
-        else:
-            inner = decoder(spec[1], f"{label}-{spec[0]}")
+            fn = _converter(model, spec)
+            if fn is not None:
+                convert.append((n, fn))
+            continue
+        inner = decoder(spec[1], f"{label}-{spec[0]}", _model_of(model, spec[0]))
 
-            def nested(value: Any, inner: Callable[[tuple], Any] = inner) -> Any:
-                if value is None:
-                    return None
-                return [inner(v) for v in value] if type(value) is list else inner(value)
+        def nested(value: Any, inner: Callable[[tuple], Any] = inner) -> Any:
+            return [inner(v) for v in value] if type(value) is list else inner(value)
 
-            parts.append(nested)
-    pairs = tuple(parts)
+        convert.append((n, nested))
+    make = cls._make
 
     def decode(row: tuple) -> Any:
-        return cls._make([part(v) for part, v in zip(pairs, row, strict=True)])
+        values = list(row)
+        for n, fn in convert:
+            value = values[n]
+            if value is not None:
+                values[n] = fn(value)
+        return make(values)
 
     return decode
 
@@ -131,7 +190,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
             return False
         if parts is None:
             return False
-        make = decoder(fields, name)
+        make = decoder(fields, name, kind.model)
         records: dict[str, Any] = {}
         for rows in parts.values():
             for row in rows:  # type: ignore[attr-defined]

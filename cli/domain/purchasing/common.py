@@ -80,10 +80,17 @@ def open_qty(book: Book, po: PurchaseOrder, number: int) -> Decimal:
 
 
 def bills_of(book: Book, po: str) -> list[Bill]:
-    # Bill.orders(), spelled out: a served report gives light records of the bills (their FACTS)
-    return sorted((b for b in book.of("bill").values()
-                   if any((ln.order or b.order) == po for ln in b.lines if ln.line is not None)),
-                  key=lambda b: (b.date, b.id))
+    """The bills of an order's lines, by date and id."""
+    cached = book.derived.get("purchasing.bills.by_order")
+    if cached is None:  # once per book: a list of every order asked each order's bills
+        cached = {}
+        for b in sorted(book.of("bill").values(), key=lambda b: (b.date, b.id)):
+            # Bill.orders(), spelled out: a served report gives light records of the bills (FACTS)
+            found = [ln.order or b.order for ln in b.lines if ln.line is not None]
+            for order in dict.fromkeys(o for o in found if o):
+                cached.setdefault(order, []).append(b)
+        book.derived["purchasing.bills.by_order"] = cached
+    return cached.get(po, [])
 
 
 def status(book: Book, po: PurchaseOrder) -> str:

@@ -83,11 +83,24 @@ def invoice_of_delivery(book: Book) -> dict[str, Invoice]:
 
 
 def deliveries_of(book: Book, so: str) -> list[Delivery]:
-    return sorted((d for d in book.of("delivery").values() if d.order == so), key=lambda d: (d.date, d.id))
+    return _by_order(book, "delivery").get(so, [])
 
 
 def invoices_of(book: Book, so: str) -> list[Invoice]:
-    return sorted((i for i in book.of("invoice").values() if i.order == so), key=lambda i: (i.date, i.id))
+    return _by_order(book, "invoice").get(so, [])
+
+
+def _by_order(book: Book, kind: str) -> dict[str | None, list]:
+    """order -> its deliveries or invoices by date and id (once per book: a list of every order
+    asked each order's invoices, scanning every invoice each time)."""
+    key = f"sales.{kind}.by_order"
+    cached = book.derived.get(key)
+    if cached is None:
+        cached = {}
+        for doc in sorted(book.of(kind).values(), key=lambda d: (d.date, d.id)):
+            cached.setdefault(doc.order, []).append(doc)
+        book.derived[key] = cached
+    return cached
 
 
 def credited_by_line(book: Book, invoice: str) -> dict[int, Decimal]:
