@@ -369,6 +369,118 @@ def test_document_lists_read_only_their_kinds_and_equal_the_full_read(monkeypatc
     _same_lists(book, monkeypatch, as_of=("--as-of", first))
 
 
+# -- documents served from per-folder facts (cli/app/docfacts.py) -------------------------------
+
+DOCUMENT_REPORTS = [
+    ("sales", "list"),
+    ("sales", "invoices"),
+    ("purchase", "list", "--status", "paid"),
+    ("purchase", "bills", "--open"),
+    ("report", "sales", "--year", "2026"),
+    ("report", "purchases", "--from", "2026-09-15"),
+    ("report", "ar-aging", "--detail", "--date", "2026-11-10"),
+    ("report", "ap-aging"),
+    ("report", "statement", "cafe-de-la-soie"),
+]
+DOCUMENT_FOLDERS = ("sales", "purchasing", "payments", "applications")
+
+
+def _docs_served(book: Path, as_of: str | None = None) -> bool:
+    """Every document kind is served from facts (nothing the full read would report)."""
+    from comptoir.app import docfacts, ledgerdays
+    from comptoir.context import Env
+    from comptoir.domain.documents.facts import FIELDS
+
+    env = Env(repo=str(book))
+    loaded = env.book(as_of, kinds=("account",))
+    watch = ledgerdays.Watch(str(book), None, as_of, also=DOCUMENT_FOLDERS)
+    if not docfacts.attach(env.root(), loaded, watch.probe, FIELDS):
+        return False
+    from comptoir.schemas.sales import Invoice
+
+    return not any(isinstance(r, Invoice) for r in loaded.of("invoice").values())
+
+
+def _edit_document(path: Path, how: int) -> None:
+    """An edit a full read still loads: a new due date, or an allocation halved."""
+    text = path.read_text()
+    if "due: " in text:
+        day = dt.date(2026, 9, 1) + dt.timedelta(days=how % 120)
+        text = "\n".join(f"due: {day}" if line.startswith("due: ") else line for line in text.split("\n"))
+    elif "allocations:" in text:
+        head, _, tail = text.partition("allocations:")
+        before, _, after = tail.partition("    amount: ")
+        amount, _, rest = after.partition("\n")
+        half = max((Decimal(amount) / 2).quantize(Decimal("0.01")), Decimal("0.01"))
+        text = f"{head}allocations:{before}    amount: {half}\n{rest}"
+    path.write_text(text)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.sets(st.integers(min_value=0, max_value=199), max_size=25),
+       edits=st.lists(st.integers(min_value=0, max_value=10_000), max_size=4),
+       dirty=st.sets(st.integers(min_value=0, max_value=199), max_size=8))
+def test_random_document_books_give_the_same_lists_and_aging(monkeypatch, first, edits, dirty):
+    """The demo company less a random set of its documents (orders, deliveries, invoices, credit
+    notes, bills, payments: the others then name documents that are not there), committed; then
+    random edits (due dates, allocations) committed; then dirty (more documents removed, one
+    edited); then --as-of the first commit: every list and report served from the documents'
+    facts equals the full read, and is served."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-op-docs-"))
+    try:
+        book = _demo_copy(folder)
+
+        def documents() -> list[Path]:
+            return sorted(p for d in DOCUMENT_FOLDERS for p in (book / d).rglob("*.yaml"))
+
+        docs = documents()
+        for n in first:
+            docs[n % len(docs)].unlink(missing_ok=True)
+        commit_all(book, "first")
+        start = git(book, "rev-parse", "HEAD").strip()
+        docs = documents()
+        for n in edits:
+            _edit_document(docs[n % len(docs)], n)
+        git(book, "add", "-A")
+        git(book, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "2")
+        assert _docs_served(book)
+        _same(book, monkeypatch, DOCUMENT_REPORTS)
+        docs = documents()
+        for n in dirty:
+            docs[n % len(docs)].unlink(missing_ok=True)
+        _edit_document(documents()[len(edits) * 7 % len(documents())], len(dirty))
+        assert _docs_served(book)
+        _same(book, monkeypatch, DOCUMENT_REPORTS)
+        assert _docs_served(book, start)
+        _same(book, monkeypatch, DOCUMENT_REPORTS, as_of=("--as-of", start))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_documents_are_served_without_validating_a_document(monkeypatch, tmp_path):
+    """On the demo company, committed: the lists, aging and statements are served from the facts
+    kept per folder, and no document record is built (the models refuse), with the figures a full
+    read gives."""
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    full = {args: run(book, *args, "--format", "json").stdout for args in DOCUMENT_REPORTS}
+    from comptoir.schemas import payments, purchasing, sales
+
+    with monkeypatch.context() as m:
+        for model in (sales.Invoice, sales.CreditNote, sales.Delivery, sales.SalesOrder, purchasing.Bill,
+                      purchasing.PurchaseOrder, purchasing.Receipt, payments.Payment):
+            def refuse(*a, model=model, **k):
+                raise AssertionError(f"a served report validated a {model.__name__}")
+
+            m.setattr(model, "model_validate", classmethod(refuse))
+        for args in DOCUMENT_REPORTS:
+            served = run(book, *args, "--format", "json")
+            assert served.exit_code == 0, (args, served.stderr, served.exception)
+            assert served.stdout == full[args], args
+    inv = json.loads(full[("sales", "invoices")])
+    assert inv["rows"][0]["number"] == "2026-0001" and inv["rows"][0]["status"] == "paid"
+
+
 # -- crm followups: only the records that can be follow-ups are validated (cli/app/followups.py) ---
 
 FOLLOWUPS = [
