@@ -402,10 +402,12 @@ def _docs_served(book: Path, as_of: str | None = None) -> bool:
 
 
 def _edit_document(path: Path, how: int) -> None:
-    """An edit a full read still loads: a new due date, or an allocation halved."""
+    """An edit a full read still loads: a new due date (on or after the document's), or an
+    allocation halved."""
     text = path.read_text()
     if "due: " in text:
-        day = dt.date(2026, 9, 1) + dt.timedelta(days=how % 120)
+        dated = next(line for line in text.split("\n") if line.startswith("date: "))
+        day = dt.date.fromisoformat(dated[len("date: "):].strip()) + dt.timedelta(days=how % 90)
         text = "\n".join(f"due: {day}" if line.startswith("due: ") else line for line in text.split("\n"))
     elif "allocations:" in text:
         head, _, tail = text.partition("allocations:")
