@@ -381,6 +381,8 @@ DOCUMENT_REPORTS = [
     ("report", "ar-aging", "--detail", "--date", "2026-11-10"),
     ("report", "ap-aging"),
     ("report", "statement", "cafe-de-la-soie"),
+    ("report", "overview"),
+    ("report", "overview", "--date", "2026-10-20"),
 ]
 DOCUMENT_FOLDERS = ("sales", "purchasing", "payments", "applications")
 

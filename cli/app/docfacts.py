@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 # folder's path and tree id and the fields declared.
 FACTS = Derivation("document-facts", keep=1600)
 
+# The folders of the kinds served so (probed before the models are imported; checked against the
+# registry when served).
+FOLDERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "delivery": "sales/deliveries",
+           "sales-order": "sales/orders", "bill": "purchasing/bills", "debit-note": "purchasing/debit-notes",
+           "receipt": "purchasing/receipts", "supplier-return": "purchasing/returns",
+           "purchase-order": "purchasing/orders", "payment": "payments", "application": "applications"}
+
 # A declaration: field names; a nested record (or list of them) as (name, its fields).
 Fields = tuple  # tuple[str | tuple[str, Fields], ...]
 
@@ -177,6 +184,8 @@ def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
     served: dict[str, dict[str, Any]] = {}
     for name, fields in facts.items():
         kind = kind_named(name)
+        if FOLDERS.get(name, kind.folder) != kind.folder:
+            return False
         if kind.id_field not in fields:
             raise ValueError(f"the facts of {name} must name its id field")
         at = fields.index(kind.id_field)

@@ -59,42 +59,44 @@ def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, t
     records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be."""
     from comptoir.app import docfacts, ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, status=True,
-                             also=tuple(dict.fromkeys(_folder(k) for k in facts)))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(docfacts.FOLDERS[k] for k in facts))
     book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts))
     if not docfacts.attach(env.root(), book, watch.probe, facts):
         return env.book(as_of, kinds=kinds)
     return book
 
 
-def _folder(name: str) -> str:
-    from comptoir.schemas.registry import kind_named
-
-    return kind_named(name).folder
-
 
 def _attach(root, book: Book, watch, side: str, day: dt.date | None) -> bool:
     from comptoir.app import docfacts, ledgerdays
-    from comptoir.app.partials import per_folder
     from comptoir.domain.documents import side_accounts
     from comptoir.domain.documents.facts import OPEN_ITEMS, facts_of
-    from comptoir.schemas.registry import kind_named
 
     if not docfacts.attach(root, book, watch.probe, facts_of(*OPEN_ITEMS[side])):
         return False
+    if not attach_entries(root, book, watch.probe):
+        return False
+    accounts = side_accounts(book, side)
+    months = ledgerdays.in_months(None, day)
+    return ledgerdays.attach(root, book, watch, lambda folder, account: account in accounts and months(folder, account))
+
+
+def attach_entries(root, book: Book, probe) -> bool:
+    """The journal entries documents wrote (comptoir.domain.documents.document_entries), from the
+    entry ids kept per folder of each kind that writes one, into `book.derived`: the documents a
+    served report gets are light records without their entry ids. False: read the whole book."""
+    from comptoir.app.partials import per_folder
+    from comptoir.schemas.registry import kind_named
+
     entries: set[str] = set()
     for name, folder in WRITERS.items():
         kind = kind_named(name)
         if kind.folder != folder:
             return False
-        parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, watch.probe)
+        parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, probe)
         if parts is None:
             return False
         for ids in parts.values():
             entries.update(cast(list, ids))
-    accounts = side_accounts(book, side)
-    months = ledgerdays.in_months(None, day)
-    if not ledgerdays.attach(root, book, watch, lambda folder, account: account in accounts and months(folder, account)):
-        return False
     book.derived["documents.entries"] = entries
     return True

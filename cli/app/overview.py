@@ -20,24 +20,26 @@ if TYPE_CHECKING:
 
 
 def served(env, as_of: str | None, day: dt.date) -> Book:
-    from comptoir.app import ledgerdays, openitems, stockreports
+    from comptoir.app import docfacts, ledgerdays, stockreports
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER,))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values()))
+    from comptoir.domain.documents.facts import FIELDS
     from comptoir.domain.overview import READS
 
-    book = env.book(as_of, kinds=READS)
-    if not _attach(env.root(), book, watch, day):
+    facts = {k: FIELDS[k] for k in READS if k in FIELDS}
+    book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts))
+    if not (docfacts.attach(env.root(), book, watch.probe, facts) and _attach(env.root(), book, watch, day)):
         return env.book(as_of)
-    # the documents' entries: every kind that writes one is read already
-    assert set(openitems.WRITERS) <= set(READS)
     return book
 
 
 def _attach(root, book: Book, watch, day: dt.date) -> bool:
-    from comptoir.app import ledgerdays, stockreports
+    from comptoir.app import ledgerdays, openitems, stockreports
     from comptoir.domain.documents import side_accounts
 
     if not stockreports._attach(root, book, watch, (day, None), None, consumption=True):
+        return False
+    if not openitems.attach_entries(root, book, watch.probe):
         return False
     accounts = side_accounts(book, "receivable") | side_accounts(book, "payable")
     months = ledgerdays.in_months(None, day)

@@ -97,8 +97,8 @@ def document_entries(book: Book) -> set[str]:
         for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt", "debit-note",
                      "application", "supplier-return"):
             for d in book.of(kind).values():
-                for fld in ("entry", "stock_entry"):
-                    ident = getattr(d, fld, None)
+                # d.entry, not getattr: a light record served without it must fail, not count for nothing
+                for ident in (d.entry, getattr(d, "stock_entry", None)):
                     if ident:
                         cached.add(ident)
         book.derived["documents.entries"] = cached
