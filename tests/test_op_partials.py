@@ -383,6 +383,8 @@ DOCUMENT_REPORTS = [
     ("report", "statement", "cafe-de-la-soie"),
     ("report", "overview"),
     ("report", "overview", "--date", "2026-10-20"),
+    ("report", "open-orders"),
+    ("report", "open-orders", "--date", "2026-11-01", "--side", "purchases"),
 ]
 DOCUMENT_FOLDERS = ("sales", "purchasing", "payments", "applications")
 

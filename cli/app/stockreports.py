@@ -91,17 +91,22 @@ def derive(records: list) -> tuple:
 
 def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | None, ...] = (),
            moves_of: tuple[dt.date | None, dt.date | None, str | None] | None = None,
-           kinds: tuple[str, ...] = (), consumption: bool = False) -> Book:
+           kinds: tuple[str, ...] = (), consumption: bool = False, facts: dict[str, tuple] | None = None) -> Book:
     """The book a stock report needs: items, warehouses, accounts and rates read, with the stock
     levels on each of `level_days` (None: every move), with `ledger` the journal's day sums, and
     with `moves_of` = (start, end, item or None) each item's moves dated in that range, served from
     what is kept per folder; `kinds`: more kinds to read; `consumption`: per item, the units consumed
-    per day (comptoir.domain.stock.consumed). The whole book when they cannot be."""
-    from comptoir.app import ledgerdays
+    per day (comptoir.domain.stock.consumed); `facts`: kinds served as light records of those
+    fields (comptoir.app.docfacts). The whole book when they cannot be."""
+    from comptoir.app import docfacts, ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(FOLDER,))  # first: git works while models import
-    book = env.book(as_of, kinds=tuple(dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))))
-    if not (_attach(env.root(), book, watch, level_days, moves_of, consumption)
+    facts = facts or {}
+    also = (FOLDER, *(docfacts.FOLDERS[k] for k in facts))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=also)  # first: git works while models import
+    wanted = dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))
+    book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts))
+    if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
+            and _attach(env.root(), book, watch, level_days, moves_of, consumption)
             and (not ledger or ledgerdays.attach(env.root(), book, watch))):
         return env.book(as_of)
     return book

@@ -351,7 +351,7 @@ def open_orders_report(env, date_, side, fmt, as_of) -> None:
 
     day = day_of(env, date_)
     book = stockreports.served(env, as_of, ledger=False, level_days=(None, day),
-                               kinds=_docs.reads(open_orders_table) or ())
+                               kinds=_docs.reads(open_orders_table) or (), facts=_docs.facts(open_orders_table))
     emit(open_orders_table(book, day, side), fmt, book.revision)
 
 

@@ -31,7 +31,7 @@ READS = {"orders_table": LISTS["order_rows"], "invoices_table": LISTS["invoice_r
          "sales_table": REPORTS["sales_rows"], "open_orders_table": REPORTS["open_order_rows"]}
 # Of those, the kinds a table may be served as light records of some fields (see FACTS in the lists).
 FACTS = {"orders_table": LIST_FACTS["order_rows"], "invoices_table": LIST_FACTS["invoice_rows"],
-         "sales_table": REPORT_FACTS["sales_rows"]}
+         "sales_table": REPORT_FACTS["sales_rows"], "open_orders_table": REPORT_FACTS["open_order_rows"]}
 
 
 def orders_table(book: Book, status_filter: str | None = None, partner: str | None = None) -> Table:

@@ -29,7 +29,9 @@ READS = {"sales_rows": ("delivery", "invoice", "credit-note"),
                                "receipt", "supplier-return", "invoice", "bill", "debit-note")}
 # Of those, the kinds a report reads only some fields of (comptoir.domain.documents.facts): a command
 # may serve them as light records derived per folder (comptoir.app.docfacts).
-FACTS = {"sales_rows": facts_of("delivery", "invoice", "credit-note")}
+FACTS = {"sales_rows": facts_of("delivery", "invoice", "credit-note"),
+         "open_order_rows": facts_of("sales-order", "delivery", "purchase-order", "receipt", "supplier-return",
+                                     "invoice", "bill", "debit-note")}
 
 
 def sales_rows(book: Book, start: dt.date | None, end: dt.date | None,
