@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 # Per folder of a document kind: one tuple of the declared fields per record; keyed by the
 # folder's path and tree id and the fields declared.
 FACTS = Derivation("document-facts", keep=1600)
+# The same for a kind filed in one flat folder (orders), per bucket of files whose blob ids start
+# alike (comptoir.app.partials.per_file).
+FILE_FACTS = Derivation("document-facts-files", keep=2400)
 
 # The folders of the kinds served so (probed before the models are imported; checked against the
 # registry when served).
@@ -178,7 +181,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
     """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
     among them), from the per-folder facts at the book's revision (or the working tree, with
     `probe` saying what changed). False when they cannot be served: read the records instead."""
-    from comptoir.app.partials import per_folder
+    from comptoir.app.partials import per_file, per_folder
     from comptoir.schemas.registry import kind_named
 
     served: dict[str, dict[str, Any]] = {}
@@ -194,15 +197,20 @@ def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
             return [encode(r, fields) for r in records]
 
         try:
-            parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=(repr(fields),))
+            if kind.date_field is None:  # one flat folder of thousands of files: kept per bucket of files
+                rows = per_file(root, kind, FILE_FACTS, lambda r, fields=fields: encode(r, fields), book.revision,
+                                probe, inputs=(repr(fields),))
+                parts = None if rows is None else {kind.folder: rows}
+            else:  # month folders
+                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=(repr(fields),))
         except Unsupported:
             return False
         if parts is None:
             return False
         make = decoder(fields, name, kind.model)
         records: dict[str, Any] = {}
-        for rows in parts.values():
-            for row in rows:  # type: ignore[attr-defined]
+        for found in parts.values():
+            for row in found:  # type: ignore[attr-defined]
                 records[row[at]] = make(row)
         served[name] = records
     for name, records in served.items():

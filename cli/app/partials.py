@@ -186,3 +186,83 @@ def disk_records(root: DataRoot, folder: str, kind: Kind) -> list | None:
         records.append(record)
     return records
 
+
+
+def per_file(root: DataRoot, kind: Kind, derivation: Derivation, derive: Callable[[object], object],
+             rev: str | None, probe: Probe | None, inputs: tuple[str, ...] = ()) -> list | None:
+    """derive(record) for every record of a kind filed in one flat folder (leads, orders), in path
+    order, at `rev` (None: the working tree, with `probe` saying what changed). Such a folder holds
+    thousands of files and one tree id, so the values are kept per bucket of files whose blob ids
+    start alike, keyed by the bucket's names and blob ids (as the parse store keeps parse results):
+    a commit that changes a file re-derives its bucket, a dirty file is read from the working tree
+    and its bucket's others from the store. None: read the whole book."""
+    import hashlib
+
+    from comptoir.book import git
+    from comptoir.book.loader import parse_bytes, well_filed_record
+
+    top = root.top
+    if top is None:
+        return None
+    changed: set[str] = set()
+    if rev is None:
+        if probe is None or probe.changes() is None or not probe.ok:
+            return None
+        changed = {p for p in probe.changes() or () if under(p, kind.folder) and p.endswith(".yaml")}
+    base = root.prefix + kind.folder
+    try:
+        out = git.run(top, "ls-tree", "-r", "-z", "--full-tree", rev or "HEAD", "--", base + "/")
+    except git.GitError:
+        return None
+    files: dict[str, str] = {}  # name -> blob id, as committed (less the changed ones)
+    for item in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = item.partition("\t")
+        if not path.endswith(".yaml"):
+            continue
+        name = path[len(base) + 1:]
+        mode, _, blob = meta.split(" ")
+        if "/" in name or mode == "120000":
+            return None  # misfiled, or a link the working tree follows: the full read says
+        if f"{kind.folder}/{name}" not in changed:
+            files[name] = blob
+    width = 0 if len(files) <= 512 else 1 if len(files) <= 8192 else 2
+    buckets: dict[str, list[str]] = {}
+    for name, blob in files.items():
+        buckets.setdefault(blob[:width], []).append(name)
+    store = Store.of(root.path)
+    found: dict[str, tuple] = {}  # name -> (id, value)
+    missing: dict[str, tuple[str, ...]] = {}  # bucket -> its key
+    for bucket, names in buckets.items():
+        digest = hashlib.sha1("\0".join(f"{n} {files[n]}" for n in sorted(names)).encode(
+            "utf-8", "surrogateescape")).hexdigest()
+        keyed = (base, bucket, digest, *inputs)
+        hit = store.get(derivation, *keyed)
+        if type(hit) is list and len(hit) == len(names):
+            found.update((row[0], (row[1], row[2])) for row in hit)
+        else:
+            missing[bucket] = keyed
+    if missing:
+        blobs = [files[n] for b in missing for n in buckets[b]]
+        contents = git.cat_blobs(top, blobs)
+        for bucket, keyed in missing.items():
+            rows = []
+            for name in sorted(buckets[bucket]):
+                record = well_filed_record(kind, f"{kind.folder}/{name}", parse_bytes(contents[files[name]]))
+                if record is None:
+                    return None
+                rows.append((name, getattr(record, kind.id_field), derive(record)))
+            store.put(derivation, keyed, rows)
+            found.update((row[0], (row[1], row[2])) for row in rows)
+    for rel in changed:  # read from the working tree, kept nowhere
+        path = root.path / rel
+        if not os.path.lexists(path):
+            continue  # removed
+        if path.is_symlink() or not path.is_file() or "/" in rel[len(kind.folder) + 1:]:
+            return None
+        record = well_filed_record(kind, rel, parse_bytes(path.read_bytes()))
+        if record is None:
+            return None
+        found[rel[len(kind.folder) + 1:]] = (getattr(record, kind.id_field), derive(record))
+    if len({ident for ident, _ in found.values()}) != len(found):
+        return None  # an id in two files: the full read says which
+    return [found[name][1] for name in sorted(found)]
