@@ -43,7 +43,9 @@ FILE_FACTS = Derivation("document-facts-files", keep=2400)
 FOLDERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "delivery": "sales/deliveries",
            "sales-order": "sales/orders", "bill": "purchasing/bills", "debit-note": "purchasing/debit-notes",
            "receipt": "purchasing/receipts", "supplier-return": "purchasing/returns",
-           "purchase-order": "purchasing/orders", "payment": "payments", "application": "applications"}
+           "purchase-order": "purchasing/orders", "payment": "payments", "application": "applications",
+           "lead": "crm/leads", "activity": "crm/activities", "opportunity": "crm/opportunities",
+           "payroll": "hr/payroll"}
 
 # A declaration: field names; a nested record (or list of them) as (name, its fields).
 Fields = tuple  # tuple[str | tuple[str, Fields], ...]
@@ -177,10 +179,13 @@ def decoder(fields: Fields, label: str, model: type | None) -> Callable[[tuple],
     return decode
 
 
-def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
+def attach(root, book: Book, probe, facts: dict[str, Fields],
+           where: dict[str, Callable[[Any], bool]] | None = None) -> bool:
     """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
     among them), from the per-folder facts at the book's revision (or the working tree, with
-    `probe` saying what changed). False when they cannot be served: read the records instead."""
+    `probe` saying what changed); of a kind `where` names, only the records its test keeps (the
+    open activities a list of follow-ups shows). False when they cannot be served: read the
+    records instead."""
     from comptoir.app.partials import per_file, per_folder
     from comptoir.schemas.registry import kind_named
 
@@ -193,16 +198,21 @@ def attach(root, book: Book, probe, facts: dict[str, Fields]) -> bool:
             raise ValueError(f"the facts of {name} must name its id field")
         at = fields.index(kind.id_field)
 
-        def derive(records: list, fields: Fields = fields) -> list[tuple]:
-            return [encode(r, fields) for r in records]
+        keep = (where or {}).get(name)
+        inputs = (repr(fields), f"{keep.__module__}.{keep.__qualname__}" if keep else "")
+
+        def one(record: Any, fields: Fields = fields, keep: Callable | None = keep) -> tuple | None:
+            return encode(record, fields) if keep is None or keep(record) else None
+
+        def derive(records: list, one: Callable = one) -> list[tuple]:
+            return [row for row in map(one, records) if row is not None]
 
         try:
             if kind.date_field is None:  # one flat folder of thousands of files: kept per bucket of files
-                rows = per_file(root, kind, FILE_FACTS, lambda r, fields=fields: encode(r, fields), book.revision,
-                                probe, inputs=(repr(fields),))
-                parts = None if rows is None else {kind.folder: rows}
+                rows = per_file(root, kind, FILE_FACTS, one, book.revision, probe, inputs=inputs)
+                parts = None if rows is None else {kind.folder: [row for row in rows if row is not None]}
             else:  # month folders
-                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=(repr(fields),))
+                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=inputs)
         except Unsupported:
             return False
         if parts is None:

@@ -1,12 +1,12 @@
-"""`crm followups` reads only the records it can show.
+"""`crm followups` served from the facts kept per CRM folder: no lead or activity file is parsed.
 
 The follow-ups are the open activities with a due date and the active leads with a follow-up
-date (comptoir.domain.crm), named after the lead or opportunity they are for. Every lead and
-activity file is parsed (from the parse store: cheap), but only these are validated into
-records: activities not done that have a due date, leads with a follow-up date or named by one of
-those activities, the opportunities those activities name. Validating every record was the
-cost (20,000 leads and 50,000 activities); the domain then filters the records exactly as on a
-full read, so the answer is the same.
+date (comptoir.domain.crm), named after the lead or opportunity they are for. What they read of
+those records (FOLLOWUP_FACTS) is derived per folder and kept in the one store
+(comptoir.app.docfacts): the activities' month folders keep only the open activities with a due
+date; the leads' one flat folder is kept per bucket of files (comptoir.app.partials.per_file), so
+a changed lead costs its bucket and a dirty one only itself. Anything the facts cannot serve (an
+unreadable or misfiled record) makes the command read the CRM records instead.
 """
 
 from __future__ import annotations
@@ -17,28 +17,24 @@ if TYPE_CHECKING:
     from comptoir.model import Book
 
 KINDS = ("lead", "activity", "opportunity", "partner", "rate")
+FOLDERS = ("crm",)  # the CRM kinds' folders (probed before the models are imported)
 
 
 def book_for_followups(env, as_of: str | None) -> Book:
-    leads: set[str] = set()
-    opps: set[str] = set()
+    book = served(env, as_of, ("partner", "rate"))
+    return book if book is not None else env.book(as_of, KINDS)
 
-    def activity(raw: dict) -> bool:  # a superset of the open activities with a due date
-        if raw.get("done") is True or not raw.get("due"):
-            return False
-        for field, named in (("lead", leads), ("opportunity", opps)):
-            if isinstance(raw.get(field), str):
-                named.add(raw[field])
-        return True
 
-    # The loader adds records in path order, so crm/activities/ is filtered before crm/leads/ and
-    # crm/opportunities/ and the sets above are complete when those are asked; checked below.
-    where = {"activity": activity,
-             "lead": lambda raw: bool(raw.get("follow_up")) or raw.get("id") in leads,
-             "opportunity": lambda raw: raw.get("id") in opps}
-    book = env.book(as_of, KINDS, where)
-    kept = book.of("activity").values()
-    if any(a.lead and a.lead not in book.of("lead") for a in kept) \
-            or any(a.opportunity and a.opportunity not in book.of("opportunity") for a in kept):
-        return env.book(as_of, KINDS)  # a name the filter may have left out (or a dangling link): read them all
-    return book
+def served(env, as_of: str | None, kinds: tuple[str, ...]) -> Book | None:
+    """`kinds` read, the leads, activities and opportunities served as follow-up facts; None when
+    they cannot be."""
+    from comptoir.book.probe import Probe, find_data_root
+    from comptoir.schemas import SETTINGS_FILE
+
+    path = None if as_of else find_data_root(env.repo, env.cwd)
+    probe = Probe(path, (SETTINGS_FILE, *(f + "/" for f in FOLDERS))) if path is not None else None
+    from comptoir.app import docfacts
+    from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
+
+    book = env.book(as_of, kinds=kinds)
+    return book if docfacts.attach(env.root(), book, probe, FOLLOWUP_FACTS, FOLLOWUP_WHERE) else None

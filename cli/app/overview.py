@@ -23,12 +23,16 @@ def served(env, as_of: str | None, day: dt.date) -> Book:
     from comptoir.app import docfacts, ledgerdays, stockreports
 
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values()))
+    from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
     from comptoir.domain.documents.facts import FIELDS
     from comptoir.domain.overview import READS
 
     facts = {k: FIELDS[k] for k in READS if k in FIELDS}
-    book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts))
-    if not (docfacts.attach(env.root(), book, watch.probe, facts) and _attach(env.root(), book, watch, day)):
+    crm = {k: FOLLOWUP_FACTS[k] for k in READS if k in FOLLOWUP_FACTS}  # the CRM section reads no more
+    book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts and k not in crm))
+    if not (docfacts.attach(env.root(), book, watch.probe, facts)
+            and docfacts.attach(env.root(), book, watch.probe, crm, FOLLOWUP_WHERE)
+            and _attach(env.root(), book, watch, day)):
         return env.book(as_of)
     return book
 

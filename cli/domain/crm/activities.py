@@ -110,6 +110,24 @@ def activity_rows(book: Book, today: dt.date, *, lead: str | None = None, opport
     return out
 
 
+# What followup_rows (and the CRM overview) reads of the CRM records: a command may serve these
+# fields alone, as light records derived per folder (comptoir.app.docfacts), and of the activities
+# only those a list of follow-ups can show (FOLLOWUP_WHERE: open, with a due date).
+FOLLOWUP_FACTS = {
+    "lead": ("id", "created", "name", "company", "owner", "status", "follow_up"),
+    "activity": ("id", "type", "subject", "lead", "opportunity", "partner", "owner", "due", "is_open"),
+    "opportunity": ("id", "title", "stage", "closed", "amount", "currency", "probability",
+                    ("lines", ("qty", "price"))),
+}
+
+
+def due_activity(activity: Activity) -> bool:
+    return activity.is_open and activity.due is not None
+
+
+FOLLOWUP_WHERE = {"activity": due_activity}
+
+
 def followup_rows(book: Book, today: dt.date, owners: set[str] | None = None, overdue: bool = False,
                   days: int = 0) -> tuple[list[dict[str, Any]], dt.date]:
     """What is due by today (+days): open tasks and planned activities, and leads' follow-up dates;
