@@ -510,12 +510,12 @@ crm_records = st.tuples(
 def _write_crm(book: Path, leads: list, activities: list) -> None:
     day0 = dt.date(2026, 10, 1)
     files = {"crm/opportunities/OPP-20261001-AAAA.yaml":
-             "id: OPP-20261001-AAAA\\ncreated: 2026-10-01\\ntitle: Big deal\\nstage: proposal\\n".replace("\\n", "\n")}
+             "id: OPP-20261001-AAAA\\ncreated: 2026-10-01\\ntitle: Big deal\\npartner: acme\\nstage: proposal\\n".replace("\\n", "\n")}
     for n, (status, follow, owner) in enumerate(leads):
-        lines = [f"id: L-20261001-{n:04d}", "created: 2026-10-01", f"name: Lead {n}", f"status: {status}",
+        lines = [f"id: L-20261001-{n:04d}", "created: 2026-10-01", f"name: Lead {n}", "source: website", f"status: {status}",
                  f"owner: {owner}"] + ([f"follow_up: {day0 + dt.timedelta(days=follow)}"] if follow is not None else [])
         if status == "lost":
-            lines.append("reason: price")
+            lines.append("lost_reason: price")
         files[f"crm/leads/L-20261001-{n:04d}.yaml"] = "\n".join(lines) + "\n"
     for n, (type_, due, done, lead, opp) in enumerate(activities):
         day = day0 + dt.timedelta(days=n)
@@ -530,12 +530,20 @@ def _write_crm(book: Path, leads: list, activities: list) -> None:
     write(book, files)
 
 
+def _crm_served(book: Path, as_of: str | None = None) -> bool:
+    from comptoir.app import followups
+    from comptoir.context import Env
+
+    return followups.served(Env(repo=str(book)), as_of, ("partner",)) is not None
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=crm_records)
 def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
     """Random leads (statuses, follow-up dates, owners) and activities (done or not, as YAML writes
     it, due or not, for a lead that may not exist or for an opportunity), committed, then dirty, then
-    --as-of the first commit: the follow-ups equal those of a full read of the CRM kinds."""
+    --as-of the first commit: the follow-ups and the overview (its CRM section), served from the
+    CRM folders' facts, equal those of a full read."""
     from comptoir.app import followups
 
     folder = Path(tempfile.mkdtemp(prefix="comptoir-op-crm-"))
@@ -547,11 +555,17 @@ def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
         commit_all(book, "first")
         first = git(book, "rev-parse", "HEAD").strip()
         _write_crm(book, leads, activities)
+        lead = book / "crm" / "leads" / "L-20261001-0000.yaml"  # a dirty lead: due, and bob's now
+        lead.write_text(lead.read_text().replace("owner: ann", "owner: bob").replace("status: lost", "status: new")
+                        .replace("lost_reason: price\n", "") + ("" if "follow_up" in lead.read_text()
+                                                                  else "follow_up: 2026-10-05\n"))
         for as_of in ((), ("--as-of", first)):
-            for args in FOLLOWUPS:
+            assert _crm_served(book, as_of[1] if as_of else None)
+            for args in [*FOLLOWUPS, ("report", "overview")]:
                 served = run(book, *args, *as_of, "--format", "json", today=dt.date(2026, 10, 20))
                 with monkeypatch.context() as m:
                     m.setattr(followups, "book_for_followups", lambda env, rev: env.book(rev, followups.KINDS))
+                    _refuse(m)
                     full = run(book, *args, *as_of, "--format", "json", today=dt.date(2026, 10, 20))
                 assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
     finally:
