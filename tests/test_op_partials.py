@@ -464,17 +464,18 @@ def test_random_document_books_give_the_same_lists_and_aging(monkeypatch, first,
 
 
 def test_documents_are_served_without_validating_a_document(monkeypatch, tmp_path):
-    """On the demo company, committed: the lists, aging and statements are served from the facts
-    kept per folder, and no document record is built (the models refuse), with the figures a full
-    read gives."""
+    """On the demo company, committed: the lists, aging, statements, open orders and the overview
+    are served from the facts kept per folder, and no document, lead, activity, opportunity or
+    payroll run is validated (the models refuse), with the figures a full read gives."""
     book = _demo_copy(tmp_path)
     commit_all(book, "first")
     full = {args: run(book, *args, "--format", "json").stdout for args in DOCUMENT_REPORTS}
-    from comptoir.schemas import payments, purchasing, sales
+    from comptoir.schemas import crm, hr, payments, purchasing, sales
 
     with monkeypatch.context() as m:
         for model in (sales.Invoice, sales.CreditNote, sales.Delivery, sales.SalesOrder, purchasing.Bill,
-                      purchasing.PurchaseOrder, purchasing.Receipt, payments.Payment):
+                      purchasing.PurchaseOrder, purchasing.Receipt, payments.Payment, crm.Lead, crm.Activity,
+                      crm.Opportunity, hr.PayrollRun):
             def refuse(*a, model=model, **k):
                 raise AssertionError(f"a served report validated a {model.__name__}")
 

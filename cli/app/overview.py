@@ -1,15 +1,18 @@
-"""`report overview` served from partials: no journal entry and no stock move is read.
+"""`report overview` served from partials: no journal entry, stock move, document, lead, activity
+or payroll run is read.
 
-The sections (comptoir.domain.overview and each family's) read the documents, CRM and HR records
-(the kinds `READS` names, through the parse store) and three things derived from the large posted
-kinds: the journal's day totals (the finance figures, net pay owed) and the posting rows of the
-receivable and payable accounts (overdue receivables and payables), from the journal month
-partials (comptoir.app.ledgerdays); the stock levels and the units consumed per day (stock value,
-reorder, promises, components short), from the stock folder partials (comptoir.app.stockreports).
-Stock moves dated after the day are read only when there are some. Anything the partials cannot
-serve makes the report read the whole book.
+The sections (comptoir.domain.overview and each family's) read the small kinds `READS` names
+(accounts, partners, items, employees, ...) through the parse store, and the large ones from
+values derived per folder and kept in the one store: the documents (sales, purchasing, payments),
+the leads, activities and opportunities and the payroll runs as light records of the fields the
+sections read (comptoir.app.docfacts; only the open activities with a due date); the journal's
+day totals (the finance figures, net pay owed) and the posting rows of the receivable and payable
+accounts (overdue receivables and payables), from the journal month partials
+(comptoir.app.ledgerdays); the stock levels and the units consumed per day (stock value, reorder,
+promises, components short), from the stock folder partials (comptoir.app.stockreports). Stock
+moves dated after the day are read only when there are some. Anything the partials cannot serve
+makes the report read the whole book.
 """
-
 from __future__ import annotations
 
 import datetime as dt
@@ -25,9 +28,10 @@ def served(env, as_of: str | None, day: dt.date) -> Book:
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values()))
     from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
     from comptoir.domain.documents.facts import FIELDS
+    from comptoir.domain.hr.reports import OVERVIEW_FACTS
     from comptoir.domain.overview import READS
 
-    facts = {k: FIELDS[k] for k in READS if k in FIELDS}
+    facts = {k: v for k, v in {**FIELDS, **OVERVIEW_FACTS}.items() if k in READS}
     crm = {k: FOLLOWUP_FACTS[k] for k in READS if k in FOLLOWUP_FACTS}  # the CRM section reads no more
     book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts and k not in crm))
     if not (docfacts.attach(env.root(), book, watch.probe, facts)

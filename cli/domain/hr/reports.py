@@ -236,6 +236,13 @@ def payroll_summary(book: Book, start: dt.date | None, end: dt.date | None, by: 
 
 # --- overview ----------------------------------------------------------------------------------
 
+# What the overview reads of the payroll runs: a command may serve these fields alone, as light
+# records derived per folder (comptoir.app.docfacts), instead of the runs.
+OVERVIEW_FACTS = {"payroll": ("id", "period", ("lines", ("employee", "department", "gross", "withholding",
+                                                         "employee_contributions", "employer_contributions",
+                                                         "net")))}
+
+
 @section
 def hr_overview(book: Book, today: dt.date) -> list[dict[str, Any]]:
     emps = employees(book)
