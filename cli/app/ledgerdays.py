@@ -114,20 +114,22 @@ class Watch:
 
 
 def attach(root: DataRoot, book: Book, watch: Watch,
-           rows: Callable[[str, str], bool] | None = None) -> bool:
+           rows: Callable[[str, str], bool] | None = None, accounts: set[str] | None = None) -> bool:
     """Put the day totals (and the reversal links, and with `rows` the posting rows of the
     (folder, account) pairs it accepts) into `book.derived`; False when the whole book must be
-    read instead."""
+    read instead. `accounts`: the day totals of those accounts only (a report that asks for no
+    other's balance: the stock balance's inventory accounts), not every account's."""
     enabled = gc.isenabled()
     gc.disable()  # entries are built and dropped by the thousand: no cycles to look for
     try:
-        return _attach(root, book, watch, rows)
+        return _attach(root, book, watch, rows, accounts)
     finally:
         if enabled:
             gc.enable()
 
 
-def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str], bool] | None) -> bool:
+def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str], bool] | None,
+            only: set[str] | None = None) -> bool:
 
     from comptoir.book import git
 
@@ -200,8 +202,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         folder_ids, sums, closing_sums, links, accounts = cast(tuple[list, list, list, list, list], hit)
         ids.update(folder_ids)
         count += len(folder_ids)
-        _add_sums(totals, sums)
-        _add_sums(closing, closing_sums)
+        _add_sums(totals, sums, only)
+        _add_sums(closing, closing_sums, only)
         for ident, reverses in links:
             reversed_by[reverses] = ident
         if want is not None:
@@ -225,16 +227,20 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     book.derived["ledger.reversals"] = reversed_by
     if want is not None:
         book.derived["ledger.rows"] = _posting_rows(chosen)
-    if not dirty:  # what they are the sums of, and the entries' ids (for ledgersnap)
+    if not dirty and only is None:  # what they are the sums of, and the entries' ids (for ledgersnap)
         book.derived["ledger.days.trees"] = trees
         book.derived["ledger.days.ids"] = ids
     return True
 
 
-def _add_sums(into: dict, sums: list) -> None:
+def _add_sums(into: dict, sums: list, only: set[str] | None = None) -> None:
     from decimal import Decimal
 
+    from comptoir.domain.ledger import UNCONVERTIBLE
+
     for account, days in sums:
+        if only is not None and account not in only and account != UNCONVERTIBLE:
+            continue
         cells = into.setdefault(account, {})
         for day, debit, credit in days:
             cell = cells.get(day)

@@ -10,7 +10,7 @@ its month, a dirty tree reads only the changed folders and `--as-of` uses the re
 The balance adds the folders' totals (and the per-day values of the one month its `--date`
 cuts), the ledger unpacks only the items it shows, from the months its range covers, starting
 from the levels the day before. The inventory accounts' balance the stock balance is checked
-against comes from the journal's day sums (comptoir.app.ledgerdays).
+against comes from the journal's day sums (comptoir.app.ledgerdays), of those accounts only.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
     per day (comptoir.domain.stock.consumed); `facts`: kinds served as light records of those
     fields (comptoir.app.docfacts). The whole book when they cannot be."""
     from comptoir.app import docfacts, ledgerdays
+    from comptoir.domain.stock.accounts import inventory_accounts
 
     facts = facts or {}
     also = (FOLDER, *(docfacts.FOLDERS[k] for k in facts))
@@ -107,7 +108,7 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
     book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts))
     if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
             and _attach(env.root(), book, watch, level_days, moves_of, consumption)
-            and (not ledger or ledgerdays.attach(env.root(), book, watch))):
+            and (not ledger or ledgerdays.attach(env.root(), book, watch, accounts=inventory_accounts(book)))):
         return env.book(as_of)
     return book
 
