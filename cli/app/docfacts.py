@@ -179,6 +179,16 @@ def decoder(fields: Fields, label: str, model: type | None) -> Callable[[tuple],
     return decode
 
 
+def probe_for(env, as_of: str | None, kinds) -> Any:
+    """The freshness probe of the settings and the folders of `kinds` (None at a revision): what a
+    report served from facts alone asks git, started before the models are imported."""
+    from comptoir.book.probe import Probe, find_data_root
+    from comptoir.schemas import SETTINGS_FILE
+
+    path = None if as_of else find_data_root(env.repo, env.cwd)
+    return Probe(path, (SETTINGS_FILE, *(FOLDERS[k] + "/" for k in kinds))) if path is not None else None
+
+
 def attach(root, book: Book, probe, facts: dict[str, Fields],
            where: dict[str, Callable[[Any], bool]] | None = None) -> bool:
     """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
@@ -186,9 +196,18 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
     `probe` saying what changed); of a kind `where` names, only the records its test keeps (the
     open activities a list of follow-ups shows). False when they cannot be served: read the
     records instead."""
-    from comptoir.app.partials import per_file, per_folder
+    from comptoir.app.partials import dirty_folders, per_file, per_folder
+    from comptoir.book import git
+    from comptoir.book.store import Store
     from comptoir.schemas.registry import kind_named
 
+    if root.top is None or not facts:
+        return False
+    try:  # the folders of every kind, in one listing
+        listed = git.subtrees(root.top, book.revision or "HEAD", *(root.prefix + kind_named(k).folder for k in facts))
+    except git.GitError:
+        return False
+    store = Store.of(root.path)
     served: dict[str, dict[str, Any]] = {}
     for name, fields in facts.items():
         kind = kind_named(name)
@@ -209,10 +228,19 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
 
         try:
             if kind.date_field is None:  # one flat folder of thousands of files: kept per bucket of files
-                rows = per_file(root, kind, FILE_FACTS, one, book.revision, probe, inputs=inputs)
-                parts = None if rows is None else {kind.folder: [row for row in rows if row is not None]}
+                path = root.prefix + kind.folder
+                tree = listed.get(path, "")  # none: the folder is not committed (yet)
+                clean = book.revision is not None or dirty_folders(probe, kind.folder) == set()
+                whole = store.get(FACTS, path, tree, *inputs) if tree and clean else None
+                if type(whole) is list:  # the folder as committed, in one value: no listing of its files
+                    parts = {kind.folder: whole}
+                else:
+                    rows = per_file(root, kind, FILE_FACTS, one, book.revision, probe, inputs=inputs)
+                    parts = None if rows is None else {kind.folder: [row for row in rows if row is not None]}
+                    if parts is not None and tree and clean:
+                        store.put(FACTS, (path, tree, *inputs), parts[kind.folder])
             else:  # month folders
-                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=inputs)
+                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=inputs, listed=listed)
         except Unsupported:
             return False
         if parts is None:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from comptoir.model import Book
 
 KINDS = ("lead", "activity", "opportunity", "partner", "rate")
-FOLDERS = ("crm",)  # the CRM kinds' folders (probed before the models are imported)
 
 
 def book_for_followups(env, as_of: str | None) -> Book:
@@ -28,12 +27,9 @@ def book_for_followups(env, as_of: str | None) -> Book:
 def served(env, as_of: str | None, kinds: tuple[str, ...]) -> Book | None:
     """`kinds` read, the leads, activities and opportunities served as follow-up facts; None when
     they cannot be."""
-    from comptoir.book.probe import Probe, find_data_root
-    from comptoir.schemas import SETTINGS_FILE
-
-    path = None if as_of else find_data_root(env.repo, env.cwd)
-    probe = Probe(path, (SETTINGS_FILE, *(f + "/" for f in FOLDERS))) if path is not None else None
     from comptoir.app import docfacts
+
+    probe = docfacts.probe_for(env, as_of, ("lead", "activity", "opportunity"))  # git works while models import
     from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
 
     book = env.book(as_of, kinds=kinds)

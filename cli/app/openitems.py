@@ -57,11 +57,11 @@ def served(env, as_of: str | None, side: str | None, day: dt.date | None, partne
 def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, tuple]) -> Book:
     """The book a list of documents needs: `kinds` read, the kinds `facts` names served as light
     records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be."""
-    from comptoir.app import docfacts, ledgerdays
+    from comptoir.app import docfacts
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(docfacts.FOLDERS[k] for k in facts))
+    probe = docfacts.probe_for(env, as_of, facts)  # git works while the models import
     book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts))
-    if not docfacts.attach(env.root(), book, watch.probe, facts):
+    if not docfacts.attach(env.root(), book, probe, facts):
         return env.book(as_of, kinds=kinds)
     return book
 

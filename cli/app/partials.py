@@ -46,11 +46,14 @@ def dirty_folders(probe: Probe | None, folder: str) -> set[str] | None:
 
 
 def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Callable[[list], object],
-               rev: str | None, probe: Probe | None, inputs: tuple[str, ...] = ()) -> dict[str, object] | None:
+               rev: str | None, probe: Probe | None, inputs: tuple[str, ...] = (),
+               listed: dict[str, str] | None = None) -> dict[str, object] | None:
     """folder (data-root-relative) -> derive(the records filed directly in it), for every folder
     of `kind` at `rev` (None: the working tree, with `probe` saying what changed), in path order.
     Values of committed folders come from the store (computed and kept on a miss); `inputs` are
-    whatever else the value depends on (the base currency, ...). None: read the whole book."""
+    whatever else the value depends on (the base currency, ...); `listed`: git.subtrees of the
+    kind's folder at `rev` (or HEAD), when the caller listed several kinds' at once. None: read
+    the whole book."""
     from comptoir.book import git
 
     top = root.top
@@ -60,10 +63,11 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
     if dirty is None:
         return None
     base = root.prefix + kind.folder
-    try:
-        listed = git.subtrees(top, rev or "HEAD", base)
-    except git.GitError:
-        return None
+    if listed is None:
+        try:
+            listed = git.subtrees(top, rev or "HEAD", base)
+        except git.GitError:
+            return None
     # folder from the data root -> tree id
     trees = {path[len(root.prefix):]: tree for path, tree in listed.items() if under(path, base)}
     for folder in dirty:
