@@ -86,14 +86,21 @@ def attach_entries(root, book: Book, probe) -> bool:
     entry ids kept per folder of each kind that writes one, into `book.derived`: the documents a
     served report gets are light records without their entry ids. False: read the whole book."""
     from comptoir.app.partials import per_folder
+    from comptoir.book import git
     from comptoir.schemas.registry import kind_named
 
+    if root.top is None:
+        return False
+    try:  # every kind's folders in one listing
+        listed = git.subtrees(root.top, book.revision or "HEAD", *(root.prefix + f for f in WRITERS.values()))
+    except git.GitError:
+        return False
     entries: set[str] = set()
     for name, folder in WRITERS.items():
         kind = kind_named(name)
         if kind.folder != folder:
             return False
-        parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, probe)
+        parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, probe, listed=listed)
         if parts is None:
             return False
         for ids in parts.values():
