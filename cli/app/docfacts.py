@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from comptoir.book.store import Derivation
 
@@ -190,7 +190,7 @@ def probe_for(env, as_of: str | None, kinds) -> Any:
 
 
 def attach(root, book: Book, probe, facts: dict[str, Fields],
-           where: dict[str, Callable[[Any], bool]] | None = None) -> bool:
+           where: Mapping[str, Callable[[Any], bool]] | None = None) -> bool:
     """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
     among them), from the per-folder facts at the book's revision (or the working tree, with
     `probe` saying what changed); of a kind `where` names, only the records its test keeps (the
@@ -209,6 +209,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
         return False
     store = Store.of(root.path)
     served: dict[str, dict[str, Any]] = {}
+    parts: dict[str, Any] | None
     for name, fields in facts.items():
         kind = kind_named(name)
         if FOLDERS.get(name, kind.folder) != kind.folder:
@@ -248,7 +249,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
         make = decoder(fields, name, kind.model)
         records: dict[str, Any] = {}
         for found in parts.values():
-            for row in found:  # type: ignore[attr-defined]
+            for row in cast(list, found):
                 records[row[at]] = make(row)
         served[name] = records
     for name, records in served.items():

@@ -258,12 +258,12 @@ def per_file(root: DataRoot, kind: Kind, derivation: Derivation, derive: Callabl
             store.put(derivation, keyed, rows)
             found.update((row[0], (row[1], row[2])) for row in rows)
     for rel in changed:  # read from the working tree, kept nowhere
-        path = root.path / rel
-        if not os.path.lexists(path):
+        disk = root.path / rel
+        if not os.path.lexists(disk):
             continue  # removed
-        if path.is_symlink() or not path.is_file() or "/" in rel[len(kind.folder) + 1:]:
+        if disk.is_symlink() or not disk.is_file() or "/" in rel[len(kind.folder) + 1:]:
             return None
-        record = well_filed_record(kind, rel, parse_bytes(path.read_bytes()))
+        record = well_filed_record(kind, rel, parse_bytes(disk.read_bytes()))
         if record is None:
             return None
         found[rel[len(kind.folder) + 1:]] = (getattr(record, kind.id_field), derive(record))
