@@ -47,10 +47,42 @@ class Env:
     def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None):
         """The book from the working tree, or from the revision (or date) `as_of` names; with
         `kinds`, only those record kinds (for read-only commands that need nothing else)."""
-        from comptoir.book import git
         from comptoir.book.loader import load_book
 
         root = self.root()
+        rev = self._revision(root, as_of)
+        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds, where=where)
+        book.today = self.today
+        if rev:
+            book.revision = rev
+        self.warn_unread(book.load_problems)
+        return book
+
+    def streamed_book(self, as_of: str | None = None):
+        """The book as `book` reads it, but with its journal one month folder at a time
+        (comptoir.book.loader.stream_book): the book, and the folders to read. The caller warns
+        about unreadable files (warn_unread) once it has read them all."""
+        from comptoir.book.loader import stream_book
+
+        root = self.root()
+        rev = self._revision(root, as_of)
+        book, folders = stream_book(root, rev, progress=_progress if sys.stderr.isatty() else None)
+        book.today = self.today
+        if rev:
+            book.revision = rev
+        return book, folders
+
+    def warn_unread(self, problems: list) -> None:
+        unread = [p for p in problems if p.severity == "error"]
+        if unread:
+            first = min(unread, key=lambda p: p.file)  # the first file in path order (the first the read met)
+            sys.stderr.write(f"warning: {len(unread)} record file(s) could not be read and are left out "
+                             f"(first: {first.file}:{first.line} [{first.code}]); "
+                             "run `comptoir validate`\n")
+
+    def _revision(self, root, as_of: str | None) -> str | None:
+        from comptoir.book import git
+
         rev = None
         if root.refused is not None and as_of:  # git's history is out of reach
             from comptoir.errors import fail
@@ -62,16 +94,7 @@ class Env:
 
                 raise fail("not-a-repository", "--as-of needs the book to be in a git repository", "")
             rev = git.resolve(root.top, as_of)
-        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds, where=where)
-        book.today = self.today
-        if rev:
-            book.revision = rev
-        unread = [p for p in book.load_problems if p.severity == "error"]
-        if unread:
-            sys.stderr.write(f"warning: {len(unread)} record file(s) could not be read and are left out "
-                             f"(first: {unread[0].file}:{unread[0].line} [{unread[0].code}]); "
-                             "run `comptoir validate`\n")
-        return book
+        return rev
 
     def writer(self, command: str, no_commit: bool = False):
         from comptoir.book.verdict import Status

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, MutableMapping
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from comptoir.errors import ComptoirError, Problem
 from comptoir.model import Book, Source
-from comptoir.schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path
+from comptoir.schemas.registry import SETTINGS_FILE, Kind, all_kinds, kind_for_path, kind_named
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
@@ -240,83 +241,238 @@ def load_book(root: DataRoot, rev: str | None = None,
     before validation (a list filtered by status validates only the records it shows).
     `folders` (with `kinds`): read only the files under these folders of those kinds (one month's
     stock moves), paths from the data root."""
-    scope: dict[str, Kind] | None = None
-    if kinds is not None:
-        scope = {k.folder: k for k in all_kinds() if k.name in kinds}
-    listed = None if scope is None else sorted(folders) if folders is not None else sorted(scope)
-    files, read = list_files(root, rev, listed, clean)
-    if scope is not None:  # a nested folder may belong to a kind that was not asked for
-        files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
-    if SETTINGS_FILE not in files:
-        raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
-                                    f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
-                                    "every data root needs one; `comptoir init` writes it"))
-    caches = Parsed(Store.of(root.path) if root.top is not None else Store(None), files)
-    order = sorted(files)  # records are added in path order: the first of two files with one id wins
-    hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
-    tasks: list[tuple[str | None, str | None, bytes | None]] = []
-    task_paths: list[str] = []
-    for rel in sorted(order, key=lambda r: r != SETTINGS_FILE):  # the settings first: the book needs them
-        blob = files[rel]
-        hit = caches.get(blob) if blob else None
-        if hit is not None:
-            hits[rel] = hit
-            continue
-        tasks.append((blob, rel, None))
-        task_paths.append(rel)
-    del files
-    if not tasks:  # nothing to add to the cache: let it go before the records are built
-        caches = None  # type: ignore[assignment]
-    if rev and tasks:
-        blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
-        tasks = [(b, r, blobs[b]) for b, r, _ in tasks if b is not None]  # at a revision every file has its blob
-        del blobs
-    done = zip(task_paths, _parse_all(tasks, progress, root.top, str(root.path)), strict=True)
+    reading = _Reading(root, rev, progress, kinds, clean, folders)
+    book = reading.book
+    for rel in reading.order[1:]:
+        reading.add(book, rel, where)
+    reading.close()
+    if kinds is not None:  # every other kind is read when first used (the one partial book)
+        from .ondemand import other_kinds
 
-    def take(rel: str) -> tuple:
+        other_kinds(root, rev, book, kinds, clean)
+    return book
+
+
+def stream_book(root: DataRoot, rev: str | None = None, progress: Callable[[int, int], None] | None = None,
+                kind_name: str = "journal") -> tuple[Book, Iterator[Book]]:
+    """The book with every kind but one read, and that kind's records one folder at a time: a
+    whole-book check that holds 300,000 journal entries at once needs three times the memory of
+    one that holds a month. The second value yields, in path order, a book per folder holding
+    that folder's records, their sources and what is wrong with its files (a file whose id an
+    earlier file took is reported like the full read reports it, and left out). On the first
+    book, the kind's records are a `Streamed` mapping: the records put into it (whoever reads the
+    stream keeps what it will need) are iterated; any record read so far is there by id."""
+    kind = kind_named(kind_name)
+    enabled = gc.isenabled()
+    gc.disable()  # records are built and dropped by the thousand: no cycles to look for
+    try:
+        reading = _Reading(root, rev, progress, None, False, None, streamed=kind)
+        book = reading.book
+        pending = deque(reading.order[1:])  # paths are let go as they are read
+        reading.order = []
+        while pending and _kind_of(pending[0]) is not kind:
+            reading.add(book, pending.popleft())
+    finally:
+        if enabled:
+            gc.enable()
+    records = Streamed(reading, kind)
+    book.records[kind.name] = records  # type: ignore[assignment]
+    return book, _folders(reading, kind, records, pending)
+
+
+def _folders(reading: _Reading, kind: Kind, records: Streamed, pending: deque[str]) -> Iterator[Book]:
+    base = reading.book
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        chunk: Book | None = None
+        folder = None
+        while pending:
+            rel = pending.popleft()
+            here = rel.rpartition("/")[0]
+            if chunk is None or here != folder:
+                if chunk is not None:
+                    yield chunk
+                chunk = Book(base.settings, {kind.name: {}}, {}, base.settings_path, base.revision,
+                             base.root_prefix, [], base.today, base.text_reader)
+                folder = here
+                shown = reading.prefix + here
+            found = reading.record(rel, None, chunk.load_problems)
+            if found is None:
+                continue
+            _, ident, record = found
+            display = reading.prefix + rel
+            earlier = records.seen.get(ident)
+            if earlier is not None:
+                chunk.load_problems.append(_duplicate(kind, ident, display, f"{earlier}/{ident}.yaml"))
+                continue
+            records.seen[ident] = shown  # the file is FOLDER/ID.yaml: a record's file is named by its id
+            chunk.records[kind.name][ident] = record
+            chunk.sources[(kind.name, ident)] = Source(display)
+        if chunk is not None:
+            yield chunk
+        reading.close()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Streamed(MutableMapping):
+    """A streamed kind's records on a book (see stream_book): the records put into it, in the
+    order they were put, are its items; every record the stream has read so far is in it by id,
+    read again from its file when it was not kept."""
+
+    def __init__(self, reading: _Reading, kind: Kind) -> None:
+        self.reading = reading
+        self.kind = kind
+        self.kept: dict[str, Record] = {}
+        self.seen: dict[str, str] = {}  # id -> the folder of its file (as displayed)
+        self.again: dict[str, Record] = {}
+
+    @property
+    def count(self) -> int:
+        """How many records the stream has read."""
+        return len(self.seen)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.seen
+
+    def __getitem__(self, ident: str) -> Record:
+        if ident in self.kept:
+            return self.kept[ident]
+        if ident in self.again:
+            return self.again[ident]
+        folder = self.seen[ident]  # KeyError: no such record
+        rel = f"{folder}/{ident}.yaml"[len(self.reading.prefix):]
+        got = _record_of(self.kind, rel, self.reading.prefix + rel, parse_bytes(self.reading.read(rel)), [],
+                         None, self.reading.prefix)
+        if got is None:  # the file changed since the stream read it
+            raise ComptoirError(Problem(self.reading.prefix + rel, 1, "book-changed",
+                                        f"{self.reading.prefix + rel} changed while the command ran",
+                                        "run the command again"))
+        self.again[ident] = got[1]
+        return got[1]
+
+    def __setitem__(self, ident: str, record: Record) -> None:
+        self.kept[ident] = record
+
+    def __delitem__(self, ident: str) -> None:
+        raise TypeError("records are removed by a write, not from a loaded book")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.kept)
+
+    def __len__(self) -> int:
+        return len(self.kept)
+
+
+class _Reading:
+    """One read of a data root's files: the listing, the parse results (from the parse store, or
+    parsed now, on both cores for a large book) taken in `order` (the settings first), and the
+    book the settings make. `streamed`: the files of that kind come last in `order`."""
+
+    def __init__(self, root: DataRoot, rev: str | None, progress: Callable[[int, int], None] | None,
+                 kinds: Collection[str] | None, clean: bool, folders: Collection[str] | None,
+                 streamed: Kind | None = None) -> None:
+        scope: dict[str, Kind] | None = None
+        if kinds is not None:
+            scope = {k.folder: k for k in all_kinds() if k.name in kinds}
+        listed = None if scope is None else sorted(folders) if folders is not None else sorted(scope)
+        files, read = list_files(root, rev, listed, clean)
+        if scope is not None:  # a nested folder may belong to a kind that was not asked for
+            files = {rel: b for rel, b in files.items() if rel == SETTINGS_FILE or _kind_of(rel) in scope.values()}
+        if SETTINGS_FILE not in files:
+            raise ComptoirError(Problem(root.display(SETTINGS_FILE), 0, "no-settings",
+                                        f"{SETTINGS_FILE} is missing" + (f" at {rev}" if rev else ""),
+                                        "every data root needs one; `comptoir init` writes it"))
+        caches = Parsed(Store.of(root.path) if root.top is not None else Store(None), files)
+        # records are added in path order: the first of two files with one id wins (the settings
+        # first: the book needs them; a streamed kind last: the rules need the others to check it)
+        self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, streamed is not None and _kind_of(r) is streamed, r))
+        hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
+        tasks: list[tuple[str | None, str | None, bytes | None]] = []
+        task_paths: list[str] = []
+        for rel in self.order:
+            blob = files[rel]
+            hit = caches.get(blob) if blob else None
+            if hit is not None:
+                hits[rel] = hit
+                continue
+            tasks.append((blob, rel, None))
+            task_paths.append(rel)
+        del files
+        if not tasks:  # nothing to add to the cache: let it go before the records are built
+            caches = None  # type: ignore[assignment]
+        if rev and tasks:
+            blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
+            tasks = [(b, r, blobs[b]) for b, r, _ in tasks if b is not None]  # at a revision every file has its blob
+            del blobs
+        self.hits = hits
+        self.caches = caches
+        self.done = zip(task_paths, _parse_all(tasks, progress, root.top, str(root.path)), strict=True)
+        self.read = read
+        self.root = root
+        self.prefix = root.prefix  # a property that compares paths: computed once, not per record
+        self.problems: list[Problem] = []
+        settings = _settings(root, self.take(SETTINGS_FILE), read)
+        book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
+                    revision=rev, root_prefix=root.prefix)
+        book.text_reader = lambda display: _text(read, display[len(root.prefix):])
+        book.load_problems = self.problems
+        from .lockinfo import attach  # the lock date's commit, looked up only when a rule asks
+
+        attach(book, root, rev)
+        self.book = book
+
+    def take(self, rel: str) -> tuple:
         """The file's parse result: from the cache, or the next one the parser has finished."""
-        if rel in hits:
-            return unpack(hits.pop(rel))
-        path, (blob, packed) = next(done)
-        assert path == rel and caches is not None
-        caches.put(blob, packed)
+        if rel in self.hits:
+            return unpack(self.hits.pop(rel))
+        path, (blob, packed) = next(self.done)
+        assert path == rel and self.caches is not None
+        self.caches.put(blob, packed)
         return unpack(packed)
 
-    settings = _settings(root, take(SETTINGS_FILE), read)
-    book = Book(settings=settings, settings_path=root.display(SETTINGS_FILE),
-                revision=rev, root_prefix=root.prefix)
-    book.text_reader = lambda display: _text(read, display[len(root.prefix):])
-    problems: list[Problem] = []
-    prefix = root.prefix  # a property that compares paths: computed once, not per record
-    for rel in order:
-        if rel == SETTINGS_FILE:
-            continue
-        entry = take(rel)
+    def record(self, rel: str, where: dict[str, Callable[[dict], bool]] | None = None,
+               problems: list[Problem] | None = None) -> tuple[Kind, str, Record] | None:
+        """The record of the file at `rel` (taken in order), or None; what is wrong with the file
+        goes to `problems` (the book's load problems by default)."""
+        entry = self.take(rel)
         kind = _kind_of(rel)
-        display = prefix + rel
+        display = self.prefix + rel
+        problems = self.problems if problems is None else problems
         if kind is None:
             problems.append(Problem(display, 1, "unknown-folder",
                                     f"{rel.split('/')[0]}/ is not a comptoir record folder",
                                     "move the file into a record folder, or rename it so it does not end in .yaml",
                                     severity="warning"))
-            continue
+            return None
         if where and kind.name in where and entry[0] == "v" and isinstance(entry[1], dict) \
                 and not where[kind.name](entry[1]):
-            continue
-        _add_record(book, kind, rel, display, entry, problems)
-    if next(done, None) is not None:  # every result was taken; this also closes the process pool
-        raise AssertionError("more parse results than files")
-    if caches is not None:
-        caches.save()
-    book.load_problems = problems
-    if scope is not None:  # every other kind is read when first used (the one partial book)
-        from .ondemand import other_kinds
+            return None
+        found = _record_of(kind, rel, display, entry, problems, self.book.text_reader, self.book.root_prefix)
+        return None if found is None else (kind, found[0], found[1])
 
-        other_kinds(root, rev, book, kinds, clean)  # type: ignore[arg-type]
-    from .lockinfo import attach  # the lock date's commit, looked up only when a rule asks
+    def add(self, book: Book, rel: str, where: dict[str, Callable[[dict], bool]] | None = None) -> None:
+        found = self.record(rel, where)
+        if found is None:
+            return
+        kind, ident, record = found
+        records = book.of(kind.name)
+        display = self.prefix + rel
+        if ident in records:
+            self.problems.append(_duplicate(kind, ident, display, book.source(kind.name, ident)))
+            return
+        records[ident] = record
+        book.sources[(kind.name, ident)] = Source(display)
 
-    attach(book, root, rev)
-    return book
+    def close(self) -> None:
+        """Every result was taken (this also closes the process pool); new ones are kept."""
+        if next(self.done, None) is not None:
+            raise AssertionError("more parse results than files")
+        if self.caches is not None:
+            self.caches.save()
+            self.caches = None
 
 
 @lru_cache(maxsize=4096)
@@ -410,42 +566,41 @@ def well_filed_record(kind: Kind, rel: str, entry: tuple) -> Record | None:
     return record
 
 
-def _add_record(book: Book, kind: Kind, rel: str, display: str, entry: tuple,
-                problems: list[Problem]) -> None:
+def _record_of(kind: Kind, rel: str, display: str, entry: tuple, problems: list[Problem],
+               text_reader: Callable[[str], str | None] | None, root_prefix: str) -> tuple[str, Record] | None:
+    """(id, record) of one parsed file of a kind, or None; what is wrong with it goes to `problems`."""
     if entry[0] == "e":
         problems.append(Problem(display, entry[1], entry[2], entry[3], entry[4]))
-        return
+        return None
     value = entry[1]
-    text_of = book.text_reader or (lambda _display: None)
+    text_of = text_reader or (lambda _display: None)
     if not isinstance(value, dict):
         article = "an" if kind.label[0] in "aeiou" else "a"
         problems.append(Problem(display, 1, "not-a-mapping", f"{article} {kind.label} file must hold a mapping of fields",
                                 "write one `field: value` per line"))
-        return
+        return None
     try:
         record = kind.model.model_validate(value)
     except ValidationError as exc:
         problems.extend(schema_problems(display, text_of(display) or "", exc, model=kind.model))
-        return
+        return None
     ident = getattr(record, kind.id_field)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if stem != ident:
         problems.append(Problem(display, yamlread.locate(text_of(display) or "", (kind.id_field,)),
                                 "id-mismatch", f"{kind.id_field} {ident!r} does not match the file name {stem!r}",
                                 f"rename the file to {ident}.yaml or set {kind.id_field}: {stem}"))
-        return
+        return None
     expected = kind.path_for(record)
     if expected != rel:
         problems.append(Problem(display, 1, "misfiled", f"this {kind.label} belongs in {expected}",
-                                f"git mv {display} {book.root_prefix}{expected}"))
-    records = book.of(kind.name)
-    if ident in records:
-        problems.append(Problem(display, 1, "duplicate-id",
-                                f"{kind.label} {ident} is also defined in {book.source(kind.name, ident)}",
-                                "ids must be unique; give one of them a new id"))
-        return
-    records[ident] = _share_field_sets(record)
-    book.sources[(kind.name, ident)] = Source(display)
+                                f"git mv {display} {root_prefix}{expected}"))
+    return ident, _share_field_sets(record)
+
+
+def _duplicate(kind: Kind, ident: str, display: str, first: str) -> Problem:
+    return Problem(display, 1, "duplicate-id", f"{kind.label} {ident} is also defined in {first}",
+                   "ids must be unique; give one of them a new id")
 
 
 _FIELD_SETS: dict[frozenset, set] = {}

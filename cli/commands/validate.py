@@ -16,6 +16,25 @@ def _gh_escape(value: str, prop: bool = False) -> str:
     return value
 
 
+def _checked(env, as_of: str | None, whole: bool) -> tuple:
+    """The book, its problems, the facts of its journal (comptoir.domain.validation.facts, when asked) and how
+    many records it holds. The journal is read one month folder at a time and never held whole
+    (check_streamed), unless `whole` (--base compares two whole books) or a rule cannot be streamed."""
+    from comptoir.domain.validation import check, check_streamed, facts
+
+    if not whole:
+        from comptoir.book.loader import Streamed
+
+        book, folders = env.streamed_book(as_of)
+        found = check_streamed(book, folders)
+        if found is not None:
+            env.warn_unread(book.load_problems)
+            records = sum(v.count if isinstance(v, Streamed) else len(v) for v in book.records.values())
+            return book, found[0], lambda: found[1], records
+    book = env.book(as_of)
+    return book, check(book), lambda: facts(book), sum(len(v) for v in book.records.values())
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--base", metavar="REV", help="Also check immutability and the lock date against a base revision.")
@@ -27,13 +46,11 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
 
     status = None if as_of else verdict.Status(env.root())  # git stats the files while the models import
     from comptoir.book.loader import place
-    from comptoir.domain.validation import check, facts
 
-    book = env.book(as_of)
-    problems = check(book)
+    book, problems, known, records = _checked(env, as_of, whole=bool(base))
     if status is not None and status.clean() and not any(p.severity == "error" for p in problems):
         # the committed tree is this book: the next write need only check what it adds
-        verdict.remember(env.root(), verdict.tree_id(env.root()), facts(book))
+        verdict.remember(env.root(), verdict.tree_id(env.root()), known())
     if not as_of:
         from comptoir.book.schemafiles import stale_schemas
 
@@ -64,7 +81,6 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
     else:
         for p in problems:
             click.echo(p.as_text(), err=bool(errors))
-        records = sum(len(v) for v in book.records.values())
         summary = f"{records} records checked: {len(errors)} errors, {len(problems) - len(errors)} warnings"
         click.echo(summary, err=bool(errors))
     if errors:

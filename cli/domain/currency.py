@@ -26,7 +26,7 @@ from comptoir.schemas.types import currency_places, places_of
 
 from .ids import id_prefix, new_id
 from .ledger import ZERO, entry_values, rate_on, round_to, rounding_tolerance
-from .validation import rule
+from .validation import ENTRIES, rule
 
 REVALUATION_TAG = "revaluation"
 
@@ -50,7 +50,7 @@ def _rates_delta(book: Book, change, facts: dict) -> list[Problem] | None:
     return None if any(r.currency in used for r in change.new("rate")) else []
 
 
-@rule(reads=("journal", "rate"), per=("journal",), delta=_rates_delta)
+@rule(reads=("journal", "rate"), per=("journal",), delta=_rates_delta, stream=ENTRIES)
 def foreign_postings(book: Book) -> list[Problem]:
     """Entries in one foreign currency need a table rate; exchange differences need a foreign currency."""
     out = []

@@ -102,8 +102,12 @@ def entries_between(book: Book, start: dt.date | None, end: dt.date | None) -> I
 
 def balances(book: Book, entries: Iterable[JournalEntry]) -> dict[str, Decimal]:
     """Net base-currency balance per account (debits positive)."""
+    return add_balances({}, book, entries)
+
+
+def add_balances(out: dict[str, Decimal], book: Book, entries: Iterable[JournalEntry]) -> dict[str, Decimal]:
+    """`out` with the entries' postings added (balances, over entries given in parts)."""
     base = book.base
-    out: dict[str, Decimal] = {}
     get = out.get
     for entry in entries:
         postings = entry.postings

@@ -33,6 +33,7 @@ from .documents import (
     doc_currency,
     doc_rate,
     get_partner_as,
+    named_by_document,
     open_items,
     rounding_postings,
     settle_rounding,
@@ -41,7 +42,7 @@ from .documents import (
 )
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between
-from .validation import rule
+from .validation import keeping, rule
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 SIDE_OF = {"in": "receivable", "out": "payable"}
@@ -497,7 +498,7 @@ def payment_rows(book: Book, partner: str | None = None, direction: str | None =
 
 @rule(reads=("account", "application", "bill", "credit-note", "debit-note", "invoice", "journal", "partner",
              "payment"),
-      lookups=("journal",))
+      lookups=("journal",), stream=keeping(named_by_document))
 def payment_rules(book: Book) -> list[Problem]:
     """Payments name known partners, bank accounts and documents of that partner and currency, and
     no document is allocated more than is open on it."""

@@ -22,7 +22,16 @@ from comptoir.schemas.types import currency_places
 
 from .ids import id_prefix, new_id
 from .ledger import ZERO, balances, entries_between, round_to
-from .validation import assertion_currency, check, errors, rule
+from .validation import (
+    ENTRIES,
+    NotStreamable,
+    StreamedRule,
+    assertion_currency,
+    check,
+    errors,
+    keeping,
+    rule,
+)
 
 CLOSING_TAG = "closing"
 
@@ -194,7 +203,7 @@ def _reversed(book: Book, ident: str) -> bool:
 _GUARDED = tuple(k.name for k in all_kinds() if lock_guarded(k))
 
 
-@rule(reads=_GUARDED, per=_GUARDED)
+@rule(reads=_GUARDED, per=_GUARDED, stream=ENTRIES)
 def records_after_lock(book: Book) -> list[Problem]:
     """Records dated on or before the lock date that were not in the commit that set it."""
     lock = book.settings.lock_date
@@ -221,7 +230,11 @@ def records_after_lock(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("journal",), per=("journal",))
+def _reversing(book: Book, entry: JournalEntry) -> bool:
+    return bool(entry.reverses)
+
+
+@rule(reads=("journal",), per=("journal",), stream=keeping(_reversing))  # a reversal and the entry it names
 def closing_reversals(book: Book) -> list[Problem]:
     """A year-end closing entry is undone only inside its own fiscal year (what `period reopen`
     writes): a reversal dated in a later year would leave that year's result in the new year's
@@ -273,13 +286,61 @@ def _assertions_delta(book: Book, change, facts: dict) -> list[Problem] | None:
     return _failed_assertions(book, claims, postings)
 
 
-@rule(reads=("account", "journal"), delta=lambda book, change, facts: _assertions_delta(book, change, facts))
+# Below this sum of every posting's size, no running balance of any account can need more than
+# Decimal's 28 digits (amounts have at most 10 places): sums by day then add up exactly as the
+# postings one by one do, in any order.
+EXACT_SUMS = Decimal(10) ** 18
+
+
+class _AssertionsStreamed(StreamedRule):
+    """balance_assertions over a streamed journal: the assertions' entries are kept, and per
+    account and currency the sum of each day's postings."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
+        self.claims: list[tuple[JournalEntry, int, str, str, Decimal]] = []
+        self.days: dict[tuple[str, str], dict[dt.date, Decimal]] = {}
+        self.size = ZERO
+
+    def keep(self, book: Book, entry: JournalEntry) -> bool:
+        return bool(entry.assertions)
+
+    def entries(self, folder: Book) -> None:
+        base = folder.base
+        days = self.days
+        size = self.size
+        self.claims.extend(_claims(folder))
+        for entry in folder.entries.values():
+            day = entry.date
+            for p in entry.postings:
+                key = (p.account, p.currency or base)
+                series = days.get(key)
+                if series is None:
+                    series = days[key] = {}
+                series[day] = series.get(day, ZERO) + p.amount
+                size += abs(p.amount)
+        self.size = size
+
+    def problems(self, book: Book) -> list[Problem]:
+        if not self.claims:
+            return []
+        if self.size >= EXACT_SUMS:
+            raise NotStreamable("sums this large may round: check the whole journal")
+        asked = {(account, cur) for _, _, account, cur, _ in self.claims}
+        return _failed_assertions(book, self.claims, ((day, account, cur, amount) for account, cur in asked
+                                                      for day, amount in self.days.get((account, cur), {}).items()))
+
+
+def _claims(book: Book) -> list[tuple[JournalEntry, int, str, str, Decimal]]:
+    return [(entry, i, a.account, assertion_currency(book, a), a.balance)
+            for entry in book.entries.values() for i, a in enumerate(entry.assertions)]
+
+
+@rule(reads=("account", "journal"), delta=lambda book, change, facts: _assertions_delta(book, change, facts),
+      stream=_AssertionsStreamed)
 def balance_assertions(book: Book) -> list[Problem]:
     """Each assertion: the account's balance in one currency at the end of the entry's date."""
-    claims: list[tuple[JournalEntry, int, str, str, Decimal]] = []
-    for entry in book.entries.values():
-        for i, a in enumerate(entry.assertions):
-            claims.append((entry, i, a.account, assertion_currency(book, a), a.balance))
+    claims = _claims(book)
     if not claims:
         return []
     base = book.base

@@ -3,9 +3,10 @@ domain module's RULES and reached through the family registry (comptoir.families
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from comptoir.errors import ComptoirError, Problem
 from comptoir.model import Book
@@ -15,6 +16,8 @@ from .ledger import ZERO, round_to
 
 Rule = Callable[[Book], list[Problem]]
 Delta = Callable[[Book, "Change", dict], "list[Problem] | None"]
+Keep = Callable[[Book, Any], bool]  # (book, journal entry) -> whether a streamed check keeps the entry for the rule
+ENTRIES = "entries"  # RuleSpec.stream: the rule checks journal entries one at a time
 
 
 @dataclass
@@ -29,6 +32,15 @@ class RuleSpec:
              no errors every such id resolves, so adding records with new ids changes nothing.
     delta:   for anything else, (book after, change, facts) -> problems, or None to run in full.
     replaces: the delta also judges records replaced in place (a lead updated), not only added ones.
+    stream:  how a streamed check (check_streamed: `validate` reads the journal a month folder at
+             a time and holds none of it whole) serves a rule that reads the journal.
+             ENTRIES: it checks entries one at a time, each against the other kinds: it runs on
+             each folder's entries in turn. A Keep function (book, entry) -> bool: it runs once,
+             after the stream, on a journal holding the entries the function kept (in file
+             order; the rule iterates no others) where any other entry is there only to look up
+             by id; sums over every entry come from journal_sums(book). A class (a StreamedRule)
+             for a rule that gathers what it needs on the way. None: validate reads the whole
+             book (a rule that says nothing cannot be streamed).
     """
 
     fn: Rule
@@ -37,6 +49,7 @@ class RuleSpec:
     lookups: frozenset[str] = frozenset()
     delta: Delta | None = None
     replaces: bool = False
+    stream: Any = None
 
     @property
     def name(self) -> str:
@@ -44,13 +57,13 @@ class RuleSpec:
 
 
 def rule(fn: Rule | None = None, *, reads: tuple[str, ...] | None = None, per: tuple[str, ...] = (),
-         lookups: tuple[str, ...] = (), delta: Delta | None = None, replaces: bool = False):
+         lookups: tuple[str, ...] = (), delta: Delta | None = None, replaces: bool = False, stream: Any = None):
     """Mark a rule: `@rule`, or `@rule(reads=..., per=..., lookups=..., delta=...)` (see RuleSpec).
     Marking registers nothing: a rule runs when it is in its module's RULES list and the module
     is in its family's `domain` (comptoir.families)."""
     def mark(fn: Rule) -> Rule:
         fn.rule_spec = RuleSpec(fn, None if reads is None else frozenset(reads),  # type: ignore[attr-defined]
-                                frozenset(per), frozenset(lookups), delta, replaces)
+                                frozenset(per), frozenset(lookups), delta, replaces, stream)
         return fn
 
     return mark(fn) if fn is not None else mark
@@ -81,6 +94,136 @@ def check(book: Book) -> list[Problem]:
     for spec in _rules():
         _run(spec, book, problems)
     return problems
+
+
+class NotStreamable(Exception):
+    """A streamed form of a rule cannot give the full check's answer exactly (check the whole book)."""
+
+
+class StreamedRule:
+    """The streamed form of a rule that gathers what it needs from every entry (RuleSpec.stream):
+    `entries` sees each folder's entries in turn (on a book whose journal is that folder), and
+    `problems` gives the rule's findings on the book after the stream, where the entries `keep`
+    kept are the journal. `problems` may raise NotStreamable."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+
+    def keep(self, book: Book, entry) -> bool:
+        return False
+
+    def entries(self, folder: Book) -> None:
+        raise NotImplementedError
+
+    def problems(self, book: Book) -> list[Problem]:
+        raise NotImplementedError
+
+
+def keeping(test: Keep) -> Keep:
+    """RuleSpec.stream for a rule that iterates only the entries `test` keeps (and looks others up by id)."""
+    return test
+
+
+def _by_id_only(book: Book, entry) -> bool:
+    return False
+
+
+LOOKUPS_ONLY: Keep = _by_id_only  # RuleSpec.stream for a rule that only looks entries up by id
+
+
+def _reads_journal(spec: RuleSpec) -> bool:
+    return spec.reads is None or "journal" in spec.reads
+
+
+def check_streamed(book: Book, folders: Iterable[Book]) -> tuple[list[Problem], dict] | None:
+    """check(book) and facts(book) for a book whose journal comes one folder at a time
+    (comptoir.book.loader.stream_book: `book` holds every other kind, and its journal receives the
+    entries the rules keep): the same problems in the same order, holding one folder's entries
+    at a time. None when a rule cannot be streamed: then check the whole book."""
+    specs = _rules()
+    if any(_reads_journal(spec) and spec.stream is None for spec in specs):
+        return None
+    found: list[list[Problem] | ComptoirError] = [[] for _ in specs]
+    forms: dict[int, StreamedRule] = {}
+    keeps: list[Keep] = []
+    per_folder: list[tuple[int, RuleSpec, frozenset[str]]] = []
+    for i, spec in enumerate(specs):
+        if not _reads_journal(spec):
+            continue
+        if spec.stream == ENTRIES:
+            per_folder.append((i, spec, spec.per - {"journal"}))
+        elif isinstance(spec.stream, type):
+            form = forms[i] = spec.stream(book)
+            keeps.append(form.keep)
+        else:
+            keeps.append(spec.stream)
+    gathered = _Facts(book)
+    kept = book.entries  # what the stream keeps goes here
+    for folder in folders:
+        view = _folder_view(book, folder)
+        for i, spec, others in per_folder:
+            if not isinstance(found[i], ComptoirError):
+                _collect(spec, _emptied(view, others) if others else view, found, i)
+        for form in forms.values():
+            form.entries(view)
+        entries = folder.of("journal")
+        gathered.add(view, entries.values())
+        for ident, entry in entries.items():
+            if any(keep(book, entry) for keep in keeps):
+                kept[ident] = entry
+                book.sources[("journal", ident)] = folder.sources[("journal", ident)]
+        book.load_problems.extend(folder.load_problems)
+        del view, entries, folder  # the next folder's entries replace these
+    for i, spec in enumerate(specs):
+        if isinstance(found[i], ComptoirError):
+            continue
+        if not _reads_journal(spec):
+            _collect(spec, book, found, i)
+        elif spec.stream == ENTRIES:
+            if spec.per - {"journal"}:  # the other kinds it checks one by one, with no entry
+                _collect(spec, _emptied(book, frozenset({"journal"})), found, i)
+        elif i in forms:
+            try:
+                found[i] = forms[i].problems(book)
+            except NotStreamable:
+                return None
+            except ComptoirError as exc:
+                found[i] = exc
+        else:
+            _collect(spec, book, found, i)
+    problems = list(book.load_problems)
+    for outcome in found:
+        if isinstance(outcome, ComptoirError):  # as _run: the rule's own problem, once
+            problems.extend(p for p in outcome.problems if p not in problems)
+        else:
+            problems.extend(outcome)
+    return problems, gathered.facts()
+
+
+def _collect(spec: RuleSpec, book: Book, found: list, i: int) -> None:
+    try:
+        found[i].extend(spec.fn(book))
+    except ComptoirError as exc:  # the full check keeps only this (the rule stopped there)
+        found[i] = exc
+
+
+def _folder_view(book: Book, folder: Book) -> Book:
+    """`book` with one folder's entries as its journal."""
+    from collections import ChainMap
+
+    records = dict(book.records)
+    records["journal"] = folder.of("journal")
+    view = Book(book.settings, records, ChainMap(folder.sources, book.sources),  # type: ignore[arg-type]
+                book.settings_path, book.revision, book.root_prefix, [], book.today, book.text_reader)
+    view.lock_revision = book.lock_revision
+    return view
+
+
+def _emptied(book: Book, kinds: frozenset[str]) -> Book:
+    view = Book(book.settings, {**book.records, **{k: {} for k in kinds}}, book.sources, book.settings_path,
+                book.revision, book.root_prefix, [], book.today, book.text_reader)
+    view.lock_revision = book.lock_revision
+    return view
 
 
 @dataclass
@@ -155,13 +298,28 @@ def facts(book: Book) -> dict:
     """What incremental checks need to know about the journal without reading it: the entries
     that are reversed, and per account and currency the date of its last balance assertion.
     Kept with a verdict (cli.book.verdict) and carried forward by each write."""
-    reversed_ids = sorted({e.reverses for e in book.entries.values() if e.reverses})
-    asserted: dict[str, str] = {}
-    foreign: set[str] = set()
-    for entry in book.entries.values():
-        _note_assertions(book, entry, asserted)
-        _note_foreign(book, entry, foreign)
-    return {"reversed": reversed_ids, "asserted": asserted, "foreign": sorted(foreign)}
+    gathered = _Facts(book)
+    gathered.add(book, book.entries.values())
+    return gathered.facts()
+
+
+class _Facts:
+    """facts(), gathered from entries given in any number of parts."""
+
+    def __init__(self, book: Book) -> None:
+        self.reversed: set[str] = set()
+        self.asserted: dict[str, str] = {}
+        self.foreign: set[str] = set()
+
+    def add(self, book: Book, entries: Iterable) -> None:
+        for entry in entries:
+            if entry.reverses:
+                self.reversed.add(entry.reverses)
+            _note_assertions(book, entry, self.asserted)
+            _note_foreign(book, entry, self.foreign)
+
+    def facts(self) -> dict:
+        return {"reversed": sorted(self.reversed), "asserted": self.asserted, "foreign": sorted(self.foreign)}
 
 
 def carry(before: dict, book: Book, change: Change) -> dict:
@@ -224,7 +382,7 @@ def account_tree(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("account", "journal"), per=("journal",), lookups=("account",))
+@rule(reads=("account", "journal"), per=("journal",), lookups=("account",), stream=ENTRIES)
 def postings(book: Book) -> list[Problem]:
     """Known accounts, currency places, and every entry balanced (per currency or in base)."""
     out = []
@@ -285,7 +443,7 @@ def postings(book: Book) -> list[Problem]:
     return out
 
 
-@rule(reads=("account", "journal"), per=("journal",), lookups=("account",))
+@rule(reads=("account", "journal"), per=("journal",), lookups=("account",), stream=ENTRIES)
 def inactive_accounts(book: Book) -> list[Problem]:
     out: list[Problem] = []
     inactive = {c for c, a in book.accounts.items() if not a.active}
@@ -310,7 +468,12 @@ def _places(value: Decimal) -> int:
     return len(text) - point - 1 if point >= 0 else 0
 
 
-@rule(reads=("journal",), delta=lambda book, change, facts: _reversals_delta(book, change, facts))
+def _reversing(book: Book, entry) -> bool:
+    return bool(entry.reverses)
+
+
+@rule(reads=("journal",), delta=lambda book, change, facts: _reversals_delta(book, change, facts),
+      stream=keeping(_reversing))
 def reversals(book: Book) -> list[Problem]:
     entries = book.entries
     return _reversal_problems(book, sorted(i for i, e in entries.items() if e.reverses), {})  # few reverse

@@ -22,6 +22,7 @@ from .balances import (
     OpenItem,
     OpenItems,
     document_entries,
+    named_by_document,
     open_items,
     partner_balance,
     rounding_postings,
@@ -47,7 +48,7 @@ from .taxes import collected_account, default_tax, get_tax, paid_account, tax_co
 
 __all__ = [
     "DEFAULT_TERMS_DAYS", "HUNDRED", "LineInput", "OpenItem", "OpenItems", "check_item",
-    "collected_account", "default_tax", "doc_currency", "doc_rate", "document_entries", "get_partner_as",
+    "collected_account", "default_tax", "doc_currency", "doc_rate", "document_entries", "named_by_document", "get_partner_as",
     "get_tax", "is_stocked", "line_net", "moved_by_line", "next_number", "open_items", "paid_account",
     "parse_line", "partner_balance", "picks", "places_for", "qty_text", "rounding_postings", "settle_rounding",
     "side_accounts", "split_number",

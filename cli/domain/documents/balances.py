@@ -105,6 +105,11 @@ def document_entries(book: Book) -> set[str]:
     return cached
 
 
+def named_by_document(book: Book, entry) -> bool:
+    """Whether a document names the entry (what a streamed check keeps for the document rules)."""
+    return entry.id in document_entries(book)
+
+
 @dataclass
 class OpenItems:
     side: str

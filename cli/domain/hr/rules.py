@@ -7,7 +7,7 @@ from comptoir.errors import Problem
 from comptoir.model import Book
 
 from ..ledger import ZERO
-from ..validation import Change, rule
+from ..validation import Change, keeping, rule
 from .common import departments, employees, runs
 from .payments import overpaid_problems, settlements_of
 from .payroll import totals_of
@@ -74,8 +74,16 @@ def _payroll_delta(change: Change) -> list[Problem] | None:
     return []
 
 
+def _payroll_entry(book: Book, entry) -> bool:
+    """A run's entry, a payment of a run (its `source` is the run), or a reversal (of a payment?)."""
+    named = book.derived.get("hr.entries")
+    if named is None:
+        named = book.derived["hr.entries"] = {r.entry for r in runs(book).values()}
+    return bool(entry.reverses) or entry.id in named or (entry.source is not None and entry.source in runs(book))
+
+
 @rule(reads=("department", "employee", "journal", "payroll"),
-      delta=lambda book, change, facts: _payroll_delta(change))
+      delta=lambda book, change, facts: _payroll_delta(change), stream=keeping(_payroll_entry))
 def payroll_runs(book: Book) -> list[Problem]:
     """Runs pay known employees, each period once, agree with their journal entry, and are paid once."""
     out: list[Problem] = []

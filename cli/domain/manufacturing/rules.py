@@ -11,7 +11,7 @@ from comptoir.schemas.inventory import StockMove
 from ..book import Book
 from ..ledger import ZERO, round_to
 from ..stock import fmt_qty, items, moves, warehouses
-from ..validation import rule
+from ..validation import keeping, rule
 from .boms import bom_cycles
 from .common import active_boms, boms, completions, orders, places
 from .completion import completion_postings
@@ -95,8 +95,15 @@ def _by_account(postings: Iterable) -> dict[str, Decimal]:
     return {a: v for a, v in out.items() if v != 0}
 
 
+def _completion_entry(book: Book, entry) -> bool:
+    named = book.derived.get("manufacturing.entries")
+    if named is None:
+        named = book.derived["manufacturing.entries"] = {c.entry for c in completions(book).values() if c.entry}
+    return entry.id in named
+
+
 @rule(reads=("account", "completion", "item", "journal", "stock-move", "warehouse", "work-order"),
-      lookups=("journal", "stock-move"))
+      lookups=("journal", "stock-move"), stream=keeping(_completion_entry))
 def completion_rules(book: Book) -> list[Problem]:
     """Completions belong to an order, never make more than it asks, and agree with their stock moves
     (same items, quantities and values) and with their journal entry (same amount on each account)."""

@@ -10,15 +10,17 @@ from comptoir.errors import Problem
 from comptoir.model import Book
 from comptoir.schemas.purchasing import PurchaseLine
 
+from ..documents.balances import named_by_document
 from ..documents.lines import qty_text
 from ..documents.orders import order_problems
 from ..ledger import ZERO
-from ..validation import rule
+from ..validation import keeping, rule
 from .common import billed, orders, received
 
 
 @rule(reads=("account", "bill", "debit-note", "item", "journal", "partner", "purchase-order", "receipt",
-             "stock-move", "supplier-return", "warehouse"), lookups=("journal", "stock-move"))
+             "stock-move", "supplier-return", "warehouse"), lookups=("journal", "stock-move"),
+      stream=keeping(named_by_document))
 def purchasing_rules(book: Book) -> list[Problem]:
     """Known suppliers, items and warehouses; received and billed within what was ordered and
     received; receipts and bills agree with their moves and entries."""

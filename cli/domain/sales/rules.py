@@ -10,12 +10,13 @@ from comptoir.errors import Problem
 from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine
 
+from ..documents.balances import named_by_document
 from ..documents.lines import qty_text
 from ..documents.numbering import split_number
 from ..documents.orders import order_problems
 from ..ledger import ZERO
 from ..stock import items
-from ..validation import rule
+from ..validation import keeping, rule
 from .common import delivered, invoiced, orders
 
 
@@ -38,7 +39,7 @@ def _sales_delta(book: Book, change) -> list[Problem] | None:
 
 @rule(reads=("account", "credit-note", "delivery", "invoice", "item", "journal", "partner", "sales-order",
              "stock-move", "warehouse"), lookups=("journal", "stock-move"),
-      delta=lambda book, change, facts: _sales_delta(book, change))
+      delta=lambda book, change, facts: _sales_delta(book, change), stream=keeping(named_by_document))
 def sales_rules(book: Book) -> list[Problem]:
     """Known customers, items and warehouses; delivered <= ordered, invoiced <= delivered;
     documents agree with their moves and journal entries."""
