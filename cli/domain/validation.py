@@ -158,22 +158,9 @@ def check_streamed(book: Book, folders: Iterable[Book]) -> tuple[list[Problem], 
         else:
             keeps.append(spec.stream)
     gathered = _Facts(book)
-    kept = book.entries  # what the stream keeps goes here
     for folder in folders:
-        view = _folder_view(book, folder)
-        for i, spec, others in per_folder:
-            if not isinstance(found[i], ComptoirError):
-                _collect(spec, _emptied(view, others) if others else view, found, i)
-        for form in forms.values():
-            form.entries(view)
-        entries = folder.of("journal")
-        gathered.add(view, entries.values())
-        for ident, entry in entries.items():
-            if any(keep(book, entry) for keep in keeps):
-                kept[ident] = entry
-                book.sources[("journal", ident)] = folder.sources[("journal", ident)]
-        book.load_problems.extend(folder.load_problems)
-        del view, entries, folder  # the next folder's entries replace these
+        _check_folder(book, folder, per_folder, forms, keeps, gathered, found)
+        del folder  # the next folder's entries replace these
     for i, spec in enumerate(specs):
         if isinstance(found[i], ComptoirError):
             continue
@@ -198,6 +185,26 @@ def check_streamed(book: Book, folders: Iterable[Book]) -> tuple[list[Problem], 
         else:
             problems.extend(outcome)
     return problems, gathered.facts()
+
+
+def _check_folder(book: Book, folder: Book, per_folder: list, forms: dict[int, StreamedRule], keeps: list[Keep],
+                  gathered: _Facts, found: list) -> None:
+    """One folder of the stream: its entries through the per-entry rules and the streamed forms,
+    into the facts, and those a rule keeps into the book's journal."""
+    view = _folder_view(book, folder)
+    for i, spec, others in per_folder:
+        if not isinstance(found[i], ComptoirError):
+            _collect(spec, _emptied(view, others) if others else view, found, i)
+    for form in forms.values():
+        form.entries(view)
+    entries = folder.of("journal")
+    gathered.add(view, entries.values())
+    kept = book.entries
+    for ident, entry in entries.items():
+        if any(keep(book, entry) for keep in keeps):
+            kept[ident] = entry
+            book.sources[("journal", ident)] = folder.sources[("journal", ident)]
+    book.load_problems.extend(folder.load_problems)
 
 
 def _collect(spec: RuleSpec, book: Book, found: list, i: int) -> None:

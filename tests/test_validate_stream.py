@@ -1,0 +1,280 @@
+"""`validate` reads the journal one month folder at a time (comptoir.book.loader.stream_book,
+comptoir.domain.validation.check_streamed) and reports exactly what the full read reports: the
+same problems, files, lines, codes and order, the same summary and exit code, on the demo company
+broken at random (hypothesis: misfiled, duplicated, deleted, unbalanced and unreadable entries,
+reversals of missing, reversed and closing entries, failing balance assertions, entries in the
+locked period), dirty or committed, and --as-of. And it holds no more than one folder's entries
+(plus the few the whole-journal rules keep) at a time."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comptoir.domain import validation
+
+from .conftest import commit_all, git, run, write
+
+DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
+_DEMO_COPY: list[Path] = []
+
+
+def _demo() -> Path:
+    """The demo company in a repository of its own, its period locked through 2026-11-10 by the
+    command (so the lock rule has a commit to compare with); made once per process."""
+    if not _DEMO_COPY:
+        folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-"))
+        book = folder / "books"
+        shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns("script", "examples"))
+        git(book, "init", "-q")
+        git(book, "config", "user.name", "Test")
+        git(book, "config", "user.email", "test@example.com")
+        commit_all(book, "the demo")
+        closed = run(book, "period", "close", "2026-11-10")
+        assert closed.exit_code == 0, closed.output
+        _DEMO_COPY.append(book)
+    return _DEMO_COPY[0]
+
+
+def _journal(book: Path) -> list[Path]:
+    return sorted((book / "journal").rglob("*.yaml"))
+
+
+def _ident(path: Path) -> str:
+    return path.name[:-len(".yaml")]
+
+
+def _entry(ident: str, day: str, postings: list[tuple[str, str]], extra: str = "") -> str:
+    lines = [f"id: {ident}", f"date: {day}", "memo: drawn", "postings:"]
+    for account, amount in postings:
+        lines += [f"  - account: '{account}'", f"    amount: {amount}"]
+    return "\n".join(lines) + "\n" + extra
+
+
+MONTHS = ["2026/08", "2026/09", "2026/10", "2026/11"]
+
+# one change to the demo: (what, which journal file, which month, a number)
+changes = st.tuples(
+    st.sampled_from(["unbalance", "misfile", "duplicate", "delete", "reverse", "reverse-missing", "assert",
+                     "unreadable", "unknown-account", "foreign-no-rate", "inactive", "huge", "early", "close-late"]),
+    st.integers(min_value=0, max_value=10_000), st.sampled_from(MONTHS), st.integers(min_value=1, max_value=9999))
+
+
+def _apply(book: Path, change: tuple, n: int) -> None:
+    what, pick, month, number = change
+    files = _journal(book)
+    target = files[pick % len(files)]
+    text = target.read_text(encoding="utf-8")
+    ident = _ident(target)
+    day = f"{month.replace('/', '-')}-{(number % 28) + 1:02d}"
+    new = f"JE-{day.replace('-', '')}-Z{n:03d}"
+    where = f"journal/{month}/{new}.yaml"
+    if what == "unbalance":
+        target.write_text(text.replace("amount: ", "amount: 1", 1), encoding="utf-8")
+    elif what == "misfile":
+        moved = book / "journal" / month / target.name
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        target.rename(moved)
+    elif what == "duplicate":
+        (book / "journal" / month).mkdir(parents=True, exist_ok=True)
+        (book / "journal" / month / target.name).write_text(text, encoding="utf-8")
+    elif what == "delete":
+        target.unlink()
+    elif what == "reverse":  # of any entry: a reversal, a closing or revaluation entry, one reversed already
+        write(book, {where: _entry(new, day, [("6100", "-1.00"), ("1010", "1.00")], f"reverses: {ident}\n")})
+    elif what == "reverse-missing":
+        write(book, {where: _entry(new, day, [("6100", "-1.00"), ("1010", "1.00")], "reverses: JE-20260101-NONE\n")})
+    elif what == "assert":  # right or wrong: the balance drawn is as likely as not what the book holds
+        write(book, {where: _entry(new, day, [("6100", "2.00"), ("1010", "-2.00")],
+                                   f"assertions:\n  - account: '1010'\n    balance: {number}.00\n")})
+    elif what == "unreadable":
+        write(book, {where: f"id: {new}\ndate: {day}\nmemo: [unclosed\n"})
+    elif what == "unknown-account":
+        target.write_text(text.replace("account: '", "account: '9", 1), encoding="utf-8")
+    elif what == "foreign-no-rate":
+        write(book, {where: _entry(new, day, [("1010", "5.00"), ("6100", "-5.00")]).replace(
+            "amount: 5.00\n", "amount: 5.00\n    currency: JPY\n").replace(
+            "amount: -5.00\n", "amount: -5.00\n    currency: JPY\n")})
+    elif what == "inactive":
+        account = book / "accounts" / "6100.yaml"
+        if "active:" not in account.read_text(encoding="utf-8"):
+            account.write_text(account.read_text(encoding="utf-8") + "active: false\n", encoding="utf-8")
+    elif what == "huge":  # sums past what a day's subtotal may round: the streamed check gives way to the full one
+        write(book, {where: _entry(new, day, [("1010", "999999999999999.99"), ("3100", "-999999999999999.99")] * 501,
+                                   f"assertions:\n  - account: '1010'\n    balance: {number}.00\n")})
+    elif what == "close-late":  # a year-end closing entry reversed in the next fiscal year
+        closing = f"JE-20261231-C{n:03d}"
+        write(book, {f"journal/2026/12/{closing}.yaml": _entry(closing, "2026-12-31", [("4010", "7.00"), ("3200", "-7.00")],
+                                                                "tags:\n  - closing\n"),
+                     f"journal/2027/01/JE-20270105-U{n:03d}.yaml": _entry(
+                         f"JE-20270105-U{n:03d}", "2027-01-05", [("4010", "-7.00"), ("3200", "7.00")],
+                         f"reverses: {closing}\n")})
+    elif what == "early":  # in the locked period, after the lock was set
+        early = f"JE-20261105-Y{n:03d}"
+        write(book, {f"journal/2026/11/{early}.yaml": _entry(early, "2026-11-05", [("6100", "3.00"), ("1010", "-3.00")])})
+
+
+def _both(book: Path, monkeypatch, *args: str) -> tuple:
+    """(streamed, full) results of one validate: the same command with the stream refused."""
+    used = []
+    original = validation.check_streamed
+
+    def watched(book, folders):
+        found = original(book, folders)
+        used.append(found is not None)
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(validation, "check_streamed", watched)
+        streamed = run(book, "validate", *args)
+    with monkeypatch.context() as m:
+        m.setattr(validation, "check_streamed", lambda book, folders: None)
+        full = run(book, "validate", *args)
+    return streamed, full, used
+
+
+def _same(book: Path, monkeypatch, *args: str) -> list[bool]:
+    ran = []
+    for fmt in ("text", "json", "github"):
+        streamed, full, used = _both(book, monkeypatch, "--format", fmt, *args)
+        assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (full.exit_code, full.stdout, full.stderr), fmt
+        assert "Traceback" not in streamed.output
+        ran += used
+    return ran
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=st.lists(changes, min_size=1, max_size=6), commit=st.booleans())
+def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn, commit):
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-case-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_demo(), book, symlinks=True)
+        for n, change in enumerate(drawn):
+            _apply(book, change, n)
+        ran = _same(book, monkeypatch)
+        huge = any(c[0] == "huge" for c in drawn)
+        assert all(ran) or huge, drawn  # the stream served every run (all but sums too large to add by day)
+        if commit:
+            commit_all(book, "drawn")
+            _same(book, monkeypatch, "--as-of", "HEAD")
+            _same(book, monkeypatch, "--as-of", "HEAD~1")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_demo_validates_streamed(monkeypatch):
+    book = _demo()
+    ran = _same(book, monkeypatch)
+    assert ran == [True, True, True]
+    res = run(book, "validate")
+    assert res.exit_code == 0 and "0 errors" in res.stdout
+
+
+def test_errors_found_streamed_name_file_line_and_code(book, monkeypatch):
+    """Figures by hand: three month folders; a reversal in January of an entry filed in March, a
+    reversal of that reversal, an entry whose id a later month's file takes again (left out), an
+    assertion that fails: 1010 holds 100.00 + 10.00 - 10.00 - 30.00 - 0.50 = 69.50 at the end of
+    2026-03-02, 50.50 short of the 120.00 asserted."""
+    write(book, {
+        "journal/2026/01/JE-20260110-AAAA.yaml": _entry("JE-20260110-AAAA", "2026-01-10",
+                                                        [("1010", "100.00"), ("3100", "-100.00")]),
+        "journal/2026/01/JE-20260120-RRRR.yaml": _entry("JE-20260120-RRRR", "2026-01-20",
+                                                        [("1010", "10.00"), ("6100", "-10.00")],
+                                                        "reverses: JE-20260301-CCCC\n"),
+        "journal/2026/02/JE-20260201-SSSS.yaml": _entry("JE-20260201-SSSS", "2026-02-01",
+                                                        [("1010", "-10.00"), ("6100", "10.00")],
+                                                        "reverses: JE-20260120-RRRR\n"),
+        "journal/2026/03/JE-20260301-CCCC.yaml": _entry("JE-20260301-CCCC", "2026-03-01",
+                                                        [("6100", "30.00"), ("1010", "-30.00")]),
+        "journal/2026/03/JE-20260302-DDDD.yaml": _entry("JE-20260302-DDDD", "2026-03-02",
+                                                        [("6100", "0.50"), ("1010", "-0.50")],
+                                                        "assertions:\n  - account: '1010'\n    balance: 120.00\n"),
+        "journal/2026/04/JE-20260110-AAAA.yaml": _entry("JE-20260110-AAAA", "2026-01-10",
+                                                        [("1010", "1.00"), ("3100", "-1.00")]),
+    })
+    res = run(book, "validate")
+    assert res.exit_code == 1
+    lines = [line for line in res.stderr.splitlines() if ": error [" in line]
+    assert lines == [
+        "journal/2026/02/JE-20260201-SSSS.yaml:9: error [reverse-reversal] JE-20260201-SSSS reverses "
+        "JE-20260120-RRRR, which is itself a reversal",
+        "journal/2026/03/JE-20260302-DDDD.yaml:11: error [assertion-failed] JE-20260302-DDDD: 1010 balance at the "
+        "end of 2026-03-02 is 69.50 EUR, asserted 120.00 EUR (difference -50.50)",
+        "journal/2026/04/JE-20260110-AAAA.yaml:1: error [duplicate-id] journal entry JE-20260110-AAAA is also "
+        "defined in journal/2026/01/JE-20260110-AAAA.yaml",
+        "journal/2026/04/JE-20260110-AAAA.yaml:1: error [misfiled] this journal entry belongs in "
+        "journal/2026/01/JE-20260110-AAAA.yaml",
+    ], res.stderr
+    accounts = len(list((book / "accounts").glob("*.yaml")))
+    assert f"{accounts + 5} records checked: 4 errors, 0 warnings" in res.stderr
+    assert all(_same(book, monkeypatch))
+
+
+def test_no_more_than_one_folder_of_entries_is_alive_at_once(book):
+    """The structure, not a measure: while the stream is read, the journal entries alive are the
+    folder being checked and those the rules keep (a reversal, an assertion), never the journal."""
+    from comptoir.book.loader import stream_book
+    from comptoir.book.root import find_root
+    from comptoir.schemas.accounting import JournalEntry
+
+    files = {}
+    for month in range(1, 7):
+        for n in range(12):
+            ident = f"JE-2026{month:02d}{n + 1:02d}-Q{n:03d}"  # -Q: this test's entries, among any others alive
+            files[f"journal/2026/{month:02d}/{ident}.yaml"] = _entry(
+                ident, f"2026-{month:02d}-{n + 1:02d}", [("6100", f"{n + 1}.00"), ("1010", f"-{n + 1}.00")],
+                "reverses: JE-20260101-Q000\n" if (month, n) == (4, 5) else "")
+    write(book, files)
+    commit_all(book)
+    root = find_root(str(book))
+    base, folders = stream_book(root)
+    alive: list[int] = []
+
+    def watched():
+        for folder in folders:
+            alive.append(sum(1 for o in gc.get_objects() if type(o) is JournalEntry and "-Q" in o.id))
+            yield folder
+            del folder
+
+    problems, _ = validation.check_streamed(base, watched())
+    assert problems == [] or all(p.severity != "error" for p in problems)
+    assert len(alive) == 6  # one book per month folder
+    assert max(alive) <= 12 + 1, alive  # one folder's 12, and the one reversal kept
+    assert base.entries.count == 72 and len(base.entries) == 1  # every id known, one entry held
+
+
+def test_a_rule_that_says_nothing_about_streaming_is_given_the_whole_book(book, monkeypatch):
+    """A rule reading the journal with no `stream` declared cannot be served a folder at a time:
+    validate then reads the whole book, and the rule sees every entry."""
+    seen = []
+
+    @validation.rule(reads=("journal",))
+    def counting(b):
+        seen.append(len(b.entries))
+        return []
+
+    write(book, {"journal/2026/01/JE-20260110-AAAA.yaml": _entry("JE-20260110-AAAA", "2026-01-10",
+                                                                 [("1010", "1.00"), ("3100", "-1.00")]),
+                 "journal/2026/02/JE-20260210-BBBB.yaml": _entry("JE-20260210-BBBB", "2026-02-10",
+                                                                 [("1010", "1.00"), ("3100", "-1.00")])})
+    original = validation._rules
+    monkeypatch.setattr(validation, "_rules", lambda: [*original(), validation.spec_of(counting)])
+    res = run(book, "validate")
+    assert res.exit_code == 0, res.output
+    assert seen == [2]
+
+
+@pytest.mark.parametrize("as_of", [(), ("--as-of", "HEAD")])
+def test_an_uncommitted_rate_file_is_streamed_too(book, monkeypatch, as_of):
+    write(book, {"journal/2026/01/JE-20260110-AAAA.yaml": _entry("JE-20260110-AAAA", "2026-01-10",
+                                                                 [("1010", "1.00"), ("3100", "-1.00")])})
+    commit_all(book)
+    write(book, {"rates/USD-2026-01-02.yaml": "id: USD-2026-01-02\ncurrency: USD\ndate: 2026-01-02\nrate: 0.9\n"})
+    assert all(_same(book, monkeypatch, *as_of))
