@@ -209,8 +209,10 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
 def _without_gc(load: Callable[..., Book]) -> Callable[..., Book]:
     """Load with the cyclic collector paused: a large book is a million small acyclic objects,
     which it would rescan again and again while they are built (about half the load time).
-    After a large load they are frozen: they stay for the whole command, so later
-    collections skip them instead of walking them all once more."""
+    After a large whole load they are frozen: they stay for the whole command, so later
+    collections skip them instead of walking them all once more. A partial book is not: its
+    kinds read on demand refer back to it (a cycle only the collector frees), and frozen it would
+    outlive its last use (a report reading the journal a few folders at a time kept them all)."""
 
     @wraps(load)
     def wrapper(*args, **kwargs) -> Book:
@@ -218,7 +220,7 @@ def _without_gc(load: Callable[..., Book]) -> Callable[..., Book]:
         gc.disable()
         try:
             book = load(*args, **kwargs)
-            if enabled and len(book.sources) >= PARALLEL_THRESHOLD:
+            if enabled and kwargs.get("kinds") is None and len(book.sources) >= PARALLEL_THRESHOLD:
                 gc.freeze()
             return book
         finally:
