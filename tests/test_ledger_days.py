@@ -68,9 +68,31 @@ def test_uncommitted_edit_is_read_from_disk_not_from_the_cache(book):
     assert _served(book)
     assert _tb(book)["totals"]["debit"] == "9.00"
     assert _tb(book) == _full(book)
-    # a rate not committed: every sum depends on the rates, so the whole book is read
+    # a rate not committed: every sum depends on the rates, so every folder is summed again at the
+    # working tree's rates (kept under what those files hold), still a folder at a time
     assert run(book, "rate", "add", "USD", "0.9", "--date", "2026-01-01", "--no-commit").exit_code == 0
-    assert not _served(book)
+    assert _served(book)
+    assert _tb(book) == _full(book)
+
+
+def test_an_uncommitted_rate_values_the_served_sums(book):
+    """An entry wholly in USD is valued at the rate table's rate on its day: 100.00 USD on
+    2026-11-05 is 90.00 EUR at the committed 0.90, and 80.00 EUR once a 0.80 rate of 2026-11-01
+    is written and not committed; the served trial balance says so, like the full read."""
+    assert run(book, "rate", "add", "USD", "0.90", "--date", "2026-10-01").exit_code == 0
+    write(book, {"journal/2026/11/JE-20261105-USD1.yaml":
+                 "id: JE-20261105-USD1\ndate: 2026-11-05\nmemo: in dollars\npostings:\n"
+                 "  - account: '6100'\n    amount: 100.00\n    currency: USD\n"
+                 "  - account: '1010'\n    amount: -100.00\n    currency: USD\n"})
+    commit_all(book)
+    _post(book, "2026-10-05", "7.00")
+    assert _served(book)
+    assert _tb(book)["totals"]["debit"] == "97.00"  # 90.00 + 7.00
+    assert run(book, "rate", "add", "USD", "0.80", "--date", "2026-11-01", "--no-commit").exit_code == 0
+    assert _served(book)
+    assert _tb(book)["totals"]["debit"] == "87.00"  # 80.00 + 7.00
+    assert _tb(book) == _full(book)
+    assert _served(book)  # the second time from the sums kept under the working tree's rates
     assert _tb(book) == _full(book)
 
 

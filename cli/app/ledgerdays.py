@@ -62,6 +62,7 @@ class Watch:
         self.at_revision = as_of is not None
         self.path = None if as_of else find_data_root(repo, cwd)
         # `also`: more folders for the same `git status` (a report that reads another kind's partials)
+        self.rates_changed = False  # set by dirty(): the working tree's rates differ from HEAD's
         self.probe = None if self.path is None else Probe(
             self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in (*FOLDERS, *also))), status=status)
 
@@ -75,8 +76,9 @@ class Watch:
 
     def dirty(self, root: DataRoot, folders: list[str]) -> set[str] | None:
         """The journal folders (from the data root) with uncommitted changes: those are read from
-        the working tree, the others served from the store. None when the store cannot serve the
-        working tree: a rate changed (every sum depends on the rates), or git could not say."""
+        the working tree, the others served from the store. None when git could not say. When a
+        rate changed (every sum depends on the rates), `rates_changed` says so."""
+        self.rates_changed = False
         if self.at_revision:
             return set()
         if self.probe is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
@@ -88,8 +90,8 @@ class Watch:
         out = set()
         for path in changes:
             if any(_under(path, f) for f in others):
-                return None
-            if _under(path, journal) and path.endswith(".yaml"):
+                self.rates_changed = True
+            elif _under(path, journal) and path.endswith(".yaml"):
                 out.add(path.rpartition("/")[0])
         return out
 
@@ -147,7 +149,12 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     except git.GitError:
         return False  # no commit yet
     journal_path = folders[0]
-    rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
+    if watch.rates_changed:  # sums at the working tree's rates: keyed by what those files hold
+        rates = _rates_on_disk(root, names[1:])
+        if rates is None:
+            return False
+    else:
+        rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
     store = Store.of(root.path)
     tree_of = {folder: tree for folder, tree in trees.items() if _under(folder, journal_path)}
     for folder in dirty:  # folders with uncommitted changes: read from the working tree, kept nowhere
@@ -227,7 +234,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     book.derived["ledger.reversals"] = reversed_by
     if want is not None:
         book.derived["ledger.rows"] = _posting_rows(chosen)
-    if not dirty and only is None:  # what they are the sums of, and the entries' ids (for ledgersnap)
+    if not dirty and only is None and not watch.rates_changed:  # what they are the sums of, and the entries' ids (for ledgersnap)
         book.derived["ledger.days.trees"] = trees
         book.derived["ledger.days.ids"] = ids
     return True
@@ -270,6 +277,24 @@ class _Batches:
                 self.read.setdefault(read.source(self.kind.name, ident).rpartition("/")[0], []).append(record)
             read.records.clear()  # its other kinds (read on demand) refer back to it: a cycle, and no collector runs here
         return self.read.pop(folder)
+
+
+def _rates_on_disk(root: DataRoot, folders: list[str]) -> str | None:
+    """A key for the rate files in the working tree: every file's path and git blob id (what a
+    tree id would name once they are committed). None when one cannot be read."""
+    from comptoir.book import git
+
+    parts = []
+    for folder in folders:
+        base = root.path / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*.yaml")):
+            try:
+                parts.append(f"{path.relative_to(root.path).as_posix()}={git.blob_id(path.read_bytes())}")
+            except OSError:
+                return None
+    return "worktree\0" + "\0".join(parts)
 
 
 def _add_sums(into: dict, sums: list, only: set[str] | None = None) -> None:
