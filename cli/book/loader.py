@@ -410,7 +410,7 @@ class _Reading:
             tasks = [(b, r, blobs[b]) for b, r, _ in tasks if b is not None]  # at a revision every file has its blob
             del blobs
         self.hits = hits
-        self.caches = caches
+        self.caches: Parsed | None = caches
         self.done = zip(task_paths, _parse_all(tasks, progress, root.top, str(root.path)), strict=True)
         self.read = read
         self.root = root

@@ -218,8 +218,8 @@ def _folder_view(book: Book, folder: Book) -> Book:
     """`book` with one folder's entries as its journal."""
     from collections import ChainMap
 
-    records = dict(book.records)
-    records["journal"] = folder.of("journal")
+    records: dict[str, dict[str, Record]] = dict(book.records)
+    records["journal"] = folder.records.get("journal", {})
     view = Book(book.settings, records, ChainMap(folder.sources, book.sources),  # type: ignore[arg-type]
                 book.settings_path, book.revision, book.root_prefix, [], book.today, book.text_reader)
     view.lock_revision = book.lock_revision
