@@ -182,7 +182,15 @@ def show(env, ident, fmt, as_of) -> None:
     from comptoir.errors import fail
     from comptoir.views.ledger import entry_table
 
-    book = env.book(as_of)
+    book, folders = env.streamed_book(as_of)  # a folder of entries at a time: keep it and its reversals
+    kept = book.entries
+    for folder in folders:
+        for found in folder.entries.values():
+            if found.id == ident or found.reverses == ident:
+                kept[found.id] = found
+                book.sources[("journal", found.id)] = folder.sources[("journal", found.id)]
+        book.load_problems.extend(folder.load_problems)
+    env.warn_unread(book.load_problems)
     entry = book.entries.get(ident)
     if entry is None:
         raise fail("unknown-entry", f"there is no journal entry {ident}", "`comptoir journal list` shows the ids")
