@@ -25,7 +25,7 @@ PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more th
 GIT_READ_THRESHOLD = 200  # below this, starting `git cat-file` costs more than opening the files
 
 
-PARSED = Derivation("parse", keep=4096)  # parse results, in buckets of one kind's blobs (see Parsed)
+PARSED = Derivation("parse", keep=8192)  # parse results, in buckets of one kind's blobs (see Parsed)
 
 
 def parse_bytes(data: bytes) -> tuple:
@@ -96,39 +96,61 @@ def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
 class Parsed:
     """Parse results by git blob id, from the store. A file's parse depends only on its bytes
     (and the code), so the results are kept in buckets: one kind's blobs whose ids start
-    alike, keyed by the ids of the blobs in the bucket. A bucket holds a few hundred files
-    at most, so a commit that adds or changes a file re-parses its bucket's files only (in
-    another process, or another branch, the same bucket is found again), and a read of one
-    kind (a lead list) opens only that kind's buckets. Files changed in the working tree have
-    no blob id until they are read: they are parsed every time, and kept nowhere."""
+    alike (for a kind filed by month, in one month folder), keyed by the ids of the blobs in
+    the bucket. A bucket holds a few hundred files at most, so a commit that adds or changes a
+    file re-parses its bucket's files only (in another process, or another branch, the same
+    bucket is found again), a read of one kind (a lead list) opens only that kind's buckets,
+    and a read of the journal a month at a time lets each month's buckets go with it. Files
+    changed in the working tree have no blob id until they are read: they are parsed every
+    time, and kept nowhere."""
 
     def __init__(self, store: Store, files: dict[str, str | None]) -> None:
         self.store = store
-        by_kind: dict[str, list[str]] = {}
+        groups: dict[tuple[str, str], list[str]] = {}
         for rel, blob in files.items():
             if blob:
                 kind = _kind_of(rel)
-                by_kind.setdefault(kind.name if kind else "", []).append(blob)
-        self.bucket_of: dict[str, tuple[str, str]] = {}
-        self.members: dict[tuple[str, str], list[str]] = {}
-        for kind_name, blobs in by_kind.items():
+                folder = rel.rpartition("/")[0] if kind is not None and kind.date_field else ""
+                groups.setdefault((kind.name if kind else "", folder), []).append(blob)
+        self.bucket_of: dict[str, tuple[str, str, str]] = {}
+        self.members: dict[tuple[str, str, str], list[str]] = {}
+        for (kind_name, folder), blobs in groups.items():
             width = 0 if len(blobs) <= 512 else 1 if len(blobs) <= 8192 else 2
             for blob in blobs:
-                bucket = (kind_name, blob[:width])
+                bucket = (kind_name, folder, blob[:width])
                 self.bucket_of[blob] = bucket
                 self.members.setdefault(bucket, []).append(blob)
-        self.loaded: dict[tuple[str, str], dict] = {}
-        self.added: set[tuple[str, str]] = set()
+        self.loaded: dict[tuple[str, str, str], dict] = {}
+        self.added: set[tuple[str, str, str]] = set()
+        self.in_store: dict[tuple[str, str, str], bool] = {}
 
-    def _inputs(self, bucket: tuple[str, str]) -> tuple[str, ...]:
-        return (f"{bucket[0]}/{bucket[1]}", *sorted(set(self.members[bucket])))
+    def _inputs(self, bucket: tuple[str, str, str]) -> tuple[str, ...]:
+        return (f"{bucket[0]}/{bucket[1]}/{bucket[2]}", *sorted(set(self.members[bucket])))
 
-    def _bucket(self, bucket: tuple[str, str]) -> dict:
+    def _bucket(self, bucket: tuple[str, str, str]) -> dict:
         found = self.loaded.get(bucket)
         if found is None:
             value = self.store.get(PARSED, *self._inputs(bucket))
             found = self.loaded[bucket] = value if isinstance(value, dict) else {}
         return found
+
+    def stored(self, blob: str) -> bool:
+        """Whether the blob's bucket is in the store (a bucket is stored whole: its blobs are hits)."""
+        bucket = self.bucket_of.get(blob)
+        if bucket is None:
+            return False
+        found = self.in_store.get(bucket)
+        if found is None:
+            found = self.in_store[bucket] = bucket in self.loaded or self.store.has(PARSED, *self._inputs(bucket))
+        return found
+
+    def release(self, kind_name: str, folder: str) -> None:
+        """Keep what was added to one folder's buckets, and let them go (that folder is read)."""
+        for bucket in [b for b in self.loaded if b[0] == kind_name and b[1] == folder]:
+            if bucket in self.added:
+                self.added.discard(bucket)
+                self._save(bucket)
+            del self.loaded[bucket]
 
     def get(self, blob: str) -> bytes | None:
         bucket = self.bucket_of.get(blob)
@@ -142,10 +164,13 @@ class Parsed:
 
     def save(self) -> None:
         for bucket in self.added:
-            value = self.loaded[bucket]
-            if all(blob in value for blob in self.members[bucket]):
-                self.store.put(PARSED, self._inputs(bucket), value)
+            self._save(bucket)
         self.added.clear()
+
+    def _save(self, bucket: tuple[str, str, str]) -> None:
+        value = self.loaded[bucket]
+        if all(blob in value for blob in self.members[bucket]):
+            self.store.put(PARSED, self._inputs(bucket), value)
 
 
 def _wanted(relpath: str) -> bool:
@@ -295,6 +320,8 @@ def _folders(reading: _Reading, kind: Kind, records: Streamed, pending: deque[st
             if chunk is None or here != folder:
                 if chunk is not None:
                     yield chunk
+                    if reading.caches is not None:
+                        reading.caches.release(kind.name, folder)  # type: ignore[arg-type]
                 chunk = Book(base.settings, {kind.name: {}}, {}, base.settings_path, base.revision,
                              base.root_prefix, [], base.today, base.text_reader)
                 folder = here
@@ -392,10 +419,14 @@ class _Reading:
         # first: the book needs them; a streamed kind last: the rules need the others to check it)
         self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, streamed is not None and _kind_of(r) is streamed, r))
         hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
+        lazy: dict[str, str] = {}  # a streamed kind's files in the store: path -> blob, read with their folder
         tasks: list[tuple[str | None, str | None, bytes | None]] = []
         task_paths: list[str] = []
         for rel in self.order:
             blob = files[rel]
+            if blob and streamed is not None and _kind_of(rel) is streamed and caches.stored(blob):
+                lazy[rel] = blob
+                continue
             hit = caches.get(blob) if blob else None
             if hit is not None:
                 hits[rel] = hit
@@ -403,13 +434,14 @@ class _Reading:
             tasks.append((blob, rel, None))
             task_paths.append(rel)
         del files
-        if not tasks:  # nothing to add to the cache: let it go before the records are built
+        if not tasks and not lazy:  # nothing to add to the cache: let it go before the records are built
             caches = None  # type: ignore[assignment]
         if rev and tasks:
             blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
             tasks = [(b, r, blobs[b]) for b, r, _ in tasks if b is not None]  # at a revision every file has its blob
             del blobs
         self.hits = hits
+        self.lazy = lazy
         self.caches: Parsed | None = caches
         self.done = zip(task_paths, _parse_all(tasks, progress, root.top, str(root.path)), strict=True)
         self.read = read
@@ -430,6 +462,13 @@ class _Reading:
         """The file's parse result: from the cache, or the next one the parser has finished."""
         if rel in self.hits:
             return unpack(self.hits.pop(rel))
+        blob = self.lazy.pop(rel, None)
+        if blob is not None and self.caches is not None:
+            found = self.caches.get(blob)
+            if found is None:  # its bucket went from the store since it was looked for: parse it here
+                found = pack(parse_bytes(self.read(rel)))
+                self.caches.put(blob, found)
+            return unpack(found)
         path, (blob, packed) = next(self.done)
         assert path == rel and self.caches is not None
         self.caches.put(blob, packed)

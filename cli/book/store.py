@@ -94,6 +94,11 @@ class Store:
         name = key(derivation.what, inputs)
         return _read(self._path(derivation, name), name)
 
+    def has(self, derivation: Derivation, *inputs: str) -> bool:
+        """Whether a value is stored for these inputs (not whether it is sound: `get` says that)."""
+        path = self._path(derivation, key(derivation.what, inputs))
+        return path is not None and path.is_file()
+
     def put(self, derivation: Derivation, inputs: tuple[str, ...], value: Any) -> None:
         """Keep `value` for these inputs; never fails (a read-only git folder keeps nothing)."""
         name = key(derivation.what, inputs)
