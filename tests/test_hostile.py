@@ -664,6 +664,19 @@ def test_yaml_reader_either_reads_plain_values_or_says_where(text):
     assert plain(value)
 
 
+def test_yaml_lines_are_the_files_lines_whatever_the_unicode_line_breaks():
+    """YAML counts NEL, LS and PS as line breaks; git, editors and CI annotations do not. Found
+    by the test above: `{<NEL>0` was reported at line 3 of a one-line file."""
+    for text, line in [("{\x850", 1), ("a: 1\nb: \u2028 [", 2), ("a: 1\r\nb: \u2029x\nc: [", 3),
+                       ("a: 1\nb: [\n", 3)]:
+        with pytest.raises(yamlread.YamlError) as caught:
+            yamlread.parse(text)
+        assert caught.value.line == line, (text, caught.value.line)
+    lines: dict = {}
+    assert yamlread.parse("a: 1\n\u2028b: x\nc: [1]\n", lines) == {"a": "1", "b": "x", "c": ["1"]}
+    assert (lines[("b",)], lines[("c",)]) == (2, 3)
+
+
 _keys = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 _scalars = st.none() | st.booleans() | _plain_text | st.decimals(allow_nan=False, allow_infinity=False,
                                                                   places=2).map(lambda d: format(d, "f"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 from yaml import events as ev
 
@@ -74,11 +75,23 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
             return value
     parser = _Parser(text)
     try:
-        return _build(parser, lines, limit)
+        value = _build(parser, lines, limit)
+        if lines:
+            fix = _file_lines(text)
+            if fix is not None:
+                for path, line in lines.items():
+                    lines[path] = fix(line)
+        return value
+    except YamlError as exc:
+        fix = _file_lines(text)
+        if fix is not None:
+            exc.line = fix(exc.line)
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
         source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        fix = _file_lines(source) or (lambda n: n)
+        line = fix(mark.line + 1) if mark else 1
         row = source.split("\n")[line - 1] if mark and line <= source.count("\n") + 1 else ""
         if "\t" in row[:max(mark.column, 0) + 1 if mark else 0] or row.lstrip(" ").startswith("\t"):
             raise YamlError(line, "yaml-tab", f"a tab character at line {line}, column {mark.column + 1 if mark else 1}: "
@@ -86,8 +99,8 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
         message = exc.problem or exc.context or "not valid YAML"
         if exc.problem and exc.context:  # "found unexpected end of stream while scanning a quoted scalar"
             message = f"{exc.problem} {exc.context}"
-            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
-                message += f" that starts at line {exc.context_mark.line + 1}"
+            if exc.context_mark is not None and fix(exc.context_mark.line + 1) != line:
+                message += f" that starts at line {fix(exc.context_mark.line + 1)}"
         raise YamlError(line, "yaml-syntax", message,
                         "fix the YAML syntax (indentation, a missing colon or quote)") from None
     except yaml.reader.ReaderError as exc:
@@ -101,6 +114,31 @@ def parse(text: str | bytes, lines: dict[Path, int] | None = None, max_items: in
         dispose = getattr(parser, "dispose", None)
         if dispose:
             dispose()
+
+
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _file_lines(text: str | bytes) -> Callable[[int], int] | None:
+    """YAML counts NEL, LS and PS as line breaks; git, editors and CI annotations count only CR
+    and LF: the parser's line -> the file's line, or None when the text has none of them (the
+    lines agree). A line past the end (the parser's end of stream) is the file's last."""
+    source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if not any(c in source for c in _ODD_BREAKS):
+        return None
+    file_line = 1
+    of = [1]  # parser line (0-based) -> file line
+    prev = ""
+    for c in source:
+        if c == "\n" and prev == "\r":
+            pass  # CRLF: one break, counted at the CR
+        elif c in "\r\n":
+            file_line += 1
+            of.append(file_line)
+        elif c in _ODD_BREAKS:
+            of.append(file_line)
+        prev = c
+    return lambda line: of[min(max(line, 1), len(of)) - 1]
 
 
 MAX_LIST_ITEMS = 100_000  # as comptoir.schemas.types.MAX_LIST_ITEMS (storage imports no more of schemas here)
