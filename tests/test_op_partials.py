@@ -11,6 +11,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -596,3 +597,67 @@ def test_a_book_in_a_subfolder_of_its_repository_is_served_dirty_and_clean(monke
                 None, "ROASTERY")})
         assert _stock_served(book) and _aging_served(book) and _overview_served(book, dt.date(2026, 11, 30))
         _same(book, monkeypatch, reports)
+
+
+# -- the stock balance's inventory accounts from the trial-balance snapshot (cli/app/ledgersnap.py) --
+
+SNAPSHOT_BALANCES = [
+    ("report", "stock-balance"),
+    ("report", "stock-balance", "--date", "2026-12-04"),  # the day before the last entry
+    ("report", "stock-balance", "--date", "2026-12-05"),  # its day
+    ("report", "stock-balance", "--date", "2026-10-15"),
+    ("report", "stock-balance", "--date", "2027-01-31"),
+]
+
+
+def _snapshot_served(book: Path) -> bool:
+    from comptoir.app import ledgerdays
+    from comptoir.context import Env
+    from comptoir.domain.stock.accounts import inventory_accounts
+
+    env = Env(repo=str(book))
+    loaded = env.book(None, kinds=("account", "rate", "item", "warehouse"))
+    watch = ledgerdays.Watch(str(book), None, None, also=(stockreports.FOLDER,))
+    return stockreports._snapshot_sums(loaded, watch, inventory_accounts(loaded))
+
+
+def _inventory_balance(book: Path, *args: str) -> Decimal:
+    out = run(book, "report", "stock-balance", *args, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    return Decimal(json.loads(out.stdout)["inventory_accounts_balance"])
+
+
+def _inventory_entry(book: Path, amount: str) -> None:
+    write(book, {"journal/2026/12/JE-20261205-INVT.yaml": (
+        "id: JE-20261205-INVT\ndate: 2026-12-05\nmemo: Stock count found more\npostings:\n"
+        f"  - account: '1200'\n    amount: {amount}\n  - account: '4010'\n    amount: -{amount}\n")})
+
+
+def test_stock_balance_takes_the_inventory_accounts_from_the_snapshot(monkeypatch, tmp_path):
+    """The demo company and one more entry on the inventory account (1200, +100.00 on 2026-12-05,
+    the book's last): once `report trial-balance` kept the snapshot of HEAD, the stock balance on
+    any day takes the inventory accounts from it, summing no journal month, and equals the full
+    read; uncommitted (the entry now 250.00) and --as-of the first commit it sums the months."""
+    from comptoir.app import ledgerdays
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    first = git(book, "rev-parse", "HEAD").strip()
+    _inventory_entry(book, "100.00")
+    commit_all(book, "the count")
+    assert not _snapshot_served(book)  # no snapshot kept yet: the day sums answer
+    _same(book, monkeypatch, SNAPSHOT_BALANCES)
+    assert run(book, "report", "trial-balance").exit_code == 0  # keeps the snapshot of HEAD
+    assert _snapshot_served(book)
+    with monkeypatch.context() as m:
+        m.setattr(ledgerdays, "attach", lambda *a, **k: pytest.fail("summed the journal months"))
+        before, after = _inventory_balance(book, "--date", "2026-12-04"), _inventory_balance(book, "--date", "2026-12-05")
+        assert after - before == Decimal("100.00")
+        assert _inventory_balance(book) == after
+    _same(book, monkeypatch, SNAPSHOT_BALANCES)
+    _inventory_entry(book, "250.00")  # uncommitted
+    assert not _snapshot_served(book)
+    assert _inventory_balance(book) - before == Decimal("250.00")
+    _same(book, monkeypatch, SNAPSHOT_BALANCES)
+    _same(book, monkeypatch, SNAPSHOT_BALANCES, as_of=("--as-of", first))
+    assert _inventory_balance(book, "--as-of", first) == before

@@ -89,6 +89,17 @@ class Snapshot:
             return None
         return balance_table(self.accounts, opening, moves, depth, self.places, self.base)
 
+    def day_totals(self, codes: set[str]) -> dict[str, dict[int, list[Decimal]]] | None:
+        """Of the accounts of `codes` that have postings: per day, [debits, credits], what
+        comptoir.domain.ledger.day_totals gives of them (None if a difference of running totals
+        would need more digits than Decimal keeps)."""
+        with localcontext() as ctx:
+            ctx.traps[Inexact] = True
+            try:
+                return {code: _cells(self.running[code]) for code in sorted(codes) if code in self.running}
+            except ArithmeticError:
+                return None
+
     def _window(self, lo: int | None, hi: int | None) -> tuple:
         """Balance before day `lo` and debits/credits from `lo` to `hi`, per account, with the
         accounts cli.domain.ledger._day_range gives: those with a day before `lo`, and those

@@ -10,7 +10,9 @@ its month, a dirty tree reads only the changed folders and `--as-of` uses the re
 The balance adds the folders' totals (and the per-day values of the one month its `--date`
 cuts), the ledger unpacks only the items it shows, from the months its range covers, starting
 from the levels the day before. The inventory accounts' balance the stock balance is checked
-against comes from the journal's day sums (comptoir.app.ledgerdays), of those accounts only.
+against comes, when the working tree is HEAD's and the warm trial balance keeps a snapshot of
+it, from that snapshot's running totals (comptoir.app.ledgersnap); else from the journal's day
+sums (comptoir.app.ledgerdays), of those accounts only.
 """
 
 from __future__ import annotations
@@ -108,9 +110,33 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
     book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts))
     if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
             and _attach(env.root(), book, watch, level_days, moves_of, consumption)
-            and (not ledger or ledgerdays.attach(env.root(), book, watch, accounts=inventory_accounts(book)))):
+            and (not ledger or _snapshot_sums(book, watch, inventory_accounts(book))
+                 or ledgerdays.attach(env.root(), book, watch, accounts=inventory_accounts(book)))):
         return env.book(as_of)
     return book
+
+
+def _snapshot_sums(book: Book, watch, accounts: set[str]) -> bool:
+    """The inventory accounts' day totals from the trial-balance snapshot of HEAD
+    (comptoir.app.ledgersnap), when the working tree is HEAD's: a few running totals instead of
+    every journal month's sums. False (the caller sums the months) when there is no snapshot or
+    anything changed. Any day is served: the day totals are the differences of running totals."""
+    from comptoir.app import ledgersnap
+
+    if watch.at_revision:
+        return False
+    try:
+        snapshot = ledgersnap.lookup(watch)
+    except Exception:  # noqa: BLE001 - an optimisation: the day sums answer as before
+        return False
+    if snapshot is None or snapshot.base != book.base or not watch.untouched():
+        return False
+    totals = snapshot.day_totals(accounts)
+    if totals is None:
+        return False
+    book.derived["ledger.days"] = totals
+    book.derived["ledger.days.closing"] = {}
+    return True
 
 
 def _attach(root, book: Book, watch, level_days: tuple, moves_of: tuple | None, consumption: bool = False) -> bool:
