@@ -387,6 +387,9 @@ DOCUMENT_REPORTS = [
     ("report", "overview", "--date", "2026-10-20"),
     ("report", "open-orders"),
     ("report", "open-orders", "--date", "2026-11-01", "--side", "purchases"),
+    ("pay", "list"),
+    ("pay", "list", "--direction", "out"),
+    ("pay", "list", "--partner", "cafe-de-la-soie"),
 ]
 DOCUMENT_FOLDERS = ("sales", "purchasing", "payments", "applications")
 

@@ -218,9 +218,10 @@ def apply(env, partner, credits, documents, amount, side, date_, no_commit) -> N
 @click.pass_obj
 def list_(env, partner, direction, fmt, as_of) -> None:
     """List payments with what they were allocated to."""
+    from comptoir.commands._docs import served
     from comptoir.views.payments import payments_table
 
-    book = env.book(as_of)
+    book = served(env, as_of, payments_table)  # the payments and documents' numbers as facts (cli/app/docfacts.py)
     emit(payments_table(book, partner, direction), fmt, book.revision)
 
 

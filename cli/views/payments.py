@@ -9,9 +9,15 @@ from decimal import Decimal
 
 from comptoir.domain.book import Book
 from comptoir.domain.cashview import cash_plan
+from comptoir.domain.documents.facts import facts_of
 from comptoir.domain.payments import BUCKETS, CashWeeks, aging, cash_weeks, payment_rows, statement
 from comptoir.domain.table import Column, Table, money, text
 from comptoir.schemas.types import currency_places
+
+# The kinds a table reads (comptoir.commands._docs.served), and those it may be served as light
+# records of the fields it reads (comptoir.domain.documents.facts; comptoir.app.docfacts).
+READS = {"payments_table": ("payment", "invoice", "bill")}
+FACTS = {"payments_table": facts_of("payment", "invoice", "bill")}
 
 
 def payments_table(book: Book, partner: str | None = None, direction: str | None = None) -> Table:

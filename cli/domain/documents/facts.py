@@ -22,7 +22,7 @@ FIELDS: dict[str, tuple] = {
     "bill": (*_CHARGE, ("lines", _BILLED)),
     "credit-note": (*_NOTE, "invoice", ("lines", ("line", "item", "qty", "returned", "net", "value"))),
     "debit-note": (*_NOTE, "bill", ("lines", _BILLED)),
-    "payment": ("id", "date", "settles", "refund", "reference", "partner", "currency", "rate", "amount",
+    "payment": ("id", "date", "direction", "settles", "refund", "reference", "partner", "currency", "rate", "amount",
                 "unallocated", ("allocations", ("document", "amount"))),
     "application": ("id", "date", "side", "partner", "document", "credit", "amount"),
     "delivery": ("id", "date", "order", "partner", ("lines", _MOVED)),
