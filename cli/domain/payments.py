@@ -481,10 +481,12 @@ def cash_weeks(book: Book, today: dt.date, weeks: int = 13) -> CashWeeks:
 def payment_rows(book: Book, partner: str | None = None, direction: str | None = None) -> list[dict[str, Any]]:
     """Payments by date (of a partner, in or out), with the documents they are allocated to."""
     rows = []
+    docs: dict[str, Invoice | Bill] | None = None
     for pay in sorted(book.of("payment").values(), key=lambda x: (x.date, x.id)):
         if (partner and pay.partner != partner) or (direction and pay.direction != direction):
             continue
-        docs: dict[str, Invoice | Bill] = {**book.of("invoice"), **book.of("bill")}
+        if docs is None:  # once, not per payment
+            docs = {**book.of("invoice"), **book.of("bill")}
         rows.append({"id": pay.id, "date": pay.date, "direction": pay.direction, "partner": pay.partner,
                      "currency": pay.currency or book.base, "amount": pay.amount,
                      "allocated": ", ".join(f"{docs[a.document].number if a.document in docs else a.document} "
