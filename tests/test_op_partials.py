@@ -224,6 +224,10 @@ def test_a_misfiled_move_is_left_to_the_full_read(book, monkeypatch):
 # -- aging and statements (cli/app/openitems.py) ----------------------------------------------
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
+CASH_REPORTS = [  # both sides' open items and every account's day totals (cli/app/openitems.py cash)
+    ("report", "cash-forecast", "--date", "2026-11-30"),
+    ("report", "cash-forecast", "--date", "2026-10-05", "--weeks", "8"),
+]
 AGING_REPORTS = [
     ("report", "ar-aging"),
     ("report", "ar-aging", "--detail", "--date", "2026-10-20"),
@@ -235,6 +239,7 @@ AGING_REPORTS = [
     ("report", "overview"),
     ("report", "overview", "--date", "2026-10-20"),
     ("report", "stock-balance"),  # the inventory accounts' day totals only (the random postings are on others)
+    *CASH_REPORTS,
 ]
 PARTNERS = ["cafe-de-la-soie", "bureaux-cafe-service", "cartonnages-lyonnais", None]
 
@@ -462,8 +467,10 @@ def test_random_document_books_give_the_same_lists_and_aging(monkeypatch, first,
         _edit_document(documents()[len(edits) * 7 % len(documents())], len(dirty))
         assert _docs_served(book)
         _same(book, monkeypatch, DOCUMENT_REPORTS)
+        _same(book, monkeypatch, CASH_REPORTS)
         assert _docs_served(book, start)
         _same(book, monkeypatch, DOCUMENT_REPORTS, as_of=("--as-of", start))
+        _same(book, monkeypatch, CASH_REPORTS, as_of=("--as-of", start))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -664,3 +671,33 @@ def test_stock_balance_takes_the_inventory_accounts_from_the_snapshot(monkeypatc
     _same(book, monkeypatch, SNAPSHOT_BALANCES)
     _same(book, monkeypatch, SNAPSHOT_BALANCES, as_of=("--as-of", first))
     assert _inventory_balance(book, "--as-of", first) == before
+
+
+def test_cash_forecast_reads_no_journal_entry(monkeypatch, tmp_path):
+    """On the demo company, committed and its store warm: the cash forecast gets the open items
+    of both sides and the bank, payroll and VAT balances without reading a journal entry, with
+    the figures the full read gives; its opening is the bank accounts' balance worked out from
+    the trial balance."""
+    from comptoir.model import Book
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    _same(book, monkeypatch, CASH_REPORTS)  # warms the store too
+    full = {args: run(book, *args, "--format", "json").stdout for args in CASH_REPORTS}
+    with monkeypatch.context() as m:
+        original = Book.of
+
+        def of(self, kind):
+            if kind == "journal":
+                raise AssertionError("a served cash forecast read the journal")
+            return original(self, kind)
+
+        m.setattr(Book, "of", of)
+        for args in CASH_REPORTS:
+            served = run(book, *args, "--format", "json")
+            assert (served.exit_code, served.stdout) == (0, full[args]), (args, served.stderr)
+    tb = json.loads(run(book, "report", "trial-balance", "--to", "2026-11-30", "--format", "json").stdout)
+    banks = {a["code"] for a in json.loads(run(book, "account", "list", "--format", "json").stdout)["rows"]
+             if a.get("role") in ("bank", "cash")}
+    opening = sum((Decimal(r["closing"]) for r in tb["rows"] if r["account"] in banks), Decimal(0))
+    assert Decimal(json.loads(full[CASH_REPORTS[0]])["opening"]) == opening

@@ -67,16 +67,32 @@ def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, t
 
 
 
-def _attach(root, book: Book, watch, side: str, day: dt.date | None) -> bool:
+def cash(env, as_of: str | None, day: dt.date) -> Book:
+    """The book the cash forecast (comptoir.domain.cashview.cash_plan) needs on `day`: both sides'
+    open items served as above, every account's day totals (the bank, payroll and VAT balances);
+    the payroll runs, employees, budgets and tax codes read on first use. The whole book when
+    they cannot be served."""
+    from comptoir.app import ledgerdays
+
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(WRITERS.values()))
+    book = env.book(as_of, kinds=("account", "rate", "partner"))
+    if not _attach(env.root(), book, watch, ("receivable", "payable"), day):
+        return env.book(as_of)
+    return book
+
+
+def _attach(root, book: Book, watch, side: str | tuple[str, ...], day: dt.date | None) -> bool:
+    """`side`: one side, or several (their kinds' facts and their accounts' posting rows)."""
     from comptoir.app import docfacts, ledgerdays
     from comptoir.domain.documents import side_accounts
     from comptoir.domain.documents.facts import OPEN_ITEMS, facts_of
 
-    if not docfacts.attach(root, book, watch.probe, facts_of(*OPEN_ITEMS[side])):
+    sides = (side,) if isinstance(side, str) else side
+    if not docfacts.attach(root, book, watch.probe, facts_of(*dict.fromkeys(k for s in sides for k in OPEN_ITEMS[s]))):
         return False
     if not attach_entries(root, book, watch.probe):
         return False
-    accounts = side_accounts(book, side)
+    accounts = set().union(*(side_accounts(book, s) for s in sides))
     months = ledgerdays.in_months(None, day)
     return ledgerdays.attach(root, book, watch, lambda folder, account: account in accounts and months(folder, account))
 

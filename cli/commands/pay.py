@@ -282,12 +282,14 @@ def statement_report(env, partner, date_, from_, side, fmt, as_of) -> None:
 def cash_forecast_report(env, weeks, date_, version, minimum, fmt, as_of) -> None:
     """Opening bank balance, then week by week: receivables and bills by due date, scheduled
     payroll, VAT settlements and budgeted recurring costs; the week cash dips below the minimum."""
+    from comptoir.app import openitems
     from comptoir.domain.posting import parse_amount
     from comptoir.views.payments import cash_view
 
-    book = env.book(as_of)
+    day = day_of(env, date_)
+    book = openitems.cash(env, as_of, day)  # open items and day totals from partials (cli/app/openitems.py)
     floor = parse_amount(minimum)[0] if minimum is not None else None
-    emit(cash_view(book, day_of(env, date_), weeks, version, floor), fmt, book.revision)
+    emit(cash_view(book, day, weeks, version, floor), fmt, book.revision)
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

@@ -41,18 +41,11 @@ def _next_month(day: dt.date, dom: int) -> dt.date:
 
 
 def _balance(book: Book, codes: set[str], end: dt.date, start: dt.date | None = None) -> Decimal:
-    """Debit balance of the accounts (and their children) from the entries start..end."""
-    from .statements import View, posting_values
+    """Debit balance of the accounts (and their children) from the entries start..end, in the base
+    currency (from the day totals: served without the entries, cli/app/openitems.py)."""
+    from .ledger import net_by_account
 
-    total = ZERO
-    view = View(book.base)
-    for entry in book.entries.values():
-        if entry.date > end or (start is not None and entry.date < start):
-            continue
-        for i, value in posting_values(book, entry, view):
-            if _under(book, entry.postings[i].account, codes):
-                total += value
-    return total
+    return sum((v for code, v in net_by_account(book, start, end).items() if _under(book, code, codes)), ZERO)
 
 
 def _under(book: Book, code: str, roots: set[str]) -> bool:
