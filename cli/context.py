@@ -97,11 +97,11 @@ class Env:
         return rev
 
     def writer(self, command: str, no_commit: bool = False):
-        from comptoir.book.verdict import Status
+        from comptoir.book.verdict import Head
 
         self._warned_refused = True  # the writer refuses a repository git refuses, with the reason
         root = self.root()
-        status = Status(root)  # git stats the data root while the writer's modules import
+        status = Head(root)  # git answers while the writer's modules import
         from comptoir.app.write import Writer
 
         writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,

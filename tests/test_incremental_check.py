@@ -19,7 +19,7 @@ from comptoir.book.root import find_root
 from comptoir.domain import validation
 from comptoir.model import Book
 
-from .conftest import commit_all, git, head, run
+from .conftest import commit_all, files_in_commit, git, head, run
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 
@@ -54,11 +54,19 @@ class _Spy:
 
         self.calls = 0
         self.whole = 0
+        self.turned = 0  # books read on demand turned to the working tree (a kind they read differed from HEAD)
         real, real_whole = ondemand.load_on_demand, writer.load_book
+        real_turn = ondemand.Listing._to_working
 
-        def counted(root):
+        def turned(listing):
+            self.turned += 1
+            return real_turn(listing)
+
+        monkeypatch.setattr(ondemand.Listing, "_to_working", turned)
+
+        def counted(root, *args, **kwargs):
             self.calls += 1
-            return real(root)
+            return real(root, *args, **kwargs)
 
         def counted_whole(*args, **kwargs):
             self.whole += 1
@@ -178,19 +186,64 @@ def _post(repo: Path, amount: str = "2.00") -> None:
 def test_unknown_or_dirty_books_are_read_whole(template, tmp_path, monkeypatch):
     repo = _copy(template, tmp_path / "dirty", known=True)
     spy = _Spy(monkeypatch)
+    # an uncommitted file in a folder the write reads (the accounts): the book read on demand
+    # turns to the working tree when it first uses them, and the write is checked whole
+    (repo / "accounts" / "6998.yaml").write_text("code: '6998'\nname: By hand\ntype: expense\n")
+    _post(repo)
+    assert (spy.calls, spy.whole, spy.turned) == (1, 0, 1)
+    assert git(repo, "status", "--porcelain") == "?? accounts/6998.yaml\n"  # not swept into the commit
+    root = find_root(str(repo), None)
+    assert verdict.known(root, verdict.tree_id(root)) is None  # what was checked is not the committed tree
+    (repo / "accounts" / "6998.yaml").unlink()
+    # a file in no record folder is no part of what a write reads: the last commit added one entry
+    # to a checked tree, which is checked on its own (a pull's way), and the write is incremental
     (repo / "notes.txt").write_text("an uncommitted file\n")
     _post(repo)
-    assert (spy.calls, spy.whole) == (0, 1)  # the working tree is not the committed tree
+    assert (spy.calls, spy.whole, spy.turned) == (2, 0, 1)
+    assert verdict.known(root, verdict.tree_id(root)) is not None
     (repo / "notes.txt").unlink()
     # a commit made by hand that changes a file: its tree was never checked
     path = repo / "accounts" / "6100.yaml"
     path.write_text(path.read_text().rstrip("\n") + "\n# a comment added by hand\n")
     commit_all(repo, "by hand")
     _post(repo)
-    assert (spy.calls, spy.whole) == (0, 2)
+    assert (spy.calls, spy.whole) == (2, 1)
     # ... but that write checked the whole book, so the one after it is incremental again
     _post(repo, "3.00")
-    assert (spy.calls, spy.whole) == (1, 2)
+    assert (spy.calls, spy.whole) == (3, 1)
+
+
+def test_a_write_compares_the_kinds_it_reads_and_no_other(template, tmp_path, monkeypatch):
+    """A file that differs from HEAD in a kind the write never reads (an unreadable lead, not
+    committed) costs the write nothing and stays out of its commit; a write that reads that kind
+    sees it, as a whole read does."""
+    repo = _copy(template, tmp_path / "kinds", known=True)
+    root = find_root(str(repo), None)
+    spy = _Spy(monkeypatch)
+    broken = "crm/leads/L-20261127-BAD1.yaml"
+    (repo / broken).write_text("id: L-20261127-BAD1\nname: [unclosed\n")
+    edited = repo / "crm/leads/L-20260818-KXWT.yaml"
+    edited.write_text(edited.read_text() + "# edited by hand\n")
+    before = git(repo, "status", "--porcelain")
+    res = run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020")
+    assert res.exit_code == 0, res.output
+    assert (spy.calls, spy.whole, spy.turned) == (1, 0, 0)  # on demand; the leads' folder never compared
+    assert files_in_commit(repo) == [f"journal/2026/11/{res.stdout.split()[0]}.yaml"]
+    assert git(repo, "status", "--porcelain") == before  # the hand edits are still the user's, uncommitted
+    assert verdict.known(root, verdict.tree_id(root)) is not None  # the committed tree is HEAD's and the entry
+    # a note on another lead reads the leads: the unreadable one is found, as `validate` finds it
+    committed = head(repo)
+    res = run(repo, "crm", "lead", "update", "L-20261124-EVNH", "--note", "called back")
+    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and broken in res.stderr, res.output
+    assert (spy.calls, spy.turned) == (2, 1) and head(repo) == committed
+    assert git(repo, "status", "--porcelain") == before
+    # the lead file put right and committed: the note is written, checked against the whole book
+    (repo / broken).unlink()
+    res = run(repo, "crm", "lead", "update", "L-20261124-EVNH", "--note", "called back")
+    assert res.exit_code == 0, res.output
+    assert (spy.calls, spy.turned) == (3, 2)  # the hand edit of another lead is still there
+    assert files_in_commit(repo) == ["crm/activities/2026/11/ACT-20261128-84G7.yaml"]  # the note, as an activity
+    assert " M crm/leads/L-20260818-KXWT.yaml" in git(repo, "status", "--porcelain")
 
 
 def test_pulled_records_are_checked_then_trusted(template, tmp_path, monkeypatch):

@@ -23,10 +23,26 @@ from comptoir.model import Book
 
 
 def serve(book: Book, root: DataRoot) -> None:
+    """Each fact is derived from HEAD's tree of the kinds it reads: it is served only when those
+    kinds are as HEAD has them (comptoir.book.ondemand.fresh compares them on first use)."""
     from . import stock
 
     stock.serve(book, root)
-    book.providers["ledger.rows-for"] = lambda: _rows_for(book, root)
+    for name, kinds in stock.SERVED.items():
+        book.providers[name] = _when_fresh(book, kinds, book.providers[name])
+    book.providers["ledger.rows-for"] = _when_fresh(book, LEDGER_KINDS, lambda: _rows_for(book, root))
+
+
+LEDGER_KINDS = ("journal", "account", "rate")  # what the posting rows per journal folder are derived from
+
+
+def _when_fresh(book: Book, kinds: tuple[str, ...], provider: Callable[[], object]) -> Callable[[], object]:
+    def served():
+        from comptoir.book.ondemand import fresh
+
+        return provider() if fresh(book, kinds) else None
+
+    return served
 
 
 def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | None]:

@@ -203,6 +203,9 @@ def follow_state(root: DataRoot, before, added: list, items: dict, places: int) 
         pass
 
 
+SERVED = {"stock.state": ("stock-move", "item"), "stock.levels": ("stock-move",)}  # fact -> the kinds it derives from
+
+
 def serve(book: Book, root: DataRoot) -> None:
     """Give a book read on demand at the clean HEAD its stock facts from the store, each computed
     when a command or a check first asks (comptoir.model.Book.fact): the valuation state, and the

@@ -2,9 +2,9 @@
 whether they may land, then storage (comptoir.book.writer) writes and commits them.
 
 How much is checked depends on what is known about the book before:
-- its data root is clean and its tree is known free of errors (comptoir.book.verdict): the
-  book is read on demand and only what the write adds is checked, so a write costs the
-  same at 100 or 100,000 entries;
+- HEAD's tree is known free of errors (comptoir.book.verdict) and the kinds the write uses are
+  as HEAD has them (each compared when first used): the book is read on demand and only what
+  the write adds is checked, so a write costs the same at 100 or 100,000 entries;
 - it differs from a known-clean tree by added record files only (a pull): those are
   checked the same way first, then the write;
 - otherwise: the whole book is read and every rule runs over it; errors the book already
@@ -47,10 +47,12 @@ class Writer(storage.Writer):
         if found is None:
             return None
         before, added = found
-        book = ondemand.load_on_demand(self.root)
+        book = ondemand.load_on_demand(self.root, self._went_dirty)
         after_facts = pulled(before, book, added)
-        if after_facts is None:
-            return None  # the whole-book check says what is wrong, and lets the write add no more
+        if after_facts is None or self.clean_tree is None:
+            # the whole-book check says what is wrong, and lets the write add no more; or a kind
+            # the check read differs from HEAD (clean_tree was dropped): the tree's facts are not known
+            return None
         self.facts = after_facts
         verdict.remember(self.root, tree, after_facts)
         return book
@@ -65,6 +67,18 @@ class Writer(storage.Writer):
 
     def check(self) -> None:
         """Refuse the write when it adds errors to the book; errors already there only warn."""
+        known = self.facts
+        try:
+            self._check()
+        except ComptoirError:
+            if known is None or self.facts is not None:
+                raise
+            self._check()  # a kind the check read differs from HEAD: check again against the whole book
+            return
+        if known is not None and self.facts is None:
+            self._check()
+
+    def _check(self) -> None:
         assert self.book is not None
         far = [] if self.far_dates else far_dated(self.book.settings, self.added, self.today)
         if far:
@@ -90,9 +104,14 @@ class Writer(storage.Writer):
     def _rows_before(self, accounts: set[str]) -> list | None:
         """The posting rows of `accounts` before this write, from the sums kept per journal
         folder: what the balance-assertion rule checks a new assertion with (comptoir.domain.periods)."""
+        from comptoir.book.ondemand import fresh
+
+        from .facts import LEDGER_KINDS
         from .ledgerdays import committed_rows
 
         assert self.book is not None
+        if not fresh(self.book, LEDGER_KINDS):  # derived from HEAD's journal: only when it is the working tree's
+            return None
         return committed_rows(self.root, self.book, accounts)
 
     validate = check  # the name commands and tests have used

@@ -29,6 +29,32 @@ def find_data_root(repo: str | None, cwd: Path | None) -> Path | None:
     return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
 
 
+def status_of(path: Path, prefix: str, paths: Sequence[str]) -> list[str] | None:
+    """What differs from HEAD (in the index or the working tree) under `paths`, pathspecs from
+    the data root `path` (`prefix`: its place in the repository, as DataRoot.prefix): one `git
+    status` that stats only the files under them. Data-root-relative paths; None: unknown."""
+    try:
+        done = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all",
+                               "--", *paths], cwd=path, capture_output=True)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    changed = []
+    fields = done.stdout.split(b"\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i].decode("utf-8", "surrogateescape")
+        i += 1
+        if len(entry) < 4:
+            continue
+        changed.append(entry[3:].removeprefix(prefix))
+        if entry[0] in "RC" and i < len(fields):
+            changed.append(fields[i].decode("utf-8", "surrogateescape").removeprefix(prefix))
+            i += 1
+    return changed
+
+
 class Probe:
     """`git status` of the data root (or of `paths` under it, less `exclude`), the top-level
     entries of HEAD's tree of the data root, HEAD's commit, the data root's tree id and the git

@@ -27,6 +27,27 @@ def Status(root) -> Probe:  # noqa: N802 - the name the writer and validate have
     return Probe(root.path)
 
 
+# the kinds most writes look up, small in any book, and their folders (named here: the probe
+# starts before the record models import; comptoir.book.ondemand trusts only those that match)
+FIRST = {"account": "accounts", "rate": "rates", "item": "items", "warehouse": "warehouses",
+         "partner": "partners", "tax-code": "tax"}
+
+
+def first_folders() -> list[str]:
+    from comptoir.schemas import SETTINGS_FILE
+
+    return [SETTINGS_FILE, *(folder + "/" for folder in FIRST.values())]
+
+
+def Head(root) -> Probe:  # noqa: N802 - a constructor, as Status
+    """HEAD's ids, and whether the settings file and the folders of the kinds nearly every write
+    looks up (`FIRST`: the master data, small in any book) are as HEAD has them, asked at once
+    (git answers while the modules import): what a write asks before it knows which kinds it
+    reads. Every other kind's folder is compared with HEAD when the book read on demand first
+    uses it (comptoir.book.ondemand)."""
+    return Probe(root.path, first_folders())
+
+
 def tree_id(root, rev: str = "HEAD") -> str | None:
     """The git tree id of the data root at `rev` (None before the first commit)."""
     if root.top is None:

@@ -9,8 +9,10 @@ has hooks it would run) -> drop the note. Any failure before the commit restores
 kill is rolled back by the next write; nothing half-written survives. Storage decides nothing about the records: it writes what it is
 given once the rules said yes.
 
-The book is opened on demand (comptoir.book.ondemand) when the data root is clean and its
-tree is known free of errors (comptoir.book.verdict); otherwise it is read whole.
+The book is opened on demand (comptoir.book.ondemand) when HEAD's tree is known free of errors
+(comptoir.book.verdict) and the settings file is as HEAD has it; each kind's folder is compared
+with HEAD when first used, and a difference turns the write to the whole book. Otherwise the
+book is read whole.
 """
 
 from __future__ import annotations
@@ -172,7 +174,9 @@ class Writer:
         self._intent = Intent(folder, root.top) if root.top else None
         self.book: Book | None = None
         self._status = status
-        self.clean_tree: str | None = None  # the data root's tree id, when the working tree is that tree
+        # the data root's tree id at HEAD, when what the write reads of the working tree is that
+        # tree (a book read on demand compares each kind it uses; a whole read: the whole root)
+        self.clean_tree: str | None = None
         self.facts: dict | None = None  # set: the book is known free of errors (cli.book.verdict)
         self.after_facts: dict | None = None  # set: the book this write commits is free of errors
 
@@ -192,23 +196,36 @@ class Writer:
         return self
 
     def _open(self) -> Book:
-        """The book as it is now: read on demand when the data root is clean and its tree is known
-        free of errors (then a write is checked incrementally), else read whole."""
+        """The book as it is now: read on demand when HEAD's tree is known free of errors and the
+        settings file is as HEAD has it (then a write is checked incrementally, and each kind the
+        write uses is compared with HEAD first), else read whole."""
         if self.root.top is None:
             return load_book(self.root)
-        status = self._status if self._status is not None and not self._lock.waited else verdict.Status(self.root)
-        if status.clean():
-            self.clean_tree = status.root_tree or verdict.tree_id(self.root)
+        head = self._status if self._status is not None and not self._lock.waited else verdict.Head(self.root)
+        if head.clean([SETTINGS_FILE]):
+            self.clean_tree = head.root_tree or verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
         if self.facts is not None:
             from . import ondemand
 
-            return ondemand.load_on_demand(self.root)
+            fresh = {name: folder for name, folder in verdict.FIRST.items() if head.clean([folder])}
+            return ondemand.load_on_demand(self.root, self._went_dirty, fresh)
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
             if caught is not None:
                 return caught
+        # the whole book is read: its check describes HEAD's tree only when nothing differs from it
+        if self.clean_tree is not None and not verdict.Status(self.root).clean():
+            self.clean_tree = None
         return load_book(self.root)
+
+    def _went_dirty(self) -> None:
+        """A kind the write uses differs from HEAD: the book read on demand now reads the working
+        tree, and the write is checked against the whole book (HEAD's facts no longer describe it)."""
+        self.facts = None
+        self.clean_tree = None
+        if self.book is not None:
+            self.book.derived.pop("validation.facts", None)
 
     def _catch_up(self, tree: str) -> Book | None:
         """A book for a tree that is not known clean but may be brought up to a known one (the
@@ -311,12 +328,15 @@ class Writer:
         # entry against every pathspec (10,000 paths: 6 s, the whole comparison a fraction).
         targets = [self.root.display(rel) for rel in self.staged]
         many = len(targets) > MANY_PATHS
-        if self.clean_tree is not None and not many:
-            # the data root was seen clean (index = HEAD): a target still as HEAD has it is not
-            # edited, and HEAD's folders answer that without reading git's whole index (as `diff`
-            # does); the others (edited since, or stored through a filter) are asked of `diff`
-            heads = git.blobs_at(top, "HEAD", targets)
-            targets = [path for path in targets if path in heads and not _same_blob(top / path, heads[path])]
+        fresh = self._fresh_targets(targets) if self.clean_tree is not None and not many else []
+        if fresh:
+            # these targets' folders were seen as HEAD has them (index = HEAD): a target still as
+            # HEAD has it is not edited, and HEAD's folders answer that without reading git's
+            # whole index (as `diff` does); the others (edited since, or stored through a filter)
+            # are asked of `diff`
+            heads = git.blobs_at(top, "HEAD", fresh)
+            targets = [path for path in targets
+                       if path not in fresh or (path in heads and not _same_blob(top / path, heads[path]))]
             if not targets:
                 return
         # `diff`, not `diff-files`: a file whose stat data changed but not its content (copied,
@@ -329,6 +349,26 @@ class Writer:
                 raise fail("uncommitted-changes", f"{path} has uncommitted changes",
                            "commit or stash your edit first; comptoir will not mix it into its commit",
                            file=path, line=1)
+
+    def _fresh_targets(self, targets: list[str]) -> list[str]:
+        """The targets (paths from the top) known as HEAD has them: the settings file, the records of
+        kinds the book read on demand compared, new records whose id no file has (every file of a
+        whole read of a clean data root)."""
+        from . import ondemand
+
+        known = ondemand.fresh_paths(self.book) if self.book is not None else None
+        if known is None:  # a whole read of a data root seen clean
+            return targets
+        kinds, absent = known
+        settings = self.root.display(SETTINGS_FILE)
+        found = []
+        for path in targets:
+            rel = path[len(self.root.prefix):]
+            kind = _kind_of(rel)
+            if path == settings or (kind is not None and kind.name in kinds) or (
+                    kind is not None and f"{kind.folder}/{rel.rpartition('/')[2][:-5]}" in absent):
+                found.append(path)
+        return found
 
     def commit(self, subject: str, records: list[str], body: str = "",
                trailers: dict[str, str] | None = None) -> str | None:
