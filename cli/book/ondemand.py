@@ -42,6 +42,10 @@ _KINDS = {k.name for k in all_kinds()}
 SINGLE_LOOKUPS = 8  # ids looked up one by one (a git call each) before the kind is listed whole
 SINGLE_READS = 64  # records read one by one before the kind is read whole (with the parse cache)
 CATCH_UP_LIMIT = 2000  # more files than this since the last checked tree: check the whole book
+# kinds that grow with every day's work: each compared with HEAD alone, when first used (every
+# other kind is compared with all the others not compared yet, in the same `git status`: each
+# status reads git's whole index, 64 MB at 300,000 entries, so few statuses beat small ones)
+LARGE = frozenset({"journal", "stock-move", "activity"})
 
 
 def _one_file(ident: str) -> str | None:
@@ -62,6 +66,7 @@ class Listing:
         self.commit = commit  # HEAD's commit id, its kind folders looked up (git.resolve_head)
         self.lazy = lazy  # compare each kind's folder with HEAD before its first use (else: known equal)
         self.fresh: set[str] = set()  # kinds whose folder was found as HEAD has it
+        self.fresh_folders: set[str] = set()  # single folders found so (a month of a kind not compared whole)
         self.working: dict[str, dict[str, Record]] | None = None  # set: a used kind differed from HEAD
         self.working_paths: dict[str, dict[str, str]] = {}
         self.on_dirty = on_dirty
@@ -82,8 +87,28 @@ class Listing:
             return False
         from .probe import status_of
 
-        if status_of(self.root.path, self.root.prefix, [kind_named(kind).folder + "/"]) == []:
-            self.fresh.add(kind)
+        group = [kind] if kind in LARGE else [k.name for k in all_kinds() if k.name not in self.fresh | LARGE]
+        folders = {name: kind_named(name).folder + "/" for name in group}
+        changed = status_of(self.root.path, self.root.prefix, sorted(set(folders.values())))
+        if changed is not None:  # a kind of the group with no difference under its folder is HEAD's
+            self.fresh.update(name for name, folder in folders.items()
+                              if not any(path.startswith(folder) for path in changed))
+        if kind in self.fresh:
+            return True
+        self._to_working()
+        return False
+
+    def _folder_fresh(self, folder: str) -> bool:
+        """Whether one folder (a month of a month-filed kind) is as HEAD has it, compared when first
+        asked: a record read by id needs its own folder, not its kind's 300,000 files."""
+        if folder in self.fresh_folders:
+            return True
+        if self.working is not None:
+            return False
+        from .probe import status_of
+
+        if status_of(self.root.path, self.root.prefix, [folder + "/"]) == []:
+            self.fresh_folders.add(folder)
             return True
         self._to_working()
         return False
@@ -169,7 +194,9 @@ class Listing:
         key = (kind.name, ident)
         if key in self.one:
             return self.one[key]
-        if not self.ensure(kind.name):
+        # a month-filed kind not compared whole: the record's own folder is compared instead
+        one_folder = self.lazy and kind.name not in self.fresh and self.working is None and kind.date_field is not None
+        if not one_folder and not self.ensure(kind.name):
             return self.working[kind.name].get(ident)  # type: ignore[index]
         if kind.name in self.whole:
             return self.whole[kind.name].get(ident)
@@ -179,6 +206,8 @@ class Listing:
         rel = self.path(kind.name, ident)
         if rel is None:
             return None
+        if one_folder and kind.name not in self.fresh and not self._folder_fresh(rel.rpartition("/")[0]):
+            return self.working[kind.name].get(ident)  # type: ignore[index]
         record = well_filed_record(kind, rel, parse_bytes((self.root.path / rel).read_bytes()))
         if record is None:  # the tree was checked clean: the file changed under the command
             raise _changed(self.root.display(rel))
@@ -392,17 +421,17 @@ def fresh(book: Book, kinds: Collection[str]) -> bool:
     return listing is None or all([listing.ensure(kind) for kind in kinds])
 
 
-def fresh_paths(book: Book) -> tuple[set[str], set[str]] | None:
+def fresh_paths(book: Book) -> tuple[set[str], set[str], set[str]] | None:
     """What of a book read on demand is known as HEAD has it: the kinds whose folders were
-    compared, and the files (data-root-relative) of ids looked up and found in no file of the
-    working tree or the index (a new record's file). None: not such a book."""
+    compared, single folders compared, and `folder/id` of ids looked up and found in no file of
+    the working tree or the index (a new record's file). None: not such a book."""
     listing = _listing_of(book)
     if listing is None:
         return None
     if not listing.lazy:
-        return {k.name for k in all_kinds()}, set()
+        return {k.name for k in all_kinds()}, set(), set()
     absent = {kind_named(kind).folder + "/" + ident for (kind, ident), rel in listing._single.items() if rel is None}
-    return set(listing.fresh), absent
+    return set(listing.fresh), set(listing.fresh_folders), absent
 
 
 def catch_up(root: DataRoot, tree: str) -> tuple[dict, dict[str, dict[str, Record]]] | None:

@@ -359,14 +359,14 @@ class Writer:
         known = ondemand.fresh_paths(self.book) if self.book is not None else None
         if known is None:  # a whole read of a data root seen clean
             return targets
-        kinds, absent = known
+        kinds, folders, absent = known
         settings = self.root.display(SETTINGS_FILE)
         found = []
         for path in targets:
             rel = path[len(self.root.prefix):]
             kind = _kind_of(rel)
-            if path == settings or (kind is not None and kind.name in kinds) or (
-                    kind is not None and f"{kind.folder}/{rel.rpartition('/')[2][:-5]}" in absent):
+            if path == settings or rel.rpartition("/")[0] in folders or (kind is not None and (
+                    kind.name in kinds or f"{kind.folder}/{rel.rpartition('/')[2][:-5]}" in absent)):
                 found.append(path)
         return found
 
