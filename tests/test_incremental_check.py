@@ -231,17 +231,25 @@ def test_a_write_compares_the_kinds_it_reads_and_no_other(template, tmp_path, mo
     assert files_in_commit(repo) == [f"journal/2026/11/{res.stdout.split()[0]}.yaml"]
     assert git(repo, "status", "--porcelain") == before  # the hand edits are still the user's, uncommitted
     assert verdict.known(root, verdict.tree_id(root)) is not None  # the committed tree is HEAD's and the entry
+    # an order compares the small kinds together (the leads among them) and its own are HEAD's:
+    # the leads' difference is no reason to read the book whole
+    res = run(repo, "sales", "order", "--partner", "cafe-de-la-soie", "--line", "ESP-1K 5 25.00",
+              "--warehouse", "ROASTERY", "--date", "2026-11-28")
+    assert res.exit_code == 0, res.output
+    assert (spy.calls, spy.whole, spy.turned) == (2, 0, 0)
+    assert [p.split("/")[:2] for p in files_in_commit(repo)] == [["sales", "orders"]]
+    assert git(repo, "status", "--porcelain") == before
     # a note on another lead reads the leads: the unreadable one is found, as `validate` finds it
     committed = head(repo)
     res = run(repo, "crm", "lead", "update", "L-20261124-EVNH", "--note", "called back")
     assert res.exit_code == 1 and "[book-invalid]" in res.stderr and broken in res.stderr, res.output
-    assert (spy.calls, spy.turned) == (2, 1) and head(repo) == committed
+    assert (spy.calls, spy.turned) == (3, 1) and head(repo) == committed
     assert git(repo, "status", "--porcelain") == before
     # the lead file put right and committed: the note is written, checked against the whole book
     (repo / broken).unlink()
     res = run(repo, "crm", "lead", "update", "L-20261124-EVNH", "--note", "called back")
     assert res.exit_code == 0, res.output
-    assert (spy.calls, spy.turned) == (3, 2)  # the hand edit of another lead is still there
+    assert (spy.calls, spy.turned) == (4, 2)  # the hand edit of another lead is still there
     assert files_in_commit(repo) == ["crm/activities/2026/11/ACT-20261128-84G7.yaml"]  # the note, as an activity
     assert " M crm/leads/L-20260818-KXWT.yaml" in git(repo, "status", "--porcelain")
 
@@ -387,3 +395,15 @@ def test_a_data_root_in_a_subfolder_is_read_on_demand_too(tmp_path, monkeypatch)
     _post(root, "3.00")
     assert (spy.calls, spy.whole) == (2, 0)
     assert run(root, "validate").exit_code == 0
+
+
+def test_an_entry_read_by_id_is_read_from_the_working_tree_when_its_month_differs(template, tmp_path, monkeypatch):
+    """`journal reverse` reads the entry it reverses by id: its month's folder is compared with HEAD
+    first (not the journal's every file), and a difference there turns the write to the whole book."""
+    repo = _copy(template, tmp_path / "month", known=True)
+    spy = _Spy(monkeypatch)
+    (repo / "journal/2026/11/JE-20261101-ZZZZ.yaml").write_text("broken: [\n")
+    committed = head(repo)
+    res = run(repo, "journal", "reverse", "JE-20261105-D7VP", "--date", "2026-11-28")
+    assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "JE-20261101-ZZZZ" in res.stderr, res.output
+    assert (spy.calls, spy.whole, spy.turned) == (1, 0, 1) and head(repo) == committed
