@@ -101,7 +101,7 @@ class Env:
 
         self._warned_refused = True  # the writer refuses a repository git refuses, with the reason
         root = self.root()
-        status = Head(root)  # git answers while the writer's modules import
+        status = Head(root, command)  # git answers while the writer's modules import
         from comptoir.app.write import Writer
 
         writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,

@@ -178,3 +178,28 @@ def test_a_book_in_a_folder_of_a_larger_repository_commits_there_and_its_new_tre
     root = find_root(str(top / "books"))
     tree = git(top, "rev-parse", "HEAD:books").strip()
     assert verdict.tree_id(root) == tree and verdict.known(root, tree) is not None  # the next write checks only itself
+
+
+def test_a_write_that_reads_the_journal_or_the_stock_moves_runs_one_status(book):
+    """An order, a delivery and a stock issue read the journal's or the stock moves' facts, which
+    stat most of the book's files anyway: one `git status` of the whole data root (each status
+    reads git's whole index), not the master data first and the other kinds later."""
+    from .trade_helpers import trading_book
+
+    trading_book(book)
+    for args in (("stock", "receive", "ESP", "--qty", "10", "--unit-cost", "5.00", "--date", "2026-11-02"),
+                 ("sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 2 25.00", "--date", "2026-11-03")):
+        assert run(book, *args).exit_code == 0
+    assert run(book, "validate").exit_code == 0  # the usual case: a tree comptoir has checked
+    order = git(book, "log", "-1", "--format=%B", "HEAD~0").split()
+    ident = next(w for w in order if w.startswith("SO-"))
+    for args in (("sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 1 25.00", "--date", "2026-11-04"),
+                 ("sales", "deliver", ident, "--date", "2026-11-05"),
+                 ("stock", "issue", "ESP", "--qty", "1", "--date", "2026-11-06")):
+        with pytest.MonkeyPatch.context() as patch:
+            count = _Count(patch)
+            res = run(book, *args)
+        assert res.exit_code == 0, res.output
+        assert count.named("status") == 1, (args, count.calls)
+        assert count.named("update-index") == 1 and count.named("commit-tree") == 1, (args, count.calls)
+        assert git(book, "status", "--porcelain") == ""

@@ -63,6 +63,7 @@ class Probe:
     def __init__(self, path: Path, paths: Sequence[str] = (".",), exclude: Sequence[str] = (),
                  status: bool = True) -> None:
         self.path = path
+        self.whole = status and tuple(paths) == (".",) and not exclude  # the whole data root is compared
         self._settled = False
 
         def git(*args: str) -> subprocess.Popen | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from comptoir.errors import fail
 from comptoir.model import Book
-from comptoir.schemas.registry import SETTINGS_FILE, Kind
+from comptoir.schemas.registry import SETTINGS_FILE, Kind, all_kinds
 from comptoir.schemas.settings import Settings
 from comptoir.schemas.types import Record
 
@@ -201,14 +201,15 @@ class Writer:
         write uses is compared with HEAD first), else read whole."""
         if self.root.top is None:
             return load_book(self.root)
-        head = self._status if self._status is not None and not self._lock.waited else verdict.Head(self.root)
+        head = self._status if self._status is not None and not self._lock.waited else verdict.Head(self.root, self.command)
         if head.clean([SETTINGS_FILE]):
             self.clean_tree = head.root_tree or verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
         if self.facts is not None:
             from . import ondemand
 
-            fresh = {name: folder for name, folder in verdict.FIRST.items() if head.clean([folder])}
+            folders = {k.name: k.folder for k in all_kinds()} if head.whole else verdict.FIRST
+            fresh = {name: folder for name, folder in folders.items() if head.clean([folder])}
             return ondemand.load_on_demand(self.root, self._went_dirty, fresh)
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
