@@ -149,7 +149,7 @@ def _same(book: Path, monkeypatch, *args: str) -> list[bool]:
     return ran
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(changes, min_size=1, max_size=6), commit=st.booleans())
 def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn, commit):
     folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-case-"))
