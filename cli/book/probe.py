@@ -40,13 +40,22 @@ def status_of(path: Path, prefix: str, paths: Sequence[str]) -> list[str] | None
         return None
     if done.returncode != 0:
         return None
+    return porcelain_paths(done.stdout, prefix)
+
+
+def porcelain_paths(status: bytes, prefix: str, folders: list[str] | None = None) -> list[str]:
+    """The paths `git status --porcelain -z` names (a rename or copy gives both), less `prefix`;
+    with `folders`, untracked folders (`?? name/`) go there instead."""
     changed = []
-    fields = done.stdout.split(b"\0")
+    fields = status.split(b"\0")
     i = 0
     while i < len(fields):
         entry = fields[i].decode("utf-8", "surrogateescape")
         i += 1
         if len(entry) < 4:
+            continue
+        if folders is not None and entry.startswith("?? ") and entry.endswith("/"):
+            folders.append(entry[3:])
             continue
         changed.append(entry[3:].removeprefix(prefix))
         if entry[0] in "RC" and i < len(fields):
@@ -117,22 +126,8 @@ class Probe:
         status = out["_status"]
         self.changed: list[str] | None = None  # data-root-relative paths (renames give two)
         if status is not None:
-            changed = []
-            folders = []  # untracked folders (named so without pathspecs)
-            fields = status.split(b"\0")
-            i = 0
-            while i < len(fields):
-                entry = fields[i].decode("utf-8", "surrogateescape")
-                i += 1
-                if len(entry) < 4:
-                    continue
-                if self._whole and entry.startswith("?? ") and entry.endswith("/"):
-                    folders.append(entry[3:])
-                    continue
-                changed.append(entry[3:].removeprefix(prefix))
-                if entry[0] in "RC" and i < len(fields):
-                    changed.append(fields[i].decode("utf-8", "surrogateescape").removeprefix(prefix))
-                    i += 1
+            folders: list[str] = []  # untracked folders (named so without pathspecs)
+            changed = porcelain_paths(status, prefix, folders if self._whole else None)
             if folders:  # their files, as `--untracked-files=all` names them (the data root is the top)
                 listed = subprocess.run(["git", "--no-optional-locks", "ls-files", "-z", "-o", "--exclude-standard",
                                          "--", *folders], cwd=self.path, capture_output=True)
