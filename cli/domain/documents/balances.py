@@ -233,19 +233,9 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
         if entry.id in ours:
             continue
         for posting, value in zip(entry.postings, values, strict=True):
-            if posting.account not in accounts:
-                continue
-            cur = posting.currency or base
-            ref = entry.reference or entry.id
-            gkey = (posting.account, posting.partner or "", cur, ref)
-            group = groups.get(gkey)
-            if group is None:
-                group = groups[gkey] = OpenItem(side, "journal", ref, ref, posting.partner or "", entry.date,
-                                                entry.date, cur, None, ZERO, base_amount=ZERO)
-            group.amount += sign * posting.amount
-            group.base_amount = (group.base_amount or ZERO) + sign * value
-            group.date = min(group.date, entry.date)
-            group.due = group.date
+            if posting.account in accounts:
+                _group_journal(groups, side, (posting.account, posting.partner or "", posting.currency or base,
+                                              entry.reference or entry.id), entry.date, posting.amount, value)
     if given is not None:
         ledger = _rows_items(groups, given, side, day, accounts, ours, base)
     for item in groups.values():
@@ -273,18 +263,25 @@ def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.da
         ledger += sign * r.value
         if r.id in ours:
             continue
-        cur = r.currency or base
-        ref = r.reference or r.id
-        gkey = (r.account, r.partner or "", cur, ref)
-        group = groups.get(gkey)
-        if group is None:
-            group = groups[gkey] = OpenItem(side, "journal", ref, ref, r.partner or "", r.date, r.date, cur, None,
-                                            ZERO, base_amount=ZERO)
-        group.amount += sign * r.amount
-        group.base_amount = (group.base_amount or ZERO) + sign * r.value
-        group.date = min(group.date, r.date)
-        group.due = group.date
+        _group_journal(groups, side, (r.account, r.partner or "", r.currency or base, r.reference or r.id),
+                       r.date, r.amount, r.value)
     return ledger
+
+
+def _group_journal(groups: dict[tuple, OpenItem], side: str, key: tuple[str, str, str, str], day: dt.date,
+                   amount: Decimal, value: Decimal) -> None:
+    """Add one side-account posting (its amount, and its base value) to the journal open item of its
+    account, partner, currency and reference: the one grouping of open_items and _rows_items."""
+    sign = 1 if side == "receivable" else -1
+    group = groups.get(key)
+    if group is None:
+        _, partner, cur, ref = key
+        group = groups[key] = OpenItem(side, "journal", ref, ref, partner, day, day, cur, None, ZERO,
+                                       base_amount=ZERO)
+    group.amount += sign * amount
+    group.base_amount = (group.base_amount or ZERO) + sign * value
+    group.date = min(group.date, day)
+    group.due = group.date
 
 
 def partner_balance(book: Book, side: str, partner: str, day: dt.date | None = None) -> Decimal:
