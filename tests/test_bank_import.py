@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .conftest import git, head
+from .conftest import from_template, git, head
 from .finance_helpers import unchanged
 from .test_pay import sold
 from .trade_helpers import D, agree, doc, fails, ok, trading_book
@@ -55,7 +55,12 @@ def camt(path: Path, entries: list[str], opening: str, closing: str, start: str 
 
 
 def bank_book(book):
-    """The trading book with a suspense account, two rules, five open invoices (one in dollars)."""
+    """The trading book with a suspense account, two rules, five open invoices (one in dollars):
+    built once per test process and copied (see conftest.from_template)."""
+    return from_template(book, "bank_import.bank_book", _bank_book)
+
+
+def _bank_book(book, scratch):
     trading_book(book)
     ok(book, "account", "add", "1090", "Bank suspense", "--type", "asset", "--parent", "1000", "--role", "suspense")
     ok(book, "rate", "add", "USD", "0.90", "--date", "2026-11-01")

@@ -135,7 +135,7 @@ def _write_moves(book: Path, drawn: list, start: int = 0) -> None:
     write(book, files)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=moves, cut=st.integers(min_value=0, max_value=29))
 def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
     """A random committed book of moves, a second commit, a dirty tree on top (an edited move, a
@@ -299,7 +299,7 @@ def _write_side_entries(book: Path, drawn: list, start: int = 0) -> None:
     write(book, files)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=side_entries, cut=st.integers(min_value=0, max_value=11))
 def test_random_side_postings_give_the_same_aging_and_statements(monkeypatch, drawn, cut):
     """The demo company with random postings on the receivable and payable accounts (with and
@@ -432,7 +432,7 @@ def _edit_document(path: Path, how: int) -> None:
     path.write_text(text)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.sets(st.integers(min_value=0, max_value=199), max_size=25),
        edits=st.lists(st.integers(min_value=0, max_value=10_000), max_size=4),
        dirty=st.sets(st.integers(min_value=0, max_value=199), max_size=8))

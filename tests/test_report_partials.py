@@ -127,7 +127,7 @@ def _write_book(book: Path, drawn: list) -> None:
     write(book, files)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=entries, cut=st.integers(min_value=0, max_value=24))
 def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
     """A random committed book, then a dirty tree on top of it (an edited file, a new one), then

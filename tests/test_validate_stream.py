@@ -139,9 +139,9 @@ def _both(book: Path, monkeypatch, *args: str) -> tuple:
     return streamed, full, used
 
 
-def _same(book: Path, monkeypatch, *args: str) -> list[bool]:
+def _same(book: Path, monkeypatch, *args: str, formats=("text", "json", "github")) -> list[bool]:
     ran = []
-    for fmt in ("text", "json", "github"):
+    for fmt in formats:
         streamed, full, used = _both(book, monkeypatch, "--format", fmt, *args)
         assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (full.exit_code, full.stdout, full.stderr), fmt
         assert "Traceback" not in streamed.output
@@ -149,7 +149,7 @@ def _same(book: Path, monkeypatch, *args: str) -> list[bool]:
     return ran
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(changes, min_size=1, max_size=6), commit=st.booleans())
 def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn, commit):
     folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-case-"))
@@ -163,8 +163,9 @@ def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn
         assert all(ran) or huge, drawn  # the stream served every run (all but sums too large to add by day)
         if commit:
             commit_all(book, "drawn")
-            _same(book, monkeypatch, "--as-of", "HEAD")
-            _same(book, monkeypatch, "--as-of", "HEAD~1")
+            # an older revision: the findings (JSON carries every one; the formats were compared above)
+            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
+            _same(book, monkeypatch, "--as-of", "HEAD~1", formats=("json",))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

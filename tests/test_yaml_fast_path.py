@@ -74,7 +74,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     st.dictionaries(keys, inner, min_size=1, max_size=4)), max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, min_size=1, max_size=6))
 def test_whatever_the_writer_writes_reads_the_same(data):
     _same(yamlwrite.dump(data))
@@ -86,7 +86,7 @@ pieces = st.sampled_from(["a", "b", "k_1", ":", ": ", "- ", "-", " ", "  ", "'",
 lines = st.tuples(st.integers(0, 6), st.lists(pieces, max_size=6)).map(lambda t: " " * t[0] + "".join(t[1]))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(lines, min_size=1, max_size=6))
 def test_random_yaml_looking_text_reads_the_same(rows):
     _same("\n".join(rows) + "\n")
