@@ -340,6 +340,8 @@ LIST_REPORTS = [
     ("report", "purchases", "--period", "2026-10"),
     ("report", "open-orders"),
     ("report", "open-orders", "--date", "2026-10-10"),
+    ("report", "tax"),
+    ("report", "vat-return", "--period", "2026-Q4"),
 ]
 
 
@@ -385,6 +387,7 @@ DOCUMENT_REPORTS = [
     ("purchase", "bills", "--open"),
     ("report", "sales", "--year", "2026"),
     ("report", "purchases", "--from", "2026-09-15"),
+    ("report", "tax", "--from", "2026-10-10"),
     ("report", "ar-aging", "--detail", "--date", "2026-11-10"),
     ("report", "ap-aging"),
     ("report", "statement", "cafe-de-la-soie"),

@@ -40,6 +40,10 @@ REPORTS = [
     ("journal", "list", "--account", "1010"),
     ("journal", "list", "--account", "4", "--period", "2026-03"),
     ("journal", "list", "--period", "2026-01", "--text", "a"),
+    # the day totals alone: periods in columns (the range's ends from the days that have entries), budget
+    ("report", "trial-balance", "--per", "month"),
+    ("report", "balance-sheet", "--by", "month", "--from", "2026-01-15"),
+    ("report", "budget", "--version", "B1", "--per", "quarter"),
 ]
 ACCOUNTS = ["1010", "1100", "1400", "2010", "2400", "3100", "4010", "4020", "6100", "6300", "6500"]
 
@@ -57,6 +61,7 @@ def _same(book: Path, monkeypatch, reports=REPORTS, as_of: tuple = ()) -> None:
     for args in reports:
         served, full = _both(book, (*args, *as_of), monkeypatch)
         assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+        assert served.exit_code == 0, (args, served.output)
 
 
 def _served(book: Path) -> bool:
@@ -99,10 +104,26 @@ entries = st.lists(st.tuples(
 ), min_size=1, max_size=25)
 
 
+BUDGET = """id: B1
+name: plan
+start: 2026-01
+end: 2026-06
+lines:
+  - account: '4'
+    monthly: 1000
+  - account: '6100'
+    monthly: 250
+    months:
+      2026-02: 400
+  - account: '6'
+    monthly: 90
+"""
+
+
 def _write_book(book: Path, drawn: list) -> None:
     """The drawn entries as files; an entry drawn with link 0 is also reversed (its postings
-    negated, the same day or later) when it is not a reversal itself."""
-    files = {}
+    negated, the same day or later) when it is not a reversal itself. And a budget."""
+    files = {"budgets/B1.yaml": BUDGET}
     for n, (offset, postings, balance, memo, usd, link) in enumerate(drawn):
         day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
         ident = f"JE-{day:%Y%m%d}-{n:04d}"
@@ -216,3 +237,53 @@ def test_the_demo_reports_are_served_and_equal(args, monkeypatch, tmp_path):
     if not (demo / ".git").exists() and not (demo.parent / ".git").exists():
         pytest.skip("the demo is not in a repository here")
     _same(demo, monkeypatch, [args])
+
+
+def test_cash_flow_is_served_from_cash_moves_kept_per_folder(book, monkeypatch):
+    """Capital, a sale, rent and a revaluation of the bank's dollars by hand: the cash flow of
+    February by both methods shows the figures worked out below, reads no entry and holds no
+    posting row (what it reads of the postings is kept per folder), and equals the full read."""
+    write(book, {
+        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
+            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Capital", [("1010", Decimal("1000.00"), None, None, None),
+                                                                 ("3100", Decimal("-1000.00"), None, None, None)]),
+        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
+            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Sale", [("1010", Decimal("240.00"), None, None, None),
+                                                               ("4010", Decimal("-240.00"), None, None, None)]),
+        "journal/2026/02/JE-20260220-CCCC.yaml": _entry_text(
+            "JE-20260220-CCCC", dt.date(2026, 2, 20), "Rent", [("6100", Decimal("90.00"), None, None, None),
+                                                               ("1010", Decimal("-90.00"), None, None, None)]),
+        "journal/2026/02/JE-20260228-DDDD.yaml": "id: JE-20260228-DDDD\ndate: 2026-02-28\nmemo: Revaluation\n"
+        "postings:\n  - account: '1010'\n    amount: 0\n    currency: USD\n    value: 15.00\n"
+        "  - account: '4020'\n    amount: -15.00\n",
+    })
+    commit_all(book)
+    assert run(book, "validate").exit_code == 0
+    import json
+
+    from comptoir.model import Book
+
+    def no_entries(self, kind):
+        raise AssertionError(f"read {kind}")
+
+    feb = ("--from", "2026-02-01", "--to", "2026-02-28", "--format", "json")
+    assert run(book, "report", "cash-flow").exit_code == 0  # keeps every folder's cash moves (from its rows)
+    with monkeypatch.context() as m:
+        original = Book.of
+        m.setattr(Book, "of", lambda self, kind: no_entries(self, kind) if kind == "journal" else original(self, kind))
+        m.setattr(ledgerdays, "_posting_rows", lambda rows: no_entries(None, "posting rows"))
+        m.setattr(ledgerdays, "unpack", lambda raw: no_entries(None, "posting rows"))
+        direct = json.loads(run(book, "report", "cash-flow", "--method", "direct", *feb).stdout)
+        indirect = json.loads(run(book, "report", "cash-flow", *feb).stdout)
+    lines = {(r["section"], r["name"]): r["amount"] for r in direct["rows"]}
+    assert lines[("Operating activities", "Sales revenue")] == "240.00"
+    assert lines[("Operating activities", "Rent")] == "-90.00"
+    assert lines[("Effect of exchange rates on cash", "Exchange differences on foreign-currency cash")] == "15.00"
+    assert direct["totals"]["amount"] == "165.00"  # 240 - 90 + 15
+    assert direct["summary"] == {"opening_cash": "1000.00", "net_change": "165.00", "closing_cash": "1165.00"}
+    assert direct["reconciles"] is True
+    lines = {(r["section"], r["name"]): r["amount"] for r in indirect["rows"]}
+    assert lines[("Operating activities", "Net income")] == "165.00"  # 240 + 15 - 90
+    assert lines[("Operating activities", "Exchange differences on cash (not a cash movement)")] == "-15.00"
+    assert indirect["totals"]["amount"] == "165.00"
+    _same(book, monkeypatch, [("report", "cash-flow", "--method", "direct", *feb[:-2]), ("report", "cash-flow")])

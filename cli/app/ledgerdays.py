@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:  # the models, and all but what starts git, are imported once it is at work (see Watch)
     from decimal import Decimal
@@ -115,23 +115,39 @@ class Watch:
         return found
 
 
+class Folded(NamedTuple):
+    """A value derived from each journal folder's posting rows (every account's), kept in the
+    store beside its day sums and keyed like them plus `inputs` (what else it depends on: the
+    cash accounts, ...): what a report reads of the postings beyond the day totals, so that it
+    holds a few values per folder instead of every row. `derive`: the folder's posting rows
+    (comptoir.domain.ledger.PostingRow, in date, entry and posting order) -> a value marshal keeps."""
+
+    derivation: Derivation
+    inputs: tuple[str, ...]
+    derive: Callable[[list], object]
+    name: str  # what the report finds in book.derived: merge(every folder's value, in folder order)
+    merge: Callable[[list], object]
+
+
 def attach(root: DataRoot, book: Book, watch: Watch,
-           rows: Callable[[str, str], bool] | None = None, accounts: set[str] | None = None) -> bool:
+           rows: Callable[[str, str], bool] | None = None, accounts: set[str] | None = None,
+           fold: Folded | None = None) -> bool:
     """Put the day totals (and the reversal links, and with `rows` the posting rows of the
     (folder, account) pairs it accepts) into `book.derived`; False when the whole book must be
     read instead. `accounts`: the day totals of those accounts only (a report that asks for no
-    other's balance: the stock balance's inventory accounts), not every account's."""
+    other's balance: the stock balance's inventory accounts), not every account's. `fold`: its
+    value of every journal folder, in folder order, into `book.derived["ledger.folded"]`."""
     enabled = gc.isenabled()
     gc.disable()  # entries are built and dropped by the thousand: no cycles to look for
     try:
-        return _attach(root, book, watch, rows, accounts)
+        return _attach(root, book, watch, rows, accounts, fold)
     finally:
         if enabled:
             gc.enable()
 
 
 def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str], bool] | None,
-            only: set[str] | None = None) -> bool:
+            only: set[str] | None = None, fold: Folded | None = None) -> bool:
 
     from comptoir.book import git
 
@@ -188,7 +204,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
             store.put(DAYS, (folder, tree, book.base, rates), value)
             store.put(ROWS, (folder, tree, book.base, rates),
                       {account: pack(folder_rows) for account, folder_rows in by_account.items()})
-        if want is not None:
+        if want is not None or fold is not None:
             computed[folder] = by_account  # taken from below and let go: a folder's rows at a time
         return value
 
@@ -196,6 +212,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     closing: dict[str, dict[int, list[Decimal]]] = {}
     reversed_by: dict[str, str] = {}
     chosen: list[tuple] = []
+    folded: list = []
     ids: set[str] = set()
     count = 0
     for folder, tree in tree_of.items():
@@ -211,10 +228,16 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         _add_sums(closing, closing_sums, only)
         for ident, reverses in links:
             reversed_by[reverses] = ident
+        if fold is not None:
+            value = _folded(store, fold, folder, tree, (folder, tree, book.base, rates), computed, compute)
+            if value is None:
+                return False
+            folded.append(value)
         if want is not None:
             rel = folder[len(root.prefix):]
             shown = [account for account in accounts if want(rel, account)]
             if not shown:
+                computed.pop(folder, None)
                 continue
             if folder not in computed:
                 packed = store.get(ROWS, folder, tree, book.base, rates)
@@ -234,10 +257,35 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     book.derived["ledger.reversals"] = reversed_by
     if want is not None:
         book.derived["ledger.rows"] = _posting_rows(chosen)
+    if fold is not None:
+        book.derived[fold.name] = fold.merge(folded)
     if not dirty and only is None and not watch.rates_changed:  # what they are the sums of, and the entries' ids (for ledgersnap)
         book.derived["ledger.days.trees"] = trees
         book.derived["ledger.days.ids"] = ids
     return True
+
+
+def _folded(store: Store, fold: Folded, folder: str, tree: str, keyed: tuple, computed: dict,
+            compute: Callable[[str], tuple | None]) -> object:
+    """The fold's value of one folder: kept, else derived from its rows (summed just now, kept by
+    the ledger reports, or summed again); None when the folder cannot be served."""
+    if tree:
+        hit = store.get(fold.derivation, *keyed, *fold.inputs)
+        if hit is not None:
+            return hit
+    by_account = computed.get(folder)
+    if by_account is None and tree:
+        packed = store.get(ROWS, *keyed)
+        if isinstance(packed, dict) and all(type(v) is bytes for v in packed.values()):
+            by_account = {account: unpack(raw) for account, raw in packed.items()}
+    if by_account is None:
+        if compute(folder) is None:
+            return None
+        by_account = computed[folder]
+    value = fold.derive(_posting_rows([row for rows in by_account.values() for row in rows]))
+    if tree:
+        store.put(fold.derivation, (*keyed, *fold.inputs), value)
+    return value
 
 
 class _Batches:
@@ -377,13 +425,15 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
     return value, by_account
 
 
-def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], bool]] | None = None) -> Book:
+def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], bool]] | None = None,
+           fold: Callable[[Book], Folded] | None = None) -> Book:
     """The book a ledger report needs: the settings, accounts and rates, with the day totals,
     reversal links and (with `rows`: given the book, which (folder, account) pairs) the posting
-    rows served from what is kept per journal folder; the whole book when they cannot be."""
+    rows served from what is kept per journal folder, and (with `fold`: given the book, what to
+    derive per folder) the values of every folder; the whole book when they cannot be."""
     watch = Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
     book = env.book(as_of, kinds=("account", "rate"))
-    if attach(env.root(), book, watch, None if rows is None else rows(book)):
+    if attach(env.root(), book, watch, None if rows is None else rows(book), fold=None if fold is None else fold(book)):
         return book
     return env.book(as_of)
 
@@ -415,3 +465,24 @@ def in_months(start, end) -> Callable[[str, str], bool]:
         return (lo is None or month >= lo) and (hi is None or month <= hi)
 
     return accept
+
+
+# Per journal folder: what the cash flow reads of the postings beyond the day totals
+# (comptoir.domain.statements.cash_moves), keyed like DAYS and by the cash accounts.
+CASH = Derivation("ledger-cash", keep=400)
+
+
+def cash_fold(book: Book) -> Folded:
+    """The cash flow's Folded for the book's cash accounts: gives the book `ledger.cash` (the
+    cash accounts and the whole journal's CashMoves)."""
+    from comptoir.domain.statements import (
+        cash_accounts,
+        cash_moves,
+        merge_cash_moves,
+        packed_cash_moves,
+    )
+
+    codes = cash_accounts(book.accounts)
+    cash = frozenset(codes)
+    return Folded(CASH, ("\0".join(codes),), lambda rows: packed_cash_moves(cash_moves(rows, cash.__contains__)),
+                  "ledger.cash", lambda parts: (codes, merge_cash_moves(parts)))

@@ -112,9 +112,10 @@ def list_(env, fmt, as_of) -> None:
 @click.pass_obj
 def budget_report(env, version, from_, to_, period, year, per, fmt, as_of) -> None:
     """Actual, budget, variance and % per period and budget line, with the result."""
+    from comptoir.app import ledgerdays
     from comptoir.views.budget import budget_report as build
 
-    book = env.book(as_of)
+    book = ledgerdays.served(env, as_of)  # the actuals from the day totals kept per journal folder
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, version, start, end, per or "month", env.today), fmt, book.revision)
 
@@ -137,7 +138,9 @@ def rolling_forecast_report(env, version, year, method, closed_through, fmt, as_
 
     if closed_through and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", closed_through):
         raise click.BadParameter("write the month as YYYY-MM", param_hint="--closed-through")
-    book = env.book(as_of)
+    from comptoir.app import ledgerdays
+
+    book = ledgerdays.served(env, as_of)  # the actuals from the day totals kept per journal folder
     emit(rolling_forecast(book, version, year, env.today, method, closed_through), fmt, book.revision)
 
 

@@ -45,7 +45,7 @@ def balance_sheet(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     """
     from comptoir.views.statements import balance_sheet as build
 
-    book = _book(env, as_of, per or currency)
+    book = _book(env, as_of, currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
         from comptoir.views import periodic
@@ -64,7 +64,7 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
     """Revenue, cost of goods sold, gross margin, expenses, net income (closing entries left out)."""
     from comptoir.views.statements import income_statement as build
 
-    book = _book(env, as_of, per or currency)
+    book = _book(env, as_of, currency)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:
         from comptoir.views import periodic
@@ -86,10 +86,10 @@ def income_statement(env, from_, to_, period, year, depth, currency, fmt, as_of,
 @click.pass_obj
 def cash_flow(env, from_, to_, period, year, depth, method, fmt, as_of) -> None:
     """Operating, investing and financing cash flows; says which method and whether it reconciles."""
-    from comptoir.app.ledgerdays import in_months
+    from comptoir.app import ledgerdays
     from comptoir.views.statements import cash_flow as build
 
-    book = _book(env, as_of, rows=lambda book: in_months(*resolve_range(book.settings, from_, to_, period, year)))
+    book = ledgerdays.served(env, as_of, fold=ledgerdays.cash_fold)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end, depth, method), fmt, _label(book))
 

@@ -53,9 +53,10 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
     """Opening balance, debits, credits and closing balance per account."""
     book = None
     if per:
+        from comptoir.app import ledgerdays
         from comptoir.views import periodic
 
-        book = env.book(as_of)
+        book = env.book(as_of) if currency else ledgerdays.served(env, as_of)
         start, end = resolve_range(book.settings, from_, to_, period, year)
         return emit(periodic.trial_balance(book, start, end, per, depth, currency.upper() if currency else None),
                     fmt, _as_of_label(book))

@@ -77,7 +77,7 @@ def vat_return_report(env, period, fmt, as_of) -> None:
     """The VAT return of a period by box; the boxes are configurable in comptoir.yaml (vat_return: boxes:)."""
     from comptoir.views.tax import vat_return
 
-    book = env.book(as_of)
+    book = _taxed(env, as_of)
     emit(vat_return(book, period), fmt, book.revision)
 
 
@@ -90,9 +90,18 @@ def tax_report(env, from_, to_, period, year, fmt, as_of) -> None:
     """Tax collected on sales (less credit notes) and paid on purchases, per tax code."""
     from comptoir.views.tax import tax_report as build
 
-    book = env.book(as_of)
+    book = _taxed(env, as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(build(book, start, end), fmt, book.revision)
+
+
+def _taxed(env, as_of):
+    """The book the tax report and the VAT return read: the tax codes, and the sales and purchase
+    documents served as the few fields they read (comptoir.app.docfacts), kept per folder."""
+    from comptoir.app.openitems import documents
+    from comptoir.domain.documents.facts import TAXED, facts_of
+
+    return documents(env, as_of, ("tax-code", *TAXED), facts_of(*TAXED))
 
 
 # `comptoir report` commands of this family (listed by name in comptoir.families).

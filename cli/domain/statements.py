@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -384,6 +384,85 @@ CF_SECTIONS = (("operating", "Operating activities"), ("investing", "Investing a
                ("financing", "Financing activities"), ("fx", "Effect of exchange rates on cash"))
 
 
+def cash_accounts(accounts: dict[str, Account]) -> list[str]:
+    """The accounts cash_class calls cash, by code (an unknown account is not one)."""
+    return sorted(code for code in accounts if cash_class(accounts, code) == "cash")
+
+
+# What the cash flow reads of the postings beyond the day totals, per day: the exchange
+# differences on cash (the entries whose every cash posting is one), and for the direct method
+# per account the receipts and payments of the other postings of the entries that move cash.
+CashMoves = tuple  # (fx: {day ordinal: Decimal}, direct: {(day ordinal, account): [in | None, out | None]})
+
+
+def cash_moves(rows: Iterable[PostingRow], cash: Callable[[str], bool]) -> CashMoves:
+    """The CashMoves of the posting rows of whole entries (closing entries left out)."""
+    entries: dict[str, list[PostingRow]] = {}
+    for posting in rows:
+        if not posting.closing:
+            entries.setdefault(posting.id, []).append(posting)
+    fx: dict[int, Decimal] = {}
+    direct: dict[tuple[int, str], list] = {}
+    for postings in entries.values():
+        on_cash = [p for p in postings if cash(p.account)]
+        if not on_cash:
+            continue
+        day = postings[0].date.toordinal()
+        if all(p.revalued for p in on_cash):  # a revaluation: not a cash movement
+            fx[day] = fx.get(day, ZERO) + sum((p.value or ZERO for p in on_cash), ZERO)
+            continue
+        for p in postings:
+            value = p.value or ZERO
+            if cash(p.account) or not value:
+                continue
+            cell = direct.setdefault((day, p.account), [None, None])
+            at = 0 if -value > 0 else 1
+            cell[at] = -value if cell[at] is None else cell[at] - value
+    return fx, direct
+
+
+def packed_cash_moves(moves: CashMoves) -> tuple:
+    """CashMoves as plain values (texts for amounts), as a store keeps them."""
+    fx, direct = moves
+    return ([(day, str(v)) for day, v in fx.items()],
+            [(day, code, None if i is None else str(i), None if o is None else str(o))
+             for (day, code), (i, o) in direct.items()])
+
+
+def merge_cash_moves(parts: Iterable[tuple]) -> CashMoves:
+    """The CashMoves of several folders' packed_cash_moves, in day and account order."""
+    fx: dict[int, Decimal] = {}
+    direct: dict[tuple[int, str], list] = {}
+    for part_fx, part_direct in parts:
+        for day, value in part_fx:
+            fx[day] = fx.get(day, ZERO) + Decimal(value)
+        for day, code, i, o in part_direct:
+            cell = direct.setdefault((day, code), [None, None])
+            for at, text in ((0, i), (1, o)):
+                if text is not None:
+                    cell[at] = Decimal(text) if cell[at] is None else cell[at] + Decimal(text)
+    return dict(sorted(fx.items())), dict(sorted(direct.items()))
+
+
+def _cash_moves_of(book: Book, start: dt.date | None, end: dt.date | None, cash: Callable[[str], bool]
+                   ) -> CashMoves:
+    """The period's CashMoves: from those the book reader supplied for the book's cash accounts
+    (`ledger.cash`: (their codes, CashMoves) of the whole journal), else from the posting rows."""
+    given = book.derived.get("ledger.cash")
+    if given is None or given[0] != cash_accounts(book.accounts):
+        fx, direct = cash_moves(rows_between(book, start, end), cash)
+        return dict(sorted(fx.items())), dict(sorted(direct.items()))
+    lo = start.toordinal() if start else None
+    hi = end.toordinal() if end else None
+
+    def inside(day: int) -> bool:
+        return (lo is None or day >= lo) and (hi is None or day <= hi)
+
+    fx, direct = given[1]
+    return ({day: v for day, v in fx.items() if inside(day)},
+            {key: sides for key, sides in direct.items() if inside(key[0])})
+
+
 def cash_flow_data(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                    depth: int | None = None, method: str = "indirect") -> Statement:
     accounts = book.accounts
@@ -397,21 +476,15 @@ def cash_flow_data(book: Book, start: dt.date | None = None, end: dt.date | None
             classes[code] = cash_class(accounts, code)
         return classes[code] == "cash"
 
-    entries: dict[str, list[PostingRow]] = {}  # the period's entries (closing ones left out), in order
-    for posting in rows_between(book, start, end):
-        if not posting.closing:
-            entries.setdefault(posting.id, []).append(posting)
+    fx_by_day, direct = _cash_moves_of(book, start, end, cash)
     opening = sum((v for c, v in net_by_account(book, None, start - DAY).items() if cash(c)), ZERO) \
         if start else ZERO
     closing_cash = sum((v for c, v in net_by_account(book, None, end).items() if cash(c)), ZERO)
     # Exchange differences booked on cash accounts (by `period revalue`) move cash's value
     # without moving money: they are shown apart, as IAS 7 asks.
-    # An entry whose cash postings are all exchange differences is such a revaluation.
     fx_on_cash = ZERO
-    for postings in entries.values():
-        on_cash = [p for p in postings if cash(p.account)]
-        if on_cash and all(p.revalued for p in on_cash):
-            fx_on_cash += sum((p.value or ZERO for p in on_cash), ZERO)
+    for value in fx_by_day.values():
+        fx_on_cash += value
     lines: dict[tuple[str, str], dict] = {}
 
     def add(section: str, code: str, name: str, amount: Decimal) -> None:
@@ -434,16 +507,11 @@ def cash_flow_data(book: Book, start: dt.date | None = None, end: dt.date | None
         if fx_on_cash:
             add("operating", "", "Exchange differences on cash (not a cash movement)", -fx_on_cash)
     else:
-        for postings in entries.values():
-            on_cash = [p for p in postings if cash(p.account)]
-            if not on_cash or all(p.revalued for p in on_cash):
-                continue
-            for p in postings:
-                value = p.value or ZERO
-                if cash(p.account) or not value:
-                    continue
-                shown = roll_up(accounts, p.account, depth)
-                add(cash_class(accounts, p.account), shown, _name(accounts, shown), -value)
+        for (_, code), sides in direct.items():
+            shown = roll_up(accounts, code, depth)
+            for amount in sides:
+                if amount is not None:
+                    add(cash_class(accounts, code), shown, _name(accounts, shown), amount)
     if fx_on_cash:
         add("fx", "", "Exchange differences on foreign-currency cash", fx_on_cash)
     rows = []

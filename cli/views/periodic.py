@@ -102,7 +102,12 @@ def measures(name: str, title: str, periods: list[Span], run: Callable[[Span], d
 
 # the reports ---------------------------------------------------------------------------------
 def _ledger_dates(book: Book) -> list[dt.date]:
-    return [e.date for e in book.entries.values()]
+    """The days that have an entry: from the day totals a book reader supplied (every entry has
+    postings), else from the entries."""
+    totals = book.derived.get("ledger.days")
+    if totals is None:
+        return [e.date for e in book.entries.values()]
+    return [dt.date.fromordinal(day) for day in {day for days in totals.values() for day in days}]
 
 
 def _places(book: Book) -> int:

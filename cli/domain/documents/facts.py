@@ -13,14 +13,14 @@ from __future__ import annotations
 
 _CHARGE = ("id", "number", "partner", "date", "due", "currency", "rate", "total", "order")
 _NOTE = ("id", "number", "partner", "date", "currency", "rate", "total")
-_BILLED = ("line", "item", "qty", "net", "order", "cleared", "variance", "landed")
+_BILLED = ("line", "item", "qty", "net", "tax", "tax_amount", "order", "cleared", "variance", "landed")
 _MOVED = ("line", "item", "qty", "warehouse", "value")
 
 # kind -> its fields; a nested record (or list of them) as (name, its fields)
 FIELDS: dict[str, tuple] = {
-    "invoice": (*_CHARGE, "deliveries", ("lines", ("line", "item", "qty", "net"))),
+    "invoice": (*_CHARGE, "deliveries", ("lines", ("line", "item", "qty", "net", "tax", "tax_amount"))),
     "bill": (*_CHARGE, ("lines", _BILLED)),
-    "credit-note": (*_NOTE, "invoice", ("lines", ("line", "item", "qty", "returned", "net", "value"))),
+    "credit-note": (*_NOTE, "invoice", ("lines", ("line", "item", "qty", "returned", "net", "tax", "tax_amount", "value"))),
     "debit-note": (*_NOTE, "bill", ("lines", _BILLED)),
     "payment": ("id", "date", "direction", "settles", "refund", "reference", "partner", "currency", "rate", "amount",
                 "unallocated", ("allocations", ("document", "amount"))),
@@ -34,6 +34,8 @@ FIELDS: dict[str, tuple] = {
     "purchase-order": ("id", "date", "partner", "currency", "payment_terms_days", "supplier_reference", "cancelled",
                        ("lines", ("item", "qty", "price", "discount", "tax", "warehouse", "expected"))),
 }
+# The kinds the tax report and the VAT return read (with the tax codes).
+TAXED = ("invoice", "credit-note", "bill", "debit-note")
 # The kinds open_items reads, per side (with the partners).
 OPEN_ITEMS = {"receivable": ("invoice", "credit-note", "payment", "application"),
               "payable": ("bill", "debit-note", "payment", "application")}
