@@ -287,3 +287,47 @@ def test_cash_flow_is_served_from_cash_moves_kept_per_folder(book, monkeypatch):
     assert lines[("Operating activities", "Exchange differences on cash (not a cash movement)")] == "-15.00"
     assert indirect["totals"]["amount"] == "165.00"
     _same(book, monkeypatch, [("report", "cash-flow", "--method", "direct", *feb[:-2]), ("report", "cash-flow")])
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries, misfiled=st.integers(min_value=0, max_value=30))
+def test_the_journal_export_read_a_folder_at_a_time_equals_the_full_read(monkeypatch, drawn, misfiled):
+    """`export hledger` and `export beancount` read the journal a folder at a time: on a random book, committed then
+    dirty (an unreadable file, an entry filed in the wrong month) and --as-of, its output and its
+    warnings equal the full read's, with and without a start date."""
+    from comptoir.commands import export
+    from comptoir.domain import beancount_export, hledger
+
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-export-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        _write_book(book, drawn)
+        commit_all(book, "first")
+        first = git(book, "rev-parse", "HEAD").strip()
+
+        def same(*args: str, streams: bool = False) -> None:
+            for command, *options in (("hledger",), ("hledger", "--from", "2026-02-01"),
+                                      ("hledger", "--year", "2026"), ("beancount",)):
+                with monkeypatch.context() as m:
+                    if streams:  # no full read
+                        m.setattr(hledger, "hledger_journal", lambda *a: pytest.fail("read the whole journal"))
+                        m.setattr(beancount_export, "beancount_ledger", lambda *a: pytest.fail("read it whole"))
+                    streamed = run(book, "export", command, *options, *args)
+                with monkeypatch.context() as m:
+                    m.setattr(export, "_streamed", lambda *a: False)
+                    full = run(book, "export", command, *options, *args)
+                assert (streamed.exit_code, streamed.stdout, streamed.stderr) == \
+                    (full.exit_code, full.stdout, full.stderr), options
+
+        same(streams=True)
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=misfiled * 3)
+        moved = dt.date(2026, 2 if day.month != 2 else 3, 1)
+        write(book, {f"journal/{moved:%Y}/{moved:%m}/JE-{day:%Y%m%d}-MISF.yaml": _entry_text(
+            f"JE-{day:%Y%m%d}-MISF", day, "Misfiled", [("6100", Decimal("7.00"), None, None, None),
+                                                       ("1010", Decimal("-7.00"), None, None, None)]),
+            "journal/2026/01/JE-20260102-BAD1.yaml": "id: JE-20260102-BAD1\ndate: [not a date\n"})
+        same()
+        same("--as-of", first)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

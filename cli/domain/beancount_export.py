@@ -15,10 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .book import Book
-from .ledger import entry_values
+from .ledger import entry_values, in_order
+
+if TYPE_CHECKING:
+    from comptoir.schemas.accounting import JournalEntry
 
 ROOTS = {"asset": "Assets", "liability": "Liabilities", "equity": "Equity", "income": "Income",
          "expense": "Expenses"}
@@ -48,10 +53,58 @@ def _tag(text: str) -> str:
 
 
 def beancount_ledger(book: Book) -> str:
+    state: dict = {}
+    body = list(beancount_body(book, [book.entries.values()], state))
+    return "\n".join([*beancount_head(book, state), *body, *beancount_tail(state)]) + "\n"
+
+
+def beancount_body(book: Book, parts: Iterable[Iterable[JournalEntry]], state: dict) -> Iterator[str]:
+    """The transactions' lines, from the journal given in parts (the whole journal at once, or one
+    folder at a time: comptoir.domain.ledger.in_order); `state` gathers what the head and the tail
+    need (the first day, the balance assertions)."""
     base = book.base
     names = account_names(book)
-    entries = sorted(book.entries.values(), key=lambda e: (e.date, e.id))
-    first = min((e.date for e in entries), default=dt.date(2000, 1, 1))
+
+    def name(code: str) -> str:
+        return names.get(code) or f"Equity:Unknown-{_slug(code)}"
+
+    first: dt.date | None = None
+    assertions: list[tuple[dt.date, str, str, Decimal, str]] = []
+    for part in in_order(parts):
+        for entry in sorted(part, key=lambda e: (e.date, e.id)):
+            first = entry.date if first is None else first
+            tags = " ".join(f"#{_tag(t)}" for t in entry.tags)
+            yield f"{entry.date} * {_string(entry.memo)}" + (f" {tags}" if tags else "")
+            yield f"  id: {_string(entry.id)}"
+            if entry.reference:
+                yield f"  reference: {_string(entry.reference)}"
+            if entry.reverses:
+                yield f"  reverses: {_string(entry.reverses)}"
+            for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
+                cur = p.currency or base
+                if cur == base:
+                    amount = f"{format(p.amount, 'f')} {base}"
+                elif p.value is not None:
+                    amount = f"{format(p.value, 'f')} {base}"
+                else:
+                    amount = f"{format(p.amount, 'f')} {cur} @@ {format(abs(value), 'f')} {base}"
+                yield f"  {name(p.account)}  {amount}"
+                if p.partner:
+                    yield f"    partner: {_string(p.partner)}"
+            yield ""
+            for a in entry.assertions:
+                held = book.accounts.get(a.account)
+                cur = a.currency or (held.currency if held else None) or base
+                assertions.append((entry.date + dt.timedelta(days=1), name(a.account), cur, a.balance, entry.id))
+    state["first"] = first
+    state["assertions"] = assertions
+
+
+def beancount_head(book: Book, state: dict) -> list[str]:
+    """The options, the accounts opened on the first day and the prices (after beancount_body)."""
+    base = book.base
+    names = account_names(book)
+    first = state["first"] or dt.date(2000, 1, 1)
     rates = sorted(book.of("rate").values(), key=lambda r: (r.date, r.currency))
     if rates:
         first = min(first, rates[0].date)
@@ -67,41 +120,19 @@ def beancount_ledger(book: Book) -> str:
         out.append(f"{r.date} price {r.currency} {format(r.rate, 'f')} {base}")
     if rates:
         out.append("")
+    return out
 
-    def name(code: str) -> str:
-        return names.get(code) or f"Equity:Unknown-{_slug(code)}"
 
-    assertions: list[tuple[dt.date, str, str, Decimal, str]] = []
-    for entry in entries:
-        tags = " ".join(f"#{_tag(t)}" for t in entry.tags)
-        out.append(f"{entry.date} * {_string(entry.memo)}" + (f" {tags}" if tags else ""))
-        out.append(f"  id: {_string(entry.id)}")
-        if entry.reference:
-            out.append(f"  reference: {_string(entry.reference)}")
-        if entry.reverses:
-            out.append(f"  reverses: {_string(entry.reverses)}")
-        for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
-            cur = p.currency or base
-            if cur == base:
-                amount = f"{format(p.amount, 'f')} {base}"
-            elif p.value is not None:
-                amount = f"{format(p.value, 'f')} {base}"
-            else:
-                amount = f"{format(p.amount, 'f')} {cur} @@ {format(abs(value), 'f')} {base}"
-            out.append(f"  {name(p.account)}  {amount}")
-            if p.partner:
-                out.append(f"    partner: {_string(p.partner)}")
-        out.append("")
-        for a in entry.assertions:
-            held = book.accounts.get(a.account)
-            cur = a.currency or (held.currency if held else None) or base
-            assertions.append((entry.date + dt.timedelta(days=1), name(a.account), cur, a.balance, entry.id))
-    if assertions:
-        out.append("; comptoir asserts balances at the end of a day, beancount at the start of the next")
-        for day, account, cur, balance, ident in sorted(set(assertions)):
-            out.append(f"{day} balance {account}  {format(balance, 'f')} {cur}  ; from {ident}")
-        out.append("")
-    return "\n".join(out) + "\n"
+def beancount_tail(state: dict) -> list[str]:
+    """The balance assertions, each the day after its own (after beancount_body)."""
+    assertions = state["assertions"]
+    if not assertions:
+        return []
+    out = ["; comptoir asserts balances at the end of a day, beancount at the start of the next"]
+    for day, account, cur, balance, ident in sorted(set(assertions)):
+        out.append(f"{day} balance {account}  {format(balance, 'f')} {cur}  ; from {ident}")
+    out.append("")
+    return out
 
 
 def _clean_comment(text: str) -> str:

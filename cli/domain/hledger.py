@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from comptoir.model import Book
 from comptoir.schemas.accounting import Account, JournalEntry
 
-from .ledger import ZERO, ancestors, entry_values
+from .ledger import ZERO, ancestors, entry_values, in_order
 
 HLEDGER_TYPES = {"asset": "A", "liability": "L", "equity": "E", "income": "R", "expense": "X"}
 _SPACES = re.compile(r"\s+")
@@ -48,68 +49,91 @@ def _comment(parts: list[str]) -> str:
 
 
 def hledger_journal(book: Book, start: dt.date | None = None, end: dt.date | None = None) -> str:
+    return "\n".join(hledger_lines(book, [book.entries.values()], start, end)) + "\n"
+
+
+def hledger_lines(book: Book, folders: Iterable[Iterable[JournalEntry]], start: dt.date | None = None,
+                  end: dt.date | None = None) -> Iterator[str]:
+    """The journal's lines, from its entries given in parts (each part in path order): the whole
+    journal at once, or one folder at a time when every entry of a part is dated after every
+    entry of the parts before (else comptoir.domain.ledger.NotInOrder). The balances before `start` are added up over the entries dated before it,
+    in the order given, and written before the first entry from `start` on."""
     base = book.base
     names = account_names(book)
 
     def name(code: str) -> str:
         return names.get(code) or f"unknown:{_clean(code)}"
 
-    out = [f"; {book.settings.company}: comptoir books exported for hledger (base currency {base})",
-           "; check: hledger -f FILE bse -B   and   hledger -f FILE is -B not:tag:closing", ""]
+    yield f"; {book.settings.company}: comptoir books exported for hledger (base currency {base})"
+    yield "; check: hledger -f FILE bse -B   and   hledger -f FILE is -B not:tag:closing"
+    yield ""
     for code in sorted(book.accounts):
         acct: Account = book.accounts[code]
-        out.append(f"account {names[code]}  ; type: {HLEDGER_TYPES[acct.type]}")
-    out.append("")
-    entries = sorted((e for e in book.entries.values()
-                      if (start is None or e.date >= start) and (end is None or e.date <= end)),
-                     key=lambda e: (e.date, e.id))
-    if start is not None:
-        out.extend(_opening(book, start, name))
-    by_date: dict[dt.date, list[JournalEntry]] = {}
-    for entry in entries:
-        by_date.setdefault(entry.date, []).append(entry)
-    for day, day_entries in by_date.items():
-        for entry in day_entries:
-            tags = [f"{t}:" for t in entry.tags]
-            if entry.reverses:
-                tags.append(f"reverses: {entry.reverses}")
-            if entry.reference:
-                tags.append(f"reference: {_clean(entry.reference).replace(',', ' ')}")
-            out.append(f"{day} ({entry.id}) {_clean(entry.memo)}{_comment(tags)}")
-            for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
-                cur = p.currency or base
-                if cur == base:
-                    amount = _amount(p.amount, base)
-                elif p.value is not None:
-                    amount = _amount(p.value, base)
-                else:
-                    amount = f"{_amount(p.amount, cur)} @@ {_amount(abs(value), base)}"
-                extra = [_clean(p.memo) if p.memo else "", f"partner: {p.partner}" if p.partner else ""]
-                out.append(f"    {name(p.account)}  {amount}{_comment(extra)}")
-            out.append("")
-        asserted = [(entry, a) for entry in day_entries for a in entry.assertions]
-        if asserted:
-            out.append(f"{day} balance assertions at the end of the day")
-            for entry, a in asserted:
-                held = book.accounts.get(a.account)
-                cur = a.currency or (held.currency if held else None) or base
-                out.append(f"    {name(a.account)}  {_amount(ZERO, cur)} = {_amount(a.balance, cur)}"
-                           f"  ; from {entry.id}")
-            out.append("")
-    return "\n".join(out) + "\n"
+        yield f"account {names[code]}  ; type: {HLEDGER_TYPES[acct.type]}"
+    yield ""
+    held: dict[tuple[str, str], list[Decimal]] = {}  # the balances before `start`
+    opened = start is None
+    for part in in_order(folders):
+        entries = []
+        for entry in part:
+            if start is not None and entry.date < start:
+                _hold(book, held, entry)
+            if (start is None or entry.date >= start) and (end is None or entry.date <= end):
+                entries.append(entry)
+        entries.sort(key=lambda e: (e.date, e.id))
+        if entries and not opened:
+            yield from _opening(held, start, name, base)  # type: ignore[arg-type]
+            opened = True
+        by_date: dict[dt.date, list[JournalEntry]] = {}
+        for entry in entries:
+            by_date.setdefault(entry.date, []).append(entry)
+        for day, day_entries in by_date.items():
+            yield from _day(book, day, day_entries, name)
+    if not opened:
+        yield from _opening(held, start, name, base)  # type: ignore[arg-type]
 
 
-def _opening(book: Book, start: dt.date, name) -> list[str]:
-    """Balances before `start` per account and currency, so an export from a date adds up."""
+def _day(book: Book, day: dt.date, day_entries: list[JournalEntry], name) -> Iterator[str]:
     base = book.base
-    held: dict[tuple[str, str], list[Decimal]] = {}
-    for entry in book.entries.values():
-        if entry.date >= start:
-            continue
+    for entry in day_entries:
+        tags = [f"{t}:" for t in entry.tags]
+        if entry.reverses:
+            tags.append(f"reverses: {entry.reverses}")
+        if entry.reference:
+            tags.append(f"reference: {_clean(entry.reference).replace(',', ' ')}")
+        yield f"{day} ({entry.id}) {_clean(entry.memo)}{_comment(tags)}"
         for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
-            pair = held.setdefault((p.account, p.currency or base), [ZERO, ZERO])
-            pair[0] += p.amount
-            pair[1] += value
+            cur = p.currency or base
+            if cur == base:
+                amount = _amount(p.amount, base)
+            elif p.value is not None:
+                amount = _amount(p.value, base)
+            else:
+                amount = f"{_amount(p.amount, cur)} @@ {_amount(abs(value), base)}"
+            extra = [_clean(p.memo) if p.memo else "", f"partner: {p.partner}" if p.partner else ""]
+            yield f"    {name(p.account)}  {amount}{_comment(extra)}"
+        yield ""
+    asserted = [(entry, a) for entry in day_entries for a in entry.assertions]
+    if asserted:
+        yield f"{day} balance assertions at the end of the day"
+        for entry, a in asserted:
+            held = book.accounts.get(a.account)
+            cur = a.currency or (held.currency if held else None) or base
+            yield f"    {name(a.account)}  {_amount(ZERO, cur)} = {_amount(a.balance, cur)}  ; from {entry.id}"
+        yield ""
+
+
+def _hold(book: Book, held: dict[tuple[str, str], list[Decimal]], entry: JournalEntry) -> None:
+    base = book.base
+    for p, value in zip(entry.postings, entry_values(book, entry), strict=True):
+        pair = held.setdefault((p.account, p.currency or base), [ZERO, ZERO])
+        pair[0] += p.amount
+        pair[1] += value
+
+
+def _opening(held: dict[tuple[str, str], list[Decimal]], start: dt.date, name, base: str) -> list[str]:
+    """Balances before `start` per account and currency (added up by _hold), so an export from a
+    date adds up."""
     lines = []
     for (code, cur), (amount, value) in sorted(held.items()):
         if cur == base:

@@ -433,3 +433,24 @@ def last_entry_day(book: Book) -> dt.date | None:
     """The date of the last entry (from the day totals: every entry has postings)."""
     days = [max(d) for d in day_totals(book).values() if d]
     return dt.date.fromordinal(max(days)) if days else None
+
+
+class NotInOrder(Exception):
+    """A part of the journal holds a day no later than one of an earlier part's (in_order)."""
+
+
+def in_order(parts: Iterable[Iterable[JournalEntry]]) -> Iterator[list[JournalEntry]]:
+    """Each part's entries (as given: path order), checking that every entry of a part is dated
+    after every entry of the parts before (else NotInOrder): then the parts' entries sorted by date
+    and id follow one another, and no day spans two parts. One part (the whole journal) always is."""
+    last: dt.date | None = None
+    for part in parts:
+        entries = list(part)
+        latest = last
+        for entry in entries:
+            if last is not None and entry.date <= last:
+                raise NotInOrder(entry.id)
+            if latest is None or entry.date > latest:
+                latest = entry.date
+        last = latest
+        yield entries
