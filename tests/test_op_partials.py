@@ -168,6 +168,38 @@ def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def test_many_months_to_derive_are_read_a_few_folders_at_a_time(book, monkeypatch):
+    """Nine months of moves and a cold store: the folders to derive are read four at a time (not
+    the whole kind at once), and the reports equal the full read; a broken move in one of them
+    sends the report to the full read."""
+    from comptoir.app import partials
+    from comptoir.book import loader
+
+    write(book, _base_files())
+    _write_moves(book, [(30 * n + 3, 0, "receipt" if n % 3 else "issue", "BEAN", Decimal(n + 1), Decimal("10.00"),
+                         "W1", False) for n in range(9)])
+    commit_all(book)
+    reads: list[list[str]] = []
+    original = loader.load_book
+
+    def counted(*args, **kwargs):
+        if kwargs.get("folders"):
+            reads.append(list(kwargs["folders"]))
+        return original(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(loader, "load_book", counted)
+        assert _stock_served(book)
+    assert [len(r) for r in reads] == [4, 4, 1] and all(f.startswith("stock/2026/") for r in reads for f in r)
+    assert partials.Batches.SIZE == 4
+    _same(book, monkeypatch, STOCK_REPORTS[:2])
+    write(book, {"stock/2026/05/SM-20260510-BAD1.yaml": "id: SM-20260510-BAD1\ndate: [broken\n"})
+    commit_all(book)
+    monkeypatch.setattr(partials.Store, "of", classmethod(lambda cls, path: cls(None)))  # nothing kept: all derived
+    assert not _stock_served(book)
+    _same(book, monkeypatch, STOCK_REPORTS[:2])
+
+
 def test_stock_reports_read_no_move_and_match_figures_worked_out_by_hand(book, monkeypatch):
     """Four moves by hand: the served stock balance and ledger show the figures worked out below,
     without reading a single move record (the scoped book refuses access to them)."""

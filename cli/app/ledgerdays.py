@@ -28,7 +28,7 @@ from comptoir.book.probe import Probe, find_data_root
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
 
-from .partials import disk_records, tree_records
+from .partials import Batches, disk_records, tree_records
 
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
@@ -182,7 +182,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     computed: dict[str, dict[str, list]] = {}  # folder -> account -> rows, for the folders summed now
     parents = {folder.rpartition("/")[0] for folder in tree_of}
     leaves = [folder for folder in missing if folder not in parents]  # a year folder's read is every month's
-    batches = _Batches(root, rev, journal, leaves) if len(leaves) > 3 else None
+    batches = Batches(root, rev, journal, leaves) if len(leaves) > 3 else None
 
     def compute(folder: str) -> tuple | None:
         tree = tree_of[folder]
@@ -286,45 +286,6 @@ def _folded(store: Store, fold: Folded, folder: str, tree: str, keyed: tuple, co
     if tree:
         store.put(fold.derivation, (*keyed, *fold.inputs), value)
     return value
-
-
-class _Batches:
-    """The committed entries of many folders to sum (folders with no folder inside: a month), read
-    through the parse store a few folders at a time as they are asked for (in order): one read of
-    every folder held the whole journal at once (1.2 GB at 300,000 entries), a batch holds a few
-    months."""
-
-    SIZE = 4  # folders per read: enough files for the parse to use both cores on a large book
-
-    def __init__(self, root: DataRoot, rev: str, kind: Kind, folders: list[str]) -> None:
-        self.root = root
-        self.rev = rev
-        self.kind = kind
-        self.todo = list(folders)
-        self.read: dict[str, list] | None = {}
-
-    def has(self, folder: str) -> bool:
-        return self.read is None or folder in self.todo or folder in self.read
-
-    def records(self, folder: str) -> list | None:
-        """The folder's entries, or None when its batch holds something the full read reports."""
-        if self.read is None:
-            return None
-        if folder not in self.read:
-            from comptoir.book.loader import load_book
-
-            at = self.todo.index(folder)
-            batch, self.todo = self.todo[at:at + self.SIZE], self.todo[:at] + self.todo[at + self.SIZE:]
-            cut = len(self.root.prefix)
-            read = load_book(self.root, self.rev, kinds=(self.kind.name,), folders=[f[cut:] for f in batch])
-            if read.load_problems:
-                self.read = None
-                return None
-            self.read = {f: [] for f in batch}
-            for ident, record in read.of(self.kind.name).items():
-                self.read.setdefault(read.source(self.kind.name, ident).rpartition("/")[0], []).append(record)
-            read.records.clear()  # its other kinds (read on demand) refer back to it: a cycle, and no collector runs here
-        return self.read.pop(folder)
 
 
 def _rates_on_disk(root: DataRoot, folders: list[str]) -> str | None:

@@ -83,18 +83,18 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
             found[folder] = None
             if tree:
                 missing.append(folder)
-    grouped: dict[str, list] | None = None
-    if len(missing) > 3:  # many folders to derive: read the kind once, through the parse store
-        grouped = _committed(root, kind, rev or "HEAD")
-        if grouped is None:
-            return None
+    parents = {folder.rpartition("/")[0] for folder in trees}
+    leaves = [folder for folder in missing if folder not in parents]  # a year folder's read is every month's
+    batches = None
+    if len(leaves) > 3:  # many folders to derive: read them a few at a time, through the parse store
+        batches = Batches(root, rev or "HEAD", kind, [root.prefix + f for f in leaves])
     for folder, tree in sorted(trees.items()):
         if found[folder] is not None:
             continue
         if not tree:
             records = disk_records(root, folder, kind)
-        elif grouped is not None:
-            records = grouped.get(folder, [])
+        elif batches is not None and batches.has(root.prefix + folder):
+            records = batches.records(root.prefix + folder)
         else:
             records = tree_records(root.top, folder, tree, kind)  # type: ignore[arg-type]
         if records is None:
@@ -129,18 +129,45 @@ def _sound(hit: object) -> bool:
     return type(hit) is tuple and len(hit) == 2 and type(hit[0]) is list
 
 
-def _committed(root: DataRoot, kind: Kind, rev: str) -> dict[str, list] | None:
-    """The kind's records at `rev`, by folder (data-root-relative); None when the read has problems."""
-    from comptoir.book.loader import load_book
+class Batches:
+    """The committed records of many folders to derive (folders with no folder inside: a month),
+    read through the parse store a few folders at a time as they are asked for (in order): one
+    read of every folder held the whole kind at once (1.2 GB for a journal of 300,000 entries), a
+    batch holds a few months. Folders are named from the repository's top (with the data root's
+    prefix)."""
 
-    read = load_book(root, rev, kinds=(kind.name,))
-    if read.load_problems:
-        return None
-    grouped: dict[str, list] = {}
-    skip = len(root.prefix)
-    for ident, record in read.of(kind.name).items():
-        grouped.setdefault(read.source(kind.name, ident)[skip:].rpartition("/")[0], []).append(record)
-    return grouped
+    SIZE = 4  # folders per read: enough files for the parse to use both cores on a large book
+
+    def __init__(self, root: DataRoot, rev: str, kind: Kind, folders: list[str]) -> None:
+        self.root = root
+        self.rev = rev
+        self.kind = kind
+        self.todo = list(folders)
+        self.read: dict[str, list] | None = {}
+
+    def has(self, folder: str) -> bool:
+        return self.read is None or folder in self.todo or folder in self.read
+
+    def records(self, folder: str) -> list | None:
+        """The folder's records, or None when its batch holds something the full read reports."""
+        if self.read is None:
+            return None
+        if folder not in self.read:
+            from comptoir.book.loader import load_book
+
+            at = self.todo.index(folder)
+            batch, self.todo = self.todo[at:at + self.SIZE], self.todo[:at] + self.todo[at + self.SIZE:]
+            cut = len(self.root.prefix)
+            read = load_book(self.root, self.rev, kinds=(self.kind.name,), folders=[f[cut:] for f in batch])
+            if read.load_problems:
+                self.read = None
+                return None
+            self.read = {f: [] for f in batch}
+            for ident, record in read.of(self.kind.name).items():
+                self.read.setdefault(read.source(self.kind.name, ident).rpartition("/")[0], []).append(record)
+            read.records.clear()  # its other kinds (read on demand) refer back to it: a cycle, and no collector runs here
+        return self.read.pop(folder)
+
 
 
 def tree_records(top: Path, folder: str, tree: str, kind: Kind) -> list | None:
