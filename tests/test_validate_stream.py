@@ -279,3 +279,45 @@ def test_an_uncommitted_rate_file_is_streamed_too(book, monkeypatch, as_of):
     commit_all(book)
     write(book, {"rates/USD-2026-01-02.yaml": "id: USD-2026-01-02\ncurrency: USD\ndate: 2026-01-02\nrate: 0.9\n"})
     assert all(_same(book, monkeypatch, *as_of))
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=st.lists(changes, min_size=1, max_size=4))
+def test_validate_against_a_base_reads_only_the_folders_that_changed(monkeypatch, drawn):
+    """`validate --base` reads, at the base and in the book, only the folders holding a file that
+    differs (a changed, deleted, added or untracked record; the journal of the book itself is
+    streamed): on the demo (locked through 2026-11-10) changed at random, dirty and then committed
+    (--as-of HEAD against HEAD~1), it reports what reading both books whole reports."""
+    from comptoir.app import audit
+
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-base-case-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_demo(), book, symlinks=True)
+        for n, change in enumerate(drawn):
+            _apply(book, change, n)
+
+        def same(fmt: str, *args: str) -> None:
+            reads: list = []
+            original = audit.load_book
+
+            def scoped(root, rev=None, **kwargs):
+                reads.append(kwargs.get("folders"))
+                return original(root, rev, **kwargs)
+
+            with monkeypatch.context() as m:
+                m.setattr(audit, "load_book", scoped)
+                streamed = run(book, "validate", "--format", fmt, *args)
+            with monkeypatch.context() as m:
+                m.setattr(validation, "check_streamed", lambda book, folders: None)
+                m.setattr(audit, "_changed", lambda *a: None)
+                full = run(book, "validate", "--format", fmt, *args)
+            assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (full.exit_code, full.stdout, full.stderr)
+            assert len(reads) == 2 and all(r is not None and all(not f.startswith("journal/") or f.count("/") == 2
+                                                                 for f in r) for r in reads), reads
+
+        same("text", "--base", "HEAD")
+        commit_all(book, "drawn")
+        same("json", "--as-of", "HEAD", "--base", "HEAD~1")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -47,7 +47,7 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
     status = None if as_of else verdict.Status(env.root())  # git stats the files while the models import
     from comptoir.book.loader import place
 
-    book, problems, known, records = _checked(env, as_of, whole=bool(base))
+    book, problems, known, records = _checked(env, as_of, whole=False)
     if status is not None and status.clean() and not any(p.severity == "error" for p in problems):
         # the committed tree is this book: the next write need only check what it adds
         verdict.remember(env.root(), verdict.tree_id(env.root()), known())
