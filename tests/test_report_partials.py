@@ -44,6 +44,10 @@ REPORTS = [
     ("report", "trial-balance", "--per", "month"),
     ("report", "balance-sheet", "--by", "month", "--from", "2026-01-15"),
     ("report", "budget", "--version", "B1", "--per", "quarter"),
+    # one currency's own amounts: the sums per currency kept per folder
+    ("report", "trial-balance", "--currency", "USD", "--from", "2026-02-01"),
+    ("report", "balance-sheet", "--currency", "USD", "--to", "2026-03-10"),
+    ("report", "income-statement", "--currency", "EUR", "--by", "month"),
 ]
 ACCOUNTS = ["1010", "1100", "1400", "2010", "2400", "3100", "4010", "4020", "6100", "6300", "6500"]
 

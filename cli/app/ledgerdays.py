@@ -447,3 +447,37 @@ def cash_fold(book: Book) -> Folded:
     cash = frozenset(codes)
     return Folded(CASH, ("\0".join(codes),), lambda rows: packed_cash_moves(cash_moves(rows, cash.__contains__)),
                   "ledger.cash", lambda parts: (codes, merge_cash_moves(parts)))
+
+
+# Per journal folder: its CurrencyDays (comptoir.domain.ledger.add_currency_days), what the reports
+# in one currency (--currency) add up; keyed like DAYS.
+CURRENCY = Derivation("ledger-currency-days", keep=400)
+
+
+def currency_fold(book: Book) -> Folded:
+    """The Folded of the reports in one currency: gives the book `ledger.currency-days`."""
+    from comptoir.domain.ledger import add_currency_days
+
+    def derive(rows: list) -> list:
+        days = add_currency_days({}, ((r.currency or book.base, r.account, r.date.toordinal(), r.amount, r.closing)
+                                      for r in rows))
+        return [(which, currency, account, day, str(dr), str(cr))
+                for which, by_currency in days.items() for currency, accounts in by_currency.items()
+                for account, cells in accounts.items() for day, (dr, cr) in cells.items()]
+
+    def merge(parts: list) -> dict:
+        from decimal import Decimal
+
+        out: dict = {"all": {}, "open": {}}
+        for part in parts:
+            for which, currency, account, day, dr, cr in part:
+                cells = out[which].setdefault(currency, {}).setdefault(account, {})
+                cell = cells.get(day)
+                if cell is None:
+                    cells[day] = [Decimal(dr), Decimal(cr)]
+                else:
+                    cell[0] += Decimal(dr)
+                    cell[1] += Decimal(cr)
+        return out
+
+    return Folded(CURRENCY, (), derive, "ledger.currency-days", merge)

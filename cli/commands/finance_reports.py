@@ -19,14 +19,12 @@ def _common(fn: Callable) -> Callable:
     return date_range(fn)
 
 
-def _book(env, as_of, whole: bool = False, rows=None):
+def _book(env, as_of, currency: str | None = None, rows=None):
     """The book a report reads: served from the sums and posting rows kept per journal folder
-    (cli/app/ledgerdays.py), unless `whole` (a view those do not hold)."""
-    if whole:
-        return env.book(as_of)
+    (cli/app/ledgerdays.py), and with `currency` the sums in each currency's own amounts."""
     from comptoir.app import ledgerdays
 
-    return ledgerdays.served(env, as_of, rows)
+    return ledgerdays.served(env, as_of, rows, fold=ledgerdays.currency_fold if currency else None)
 
 
 def _label(book) -> str | None:

@@ -56,7 +56,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
         from comptoir.app import ledgerdays
         from comptoir.views import periodic
 
-        book = env.book(as_of) if currency else ledgerdays.served(env, as_of)
+        book = ledgerdays.served(env, as_of, fold=ledgerdays.currency_fold if currency else None)
         start, end = resolve_range(book.settings, from_, to_, period, year)
         return emit(periodic.trial_balance(book, start, end, per, depth, currency.upper() if currency else None),
                     fmt, _as_of_label(book))
@@ -77,6 +77,10 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
             book = None
     from comptoir.views.ledger import trial_balance_table as build
 
+    if book is None and currency:  # the sums in each currency's own amounts, kept per journal folder
+        from comptoir.app import ledgerdays
+
+        book = ledgerdays.served(env, as_of, fold=ledgerdays.currency_fold)
     if book is None:
         book = env.book(as_of)
     start, end = resolve_range(book.settings, from_, to_, period, year)

@@ -162,18 +162,6 @@ def roll_up(accounts: dict[str, Account], code: str, depth: int | None) -> str:
     return chain[max(0, len(chain) - depth)]
 
 
-def _in_currency(book: Book, entries: Iterable[JournalEntry], currency: str) -> dict[str, tuple[Decimal, Decimal]]:
-    """Debits and credits per account of the postings in one currency, in their own amounts."""
-    base = book.base
-    out: dict[str, tuple[Decimal, Decimal]] = {}
-    for entry in entries:
-        for p in entry.postings:
-            if (p.currency or base) == currency:
-                dr, cr = out.get(p.account, (ZERO, ZERO))
-                out[p.account] = (dr + p.amount, cr) if p.amount >= 0 else (dr, cr - p.amount)
-    return out
-
-
 def day_totals(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     """Per account, per day (date ordinal): [debits, credits] in the base currency; what the
     trial balance sums. Computed from the entries once per load, unless the book reader
@@ -249,6 +237,63 @@ class TrialBalance:
         return bool(self.totals["debit"] == self.totals["credit"])
 
 
+# Per currency (a posting's own; the base when it names none), per account and day: [debits,
+# credits] in the postings' own amounts, of every entry ("all") and of those that are not year-end
+# closing entries ("open"): what the reports in one currency add up.
+CurrencyDays = dict  # {"all" | "open": {currency: {account: {day ordinal: [Decimal, Decimal]}}}}
+
+
+def add_currency_days(totals: CurrencyDays, postings: Iterable[tuple[str, str, int, Decimal, bool]]
+                      ) -> CurrencyDays:
+    """`totals` with (currency, account, day ordinal, own amount, closing) postings added."""
+    every = totals.setdefault("all", {})
+    opened = totals.setdefault("open", {})
+    for currency, account, day, amount, closing in postings:
+        for into in (every,) if closing else (every, opened):
+            cell = into.setdefault(currency, {}).setdefault(account, {}).get(day)
+            if cell is None:
+                cell = into[currency][account][day] = [ZERO, ZERO]
+            if amount >= 0:
+                cell[0] += amount
+            else:
+                cell[1] -= amount
+    return totals
+
+
+def currency_day_totals(book: Book) -> CurrencyDays:
+    """The CurrencyDays of the journal: computed from the entries once per load, unless the book
+    reader supplied them (cli/app/ledgerdays.py serves them from sums kept per journal folder)."""
+    totals = book.derived.get("ledger.currency-days")
+    if totals is None:
+        from .periods import is_closing
+
+        base = book.base
+        totals = book.derived["ledger.currency-days"] = add_currency_days({}, (
+            (p.currency or base, p.account, entry.date.toordinal(), p.amount, closing)
+            for entry in book.entries.values() for closing in (is_closing(entry),) for p in entry.postings))
+    return totals
+
+
+def currency_moves(book: Book, currency: str, start: dt.date | None, end: dt.date | None, closing: bool = True
+                   ) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per account with a posting in `currency` from `start` to `end` (closing entries left out
+    with closing=False): its debits and credits in that currency's own amounts."""
+    lo = start.toordinal() if start is not None else None
+    hi = end.toordinal() if end is not None else None
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for account, days in currency_day_totals(book)["all" if closing else "open"].get(currency, {}).items():
+        dr = cr = ZERO
+        found = False
+        for day, (d, c) in days.items():
+            if (lo is None or day >= lo) and (hi is None or day <= hi):
+                dr += d
+                cr += c
+                found = True
+        if found:
+            out[account] = (dr, cr)
+    return out
+
+
 def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None = None,
                   depth: int | None = None, currency: str | None = None) -> TrialBalance:
     """Opening, debits, credits, closing per account: in the base currency, or with `currency`
@@ -257,9 +302,8 @@ def trial_balance(book: Book, start: dt.date | None = None, end: dt.date | None 
     if currency:
         if start is not None:
             before = start - dt.timedelta(days=1)
-            opening = {a: dr - cr for a, (dr, cr) in _in_currency(book, entries_between(book, None, before),
-                                                                  currency).items()}
-        moves = _in_currency(book, entries_between(book, start, end), currency)
+            opening = {a: dr - cr for a, (dr, cr) in currency_moves(book, currency, None, before).items()}
+        moves = currency_moves(book, currency, start, end)
     else:
         opening, moves = _day_range(book, start, end)
     return balance_rows(book.accounts, opening, moves, depth, _places(currency or book.base),

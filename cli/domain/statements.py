@@ -23,6 +23,7 @@ from .ledger import (
     ZERO,
     PostingRow,
     ancestors,
+    currency_moves,
     entry_values,
     last_entry_day,
     net_by_account,
@@ -88,37 +89,17 @@ def posting_values(book: Book, entry: JournalEntry, view: View) -> list[tuple[in
     return [(i, p.amount) for i, p in enumerate(entry.postings) if (p.currency or base) == view.currency]
 
 
-def sums(book: Book, entries: Iterable[JournalEntry], view: View) -> dict[str, Decimal]:
-    """Net balance per account, debits positive, in the view's currency."""
-    out: dict[str, Decimal] = {}
-    for entry in entries:
-        postings = entry.postings
-        for i, value in posting_values(book, entry, view):
-            code = postings[i].account
-            out[code] = out.get(code, ZERO) + value
-    return out
-
-
-def select(book: Book, start: dt.date | None, end: dt.date | None,
-           closing: bool = True) -> list[JournalEntry]:
-    from .periods import is_closing  # here: the reports served from day totals never need the rules
-
-    return [e for e in book.entries.values()
-            if (start is None or e.date >= start) and (end is None or e.date <= end)
-            and (closing or not is_closing(e))]
-
-
 def last_day(book: Book) -> dt.date:
     return last_entry_day(book) or book.today or dt.date.today()
 
 
 def net_sums(book: Book, start: dt.date | None, end: dt.date | None, view: View,
              closing: bool = True) -> dict[str, Decimal]:
-    """`sums` of the entries from `start` to `end`: in the base currency from the day totals
-    (which a book reader may serve from sums kept per journal folder), else from the entries."""
+    """`sums` of the entries from `start` to `end`, from the day totals in the base currency or
+    in the view's (which a book reader may serve from sums kept per journal folder)."""
     if view.currency is None:
         return net_by_account(book, start, end, closing)
-    return sums(book, select(book, start, end, closing), view)
+    return {account: dr - cr for account, (dr, cr) in currency_moves(book, view.currency, start, end, closing).items()}
 
 
 def _name(accounts: dict[str, Account], code: str) -> str:
