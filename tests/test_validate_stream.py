@@ -281,8 +281,8 @@ def test_an_uncommitted_rate_file_is_streamed_too(book, monkeypatch, as_of):
     assert all(_same(book, monkeypatch, *as_of))
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(drawn=st.lists(changes, min_size=1, max_size=4))
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=st.lists(changes, min_size=2, max_size=5))
 def test_validate_against_a_base_reads_only_the_folders_that_changed(monkeypatch, drawn):
     """`validate --base` reads, at the base and in the book, only the folders holding a file that
     differs (a changed, deleted, added or untracked record; the journal of the book itself is
