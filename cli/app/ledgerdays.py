@@ -211,7 +211,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     totals: dict[str, dict[int, list[Decimal]]] = {}
     closing: dict[str, dict[int, list[Decimal]]] = {}
     reversed_by: dict[str, str] = {}
-    chosen: list[tuple] = []
+    chosen: list = []  # PostingRow
     folded: list = []
     ids: set[str] = set()
     count = 0
@@ -245,10 +245,10 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
                     if compute(folder) is None:  # trimmed from the store, or not sound: sum it again
                         return False
                 else:
-                    chosen.extend(row for a in shown for row in unpack(packed[a]))
+                    chosen.extend(_posting_rows([row for a in shown for row in unpack(packed[a])]))
                     continue
             rows = computed.pop(folder)
-            chosen.extend(row for a in shown for row in rows.get(a, []))
+            chosen.extend(_posting_rows([row for a in shown for row in rows.get(a, [])]))
         computed.pop(folder, None)
     if len(ids) != count:
         return False  # an id in two files: the full read says which
@@ -256,7 +256,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     book.derived["ledger.days.closing"] = closing
     book.derived["ledger.reversals"] = reversed_by
     if want is not None:
-        book.derived["ledger.rows"] = _posting_rows(chosen)
+        chosen.sort(key=lambda r: (r.date, r.id, r.line))  # each folder's rows, made as it was read
+        book.derived["ledger.rows"] = chosen
     if fold is not None:
         book.derived[fold.name] = fold.merge(folded)
     if not dirty and only is None and not watch.rates_changed:  # what they are the sums of, and the entries' ids (for ledgersnap)
