@@ -185,28 +185,31 @@ def _document_dates(book: Book, kinds: Sequence[str]) -> list[dt.date]:
     return out
 
 
-def sales(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
-    from comptoir.views.sales import sales_table as build
-
-    start, end = default_range(book, start, end, _document_dates(book, ("invoice",)))
+def _by_document(book: Book, start, end, per: str, by: Sequence[str], build, kinds: tuple[str, ...],
+                 default: str, name: str, title: str, value: str) -> Table:
+    """A document report (sales by customer, purchases by supplier...) pivoted by period: the
+    range defaults to the documents' dates; `value` is the report's column shown per period."""
+    start, end = default_range(book, start, end, _document_dates(book, kinds))
     periods = spans(book.settings, start, end, per)
-    group = tuple(d for d in by if d != "month") or ("customer",)
+    group = tuple(d for d in by if d != "month") or (default,)
     whole = build(book, start, end, group)
-    return pivot("sales", f"Sales revenue by {', '.join(group)} and {per} ({book.base})", periods,
+    return pivot(name, f"{title} by {', '.join(group)} and {per} ({book.base})", periods,
                  lambda s: build(book, s.start, s.end, group), whole, group,
-                 lambda r: r.get("revenue"), _places(book))
+                 lambda r: r.get(value), _places(book))
+
+
+def sales(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
+    from comptoir.views.sales import sales_table
+
+    return _by_document(book, start, end, per, by, sales_table, ("invoice",), "customer", "sales",
+                        "Sales revenue", "revenue")
 
 
 def purchases(book: Book, start, end, per: str, by: Sequence[str]) -> Table:
-    from comptoir.views.purchasing import purchases_table as build
+    from comptoir.views.purchasing import purchases_table
 
-    start, end = default_range(book, start, end, _document_dates(book, ("bill", "receipt")))
-    periods = spans(book.settings, start, end, per)
-    group = tuple(d for d in by if d != "month") or ("supplier",)
-    whole = build(book, start, end, group)
-    return pivot("purchases", f"Purchases billed (net) by {', '.join(group)} and {per} ({book.base})", periods,
-                 lambda s: build(book, s.start, s.end, group), whole, group,
-                 lambda r: r.get("billed"), _places(book))
+    return _by_document(book, start, end, per, by, purchases_table, ("bill", "receipt"), "supplier", "purchases",
+                        "Purchases billed (net)", "billed")
 
 
 def payroll(book: Book, start, end, per: str, by: str, department: str | None) -> Table:
