@@ -44,14 +44,18 @@ class Env:
                 sys.stderr.flush()
         return self._root
 
-    def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None):
+    def book(self, as_of: str | None = None, kinds: tuple[str, ...] | None = None, where: dict | None = None,
+             status=None):
         """The book from the working tree, or from the revision (or date) `as_of` names; with
-        `kinds`, only those record kinds (for read-only commands that need nothing else)."""
+        `kinds`, only those record kinds (for read-only commands that need nothing else).
+        `status`: the command's freshness probe, whose `git status` lists the kinds' files without
+        asking git's index again (comptoir.book.loader.list_files)."""
         from comptoir.book.loader import load_book
 
         root = self.root()
         rev = self._revision(root, as_of)
-        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds, where=where)
+        book = load_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds, where=where,
+                         status=status)
         book.today = self.today
         if rev:
             book.revision = rev

@@ -394,7 +394,7 @@ def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], b
     rows served from what is kept per journal folder, and (with `fold`: given the book, what to
     derive per folder) the values of every folder; the whole book when they cannot be."""
     watch = Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
-    book = env.book(as_of, kinds=("account", "rate"))
+    book = env.book(as_of, kinds=("account", "rate"), status=watch.probe)
     if attach(env.root(), book, watch, None if rows is None else rows(book), fold=None if fold is None else fold(book)):
         return book
     return env.book(as_of)

@@ -44,8 +44,8 @@ def served(env, as_of: str | None, side: str | None, day: dt.date | None, partne
     customer). The whole book when they cannot be served."""
     from comptoir.app import ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(WRITERS.values()))
-    book = env.book(as_of, kinds=("account", "rate", "partner"))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
+    book = env.book(as_of, kinds=("account", "rate", "partner"), status=watch.probe)
     if side is None:
         found = book.of("partner").get(partner or "")
         side = "receivable" if found is None or "customer" in found.roles else "payable"
@@ -60,7 +60,7 @@ def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, t
     from comptoir.app import docfacts
 
     probe = docfacts.probe_for(env, as_of, facts)  # git works while the models import
-    book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts))
+    book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts), status=probe)
     if not docfacts.attach(env.root(), book, probe, facts):
         return env.book(as_of, kinds=kinds)
     return book
@@ -74,8 +74,8 @@ def cash(env, as_of: str | None, day: dt.date) -> Book:
     they cannot be served."""
     from comptoir.app import ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=tuple(WRITERS.values()))
-    book = env.book(as_of, kinds=("account", "rate", "partner"))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
+    book = env.book(as_of, kinds=("account", "rate", "partner"), status=watch.probe)
     if not _attach(env.root(), book, watch, ("receivable", "payable"), day):
         return env.book(as_of)
     return book

@@ -33,7 +33,7 @@ def served(env, as_of: str | None, day: dt.date) -> Book:
 
     facts = {k: v for k, v in {**FIELDS, **OVERVIEW_FACTS}.items() if k in READS}
     crm = {k: FOLLOWUP_FACTS[k] for k in READS if k in FOLLOWUP_FACTS}  # the CRM section reads no more
-    book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts and k not in crm))
+    book = env.book(as_of, kinds=tuple(k for k in READS if k not in facts and k not in crm), status=watch.probe)
     if not (docfacts.attach(env.root(), book, watch.probe, facts)
             and docfacts.attach(env.root(), book, watch.probe, crm, FOLLOWUP_WHERE)
             and _attach(env.root(), book, watch, day)):

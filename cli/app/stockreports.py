@@ -107,7 +107,7 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
     also = (FOLDER, *(docfacts.FOLDERS[k] for k in facts))
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=also)  # first: git works while models import
     wanted = dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))
-    book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts))
+    book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts), status=watch.probe)
     if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
             and _attach(env.root(), book, watch, level_days, moves_of, consumption)
             and (not ledger or _snapshot_sums(book, watch, inventory_accounts(book))

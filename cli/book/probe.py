@@ -73,6 +73,7 @@ class Probe:
                  status: bool = True) -> None:
         self.path = path
         self.whole = status and tuple(paths) == (".",) and not exclude  # the whole data root is compared
+        self.asked = () if not status or exclude else tuple(paths)  # what the status covers (none: unknown)
         self._settled = False
 
         def git(*args: str) -> subprocess.Popen | None:
@@ -150,6 +151,13 @@ class Probe:
             return not self.changed
         under = tuple(f.rstrip("/") + "/" for f in folders)
         return not any(p.startswith(under) or p in folders for p in self.changed)
+
+    def covers(self, paths: Sequence[str]) -> bool:
+        """The status compared every one of `paths` (data-root-relative; folders end in '/')."""
+        if "." in self.asked:
+            return True
+        folders = tuple(p for p in self.asked if p.endswith("/"))
+        return all(p in self.asked or p.startswith(folders) for p in paths)
 
     def tree(self, name: str) -> str | None:
         """The git id of a top-level entry of the data root at HEAD (None when absent)."""

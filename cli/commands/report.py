@@ -68,7 +68,7 @@ def trial_balance(env, from_, to_, period, year, depth, currency, fmt, as_of, pe
         if out is not None and watch.untouched():
             click.echo(out, nl=False)
             return
-        book = env.book(as_of, kinds=("account", "rate"))
+        book = env.book(as_of, kinds=("account", "rate"), status=watch.probe)
         if ledgerdays.attach(env.root(), book, watch):
             from comptoir.app import ledgersnap
 
