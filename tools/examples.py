@@ -182,6 +182,8 @@ def demo_repo() -> Path:
             spec.loader.exec_module(build)
             staging = Path(tempfile.mkdtemp(prefix="comptoir-docs-demo-build-"))
             build.build_repo(staging / "ledger-data")
+            # one pack instead of thousands of loose objects: every page copies the repository
+            subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=staging / "ledger-data", check=True)
             try:
                 staging.rename(cache)
             except OSError:  # another process built it meanwhile
