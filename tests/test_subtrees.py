@@ -1,0 +1,64 @@
+"""git.subtrees answers as `git ls-tree -r -t -d` does (the folders under the paths, the paths
+themselves and the folders on the way to them), from the folders' listings kept in the store
+under their tree ids: on random trees and random paths, with the store cold and warm, at two
+commits that share some folders."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from comptoir.book import git as gitmod
+
+from .conftest import commit_all, git, write
+
+names = st.sampled_from(["a", "b", "a-b", "a0", "books", "journal", "2026", "11", "x.yaml"])
+paths = st.lists(names, min_size=1, max_size=4).map("/".join)
+
+
+def _ls_tree(top: Path, rev: str, asked: list[str]) -> dict[str, str]:
+    out = subprocess.run(["git", "ls-tree", "-r", "-t", "-d", "-z", rev, "--", *asked], cwd=top,
+                         capture_output=True, check=True).stdout.decode()
+    return {item.partition("\t")[2]: item.split(" ")[2].partition("\t")[0] for item in out.split("\0") if item}
+
+
+def _files(drawn: list[str]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for n, path in enumerate(drawn):
+        if not any(f.startswith(path + "/") or path.startswith(f + "/") for f in files):  # a file is no folder
+            files[path + "/f.yaml" if n % 2 else path] = f"{n}\n"
+    return {p: t for p, t in files.items() if not any(o.startswith(p + "/") for o in files)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(first=st.lists(paths, min_size=1, max_size=12), second=st.lists(paths, max_size=6),
+       asked=st.lists(paths, min_size=1, max_size=4))
+def test_subtrees_answers_as_ls_tree_does(first, second, asked):
+    top = Path(tempfile.mkdtemp(prefix="comptoir-subtrees-"))
+    try:
+        git(top, "init", "-q")
+        write(top, _files(first))
+        commit_all(top, "first")
+        one = git(top, "rev-parse", "HEAD").strip()
+        for path in _files(second):
+            if not any(p == path or p.startswith(path + "/") or path.startswith(p + "/") for p in _files(first)):
+                write(top, {path: "second\n"})
+        commit_all(top, "second") if git(top, "status", "--porcelain") else None
+        for rev in (one, "HEAD", one, "HEAD"):  # cold, then warm for the folders both commits share
+            assert gitmod.subtrees(top, rev, *asked) == _ls_tree(top, rev, asked), (rev, asked)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_no_commit_is_a_git_error(tmp_path):
+    git(tmp_path, "init", "-q")
+    try:
+        gitmod.subtrees(tmp_path, "HEAD", "journal")
+    except gitmod.GitError:
+        return
+    raise AssertionError("subtrees of a repository without commits must raise GitError, as ls-tree does")
