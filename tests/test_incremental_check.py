@@ -407,3 +407,60 @@ def test_an_entry_read_by_id_is_read_from_the_working_tree_when_its_month_differ
     res = run(repo, "journal", "reverse", "JE-20261105-D7VP", "--date", "2026-11-28")
     assert res.exit_code == 1 and "[book-invalid]" in res.stderr and "JE-20261101-ZZZZ" in res.stderr, res.output
     assert (spy.calls, spy.whole, spy.turned) == (1, 0, 1) and head(repo) == committed
+
+
+def test_a_small_kind_is_compared_by_content_and_git_is_asked_when_it_differs(template, tmp_path, monkeypatch):
+    """The folder of a small kind the write reads (the accounts) is compared with HEAD file by file,
+    by content, without git's index: an edit that keeps the file's size is seen, as `git status`
+    sees it; a file git ignores there makes the comparison ask git, which says the folder is HEAD's."""
+    repo = _copy(template, tmp_path / "content", known=True)
+    root = find_root(str(repo), None)
+    spy = _Spy(monkeypatch)
+    account = repo / "accounts" / "6100.yaml"
+    text = account.read_text()
+    edited = text.replace("name: Rent", "name: Lent")  # same size: no stat data could tell
+    assert len(edited) == len(text) and edited != text
+    account.write_text(edited)
+    _post(repo)
+    assert (spy.calls, spy.whole, spy.turned) == (1, 0, 1)  # seen: the write was checked against the whole book
+    assert git(repo, "status", "--porcelain") == " M accounts/6100.yaml\n"  # not swept into the commit
+    assert verdict.known(root, verdict.tree_id(root)) is None
+    account.write_text(text)
+    assert run(repo, "validate").exit_code == 0
+    (repo / ".gitignore").write_text("*.swp\n")
+    commit_all(repo, "ignore editor files")
+    assert run(repo, "validate").exit_code == 0
+    (repo / "accounts" / ".6100.yaml.swp").write_text("an editor's swap file\n")
+    statuses: list[list[str]] = []
+    real = ondemand.status_of
+
+    def asked(path, prefix, paths):
+        statuses.append(list(paths))
+        return real(path, prefix, paths)
+
+    monkeypatch.setattr(ondemand, "status_of", asked)
+    _post(repo)
+    assert (spy.calls, spy.whole, spy.turned) == (2, 0, 1)  # git says the accounts are HEAD's: not turned
+    assert ["accounts/"] in statuses
+    assert verdict.known(root, verdict.tree_id(root)) is not None
+
+
+def test_a_staged_edit_of_a_record_a_write_replaces_is_refused_though_its_file_is_heads(template, tmp_path,
+                                                                                        monkeypatch):
+    """A folder compared by content says nothing of git's index: a record the write rewrites whose
+    edit is staged (its file put back as HEAD has it) is asked of `git diff` and refused, as it is
+    when the folder is compared by `git status`: the user's staged edit is not overwritten."""
+    for limit in (None, 0):
+        repo = _copy(template, tmp_path / f"staged-{limit}", known=True)
+        if limit is not None:
+            monkeypatch.setattr(ondemand, "CONTENT_LIMIT", limit)
+        lead = repo / "crm/leads/L-20261124-EVNH.yaml"
+        text = lead.read_text()
+        lead.write_text(text + "# staged by the user\n")
+        git(repo, "add", lead.relative_to(repo).as_posix())
+        lead.write_text(text)
+        committed = head(repo)
+        res = run(repo, "crm", "lead", "update", "L-20261124-EVNH", "--score", "55")
+        assert res.exit_code == 1 and "[uncommitted-changes]" in res.stderr, res.output
+        assert head(repo) == committed
+        assert git(repo, "diff", "--cached", "--name-only") == "crm/leads/L-20261124-EVNH.yaml\n"

@@ -131,9 +131,10 @@ def test_a_write_on_a_checked_book_runs_few_git_commands_and_none_that_reads_the
     res = run(book, *command)
     assert res.exit_code == 0, res.output
     assert count.named("update-index") == 1  # the one index update, of the written paths
-    # the settings and master data folders, then the folders of the kinds the write reads (a new
-    # lead: crm/leads; a new entry's id: looked up, its folder is not compared)
-    assert count.named("status") == (1 if command == POST else 2), count.calls
+    # the settings file and the folders of the kinds the write reads (the accounts; a new lead:
+    # crm/leads) are small: compared with HEAD by content, no `git status` (it reads the whole
+    # index); a new entry's id is looked up, its folder is not compared
+    assert count.named("status") == 0, count.calls
     assert not [c for c in count.calls if _whole_index(c)], count.calls
     assert count.named("ls-files") <= 2  # the new id's lookups (the same seed: the first id is taken)
     assert count.named("mktree") == 1 and count.named("commit-tree") == 1 and count.named("update-ref") == 1
@@ -180,10 +181,21 @@ def test_a_book_in_a_folder_of_a_larger_repository_commits_there_and_its_new_tre
     assert verdict.tree_id(root) == tree and verdict.known(root, tree) is not None  # the next write checks only itself
 
 
-def test_a_write_that_reads_the_journal_or_the_stock_moves_runs_one_status(book):
-    """An order, a delivery and a stock issue read the journal's or the stock moves' facts, which
-    stat most of the book's files anyway: one `git status` of the whole data root (each status
-    reads git's whole index), not the master data first and the other kinds later."""
+def _statuses(calls: list[list[str]]) -> list[list[str]]:
+    return [c[c.index("--") + 1:] if "--" in c else ["."] for c in calls if c[0] == "status"]
+
+
+@pytest.mark.parametrize("content_limit", [None, 0])
+def test_a_write_compares_only_the_kinds_whose_facts_it_reads(book, monkeypatch, content_limit):
+    """An order, a delivery and a stock issue read the stock moves' facts (levels, valuation state):
+    the stock folder is compared with HEAD, and no other large one. On a small book every kind
+    they read is compared by content, without any `git status`; when the kinds are too large for
+    that (`CONTENT_LIMIT` 0: every kind, as the stock moves and the journal of a large book), by
+    one `git status` of the stock moves' folder alone (a status reads git's whole index and stats
+    every file under its pathspecs: the data root's would stat the whole book), and the order by
+    one of the journal too (its credit check reads the receivables' postings)."""
+    from comptoir.book import ondemand
+
     from .trade_helpers import trading_book
 
     trading_book(book)
@@ -193,13 +205,25 @@ def test_a_write_that_reads_the_journal_or_the_stock_moves_runs_one_status(book)
     assert run(book, "validate").exit_code == 0  # the usual case: a tree comptoir has checked
     order = git(book, "log", "-1", "--format=%B", "HEAD~0").split()
     ident = next(w for w in order if w.startswith("SO-"))
+    if content_limit is not None:
+        monkeypatch.setattr(ondemand, "CONTENT_LIMIT", content_limit)
     for args in (("sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 1 25.00", "--date", "2026-11-04"),
                  ("sales", "deliver", ident, "--date", "2026-11-05"),
-                 ("stock", "issue", "ESP", "--qty", "1", "--date", "2026-11-06")):
+                 ("stock", "issue", "ESP", "--qty", "1", "--date", "2026-11-06"),
+                 ("stock", "receive", "ESP", "--qty", "3", "--unit-cost", "5.00", "--date", "2026-11-07")):
         with pytest.MonkeyPatch.context() as patch:
             count = _Count(patch)
             res = run(book, *args)
         assert res.exit_code == 0, res.output
-        assert count.named("status") == 1, (args, count.calls)
+        statuses = _statuses(count.calls)
+        if content_limit is None:
+            assert statuses == [], (args, count.calls)
+        else:
+            assert ["stock/"] in statuses, (args, count.calls)
+            assert all(s in (["stock/"], ["journal/"]) or (s[0] != "." and "stock/" not in s and "journal/" not in s)
+                       for s in statuses), (args, statuses)
+            assert len(statuses) == len({tuple(s) for s in statuses}), (args, statuses)  # no folder twice
+            if args[1] != "order":
+                assert ["journal/"] not in statuses, (args, statuses)  # the journal is not stat'ed
         assert count.named("update-index") == 1 and count.named("commit-tree") == 1, (args, count.calls)
         assert git(book, "status", "--porcelain") == ""

@@ -159,6 +159,24 @@ class Probe:
         folders = tuple(p for p in self.asked if p.endswith("/"))
         return all(p in self.asked or p.startswith(folders) for p in paths)
 
+    def unchanged(self, name: str) -> bool:
+        """Whether the top-level file `name` of the data root holds what HEAD has: by the probe's
+        status when it asked one, else by content (the file's blob id against HEAD's entry, no git
+        index read). False when unknown: the caller then reads the book as one with changes."""
+        if self.whole or self._status is not None:
+            return self.clean([name])
+        self._settle()
+        found = self.entries.get(name)
+        if not self.ok or found is None or found[1] != "blob":
+            return False
+        try:
+            data = (self.path / name).read_bytes()
+        except OSError:
+            return False
+        import hashlib
+
+        return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == found[0]
+
     def tree(self, name: str) -> str | None:
         """The git id of a top-level entry of the data root at HEAD (None when absent)."""
         self._settle()

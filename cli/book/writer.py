@@ -202,14 +202,14 @@ class Writer:
         if self.root.top is None:
             return load_book(self.root)
         head = self._status if self._status is not None and not self._lock.waited else verdict.Head(self.root, self.command)
-        if head.clean([SETTINGS_FILE]):
+        if head.unchanged(SETTINGS_FILE):
             self.clean_tree = head.root_tree or verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
         if self.facts is not None:
             from . import ondemand
 
-            folders = {k.name: k.folder for k in all_kinds()} if head.whole else verdict.FIRST
-            fresh = {name: folder for name, folder in folders.items() if head.clean([folder])}
+            # a probe that compared the whole data root knows every kind; one with no status, none
+            fresh = {k.name: k.folder for k in all_kinds() if head.clean([k.folder])} if head.whole else {}
             return ondemand.load_on_demand(self.root, self._went_dirty, fresh)
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
@@ -329,15 +329,17 @@ class Writer:
         # entry against every pathspec (10,000 paths: 6 s, the whole comparison a fraction).
         targets = [self.root.display(rel) for rel in self.staged]
         many = len(targets) > MANY_PATHS
-        fresh = self._fresh_targets(targets) if self.clean_tree is not None and not many else []
+        fresh, unstaged = self._fresh_targets(targets) if self.clean_tree is not None and not many else ([], set())
         if fresh:
             # these targets' folders were seen as HEAD has them (index = HEAD): a target still as
             # HEAD has it is not edited, and HEAD's folders answer that without reading git's
-            # whole index (as `diff` does); the others (edited since, or stored through a filter)
-            # are asked of `diff`
+            # whole index (as `diff` does); the others (edited since, or stored through a filter),
+            # and existing files of a folder compared by content only (the index may hold a staged
+            # edit of one), are asked of `diff`
             heads = git.blobs_at(top, "HEAD", fresh)
             targets = [path for path in targets
-                       if path not in fresh or (path in heads and not _same_blob(top / path, heads[path]))]
+                       if path not in fresh or (path in heads and (
+                           path not in unstaged or not _same_blob(top / path, heads[path])))]
             if not targets:
                 return
         # `diff`, not `diff-files`: a file whose stat data changed but not its content (copied,
@@ -351,25 +353,29 @@ class Writer:
                            "commit or stash your edit first; comptoir will not mix it into its commit",
                            file=path, line=1)
 
-    def _fresh_targets(self, targets: list[str]) -> list[str]:
+    def _fresh_targets(self, targets: list[str]) -> tuple[list[str], set[str]]:
         """The targets (paths from the top) known as HEAD has them: the settings file, the records of
         kinds the book read on demand compared, new records whose id no file has (every file of a
-        whole read of a clean data root)."""
+        whole read of a clean data root); and of those, the ones whose index entry is known too
+        (their folder was compared by git, or their id is in no file)."""
         from . import ondemand
 
         known = ondemand.fresh_paths(self.book) if self.book is not None else None
         if known is None:  # a whole read of a data root seen clean
-            return targets
-        kinds, folders, absent = known
+            return targets, set(targets)
+        kinds, folders, absent, by_content = known
         settings = self.root.display(SETTINGS_FILE)
-        found = []
+        found: list[str] = []
+        unstaged: set[str] = set()
         for path in targets:
             rel = path[len(self.root.prefix):]
             kind = _kind_of(rel)
-            if path == settings or rel.rpartition("/")[0] in folders or (kind is not None and (
-                    kind.name in kinds or f"{kind.folder}/{rel.rpartition('/')[2][:-5]}" in absent)):
+            new = kind is not None and f"{kind.folder}/{rel.rpartition('/')[2][:-5]}" in absent
+            if path == settings or rel.rpartition("/")[0] in folders or new or (kind is not None and kind.name in kinds):
                 found.append(path)
-        return found
+                if new or kind is None or kind.name not in by_content or rel.rpartition("/")[0] in folders:
+                    unstaged.add(path)
+        return found, unstaged
 
     def commit(self, subject: str, records: list[str], body: str = "",
                trailers: dict[str, str] | None = None) -> str | None:
