@@ -136,7 +136,7 @@ def test_a_write_on_a_checked_book_runs_few_git_commands_and_none_that_reads_the
     # index); a new entry's id is looked up, its folder is not compared
     assert count.named("status") == 0, count.calls
     assert not [c for c in count.calls if _whole_index(c)], count.calls
-    assert count.named("ls-files") <= 2  # the new id's lookups (the same seed: the first id is taken)
+    assert count.named("ls-files") == 0  # the new id is looked up in the working tree and HEAD's folders
     assert count.named("mktree") == 1 and count.named("commit-tree") == 1 and count.named("update-ref") == 1
     assert count.named("rev-parse", "--git-common-dir") <= 2  # the probe; after a post, the trial balance's
     assert len(count.calls) <= 18, count.calls  # 30 before the commit was built from HEAD's folders
@@ -227,3 +227,52 @@ def test_a_write_compares_only_the_kinds_whose_facts_it_reads(book, monkeypatch,
                 assert ["journal/"] not in statuses, (args, statuses)  # the journal is not stat'ed
         assert count.named("update-index") == 1 and count.named("commit-tree") == 1, (args, count.calls)
         assert git(book, "status", "--porcelain") == ""
+
+
+def _first_id(book: Path) -> str:
+    """The id `journal post` gives with the test seed (run on a throw-away copy)."""
+    import shutil
+
+    copy = book.parent / "first-id"
+    shutil.copytree(book, copy)
+    res = run(copy, *POST)
+    assert res.exit_code == 0, res.output
+    shutil.rmtree(copy)
+    return res.stdout.strip()
+
+
+@pytest.mark.parametrize("where", ["untracked", "deleted", "committed"])
+def test_a_new_id_is_looked_up_without_the_index_in_every_month_of_the_working_tree_and_head(book, monkeypatch,
+                                                                                              where):
+    """A new entry's id is free when no file of that name is in any month folder of the working tree
+    (a stat each) or of HEAD (where its date files it, or among the files named for another month,
+    kept in the store): a file of that name filed in another month, untracked, committed, or
+    committed and deleted from the working tree (HEAD's tree, which the commit is built from, still
+    has it), makes the write take another id; git's index is not read for it (`ls-files`)."""
+    assert run(book, "validate").exit_code == 0
+    taken = _first_id(book)
+    rel = f"journal/2026/10/{taken}.yaml"  # its id says November; filed by its date, October
+    text = (f"id: {taken}\ndate: 2026-10-20\nmemo: by hand\npostings:\n  - account: '6100'\n    amount: 1.00\n"
+            "  - account: '1010'\n    amount: -1.00\n")
+    write(book, {rel: text})
+    if where != "untracked":
+        commit_all(book, "an entry named for another month")
+        assert run(book, "validate").exit_code == 0
+    if where == "deleted":
+        (book / rel).unlink()
+    before = git(book, "status", "--porcelain", "--untracked-files=all")
+    count = _Count(monkeypatch)
+    res = run(book, *POST)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() != taken
+    assert count.named("ls-files") == 0, count.calls
+    assert files_in_commit(book) == [f"journal/2026/11/{res.stdout.strip()}.yaml"]
+    assert git(book, "status", "--porcelain", "--untracked-files=all") == before
+    if where != "deleted":  # the committed tree holds each id once
+        assert run(book, "validate").exit_code == 0
+    # the commit kept the new journal tree's files named for another month: the next write lists none
+    with pytest.MonkeyPatch.context() as patch:
+        again = _Count(patch)
+        res = run(book, *POST, seed=7)
+    assert res.exit_code == 0, res.output
+    assert not [c for c in again.calls if c[0] == "ls-files" or c[:2] == ["ls-tree", "-r"]], again.calls

@@ -301,6 +301,12 @@ def resolve_head(top: Path, paths: list[str]) -> str | None:
     return commit
 
 
+def looked_up(top: Path, commit: str, path: str) -> tuple[str, str] | None:
+    """(type, object id) of `path` (from the top; a folder ends in '/') at `commit` as
+    `resolve_head` looked it up, None when there is nothing there; KeyError when it was not."""
+    return _AT[(str(top), commit)][path]
+
+
 def stored_files(top: Path, commit: str, folder: str) -> dict[str, str] | None:
     """file name (from `folder`, which ends in '/') -> blob id of every file under it at `commit`
     when the store holds that folder's listing already (`resolve_head` looked it up); else None."""

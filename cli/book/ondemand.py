@@ -39,6 +39,7 @@ from . import git
 from .loader import _kind_of_folder, load_book, parse_bytes, well_filed_record
 from .probe import status_of
 from .root import DataRoot
+from .store import Derivation
 
 _KINDS = {k.name for k in all_kinds()}
 SINGLE_LOOKUPS = 8  # ids looked up one by one (a git call each) before the kind is listed whole
@@ -68,6 +69,25 @@ def _untracked_in_months(root: DataRoot, kind: Kind, name: str) -> list[str]:
             continue
         found += [f"{kind.folder}/{year}/{m}/{name}" for m in months if (base / year / m / name).is_file()]
     return found
+
+
+ODD_IDS = Derivation("odd-ids", keep=64)  # per month-filed kind's tree: its files named for another month
+
+
+def _id_month(ident: str) -> str | None:
+    """`YYYY/MM` of an id PREFIX-YYYYMMDD-XXXX (comptoir.domain.ids), else None."""
+    parts = ident.rsplit("-", 2)
+    day = parts[1] if len(parts) == 3 else ""
+    return f"{day[:4]}/{day[4:6]}" if len(day) == 8 and day.isdigit() else None
+
+
+def _misnamed(rel: str) -> bool:
+    """Whether a file at `rel` (from its kind's folder) is anywhere but `YYYY/MM/ID.yaml` with the
+    month its id's date names: a lookup by id would not find it where `_lookup` looks first."""
+    parts = rel.split("/")
+    if len(parts) != 3 or not parts[2].endswith(".yaml"):
+        return True
+    return _id_month(parts[2][:-5]) != f"{parts[0]}/{parts[1]}"
 
 
 def _one_file(ident: str) -> str | None:
@@ -121,6 +141,7 @@ class Listing:
         self.book: Book | None = None  # the book the working tree's load problems and sources go to
         self._paths: dict[str, dict[str, str]] = {}
         self._single: dict[tuple[str, str], str | None] = {}
+        self._odd_sets: dict[str, tuple[str, set[str]]] = {}  # kind -> (its folder's tree id at HEAD, `_odd`)
         self._asked: dict[str, int] = {}  # single lookups per kind so far
         self._read: dict[str, int] = {}  # records read one by one per kind so far
         self.one: dict[tuple[str, str], Record] = {}
@@ -203,8 +224,76 @@ class Listing:
             pattern = _one_file(ident)
             if asked > SINGLE_LOOKUPS or pattern is None or (kind in self.fresh and self._stored(kind_named(kind))):
                 return self.ids(kind).get(ident)  # a rule going through many: list the kind once
-            self._single[key] = self._list(kind_named(kind), pattern).get(ident)
+            self._single[key] = self._lookup(kind_named(kind), ident, pattern)
         return self._single[key]
+
+    def _lookup(self, kind: Kind, ident: str, pattern: str) -> str | None:
+        """The file of id `ident` of a month-filed kind, without reading git's index (64 MB at
+        300,000 entries: `ls-files` of a glob cost 0.1 s a new id): a file of that name in any
+        month folder of the working tree (one stat a month), else HEAD's, which the working tree
+        may have lost (the commit is HEAD's tree with the written files, so HEAD's files count):
+        in the month folder its id's date names (one `cat-file --batch-check`) or among the
+        kind's files named for another month (`_odd`, kept in the store). Without that listing,
+        git's index is asked as before. A file only staged, in neither, is not seen."""
+        name = f"{ident}.yaml"
+        here = _untracked_in_months(self.root, kind, name)
+        if here:
+            return here[0]
+        odd = self._odd(kind)
+        if odd is None:
+            return self._list(kind, pattern).get(ident)
+        month = _id_month(ident)
+        if month is not None:
+            rel = f"{kind.folder}/{month}/{name}"
+            if git.blobs_at(self.root.top, self.commit, [self.root.prefix + rel]):  # type: ignore[arg-type]
+                return rel
+        return next((rel for rel in odd if rel.rpartition("/")[2] == name), None)
+
+    def _odd(self, kind: Kind) -> set[str] | None:
+        """The kind's files at HEAD (data-root-relative) not in the month folder their name's date
+        names (hand-named ones; usually none), from the store by the kind folder's tree id, else
+        listed once (`ls-tree` of the folder). None when the folder's tree id is not known."""
+        if kind.name in self._odd_sets:
+            return self._odd_sets[kind.name][1]
+        folder = f"{self.root.prefix}{kind.folder}/"
+        try:
+            found = git.looked_up(self.root.top, self.commit, folder)  # type: ignore[arg-type]
+        except KeyError:
+            return None
+        if found is None:  # no such folder at HEAD: no file
+            self._odd_sets[kind.name] = ("", set())
+            return set()
+        if found[0] != "tree":
+            return None
+        from .store import Store
+
+        store = Store.of(self.root.path)
+        stored = store.get(ODD_IDS, found[1], kind.folder)
+        if isinstance(stored, list):
+            odd = set(stored)
+        else:
+            out = git.run(self.root.top, "ls-tree", "-r", "--name-only", "-z", found[1])  # type: ignore[arg-type]
+            odd = {f"{kind.folder}/{rel}" for rel in out.decode("utf-8", "surrogateescape").split("\0")
+                   if rel and _misnamed(rel)}
+            store.put(ODD_IDS, (found[1], kind.folder), sorted(odd))
+        self._odd_sets[kind.name] = (found[1], odd)
+        return odd
+
+    def follow(self, trees: dict[str, str], written: list[str]) -> None:
+        """After a commit built from HEAD's folders (`trees`: folder from the top -> its new tree id)
+        of the files `written` (data-root-relative; deleted ones too): keep the new trees' odd
+        files, the old ones' with the written files' changes, so the next write lists no kind."""
+        from .store import Store
+
+        for name, (old, odd) in self._odd_sets.items():
+            folder = kind_named(name).folder
+            new = trees.get(self.root.prefix + folder)
+            if not new or new == old:
+                continue
+            inside = [rel for rel in written if rel.startswith(folder + "/")]
+            gone = {rel for rel in inside if not (self.root.path / rel).is_file()}
+            after = (odd - gone) | {rel for rel in inside if rel not in gone and _misnamed(rel[len(folder) + 1:])}
+            Store.of(self.root.path).put(ODD_IDS, (new, folder), sorted(after))
 
     def ids(self, kind: str) -> dict[str, str]:
         """id -> data-root-relative path of every file of the kind, from HEAD's tree."""
@@ -476,10 +565,22 @@ def fresh(book: Book, kinds: Collection[str]) -> bool:
     return listing is None or all([listing.ensure(kind) for kind in kinds])
 
 
+def follow(book: Book, trees: dict[str, str], written: list[str]) -> None:
+    """After a write's commit: what a book read on demand keeps for the next write's HEAD
+    (`Listing.follow`). Never fails the write."""
+    listing = _listing_of(book)
+    if listing is None or not trees:
+        return
+    try:
+        listing.follow(trees, written)
+    except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
+        pass
+
+
 def fresh_paths(book: Book) -> tuple[set[str], set[str], set[str], set[str]] | None:
     """What of a book read on demand is known as HEAD has it: the kinds whose folders were
     compared, single folders compared, `folder/id` of ids looked up and found in no file of the
-    working tree or the index (a new record's file), and the kinds of the first compared by
+    working tree or HEAD (a new record's file), and the kinds of the first compared by
     content only (their files are HEAD's in the working tree; git's index was not asked, so a file
     of theirs that exists may be staged otherwise). None: not such a book."""
     listing = _listing_of(book)

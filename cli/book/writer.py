@@ -455,6 +455,10 @@ class Writer:
                 raise fail("commit-failed", f"git refused the commit: {exc}",
                            "nothing was written; fix the git problem and run the command again") from None
             raise
+        if trees and self.book is not None:
+            from . import ondemand
+
+            ondemand.follow(self.book, trees, list(self.staged))
         if self.after_facts is not None and self.clean_tree is not None:
             tree = trees.get(self.root.prefix.rstrip("/")) if trees else None
             verdict.remember(self.root, tree or verdict.tree_id(self.root, sha), self.after_facts)
