@@ -98,29 +98,40 @@ def _one_file(ident: str) -> str | None:
     return f"**/{ident}.yaml"
 
 
-def _same_files(base, start: str, head: dict[str, str]) -> bool:
-    """Whether the folder `base` holds exactly the files `head` lists (path from the repository's
-    top, `start` being `base`'s, -> blob id), each with that content."""
-    import hashlib
+def _files_under(base, limit: int) -> list[tuple[str, str]] | None:
+    """(path from `base`, file path) of every file under the folder `base` of the working tree, or
+    None past `limit` of them (the walk stops there: a large folder costs a few of its files)."""
     import os
 
-    seen = 0
+    found: list[tuple[str, str]] = []
     for dirpath, _, names in os.walk(base):
         rel = dirpath[len(str(base)):].lstrip(os.sep).replace(os.sep, "/")
-        at = start + rel + "/" if rel else start
-        for name in names:
-            blob = head.get(at + name)
-            if blob is None:
-                return False
-            try:
-                with open(os.path.join(dirpath, name), "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                return False
-            if hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() != blob:
-                return False
-            seen += 1
-    return seen == len(head)
+        at = rel + "/" if rel else ""
+        found += [(at + name, os.path.join(dirpath, name)) for name in names]
+        if len(found) > limit:
+            return None
+    return found
+
+
+def _same_files(files: list[tuple[str, str]], start: str, head: dict[str, str]) -> bool:
+    """Whether `files` (as `_files_under` lists a folder) are exactly the files `head` lists (path
+    from the repository's top, `start` being the folder's, -> blob id), each with that content."""
+    import hashlib
+
+    if len(files) != len(head):
+        return False
+    for rel, path in files:
+        blob = head.get(start + rel)
+        if blob is None:
+            return False
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return False
+        if hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() != blob:
+            return False
+    return True
 
 
 class Listing:
@@ -169,8 +180,9 @@ class Listing:
         stats the folder's files."""
         folder = kind.folder + "/"
         prefix = self.root.prefix
-        head = git.tree_blobs(self.root.top, self.commit, prefix, [prefix + folder])  # type: ignore[arg-type]
-        if len(head) <= CONTENT_LIMIT and _same_files(self.root.path / kind.folder, prefix + folder, head):
+        files = _files_under(self.root.path / kind.folder, CONTENT_LIMIT)
+        if files is not None and _same_files(files, prefix + folder, git.tree_blobs(
+                self.root.top, self.commit, prefix, [prefix + folder])):  # type: ignore[arg-type]
             self.by_content.add(kind.name)
             return True
         return status_of(self.root.path, prefix, [folder]) == []
@@ -222,7 +234,7 @@ class Listing:
         if key not in self._single:
             asked = self._asked[kind] = self._asked.get(kind, 0) + 1
             pattern = _one_file(ident)
-            if asked > SINGLE_LOOKUPS or pattern is None or (kind in self.fresh and self._stored(kind_named(kind))):
+            if asked > SINGLE_LOOKUPS or pattern is None:
                 return self.ids(kind).get(ident)  # a rule going through many: list the kind once
             self._single[key] = self._lookup(kind_named(kind), ident, pattern)
         return self._single[key]
@@ -303,10 +315,6 @@ class Listing:
         if found is None:
             found = self._paths[kind] = self._list(kind_named(kind))
         return found
-
-    def _stored(self, kind: Kind) -> bool:
-        """The kind's whole listing at this commit is in the derived store (no git call to list it)."""
-        return git.stored_files(self.root.top, self.commit, f"{self.root.prefix}{kind.folder}/") is not None  # type: ignore[arg-type]
 
     def _list(self, kind: Kind, pattern: str | None = None) -> dict[str, str]:
         """The kind's files: a whole kind from HEAD's tree (the data root is clean, so it is the
