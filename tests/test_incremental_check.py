@@ -138,6 +138,13 @@ CASES = [
     ("a stock issue before later moves", ["stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY",
                                           "--date", "2026-11-02"], None, "backdated-move"),
     ("a note on a lead", ["crm", "lead", "update", "L-20261124-EVNH", "--note", "called back"], None, None),
+    # purchasing: the rule checks the documents added and the orders they name (its delta)
+    ("a purchase order", ["purchase", "order", "--partner", "cartonnages-lyonnais", "--line", "GIFT-BOX 50 2.40",
+                          "--warehouse", "ROASTERY", "--date", "2026-11-28"], None, None),
+    ("a purchase receipt", ["purchase", "receive", "PO-20261120-7SPE", "--line", "1", "--qty", "10",
+                            "--date", "2026-11-28"], None, None),
+    ("a purchase receipt beyond the order", ["purchase", "receive", "PO-20261120-7SPE", "--line", "1", "--qty", "15",
+                                             "--date", "2026-11-28"], None, "over-receipt"),
 ]
 
 

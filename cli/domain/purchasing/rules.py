@@ -18,17 +18,38 @@ from ..validation import keeping, rule
 from .common import billed, orders, received
 
 
+def _purchasing_delta(book: Book, change) -> list[Problem] | None:
+    """Orders, receipts and bills added (none replaced): the checks of those documents, and of the
+    orders they or the added orders name (quantities received and billed); every other document's
+    checks look at records that did not change (a receipt's moves and entry are its own). Anything
+    else (a supplier return or a debit note, which change what an order counts as received or
+    billed; an account, an item, a partner) is left to the full rule."""
+    if not change.kinds <= {"purchase-order", "receipt", "bill", "journal", "stock-move"}:
+        return None
+    docs = {kind: change.added.get(kind, {}) for kind in ("receipt", "bill")}
+    touched = set(change.added.get("purchase-order", {}))
+    touched |= {d.order for d in docs["receipt"].values() if d.order}
+    touched |= {o for d in docs["bill"].values() for o in [d.order, *(ln.order for ln in d.lines)] if o}
+    po = orders(book)
+    return _purchasing_problems(book, {i: po[i] for i in sorted(touched) if i in po}, docs)
+
+
 @rule(reads=("account", "bill", "debit-note", "item", "journal", "partner", "purchase-order", "receipt",
              "stock-move", "supplier-return", "warehouse"), lookups=("journal", "stock-move"),
-      stream=keeping(named_by_document))
+      delta=lambda book, change, facts: _purchasing_delta(book, change), stream=keeping(named_by_document))
 def purchasing_rules(book: Book) -> list[Problem]:
     """Known suppliers, items and warehouses; received and billed within what was ordered and
     received; receipts and bills agree with their moves and entries."""
+    return _purchasing_problems(book, orders(book), {kind: book.of(kind) for kind in ("receipt", "bill")})
+
+
+def _purchasing_problems(book: Book, checked_orders: dict, checked_docs: dict[str, dict]) -> list[Problem]:
+    """The problems of the orders and documents checked, looked up in the whole book."""
     out: list[Problem] = []
     from ..stock import moves
 
     mvs = moves(book)
-    for ident, po in orders(book).items():
+    for ident, po in checked_orders.items():
 
         def over_billed(i: int, ln: PurchaseLine, ident: str = ident) -> list[Problem]:
             paid = billed(book, ident, i)
@@ -43,7 +64,7 @@ def purchasing_rules(book: Book) -> list[Problem]:
                               partial(received, book, ident), "received", "over-receipt",
                               "a receipt beyond the order needs a new order line", over_billed)
     for kind in ("receipt", "bill"):
-        for ident, doc in book.of(kind).items():
+        for ident, doc in checked_docs[kind].items():
             src = book.source(kind, ident)
             named = [doc.order] + ([ln.order for ln in doc.lines] if kind == "bill" else [])
             for order in dict.fromkeys(o for o in named if o is not None):
