@@ -471,3 +471,29 @@ def test_a_staged_edit_of_a_record_a_write_replaces_is_refused_though_its_file_i
         assert res.exit_code == 1 and "[uncommitted-changes]" in res.stderr, res.output
         assert head(repo) == committed
         assert git(repo, "diff", "--cached", "--name-only") == "crm/leads/L-20261124-EVNH.yaml\n"
+
+
+def test_the_purchasing_rule_checks_added_documents_as_the_full_rule_does(template):
+    """The purchasing rule's delta (the documents a write adds and the orders they name) finds what
+    the full rule finds in the book after: a receipt beyond its order, one naming no order."""
+    import datetime as dt
+
+    from comptoir.book.loader import load_book
+    from comptoir.domain.purchasing.rules import purchasing_rules
+    from comptoir.schemas.registry import kind_named
+
+    book = load_book(find_root(str(template), None))
+    assert purchasing_rules(book) == []
+    first = book.of("receipt")["GR-20261124-AZC0"]  # 120 of the order's 200 (190 received net)
+    over = first.model_copy(update={"id": "GR-20261128-OVER", "date": dt.date(2026, 11, 28)})
+    stray = first.model_copy(update={"id": "GR-20261128-NOPO", "date": dt.date(2026, 11, 28),
+                                     "order": "PO-20990101-NONE"})
+    receipt = kind_named("receipt")
+    for added in ([over], [stray], [over, stray]):
+        after = book.with_records([(receipt, r) for r in added])
+        change = validation.Change({"receipt": {r.id: r for r in added}}, frozenset(), False, book,
+                                   {"receipt": {r.id: r for r in added}})
+        got = sorted((p.code, p.message) for p in validation.check_change(after, change, validation.facts(book))
+                     if p.code in ("over-receipt", "unknown-purchase-order"))
+        full = sorted((p.code, p.message) for p in purchasing_rules(after))
+        assert got == full and full, (added, got, full)
