@@ -47,6 +47,13 @@ FOLDERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "de
            "lead": "crm/leads", "activity": "crm/activities", "opportunity": "crm/opportunities",
            "payroll": "hr/payroll"}
 
+# The folders of the kinds a served report reads whole beside the facts (its master data), so that
+# the probe's status covers them too and their listing needs no index read (comptoir.book.loader.
+# list_files). A kind not named here, or named with another folder, is listed from git's index.
+READ_FOLDERS = {"account": "accounts", "rate": "rates", "partner": "partners", "item": "items",
+                "warehouse": "warehouses", "tax-code": "tax", "employee": "hr/employees", "bom": "manufacturing/boms",
+                "work-order": "manufacturing/orders", "completion": "manufacturing/completions"}
+
 # A declaration: field names; a nested record (or list of them) as (name, its fields).
 Fields = tuple  # tuple[str | tuple[str, Fields], ...]
 
@@ -179,14 +186,16 @@ def decoder(fields: Fields, label: str, model: type | None) -> Callable[[tuple],
     return decode
 
 
-def probe_for(env, as_of: str | None, kinds) -> Any:
-    """The freshness probe of the settings and the folders of `kinds` (None at a revision): what a
-    report served from facts alone asks git, started before the models are imported."""
+def probe_for(env, as_of: str | None, kinds, reads=()) -> Any:
+    """The freshness probe of the settings and the folders of `kinds` (None at a revision), and of
+    the kinds in `reads` that READ_FOLDERS names: what a report served from facts asks git, started
+    before the models are imported."""
     from comptoir.book.probe import Probe, find_data_root
     from comptoir.schemas import SETTINGS_FILE
 
     path = None if as_of else find_data_root(env.repo, env.cwd)
-    return Probe(path, (SETTINGS_FILE, *(FOLDERS[k] + "/" for k in kinds))) if path is not None else None
+    read = [READ_FOLDERS[k] + "/" for k in reads if k in READ_FOLDERS and k not in kinds]
+    return Probe(path, (SETTINGS_FILE, *(FOLDERS[k] + "/" for k in kinds), *read)) if path is not None else None
 
 
 def attach(root, book: Book, probe, facts: dict[str, Fields],

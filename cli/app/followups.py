@@ -29,8 +29,8 @@ def served(env, as_of: str | None, kinds: tuple[str, ...]) -> Book | None:
     they cannot be."""
     from comptoir.app import docfacts
 
-    probe = docfacts.probe_for(env, as_of, ("lead", "activity", "opportunity"))  # git works while models import
+    probe = docfacts.probe_for(env, as_of, ("lead", "activity", "opportunity"), reads=kinds)  # git works while models import
     from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
 
-    book = env.book(as_of, kinds=kinds)
+    book = env.book(as_of, kinds=kinds, status=probe)
     return book if docfacts.attach(env.root(), book, probe, FOLLOWUP_FACTS, FOLLOWUP_WHERE) else None

@@ -59,7 +59,7 @@ def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, t
     records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be."""
     from comptoir.app import docfacts
 
-    probe = docfacts.probe_for(env, as_of, facts)  # git works while the models import
+    probe = docfacts.probe_for(env, as_of, facts, reads=kinds)  # git works while the models import
     book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts), status=probe)
     if not docfacts.attach(env.root(), book, probe, facts):
         return env.book(as_of, kinds=kinds)

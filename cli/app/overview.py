@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 def served(env, as_of: str | None, day: dt.date) -> Book:
     from comptoir.app import docfacts, ledgerdays, stockreports
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values()))
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values(),
+                                                              *docfacts.READ_FOLDERS.values()))
     from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
     from comptoir.domain.documents.facts import FIELDS
     from comptoir.domain.hr.reports import OVERVIEW_FACTS
