@@ -55,7 +55,7 @@ class Report:
 
     @classmethod
     def of(cls, table: Table) -> Report:
-        return cls(table.name, [c.key for c in table.columns], table.rows, table.totals, table.title,
+        return cls(table.name, [c.key for c in table.columns], list(table.rows), table.totals, table.title,
                    list(table.notes), dict(table.meta))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import click
 
@@ -102,6 +102,18 @@ def emit(table, fmt: str, as_of: str | None = None) -> None:
             raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
         _write(target, to_xlsx([table]))
         return
+    from comptoir.domain.table import Rows
+
+    if isinstance(table.rows, Rows):  # made as they are read: written as they come
+        from comptoir.render import render_stream
+
+        pieces = render_stream(table, fmt)
+        if target is not None:
+            _write(target, (piece.encode("utf-8") for piece in pieces))
+            return
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
     from comptoir.render import render
 
     out = render(table, fmt)
@@ -111,7 +123,7 @@ def emit(table, fmt: str, as_of: str | None = None) -> None:
     click.echo(out, nl=False)
 
 
-def _write(target: str, data: bytes) -> None:
+def _write(target: str, data: bytes | Iterable[bytes]) -> None:
     """The whole file or nothing: written beside the target, then renamed over it."""
     from pathlib import Path
 

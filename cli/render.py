@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
-from comptoir.domain.table import Column, Table
+from comptoir.domain.table import Column, Rows, Table
+
+_CHUNK = 2000  # rows written at a time when they are made as they are read
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,6 +99,8 @@ def _json_value(value: object, col: Column | None = None) -> object:
 
 
 def to_json(table: Table) -> str:
+    if isinstance(table.rows, Rows):
+        return "".join(_json_stream(table))
     cols = {c.key: c for c in table.columns}
     doc: dict[str, object] = {"report": table.name, "as_of": table.as_of, "columns": [c.key for c in table.columns],
            "rows": [{k: _json_value(v, cols.get(k)) for k, v in row.items()} for row in table.rows],
@@ -107,6 +114,36 @@ def to_json(table: Table) -> str:
     return _JSON_UNSAFE.sub(_json_escape, json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
+def _json_stream(table: Table) -> Iterator[str]:
+    """to_json's text, a row at a time: the document without its rows, cut where they go, and each
+    row as json.dumps indents it inside the list (every line four spaces in)."""
+    cols = {c.key: c for c in table.columns}
+    doc: dict[str, object] = {"report": table.name, "as_of": table.as_of, "columns": [c.key for c in table.columns],
+           "rows": [],
+           "totals": None if table.totals is None else {k: _json_value(v, cols.get(k)) for k, v in table.totals.items()}}
+    for key, value in table.meta.items():
+        doc.setdefault(key, _json_value(value))
+    if table.notes:
+        doc["notes"] = table.notes
+    text = _JSON_UNSAFE.sub(_json_escape, json.dumps(doc, indent=2, ensure_ascii=False))
+    # the first "rows": [] is the key's: a string holding those characters has its quotes escaped
+    cut = text.index('\n  "rows": []') + len('\n  "rows": [')
+    head, tail = text[:cut], text[cut:]
+    first = True
+    out: list[str] = [head]
+    for row in table.rows:
+        one = json.dumps({k: _json_value(v, cols.get(k)) for k, v in row.items()}, indent=2, ensure_ascii=False)
+        out.append(("\n    " if first else ",\n    ") + _JSON_UNSAFE.sub(_json_escape, one).replace("\n", "\n    "))
+        first = False
+        if len(out) >= _CHUNK:
+            yield "".join(out)
+            out = []
+    if not first:
+        out.append("\n  ")
+    out.append(tail + "\n")
+    yield "".join(out)
+
+
 def _neutralise(text: str, col: Column) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading quote. A phone number in
     E.164 (`+33612457890`) or a signed number runs nothing, and e-mail tools import it as it is."""
@@ -116,12 +153,154 @@ def _neutralise(text: str, col: Column) -> str:
 
 
 def to_csv(table: Table) -> str:
+    if isinstance(table.rows, Rows):
+        return "".join(_csv_stream(table))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
     for row in table.rows + ([table.totals] if table.totals else []):
         writer.writerow([_neutralise(_plain(row.get(c.key), c), c) for c in table.columns])
     return buf.getvalue()
+
+
+def _csv_stream(table: Table) -> Iterator[str]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.key for c in table.columns])
+    columns = table.columns
+    for n, row in enumerate(itertools.chain(table.rows, [table.totals] if table.totals else []), 1):
+        writer.writerow([_neutralise(_plain(row.get(c.key), c), c) for c in columns])
+        if n % _CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def _human_of(col: Column) -> Callable[[object], str]:
+    """_human for one column, quicker for the values its kind usually holds (a register's
+    750,000 rows are formatted twice); any other value goes through _human itself."""
+    if col.kind == "money":
+        step = Decimal(1).scaleb(-col.places)
+
+        def money(value: object) -> str:
+            if type(value) is Decimal:
+                return f"{value.quantize(step):,}"
+            return _human(value, col)
+
+        return money
+
+    def other(value: object) -> str:
+        if type(value) is str:
+            return printable(value)
+        if type(value) is dt.date:
+            return value.isoformat()
+        return _human(value, col)
+
+    return other
+
+
+def _cells(table: Table, fmt: str) -> Iterator[list[str]]:
+    """_grid's body, a row at a time: each row's cells as people read them, stripped."""
+    columns = [(c.key, _human_of(c)) for c in table.columns]
+    markdown = fmt == "markdown"
+    for row in table.rows:
+        get = row.get
+        cells = [human(get(key)).strip() for key, human in columns]
+        yield [v.replace("|", "\\|") for v in cells] if markdown else cells
+    if table.totals:
+        cells = [_human(table.totals.get(c.key), c) for c in table.columns]
+        if markdown:
+            cells = [v.replace("|", "\\|") for v in cells]
+            cells = [f"**{v}**" if v else v for v in cells]
+        yield [v.strip() for v in cells]
+
+
+def _grid_stream(table: Table, fmt: str) -> Iterator[str]:
+    """_grid's text for rows made as they are read (comptoir.domain.table.Rows), in two passes:
+    the column widths (and whether every cell is printable ASCII), then the lines. Cells that
+    are not go through tabulate a few hundred rows at a time, each time below a row as wide as
+    the widest cell of each column, so that it lays them out as it does the whole table."""
+    headers = [c.header for c in table.columns]
+    align = ["right" if c.kind in ("money", "qty", "int", "percent") else "left" for c in table.columns]
+    pipe = fmt == "markdown"
+    widest = [0] * len(headers)  # each column's widest cell, in characters
+    shown = [0] * len(headers)  # and as tabulate measures it (with wcwidth, in terminal columns)
+    plain = all(h.isascii() and h.isprintable() for h in headers)
+    measure = None
+    for cells in _cells(table, fmt):
+        widest = list(map(max, widest, map(len, cells)))
+        if plain:
+            joined = "".join(cells)  # printable ASCII when each cell is
+            plain = joined.isascii() and joined.isprintable()
+        if not plain:
+            if measure is None:
+                measure = _tabulate_width()
+                shown = list(widest)  # printable ASCII so far: as wide as long
+            for i, v in enumerate(cells):
+                w = measure(v)
+                if w > shown[i]:
+                    shown[i] = w
+    if plain:
+        widths = [max(len(h) + 2, w) for h, w in zip(headers, widest, strict=True)]
+        yield from _ascii_stream(headers, _cells(table, fmt), widths, align, pipe)
+    else:
+        yield from _tabulate_stream(headers, _cells(table, fmt), shown, align, pipe)
+
+
+def _tabulate_width():
+    """The width tabulate gives a one-line cell with no ANSI codes: its length, or its terminal
+    width when wcwidth is installed."""
+    import tabulate as tab
+
+    return tab._choose_width_fn(False, tab.wcwidth is not None and tab.WIDE_CHARS_MODE, False)
+
+
+def _tabulate_stream(headers: list[str], rows: Iterable[list[str]], shown: list[int], align: list[str],
+                     pipe: bool) -> Iterator[str]:
+    from tabulate import tabulate
+
+    fmt = "pipe" if pipe else "simple"
+    wide = ["x" * max(w, 0) for w in shown]
+    first = True
+
+    def lay_out(chunk: list[list[str]]) -> str:
+        lines = tabulate([wide, *chunk], headers, tablefmt=fmt, colalign=align, disable_numparse=True).split("\n")
+        return "\n".join(lines[:2] + lines[3:] if first else lines[3:])
+
+    chunk: list[list[str]] = []
+    for cells in rows:
+        chunk.append(cells)
+        if len(chunk) >= 500:
+            yield ("" if first else "\n") + lay_out(chunk)
+            first = False
+            chunk = []
+    if chunk or first:
+        yield ("" if first else "\n") + lay_out(chunk)
+
+
+def _ascii_stream(headers: list[str], rows: Iterable[list[str]], widths: list[int], align: list[str],
+                  pipe: bool) -> Iterator[str]:
+    """_ascii_grid's lines, given the widths."""
+    shape = list(zip(widths, align, strict=True))
+
+    def line(cells: list[str]) -> str:
+        padded = [v.ljust(w) if a == "left" else v.rjust(w) for v, (w, a) in zip(cells, shape, strict=True)]
+        return "| " + " | ".join(padded) + " |" if pipe else "  ".join(padded).rstrip()
+
+    if pipe:
+        rule = "|" + "|".join(":" + "-" * (w + 1) if a == "left" else "-" * (w + 1) + ":" for w, a in shape) + "|"
+    else:
+        rule = "  ".join("-" * w for w in widths)
+    out = [line(headers), rule]
+    before = ""  # lines are joined by line breaks, the last one without
+    for cells in rows:
+        out.append(line(cells))
+        if len(out) >= _CHUNK:
+            yield before + "\n".join(out)
+            before, out = "\n", []
+    if out:
+        yield before + "\n".join(out)
 
 
 def _grid(table: Table, fmt: str) -> str:
@@ -172,6 +351,8 @@ def _ascii_grid(headers: list[str], body: list[list[str]], align: list[str], pip
 
 
 def render(table: Table, fmt: str) -> str:
+    if isinstance(table.rows, Rows):
+        return "".join(render_stream(table, fmt))
     if fmt == "json":
         return to_json(table)
     if fmt == "csv":
@@ -192,6 +373,35 @@ def render(table: Table, fmt: str) -> str:
     if fmt == "markdown" and table.chart and table.chart.get("x"):
         parts += ["", mermaid(table.chart)]
     return "\n".join(parts) + "\n"
+
+
+def render_stream(table: Table, fmt: str) -> Iterator[str]:
+    """render's text in pieces, for a table whose rows are made as they are read (Rows): the
+    rows are never all held, and the pieces joined are render's text for the same rows held."""
+    if fmt == "json":
+        yield from _json_stream(table)
+        return
+    if fmt == "csv":
+        yield from _csv_stream(table)
+        return
+    parts = []
+    if table.title:
+        parts.append(printable(f"## {table.title}" if fmt == "markdown" else table.title))
+        if table.as_of:
+            parts.append(printable(f"as of {table.as_of}"))
+        parts.append("")
+    if table.rows or table.totals:
+        yield "\n".join(parts) + ("\n" if parts else "")
+        yield from _grid_stream(table, fmt)
+        parts = [""]
+    else:
+        parts.append("(nothing to show)")
+    if table.notes:
+        parts.append("")
+        parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
+    if fmt == "markdown" and table.chart and table.chart.get("x"):
+        parts += ["", mermaid(table.chart)]
+    yield "\n".join(parts) + "\n"
 
 
 def mermaid(chart: dict) -> str:
@@ -266,6 +476,8 @@ def to_xlsx(tables: list[Table], names: list[str] | None = None) -> bytes:
     taken: set[str] = set()
     bold = Font(bold=True)
     for n, table in enumerate(tables):
+        if isinstance(table.rows, Rows):  # a workbook is held whole (openpyxl): so are its rows
+            table = dataclasses.replace(table, rows=list(table.rows))
         sheet = book.create_sheet(_sheet_name(names[n] if names else table.name, taken))
         for j, col in enumerate(table.columns, 1):
             cell = sheet.cell(row=1, column=j, value=col.header)

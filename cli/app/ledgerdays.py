@@ -12,8 +12,9 @@ a posting no rate converts), the caller reads the whole book as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -211,7 +212,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     totals: dict[str, dict[int, list[Decimal]]] = {}
     closing: dict[str, dict[int, list[Decimal]]] = {}
     reversed_by: dict[str, str] = {}
-    chosen: list = []  # PostingRow
+    chosen = ServedRows(store, (book.base, rates))
     folded: list = []
     ids: set[str] = set()
     count = 0
@@ -245,19 +246,19 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
                     if compute(folder) is None:  # trimmed from the store, or not sound: sum it again
                         return False
                 else:
-                    chosen.extend(_posting_rows([row for a in shown for row in unpack(packed[a])]))
+                    chosen.add_kept(folder, tree, shown, [row for a in shown for row in unpack(packed[a])])
                     continue
             rows = computed.pop(folder)
-            chosen.extend(_posting_rows([row for a in shown for row in rows.get(a, [])]))
+            chosen.add_held([row for a in shown for row in rows.get(a, [])])
         computed.pop(folder, None)
     if len(ids) != count:
         return False  # an id in two files: the full read says which
     book.derived["ledger.days"] = totals
     book.derived["ledger.days.closing"] = closing
     book.derived["ledger.reversals"] = reversed_by
-    if want is not None:
-        chosen.sort(key=lambda r: (r.date, r.id, r.line))  # each folder's rows, made as it was read
-        book.derived["ledger.rows"] = chosen
+    if want is not None:  # each folder's rows, made as it is read; every row at once if the folders overlap
+        book.derived["ledger.rows"] = chosen if chosen.in_order else sorted(
+            chosen, key=lambda r: (r.date, r.id, r.line))
     if fold is not None:
         book.derived[fold.name] = fold.merge(folded)
     if not dirty and only is None and not watch.rates_changed:  # what they are the sums of, and the entries' ids (for ledgersnap)
@@ -323,6 +324,81 @@ def _add_sums(into: dict, sums: list, only: set[str] | None = None) -> None:
             else:
                 cell[0] += Decimal(debit)
                 cell[1] += Decimal(credit)
+
+
+class ServedRows:
+    """The posting rows a ledger report shows (comptoir.domain.ledger.PostingRow), made folder by
+    folder each time they are read, in date, entry and posting order: a folder's rows are read
+    again from the store (or, summed just now and not kept, from their packed bytes), so a report
+    holds one folder's rows at a time however large the book. `in_order`: no folder holds a row
+    that sorts before a row of an earlier folder (else the caller sorts them all, as before)."""
+
+    def __init__(self, store: Store, keyed: tuple[str, str]) -> None:
+        self.store = store
+        self.keyed = keyed  # the base currency and the rates' key
+        self.parts: list[tuple] = []  # (first day, last day, folder, tree, accounts) or (first, last, packed rows)
+        self.in_order = True
+        self.last: tuple | None = None
+        self.count = 0
+
+    def _span(self, rows: list[tuple]) -> tuple[int, int] | None:
+        if not rows:
+            return None
+        keys = [(r[0], r[1], r[2]) for r in rows]
+        lo, hi = min(keys), max(keys)
+        if self.last is not None and lo < self.last:
+            self.in_order = False
+        self.last = hi if self.last is None else max(hi, self.last)
+        self.count += len(rows)
+        return lo[0], hi[0]
+
+    def add_kept(self, folder: str, tree: str, accounts: list[str], rows: list[tuple]) -> None:
+        span = self._span(rows)
+        if span is not None:
+            self.parts.append((*span, folder, tree, accounts))
+
+    def add_held(self, rows: list[tuple]) -> None:
+        span = self._span(rows)
+        if span is not None:
+            self.parts.append((*span, pack(rows)))
+
+    def __iter__(self) -> Iterator:
+        return self.between(None, None).__iter__()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def between(self, start: dt.date | None, end: dt.date | None) -> _Between:
+        """The rows dated from `start` to `end`, read folder by folder each time they are iterated."""
+        return _Between(self, start, end)
+
+    def folder_rows(self, part: tuple) -> list[tuple]:
+        if len(part) == 3:
+            return unpack(part[2])  # type: ignore[return-value]
+        _, _, folder, tree, accounts = part
+        packed = self.store.get(ROWS, folder, tree, *self.keyed)
+        if not isinstance(packed, dict) or any(type(packed.get(a)) is not bytes for a in accounts):
+            from comptoir.errors import fail
+
+            raise fail("store-changed", f"the rows kept for {folder} are gone from the store while the report "
+                       "was read", "run the report again")
+        return [row for a in accounts for row in unpack(packed[a])]
+
+
+class _Between:
+    def __init__(self, rows: ServedRows, start: dt.date | None, end: dt.date | None) -> None:
+        self.rows, self.start, self.end = rows, start, end
+
+    def __iter__(self) -> Iterator:
+        start, end = self.start, self.end
+        lo = start.toordinal() if start is not None else None
+        hi = end.toordinal() if end is not None else None
+        for part in self.rows.parts:
+            if (lo is not None and part[1] < lo) or (hi is not None and part[0] > hi):
+                continue
+            for r in _posting_rows(self.rows.folder_rows(part)):
+                if (start is None or r.date >= start) and (end is None or r.date <= end):
+                    yield r
 
 
 def _posting_rows(rows: list[tuple]) -> list:
@@ -407,7 +483,7 @@ def committed_rows(root: DataRoot, book: Book, accounts: set[str]) -> list | Non
     view = book.with_records([])
     if not attach(root, view, Watch(None, None, "HEAD"), lambda folder, account: account in accounts):
         return None
-    return view.derived["ledger.rows"]
+    return list(view.derived["ledger.rows"])
 
 
 def in_months(start, end) -> Callable[[str, str], bool]:

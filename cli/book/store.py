@@ -24,7 +24,7 @@ import hashlib
 import marshal
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,13 +148,17 @@ def _files_in(folder: Path) -> int:
         return 0
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """`data` in a temporary file beside `path`, renamed over it: a reader sees the old file or
-    the new one, never half of it."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """`data` (or its pieces, written as they come) in a temporary file beside `path`, renamed
+    over it: a reader sees the old file or the new one, never half of it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                for piece in data:
+                    fh.write(piece)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # the trial balance served from a snapshot (cli/app/ledgersna
     from comptoir.model import Book
     from comptoir.schemas.accounting import Account, JournalEntry, Posting
 
+    from .table import Rows
+
 ZERO = Decimal(0)
 
 
@@ -349,22 +351,30 @@ def account_rows(book: Book) -> list[dict[str, Any]]:
 
 
 def journal_rows(book: Book, start: dt.date | None = None, end: dt.date | None = None,
-                 account: str | None = None, text_filter: str | None = None) -> list[dict[str, Any]]:
+                 account: str | None = None, text_filter: str | None = None) -> list[dict[str, Any]] | Rows:
     """One row per entry in the range (touching `account`, matching `text_filter` in its memo
     or reference): id, date, memo, reference, number of postings, base-currency amount."""
-    rows = []
     postings = rows_between(book, start, end)
-    touching = {r.id for r in postings if r.account.startswith(account)} if account else None
-    seen: set[str] = set()
-    for r in postings:  # in date and id order, an entry's postings together
-        if r.id in seen or (touching is not None and r.id not in touching):
-            continue
-        seen.add(r.id)
-        if text_filter and text_filter.lower() not in (r.entry_memo + " " + (r.reference or "")).lower():
-            continue
-        rows.append({"id": r.id, "date": r.date, "memo": r.entry_memo,
-                     "reference": r.reference or "", "postings": r.postings, "amount": r.total})
-    return rows
+    needle = text_filter.lower() if text_filter else None
+
+    def make() -> Iterator[dict[str, Any]]:
+        last = None
+        # in date and id order, an entry's postings together: an entry is shown at its first posting
+        # to `account` (what it shows is the entry's, the same at each of its postings)
+        for r in postings:
+            if r.id == last or (account and not r.account.startswith(account)):
+                continue
+            last = r.id
+            if needle and needle not in (r.entry_memo + " " + (r.reference or "")).lower():
+                continue
+            yield {"id": r.id, "date": r.date, "memo": r.entry_memo,
+                   "reference": r.reference or "", "postings": r.postings, "amount": r.total}
+
+    if not streamed(postings):
+        return list(make())
+    from .table import Rows
+
+    return Rows(make)
 
 
 def entry_lines(book: Book, entry: JournalEntry) -> list[dict[str, Any]]:
@@ -421,13 +431,24 @@ def posting_rows(book: Book, entries: Iterable[JournalEntry], convert: bool = Tr
     return out
 
 
-def rows_between(book: Book, start: dt.date | None, end: dt.date | None, convert: bool = True) -> list[PostingRow]:
+def rows_between(book: Book, start: dt.date | None, end: dt.date | None,
+                 convert: bool = True) -> list[PostingRow] | Iterable[PostingRow]:
     """The postings dated from `start` to `end`: from the rows the book reader supplied
-    (`ledger.rows`: those of the accounts or months the command asked for), else from the entries."""
+    (`ledger.rows`: those of the accounts or months the command asked for), else from the entries.
+    A list, or, when the reader serves them folder by folder (cli/app/ledgerdays.ServedRows), rows
+    made again each time they are iterated (see `streamed`)."""
     given = book.derived.get("ledger.rows")
     if given is not None:
+        if not isinstance(given, list):
+            return given.between(start, end)
         return [r for r in given if (start is None or r.date >= start) and (end is None or r.date <= end)]
     return posting_rows(book, entries_between(book, start, end), convert)
+
+
+def streamed(rows: object) -> bool:
+    """Whether `rows` (from rows_between) are made as they are read rather than held: a report
+    then gives its own rows the same way (comptoir.domain.table.Rows)."""
+    return not isinstance(rows, list)
 
 
 def reversals(book: Book) -> dict[str, str]:

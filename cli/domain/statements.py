@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,7 +31,9 @@ from .ledger import (
     roll_up,
     round_to,
     rows_between,
+    streamed,
 )
+from .table import Rows
 
 DAY = dt.timedelta(days=1)
 CASH_ROLES = frozenset({"bank", "cash"})
@@ -41,7 +43,7 @@ OPERATING_ROLES = frozenset({"receivable", "payable", "inventory", "tax", "grni"
 @dataclass
 class Statement:
     """A statement's figures; `compare`, `method` and `foreign` (original amounts) shape its columns."""
-    rows: list[dict]
+    rows: list[dict] | Rows  # Rows: made as they are read (the register and journal of a served book)
     totals: dict | None
     title: str
     notes: list[str]
@@ -573,35 +575,51 @@ def register_data(book: Book, filters: PostingFilter, start: dt.date | None = No
                                    for c in accounts):
         raise fail("unknown-account", f"no account is {filters.account} or starts with it",
                    "`comptoir account list` shows the chart of accounts")
-    opening = ZERO
-    found: list[tuple[PostingRow, Decimal]] = []
-    for posting, value in _shown(book, rows_between(book, None, end, view.currency is None), view):
-        if not filters.matches(book, posting, value):
-            continue
+    given = rows_between(book, None, end, view.currency is None)
+
+    def matching() -> Iterator[tuple[PostingRow, Decimal]]:
+        return ((p, v) for p, v in _shown(book, given, view) if filters.matches(book, p, v))
+
+    # the first pass: the opening balance, the totals and whether a posting is in a foreign currency
+    opening = debit = credit = ZERO
+    balance: Decimal | None = None
+    count = 0
+    foreign = False
+    base = book.base
+    for posting, value in matching():  # in date order: every posting before `start` comes first
         if start is not None and posting.date < start:
             opening += value
-        else:
-            found.append((posting, value))
-    foreign = view.currency is None and any((r.currency or book.base) != book.base for r, _ in found)
-    rows = []
-    balance = opening
-    if start is not None:
-        rows.append({"date": start, "id": "", "account": "", "name": "", "memo": "Opening balance",
-                     "partner": "", "debit": None, "credit": None, "balance": opening, "line": "opening"})
-    debit = credit = ZERO
-    for p, value in found:
-        balance += value
-        shown = roll_up(accounts, p.account, depth)
-        row = {"date": p.date, "id": p.id, "account": shown, "name": _name(accounts, shown),
-               "memo": p.memo or p.entry_memo, "partner": p.partner or "",
-               "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
-               "balance": balance, "line": "posting"}
-        if foreign:
-            cur = p.currency or book.base
-            row["original"] = "" if cur == book.base else f"{p.amount} {cur}"
-        rows.append(row)
+            continue
+        # added in the order the rows below add them: the closing balance to the same digits
+        balance = (opening if balance is None else balance) + value
         debit += max(value, ZERO)
         credit += max(-value, ZERO)
+        count += 1
+        if view.currency is None and not foreign and (posting.currency or base) != base:
+            foreign = True
+    if balance is None:
+        balance = opening
+
+    def make() -> Iterator[dict]:
+        balance = opening
+        if start is not None:
+            yield {"date": start, "id": "", "account": "", "name": "", "memo": "Opening balance",
+                   "partner": "", "debit": None, "credit": None, "balance": opening, "line": "opening"}
+        for p, value in matching():
+            if start is not None and p.date < start:
+                continue
+            balance += value
+            shown = roll_up(accounts, p.account, depth)
+            row = {"date": p.date, "id": p.id, "account": shown, "name": _name(accounts, shown),
+                   "memo": p.memo or p.entry_memo, "partner": p.partner or "",
+                   "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+                   "balance": balance, "line": "posting"}
+            if foreign:
+                cur = p.currency or base
+                row["original"] = "" if cur == base else f"{p.amount} {cur}"
+            yield row
+
+    rows: list[dict] | Rows = Rows(make, count + (start is not None)) if streamed(given) else list(make())
     places = view.places
     what = f"account {filters.account}" if filters.account else "all accounts"
     title = f"{'General ledger' if name == 'ledger' else 'Register'}: {what}, {_period_text(start, end)} ({view.label()})"
@@ -610,7 +628,7 @@ def register_data(book: Book, filters: PostingFilter, start: dt.date | None = No
                                  "currency": view.shown}, places, foreign=foreign)
 
 
-def _shown(book: Book, rows: list[PostingRow], view: View) -> Iterable[tuple[PostingRow, Decimal]]:
+def _shown(book: Book, rows: Iterable[PostingRow], view: View) -> Iterable[tuple[PostingRow, Decimal]]:
     """(row, the amount the view shows) of the rows the view shows: every posting at its base
     value, or one currency's postings in their own amounts."""
     if view.currency is None:
@@ -626,23 +644,30 @@ def journal_data(book: Book, start: dt.date | None = None, end: dt.date | None =
     view = view_of(book, currency)
     accounts = book.accounts
     reversed_by = reversals(book)
-    rows = []
+    given = rows_between(book, start, end, view.currency is None)
+    count = 0
     debit = credit = ZERO
-    for p, value in _shown(book, rows_between(book, start, end, view.currency is None), view):
-        links = []
-        if p.reverses:
-            links.append(f"reverses {p.reverses}")
-        if p.id in reversed_by:
-            links.append(f"reversed by {reversed_by[p.id]}")
-        shown = roll_up(accounts, p.account, depth)
-        cur = p.currency or book.base
-        rows.append({"date": p.date, "id": p.id, "memo": p.entry_memo, "reference": p.reference or "",
-                     "account": shown, "name": _name(accounts, shown),
-                     "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
-                     "original": "" if cur == view.shown else f"{p.amount} {cur}",
-                     "links": "; ".join(links)})
+    for _, value in _shown(book, given, view):
+        count += 1
         debit += max(value, ZERO)
         credit += max(-value, ZERO)
+
+    def make() -> Iterator[dict]:
+        for p, value in _shown(book, given, view):
+            links = []
+            if p.reverses:
+                links.append(f"reverses {p.reverses}")
+            if p.id in reversed_by:
+                links.append(f"reversed by {reversed_by[p.id]}")
+            shown = roll_up(accounts, p.account, depth)
+            cur = p.currency or book.base
+            yield {"date": p.date, "id": p.id, "memo": p.entry_memo, "reference": p.reference or "",
+                   "account": shown, "name": _name(accounts, shown),
+                   "debit": value if value > 0 else None, "credit": -value if value < 0 else None,
+                   "original": "" if cur == view.shown else f"{p.amount} {cur}",
+                   "links": "; ".join(links)}
+
+    rows: list[dict] | Rows = Rows(make, count) if streamed(given) else list(make())
     return Statement(rows, {"date": None, "id": "Total", "debit": debit, "credit": credit},
                      f"Journal {_period_text(start, end)} ({view.label()})", [], {"balanced": debit == credit},
                      view.places)

@@ -1,0 +1,217 @@
+"""The register, the general ledger, the journal report and `journal list` of a served book make
+their rows folder by folder as they are written (comptoir.domain.table.Rows; the table and
+Markdown in two passes, column widths then lines): their output in every format is the output
+of the same report held whole (the full read), on the demo and on random books, and no more
+than about one journal folder's posting rows are alive while it is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comptoir import render as render_module
+from comptoir.app import ledgerdays
+from comptoir.domain.table import Column, Rows, Table, money, text
+
+from .conftest import _template, commit_all, run, write
+from .test_report_partials import _entry_text, _write_book, entries
+
+FORMATS = ("table", "json", "csv", "markdown")
+STREAMED = [
+    ("report", "register"),
+    ("report", "register", "--from", "2026-02-01", "--text", "a"),
+    ("report", "register", "--account", "6", "--depth", "1"),
+    ("report", "ledger", "1010"),
+    ("report", "ledger", "1", "--from", "2026-02-01", "--to", "2026-03-15"),
+    ("report", "ledger", "1010", "--currency", "USD"),
+    ("report", "journal"),
+    ("report", "journal", "--from", "2026-01-20", "--to", "2026-03-10"),
+    ("report", "journal", "--currency", "USD"),
+    ("journal", "list"),
+    ("journal", "list", "--account", "4", "--text", "a"),
+]
+DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
+
+
+def _both(book: Path, args: tuple, monkeypatch) -> tuple:
+    """(served and streamed, full read and held whole) results of one command; and whether the
+    served one was written as it came (render_stream) and the full one was not."""
+    calls: list[str] = []
+    streamed = render_module.render_stream
+
+    def spy(table, fmt):
+        calls.append(table.name)
+        return streamed(table, fmt)
+
+    with monkeypatch.context() as m:
+        m.setattr(render_module, "render_stream", spy)
+        served = run(book, *args)
+        made_as_read = bool(calls)
+        calls.clear()
+        m.setattr(ledgerdays, "attach", lambda *a, **k: False)
+        full = run(book, *args)
+        assert not calls  # the full read's rows are a list: rendered whole, as before
+    return served, full, made_as_read
+
+
+def _same(book: Path, monkeypatch, commands=STREAMED, formats=FORMATS) -> None:
+    for args in commands:
+        for fmt in formats:
+            served, full, made_as_read = _both(book, (*args, "--format", fmt), monkeypatch)
+            assert served.exit_code == 0, (args, fmt, served.output)
+            assert (served.exit_code, served.stdout, served.stderr) == (full.exit_code, full.stdout, full.stderr), \
+                (args, fmt)
+            assert made_as_read, (args, fmt)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries)
+def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        _write_book(book, drawn)
+        commit_all(book, "random")
+        assert run(book, "validate").exit_code == 0
+        _same(book, monkeypatch)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("args", [("report", "register"), ("report", "ledger", "1"), ("report", "journal"),
+                                  ("journal", "list"), ("report", "register", "--year", "2026")])
+def test_the_demo_streams_what_the_whole_table_shows(args, monkeypatch):
+    if not (DEMO / ".git").exists() and not (DEMO.parent / ".git").exists():
+        pytest.skip("the demo is not in a repository here")
+    _same(DEMO, monkeypatch, [args])
+
+
+def test_a_workbook_and_an_output_file_hold_the_same_rows(book, monkeypatch, tmp_path):
+    """xlsx is written whole (openpyxl holds the workbook): the served rows, listed, give the
+    full read's cells; --output FILE is written piece by piece, the same bytes as stdout."""
+    from openpyxl import load_workbook
+
+    write(book, {f"journal/2026/0{m}/JE-20260{m}10-X00{m}.yaml": _entry_text(
+        f"JE-20260{m}10-X00{m}", dt.date(2026, m, 10), f"Sale {m}",
+        [("1010", Decimal(f"{m}00.10"), None, None, None), ("4010", Decimal(f"-{m}00.10"), None, None, None)])
+        for m in (1, 2, 3)})
+    commit_all(book)
+    sheets = []
+    for served in (True, False):
+        with monkeypatch.context() as m:
+            if not served:
+                m.setattr(ledgerdays, "attach", lambda *a, **k: False)
+            target = tmp_path / f"r{served}.xlsx"
+            assert run(book, "report", "ledger", "1010", "--format", "xlsx", "--output", str(target)).exit_code == 0
+            sheet = load_workbook(target).active
+            sheets.append([[c.value for c in row] for row in sheet.iter_rows()])
+    assert sheets[0] == sheets[1]
+    assert sheets[0][1][:3] == [dt.datetime(2026, 1, 10), "JE-20260110-X001", "1010"]
+    assert str(sheets[0][3][-1]) == "600.3"  # 100.10 + 200.10 + 300.10, the running balance (a number)
+    target = tmp_path / "register.csv"
+    assert run(book, "report", "register", "--format", "csv", "--output", str(target)).exit_code == 0
+    assert target.read_text() == run(book, "report", "register", "--format", "csv").stdout
+
+
+def test_running_balance_and_totals_worked_out_by_hand(book):
+    """Three months of sales and one rent: the ledger of 1010 from February, streamed, opens at
+    the January sale and runs to the digit."""
+    write(book, {
+        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
+            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
+                                                              ("4010", Decimal("-1000.01"), None, None, None)]),
+        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
+            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
+                                                              ("1010", Decimal("-333.33"), None, None, None)]),
+        "journal/2026/03/JE-20260301-CCCC.yaml": _entry_text(
+            "JE-20260301-CCCC", dt.date(2026, 3, 1), "Sale", [("1010", Decimal("0.02"), None, None, None),
+                                                             ("4010", Decimal("-0.02"), None, None, None)]),
+    })
+    commit_all(book)
+    doc = json.loads(run(book, "report", "ledger", "1010", "--from", "2026-02-01", "--format", "json").stdout)
+    assert [(r["id"], r["debit"], r["credit"], r["balance"]) for r in doc["rows"]] == [
+        ("", None, None, "1000.01"), ("JE-20260210-BBBB", None, "333.33", "666.68"),
+        ("JE-20260301-CCCC", "0.02", None, "666.70")]
+    assert doc["totals"]["debit"] == "0.02" and doc["totals"]["credit"] == "333.33"
+    assert (doc["opening"], doc["closing"]) == ("1000.01", "666.70")
+
+
+def test_no_more_than_one_folder_of_posting_rows_is_alive_while_writing(book, monkeypatch):
+    """The structure, not a measure: while the register of six months is written (a piece every
+    ten rows), the posting rows alive are those of the folder being written, never the book's."""
+    from comptoir.domain.ledger import PostingRow
+
+    files = {}
+    for month in range(1, 7):
+        for n in range(12):
+            ident = f"JE-2026{month:02d}{n + 1:02d}-Q{n:03d}"
+            files[f"journal/2026/{month:02d}/{ident}.yaml"] = _entry_text(
+                ident, dt.date(2026, month, n + 1), "alive probe",
+                [("6100", Decimal(f"{n + 1}.00"), None, None, None), ("1010", Decimal(f"-{n + 1}.00"), None, None, None)])
+    write(book, files)
+    commit_all(book)
+    assert run(book, "report", "register").exit_code == 0  # the store holds every folder's rows
+    import click
+
+    alive: list[tuple[int, int]] = []
+    echo = click.echo
+
+    def watched(message=None, *args, **kwargs):
+        rows = sum(1 for o in gc.get_objects() if type(o) is PostingRow and o.entry_memo == "alive probe")
+        made = sum(1 for o in gc.get_objects() if type(o) is dict and o.get("memo") == "alive probe")
+        alive.append((rows, made))
+        return echo(message, *args, **kwargs)
+
+    for fmt in FORMATS:
+        alive.clear()
+        with monkeypatch.context() as m:
+            m.setattr(render_module, "_CHUNK", 10)
+            m.setattr(click, "echo", watched)
+            result = run(book, "report", "register", "--format", fmt)
+        assert result.exit_code == 0
+        assert len(alive) >= 14, (fmt, alive)  # 144 rows, ten at a time
+        assert max(r for r, _ in alive) <= 24, (fmt, alive)  # one month folder's 12 entries, 2 postings each
+        assert max(d for _, d in alive) <= 10 + 1, (fmt, alive)  # the rows of one piece
+
+
+# the renderer alone: rows made as they are read against the same rows held --------------------
+cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+tables = st.lists(st.tuples(cells, cells, st.integers(min_value=-10**9, max_value=10**9)), max_size=40)
+
+
+def _table(drawn: list, rows) -> Table:
+    cols = [text("memo", "Memo"), text("partner", "Partner | who"), Column("n", "N", "int"),
+            money("amount", "Amount", 2)]
+    totals = {"memo": "Total", "amount": sum((Decimal(n) / 100 for _, _, n in drawn), Decimal(0))} if drawn else None
+    return Table("probe", cols, rows, totals, title="Probe", notes=["a note"], meta={"k": "v"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(drawn=tables, repeat=st.sampled_from([1, 7, 300]), chunk=st.sampled_from([3, 2000]))
+def test_rows_made_as_read_render_as_the_rows_held(drawn, repeat, chunk):
+    """Any text (wide, combining, right-to-left, control characters, pipes), any number of rows
+    across the pieces' boundaries: each format's text is the whole table's."""
+    drawn = drawn * repeat
+
+    def make():
+        return ({"memo": a, "partner": b, "n": n, "amount": Decimal(n) / 100} for a, b, n in drawn)
+
+    old = render_module._CHUNK
+    render_module._CHUNK = chunk
+    try:
+        for fmt in FORMATS:
+            held = render_module.render(_table(drawn, list(make())), fmt)
+            assert render_module.render(_table(drawn, Rows(make)), fmt) == held, fmt
+            assert "".join(render_module.render_stream(_table(drawn, Rows(make, len(drawn))), fmt)) == held, fmt
+    finally:
+        render_module._CHUNK = old
