@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -495,16 +494,16 @@ def to_xlsx(tables: list[Table], names: list[str] | None = None) -> bytes:
     taken: set[str] = set()
     bold = Font(bold=True)
     for n, table in enumerate(tables):
-        if isinstance(table.rows, Rows):  # a workbook is held whole (openpyxl): so are its rows
-            table = dataclasses.replace(table, rows=list(table.rows))
+        # a workbook is held whole (openpyxl): so are rows made as they are read (Rows)
+        rows = table.rows if isinstance(table.rows, list) else list(table.rows)
         sheet = book.create_sheet(_sheet_name(names[n] if names else table.name, taken))
         for j, col in enumerate(table.columns, 1):
             cell = sheet.cell(row=1, column=j, value=col.header)
             cell.font = bold
             cell.data_type = "s"
-            width = max([len(col.header)] + [len(_human(r.get(col.key), col)) for r in table.rows[:200]])
+            width = max([len(col.header)] + [len(_human(r.get(col.key), col)) for r in rows[:200]])
             sheet.column_dimensions[cell.column_letter].width = min(60, max(8, width + 2))
-        body = table.rows + ([table.totals] if table.totals else [])
+        body = rows + ([table.totals] if table.totals else [])
         for i, row in enumerate(body, 2):
             for j, col in enumerate(table.columns, 1):
                 cell = sheet.cell(row=i, column=j)

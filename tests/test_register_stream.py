@@ -84,6 +84,14 @@ def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
         commit_all(book, "random")
         assert run(book, "validate").exit_code == 0
         _same(book, monkeypatch)
+        # dirty: an edited entry and one in a month no commit has (their folders read from the files)
+        journal = sorted((book / "journal").rglob("*.yaml"))
+        edited = journal[len(journal) // 2]
+        edited.write_text(edited.read_text().replace("memo: ", "memo: edited "))
+        write(book, {"journal/2026/05/JE-20260502-NEW1.yaml": _entry_text(
+            "JE-20260502-NEW1", dt.date(2026, 5, 2), "Late", [("6100", Decimal("12.34"), None, None, None),
+                                                              ("1010", Decimal("-12.34"), None, None, None)])})
+        _same(book, monkeypatch, STREAMED[:4] + STREAMED[6:7] + STREAMED[9:10], ("table", "json"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -360,7 +360,7 @@ class ServedRows:
     def add_held(self, rows: list[tuple]) -> None:
         span = self._span(rows)
         if span is not None:
-            self.parts.append((*span, pack(rows)))
+            self.parts.append((*span, pack(tuple(rows))))
 
     def __iter__(self) -> Iterator:
         return self.between(None, None).__iter__()
@@ -374,7 +374,7 @@ class ServedRows:
 
     def folder_rows(self, part: tuple) -> list[tuple]:
         if len(part) == 3:
-            return unpack(part[2])  # type: ignore[return-value]
+            return list(unpack(part[2]))
         _, _, folder, tree, accounts = part
         packed = self.store.get(ROWS, folder, tree, *self.keyed)
         if not isinstance(packed, dict) or any(type(packed.get(a)) is not bytes for a in accounts):

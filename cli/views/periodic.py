@@ -9,7 +9,7 @@ comptoir.domain.periodic.spans (quarters and years follow the fiscal year).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from comptoir.domain.book import Book
@@ -30,7 +30,7 @@ def pivot(name: str, title: str, periods: list[Span], run: Callable[[Span], Tabl
     order: list[tuple] = []
     shown: dict[tuple, dict] = {}
 
-    def learn(rows: list[dict]) -> None:
+    def learn(rows: Iterable[dict]) -> None:
         previous: tuple | None = None
         for row in rows:
             k = key_of(row)
