@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from json.encoder import encode_basestring as quoted  # how json.dumps(ensure_ascii=False) quotes
 
 from comptoir.domain.table import Column, Rows, Table
 
@@ -148,17 +149,24 @@ def _json_row(row: dict, cols: dict[str, Column]) -> str:
     value dumped alone (a string by the C encoder, much quicker than the indenting one)."""
     if not row:
         return "{}"
-    dumps = json.dumps
+    if not all(type(key) is str for key in row):  # json.dumps turns such keys into strings its own way
+        return json.dumps({k: _json_value(v, cols.get(k)) for k, v in row.items()}, indent=2,
+                          ensure_ascii=False).replace("\n", "\n    ")
     parts = []
     for key, value in row.items():
         value = _json_value(value, cols.get(key))
-        if type(value) is str:
-            text = dumps(value, ensure_ascii=False)
+        kind = type(value)
+        if isinstance(value, str):
+            text = quoted(value)
+        elif value is None:
+            text = "null"
+        elif kind is bool:
+            text = "true" if value else "false"
         elif isinstance(value, dict | list):
-            text = dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n      ")
         else:
-            text = dumps(value)
-        parts.append(f"      {dumps(key, ensure_ascii=False)}: {text}")
+            text = json.dumps(value)
+        parts.append(f"      {quoted(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n    }"
 
 
