@@ -185,10 +185,9 @@ def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_served_reports_read_no_entry_and_match_figures_worked_out_by_hand(book, monkeypatch):
-    """Three entries by hand: the served reports show the figures worked out below, and no
-    journal entry is read (the scoped book refuses access to entries)."""
-    write(book, {
+def _by_hand() -> dict[str, str]:
+    """Capital 1,000.00 in January; a sale of 240.00 and rent of 90.00 in February."""
+    return {
         "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
             "JE-20260105-AAAA", dt.date(2026, 1, 5), "Capital", [("1010", Decimal("1000.00"), None, None, None),
                                                                  ("3100", Decimal("-1000.00"), None, None, None)]),
@@ -198,7 +197,13 @@ def test_served_reports_read_no_entry_and_match_figures_worked_out_by_hand(book,
         "journal/2026/02/JE-20260220-CCCC.yaml": _entry_text(
             "JE-20260220-CCCC", dt.date(2026, 2, 20), "Rent", [("6100", Decimal("90.00"), None, None, None),
                                                                ("1010", Decimal("-90.00"), None, None, None)]),
-    })
+    }
+
+
+def test_served_reports_read_no_entry_and_match_figures_worked_out_by_hand(book, monkeypatch):
+    """Three entries by hand: the served reports show the figures worked out below, and no
+    journal entry is read (the scoped book refuses access to entries)."""
+    write(book, _by_hand())
     commit_all(book)
     from comptoir.model import Book
 
@@ -248,15 +253,7 @@ def test_cash_flow_is_served_from_cash_moves_kept_per_folder(book, monkeypatch):
     February by both methods shows the figures worked out below, reads no entry and holds no
     posting row (what it reads of the postings is kept per folder), and equals the full read."""
     write(book, {
-        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
-            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Capital", [("1010", Decimal("1000.00"), None, None, None),
-                                                                 ("3100", Decimal("-1000.00"), None, None, None)]),
-        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
-            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Sale", [("1010", Decimal("240.00"), None, None, None),
-                                                               ("4010", Decimal("-240.00"), None, None, None)]),
-        "journal/2026/02/JE-20260220-CCCC.yaml": _entry_text(
-            "JE-20260220-CCCC", dt.date(2026, 2, 20), "Rent", [("6100", Decimal("90.00"), None, None, None),
-                                                               ("1010", Decimal("-90.00"), None, None, None)]),
+        **_by_hand(),
         "journal/2026/02/JE-20260228-DDDD.yaml": "id: JE-20260228-DDDD\ndate: 2026-02-28\nmemo: Revaluation\n"
         "postings:\n  - account: '1010'\n    amount: 0\n    currency: USD\n    value: 15.00\n"
         "  - account: '4020'\n    amount: -15.00\n",
