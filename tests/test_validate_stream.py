@@ -313,6 +313,10 @@ def test_validate_against_a_base_reads_only_the_folders_that_changed(monkeypatch
                 m.setattr(audit, "_changed", lambda *a: None)
                 full = run(book, "validate", "--format", fmt, *args)
             assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (full.exit_code, full.stdout, full.stderr)
+            said = streamed.stdout + streamed.stderr
+            if any(code in said for code in ("misfiled", "duplicate-id")):  # the first file in path order holds
+                assert reads == [None, None], reads  # an id filed twice: both books are read whole
+                return
             assert len(reads) == 2 and all(r is not None and all(not f.startswith("journal/") or f.count("/") == 2
                                                                  for f in r) for r in reads), reads
 

@@ -12,17 +12,19 @@ from comptoir.model import Book
 from comptoir.schemas.registry import SETTINGS_FILE
 
 
-def check_against_base(root: DataRoot, book: Book, base: str) -> list[Problem]:
+def check_against_base(root: DataRoot, book: Book, base: str, whole: bool = False) -> list[Problem]:
     """The problems of the book (the working tree, or `book.revision`) against a base revision.
     A record whose file is the same in both has nothing to report (it is unchanged), so only the
     folders holding a file that differs are read, at the base and in the book: `book` may hold
-    its journal a folder at a time (a streamed validate), and the base is never read whole."""
+    its journal a folder at a time (a streamed validate), and the base is never read whole.
+    `whole`: the book files an id twice or in the wrong folder, so which file holds a record
+    depends on every folder (the first in path order wins): both are read whole."""
     if root.top is None:
         return [Problem("", 0, "not-a-repository", "--base needs the book to be in a git repository", "")]
     base_rev = git.resolve(root.top, base)
     reopened = _reopen_commits(root, base_rev)
     scope = _changed(root, base_rev, book.revision)
-    if scope is None:  # a file changed directly in a kind's folder that has folders: read both whole
+    if whole or scope is None:  # a file changed directly in a kind's folder that has folders: read both whole
         return compare_with_base(load_book(root, base_rev), load_book(root, book.revision), reopened)
     kinds, folders = scope
     return compare_with_base(_part(root, base_rev, kinds, folders), _part(root, book.revision, kinds, folders),
