@@ -376,6 +376,28 @@ def _ascii_grid(headers: list[str], body: list[list[str]], align: list[str], pip
     return "\n".join([line(headers), rule, *map(line, rows)])
 
 
+def _head(table: Table, fmt: str) -> list[str]:
+    """The lines before the grid: the title and the revision read."""
+    parts = []
+    if table.title:
+        parts.append(printable(f"## {table.title}" if fmt == "markdown" else table.title))
+        if table.as_of:
+            parts.append(printable(f"as of {table.as_of}"))
+        parts.append("")
+    return parts
+
+
+def _tail(table: Table, fmt: str) -> list[str]:
+    """The lines after the grid: the notes and, in Markdown, the chart."""
+    parts = []
+    if table.notes:
+        parts.append("")
+        parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
+    if fmt == "markdown" and table.chart and table.chart.get("x"):
+        parts += ["", mermaid(table.chart)]
+    return parts
+
+
 def render(table: Table, fmt: str) -> str:
     if isinstance(table.rows, Rows):
         return "".join(render_stream(table, fmt))
@@ -383,22 +405,9 @@ def render(table: Table, fmt: str) -> str:
         return to_json(table)
     if fmt == "csv":
         return to_csv(table)
-    parts = []
-    if table.title:
-        parts.append(printable(f"## {table.title}" if fmt == "markdown" else table.title))
-        if table.as_of:
-            parts.append(printable(f"as of {table.as_of}"))
-        parts.append("")
-    if table.rows or table.totals:
-        parts.append(_grid(table, fmt))
-    else:
-        parts.append("(nothing to show)")
-    if table.notes:
-        parts.append("")
-        parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
-    if fmt == "markdown" and table.chart and table.chart.get("x"):
-        parts += ["", mermaid(table.chart)]
-    return "\n".join(parts) + "\n"
+    parts = _head(table, fmt)
+    parts.append(_grid(table, fmt) if table.rows or table.totals else "(nothing to show)")
+    return "\n".join(parts + _tail(table, fmt)) + "\n"
 
 
 def render_stream(table: Table, fmt: str) -> Iterator[str]:
@@ -410,24 +419,14 @@ def render_stream(table: Table, fmt: str) -> Iterator[str]:
     if fmt == "csv":
         yield from _csv_stream(table)
         return
-    parts = []
-    if table.title:
-        parts.append(printable(f"## {table.title}" if fmt == "markdown" else table.title))
-        if table.as_of:
-            parts.append(printable(f"as of {table.as_of}"))
-        parts.append("")
+    parts = _head(table, fmt)
     if table.rows or table.totals:
         yield "\n".join(parts) + ("\n" if parts else "")
         yield from _grid_stream(table, fmt)
         parts = [""]
     else:
         parts.append("(nothing to show)")
-    if table.notes:
-        parts.append("")
-        parts.extend(printable(f"- {n}" if fmt == "markdown" else n) for n in table.notes)
-    if fmt == "markdown" and table.chart and table.chart.get("x"):
-        parts += ["", mermaid(table.chart)]
-    yield "\n".join(parts) + "\n"
+    yield "\n".join(parts + _tail(table, fmt)) + "\n"
 
 
 def mermaid(chart: dict) -> str:
