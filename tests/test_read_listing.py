@@ -7,13 +7,13 @@ uncommitted change: an edited, a staged, a deleted and an untracked file."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 from comptoir.book import loader
 
 from .conftest import commit_all, git, run, write
+from .test_write_tree import _Count
 
 REPORTS = [
     ("report", "trial-balance"),
@@ -28,19 +28,6 @@ REPORTS = [
 def _entry(ident: str, day: str, lines: list[tuple[str, str]]) -> str:
     rows = "".join(f"  - account: '{a}'\n    amount: {x}\n" for a, x in lines)
     return f"id: {ident}\ndate: {day}\nmemo: {ident}\npostings:\n{rows}"
-
-
-def _git_calls(monkeypatch) -> list[list[str]]:
-    calls: list[list[str]] = []
-    real = subprocess.Popen.__init__
-
-    def counted(popen, args, *rest, **kwargs):
-        if isinstance(args, list | tuple) and args and args[0] == "git":
-            calls.append([a for a in args[1:] if a != "--no-optional-locks"])
-        return real(popen, args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
-    return calls
 
 
 def _both(book, monkeypatch, args) -> tuple:
@@ -106,7 +93,8 @@ def test_a_served_report_reads_git_index_once_its_status(posted, monkeypatch, ar
     """The probe's status is the one pass over the files; the listing adds a lookup of the
     folders' ids at HEAD (`cat-file --batch-check`), no `ls-files` and no `diff`."""
     run(posted, *args)  # the folders' listings are kept in the store
-    calls = _git_calls(monkeypatch)
+    count = _Count(monkeypatch)  # every git process, as the write tests count them
+    calls = count.calls
     res = run(posted, *args)
     assert res.exit_code == 0, res.output
     assert [c for c in calls if c[0] in ("ls-files", "diff", "diff-files", "diff-index")] == [], calls
