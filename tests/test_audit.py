@@ -271,3 +271,28 @@ def test_history_follows_a_record_moved_to_another_month_folder_by_its_id(book):
     assert [r["subject"] for r in rows] == [f"Post {ident}: Rent", "Move the rent to November"]
     assert rows[1]["changes"] == ["date: 2026-10-30 -> 2026-11-02"]
     assert rows[1]["path"] == f"journal/2026/11/{ident}.yaml"
+
+
+def test_validate_checks_the_schema_files_against_stored_digests(book, monkeypatch):
+    """Generating the schemas from the models costs every `validate` ~0.13 s: `init` stores their
+    digests, the check reads them; without them (store deleted) it generates once and stores."""
+    import shutil
+
+    from comptoir.book import schemafiles
+
+    made = []
+    real = schemafiles.all_schemas
+    monkeypatch.setattr(schemafiles, "all_schemas", lambda: made.append(1) or real())
+    assert run(book, "validate").exit_code == 0 and made == []
+    (book / "schemas/item.schema.json").write_text("{}\n")
+    (book / "schemas/journal.schema.json").unlink()
+    commit_all(book, "break two schemas")
+    for expect_made in ([], [1], [1]):
+        if expect_made == [1] and not made:
+            shutil.rmtree(book / ".git/comptoir/store/schema-digests")
+        res = run(book, "validate")
+        assert res.exit_code == 1 and made == expect_made
+        assert "schemas/item.schema.json:1: error [schema-stale]" in res.stderr
+        assert "schemas/journal.schema.json:1: error [schema-missing]" in res.stderr
+    assert run(book, "schema", "export").exit_code == 0
+    assert run(book, "validate").exit_code == 0

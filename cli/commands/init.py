@@ -20,9 +20,10 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     from comptoir.app.write import Writer
     from comptoir.book import git, yamlwrite
     from comptoir.book.root import DataRoot
+    from comptoir.book.schemafiles import current_schemas
     from comptoir.domain.chart import starter_accounts
     from comptoir.errors import fail
-    from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
+    from comptoir.schemas.jsonschema import SCHEMA_DIR
     from comptoir.schemas.registry import SETTINGS_FILE, kind_named
     from comptoir.schemas.settings import Settings
 
@@ -53,7 +54,7 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
             if not no_chart:
                 for account in starter_accounts():
                     writer.put(kind_named("account"), account)
-            for name, schema_text in all_schemas().items():
+            for name, schema_text in current_schemas(root).items():
                 writer.put_text(f"{SCHEMA_DIR}/{name}", schema_text)
             writer.commit(f"Start the books of {company}", [])
     except BaseException:

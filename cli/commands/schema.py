@@ -20,9 +20,10 @@ def export(env, directory: str | None, no_commit: bool) -> None:
     """Write the schemas to DIRECTORY, or commit them to the book's schemas/ folder (the default)."""
     from pathlib import Path
 
-    from comptoir.schemas.jsonschema import SCHEMA_DIR, all_schemas
+    from comptoir.book.schemafiles import current_schemas
+    from comptoir.schemas.jsonschema import SCHEMA_DIR
 
-    schemas = all_schemas()
+    schemas = current_schemas(None if directory else env.root())
     if directory:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
