@@ -80,6 +80,7 @@ def _template(name: str, build: Callable[[Path, Path], object] | None) -> tuple[
             shutil.copytree(_template("", None)[0], root, symlinks=True)
             assert build is not None
             result = build(root, scratch)
+        pack(root)  # copied per test: one pack file, not every loose object
         found = _TEMPLATES[name] = (root, result)
     return found
 
@@ -96,7 +97,13 @@ def _copy_function(src: str, dst: str) -> object:
 
 
 def copy_book(template: Path, book: Path) -> None:
+    """A copy of the book `template` (its .git too) at `book`: call `pack(template)` first when
+    it is copied many times (a commit of the demo leaves ~800 loose objects to copy)."""
     shutil.copytree(template, book, symlinks=True, copy_function=_copy_function)
+
+
+def pack(repo: Path) -> None:
+    git(repo, "repack", "-a", "-d", "-q")
 
 
 def from_template(book: Path, name: str, build: Callable[[Path, Path], object]) -> object:

@@ -19,7 +19,7 @@ from comptoir.book.root import find_root
 from comptoir.domain import validation
 from comptoir.model import Book
 
-from .conftest import commit_all, files_in_commit, git, head, run
+from .conftest import commit_all, copy_book, files_in_commit, git, head, pack, run
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 
@@ -35,11 +35,12 @@ def template(tmp_path_factory) -> Path:
     commit_all(root, "demo")
     res = run(root, "validate")
     assert res.exit_code == 0, res.output
+    pack(root)
     return root
 
 
 def _copy(template: Path, dest: Path, known: bool) -> Path:
-    shutil.copytree(template, dest, symlinks=True)
+    copy_book(template, dest)
     if not known:
         for found in (dest / ".git" / "comptoir" / "store" / "verdict").glob("*"):
             found.unlink()

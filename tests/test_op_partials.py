@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from comptoir.app import stockreports
 
-from .conftest import _template, commit_all, git, run, write
+from .conftest import _template, commit_all, copy_book, git, run, write
 
 STOCK_REPORTS = [
     ("report", "stock-balance"),
@@ -144,7 +144,7 @@ def test_random_stock_books_give_the_same_reports(monkeypatch, drawn, cut):
     folder = Path(tempfile.mkdtemp(prefix="comptoir-op-partials-"))
     try:
         book = folder / "books"
-        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        copy_book(_template("", None)[0], book)
         write(book, _base_files())
         _write_moves(book, drawn[:cut] or drawn[:1])
         commit_all(book, "first")
@@ -597,7 +597,7 @@ def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
     folder = Path(tempfile.mkdtemp(prefix="comptoir-op-crm-"))
     try:
         book = folder / "books"
-        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        copy_book(_template("", None)[0], book)
         leads, activities = drawn
         _write_crm(book, leads, activities[: len(activities) // 2])
         commit_all(book, "first")

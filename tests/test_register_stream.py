@@ -22,7 +22,7 @@ from comptoir import render as render_module
 from comptoir.app import ledgerdays
 from comptoir.domain.table import Column, Rows, Table, money, text
 
-from .conftest import _template, commit_all, run, write
+from .conftest import _template, commit_all, copy_book, run, write
 from .test_report_partials import _entry_text, _write_book, entries
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -79,7 +79,7 @@ def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
     folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-"))
     try:
         book = folder / "books"
-        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        copy_book(_template("", None)[0], book)
         _write_book(book, drawn)
         commit_all(book, "random")
         assert run(book, "validate").exit_code == 0

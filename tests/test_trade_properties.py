@@ -29,7 +29,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import _template, run
+from .conftest import _template, copy_book, run
 
 D = Decimal
 START = dt.date(2026, 7, 1)
@@ -323,7 +323,7 @@ def _fresh_model() -> Model:
     template, (po_f, bill_f, po_m) = _template("test_trade_properties", _build)
     folder = Path(tempfile.mkdtemp(prefix="comptoir-prop-"))
     book = folder / "books"
-    shutil.copytree(template, book, symlinks=True)
+    copy_book(template, book)
     return Model(book, purchases=[Purchase(po_f, "F", 10, received=True, bill=bill_f),
                                   Purchase(po_m, "M", 10, received=True)])
 
