@@ -116,6 +116,25 @@ def from_template(book: Path, name: str, build: Callable[[Path, Path], object]) 
     return book if result is None or result == template else result
 
 
+DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
+
+
+def _demo(root: Path, scratch: Path) -> None:
+    shutil.rmtree(root)
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("script", ".*"))
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.com")
+    commit_all(root, "demo company")
+
+
+def demo_book(book: Path) -> Path:
+    """The demo company (ledger-data/ less its script) committed in a repository of its own at
+    `book` (tests never write into ledger-data/): committed once per process, copied per test."""
+    copy_book(_template("demo", _demo)[0], book)
+    return book
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """A fresh book (starter chart, EUR) in its own git repository (a copy of one made by `init`)."""

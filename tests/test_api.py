@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -65,15 +64,9 @@ def test_unknown_names_are_errors(book, tmp_path):
 def test_every_report_runs_on_the_demo_and_gives_plain_values(tmp_path):
     """Each report of api.REPORTS on a copy of the demo company: rows of plain values, and the
     figures that must agree do (aging with the ledger, the trial balance with itself)."""
-    import shutil
+    from .conftest import demo_book
 
-    from .conftest import commit_all
-
-    root = tmp_path / "books"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "ledger-data", root,
-                    ignore=shutil.ignore_patterns("script", "examples"))
-    git(root, "init", "-q")
-    commit_all(root, "demo")
+    root = demo_book(tmp_path / "books")
     books = api.open(root, today=dt.date(2026, 11, 30))
     options = {"bom-cost": {"sku": "ESP-1K"}}
     for name in api.REPORTS:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import commit_all, git, run
+from .conftest import demo_book, run
 from .finance_helpers import post, report, rows_by
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
@@ -25,11 +25,7 @@ needs_hledger = pytest.mark.skipif(HLEDGER is None, reason="hledger is not insta
 @pytest.fixture
 def demo(tmp_path) -> Path:
     """A copy of the demo company in its own repository (tests never write into ledger-data/)."""
-    root = tmp_path / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("script", ".*"))
-    git(root, "init", "-q")
-    commit_all(root, "demo company")
-    return root
+    return demo_book(tmp_path / "demo")
 
 
 def export(book: Path, tmp_path: Path, *args: str) -> Path:
