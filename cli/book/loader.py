@@ -193,6 +193,10 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
     prefix = root.prefix
     files: dict[str, str | None] = {}
     specs = None if folders is None else [prefix + SETTINGS_FILE] + [f"{prefix}{f}/" for f in folders]
+
+    def read_work(rel: str) -> bytes:  # every listing but a revision's reads the working tree
+        return (root.path / rel).read_bytes()
+
     if root.top is None:
         if rev:
             raise ComptoirError(Problem("", 0, "not-a-repository",
@@ -205,11 +209,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
                 if _wanted(rel) and (folders is None or rel == SETTINGS_FILE
                                      or any(rel.startswith(f + "/") for f in folders)):
                     files[rel] = None
-
-        def read_disk(rel: str) -> bytes:
-            return (root.path / rel).read_bytes()
-
-        return files, read_disk
+        return files, read_work
     top = root.top
     if rev or clean:
         for path, blob in git.tree_blobs(top, rev or "HEAD", prefix, specs).items():
@@ -220,21 +220,11 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
         def read_blob(rel: str) -> bytes:
             return git.run(top, "show", f"{rev}:{prefix}{rel}")
 
-        if rev:
-            return files, read_blob
-
-        def read_disk_file(rel: str) -> bytes:
-            return (root.path / rel).read_bytes()
-
-        return files, read_disk_file
+        return (files, read_blob) if rev else (files, read_work)
     probed = None if folders is None else _listed_by_probe(root, status, [SETTINGS_FILE, *(f + "/" for f in folders)])
     if probed is not None:
         files.update((rel, blob) for rel, blob in probed.items() if _wanted(rel))
-
-        def read_probed(rel: str) -> bytes:
-            return (root.path / rel).read_bytes()
-
-        return files, read_probed
+        return files, read_work
     index, changed, deleted = git.listing(top, prefix, specs, dirty=not clean)
     for path, blob in index.items():
         if path in deleted:
@@ -246,10 +236,6 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
         rel = path[len(prefix):]
         if _wanted(rel) and (top / path).is_file():
             files[rel] = None
-
-    def read_work(rel: str) -> bytes:
-        return (root.path / rel).read_bytes()
-
     return files, read_work
 
 
