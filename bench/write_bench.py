@@ -50,7 +50,23 @@ def _book(folder: Path, entries: int, orders: int, seed: int, comptoir: list[str
             shutil.rmtree(folder)
         print(f"generating {sizes} in {folder} ...", file=sys.stderr, flush=True)
         info = cb.generate(folder, sizes, comptoir)
+    _index_settings(folder)
     return folder, info
+
+
+def _index_settings(folder: Path) -> None:
+    """The index settings `comptoir init` gives a repository it creates (comptoir.book.git.INDEX_SETTINGS),
+    set on a book generated before it did, as docs/performance.md tells a user to for an existing book."""
+    import subprocess
+
+    from comptoir.book import git
+
+    wanted = dict(git.INDEX_SETTINGS)
+    have = {key: subprocess.run(["git", "config", "--get", key], cwd=folder, capture_output=True, text=True).stdout.strip()
+            for key in wanted}
+    if have != wanted:
+        print(f"setting git's index settings in {folder} ...", file=sys.stderr, flush=True)
+        git.tune_index(folder)
 
 
 def _chain(book: Path, info: dict, c: list[str]) -> list[tuple[str, list[str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from .conftest import files_in_commit, git, head, run
 
@@ -15,6 +16,30 @@ def test_init_creates_settings_chart_and_one_commit(book):
     res = run(book, "account", "list", "--format", "json")
     codes = [r["code"] for r in json.loads(res.stdout)["rows"]]
     assert {"1010", "1100", "1200", "2010", "3200", "4010", "5010", "6010"} <= set(codes)
+
+
+def test_init_keeps_the_index_of_a_repository_it_creates_compact_and_split(tmp_path):
+    """A write rewrites git's index: in a repository `init` creates it is version 4 (shared path
+    prefixes) and split (a write rewrites the small part); a repository the book joins keeps its
+    own settings."""
+    books = tmp_path / "books"
+    assert run(None, "init", books, "--company", "X", "--currency", "EUR").exit_code == 0
+    config = {key: git(books, "config", "--get", key).strip()
+              for key in ("index.version", "core.splitIndex", "core.untrackedCache")}
+    assert config == {"index.version": "4", "core.splitIndex": "true", "core.untrackedCache": "true"}
+    res = run(books, "journal", "post", "--date", "2026-11-05", "--memo", "Beans", "-p", "6100", "12.50", "-p", "1010")
+    assert res.exit_code == 0, res.output
+    index = (books / ".git" / "index").read_bytes()
+    assert index[:8] == b"DIRC\0\0\0\x04" and b"link" in index  # version 4, with the split index's link
+    assert len(list((books / ".git").glob("sharedindex.*"))) == 1
+    assert git(books, "status", "--porcelain") == ""
+    top = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(top))
+    assert run(None, "init", top / "books", "--company", "Y", "--currency", "EUR").exit_code == 0
+    left = subprocess.run(["git", "config", "--get-regexp", r"^(index\.|core\.(splitindex|untrackedcache))"],
+                          cwd=top, capture_output=True, text=True)
+    assert (left.returncode, left.stdout) == (1, "")  # nothing set
+    assert (top / ".git" / "index").read_bytes()[:8] == b"DIRC\0\0\0\x02"
 
 
 def test_init_refuses_existing_book(book):

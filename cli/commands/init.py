@@ -14,7 +14,12 @@ import click
 @click.option("--fiscal-year-start", default="01-01", show_default=True, help="MM-DD the fiscal year starts.")
 @click.option("--no-chart", is_flag=True, help="Start without the starter chart of accounts.")
 def init(directory: Path, company: str, currency: str, fiscal_year_start: str, no_chart: bool) -> None:
-    """Create a new book in DIRECTORY (and a git repository if it is not inside one)."""
+    """Create a new book in DIRECTORY (and a git repository if it is not inside one).
+
+    A repository it creates keeps git's index compact and split (index.version 4,
+    core.splitIndex, core.untrackedCache), so a write to a large book rewrites a small file;
+    an existing repository's settings are left as they are (docs/performance.md says how to
+    set them)."""
     from pydantic import ValidationError
 
     from comptoir.app.write import Writer
@@ -43,6 +48,7 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     if top is None:
         git.run(directory, "init", "-q")
         top = directory.resolve()
+        git.tune_index(top)  # a repository of our own: its index kept small for a large book
     root = DataRoot(directory, top)
     text = yamlwrite.dump(settings.model_dump(mode="python", exclude_none=True),
                           header="# comptoir settings: company, base currency, fiscal year and lock date\n"
