@@ -114,7 +114,9 @@ def tune_index(top: Path) -> None:
     version and the split to an index it writes afresh only)."""
     for key, value in INDEX_SETTINGS:
         run(top, "config", key, value)
-    run(top, "update-index", "--index-version", "4", "--split-index", "--untracked-cache")
+    # two commands: git 2.39 leaves an existing index unsplit when --split-index comes with the others
+    run(top, "update-index", "--index-version", "4", "--untracked-cache")
+    run(top, "update-index", "--split-index")
 
 
 def has_commits(top: Path) -> bool:
