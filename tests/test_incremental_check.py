@@ -498,3 +498,66 @@ def test_the_purchasing_rule_checks_added_documents_as_the_full_rule_does(templa
                      if p.code in ("over-receipt", "unknown-purchase-order"))
         full = sorted((p.code, p.message) for p in purchasing_rules(after))
         assert got == full and full, (added, got, full)
+
+
+@pytest.mark.parametrize("where", ["a month folder", "a new month folder", "ignored"])
+def test_a_large_kind_compared_by_git_sees_an_untracked_file_though_git_is_asked_for_tracked_ones_only(
+        template, tmp_path, monkeypatch, where):
+    """A kind too large to compare by content is asked of `git status` for its tracked files only (git's
+    look for untracked files hashes every path of its index first), and its folders' entries are
+    counted against HEAD's trees: an unreadable move nobody committed, in a month folder or a new one,
+    is still seen by a stock issue (refused, as the whole read refuses it); a file git ignores there
+    is asked of git, which says the folder is HEAD's."""
+    repo = _copy(template, tmp_path / "untracked", known=True)
+    monkeypatch.setattr(ondemand, "CONTENT_LIMIT", 0)  # every kind compared by git, as in a large book
+    if where == "ignored":
+        (repo / ".gitignore").write_text("*.swp\n")
+        commit_all(repo, "ignore editor files")
+        assert run(repo, "validate").exit_code == 0
+    spy = _Spy(monkeypatch)
+    statuses: list[list[str]] = []
+    real = ondemand.status_of
+
+    def asked(path, prefix, paths):
+        statuses.append(list(paths))
+        return real(path, prefix, paths)
+
+    monkeypatch.setattr(ondemand, "status_of", asked)
+    name = {"a month folder": "stock/2026/10/MV-20261015-ZZZZ.yaml", "a new month folder": "stock/2027/01/MV-20270105-ZZZZ.yaml",
+            "ignored": "stock/2026/10/.MV-20261015-ZZZZ.yaml.swp"}[where]
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).write_text("id: [unclosed\n")
+    committed = head(repo)
+    res = run(repo, "stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY", "--date", "2026-11-28")
+    if where == "ignored":
+        assert res.exit_code == 0, res.output
+        assert (spy.calls, spy.whole, spy.turned) == (1, 0, 0)
+        assert ["stock/"] in statuses  # the extra entry made the comparison ask git's whole answer
+    else:
+        assert res.exit_code == 1 and "[book-invalid]" in res.stderr and name in res.stderr, res.output
+        assert (spy.calls, spy.turned) == (1, 1) and head(repo) == committed
+    assert git(repo, "status", "--porcelain", "--untracked-files=all").count(name) == (0 if where == "ignored" else 1)
+
+
+def test_a_clean_large_kind_is_compared_without_git_looking_for_untracked_files(template, tmp_path, monkeypatch):
+    """When the folders hold exactly HEAD's entries, the one `git status` of `stock/` (and of each other
+    kind, all compared by git here) skips the look for untracked files (`--untracked-files=no`), and no
+    second status runs."""
+    import subprocess
+
+    repo = _copy(template, tmp_path / "clean", known=True)
+    monkeypatch.setattr(ondemand, "CONTENT_LIMIT", 0)
+    calls: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counted(popen, args, *rest, **kwargs):
+        if isinstance(args, list) and args[:1] == ["git"]:
+            calls.append([a for a in args[1:] if a != "--no-optional-locks"])
+        return real(popen, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    res = run(repo, "stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY", "--date", "2026-11-28")
+    assert res.exit_code == 0, res.output
+    statuses = [c for c in calls if c[0] == "status"]
+    stock = [s for s in statuses if s[s.index("--") + 1:] == ["stock/"]]
+    assert len(stock) == 1 and all("--untracked-files=no" in s for s in statuses), statuses
