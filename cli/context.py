@@ -100,7 +100,10 @@ class Env:
             rev = git.resolve(root.top, as_of)
         return rev
 
-    def writer(self, command: str, no_commit: bool = False):
+    def writer(self, command: str, no_commit: bool = False, reads: tuple[str, ...] = ()):
+        """The writer of one command. `reads`: the kinds whose derived facts it asks for (a sales
+        order: the journal's receivable rows and the stock moves' levels), compared with HEAD in one
+        `git status` when the first is used instead of one status each."""
         from comptoir.book.verdict import Head
 
         self._warned_refused = True  # the writer refuses a repository git refuses, with the reason
@@ -109,7 +112,7 @@ class Env:
         from comptoir.app.write import Writer
 
         writer = Writer(root, command, no_commit=no_commit, lock_timeout=self.lock_timeout,
-                        today=self.today, status=status)
+                        today=self.today, status=status, reads=reads)
         writer.far_dates = self.far_dates
         writer.allow_invalid = self.allow_invalid or os.environ.get("COMPTOIR_ALLOW_INVALID", "") not in ("", "0")
         return writer

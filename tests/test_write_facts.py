@@ -62,3 +62,35 @@ def test_the_credit_check_counts_a_hand_posted_receivable_and_forgets_a_reverted
     assert res.exit_code == 1 and "[credit-limit]" in res.stderr and "4,000.00" in res.stderr
     git(book, "-c", "user.name=T", "-c", "user.email=t@x", "revert", "--no-edit", "HEAD")
     ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 60 25.00")
+
+
+def test_an_order_compares_the_journal_and_the_stock_together_and_sees_an_uncommitted_receivable(book, monkeypatch):
+    """An order reads the journal's receivables and the stock levels: with both kinds too large to
+    compare by content (as in a large book), one `git status` compares them together, and a
+    receivable entry written by hand and not committed is still counted by the credit check."""
+    import subprocess
+
+    from comptoir.book import ondemand
+
+    trading_book(book)
+    ok(book, "stock", "receive", "ESP", "--qty", "100", "--unit-cost", "10.00", "--date", "2026-11-20")
+    assert run(book, "validate").exit_code == 0
+    monkeypatch.setattr(ondemand, "CONTENT_LIMIT", 0)
+    (book / "journal/2026/11/JE-20261121-HAND.yaml").write_text(
+        "id: JE-20261121-HAND\ndate: 2026-11-21\nmemo: Invoice typed by hand\npostings:\n"
+        "  - account: '1100'\n    amount: 4000.00\n    partner: cafe-lumiere\n  - account: '4010'\n    amount: -4000.00\n")
+    calls: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counted(popen, args, *rest, **kwargs):
+        if isinstance(args, list) and args[:1] == ["git"] and "status" in args:
+            calls.append(args[args.index("--") + 1:])
+        return real(popen, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    res = run(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 60 25.00")
+    assert res.exit_code == 1 and "[credit-limit]" in res.stderr and "4,000.00" in res.stderr, res.output
+    assert any(sorted(c) == ["journal/", "stock/"] for c in calls), calls  # compared together
+    assert ["journal/"] not in calls and ["stock/"] not in calls, calls  # and not one by one
+    (book / "journal/2026/11/JE-20261121-HAND.yaml").unlink()
+    ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 60 25.00")

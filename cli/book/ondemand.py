@@ -225,8 +225,10 @@ class Listing:
     about), and the records read so far."""
 
     def __init__(self, root: DataRoot, commit: str = "HEAD", lazy: bool = False,
-                 on_dirty: Callable[[], None] | None = None) -> None:
+                 on_dirty: Callable[[], None] | None = None, together: Collection[str] = ()) -> None:
         self.root = root
+        self.together = tuple(together)  # kinds the write said it reads whole (their facts): compared in one status
+        self._differs: set[str] = set()  # kinds compared with others and found to differ from HEAD
         self.commit = commit  # HEAD's commit id, its kind folders looked up (git.resolve_head)
         self.lazy = lazy  # compare each kind's folder with HEAD before its first use (else: known equal)
         self.fresh: set[str] = set()  # kinds whose folder was found as HEAD has it
@@ -251,27 +253,43 @@ class Listing:
             return True
         if self.working is not None:
             return False
-        if self._same_as_head(kind_named(kind)):
-            self.fresh.add(kind)
-            return True
+        if kind not in self._differs:
+            # the kinds the write declared it reads (a sales order: the journal and the stock moves)
+            # are compared together, in one status: each status reads git's whole index
+            group = [kind, *(k for k in self.together if k != kind and k not in self.fresh and k not in self._differs)] \
+                if kind in self.together else [kind]
+            same = self._same_as_head([kind_named(k) for k in group])
+            self.fresh.update(same)
+            self._differs.update(k for k in group if k not in same)
+            if kind in same:
+                return True
         self._to_working()
         return False
 
-    def _same_as_head(self, kind: Kind) -> bool:
-        """Whether the kind's folder in the working tree is HEAD's. A folder of a few thousand files
-        is compared by content, without git: every file's blob id against HEAD's listing (kept in
-        the store), no file more or less. Anything else, a larger folder or one that differs so
-        (an ignored file, a file git stores through a filter), is asked of `git status` of that
-        folder alone, which reads git's whole index (64 MB at 300,000 entries: 0.1-0.2 s) and
-        stats the folder's files."""
-        folder = kind.folder + "/"
+    def _same_as_head(self, kinds: list[Kind]) -> set[str]:
+        """Those of `kinds` whose folder in the working tree is HEAD's. A folder of a few thousand
+        files is compared by content, without git: every file's blob id against HEAD's listing (kept
+        in the store), no file more or less. Anything else, a larger folder or one that differs so
+        (an ignored file, a file git stores through a filter), is asked of one `git status` of those
+        folders (`compare`), which reads git's whole index (64 MB at 300,000 entries: 0.1-0.2 s) and
+        stats the folders' files."""
         prefix = self.root.prefix
-        files = _files_under(self.root.path / kind.folder, CONTENT_LIMIT)
-        if files is not None and _same_files(files, prefix + folder, git.tree_blobs(
-                self.root.top, self.commit, prefix, [prefix + folder])):  # type: ignore[arg-type]
-            self.by_content.add(kind.name)
-            return True
-        return compare(self.root, self.commit, [folder]) == []
+        same: set[str] = set()
+        asked: list[Kind] = []
+        for kind in kinds:
+            folder = kind.folder + "/"
+            files = _files_under(self.root.path / kind.folder, CONTENT_LIMIT)
+            if files is not None and _same_files(files, prefix + folder, git.tree_blobs(
+                    self.root.top, self.commit, prefix, [prefix + folder])):  # type: ignore[arg-type]
+                self.by_content.add(kind.name)
+                same.add(kind.name)
+            else:
+                asked.append(kind)
+        if asked:
+            changed = compare(self.root, self.commit, [k.folder + "/" for k in asked])
+            if changed is not None:
+                same.update(k.name for k in asked if not any(p.startswith(k.folder + "/") for p in changed))
+        return same
 
     def _folder_fresh(self, folder: str) -> bool:
         """Whether one folder (a month of a month-filed kind) is as HEAD has it, compared when first
@@ -620,17 +638,19 @@ class Sources(MutableMapping):
 
 
 def load_on_demand(root: DataRoot, on_dirty: Callable[[], None] | None = None,
-                   fresh: dict[str, str] | None = None) -> Book:
+                   fresh: dict[str, str] | None = None, together: Collection[str] = ()) -> Book:
     """The working tree's book, read as it is used, from HEAD's tree (known free of errors) where
     the working tree is as HEAD has it: each kind's folder is compared with HEAD on first use (the
-    settings file must have been found unchanged; `fresh`: kind -> folder, compared already). When one differs, the book turns to the
-    working tree and `on_dirty` is called: the write is then checked against the whole book."""
+    settings file must have been found unchanged; `fresh`: kind -> folder, compared already; `together`:
+    kinds the write reads whole, compared in one status when the first of them is used). When one
+    differs, the book turns to the working tree and `on_dirty` is called: the write is then checked
+    against the whole book."""
     from comptoir.schemas.registry import SETTINGS_FILE
 
     # one git call looks up HEAD and every kind's folder at it: listings then come from the store
     commit = git.resolve_head(root.top, [root.prefix + SETTINGS_FILE]  # type: ignore[arg-type]
                               + [f"{root.prefix}{k.folder}/" for k in all_kinds()]) or "HEAD"
-    listing = Listing(root, commit, lazy=True, on_dirty=on_dirty)
+    listing = Listing(root, commit, lazy=True, on_dirty=on_dirty, together=together)
     # compared already, with the settings file, before the command started (when their folders are still theirs)
     listing.fresh.update(name for name, folder in (fresh or {}).items() if kind_named(name).folder == folder)
     settings_book = load_book(root, commit, kinds=())  # the settings file is as HEAD has it

@@ -147,8 +147,9 @@ class Writer:
 
     def __init__(self, root: DataRoot, command: str, *, no_commit: bool = False,
                  lock_timeout: float | None = None, today: dt.date | None = None,
-                 status: verdict.Probe | None = None) -> None:
+                 status: verdict.Probe | None = None, reads: tuple[str, ...] = ()) -> None:
         self.root = root
+        self.reads = reads  # kinds the command reads whole (their facts), declared up front: compared together
         self.command = command
         self.no_commit = no_commit
         self.staged: dict[str, Staged] = {}
@@ -210,7 +211,7 @@ class Writer:
 
             # a probe that compared the whole data root knows every kind; one with no status, none
             fresh = {k.name: k.folder for k in all_kinds() if head.clean([k.folder])} if head.whole else {}
-            return ondemand.load_on_demand(self.root, self._went_dirty, fresh)
+            return ondemand.load_on_demand(self.root, self._went_dirty, fresh, together=self.reads)
         if self.clean_tree is not None:
             caught = self._catch_up(self.clean_tree)
             if caught is not None:

@@ -26,6 +26,11 @@ def sales() -> None:
     """
 
 
+# what a confirmed order's checks read whole, as derived facts: the journal (the customer's open
+# receivables for the credit check) and the stock moves (the levels its promise starts from)
+ORDER_FACTS = ("journal", "stock-move")
+
+
 def _order_options(fn):
     for decorator in reversed([
         click.option("--partner", required=True, help="The customer's id."),
@@ -114,7 +119,7 @@ def order(env, partner, lines, date_, requested, firm, warehouse, tax, currency,
 
     parsed = [parse_line(x) for x in lines]
     day, asked = _dates(env, date_, requested)
-    with env.writer("sales order", no_commit) as w:
+    with env.writer("sales order", no_commit, reads=ORDER_FACTS) as w:
         result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=True, day=day,
                            requested=asked, warehouse=warehouse,
                            currency=currency, tax=tax, terms=payment_terms, reference=reference,
@@ -136,7 +141,7 @@ def confirm(env, ident, override, firm, date_, no_commit) -> None:
     """Turn a quote into an order: promise dates are computed again and the stock is reserved."""
     from comptoir.domain.sales import confirm_order, get_order
 
-    with env.writer("sales confirm", no_commit) as w:
+    with env.writer("sales confirm", no_commit, reads=ORDER_FACTS) as w:
         result = confirm_order(w.book, get_order(w.book, ident), env.today, override, firm,
                                day_of(env, date_) if date_ else None)
         put_all(w, [("sales-order", result.order)])
