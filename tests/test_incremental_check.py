@@ -500,6 +500,36 @@ def test_the_purchasing_rule_checks_added_documents_as_the_full_rule_does(templa
         assert got == full and full, (added, got, full)
 
 
+def test_the_purchasing_rule_checks_a_return_or_a_debit_note_through_its_delta_as_the_full_rule_does(template):
+    """A supplier return or a debit note changes what its order counts as received or billed: the
+    rule's delta checks that order again (not every document: the full rule read every receipt's
+    moves), and finds what the full rule finds in the book after. The book before holds a receipt
+    beyond its order; a return of part of it leaves the order over-received, found either way."""
+    import datetime as dt
+
+    from comptoir.book.loader import load_book
+    from comptoir.domain.purchasing.rules import _purchasing_delta, purchasing_rules
+    from comptoir.schemas.registry import kind_named
+
+    book = load_book(find_root(str(template), None))
+    first = book.of("receipt")["GR-20261124-AZC0"]  # 120 of PO-20261120-7SPE's 200 (190 received net)
+    over = first.model_copy(update={"id": "GR-20261128-OVER", "date": dt.date(2026, 11, 28)})
+    before = book.with_records([(kind_named("receipt"), over)])  # 310 received net: over the order
+    back = before.of("supplier-return")["RT-20261126-ZFPQ"].model_copy(
+        update={"id": "RT-20261128-BACK", "date": dt.date(2026, 11, 28)})  # 10 more back: still 300 of 200
+    note = before.of("debit-note")["DEB-20261126-QZGE"].model_copy(
+        update={"id": "DEB-20261128-NOTE", "date": dt.date(2026, 11, 28), "number": "CL-AV-042"})
+    for kind, added in (("supplier-return", back), ("debit-note", note)):
+        after = before.with_records([(kind_named(kind), added)])
+        change = validation.Change({kind: {added.id: added}}, frozenset(), False, before, {kind: {added.id: added}})
+        delta = _purchasing_delta(after, change)
+        assert delta is not None  # checked through the delta, not the full rule
+        full = sorted((p.code, p.message) for p in purchasing_rules(after))
+        assert sorted((p.code, p.message) for p in delta) == full, (kind, delta, full)
+        net = "300" if kind == "supplier-return" else "310"  # the return counts 10 fewer received
+        assert [m for c, m in full if c == "over-receipt"] == [f"PO-20261120-7SPE line 1: {net} received, 200 ordered"]
+
+
 @pytest.mark.parametrize("where", ["a month folder", "a new month folder", "ignored"])
 def test_a_large_kind_compared_by_git_sees_an_untracked_file_though_git_is_asked_for_tracked_ones_only(
         template, tmp_path, monkeypatch, where):

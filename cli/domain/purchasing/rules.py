@@ -19,17 +19,26 @@ from .common import billed, orders, received
 
 
 def _purchasing_delta(book: Book, change) -> list[Problem] | None:
-    """Orders, receipts and bills added (none replaced): the checks of those documents, and of the
-    orders they or the added orders name (quantities received and billed); every other document's
-    checks look at records that did not change (a receipt's moves and entry are its own). Anything
-    else (a supplier return or a debit note, which change what an order counts as received or
-    billed; an account, an item, a partner) is left to the full rule."""
-    if not change.kinds <= {"purchase-order", "receipt", "bill", "journal", "stock-move"}:
+    """Orders, receipts, bills, supplier returns and debit notes added (none replaced): the checks of
+    the receipts and bills, and of the orders they or the added orders name (quantities received and
+    billed); a return or a debit note changes what its order counts as received or billed, so that
+    order is checked again. Every other document's checks look at records that did not change (a
+    receipt's moves and entry are its own). Anything else (an account, an item, a partner, a record
+    replaced) is left to the full rule."""
+    if not change.kinds <= {"purchase-order", "receipt", "bill", "supplier-return", "debit-note", "journal",
+                            "stock-move"}:
         return None
     docs = {kind: change.added.get(kind, {}) for kind in ("receipt", "bill")}
     touched = set(change.added.get("purchase-order", {}))
     touched |= {d.order for d in docs["receipt"].values() if d.order}
     touched |= {o for d in docs["bill"].values() for o in [d.order, *(ln.order for ln in d.lines)] if o}
+    touched |= {r.order for r in change.added.get("supplier-return", {}).values()}
+    notes = change.added.get("debit-note", {})
+    if notes:
+        bills = book.of("bill")
+        for note in notes.values():
+            bill = bills.get(note.bill) if note.bill in bills else None
+            touched |= {o for o in [bill.order if bill is not None else None, *(ln.order for ln in note.lines)] if o}
     po = orders(book)
     return _purchasing_problems(book, {i: po[i] for i in sorted(touched) if i in po}, docs)
 
