@@ -15,6 +15,11 @@ busy machine disturbs less) and the largest peak resident memory.
     python bench/write_bench.py                                   # 30,000 vs 300,000 entries
     python bench/write_bench.py --small 10000 --large 100000 --keep-dir /tmp/wb
     python bench/write_bench.py --python /path/to/other/venv/bin/python   # time another checkout
+    python bench/write_bench.py --all     # and stock receive, stock transfer, purchase order and
+                                          # receive, journal reverse of the chain's post
+
+A book generated before `comptoir init` set git's index settings (comptoir.book.git.INDEX_SETTINGS)
+gets them set here, as docs/performance.md tells the owner of an existing book to.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import company_bench as cb  # noqa: E402
 import run as ledger_bench  # noqa: E402
 
 WRITES = ("journal post", "sales order", "sales deliver", "sales invoice", "stock issue", "crm lead update --note")
+MORE = ("stock receive", "stock transfer", "purchase order", "purchase receive", "journal reverse")  # with --all
 
 
 def _book(folder: Path, entries: int, orders: int, seed: int, comptoir: list[str]) -> tuple[Path, dict]:
@@ -86,6 +92,21 @@ def _chain(book: Path, info: dict, c: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _more(book: Path, info: dict, c: list[str]) -> list[tuple[str, list[str]]]:
+    """The other stock and purchasing writes, and the reversal of the chain's post (--all)."""
+    sku = info["counts"]["stock item"]
+    avail = json.loads(cb._output(c + ["stock", "available", sku, "--format", "json"]))
+    wh = max(avail["rows"], key=lambda r: float(r["on_hand"]))["warehouse"]
+    other = next(w for w in ("DC", "W1", "W2", "W3", "W4") if w != wh)
+    return [("stock receive", ["stock", "receive", sku, "--qty", "5", "--unit-cost", "3.00", "--warehouse", wh,
+                               "--date", cb.TODAY]),
+            ("stock transfer", ["stock", "transfer", sku, "--qty", "1", "--from", wh, "--to", other, "--date", cb.TODAY]),
+            ("purchase order", ["purchase", "order", "--partner", "bench-supplies", "--line", f"{info['sku']} 5 2.00",
+                                "--warehouse", "DC", "--date", cb.TODAY]),
+            ("purchase receive", ["purchase", "receive", "{purchase}", "--date", cb.TODAY]),
+            ("journal reverse", ["journal", "reverse", "{entry}", "--date", cb.TODAY])]
+
+
 def _timed(cmd: list[str], what: str) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (with the git commands it waited for) and peak memory (KiB)."""
     import os
@@ -103,15 +124,18 @@ def _timed(cmd: list[str], what: str) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def _round(book: Path, info: dict, c: list[str], head: str, figures: dict, count: bool) -> None:
+def _round(book: Path, info: dict, c: list[str], head: str, figures: dict, count: bool, more: bool = False) -> None:
     cb._git(book, "reset", "-q", "--hard", head)
     cb._output(c + ["validate"])
-    order = None
-    for label, argv in _chain(book, info, c):
-        argv = [order if a == "{order}" else a for a in argv]
+    made: dict[str, str] = {}
+    for label, argv in _chain(book, info, c) + (_more(book, info, c) if more else []):
+        argv = [made.get(a[1:-1], a) if a.startswith("{") else a for a in argv]
         wall, cpu, rss = _timed(c + argv, label)
         if label == "sales order":
-            order = cb._last_order(book)
+            made["order"] = cb._last_order(book)
+        elif label in ("journal post", "purchase order"):
+            names = cb._git(book, "show", "--name-only", "--format=", "HEAD").split()
+            made["entry" if label == "journal post" else "purchase"] = Path(names[0]).stem
         if count:
             figures[label]["walls"].append(wall)
             figures[label]["cpus"].append(cpu)
@@ -130,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-dir", metavar="DIR", help="keep the books in DIR/company-N and reuse them")
     ap.add_argument("--python", help="time the comptoir installed in this interpreter's environment")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument("--all", action="store_true", help="also time " + ", ".join(MORE))
     args = ap.parse_args(argv)
     import tempfile
 
@@ -140,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         books = [_book(where / f"company-{n}", n, args.orders, args.seed, c0) for n in (args.small, args.large)]
         heads = [cb._git(b, "log", "--format=%H", "-1", "--grep=^Bench: the company").strip() for b, _ in books]
-        figures = [{label: {"walls": [], "cpus": [], "rss": []} for label in WRITES} for _ in books]
+        writes = WRITES + (MORE if args.all else ())
+        figures = [{label: {"walls": [], "cpus": [], "rss": []} for label in writes} for _ in books]
         t0 = time.perf_counter()
         for rnd in range(args.runs + 1):  # round 0 warms the store up, not counted
             for i, (book, info) in enumerate(books):
-                _round(book, info, comptoir + ["--repo", str(book)], heads[i], figures[i], rnd > 0)
+                _round(book, info, comptoir + ["--repo", str(book)], heads[i], figures[i], rnd > 0, args.all)
         lines = [f"write cost: the same writes on the company book at {args.small:,} and {args.large:,} journal "
                  f"entries (+ 2/5 as many stock moves, 2/25 leads, 1/5 activities); median of {args.runs} round(s) "
                  f"after a warm-up, books alternating; load average {cb.os.getloadavg()[0]:.1f} at the end; "
@@ -152,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         head = ("write", f"wall {args.small:,}", f"wall {args.large:,}", "ratio", "<= 1.2x",
                 f"CPU {args.small:,}", f"CPU {args.large:,}", "CPU ratio", "peak MB small / large")
         body = []
-        for label in WRITES:
+        for label in writes:
             small, large = (statistics.median(f[label]["walls"]) for f in figures)
             csmall, clarge = (statistics.median(f[label]["cpus"]) for f in figures)
             ratio = large / small
