@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from comptoir.domain.book import Book
 from comptoir.domain.table import Table
 
 STYLE = """
@@ -88,9 +88,11 @@ def index_html(header: Header, pages: list[Page]) -> str:
             '<p>All reports in one workbook: <a href="reports.xlsx">reports.xlsx</a>.</p></main></body></html>\n')
 
 
-def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> list[Page]:
+def build_pages(books: Any, start: dt.date, end: dt.date, today: dt.date) -> list[Page]:
     """Every report of the pack, with its charts. A report the book has no data for (no budget,
-    no opportunities) still gets its page, saying so."""
+    no opportunities) still gets its page, saying so. `books` gives each page the book its
+    report reads (comptoir.app.pack: the book the report's own command serves from partials, or
+    one whole book for every page)."""
     from comptoir import charts
     from comptoir.domain.budget import budgets
     from comptoir.views import periodic
@@ -101,6 +103,8 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
     from comptoir.views.ledger import trial_balance_table as trial_balance
     from comptoir.views.overview import overview
     from comptoir.views.payments import aging_table, cash_view
+    from comptoir.views.purchasing import purchases_table
+    from comptoir.views.sales import sales_table
     from comptoir.views.statements import balance_sheet, cash_flow, income_statement
 
     pages: list[Page] = []
@@ -112,38 +116,40 @@ def build_pages(book: Book, start: dt.date, end: dt.date, today: dt.date) -> lis
         pages.append(Page(slug, title, about, tables, svgs))
 
     add("overview", "Overview", f"Cash, receivables, payables and results on {today}.",
-        lambda: [overview(book, today)])
+        lambda: [overview(books.overview(), today)])
     add("pl-trend", "P&L by month", "The income statement with one column per month.",
-        lambda: [periodic.income_statement(book, start, end, "month")], lambda t: [charts.pl_trend(t[0])])
+        lambda: [periodic.income_statement(books.ledger(), start, end, "month")], lambda t: [charts.pl_trend(t[0])])
     add("income-statement", "Income statement", f"Revenue, costs and result {start} to {end}.",
-        lambda: [income_statement(book, start, end)])
+        lambda: [income_statement(books.ledger(), start, end)])
     add("balance-sheet", "Balance sheet", f"Assets, liabilities and equity at {end}.",
-        lambda: [balance_sheet(book, None, end), periodic.balance_sheet(book, start, end, "month")])
-    add("trial-balance", "Trial balance", f"Every account, {start} to {end}.", lambda: [trial_balance(book, start, end)])
+        lambda: [balance_sheet(books.ledger(), None, end), periodic.balance_sheet(books.ledger(), start, end, "month")])
+    add("trial-balance", "Trial balance", f"Every account, {start} to {end}.",
+        lambda: [trial_balance(books.ledger(), start, end)])
     add("cash-flow", "Cash flow", f"Operating, investing and financing cash flows {start} to {end}.",
-        lambda: [cash_flow(book, start, end)])
-    if budgets(book):
+        lambda: [cash_flow(books.ledger(), start, end)])
+    if budgets(books.ledger()):
         add("budget", "Budget vs actual", "Actual, budget and variance per month and budget line.",
-            lambda: [budget_report(book, None, start, end, "month", end)], lambda t: [charts.budget_vs_actual(t[0])])
+            lambda: [budget_report(books.ledger(), None, start, end, "month", end)],
+            lambda t: [charts.budget_vs_actual(t[0])])
         add("rolling-forecast", "Rolling forecast", "Actuals for closed months, then the budget.",
-            lambda: [rolling_forecast(book, None, book.settings.fiscal_year_of(end), end)])
+            lambda: [rolling_forecast(books.ledger(), None, books.ledger().settings.fiscal_year_of(end), end)])
     add("cash-forecast", "13-week cash", f"Receipts, bills, payroll, VAT and budgeted costs week by week from {today}.",
-        lambda: [cash_view(book, today)], lambda t: [charts.cash_forecast(t[0])])
+        lambda: [cash_view(books.cash(), today)], lambda t: [charts.cash_forecast(t[0])])
     add("ar-aging", "Receivables aging", f"Open customer invoices by days past due on {today}.",
-        lambda: [aging_table(book, "receivable", today)], lambda t: [charts.aging(t[0])])
+        lambda: [aging_table(books.aging("receivable"), "receivable", today)], lambda t: [charts.aging(t[0])])
     add("ap-aging", "Payables aging", f"Open supplier bills by days past due on {today}.",
-        lambda: [aging_table(book, "payable", today)], lambda t: [charts.aging(t[0])])
+        lambda: [aging_table(books.aging("payable"), "payable", today)], lambda t: [charts.aging(t[0])])
     add("pipeline", "Pipeline and forecast", "Open opportunities by stage; weighted forecast by close month.",
-        lambda: [pipeline(book, today), forecast(book, today, 6)],
+        lambda: [pipeline(books.opportunities(), today), forecast(books.opportunities(), today, 6)],
         lambda t: [charts.pipeline(t[0]), charts.forecast(t[1])])
     add("sales", "Sales by month", "Revenue per customer and month.",
-        lambda: [periodic.sales(book, start, end, "month", ("customer",))])
+        lambda: [periodic.sales(books.documents(sales_table), start, end, "month", ("customer",))])
     add("purchases", "Purchases by month", "Billed purchases per supplier and month.",
-        lambda: [periodic.purchases(book, start, end, "month", ("supplier",))])
+        lambda: [periodic.purchases(books.documents(purchases_table), start, end, "month", ("supplier",))])
     add("payroll", "Payroll by month", "Payroll cost per department and month.",
-        lambda: [periodic.payroll(book, start, end, "month", "department", None)])
+        lambda: [periodic.payroll(books.payroll(), start, end, "month", "department", None)])
     add("stock", "Stock-out and reorder", "Projected stock-out dates and reorder suggestions.",
-        lambda: [stock_out_table(book, today), reorder_table(book, today)],
+        lambda: [stock_out_table(books.stock(), today), reorder_table(books.stock(), today)],
         lambda t: [charts.stock_projection(t[0])])
     return pages
 

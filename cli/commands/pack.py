@@ -25,32 +25,28 @@ def pack(env, out, from_, to_, period, year, date_, as_of) -> None:
       comptoir report pack --out site --year 2026
     """
     import datetime as dt
-    import subprocess
     from pathlib import Path
 
-    from comptoir.domain import periodic
-    from comptoir.domain.validation import check
+    from comptoir.app import pack as served
+
+    probe = served.start(env, as_of)  # git stats the data root while the models import
     from comptoir.options import parse_date
     from comptoir.reportpack import Header, build_pages, write_pack
 
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise click.BadParameter(f"{out} is a file", param_hint="--out")
-    book = env.book(as_of)
-    start, end = resolve_range(book.settings, from_, to_, period, year)
-    start, end = periodic.default_range(book, start, end, [e.date for e in book.entries.values()])
     today = parse_date(date_, "--date") or env.today
-    errors = [p for p in check(book) if p.severity == "error"]
-    revision = book.revision
-    if revision is None:
-        root = env.root()
-        git = ["git", "-C", str(root.path)]
-        head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
-        dirty = subprocess.run([*git, "status", "--porcelain", "--", "."], capture_output=True, text=True)
-        revision = (head.stdout.strip() or "(no commit)") + (" + uncommitted changes" if dirty.stdout.strip() else "")
-    header = Header(book.settings.company, f"{start} to {end}", revision, not errors, len(errors),
-                    dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    pages = build_pages(book, start, end, today)
+    errors = served.errors(env, as_of, probe)  # the verdict kept for the tree, else the streamed check
+    books = served.books(env, as_of, today)
+    ledger = books.ledger()
+    start, end = resolve_range(ledger.settings, from_, to_, period, year)
+    start, end = served.default_range(ledger, start, end)
+    header = Header(ledger.settings.company, f"{start} to {end}", served.revision(env, ledger.revision, probe),
+                    not errors, errors, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    del ledger
+    pages = build_pages(books, start, end, today)
+    books.close()
     files = write_pack(target, header, pages)
     click.echo(str(target / "index.html"))
     charts = sum(len(p.charts) for p in pages)

@@ -193,6 +193,10 @@ class PayrollSummary:
     totals: dict[str, Any]
 
 
+# The kinds payroll_summary reads (the payroll pages and `report payroll` read only those).
+READS = {"payroll_summary": ("employee", "department", "payroll")}
+
+
 def payroll_summary(book: Book, start: dt.date | None, end: dt.date | None, by: str = "department",
                     department: str | None = None) -> PayrollSummary:
     """Payroll amounts per period and department (or per period, or per employee) from the runs."""
