@@ -96,11 +96,16 @@ def emit(table, fmt: str, as_of: str | None = None) -> None:
         table.as_of = as_of
     target = output_path()
     if fmt == "xlsx":
-        from comptoir.render import to_xlsx
-
         if target is None:
             raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
-        _write(target, to_xlsx([table]))
+        import tempfile
+
+        from comptoir.render import write_xlsx
+
+        with tempfile.TemporaryFile() as made:  # the workbook as its rows come, then the file at once
+            write_xlsx(made, [table])
+            made.seek(0)
+            _write(target, iter(lambda: made.read(1 << 20), b""))
         return
     from comptoir.domain.table import Rows
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from json.encoder import encode_basestring as quoted  # how json.dumps(ensure_ascii=False) quotes
+from typing import BinaryIO
 
 from comptoir.domain.table import Column, Rows, Table
 
@@ -464,6 +465,9 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
+
+
 def _xlsx_cell(cell, value: object, col: Column) -> None:
     """Numbers stay numbers (a Decimal is written as its exact text, never through float),
     money with the currency's places; text is always text, never a formula."""
@@ -485,48 +489,73 @@ def _xlsx_cell(cell, value: object, col: Column) -> None:
     elif value is None:
         cell.value = None
     else:
-        cell.value = _plain(value, col)
+        plain = _plain(value, col)
+        # a control character a worksheet cannot hold (openpyxl refuses it) is shown as its escape
+        cell.value = printable(plain) if _XLSX_ILLEGAL.search(plain) else plain
         cell.data_type = "s"
 
 
 def to_xlsx(tables: list[Table], names: list[str] | None = None) -> bytes:
+    """The workbook write_xlsx writes, as bytes (the report pack's few small tables)."""
+    out = io.BytesIO()
+    write_xlsx(out, tables, names)
+    return out.getvalue()
+
+
+def write_xlsx(out: BinaryIO, tables: list[Table], names: list[str] | None = None) -> None:
     """A workbook with one sheet per table (named by `names`, else by the report): the column
     headers, the rows, the totals row in bold, then the title, the revision and the notes below
-    (openpyxl, imported only here)."""
+    (openpyxl, imported only here). Written as the rows come (openpyxl's write-only workbook:
+    each sheet's rows go to a temporary file), so rows made as they are read (Rows) are never
+    all held: the first 200 size the columns, then every row is written."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
     for n, table in enumerate(tables):
-        # a workbook is held whole (openpyxl): so are rows made as they are read (Rows)
-        rows = table.rows if isinstance(table.rows, list) else list(table.rows)
         sheet = book.create_sheet(_sheet_name(names[n] if names else table.name, taken))
+        first = list(itertools.islice(iter(table.rows), _WIDTH_ROWS))
         for j, col in enumerate(table.columns, 1):
-            cell = sheet.cell(row=1, column=j, value=col.header)
+            width = max([len(col.header)] + [len(_human(r.get(col.key), col)) for r in first])
+            sheet.column_dimensions[get_column_letter(j)].width = min(60, max(8, width + 2))
+        sheet.freeze_panes = "A2"
+
+        def line(row: dict, font: Font | None = None, sheet=sheet, table=table) -> list:
+            cells = []
+            for col in table.columns:
+                cell = WriteOnlyCell(sheet)
+                _xlsx_cell(cell, row.get(col.key), col)
+                if font is not None:
+                    cell.font = font
+                cells.append(cell)
+            return cells
+
+        header = []
+        for col in table.columns:
+            cell = WriteOnlyCell(sheet, value=col.header)
             cell.font = bold
             cell.data_type = "s"
-            width = max([len(col.header)] + [len(_human(r.get(col.key), col)) for r in rows[:200]])
-            sheet.column_dimensions[cell.column_letter].width = min(60, max(8, width + 2))
-        body = rows + ([table.totals] if table.totals else [])
-        for i, row in enumerate(body, 2):
-            for j, col in enumerate(table.columns, 1):
-                cell = sheet.cell(row=i, column=j)
-                _xlsx_cell(cell, row.get(col.key), col)
-                if table.totals and row is table.totals:
-                    cell.font = bold
-        sheet.freeze_panes = "A2"
-        below = len(body) + 3
-        for text in [table.title, f"as of {table.as_of}" if table.as_of else "", *table.notes]:
-            if text:
-                cell = sheet.cell(row=below, column=1, value=text)
-                cell.data_type = "s"
-                below += 1
-    out = io.BytesIO()
+            header.append(cell)
+        sheet.append(header)
+        for row in first if len(first) < _WIDTH_ROWS else table.rows:  # all of them, or made again
+            sheet.append(line(row))
+        if table.totals:
+            sheet.append(line(table.totals, bold))
+        below = [text for text in [table.title, f"as of {table.as_of}" if table.as_of else "", *table.notes] if text]
+        if below:
+            sheet.append([])  # one blank row between the table and its title and notes
+        for text in below:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = "s"
+            sheet.append([cell])
     book.save(out)
-    return out.getvalue()
+
+
+_WIDTH_ROWS = 200  # the rows a column's width is measured on
 
 
 # html (the report pack) ------------------------------------------------------------------------

@@ -105,8 +105,8 @@ def test_the_demo_streams_what_the_whole_table_shows(args, monkeypatch):
 
 
 def test_a_workbook_and_an_output_file_hold_the_same_rows(book, monkeypatch, tmp_path):
-    """xlsx is written whole (openpyxl holds the workbook): the served rows, listed, give the
-    full read's cells; --output FILE is written piece by piece, the same bytes as stdout."""
+    """xlsx is written as the rows come (openpyxl's write-only workbook): the served rows give
+    the full read's cells; --output FILE is written piece by piece, the same bytes as stdout."""
     from openpyxl import load_workbook
 
     write(book, {f"journal/2026/0{m}/JE-20260{m}10-X00{m}.yaml": _entry_text(
@@ -192,6 +192,79 @@ def test_no_more_than_one_folder_of_posting_rows_is_alive_while_writing(book, mo
         assert max(d for _, d in alive) <= 10 + 1, (fmt, alive)  # the rows of one piece
 
 
+def _cells(path: Path) -> dict:
+    """Every sheet's cells: value, number format and boldness; the widths and the frozen pane."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {sheet.title: ([[(c.value, c.number_format, bool(c.font and c.font.b)) for c in row]
+                           for row in sheet.iter_rows()],
+                          {k: d.width for k, d in sheet.column_dimensions.items()}, sheet.freeze_panes)
+            for sheet in book.worksheets}
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries)
+def test_random_books_give_the_full_reads_workbook(monkeypatch, drawn):
+    """The posting reports as xlsx, served and written as the rows come, against the full read's
+    rows held (committed, dirty): the same cells, formats, widths."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-xlsx-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        _write_book(book, drawn)
+        commit_all(book, "random")
+        for dirty in (False, True):
+            if dirty:
+                journal = sorted((book / "journal").rglob("*.yaml"))
+                journal[0].write_text(journal[0].read_text().replace("memo: ", "memo: =edited ", 1))
+            for args in STREAMED[:1] + STREAMED[3:4] + STREAMED[6:7] + STREAMED[9:10]:
+                served, full = folder / "served.xlsx", folder / "full.xlsx"
+                assert run(book, *args, "--format", "xlsx", "--output", str(served)).exit_code == 0
+                with monkeypatch.context() as m:
+                    m.setattr(ledgerdays, "attach", lambda *a, **k: False)
+                    assert run(book, *args, "--format", "xlsx", "--output", str(full)).exit_code == 0
+                assert _cells(served) == _cells(full), (args, dirty)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _held_workbook(tables: list[Table], path: Path) -> None:
+    """The workbook as render.to_xlsx wrote it before it streamed (openpyxl holding every cell):
+    what the streamed one must equal."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    for table in tables:
+        rows = list(table.rows)
+        sheet = book.create_sheet(render_module._sheet_name(table.name, taken))
+        for j, col in enumerate(table.columns, 1):
+            cell = sheet.cell(row=1, column=j, value=col.header)
+            cell.font = bold
+            cell.data_type = "s"
+            width = max([len(col.header)] + [len(render_module._human(r.get(col.key), col)) for r in rows[:200]])
+            sheet.column_dimensions[cell.column_letter].width = min(60, max(8, width + 2))
+        body = rows + ([table.totals] if table.totals else [])
+        for i, row in enumerate(body, 2):
+            for j, col in enumerate(table.columns, 1):
+                cell = sheet.cell(row=i, column=j)
+                render_module._xlsx_cell(cell, row.get(col.key), col)
+                if table.totals and row is table.totals:
+                    cell.font = bold
+        sheet.freeze_panes = "A2"
+        below = len(body) + 3
+        for text_ in [table.title, f"as of {table.as_of}" if table.as_of else "", *table.notes]:
+            if text_:
+                cell = sheet.cell(row=below, column=1, value=text_)
+                cell.data_type = "s"
+                below += 1
+    book.save(path)
+
+
 # the renderer alone: rows made as they are read against the same rows held --------------------
 cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 tables = st.lists(st.tuples(cells, cells, st.integers(min_value=-10**9, max_value=10**9)), max_size=40)
@@ -223,3 +296,33 @@ def test_rows_made_as_read_render_as_the_rows_held(drawn, repeat, chunk):
             assert "".join(render_module.render_stream(_table(drawn, Rows(make, len(drawn))), fmt)) == held, fmt
     finally:
         render_module._CHUNK = old
+
+
+@settings(max_examples=25, deadline=None)
+@given(drawn=tables, repeat=st.sampled_from([1, 9]), dated=st.booleans())
+def test_the_streamed_workbook_is_the_held_one(drawn, repeat, dated):
+    """Any text (formulas, control characters), any number of rows across the 200 that size the
+    columns, with or without totals and notes: the workbook written as the rows come holds the
+    cells, formats, bold totals, widths and frozen pane of the one openpyxl held whole."""
+    drawn = drawn * repeat
+
+    def make():
+        return ({"memo": a, "partner": b, "n": n, "amount": Decimal(n) / 100,
+                 "day": dt.date(2026, 1, 1) + dt.timedelta(days=abs(n) % 365)} for a, b, n in drawn)
+
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-xlsx-"))
+    try:
+        made = []
+        for rows in (list(make()), Rows(make)):
+            table = _table(drawn, rows)
+            table.columns.append(Column("day", "Day", "date"))
+            if dated:
+                table.as_of = "commit 0123456789"
+            else:
+                table.notes, table.title = [], ""
+            made.append(table)
+        _held_workbook([made[0]], folder / "held.xlsx")
+        (folder / "streamed.xlsx").write_bytes(render_module.to_xlsx([made[1]]))
+        assert _cells(folder / "streamed.xlsx") == _cells(folder / "held.xlsx")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
