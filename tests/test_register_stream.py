@@ -326,3 +326,116 @@ def test_the_streamed_workbook_is_the_held_one(drawn, repeat, dated):
         assert _cells(folder / "streamed.xlsx") == _cells(folder / "held.xlsx")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# the opening balance of a register from a day: the day totals, not every earlier folder ------------
+OPENINGS = [
+    ("report", "ledger", "1010", "--from", "2026-02-14"),
+    ("report", "ledger", "1", "--period", "2026-03"),
+    ("report", "ledger", "6", "--from", "2026-03-01", "--to", "2026-03-31", "--depth", "1"),
+    ("report", "register", "--from", "2026-02-01"),
+    ("report", "register", "--account", "4", "--from", "2026-01-31"),
+    ("report", "register", "--from", "2026-02-10", "--text", "a"),  # a filter: the rows before it
+    ("report", "ledger", "1010", "--from", "2026-02-10", "--currency", "USD"),  # another currency: likewise
+]
+
+
+def _opening_by_hand(book: Path, args: tuple) -> Decimal:
+    """The balance before --from: the postings of the whole register (no --from) dated before it."""
+    start = dt.date.fromisoformat(args[args.index("--from") + 1]) if "--from" in args else \
+        dt.date.fromisoformat(args[args.index("--period") + 1] + "-01")
+    keep = [a for i, a in enumerate(args) if a not in ("--from", "--to", "--period")
+            and (i == 0 or args[i - 1] not in ("--from", "--to", "--period"))]
+    doc = json.loads(run(book, *keep, "--format", "json").stdout)
+    return sum((Decimal(r["debit"] or 0) - Decimal(r["credit"] or 0) for r in doc["rows"]
+                if dt.date.fromisoformat(r["date"]) < start), Decimal(0))
+
+
+def _folders_read(book: Path, args: tuple, monkeypatch) -> set[str]:
+    """The months (journal/YYYY/MM) whose posting rows the served report unpacked, when it read
+    the book and when it wrote the rows."""
+    read: set[str] = set()
+    rows = ledgerdays.ServedRows
+
+    def months(found: list) -> None:
+        read.update(f"journal/{dt.date.fromordinal(r[0]):%Y/%m}" for r in found)
+
+    def kept(self, folder, tree, accounts, found, original=rows.add_kept):
+        months(found)
+        return original(self, folder, tree, accounts, found)
+
+    def held(self, found, original=rows.add_held):
+        months(found)
+        return original(self, found)
+
+    def folder_rows(self, part, original=rows.folder_rows):
+        found = original(self, part)
+        months(found)
+        return found
+
+    with monkeypatch.context() as m:
+        m.setattr(rows, "add_kept", kept)
+        m.setattr(rows, "add_held", held)
+        m.setattr(rows, "folder_rows", folder_rows)
+        assert run(book, *args, "--format", "csv").exit_code == 0
+    return read
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries)
+def test_a_register_from_a_day_opens_with_the_day_totals(monkeypatch, drawn):
+    """Random books, committed, dirty and --as-of: a register or ledger from a day equals the full
+    read (every format), its opening is the postings before the day added up, and a served one
+    reads no month folder's rows before the day's month (with a text filter or another currency
+    it still reads them: the opening is then those rows')."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-opening-"))
+    try:
+        book = folder / "books"
+        shutil.copytree(_template("", None)[0], book, symlinks=True)
+        _write_book(book, drawn)
+        commit_all(book, "random")
+        first = subprocess_head(book)
+        _same(book, monkeypatch, OPENINGS, ("json", "csv"))
+        for args in OPENINGS[:5]:
+            doc = json.loads(run(book, *args, "--format", "json").stdout)
+            assert Decimal(doc["opening"]) == _opening_by_hand(book, args), args
+            months = {f"journal/{f}" for f in ("2026/01",)} if "2026-02" in " ".join(args) or \
+                "2026-03" in " ".join(args) else set()
+            assert not (_folders_read(book, args, monkeypatch) & months), args
+        journal = sorted((book / "journal").rglob("*.yaml"))
+        journal[0].write_text(journal[0].read_text().replace("memo: ", "memo: edited ", 1))
+        write(book, {"journal/2026/01/JE-20260115-OPEN.yaml": _entry_text(
+            "JE-20260115-OPEN", dt.date(2026, 1, 15), "Early", [("1010", Decimal("7.07"), None, None, None),
+                                                                ("4010", Decimal("-7.07"), None, None, None)])})
+        _same(book, monkeypatch, OPENINGS, ("json",))
+        _same(book, monkeypatch, [(*args, "--as-of", first) for args in OPENINGS], ("json",))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def subprocess_head(book: Path) -> str:
+    from .conftest import git
+
+    return git(book, "rev-parse", "HEAD").strip()
+
+
+def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
+    """1010 gets 1000.01 in January and 0.02 in March, loses 333.33 in February: from March its
+    ledger opens at 666.68, and only March's rows are read."""
+    write(book, {
+        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
+            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
+                                                              ("4010", Decimal("-1000.01"), None, None, None)]),
+        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
+            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
+                                                              ("1010", Decimal("-333.33"), None, None, None)]),
+        "journal/2026/03/JE-20260301-CCCC.yaml": _entry_text(
+            "JE-20260301-CCCC", dt.date(2026, 3, 1), "Sale", [("1010", Decimal("0.02"), None, None, None),
+                                                             ("4010", Decimal("-0.02"), None, None, None)]),
+    })
+    commit_all(book)
+    assert run(book, "report", "ledger", "1010").exit_code == 0  # every folder's rows kept
+    doc = json.loads(run(book, "report", "ledger", "1010", "--period", "2026-03", "--format", "json").stdout)
+    assert (doc["opening"], doc["closing"]) == ("666.68", "666.70")
+    assert [(r["id"], r["balance"]) for r in doc["rows"]] == [("", "666.68"), ("JE-20260301-CCCC", "666.70")]
+    assert _folders_read(book, ("report", "ledger", "1010", "--period", "2026-03"), monkeypatch) == {"journal/2026/03"}

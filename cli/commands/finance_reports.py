@@ -102,14 +102,22 @@ def _filters(fn: Callable) -> Callable:
 
 def _register(env, name, account, from_, to_, period, year, depth, currency, fmt, as_of, text_, partner,
               min_, max_) -> None:
+    from comptoir.app.ledgerdays import in_months
     from comptoir.domain.posting import parse_amount
-    from comptoir.domain.statements import PostingFilter
+    from comptoir.domain.statements import PostingFilter, opening_from_totals
     from comptoir.views.statements import register
 
     low = parse_amount(min_)[0] if min_ is not None else None
     high = parse_amount(max_)[0] if max_ is not None else None
     filters = PostingFilter(account, text_, partner, low, high)
-    book = _book(env, as_of, rows=lambda book: lambda folder, code: filters.account_matches(book.accounts, code))
+
+    def rows(book):
+        """The accounts' rows; from --from's month on when the opening balance is the day totals'."""
+        start, end = resolve_range(book.settings, from_, to_, period, year)
+        months = in_months(start if opening_from_totals(filters, start, currency) else None, end)
+        return lambda folder, code: filters.account_matches(book.accounts, code) and months(folder, code)
+
+    book = _book(env, as_of, rows=rows)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(register(book, filters, start, end, depth, currency, name), fmt, _label(book))
 

@@ -550,6 +550,11 @@ class PostingFilter:
     def account_matches(self, accounts: dict[str, Account], code: str) -> bool:
         return not self.account or code.startswith(self.account) or self.account in ancestors(accounts, code)
 
+    def accounts_only(self) -> bool:
+        """Whether the filter picks whole accounts (no text, partner or amount): then a balance
+        before a day is the day totals' (comptoir.domain.ledger.net_by_account), no posting read."""
+        return not (self.text or self.partner or self.min_amount is not None or self.max_amount is not None)
+
     def matches(self, book: Book, row: PostingRow, amount: Decimal) -> bool:
         if not self.account_matches(book.accounts, row.account):
             return False
@@ -564,6 +569,13 @@ class PostingFilter:
         return not (self.max_amount is not None and abs(amount) > self.max_amount)
 
 
+def opening_from_totals(filters: PostingFilter, start: dt.date | None, currency: str | None) -> bool:
+    """Whether a register from `start` takes its opening balance from the day totals (base
+    currency, whole accounts) rather than from the postings before `start`: the rows it needs are
+    then only those from `start` on (a served book reads only those months' rows)."""
+    return start is not None and currency is None and filters.accounts_only()
+
+
 def register_data(book: Book, filters: PostingFilter, start: dt.date | None = None, end: dt.date | None = None,
                   depth: int | None = None, currency: str | None = None, name: str = "register") -> Statement:
     """Every posting that matches, in date order, with a running balance of the postings shown.
@@ -575,13 +587,22 @@ def register_data(book: Book, filters: PostingFilter, start: dt.date | None = No
                                    for c in accounts):
         raise fail("unknown-account", f"no account is {filters.account} or starts with it",
                    "`comptoir account list` shows the chart of accounts")
-    given = rows_between(book, None, end, view.currency is None)
+    opening = debit = credit = ZERO
+    if opening_from_totals(filters, start, view.currency):
+        # the balance before `start` of the accounts shown: the day totals, not every earlier posting
+        assert start is not None
+        for code, net in net_by_account(book, None, start - DAY).items():
+            if filters.account_matches(accounts, code):
+                opening += net
+        given = rows_between(book, start, end, True)
+    else:
+        given = rows_between(book, None, end, view.currency is None)
 
     def matching() -> Iterator[tuple[PostingRow, Decimal]]:
         return ((p, v) for p, v in _shown(book, given, view) if filters.matches(book, p, v))
 
-    # the first pass: the opening balance, the totals and whether a posting is in a foreign currency
-    opening = debit = credit = ZERO
+    # the first pass: the opening balance (unless known), the totals and whether a posting is in a
+    # foreign currency
     balance: Decimal | None = None
     count = 0
     foreign = False
