@@ -43,7 +43,7 @@ def _whole(monkeypatch) -> None:
         env.whole_book = env.book(as_of)  # read once, as the pack read it
         return sum(1 for p in check(env.whole_book) if p.severity == "error")
 
-    monkeypatch.setattr(served_pack, "books", lambda env, as_of, today: served_pack.Whole(env.whole_book))
+    monkeypatch.setattr(served_pack, "books", lambda env, as_of, today, probe=None: served_pack.Whole(env.whole_book))
     monkeypatch.setattr(served_pack, "errors", errors)
 
 

@@ -67,6 +67,14 @@ class Watch:
         self.probe = None if self.path is None else Probe(
             self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in (*FOLDERS, *also))), status=status)
 
+    @classmethod
+    def sharing(cls, probe: Probe) -> Watch:
+        """A watch of the working tree that asks `probe` (the whole data root's, started once for
+        a command that serves several reports: `report pack`), instead of a status of its own."""
+        watch = cls.__new__(cls)
+        watch.at_revision, watch.path, watch.rates_changed, watch.probe = False, probe.path, False, probe
+        return watch
+
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
         if self.at_revision:
@@ -464,12 +472,13 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
 
 
 def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], bool]] | None = None,
-           fold: Callable[[Book], Folded] | None = None) -> Book:
+           fold: Callable[[Book], Folded] | None = None, watch: Watch | None = None) -> Book:
     """The book a ledger report needs: the settings, accounts and rates, with the day totals,
     reversal links and (with `rows`: given the book, which (folder, account) pairs) the posting
     rows served from what is kept per journal folder, and (with `fold`: given the book, what to
-    derive per folder) the values of every folder; the whole book when they cannot be."""
-    watch = Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
+    derive per folder) the values of every folder; the whole book when they cannot be. `watch`:
+    a watch already started (Watch.sharing)."""
+    watch = watch or Watch(env.repo, env.cwd, as_of)  # first: git works while the models import
     book = env.book(as_of, kinds=("account", "rate"), status=watch.probe)
     if attach(env.root(), book, watch, None if rows is None else rows(book), fold=None if fold is None else fold(book)):
         return book

@@ -37,14 +37,16 @@ def entries_of(records: list) -> list[str]:
     return [ident for r in records for ident in (getattr(r, "entry", None), getattr(r, "stock_entry", None)) if ident]
 
 
-def served(env, as_of: str | None, side: str | None, day: dt.date | None, partner: str | None = None) -> Book:
+def served(env, as_of: str | None, side: str | None, day: dt.date | None, partner: str | None = None,
+           watch=None) -> Book:
     """The book open_items(book, side, day) needs: partners, accounts and rates read; the side's
     documents (the fields open_items reads), the side accounts' posting rows and the documents'
     entry ids served from partials. No `side`: the side of `partner`'s statement (receivable for a
-    customer). The whole book when they cannot be served."""
+    customer). The whole book when they cannot be served. `watch`: a watch already started
+    (ledgerdays.Watch.sharing)."""
     from comptoir.app import ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
     book = env.book(as_of, kinds=("account", "rate", "partner"), status=watch.probe)
     if side is None:
         found = book.of("partner").get(partner or "")
@@ -54,12 +56,13 @@ def served(env, as_of: str | None, side: str | None, day: dt.date | None, partne
     return book
 
 
-def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, tuple]) -> Book:
+def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, tuple], probe=None) -> Book:
     """The book a list of documents needs: `kinds` read, the kinds `facts` names served as light
-    records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be."""
+    records of those fields (comptoir.app.docfacts); `kinds` read with them when they cannot be.
+    `probe`: a probe already started that covers those folders."""
     from comptoir.app import docfacts
 
-    probe = docfacts.probe_for(env, as_of, facts, reads=kinds)  # git works while the models import
+    probe = probe or docfacts.probe_for(env, as_of, facts, reads=kinds)  # git works while the models import
     book = env.book(as_of, kinds=tuple(k for k in kinds if k not in facts), status=probe)
     if not docfacts.attach(env.root(), book, probe, facts):
         return env.book(as_of, kinds=kinds)
@@ -67,14 +70,14 @@ def documents(env, as_of: str | None, kinds: tuple[str, ...], facts: dict[str, t
 
 
 
-def cash(env, as_of: str | None, day: dt.date) -> Book:
+def cash(env, as_of: str | None, day: dt.date, watch=None) -> Book:
     """The book the cash forecast (comptoir.domain.cashview.cash_plan) needs on `day`: both sides'
     open items served as above, every account's day totals (the bank, payroll and VAT balances);
     the payroll runs, employees, budgets and tax codes read on first use. The whole book when
-    they cannot be served."""
+    they cannot be served. `watch`: a watch already started (ledgerdays.Watch.sharing)."""
     from comptoir.app import ledgerdays
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
     book = env.book(as_of, kinds=("account", "rate", "partner"), status=watch.probe)
     if not _attach(env.root(), book, watch, ("receivable", "payable"), day):
         return env.book(as_of)

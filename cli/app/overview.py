@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from comptoir.model import Book
 
 
-def served(env, as_of: str | None, day: dt.date) -> Book:
+def served(env, as_of: str | None, day: dt.date, watch=None) -> Book:
+    """`watch`: a watch already started (ledgerdays.Watch.sharing)."""
     from comptoir.app import docfacts, ledgerdays, stockreports
 
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=(stockreports.FOLDER, *docfacts.FOLDERS.values(),
-                                                              *docfacts.READ_FOLDERS.values()))
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=(
+        stockreports.FOLDER, *docfacts.FOLDERS.values(), *docfacts.READ_FOLDERS.values()))
     from comptoir.domain.crm.activities import FOLLOWUP_FACTS, FOLLOWUP_WHERE
     from comptoir.domain.documents.facts import FIELDS
     from comptoir.domain.hr.reports import OVERVIEW_FACTS

@@ -37,7 +37,7 @@ class Whole:
 class Served:
     """The book each page's report reads, as its command serves it (one held at a time)."""
 
-    def __init__(self, env, as_of: str | None, today: dt.date) -> None:
+    def __init__(self, env, as_of: str | None, today: dt.date, probe: Probe | None = None) -> None:
         import dataclasses
 
         # a page whose partials cannot be served reads the whole book: the check said already
@@ -45,6 +45,9 @@ class Served:
         self.env = dataclasses.replace(env)
         self.env.warn_unread = lambda problems: None  # type: ignore[method-assign]
         self.as_of, self.today = as_of, today
+        # the whole data root's status, asked once for every page (None at a revision): a page's own
+        # would stat its folders again, the journal's 300,000 files for most of them
+        self.probe = None if as_of else probe
         self._key: object = None
         self._book: Book | None = None
 
@@ -58,31 +61,40 @@ class Served:
     def close(self) -> None:
         self._book = self._key = None
 
+    def _watch(self) -> Any:
+        if self.probe is None:
+            return None
+        from comptoir.app.ledgerdays import Watch
+
+        return Watch.sharing(self.probe)
+
     def ledger(self) -> Book:
         """The statements, trial balance and budgets: the day totals and the cash flow's values
         (`report cash-flow`, `report balance-sheet`, `report budget`)."""
         from comptoir.app import ledgerdays
 
-        return self._open("ledger", lambda: ledgerdays.served(self.env, self.as_of, fold=ledgerdays.cash_fold))
+        return self._open("ledger", lambda: ledgerdays.served(self.env, self.as_of, fold=ledgerdays.cash_fold,
+                                                                     watch=self._watch()))
 
     def overview(self) -> Book:
         from comptoir.app import overview
 
-        return self._open("overview", lambda: overview.served(self.env, self.as_of, self.today))
+        return self._open("overview", lambda: overview.served(self.env, self.as_of, self.today, self._watch()))
 
     def cash(self) -> Book:
         from comptoir.app import openitems
 
-        return self._open("cash", lambda: openitems.cash(self.env, self.as_of, self.today))
+        return self._open("cash", lambda: openitems.cash(self.env, self.as_of, self.today, self._watch()))
 
     def aging(self, side: str) -> Book:
         from comptoir.app import openitems
 
-        return self._open(("aging", side), lambda: openitems.served(self.env, self.as_of, side, self.today))
+        return self._open(("aging", side), lambda: openitems.served(self.env, self.as_of, side, self.today,
+                                                                                    watch=self._watch()))
 
     def opportunities(self) -> Book:
         """`report pipeline` and `report forecast`: the opportunities and rates."""
-        return self._open("crm", lambda: self.env.book(self.as_of, ("opportunity", "rate")))
+        return self._open("crm", lambda: self.env.book(self.as_of, ("opportunity", "rate"), status=self.probe))
 
     def documents(self, fn: Callable) -> Book:
         """A document report (`report sales`, `report purchases`): the kinds it reads, those it
@@ -93,10 +105,10 @@ class Served:
 
         def make() -> Book:
             if not facts or kinds is None:
-                return self.env.book(self.as_of, kinds=kinds)
+                return self.env.book(self.as_of, kinds=kinds, status=self.probe)
             from comptoir.app import openitems
 
-            return openitems.documents(self.env, self.as_of, kinds, facts)
+            return openitems.documents(self.env, self.as_of, kinds, facts, self.probe)
 
         return self._open(("documents", fn.__module__, fn.__name__), make)
 
@@ -104,7 +116,8 @@ class Served:
         """The payroll runs, employees and departments (any other kind read when first used)."""
         from comptoir.domain.hr.reports import READS
 
-        return self._open("payroll", lambda: self.env.book(self.as_of, kinds=READS["payroll_summary"]))
+        return self._open("payroll", lambda: self.env.book(self.as_of, kinds=READS["payroll_summary"],
+                                                                 status=self.probe))
 
     def stock(self) -> Book:
         """`report reorder` and `report stock-out`: the stock levels (every move, and at the end of
@@ -116,12 +129,13 @@ class Served:
         days = tuple(dict.fromkeys((None, self.env.today, self.today)))
         return self._open("stock", lambda: stockreports.served(
             self.env, self.as_of, ledger=False, level_days=days, consumption=True,
-            kinds=tuple(sorted(kinds_read() or ()))))
+            kinds=tuple(sorted(kinds_read() or ())), watch=self._watch()))
 
 
-def books(env, as_of: str | None, today: dt.date) -> Served:
-    """The pages' books (tests give a `Whole` instead, to compare with the full read)."""
-    return Served(env, as_of, today)
+def books(env, as_of: str | None, today: dt.date, probe: Probe | None = None) -> Served:
+    """The pages' books (tests give a `Whole` instead, to compare with the full read); `probe`:
+    the whole data root's (`start`)."""
+    return Served(env, as_of, today, probe)
 
 
 def start(env, as_of: str | None) -> Probe | None:

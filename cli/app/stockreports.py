@@ -93,13 +93,15 @@ def derive(records: list) -> tuple:
 
 def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | None, ...] = (),
            moves_of: tuple[dt.date | None, dt.date | None, str | None] | None = None,
-           kinds: tuple[str, ...] = (), consumption: bool = False, facts: dict[str, tuple] | None = None) -> Book:
+           kinds: tuple[str, ...] = (), consumption: bool = False, facts: dict[str, tuple] | None = None,
+           watch=None) -> Book:
     """The book a stock report needs: items, warehouses, accounts and rates read, with the stock
     levels on each of `level_days` (None: every move), with `ledger` the journal's day sums, and
     with `moves_of` = (start, end, item or None) each item's moves dated in that range, served from
     what is kept per folder; `kinds`: more kinds to read; `consumption`: per item, the units consumed
     per day (comptoir.domain.stock.consumed); `facts`: kinds served as light records of those
-    fields (comptoir.app.docfacts). The whole book when they cannot be."""
+    fields (comptoir.app.docfacts). The whole book when they cannot be. `watch`: a watch already
+    started (ledgerdays.Watch.sharing)."""
     from comptoir.app import docfacts, ledgerdays
     from comptoir.domain.stock.accounts import inventory_accounts
 
@@ -107,7 +109,7 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
     wanted = dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))
     also = (FOLDER, *(docfacts.FOLDERS[k] for k in facts),  # and the kinds read whole: their listing
             *(docfacts.READ_FOLDERS[k] for k in wanted if k in docfacts.READ_FOLDERS and k not in facts))
-    watch = ledgerdays.Watch(env.repo, env.cwd, as_of, also=also)  # first: git works while models import
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=also)  # first: git works while models import
     book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts), status=watch.probe)
     if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
             and _attach(env.root(), book, watch, level_days, moves_of, consumption)

@@ -38,7 +38,7 @@ def pack(env, out, from_, to_, period, year, date_, as_of) -> None:
         raise click.BadParameter(f"{out} is a file", param_hint="--out")
     today = parse_date(date_, "--date") or env.today
     errors = served.errors(env, as_of, probe)  # the verdict kept for the tree, else the streamed check
-    books = served.books(env, as_of, today)
+    books = served.books(env, as_of, today, probe)
     ledger = books.ledger()
     start, end = resolve_range(ledger.settings, from_, to_, period, year)
     start, end = served.default_range(ledger, start, end)
