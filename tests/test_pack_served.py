@@ -219,3 +219,33 @@ def test_the_default_period_and_figures_worked_out_by_hand(book, tmp_path):
     assert Decimal(str(cells["6100"][4])) == Decimal("30.00")  # debit
     assert Decimal(str(cells["6100"][6])) == Decimal("30.00")  # closing
     assert Decimal(str(cells["1010"][5])) == Decimal("30.00")  # credit
+
+
+def test_payroll_and_stock_out_reports_read_what_their_pages_read(monkeypatch, tmp_path):
+    """`report payroll` reads the runs, employees and departments, `report stock-out` the stock
+    folders' levels and consumption with the providers' kinds, as their pages do: on the demo
+    company, committed and dirty, each equals the full read, and validates no entry or move."""
+    from comptoir.app import stockreports
+    from comptoir.domain.hr import reports
+
+    reports_ = [("report", "payroll", "--year", "2026"), ("report", "payroll", "--per", "month", "--by", "employee"),
+                ("report", "stock-out", "--date", "2026-11-28"), ("report", "stock-out", "--days", "30")]
+    book = _demo(tmp_path)
+    commit_all(book, "first")
+    for dirty in (False, True):
+        if dirty:
+            move = sorted((book / "stock").rglob("*.yaml"))[-1]
+            move.write_text(move.read_text().replace("qty: ", "qty: 1", 1))
+        for args in reports_:
+            served = run(book, *args, "--format", "json")
+            with monkeypatch.context() as m:
+                m.setattr(reports, "READS", {"payroll_summary": None})
+                m.setattr(stockreports, "_attach", lambda *a, **k: False)
+                full = run(book, *args, "--format", "json")
+            assert (served.exit_code, served.stdout) == (0, full.stdout), (args, served.stderr)
+    commit_all(book, "a move changed")
+    for args in reports_:
+        expected = run(book, *args, "--format", "json").stdout
+        with monkeypatch.context() as m:
+            read = _forbid_large(m)
+            assert run(book, *args, "--format", "json").stdout == expected and read == [], args

@@ -402,9 +402,10 @@ def headcount_report(env, from_, to_, period, year, by, department, fmt, as_of) 
 @click.pass_obj
 def payroll_report(env, from_, to_, period, year, by, department, fmt, as_of, per) -> None:
     """Payroll per period and department: gross, withholding, contributions, net and cost."""
+    from comptoir.domain.hr.reports import READS
     from comptoir.views.hr import payroll_table as build
 
-    book = env.book(as_of)
+    book = env.book(as_of, kinds=READS["payroll_summary"])  # the runs, employees and departments
     start, end = resolve_range(book.settings, from_, to_, period, year)
     if per:  # cost per --by group (department, employee) in one column per period
         from comptoir.views import periodic

@@ -16,8 +16,13 @@ from comptoir.options import as_of, emit, output_format
 def stock_out_report(env, date_, days, fmt, as_of) -> None:
     """Per item: projected stock (on hand + supply - demand - usual daily use), the day it falls
     below the reorder point, the stock-out day and the day to order by."""
+    from comptoir.app import stockreports
+    from comptoir.domain.availability import kinds_read
     from comptoir.options import parse_date
     from comptoir.views.availability import stock_out_table
 
-    book = env.book(as_of)
+    # on hand (every move, and at today's end) and the units consumed per day from the stock
+    # partials, as `report reorder`; the kinds the supply and demand providers read
+    book = stockreports.served(env, as_of, ledger=False, level_days=(None, env.today), consumption=True,
+                               kinds=tuple(sorted(kinds_read() or ())))
     emit(stock_out_table(book, parse_date(date_, "--date") or env.today, days), fmt, book.revision)
