@@ -43,7 +43,7 @@ class Served:
         # a page whose partials cannot be served reads the whole book: the check said already
         # which files could not be read (once, not once per page)
         self.env = dataclasses.replace(env)
-        self.env.warn_unread = lambda problems: None  # type: ignore[method-assign]
+        self.env.warn_unread = lambda problems: None
         self.as_of, self.today = as_of, today
         # the whole data root's status, asked once for every page (None at a revision): a page's own
         # would stat its folders again, the journal's 300,000 files for most of them
