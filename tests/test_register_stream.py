@@ -207,24 +207,26 @@ def _cells(path: Path) -> dict:
 @given(drawn=entries)
 def test_random_books_give_the_full_reads_workbook(monkeypatch, drawn):
     """The posting reports as xlsx, served and written as the rows come, against the full read's
-    rows held (committed, dirty): the same cells, formats, widths."""
+    rows held (committed, dirty, --as-of the commit): the same cells, formats, widths."""
     folder = Path(tempfile.mkdtemp(prefix="comptoir-xlsx-"))
     try:
         book = folder / "books"
         shutil.copytree(_template("", None)[0], book, symlinks=True)
         _write_book(book, drawn)
         commit_all(book, "random")
-        for dirty in (False, True):
-            if dirty:
+        first = subprocess_head(book)
+        for state in ("committed", "dirty", "as-of"):
+            if state == "dirty":
                 journal = sorted((book / "journal").rglob("*.yaml"))
                 journal[0].write_text(journal[0].read_text().replace("memo: ", "memo: =edited ", 1))
+            at = ("--as-of", first) if state == "as-of" else ()
             for args in STREAMED[:1] + STREAMED[3:4] + STREAMED[6:7] + STREAMED[9:10]:
                 served, full = folder / "served.xlsx", folder / "full.xlsx"
-                assert run(book, *args, "--format", "xlsx", "--output", str(served)).exit_code == 0
+                assert run(book, *args, *at, "--format", "xlsx", "--output", str(served)).exit_code == 0
                 with monkeypatch.context() as m:
                     m.setattr(ledgerdays, "attach", lambda *a, **k: False)
-                    assert run(book, *args, "--format", "xlsx", "--output", str(full)).exit_code == 0
-                assert _cells(served) == _cells(full), (args, dirty)
+                    assert run(book, *args, *at, "--format", "xlsx", "--output", str(full)).exit_code == 0
+                assert _cells(served) == _cells(full), (args, state)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
