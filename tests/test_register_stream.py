@@ -138,6 +138,9 @@ def test_running_balance_and_totals_worked_out_by_hand(book):
         "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
             "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
                                                               ("4010", Decimal("-1000.01"), None, None, None)]),
+        "journal/2026/01/JE-20260120-DDDD.yaml": _entry_text(
+            "JE-20260120-DDDD", dt.date(2026, 1, 20), "Sale", [("1010", Decimal("50.00"), "USD", "0.9", None),
+                                                              ("4010", Decimal("-45.00"), None, None, None)]),
         "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
             "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
                                                               ("1010", Decimal("-333.33"), None, None, None)]),
@@ -337,8 +340,8 @@ OPENINGS = [
     ("report", "ledger", "6", "--from", "2026-03-01", "--to", "2026-03-31", "--depth", "1"),
     ("report", "register", "--from", "2026-02-01"),
     ("report", "register", "--account", "4", "--from", "2026-01-31"),
+    ("report", "ledger", "1010", "--from", "2026-02-10", "--currency", "USD"),  # that currency's day sums
     ("report", "register", "--from", "2026-02-10", "--text", "a"),  # a filter: the rows before it
-    ("report", "ledger", "1010", "--from", "2026-02-10", "--currency", "USD"),  # another currency: likewise
 ]
 
 
@@ -387,9 +390,10 @@ def _folders_read(book: Path, args: tuple, monkeypatch) -> set[str]:
 @given(drawn=entries)
 def test_a_register_from_a_day_opens_with_the_day_totals(monkeypatch, drawn):
     """Random books, committed, dirty and --as-of: a register or ledger from a day equals the full
-    read (every format), its opening is the postings before the day added up, and a served one
-    reads no month folder's rows before the day's month (with a text filter or another currency
-    it still reads them: the opening is then those rows')."""
+    read (every format), its opening is the postings before the day added up (in the base currency
+    or, with --currency, in that currency's own amounts), and a served one reads no month folder's
+    rows before the day's month (with a text filter it still reads them: the opening is then
+    those rows')."""
     folder = Path(tempfile.mkdtemp(prefix="comptoir-opening-"))
     try:
         book = folder / "books"
@@ -398,7 +402,7 @@ def test_a_register_from_a_day_opens_with_the_day_totals(monkeypatch, drawn):
         commit_all(book, "random")
         first = subprocess_head(book)
         _same(book, monkeypatch, OPENINGS, ("json", "csv"))
-        for args in OPENINGS[:5]:
+        for args in OPENINGS[:6]:
             doc = json.loads(run(book, *args, "--format", "json").stdout)
             assert Decimal(doc["opening"]) == _opening_by_hand(book, args), args
             months = {f"journal/{f}" for f in ("2026/01",)} if "2026-02" in " ".join(args) or \
@@ -422,12 +426,16 @@ def subprocess_head(book: Path) -> str:
 
 
 def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
-    """1010 gets 1000.01 in January and 0.02 in March, loses 333.33 in February: from March its
-    ledger opens at 666.68, and only March's rows are read."""
+    """1010 gets 1000.01 and 50.00 USD at 0.9 (45.00) in January and 0.02 in March, loses 333.33
+    in February: from March its ledger opens at 711.68 (in USD at 50.00), and only March's rows
+    are read."""
     write(book, {
         "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
             "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
                                                               ("4010", Decimal("-1000.01"), None, None, None)]),
+        "journal/2026/01/JE-20260120-DDDD.yaml": _entry_text(
+            "JE-20260120-DDDD", dt.date(2026, 1, 20), "Sale", [("1010", Decimal("50.00"), "USD", "0.9", None),
+                                                              ("4010", Decimal("-45.00"), None, None, None)]),
         "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
             "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
                                                               ("1010", Decimal("-333.33"), None, None, None)]),
@@ -438,6 +446,17 @@ def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
     commit_all(book)
     assert run(book, "report", "ledger", "1010").exit_code == 0  # every folder's rows kept
     doc = json.loads(run(book, "report", "ledger", "1010", "--period", "2026-03", "--format", "json").stdout)
-    assert (doc["opening"], doc["closing"]) == ("666.68", "666.70")
-    assert [(r["id"], r["balance"]) for r in doc["rows"]] == [("", "666.68"), ("JE-20260301-CCCC", "666.70")]
+    assert (doc["opening"], doc["closing"]) == ("711.68", "711.70")
+    assert [(r["id"], r["balance"]) for r in doc["rows"]] == [("", "711.68"), ("JE-20260301-CCCC", "711.70")]
     assert _folders_read(book, ("report", "ledger", "1010", "--period", "2026-03"), monkeypatch) == {"journal/2026/03"}
+    usd = ("report", "ledger", "1010", "--period", "2026-03", "--currency", "USD")
+    doc = json.loads(run(book, *usd, "--format", "json").stdout)
+    assert (doc["opening"], doc["closing"]) == ("50.00", "50.00")
+    assert _folders_read(book, usd, monkeypatch) == {"journal/2026/03"}  # its rows of 1010, EUR and USD
+    from comptoir.model import Book
+
+    with monkeypatch.context() as m:  # the USD day sums come from the journal months' partials
+        of = Book.of
+        m.setattr(Book, "of", lambda self, kind: (_ for _ in ()).throw(AssertionError("read the journal"))
+                  if kind == "journal" else of(self, kind))
+        assert json.loads(run(book, *usd, "--format", "json").stdout)["opening"] == "50.00"

@@ -472,7 +472,7 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
 
 
 def served(env, as_of: str | None, rows: Callable[[Book], Callable[[str, str], bool]] | None = None,
-           fold: Callable[[Book], Folded] | None = None, watch: Watch | None = None) -> Book:
+           fold: Callable[[Book], Folded | None] | None = None, watch: Watch | None = None) -> Book:
     """The book a ledger report needs: the settings, accounts and rates, with the day totals,
     reversal links and (with `rows`: given the book, which (folder, account) pairs) the posting
     rows served from what is kept per journal folder, and (with `fold`: given the book, what to

@@ -102,6 +102,7 @@ def _filters(fn: Callable) -> Callable:
 
 def _register(env, name, account, from_, to_, period, year, depth, currency, fmt, as_of, text_, partner,
               min_, max_) -> None:
+    from comptoir.app import ledgerdays
     from comptoir.app.ledgerdays import in_months
     from comptoir.domain.posting import parse_amount
     from comptoir.domain.statements import PostingFilter, opening_from_totals
@@ -114,10 +115,16 @@ def _register(env, name, account, from_, to_, period, year, depth, currency, fmt
     def rows(book):
         """The accounts' rows; from --from's month on when the opening balance is the day totals'."""
         start, end = resolve_range(book.settings, from_, to_, period, year)
-        months = in_months(start if opening_from_totals(filters, start, currency) else None, end)
+        months = in_months(start if opening_from_totals(filters, start) else None, end)
         return lambda folder, code: filters.account_matches(book.accounts, code) and months(folder, code)
 
-    book = _book(env, as_of, rows=rows)
+    def fold(book):
+        """With --currency from a day, that currency's day sums per journal folder (the opening)."""
+        if currency and opening_from_totals(filters, resolve_range(book.settings, from_, to_, period, year)[0]):
+            return ledgerdays.currency_fold(book)
+        return None
+
+    book = ledgerdays.served(env, as_of, rows, fold=fold)
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(register(book, filters, start, end, depth, currency, name), fmt, _label(book))
 

@@ -569,11 +569,12 @@ class PostingFilter:
         return not (self.max_amount is not None and abs(amount) > self.max_amount)
 
 
-def opening_from_totals(filters: PostingFilter, start: dt.date | None, currency: str | None) -> bool:
-    """Whether a register from `start` takes its opening balance from the day totals (base
-    currency, whole accounts) rather than from the postings before `start`: the rows it needs are
-    then only those from `start` on (a served book reads only those months' rows)."""
-    return start is not None and currency is None and filters.accounts_only()
+def opening_from_totals(filters: PostingFilter, start: dt.date | None) -> bool:
+    """Whether a register from `start` takes its opening balance from the day totals (whole
+    accounts: the base currency's day totals, or with --currency that currency's own amounts per
+    day) rather than from the postings before `start`: the rows it needs are then only those
+    from `start` on (a served book reads only those months' rows)."""
+    return start is not None and filters.accounts_only()
 
 
 def register_data(book: Book, filters: PostingFilter, start: dt.date | None = None, end: dt.date | None = None,
@@ -588,13 +589,17 @@ def register_data(book: Book, filters: PostingFilter, start: dt.date | None = No
         raise fail("unknown-account", f"no account is {filters.account} or starts with it",
                    "`comptoir account list` shows the chart of accounts")
     opening = debit = credit = ZERO
-    if opening_from_totals(filters, start, view.currency):
+    if opening_from_totals(filters, start):
         # the balance before `start` of the accounts shown: the day totals, not every earlier posting
         assert start is not None
-        for code, net in net_by_account(book, None, start - DAY).items():
+        if view.currency is None:
+            nets = net_by_account(book, None, start - DAY)
+        else:
+            nets = {code: dr - cr for code, (dr, cr) in currency_moves(book, view.currency, None, start - DAY).items()}
+        for code, net in nets.items():
             if filters.account_matches(accounts, code):
                 opening += net
-        given = rows_between(book, start, end, True)
+        given = rows_between(book, start, end, view.currency is None)
     else:
         given = rows_between(book, None, end, view.currency is None)
 
