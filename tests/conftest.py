@@ -14,11 +14,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 from comptoir.api import Invocation as Result
 from comptoir.api import invoke
 
 TODAY = dt.date(2026, 11, 28)
+
+# A property test that fails reports the example it drew, unshrunk: shrinking one of these
+# examples (each a book and dozens of commands) ran for five minutes and more, beyond the suite's
+# time bound. `pytest --hypothesis-profile=shrink` shrinks, to study a failure.
+settings.register_profile("suite", phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+settings.register_profile("shrink", phases=list(Phase))
+settings.load_profile("suite")
 
 
 def git(repo: Path, *args: str) -> str:

@@ -59,7 +59,8 @@ def validate(env, fmt: str, base: str | None, as_of: str | None) -> None:
         from comptoir.app.audit import check_against_base
 
         placed = {"duplicate-id", "misfiled"}  # which file holds a record then depends on every folder
-        whole = bool(book.load_problems) or any(p.code in placed for p in problems)
+        # a file that cannot be read may hold any id: where each record is then depends on every folder too
+        whole = any(p.severity == "error" for p in book.load_problems) or any(p.code in placed for p in problems)
         problems += check_against_base(env.root(), book, base, whole=whole)
     problems = sorted(place(book, problems), key=lambda p: (p.file, p.line, p.code))
     if any(p.code.startswith("unknown-") for p in problems[:200]):
