@@ -71,8 +71,9 @@ def git_dir(book: Path) -> Path:
 # -- generating the book --------------------------------------------------------------------------
 
 
-def _plan(n_moves: int, n_items: int, n_warehouses: int, seed: int):
-    """Items, warehouses and the moves with frozen values, as comptoir's own valuation gives them."""
+def _plan(n_moves: int, n_items: int, n_warehouses: int, seed: int, taken: set[str] | None = None):
+    """Items, warehouses and the moves with frozen values, as comptoir's own valuation gives them
+    (ids other than `taken`, the ids the book has already)."""
     from comptoir.domain.stock import Position
     from comptoir.schemas.inventory import Item, StockMove, Warehouse
 
@@ -87,7 +88,7 @@ def _plan(n_moves: int, n_items: int, n_warehouses: int, seed: int):
            for i in range(n_items)]
     positions = {(it.sku, w.code): Position(it.valuation == "fifo", 2) for it in its for w in whs}
     days = (LAST_DAY - FIRST_DAY).days + 1
-    taken: set[str] = set()
+    taken = set(taken or ())
     seq: dict[dt.date, int] = {}
     moves = []
 
