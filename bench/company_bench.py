@@ -446,21 +446,32 @@ def commands(c: list[str], info: dict, peers: dict[str, str | None], journal: Pa
         ("report open-orders", ["report", "open-orders"], None, None),
         ("sales list", ["sales", "list"], None, None),
         ("sales invoices --open", ["sales", "invoices", "--open"], None, None),
+        ("pay list --partner CUSTOMER", ["pay", "list", "--partner", customer], None, None),
+        ("purchase list", ["purchase", "list"], None, None),
+        ("partner show CUSTOMER", ["partner", "show", customer], None, None),
+        ("item show SKU", ["item", "show", sku], None, None),
         ("report cash-forecast", ["report", "cash-forecast"], None, None),
         ("report stock-balance", ["report", "stock-balance"], None, None),
         ("stock available", ["stock", "available"], None, None),
         ("stock promise SKU --qty 5", ["stock", "promise", sku, "--qty", "5"], None, None),
         ("crm lead list --status qualified", ["crm", "lead", "list", "--status", "qualified"], None, None),
         ("crm followups", ["crm", "followups"], None, None),
+        ("crm opp list", ["crm", "opp", "list"], None, None),
         ("report pipeline", ["report", "pipeline"], None, None),
+        ("report funnel", ["report", "funnel"], None, None),
+        ("report activities", ["report", "activities"], None, None),
+        ("report reorder", ["report", "reorder"], None, None),
     ]
     if "stock item" in counts:
         out.insert(out.index(next(r for r in out if r[0] == "stock available")),
                    ("report stock-ledger --item SKU", ["report", "stock-ledger", "--item", counts["stock item"]],
                     None, None))
     if "open lead" in counts:
-        out.insert(out.index(next(r for r in out if r[0] == "crm followups")),
-                   ("crm lead show ID", ["crm", "lead", "show", counts["open lead"]], None, None))
+        lead = counts["open lead"]
+        at = out.index(next(r for r in out if r[0] == "crm followups"))
+        out[at:at] = [("crm lead show ID", ["crm", "lead", "show", lead], None, None),
+                      ("crm activity list --lead ID", ["crm", "activity", "list", "--lead", lead], None, None),
+                      ("history ID (a lead)", ["history", lead], None, None)]
     rows = [(label, c + argv, peer, pcmd, False) for label, argv, peer, pcmd in out]
     writes = [("journal post", ["journal", "post", "--date", "2026-10-30", "--memo", "Bench post",
                                 "-p", "6400", "12.00", "-p", "1010"])]
@@ -469,6 +480,8 @@ def commands(c: list[str], info: dict, peers: dict[str, str | None], journal: Pa
                                        "--tax", "VAT20", "--warehouse", "DC", "--date", "2026-10-30"]))
         writes.append(("sales deliver", ["sales", "deliver", "{order}", "--date", "2026-10-30"]))
         writes.append(("sales invoice", ["sales", "invoice", "{order}", "--date", "2026-10-30"]))
+        writes.append(("pay receive", ["pay", "receive", "--partner", customer, "--amount", "30.00",
+                                       "--date", "2026-10-30"]))
     if "stock item" in counts:
         writes.append(("stock issue", ["stock", "issue", counts["stock item"], "--qty", "1", "--warehouse", "W1",
                                        "--date", "2026-10-30", "--reason", "bench"]))
