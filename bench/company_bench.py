@@ -1,9 +1,10 @@
 """The company-year benchmark: a 50-person company's fifth year, every interactive command timed
 beside ledger and hledger on the same entries, in the same run (issue 20, item 6).
 
-Generates one committed book: the sales and purchase documents through the real commands
+Generates one committed book: this year's sales and purchase documents through the real commands
 (`partner add`, `item add`, `purchase order/receive/bill`, `sales order/deliver/invoice`, run
-in-process one after another, each its own commit), then the bulk of the years written straight
+in-process one after another, each its own commit), the earlier years' sales documents built by
+the functions those commands call (see _sales_years), then the bulk of the years written straight
 in the writers' format (going through the command line for 250,000 entries would take days):
 N journal entries (bench/run.py's generator), stock moves valued by comptoir's own FIFO and
 moving-average code with the entries of those that move value (bench/stock_bench.py's), leads,
@@ -12,9 +13,10 @@ records byte for byte against comptoir's writer, and the first timed command is 
 that must pass. The ledger part is exported for ledger and hledger (bench/run.py's exporter,
 accounts named `1000 Assets:1010 Bank`).
 
-Then every interactive command (reports, lists, the document writes) is timed as a whole
-process: the median of --runs rounds after one warm-up, the largest peak resident memory
-(`wait4`'s ru_maxrss of the child), and the closest ledger/hledger command in the same round.
+Then every interactive command (reports, lists, shows, the document writes) is timed as a whole
+process: the median wall and CPU time of --runs rounds after one warm-up, the largest peak
+resident memory (`wait4`'s ru_maxrss of the child), and the closest ledger/hledger command in the
+same round; then the first command in fresh clones, with and without a restored store.
 
     python bench/company_bench.py                           # the issue's fifth year: 250k entries
     python bench/company_bench.py --entries 30000 --keep /tmp/company30k
