@@ -534,7 +534,7 @@ def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
     return out
 
 
-def measure(book: Path, info: dict, runs: int, clones: bool = True) -> dict:
+def measure(book: Path, info: dict, runs: int, clones: bool = True, verbose: bool = False) -> dict:
     comptoir = ledger_bench.comptoir_command()
     c = comptoir + ["--repo", str(book)]
     journal = git_dir(book) / "bench-export.journal"
@@ -566,10 +566,13 @@ def measure(book: Path, info: dict, runs: int, clones: bool = True) -> dict:
                 order = _last_order(book)
             if rnd:
                 figures[label]["runs"].append(run)
-            if pcmd:
-                prun = timed(pcmd, peer)
-                if rnd:
-                    figures[label]["peer_runs"].append(prun)
+            prun = timed(pcmd, peer) if pcmd else None
+            if prun and rnd:
+                figures[label]["peer_runs"].append(prun)
+            if verbose:
+                print(f"    {label}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, {run.rss / 1024:.0f} MB"
+                      + (f"; {peer} {prun.wall:.2f} s wall, {prun.cpu:.2f} s CPU" if prun else ""),
+                      file=sys.stderr, flush=True)
         _git(book, "reset", "-q", "--hard", head)  # each round writes on the same book
         print(f"  round {rnd} of {runs} done{' (warm-up)' if not rnd else ''}; load {os.getloadavg()[0]:.1f}",
               file=sys.stderr, flush=True)
@@ -687,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  "made with the same sizes (refused when the sizes differ)")
     ap.add_argument("--no-clones", action="store_true",
                     help="skip the fresh-clone figures (each is a `git clone` of the whole book)")
+    ap.add_argument("--verbose", action="store_true", help="say each command's figures as it goes (on stderr)")
     ap.add_argument("--only-clones", action="store_true", help="only the fresh-clone figures (on a kept book)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (for docs/performance.md)")
@@ -725,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 Path(args.json).write_text(json.dumps({"info": info, "fresh": fresh}, indent=2) + "\n")
             return 0
-        result = measure(book, info, args.runs, clones=not args.no_clones)
+        result = measure(book, info, args.runs, clones=not args.no_clones, verbose=args.verbose)
         print(table(book, info, result, args.runs))
         if args.markdown:
             Path(args.markdown).write_text(table(book, info, result, args.runs, markdown=True) + "\n")
