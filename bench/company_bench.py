@@ -341,7 +341,9 @@ def generate(book: Path, sizes: dict, comptoir: list[str]) -> dict:
         raise SystemExit("bench: generating failed (see above)")
     info = json.loads(out.stdout.strip().splitlines()[-1])
     _git(book, "add", "-A")
-    _git(book, "commit", "-q", "--no-verify", "-m", "Bench: the company's years " + json.dumps(sizes))
+    # no automatic gc in the background (it would pack while the commands are timed): packed here
+    _git(book, "-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m", "Bench: the company's years " + json.dumps(sizes))
+    _git(book, "gc", "-q")
     info.update(sizes=sizes, generate_s=round(time.perf_counter() - t0, 1), schemas=ledger_bench._schemas_digest())
     (git_dir(book) / MARKER).write_text(json.dumps(info), encoding="utf-8")
     return info
@@ -534,8 +536,28 @@ def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
     return out
 
 
+def settle(book: Path) -> None:
+    """Wait for a git gc running in the book (one git started by itself after a big commit packs
+    for many minutes: timed commands would share the machine with it), then pack loose objects."""
+    pid_file = git_dir(book) / "gc.pid"
+    for _ in range(720):
+        try:
+            os.kill(int(pid_file.read_text().split()[0]), 0)
+        except (OSError, ValueError, IndexError):
+            break
+        if _ == 0:
+            print("  waiting for the git gc running in the book ...", file=sys.stderr, flush=True)
+        time.sleep(5)
+    loose = int(next(line.split()[1] for line in _git(book, "count-objects", "-v").splitlines()
+                     if line.startswith("count:")))
+    if loose > 1000:
+        print(f"  packing {loose:,} loose objects (git gc) ...", file=sys.stderr, flush=True)
+        _git(book, "gc", "-q")
+
+
 def measure(book: Path, info: dict, runs: int, clones: bool = True, verbose: bool = False) -> dict:
     comptoir = ledger_bench.comptoir_command()
+    settle(book)
     c = comptoir + ["--repo", str(book)]
     journal = git_dir(book) / "bench-export.journal"
     peers = {name: shutil.which(name) for name in ("ledger", "hledger")}
@@ -722,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"reusing the book in {book}", file=sys.stderr)
         if args.only_clones:
+            settle(book)
             fresh = fresh_clones(book, ledger_bench.comptoir_command())
             print(clone_table(fresh))
             if args.markdown:
