@@ -519,7 +519,8 @@ def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
         for label, argv in firsts:
             if restored and label == "validate":  # without a store it is the cold validate to compare with
                 continue
-            with tempfile.TemporaryDirectory(prefix="comptoir-clone-", dir=book.parent) as tmp:
+            tmp = tempfile.mkdtemp(prefix="comptoir-clone-", dir=book.parent)
+            try:
                 clone = Path(tmp) / "clone"
                 t0 = time.perf_counter()
                 subprocess.run(["git", "clone", "-q", str(book), str(clone)], check=True, env=CHILD_ENV)
@@ -533,6 +534,8 @@ def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
                                     f"{os.getloadavg()[0]:.1f}" if not out else ""})
                 print(f"  fresh clone, store {out[-1]['store']}: {label} {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, "
                       f"{run.rss / 1024:.0f} MB (clone {clone_s:.0f} s)", file=sys.stderr, flush=True)
+            finally:  # rm: Python's rmtree takes minutes over half a million files
+                subprocess.run(["rm", "-rf", tmp], check=False)
     return out
 
 
