@@ -505,7 +505,7 @@ def _cross_check(book: Path, c: list[str], journal: Path, hledger: str | None) -
     return "hledger's balance of every account equals comptoir's trial balance"
 
 
-def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
+def fresh_clones(book: Path, comptoir: list[str], which: set[tuple[str, str]] | None = None) -> list[dict]:
     """The first command in a fresh `git clone` of the book, without comptoir's derived-data store
     and with the store restored from this run (what a CI cache step does: docs/github-actions.yml).
     Each figure is the first command of its own clone: a clone's first `git status` refreshes
@@ -518,6 +518,8 @@ def fresh_clones(book: Path, comptoir: list[str]) -> list[dict]:
     for restored in (False, True):
         for label, argv in firsts:
             if restored and label == "validate":  # without a store it is the cold validate to compare with
+                continue
+            if which is not None and (label, "restored" if restored else "none") not in which:
                 continue
             tmp = tempfile.mkdtemp(prefix="comptoir-clone-", dir=book.parent)
             try:
