@@ -669,7 +669,7 @@ def table(book: Path, info: dict, result: dict, runs: int, markdown: bool = Fals
         has_peer = "peer_wall" in r
         ratio = (f"{r['ratio_wall']:.2f}x / " + (f"{r['ratio_cpu']:.2f}x" if r["ratio_cpu"] else "-")) if has_peer else ""
         body.append((f"`{r['command']}`" if markdown else r["command"], _fmt(r["wall"]), _fmt(r["cpu"]),
-                     f"{r['peak_mb']:.0f}", f"{r['lines']:,}", (f"`{r['peer']}`" if markdown else r["peer"]) or "",
+                     f"{r['peak_mb']:.0f}", f"{r['lines']:,}", (f"`{r['peer']}`" if markdown else r["peer"]) if r["peer"] else "",
                      _fmt(r["peer_wall"]) if has_peer else "", _fmt(r["peer_cpu"]) if has_peer else "", ratio,
                      "yes" if r["fast"] else "**NO**" if markdown else "NO",
                      ("yes" if r["half"] else "**NO**" if markdown else "NO") if has_peer else ""))
