@@ -36,6 +36,8 @@ STOCK_REPORTS = [
     ("warehouse", "list"),
     ("report", "reorder"),
     ("report", "reorder", "--date", "2026-02-20"),
+    ("item", "show", "BEAN"),
+    ("item", "show", "MUG"),
 ]
 ITEMS = ["BEAN", "CUP", "MUG"]
 WAREHOUSES = ["W1", "W2"]
@@ -242,6 +244,9 @@ def test_stock_reports_read_no_move_and_match_figures_worked_out_by_hand(book, m
             ("SM-20260301-DDDD", "W2", "2", "13.00")]
         over = json.loads(run(book, "report", "overview", "--format", "json").stdout)
         assert {r["measure"]: r["value"] for r in over["rows"]}["Stock value"] == "33.00"
+        show = json.loads(run(book, "item", "show", "BEAN", "--format", "json", today=dt.date(2026, 3, 1)).stdout)
+        assert [(r["warehouse"], r["on_hand"]) for r in show["rows"]] == [("W1", "4"), ("W2", "2")]
+        assert "average daily use over the last 90 days: 0.044 unit" in show["notes"]  # 4 issued in 90 days
 
 
 def test_a_misfiled_move_is_left_to_the_full_read(book, monkeypatch):

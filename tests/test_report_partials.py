@@ -5,6 +5,7 @@ random books (hypothesis), on dirty trees, and at old revisions (--as-of)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 from decimal import Decimal
@@ -152,6 +153,20 @@ def _write_book(book: Path, drawn: list) -> None:
     write(book, files)
 
 
+def _shows(book: Path, rev: str | None = None) -> list[tuple]:
+    """`journal show` of the first entry, of an entry reversing another and of the one it reverses
+    (in the working tree, or at `rev`): served from the month folders the reversal links name."""
+    if rev is None:
+        files = {p.relative_to(book).as_posix(): p.read_text() for p in (book / "journal").rglob("*.yaml")}
+    else:
+        files = {n: git(book, "show", f"{rev}:{n}") for n in git(book, "ls-tree", "-r", "--name-only", rev, "journal").split()}
+    ids = sorted(Path(n).stem for n in files)
+    undoing = sorted(n for n, text in files.items() if "\nreverses: " in text)[:1]
+    picked = ids[:1] + [Path(n).stem for n in undoing]
+    picked += [files[n].split("\nreverses: ")[1].split("\n")[0].strip("'") for n in undoing]
+    return [("journal", "show", i) for i in dict.fromkeys(picked) if i in ids]
+
+
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=entries, cut=st.integers(min_value=0, max_value=24))
 def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
@@ -171,6 +186,7 @@ def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
         assert checked.exit_code == 0, checked.output
         assert _served(book)
         _same(book, monkeypatch)
+        _same(book, monkeypatch, _shows(book))
         # dirty: one committed entry edited, one new entry in a month no commit has
         journal = sorted((book / "journal").rglob("*.yaml"))
         edited = journal[len(journal) // 2]
@@ -179,8 +195,8 @@ def test_random_books_give_the_same_reports(monkeypatch, drawn, cut):
             "JE-20260502-NEW1", dt.date(2026, 5, 2), "Late", [("6100", Decimal("12.34"), None, None, None),
                                                               ("1010", Decimal("-12.34"), None, None, None)])})
         assert _served(book)
-        _same(book, monkeypatch)
-        _same(book, monkeypatch, as_of=("--as-of", first))
+        _same(book, monkeypatch, [*REPORTS, *_shows(book)])
+        _same(book, monkeypatch, [*REPORTS, *_shows(book, first)], as_of=("--as-of", first))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -332,3 +348,42 @@ def test_the_journal_export_read_a_folder_at_a_time_equals_the_full_read(monkeyp
         same("--as-of", first)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_journal_show_reads_the_months_of_the_entry_and_its_reversal(book, monkeypatch):
+    """An entry of January reversed in March, one in February: `journal show` reads the January
+    and March folders only (the reversal link from the day totals kept per folder), never the
+    whole journal, and shows the link both ways; an id the writer would not give is looked for in
+    every folder, as before."""
+    from comptoir.book import loader
+
+    write(book, {
+        "journal/2026/01/JE-20260110-AAAA.yaml": _entry_text(
+            "JE-20260110-AAAA", dt.date(2026, 1, 10), "Rent", [("6100", Decimal("90.00"), None, None, None),
+                                                             ("1010", Decimal("-90.00"), None, None, None)]),
+        "journal/2026/02/JE-20260203-BBBB.yaml": _entry_text(
+            "JE-20260203-BBBB", dt.date(2026, 2, 3), "Other", [("6100", Decimal("5.00"), None, None, None),
+                                                              ("1010", Decimal("-5.00"), None, None, None)]),
+        "journal/2026/03/JE-20260302-CCCC.yaml": _entry_text(
+            "JE-20260302-CCCC", dt.date(2026, 3, 2), "Undo", [("6100", Decimal("-90.00"), None, None, None),
+                                                             ("1010", Decimal("90.00"), None, None, None)],
+            "JE-20260110-AAAA"),
+    })
+    commit_all(book)
+    assert run(book, "report", "trial-balance").exit_code == 0  # the day totals kept
+    loads = []
+    original = loader.load_book
+
+    def recorded(*args, **kwargs):
+        loads.append((kwargs.get("kinds"), kwargs.get("folders")))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load_book", recorded)
+    shown = json.loads(run(book, "journal", "show", "JE-20260110-AAAA", "--format", "json").stdout)
+    assert shown["reversed_by"] == ["JE-20260302-CCCC"] and "reversed by: JE-20260302-CCCC" in shown["notes"]
+    assert [(r["account"], r["debit"], r["credit"]) for r in shown["rows"]] == [
+        ("6100", "90.00", None), ("1010", None, "90.00")]
+    journal_reads = [folders for kinds, folders in loads if kinds is None or "journal" in kinds]
+    assert journal_reads == [["journal/2026/01", "journal/2026/03", "accounts", "rates"]], loads
+    back = json.loads(run(book, "journal", "show", "JE-20260302-CCCC", "--format", "json").stdout)
+    assert back["reverses"] == "JE-20260110-AAAA" and back["reversed_by"] == []

@@ -220,6 +220,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     totals: dict[str, dict[int, list[Decimal]]] = {}
     closing: dict[str, dict[int, list[Decimal]]] = {}
     reversed_by: dict[str, str] = {}
+    twice: set[str] = set()  # ids more than one entry reverses (the book is then invalid)
     chosen = ServedRows(store, (book.base, rates))
     folded: list = []
     ids: set[str] = set()
@@ -236,6 +237,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         _add_sums(totals, sums, only)
         _add_sums(closing, closing_sums, only)
         for ident, reverses in links:
+            if reverses in reversed_by:
+                twice.add(reverses)
             reversed_by[reverses] = ident
         if fold is not None:
             value = _folded(store, fold, folder, tree, (folder, tree, book.base, rates), computed, compute)
@@ -264,6 +267,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     book.derived["ledger.days"] = totals
     book.derived["ledger.days.closing"] = closing
     book.derived["ledger.reversals"] = reversed_by
+    book.derived["ledger.reversed.twice"] = twice
     if want is not None:  # each folder's rows, made as it is read; every row at once if the folders overlap
         book.derived["ledger.rows"] = chosen if chosen.in_order else sorted(
             chosen, key=lambda r: (r.date, r.id, r.line))

@@ -82,7 +82,12 @@ def list_(env, type_, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, sku, fmt, as_of) -> None:
     """Show one item: its settings and its availability per warehouse."""
+    from comptoir.app import stockreports
+    from comptoir.domain.availability import kinds_read
     from comptoir.views.availability import item_detail
 
-    book = env.book(as_of)
+    # what `report reorder` reads: on hand from the stock partials, the units consumed per day (the
+    # average daily use) and the kinds the availability providers read; not the whole book
+    book = stockreports.served(env, as_of, ledger=False, level_days=(None, env.today), consumption=True,
+                               kinds=tuple(sorted(kinds_read() or ())))
     emit(item_detail(book, sku), fmt, book.revision)

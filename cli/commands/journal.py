@@ -182,6 +182,11 @@ def show(env, ident, fmt, as_of) -> None:
     from comptoir.errors import fail
     from comptoir.views.ledger import entry_table
 
+    found = _served_entry(env, ident, as_of)
+    if found is not None:
+        book, entry = found
+        emit(entry_table(book, entry), fmt, book.revision)
+        return
     book, folders = env.streamed_book(as_of)  # a folder of entries at a time: keep it and its reversals
     kept = book.entries
     for folder in folders:
@@ -195,6 +200,37 @@ def show(env, ident, fmt, as_of) -> None:
     if entry is None:
         raise fail("unknown-entry", f"there is no journal entry {ident}", "`comptoir journal list` shows the ids")
     emit(entry_table(book, entry), fmt, book.revision)
+
+
+def _served_entry(env, ident: str, as_of: str | None):
+    """(a book of the entry's month folder and its reverser's, the entry) when the day totals kept
+    per journal folder say which entry reverses it and the entry is filed in the month its id
+    names (as the writer names it); None: look through every folder."""
+    import re
+
+    from comptoir.app import ledgerdays
+    from comptoir.book.loader import load_book
+
+    named = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", ident)
+    if named is None:
+        return None
+    served = ledgerdays.served(env, as_of)
+    reversals = served.derived.get("ledger.reversals")
+    if reversals is None or ident in served.derived["ledger.reversed.twice"]:
+        return None  # not served (the whole book was read): look through the folders as before
+    months = {f"journal/{named.group(1)}/{named.group(2)}"}
+    reverser = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", reversals.get(ident, ""))
+    if ident in reversals and reverser is None:
+        return None
+    if reverser is not None:
+        months.add(f"journal/{reverser.group(1)}/{reverser.group(2)}")
+    book = load_book(env.root(), served.revision, kinds=("journal", "account", "rate"),
+                     folders=sorted(months) + ["accounts", "rates"])
+    entry = book.entries.get(ident)
+    if entry is None or book.load_problems or (ident in reversals and reversals[ident] not in book.entries):
+        return None
+    book.today = env.today
+    return book, entry
 
 
 @journal.command("reverse")
