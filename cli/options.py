@@ -12,6 +12,8 @@ import click
 from comptoir.errors import fail
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
+# --output FILE without --format: the format its name says (as hledger's -o does)
+_SUFFIX_FORMATS = {".xlsx": "xlsx", ".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
 
 
 def _keep_output(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -19,11 +21,23 @@ def _keep_output(ctx: click.Context, _param: click.Parameter, value: str | None)
         ctx.meta["comptoir.output"] = value
 
 
+def _format_of_output(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # --format not given: --output's suffix picks it. Click processes the options given on the
+    # command line before the defaulted ones, so --output is already kept when this runs.
+    target = ctx.meta.get("comptoir.output")
+    if target is not None and ctx.get_parameter_source(param.name) is click.core.ParameterSource.DEFAULT:
+        suffix = target[target.rfind("."):].lower() if "." in target.rpartition("/")[2] else ""
+        return _SUFFIX_FORMATS.get(suffix, value)
+    return value
+
+
 def output_format(fn: Callable) -> Callable:
     # --output reaches emit() through the click context, so no command signature changes
     fn = click.option("--output", "-o", metavar="FILE", expose_value=False, callback=_keep_output,
-                      help="Write the report to FILE instead of stdout (needed for xlsx).")(fn)
+                      help="Write the report to FILE instead of stdout; without --format, its suffix "
+                           "(.xlsx, .json, .csv, .md) picks the format.")(fn)
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        callback=_format_of_output,
                         help="Output format: table for people, json/csv/markdown for machines and pull "
                              "requests, xlsx for spreadsheets (with --output).")(fn)
 

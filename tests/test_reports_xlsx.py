@@ -89,3 +89,19 @@ def test_a_text_cell_that_looks_like_a_formula_stays_text(book, tmp_path):
     cells = [c for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
     memo = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert memo and all(c.data_type == "s" for c in memo)
+
+
+def test_the_output_files_suffix_picks_the_format_unless_format_is_given(tmp_path):
+    doc = json.loads(run(DEMO, "report", "trial-balance", "--format", "json").stdout)
+    res = run(DEMO, "report", "trial-balance", "--output", tmp_path / "tb.xlsx")  # no --format
+    assert res.exit_code == 0, res.output
+    compare(tmp_path / "tb.xlsx", doc)
+    for suffix, fmt in ((".json", "json"), (".csv", "csv"), (".MD", "markdown"), (".txt", "table")):
+        out = tmp_path / f"tb{suffix}"
+        assert run(DEMO, "report", "trial-balance", "-o", out).exit_code == 0
+        assert out.read_text() == run(DEMO, "report", "trial-balance", "--format", fmt).stdout, suffix
+    out = tmp_path / "asked.csv"  # --format given: it wins over the name, before or after --output
+    assert run(DEMO, "report", "trial-balance", "-o", out, "--format", "json").exit_code == 0
+    assert json.loads(out.read_text()) == doc
+    assert run(DEMO, "report", "trial-balance", "--format", "table", "-o", out).exit_code == 0
+    assert out.read_text() == run(DEMO, "report", "trial-balance").stdout
