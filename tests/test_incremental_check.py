@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from comptoir.book import ondemand, verdict
+from comptoir.app import write
+from comptoir.book import loader, ondemand, verdict
 from comptoir.book.root import find_root
 from comptoir.domain import validation
 from comptoir.model import Book
@@ -157,6 +158,9 @@ def test_incremental_check_refuses_what_the_full_check_refuses(template, tmp_pat
     spy = _Spy(monkeypatch)
     got_fast = _outcome(fast, args, stdin)
     assert (spy.calls, spy.whole) == (1, 0), "the write on a known-clean book should read it on demand"
+    # the whole-book check (a write on a clean tree not known clean checks HEAD streamed first:
+    # test_a_write_on_a_clean_tree_not_known_clean_checks_it_streamed_first)
+    monkeypatch.setattr(write.Writer, "_checked_first", lambda self, tree: None)
     got_slow = _outcome(slow, args, stdin)
     assert (spy.calls, spy.whole) == (1, 1), "the write on an unknown book should read it whole"
     assert got_fast == got_slow
@@ -210,15 +214,22 @@ def test_unknown_or_dirty_books_are_read_whole(template, tmp_path, monkeypatch):
     assert (spy.calls, spy.whole, spy.turned) == (2, 0, 1)
     assert verdict.known(root, verdict.tree_id(root)) is not None
     (repo / "notes.txt").unlink()
-    # a commit made by hand that changes a file: its tree was never checked
+    # a commit made by hand that changes a file: its tree was never checked; it is checked first,
+    # streamed, and the write goes on on demand
     path = repo / "accounts" / "6100.yaml"
     path.write_text(path.read_text().rstrip("\n") + "\n# a comment added by hand\n")
     commit_all(repo, "by hand")
     _post(repo)
-    assert (spy.calls, spy.whole) == (2, 1)
-    # ... but that write checked the whole book, so the one after it is incremental again
+    assert (spy.calls, spy.whole) == (3, 0)
+    # ... and the one after it is incremental
     _post(repo, "3.00")
-    assert (spy.calls, spy.whole) == (3, 1)
+    assert (spy.calls, spy.whole) == (4, 0)
+    # an uncommitted edit of a file in a tree never checked: the whole book is read
+    path.write_text(path.read_text() + "# and another, not committed\n")
+    commit_all(repo, "by hand again")
+    path.write_text(path.read_text() + "# not committed\n")
+    _post(repo, "4.00")
+    assert (spy.calls, spy.whole) == (4, 1)
 
 
 def test_a_write_compares_the_kinds_it_reads_and_no_other(template, tmp_path, monkeypatch):
@@ -294,8 +305,11 @@ def test_a_damaged_or_foreign_verdict_file_is_ignored(template, tmp_path, monkey
     spy = _Spy(monkeypatch)
     for found in (repo / ".git" / "comptoir" / "store" / "verdict").glob("*"):
         found.write_bytes(b"not marshal data")
+    streamed = []
+    real_stream = loader.stream_book
+    monkeypatch.setattr(loader, "stream_book", lambda *a, **k: streamed.append(1) or real_stream(*a, **k))
     assert run(repo, *POST, "--date", "2026-11-28", "-p", "6100", "2.00", "-p", "1020").exit_code == 0
-    assert spy.calls == 0
+    assert streamed == [1] and (spy.calls, spy.whole) == (1, 0)  # not trusted: HEAD checked again first
     root = find_root(str(repo), None)
     tree = verdict.tree_id(root)
     verdict.remember(root, tree, {"reversed": [], "asserted": {}})
@@ -345,6 +359,51 @@ def test_facts_carried_by_writes_match_facts_of_the_whole_book(template, tmp_pat
     carried = verdict.known(root, verdict.tree_id(root))
     assert carried == validation.facts(load_book(root))
     assert ident in carried["reversed"]
+
+
+def test_a_write_on_a_clean_tree_not_known_clean_checks_it_streamed_first(template, tmp_path, monkeypatch):
+    """A fresh clone, or a store of another code version: no verdict for HEAD's tree. The write
+    checks HEAD as `validate` does (the journal one month folder at a time, never the whole book
+    held), remembers it, then reads on demand and checks only what it adds: the first write costs
+    a validate, not a whole read and check."""
+    from comptoir.book.loader import load_book
+
+    repo = _copy(template, tmp_path / "cold", known=False)
+    shutil.rmtree(repo / ".git" / "comptoir")  # no store at all, as in a fresh clone
+    root = find_root(str(repo), None)
+    tree = verdict.tree_id(root)
+    spy = _Spy(monkeypatch)
+    streamed: list[str | None] = []
+    real_stream = loader.stream_book
+    monkeypatch.setattr(loader, "stream_book", lambda root, rev=None, *a, **k: streamed.append(rev)
+                        or real_stream(root, rev, *a, **k))
+    _post(repo)
+    assert (spy.calls, spy.whole, streamed) == (1, 0, [None])
+    assert verdict.known(root, tree) == validation.facts(load_book(root, "HEAD~1"))  # HEAD's tree, checked
+    assert verdict.known(root, verdict.tree_id(root)) == validation.facts(load_book(root))  # and the write's
+    _post(repo, "3.00")  # the next write knows its tree
+    assert (spy.calls, spy.whole, streamed) == (2, 0, [None])
+    # what the whole-book check refuses, refused the same way
+    got = _outcome(repo, POST + ["--date", "2026-11-28", "-p", "1200", "10.00", "-p", "1010"], None)
+    assert got[:3] == (1, ["stock-value-mismatch"], "")
+
+
+def test_a_write_on_a_tree_not_known_clean_with_an_error_reads_the_whole_book(template, tmp_path, monkeypatch):
+    """HEAD checked streamed has an error (committed by hand): the write reads the whole book, as
+    before, and refuses to add to a broken book unless told to (--allow-invalid)."""
+    repo = _copy(template, tmp_path / "broken", known=False)
+    (repo / "journal" / "2026" / "11" / "JE-20261126-HAND.yaml").write_text(  # before an assertion on 1010
+        "id: JE-20261126-HAND\ndate: 2026-11-26\nmemo: by hand\npostings:\n"
+        "  - account: '6100'\n    amount: 1.00\n  - account: '1010'\n    amount: -1.00\n")
+    commit_all(repo, "by hand")
+    spy = _Spy(monkeypatch)
+    before = head(repo)
+    res = run(repo, *POST, "--date", "2026-11-29", "-p", "6100", "2.00", "-p", "1010")
+    assert (spy.calls, spy.whole) == (0, 1)
+    assert res.exit_code == 1 and "error [assertion-failed]" in res.stderr and "--allow-invalid" in res.stderr
+    assert head(repo) == before
+    root = find_root(str(repo), None)
+    assert verdict.known(root, verdict.tree_id(root)) is None
 
 
 def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypatch):

@@ -7,8 +7,11 @@ How much is checked depends on what is known about the book before:
   the write adds is checked, so a write costs the same at 100 or 100,000 entries;
 - it differs from a known-clean tree by added record files only (a pull): those are
   checked the same way first, then the write;
-- otherwise: the whole book is read and every rule runs over it; errors the book already
-  had only warn, errors the write would add refuse it.
+- no tree near it is known (a fresh clone, a commit made by hand) but the working tree is
+  HEAD's: HEAD is checked as `validate` checks it (the journal a month folder at a time), then
+  the write goes on as on a known-clean tree;
+- otherwise (uncommitted changes, or errors in HEAD's tree): the whole book is read and every
+  rule runs over it; the errors the book already has are said, and the write adds none.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from comptoir.domain.admission import broken_book, far_dated, judge, locked_reco
 from comptoir.domain.validation import Change
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
+from comptoir.schemas.registry import all_kinds
 
 
 class Writer(storage.Writer):
@@ -45,7 +49,7 @@ class Writer(storage.Writer):
     def _catch_up(self, tree: str) -> Book | None:
         found = ondemand.catch_up(self.root, tree)
         if found is None:
-            return None
+            return self._checked_first(tree)
         before, added = found
         book = ondemand.load_on_demand(self.root, self._went_dirty)
         after_facts = pulled(before, book, added)
@@ -56,6 +60,28 @@ class Writer(storage.Writer):
         self.facts = after_facts
         verdict.remember(self.root, tree, after_facts)
         return book
+
+    def _checked_first(self, tree: str) -> Book | None:
+        """No tree near this one is known clean (a fresh clone, a store of another code version):
+        HEAD's tree is checked as `validate` checks it, the journal one month folder at a time, and
+        when it has no error the write goes on as on any known-clean tree (read on demand, only
+        what it adds checked). None: the working tree differs from HEAD or the book has errors,
+        so the write reads the whole book (it says which errors were there and adds none)."""
+        from comptoir.book.loader import stream_book
+        from comptoir.domain.validation import check_streamed
+
+        if not verdict.Status(self.root).clean():  # the working tree is not HEAD's tree
+            self.clean_tree = None
+            return None
+        book, folders = stream_book(self.root)
+        found = check_streamed(book, folders)
+        del book, folders
+        if found is None or any(p.severity == "error" for p in found[0]):
+            return None
+        verdict.remember(self.root, tree, found[1])
+        self.facts = found[1]
+        every = {k.name: k.folder for k in all_kinds()}  # the status compared the whole data root
+        return ondemand.load_on_demand(self.root, self._went_dirty, every, together=self.reads)
 
     def change(self) -> Change:
         """What the staged files do to the book, in the terms incremental checks use."""
