@@ -84,6 +84,10 @@ class Env:
                              f"(first: {first.file}:{first.line} [{first.code}]); "
                              "run `comptoir validate`\n")
 
+    def revision(self, as_of: str | None) -> str | None:
+        """The commit `as_of` (a revision or a date) names; None for the working tree."""
+        return self._revision(self.root(), as_of)
+
     def _revision(self, root, as_of: str | None) -> str | None:
         from comptoir.book import git
 

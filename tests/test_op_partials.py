@@ -741,3 +741,174 @@ def test_cash_forecast_reads_no_journal_entry(monkeypatch, tmp_path):
              if a.get("role") in ("bank", "cash")}
     opening = sum((Decimal(r["closing"]) for r in tb["rows"] if r["account"] in banks), Decimal(0))
     assert Decimal(json.loads(full[CASH_REPORTS[0]])["opening"]) == opening
+
+
+# -- crm lead show and activity list --lead: only the lead's activities read (cli/app/crmshow.py) --
+
+def _crm_shows(book: Path, rev: str | None = None) -> list[tuple]:
+    """`crm lead show` of every lead (and of one there is none of), `crm activity list` by lead,
+    opportunity and partner (and by lead and type): every link the activities name, in the working
+    tree or at `rev`."""
+    if rev is None:
+        texts = [p.read_text() for p in (book / "crm").rglob("*.yaml")]
+        leads = sorted(p.stem for p in (book / "crm" / "leads").glob("*.yaml"))
+    else:
+        names = git(book, "ls-tree", "-r", "--name-only", rev, "crm").split()
+        texts = [git(book, "show", f"{rev}:{n}") for n in names]
+        leads = sorted(Path(n).stem for n in names if n.startswith("crm/leads/"))
+    linked = {(key, line.split(": ", 1)[1].strip("'")) for text in texts for line in text.splitlines()
+              for key in ("lead", "opportunity", "partner") if line.startswith(f"{key}: ")}
+    option = {"lead": "--lead", "opportunity": "--opp", "partner": "--partner"}
+    out = [("crm", "lead", "show", ident) for ident in [*leads, "L-20200101-NONE"]]
+    out += [("crm", "activity", "list", option[key], ident) for key, ident in sorted(linked)]
+    out += [("crm", "activity", "list", "--lead", ident, "--type", "call") for ident in leads[:2]]
+    return out
+
+
+def _same_shows(book: Path, monkeypatch, as_of: tuple = (), today: dt.date = dt.date(2026, 10, 20)) -> None:
+    from comptoir.app import crmshow
+
+    for args in _crm_shows(book, as_of[1] if as_of else None):
+        served = run(book, *args, *as_of, "--format", "json", today=today)
+        with monkeypatch.context() as m:
+            m.setattr(crmshow, "links", lambda *a, **k: None)  # read every activity, as before
+            full = run(book, *args, *as_of, "--format", "json", today=today)
+        assert (served.exit_code, served.stdout, served.stderr) == (full.exit_code, full.stdout, full.stderr), args
+
+
+def _show_served(book: Path, ident: str, as_of: str | None = None) -> bool:
+    from comptoir.app import crmshow
+    from comptoir.context import Env
+
+    return crmshow.lead_book(Env(repo=str(book)), ident, as_of) is not None
+
+
+def _contacts(book: Path) -> None:
+    """Emails and phones that make duplicates: every third lead shares an email (in another case),
+    every fourth a phone (written another way), with a partner too."""
+    for n, path in enumerate(sorted((book / "crm" / "leads").glob("*.yaml"))):
+        extra = ""
+        if n % 3 == 0:
+            extra += f"email: {'Ann' if n % 2 else 'ann'}@Example.com\n"
+        if n % 4 == 1:
+            extra += f"phone: {'+33 6 12 34 56 78' if n % 8 == 1 else '0033 612345678'}\n"
+        path.write_text(path.read_text() + extra)
+    write(book, {"partners/acme.yaml": "id: acme\nname: Acme\nroles: [customer]\nemail: ANN@example.com\n"})
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=crm_records)
+def test_random_crm_books_show_a_lead_as_the_full_read(monkeypatch, drawn):
+    """Random leads (some sharing an email or a phone with each other and a partner) and activities
+    (for a lead that may not exist, or for an opportunity), committed, then dirty (an activity moved
+    to another lead, one removed, one added in a month no commit has, a lead's phone changed), then
+    --as-of the first commit: every lead's `crm lead show` and every link's `crm activity list`,
+    served from the activity links kept per folder, equal the full read's, errors included."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-op-show-"))
+    try:
+        book = folder / "books"
+        copy_book(_template("", None)[0], book)
+        leads, activities = drawn
+        _write_crm(book, leads, activities)
+        _contacts(book)
+        commit_all(book, "first")
+        first = git(book, "rev-parse", "HEAD").strip()
+        assert _show_served(book, "L-20261001-0000")
+        _same_shows(book, monkeypatch)
+        acts = sorted((book / "crm" / "activities").rglob("*.yaml"))
+        acts[0].write_text(acts[0].read_text().replace("lead: L-20261001-", "lead: L-20261001-1").replace(
+            "opportunity: OPP-20261001-AAAA", "lead: L-20261001-0000"))
+        if len(acts) > 1:
+            acts[-1].unlink()
+        write(book, {"crm/activities/2027/01/ACT-20270105-NEW1.yaml":
+                     "id: ACT-20270105-NEW1\ndate: 2027-01-05\ntype: call\nsubject: New\nlead: L-20261001-0000\n"})
+        lead = book / "crm" / "leads" / "L-20261001-0000.yaml"
+        lead.write_text(lead.read_text() + "phone: +33 6 12 34 56 78\n" if "phone:" not in lead.read_text()
+                        else lead.read_text().replace("phone: ", "phone: +1 "))
+        assert _show_served(book, "L-20261001-0000")
+        _same_shows(book, monkeypatch)
+        assert _show_served(book, "L-20261001-0000", first)
+        _same_shows(book, monkeypatch, ("--as-of", first))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_demo_leads_show_as_the_full_read(monkeypatch, tmp_path):
+    """The demo company committed, then dirty (an activity edited, one added, one removed), then
+    --as-of the first commit: `crm lead show` and `crm activity list` by any link equal the full
+    read."""
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    first = git(book, "rev-parse", "HEAD").strip()
+    today = dt.date(2026, 11, 30)
+    _same_shows(book, monkeypatch, today=today)
+    acts = sorted((book / "crm" / "activities").rglob("*.yaml"))
+    lead = sorted((book / "crm" / "leads").glob("*.yaml"))[0].stem
+    text = acts[1].read_text()
+    acts[1].write_text("\n".join(f"lead: {lead}" if line.startswith(("lead:", "opportunity:", "partner:")) else line
+                                 for line in text.splitlines() if not line.startswith(("opportunity:", "partner:"))
+                                 or "lead:" in text) + "\n")
+    acts[2].unlink()
+    write(book, {"crm/activities/2026/11/ACT-20261129-ZZZZ.yaml":
+                 f"id: ACT-20261129-ZZZZ\ndate: 2026-11-29\ntype: note\nsubject: Late note\nlead: {lead}\n"})
+    assert _show_served(book, lead)
+    _same_shows(book, monkeypatch, today=today)
+    _same_shows(book, monkeypatch, ("--as-of", first), today=today)
+
+
+def test_lead_show_reads_only_the_leads_activity_files(monkeypatch, book):
+    """Three activities of lead A in two months, two of lead B: `crm lead show A` and `crm activity
+    list --lead A` read A's file and its three activity files, never a whole activities or leads
+    folder; dirty (B's activity moved to A, one of A's new), the links come from the store but for
+    the two changed files, the only activity files parsed besides those the command shows."""
+    from comptoir.book import loader
+
+    def activity(ident: str, day: str, lead: str) -> str:
+        return f"id: {ident}\ndate: {day}\ntype: call\nsubject: Call {ident[-4:]}\nlead: {lead}\n"
+
+    write(book, {
+        "crm/leads/L-20260901-AAAA.yaml": "id: L-20260901-AAAA\nname: Ann\nsource: website\nstatus: new\n",
+        "crm/leads/L-20260901-BBBB.yaml": "id: L-20260901-BBBB\nname: Bob\nsource: website\nstatus: new\n",
+        "crm/activities/2026/09/ACT-20260902-A001.yaml": activity("ACT-20260902-A001", "2026-09-02", "L-20260901-AAAA"),
+        "crm/activities/2026/09/ACT-20260903-B001.yaml": activity("ACT-20260903-B001", "2026-09-03", "L-20260901-BBBB"),
+        "crm/activities/2026/10/ACT-20261002-A002.yaml": activity("ACT-20261002-A002", "2026-10-02", "L-20260901-AAAA"),
+        "crm/activities/2026/10/ACT-20261003-A003.yaml": activity("ACT-20261003-A003", "2026-10-03", "L-20260901-AAAA"),
+        "crm/activities/2026/10/ACT-20261004-B002.yaml": activity("ACT-20261004-B002", "2026-10-04", "L-20260901-BBBB"),
+    })
+    commit_all(book)
+    assert run(book, "crm", "lead", "show", "L-20260901-AAAA").exit_code == 0  # the links kept
+    loads: list = []
+    parsed: list = []
+    original, well_filed = loader.load_book, loader.well_filed_record
+
+    def recorded(*args, **kwargs):
+        loads.append(kwargs.get("folders"))
+        return original(*args, **kwargs)
+
+    def parse(kind, rel, entry):
+        parsed.append(rel)
+        return well_filed(kind, rel, entry)
+
+    monkeypatch.setattr(loader, "load_book", recorded)
+    monkeypatch.setattr(loader, "well_filed_record", parse)
+    mine = ["crm/activities/2026/09/ACT-20260902-A001.yaml", "crm/activities/2026/10/ACT-20261002-A002.yaml",
+            "crm/activities/2026/10/ACT-20261003-A003.yaml"]
+    shown = json.loads(run(book, "crm", "lead", "show", "L-20260901-AAAA", "--format", "json").stdout)
+    assert [a["id"] for a in shown["activities"]] == ["ACT-20260902-A001", "ACT-20261002-A002", "ACT-20261003-A003"]
+    assert loads == [[*mine, "crm/leads/L-20260901-AAAA.yaml", "partners"]] and parsed == []
+    loads.clear()
+    listed = json.loads(run(book, "crm", "activity", "list", "--lead", "L-20260901-AAAA", "--format", "json").stdout)
+    assert [r["id"] for r in listed["rows"]] == ["ACT-20261003-A003", "ACT-20261002-A002", "ACT-20260902-A001"]
+    assert loads == [mine] and parsed == []
+    loads.clear()
+    moved = book / "crm/activities/2026/10/ACT-20261004-B002.yaml"
+    moved.write_text(moved.read_text().replace("L-20260901-BBBB", "L-20260901-AAAA"))
+    write(book, {"crm/activities/2026/11/ACT-20261101-A004.yaml":
+                 activity("ACT-20261101-A004", "2026-11-01", "L-20260901-AAAA")})
+    listed = json.loads(run(book, "crm", "activity", "list", "--lead", "L-20260901-AAAA", "--format", "json").stdout)
+    assert [r["id"] for r in listed["rows"]] == ["ACT-20261101-A004", "ACT-20261004-B002", "ACT-20261003-A003",
+                                                 "ACT-20261002-A002", "ACT-20260902-A001"]
+    assert sorted(parsed) == ["crm/activities/2026/10/ACT-20261004-B002.yaml",
+                              "crm/activities/2026/11/ACT-20261101-A004.yaml"]
+    assert loads == [sorted([*mine, "crm/activities/2026/10/ACT-20261004-B002.yaml",
+                             "crm/activities/2026/11/ACT-20261101-A004.yaml"])]

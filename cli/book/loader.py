@@ -184,7 +184,8 @@ def _wanted(relpath: str) -> bool:
 def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None, clean: bool = False,
                status: Probe | None = None) -> tuple[dict[str, str | None], Callable[[str], bytes]]:
     """data-root-relative path -> blob id (None when unknown) and a way to read a file's bytes.
-    With `folders`, only the settings file and the files under those folders are listed.
+    With `folders`, only the settings file and the files under those folders are listed (a path
+    ending in `.yaml` names one file: the activities of one lead).
     `clean`: the caller has seen that the working tree is HEAD's under those folders: they are
     listed from HEAD's tree (which reads those folders only, not git's whole index: 64 MB at
     300,000 entries) and read from the working tree.
@@ -192,7 +193,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
     the folders, they are listed from HEAD's trees and that status, without reading git's index."""
     prefix = root.prefix
     files: dict[str, str | None] = {}
-    specs = None if folders is None else [prefix + SETTINGS_FILE] + [f"{prefix}{f}/" for f in folders]
+    specs = None if folders is None else [prefix + SETTINGS_FILE] + [prefix + _spec(f) for f in folders]
 
     def read_work(rel: str) -> bytes:  # every listing but a revision's reads the working tree
         return (root.path / rel).read_bytes()
@@ -207,7 +208,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
             for name in filenames:
                 rel = (Path(dirpath) / name).relative_to(root.path).as_posix()
                 if _wanted(rel) and (folders is None or rel == SETTINGS_FILE
-                                     or any(rel.startswith(f + "/") for f in folders)):
+                                     or any(rel == f or rel.startswith(f + "/") for f in folders)):
                     files[rel] = None
         return files, read_work
     top = root.top
@@ -221,7 +222,7 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
             return git.run(top, "show", f"{rev}:{prefix}{rel}")
 
         return (files, read_blob) if rev else (files, read_work)
-    probed = None if folders is None else _listed_by_probe(root, status, [SETTINGS_FILE, *(f + "/" for f in folders)])
+    probed = None if folders is None else _listed_by_probe(root, status, [SETTINGS_FILE, *map(_spec, folders)])
     if probed is not None:
         files.update((rel, blob) for rel, blob in probed.items() if _wanted(rel))
         return files, read_work
@@ -237,6 +238,11 @@ def list_files(root: DataRoot, rev: str | None, folders: list[str] | None = None
         if _wanted(rel) and (top / path).is_file():
             files[rel] = None
     return files, read_work
+
+
+def _spec(path: str) -> str:
+    """A listed path as a pathspec: a folder ends in '/', a record file does not."""
+    return path if path.endswith(".yaml") else path + "/"
 
 
 def _listed_by_probe(root: DataRoot, status: Probe | None, paths: list[str]) -> dict[str, str | None] | None:
@@ -305,7 +311,7 @@ def load_book(root: DataRoot, rev: str | None = None,
     `where` maps a kind to a test on a record's parsed fields: records failing it are skipped
     before validation (a list filtered by status validates only the records it shows).
     `folders` (with `kinds`): read only the files under these folders of those kinds (one month's
-    stock moves), paths from the data root. `status`: the command's freshness probe (see list_files)."""
+    stock moves), or these files (a path ending in `.yaml`), paths from the data root. `status`: the command's freshness probe (see list_files)."""
     reading = _Reading(root, rev, progress, kinds, clean, folders, status=status)
     book = reading.book
     for rel in reading.order[1:]:

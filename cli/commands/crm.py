@@ -289,10 +289,13 @@ def lead_update(env, ident, status, reason, name, company, email, phone, source,
 @click.pass_obj
 def lead_show(env, ident, fmt, as_of) -> None:
     """Show a lead, its allowed status moves, possible duplicates and its activities."""
+    from comptoir.app.crmshow import lead_book
     from comptoir.domain import crm as c
     from comptoir.views.crm import lead_table
 
-    book = env.book(as_of, ("lead", "activity", "partner"))
+    book = lead_book(env, ident, as_of)  # the lead's activities alone, the other leads' contact facts
+    if book is None:
+        book = env.book(as_of, ("lead", "activity", "partner"))
     emit(lead_table(book, c.get_lead(book, ident), env.today), fmt, _as_of_label(book))
 
 
@@ -527,7 +530,14 @@ def activity_list(env, lead_id, opp_id, partner_id, owner, types, open_only, ove
     """List activities, newest first."""
     from comptoir.views.crm import activities_table
 
-    book = env.book(as_of, ("activity",))
+    book = None
+    if lead_id or opp_id or partner_id:  # the activities linked so alone (the links kept per folder)
+        from comptoir.app.crmshow import linked_book
+
+        served = linked_book(env, as_of, (), lead=lead_id, opportunity=opp_id, partner=partner_id)
+        book = served[0] if served is not None else None
+    if book is None:
+        book = env.book(as_of, ("activity",))
     emit(activities_table(book, _report_day(env, None, as_of), lead=lead_id, opportunity=opp_id,
                           partner=partner_id, owners=_owners(env, owner), types=tuple(types), open_only=open_only,
                           overdue=overdue, start=parse_date(from_, "--from"), end=parse_date(to_, "--to"),
