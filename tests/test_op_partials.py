@@ -776,6 +776,15 @@ def _same_shows(book: Path, monkeypatch, as_of: tuple = (), today: dt.date = dt.
         assert (served.exit_code, served.stdout, served.stderr) == (full.exit_code, full.stdout, full.stderr), args
 
 
+CRM_REPORTS = [
+    ("report", "funnel"),
+    ("report", "funnel", "--by", "campaign"),
+    ("report", "funnel", "--from", "2026-10-01", "--to", "2026-10-31"),
+    ("report", "activities"),
+    ("report", "activities", "--period", "2026-10", "--date", "2026-10-15"),
+]
+
+
 def _show_served(book: Path, ident: str, as_of: str | None = None) -> bool:
     from comptoir.app import crmshow
     from comptoir.context import Env
@@ -815,6 +824,7 @@ def test_random_crm_books_show_a_lead_as_the_full_read(monkeypatch, drawn):
         first = git(book, "rev-parse", "HEAD").strip()
         assert _show_served(book, "L-20261001-0000")
         _same_shows(book, monkeypatch)
+        _same(book, monkeypatch, CRM_REPORTS)
         acts = sorted((book / "crm" / "activities").rglob("*.yaml"))
         acts[0].write_text(acts[0].read_text().replace("lead: L-20261001-", "lead: L-20261001-1").replace(
             "opportunity: OPP-20261001-AAAA", "lead: L-20261001-0000"))
@@ -827,8 +837,12 @@ def test_random_crm_books_show_a_lead_as_the_full_read(monkeypatch, drawn):
                         else lead.read_text().replace("phone: ", "phone: +1 "))
         assert _show_served(book, "L-20261001-0000")
         _same_shows(book, monkeypatch)
+        _same(book, monkeypatch, CRM_REPORTS)
         assert _show_served(book, "L-20261001-0000", first)
         _same_shows(book, monkeypatch, ("--as-of", first))
+        _same(book, monkeypatch, CRM_REPORTS, as_of=("--as-of", first))
+        lead.write_text(lead.read_text().replace("created: 2026-10-01\n", ""))  # its date from git, the full read
+        _same(book, monkeypatch, CRM_REPORTS[:3])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -853,7 +867,31 @@ def test_demo_leads_show_as_the_full_read(monkeypatch, tmp_path):
                  f"id: ACT-20261129-ZZZZ\ndate: 2026-11-29\ntype: note\nsubject: Late note\nlead: {lead}\n"})
     assert _show_served(book, lead)
     _same_shows(book, monkeypatch, today=today)
+    _same(book, monkeypatch, CRM_REPORTS)
     _same_shows(book, monkeypatch, ("--as-of", first), today=today)
+    _same(book, monkeypatch, CRM_REPORTS, as_of=("--as-of", first))
+
+
+def test_crm_reports_are_served_without_validating_a_crm_record(monkeypatch, tmp_path):
+    """On the demo company, committed: the funnel and the activities per owner are served from the
+    facts kept per CRM folder, no lead, activity or opportunity validated (the models refuse), with
+    the figures a full read gives."""
+    from comptoir.schemas import crm
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    full = {args: run(book, *args, "--format", "json").stdout for args in CRM_REPORTS}
+    with monkeypatch.context() as m:
+        for model in (crm.Lead, crm.Activity, crm.Opportunity):
+            def refuse(*a, model=model, **k):
+                raise AssertionError(f"a served report validated a {model.__name__}")
+
+            m.setattr(model, "model_validate", classmethod(refuse))
+        for args in CRM_REPORTS:
+            served = run(book, *args, "--format", "json")
+            assert served.exit_code == 0, (args, served.stderr, served.exception)
+            assert served.stdout == full[args], args
+    assert json.loads(full[("report", "funnel")])["totals"]["leads"] == 41
 
 
 def test_lead_show_reads_only_the_leads_activity_files(monkeypatch, book):

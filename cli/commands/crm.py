@@ -817,15 +817,17 @@ def forecast_report(env, months, date_, fmt, as_of, per) -> None:
 def funnel_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
     """Leads by source (or campaign) and status; conversion lead -> opportunity -> won; median
     days to convert. Dates a lead does not store are taken from its file's git history."""
-    from comptoir.domain.crm.reports import needs_history
+    from comptoir.app.openitems import documents
+    from comptoir.domain.crm.reports import FUNNEL_FACTS, needs_history
     from comptoir.views.crm import funnel_table as funnel
 
-    book = env.book(as_of, ("lead", "opportunity"))
+    book = documents(env, as_of, ("lead", "opportunity"), FUNNEL_FACTS)  # the fields the funnel reads, per folder
     start, end = resolve_range(book.settings, from_, to_, period, year)
     dates = None
     if needs_history(book):
         from comptoir.book.gitinfo import file_dates
 
+        book = env.book(as_of, ("lead", "opportunity"))  # the records, with the files their dates come from
         dates = file_dates(env.root(), "crm/leads", book.revision)
     emit(funnel(book, start, end, dates, by), fmt, _as_of_label(book))
 
@@ -838,9 +840,11 @@ def funnel_report(env, from_, to_, period, year, by, fmt, as_of) -> None:
 @click.pass_obj
 def activities_report(env, from_, to_, period, year, date_, fmt, as_of) -> None:
     """Per owner: calls, emails, meetings, notes, tasks logged; follow-ups done; open and overdue."""
+    from comptoir.app.openitems import documents
+    from comptoir.domain.crm.reports import ACTIVITY_FACTS
     from comptoir.views.crm import owner_activities_table as activity_report
 
-    book = env.book(as_of, ("activity",))
+    book = documents(env, as_of, ("activity",), ACTIVITY_FACTS)  # the fields the report reads, per folder
     start, end = resolve_range(book.settings, from_, to_, period, year)
     emit(activity_report(book, _report_day(env, date_, as_of), start, end), fmt, _as_of_label(book))
 

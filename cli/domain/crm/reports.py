@@ -148,6 +148,14 @@ def forecast_rows(book: Book, today: dt.date, months: int = 6) -> Forecast:
 
 # --- funnel --------------------------------------------------------------------------------------
 
+# What funnel_rows (and needs_history) read of the leads and opportunities: a command may serve
+# these fields alone, as light records derived per folder (comptoir.app.docfacts).
+FUNNEL_FACTS = {
+    "lead": ("id", "created", "converted", "status", "opportunity", "source", "campaign"),
+    "opportunity": ("id", "lead", "stage", "created"),
+}
+
+
 def lead_dates(book: Book, git_dates: dict[str, tuple[dt.date, dt.date]] | None = None
                ) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     """Lead id -> (created, converted). A date the record does not store is taken from its
@@ -233,6 +241,10 @@ def _funnel_row(source: str, b: dict) -> dict:
 
 
 # --- activities ----------------------------------------------------------------------------------
+
+# What owner_activity_rows reads of the activities (served as FUNNEL_FACTS are).
+ACTIVITY_FACTS = {"activity": ("id", "owner", "date", "type", "done", "due", "done_on", "is_open")}
+
 
 def owner_activity_rows(book: Book, today: dt.date, start: dt.date | None = None, end: dt.date | None = None
                         ) -> list[dict]:
