@@ -155,7 +155,8 @@ def lead_contacts(root: DataRoot, rev: str | None, probe: Probe | None, country:
         if tree and clean:
             store.put(CONTACTS_WHOLE, (path, tree, *inputs), rows)
     day = dt.date.fromordinal
-    return [LeadContact(*row[:4], day(row[4]) if row[4] is not None else None) for row in rows]
+    return [LeadContact(ident, email, phone, status, day(created) if created is not None else None)
+            for ident, email, phone, status, created in rows]
 
 
 def lead_book(env, ident: str, as_of: str | None) -> Book | None:
