@@ -52,7 +52,8 @@ class Book:
     loaded_kinds: frozenset[str] | None = None
     # Derived facts the application serves from the store (comptoir.app.write: the stock valuation
     # state, the stock levels) for a book read at a committed tree: name -> how to compute it.
-    # Not carried into `with_records` (those facts describe this book, not the one after a write).
+    # Not carried into `with_records` (those facts describe this book, not the one after a write),
+    # but for CARRIED_PROVIDERS, which are given the records they serve.
     providers: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     # Book.of("item") is a dict[str, Item] to a type checker; a kind not listed (a family added
@@ -151,7 +152,14 @@ class Book:
         after = Book(settings or self.settings, records, sources, self.settings_path,
                      self.revision, self.root_prefix, list(self.load_problems), self.today, self.text_reader)
         after.lock_revision = self.lock_revision
+        # a provider given the records it serves (the write's over HEAD's) serves this book too
+        after.providers = {name: p for name, p in self.providers.items() if name in CARRIED_PROVIDERS}
         return after
+
+
+# Providers whose facts take the book's own records (comptoir.app.facts, "documents.light"): they
+# serve a book with records added (with_records) as well as the book they were given to.
+CARRIED_PROVIDERS = frozenset({"documents.light"})
 
 
 def kind(name: str) -> Kind:

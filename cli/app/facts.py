@@ -7,7 +7,12 @@ changes and these summaries, never a whole kind to find them.
   per-folder level deltas `stock available` uses);
 - "ledger.rows-for": given accounts, their posting rows (comptoir.domain.ledger.PostingRow, in the
   journal's file order) from the rows kept per journal month folder (comptoir.app.ledgerdays):
-  the receivable and payable postings open items need, without reading every entry.
+  the receivable and payable postings open items need, without reading every entry;
+- "documents.light": given a document kind and the book's records of it, every record as a light
+  record of the fields the domain declares (comptoir.domain.documents.facts.FIELDS), from the
+  values kept per folder (comptoir.app.docfacts), with the write's own records over HEAD's: open
+  items, what each order line has had, reservations and numbering without validating every
+  order, invoice and payment. It follows the book to the book after the write (Book.with_records).
 
 Each is computed when first asked for, and is None when the store cannot serve it (the caller
 then derives it from the records, as for any other book).
@@ -16,21 +21,26 @@ then derives it from the records, as for any other book).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import cache
 
 from comptoir.book.root import DataRoot
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.model import Book
 
 
-def serve(book: Book, root: DataRoot) -> None:
+def serve(book: Book, root: DataRoot, reads: Collection[str] = ()) -> None:
     """Each fact is derived from HEAD's tree of the kinds it reads: it is served only when those
-    kinds are as HEAD has them (comptoir.book.ondemand.fresh compares them on first use)."""
+    kinds are as HEAD has them (comptoir.book.ondemand.fresh compares them on first use). `reads`:
+    the kinds the write declared it reads whole (the document kinds among them are served together)."""
     from . import stock
 
     stock.serve(book, root)
     for name, kinds in stock.SERVED.items():
         book.providers[name] = _when_fresh(book, kinds, book.providers[name])
     book.providers["ledger.rows-for"] = _when_fresh(book, LEDGER_KINDS, lambda: _rows_for(book, root))
+    # one server for the book and the books after the write (Book.with_records carries it): HEAD's
+    # light records are decoded once
+    book.providers["documents.light"] = cache(lambda: _light(book, root, reads))
 
 
 LEDGER_KINDS = ("journal", "account", "rate")  # what the posting rows per journal folder are derived from
@@ -59,6 +69,41 @@ def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | 
         return kept[wanted]
 
     return rows
+
+
+def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str, object], dict | None]:
+    """kind, the records of a book that shares `book`'s listing -> its light records (HEAD's, the
+    records' overlay over them), or None: not a document kind, not as HEAD has it, or not served."""
+    from comptoir.book.ondemand import Records, commit_of, fresh
+    from comptoir.domain.documents.facts import FIELDS
+
+    from . import docfacts
+
+    commit = commit_of(book)
+    kept: dict[str, dict | None] = {}
+
+    def head(kind: str) -> dict | None:
+        if kind not in kept:
+            kept[kind] = None
+            if commit is None or not fresh(book, (kind,)):
+                return None
+            # the document kinds the write declared are compared with HEAD in one status, and
+            # served together here (one listing of their folders)
+            group = [kind, *(k for k in reads if k in FIELDS and k not in kept and fresh(book, (k,)))]
+            scratch = Book(settings=book.settings, revision=commit, root_prefix=book.root_prefix)
+            if docfacts.attach(root, scratch, None, {k: FIELDS[k] for k in group}):
+                kept.update((k, scratch.records[k]) for k in group)
+        return kept[kind]
+
+    def light(kind: str, records: object) -> dict | None:
+        if kind not in FIELDS or not isinstance(records, Records):
+            return None
+        found = head(kind)
+        if found is None:
+            return None
+        return {**found, **records.overlay} if records.overlay else found
+
+    return light
 
 
 SIDE_ROWS = Derivation("ledger-account-rows", keep=800)  # per journal folder: the rows of a few accounts

@@ -43,7 +43,7 @@ class Writer(storage.Writer):
             # the book is the committed tree: its stock facts come from the store
             from . import facts
 
-            facts.serve(self.book, self.root)
+            facts.serve(self.book, self.root, self.reads)
         return self
 
     def _catch_up(self, tree: str) -> Book | None:

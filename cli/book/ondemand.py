@@ -691,6 +691,13 @@ def follow(book: Book, trees: dict[str, str], written: list[str]) -> None:
         pass
 
 
+def commit_of(book: Book) -> str | None:
+    """The commit a book read on demand stands on (HEAD's, resolved when it was read); None for
+    any other book."""
+    listing = _listing_of(book)
+    return listing.commit if listing is not None and listing.commit != "HEAD" else None
+
+
 def fresh_paths(book: Book) -> tuple[set[str], set[str], set[str], set[str]] | None:
     """What of a book read on demand is known as HEAD has it: the kinds whose folders were
     compared, single folders compared, `folder/id` of ids looked up and found in no file of the

@@ -38,23 +38,25 @@ def _payment_options(fn):
     return fn
 
 
+PAYMENT_FACTS = ("invoice", "credit-note", "payment", "application", "bill", "debit-note")
+
+
 def _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo,
            no_commit, refund: bool = False) -> None:
-    from comptoir.domain.payments import new_payment
+    from comptoir.domain.payments import document_number, new_payment
     from comptoir.errors import fail
 
     if not partner or amount is None:
         raise fail("missing-option", "give --partner and --amount", "see `comptoir pay --help`")
     command = "pay refund" if refund else f"pay {'receive' if direction == 'in' else 'send'}"
-    with env.writer(command, no_commit) as w:
+    # the open items' documents, served as light records (comptoir.domain.documents.facts.light)
+    with env.writer(command, no_commit, reads=PAYMENT_FACTS) as w:
         payment, entry = new_payment(w.book, direction, partner, decimal_of(amount, "--amount"), day_of(env, date_),
                                      env.rng, list(documents), currency, decimal_of(rate, "--rate"), account,
                                      reference, memo, refund=refund)
         put_all(w, [("payment", payment), ("journal", entry)])
         cur = payment.currency or w.book.base
-        docs = {**w.book.of("invoice"), **w.book.of("bill"), **w.book.of("credit-note"), **w.book.of("debit-note")}
-        allocated = ", ".join(f"{docs[a.document].number if a.document in docs else a.document} {a.amount:,f}"
-                              for a in payment.allocations)
+        allocated = ", ".join(f"{document_number(w.book, a.document)} {a.amount:,f}" for a in payment.allocations)
         verb = ("Refund" if refund else "Receive") if direction == "in" else ("Refund" if refund else "Pay")
         subject = (f"{verb} {payment.amount:,f} {cur} {'from' if direction == 'in' else 'to'} {partner}"
                    + (f": {allocated}" if allocated else ": on account"))

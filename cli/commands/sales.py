@@ -26,9 +26,19 @@ def sales() -> None:
     """
 
 
-# what a confirmed order's checks read whole, as derived facts: the journal (the customer's open
-# receivables for the credit check) and the stock moves (the levels its promise starts from)
-ORDER_FACTS = ("journal", "stock-move")
+# The document kinds whose every record open items read (light records served from the store,
+# comptoir.domain.documents.facts.light): the customer's open invoices and credits.
+OPEN_ITEMS = ("invoice", "credit-note", "payment", "application", "bill", "debit-note")
+# What the stock a promise counts on is reserved or expected by: open sales and purchase lines.
+RESERVATIONS = ("sales-order", "delivery", "purchase-order", "receipt", "supplier-return", "bill", "debit-note")
+# What a confirmed order's checks read whole, as derived facts: the journal (the customer's open
+# receivables for the credit check), the stock moves (the levels its promise starts from), the
+# reservations and the documents of the open items.
+ORDER_FACTS = ("journal", "stock-move", *RESERVATIONS, *OPEN_ITEMS)
+# A delivery: what each order line has had, the promises it may break, what was invoiced.
+DELIVER_FACTS = ("stock-move", *RESERVATIONS, "invoice")
+# An invoice: the order's deliveries and invoices, the numbering, the open items the rules replay.
+INVOICE_FACTS = ("delivery", *OPEN_ITEMS)
 
 
 def _order_options(fn):
@@ -173,7 +183,7 @@ def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None
     from comptoir.domain.documents import picks
     from comptoir.domain.sales import deliver as build
 
-    with env.writer("sales deliver", no_commit) as w:
+    with env.writer("sales deliver", no_commit, reads=DELIVER_FACTS) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, env.today,
                        take_reserved)
         subject = _docs.put_stock_document(w, "delivery", result.delivery, result,
@@ -199,7 +209,7 @@ def invoice(env, ident, date_, due, no_commit) -> None:
     """
     from comptoir.domain.sales import invoice as build
 
-    with env.writer("sales invoice", no_commit) as w:
+    with env.writer("sales invoice", no_commit, reads=INVOICE_FACTS) as w:
         doc, entry = build(w.book, ident, day_of(env, date_), env.rng, day_of(env, due, "--due") if due else None)
         put_all(w, [("invoice", doc), ("journal", entry)])
         cur = doc.currency or w.book.base

@@ -40,6 +40,7 @@ from .documents import (
     to_base,
     validated,
 )
+from .documents.facts import light
 from .ids import id_prefix, new_id
 from .ledger import ZERO, net_by_account
 from .validation import keeping, rule
@@ -192,6 +193,15 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
                     allocations=[{"document": item.document, "amount": take} for item, take in allocations],
                     reference=reference, memo=memo, entry=entry.id)
     return pay, entry
+
+
+def document_number(book: Book, ident: str) -> str:
+    """The number of the invoice, bill, credit or debit note `ident` (the id when there is none)."""
+    for kind in ("invoice", "bill", "credit-note", "debit-note"):
+        doc = light(book, kind).get(ident)
+        if doc is not None:
+            return doc.number
+    return ident
 
 
 def apply_credits(book: Book, side: str, partner_id: str, day: dt.date, rng: random.Random,
@@ -500,14 +510,37 @@ def payment_rows(book: Book, partner: str | None = None, direction: str | None =
 
 @rule(reads=("account", "application", "bill", "credit-note", "debit-note", "invoice", "journal", "partner",
              "payment"),
-      lookups=("journal",), stream=keeping(named_by_document))
+      lookups=("journal",), stream=keeping(named_by_document),
+      delta=lambda book, change, facts: _payments_delta(book, change))
 def payment_rules(book: Book) -> list[Problem]:
     """Payments name known partners, bank accounts and documents of that partner and currency, and
     no document is allocated more than is open on it."""
+    return _payment_problems(book, book.of("payment"), None)
+
+
+def _payments_delta(book: Book, change) -> list[Problem] | None:
+    """Records added (none replaced) to a book that had no errors: the added payments' own checks,
+    and whether a document that an added payment, application or credit names (or an added
+    document) is now settled beyond its total. Every other payment's checks look at records that
+    did not change."""
+    if change.replaced:
+        return None
+    named: set[str] = set(change.added.get("invoice", {})) | set(change.added.get("bill", {}))
+    for pay in change.new("payment"):
+        named.update(a.document for a in pay.allocations)
+    named.update(a.document for a in change.new("application"))
+    named.update(n.invoice for n in change.new("credit-note"))
+    named.update(n.bill for n in change.new("debit-note"))
+    return _payment_problems(book, change.added.get("payment", {}), named)
+
+
+def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list[Problem]:
+    """The problems of the payments `checked`, and the documents settled beyond their total (of
+    those `named`; None: every document), every payment's allocations counted."""
     out: list[Problem] = []
     partners = book.of("partner")
     totals: dict[str, Decimal] = {}
-    for ident, pay in book.of("payment").items():
+    for ident, pay in checked.items():
         src = book.source("payment", ident)
         if pay.partner not in partners:
             out.append(Problem(src, 0, "unknown-partner", f"{ident}: partner {pay.partner} does not exist",
@@ -522,7 +555,7 @@ def payment_rules(book: Book) -> list[Problem]:
         for i, a in enumerate(pay.allocations):
             if pay.refund:  # a refund pays back credits: checked with the open items
                 continue
-            doc = book.of(kind).get(a.document)
+            doc = light(book, kind).get(a.document)
             if doc is None:
                 out.append(Problem(src, 0, f"unknown-{kind}", f"{ident}: allocated to {a.document}, not a known {kind}",
                                    "fix `document:`", loc=("allocations", i, "document")))
@@ -536,12 +569,19 @@ def payment_rules(book: Book) -> list[Problem]:
                                    f"{ident}: pays {a.document} in {doc.currency or book.base} with "
                                    f"{pay.currency or book.base}", "allocate in the document's currency",
                                    loc=("allocations", i)))
-            totals[a.document] = totals.get(a.document, ZERO) + a.amount
+            if named is None:
+                totals[a.document] = totals.get(a.document, ZERO) + a.amount
+    if named is not None:  # what every payment allocates to the documents named
+        for pay in light(book, "payment").values():
+            if not pay.refund:
+                for a in pay.allocations:
+                    if a.document in named:
+                        totals[a.document] = totals.get(a.document, ZERO) + a.amount
     for side, kind in (("receivable", "invoice"), ("payable", "bill")):
         # replayed in date order: credit notes take what is open, payments must fit in what is left
         for ident, item in open_items(book, side, journal=False).by_document.items():
             if item.kind == kind and totals.get(ident) and item.settled > item.amount:
-                doc = book.of(kind)[ident]
+                doc = light(book, kind)[ident]
                 out.append(Problem(book.source(kind, ident), 0, "over-allocated",
                                    f"{kind} {doc.number} ({ident}): {item.settled:f} paid or credited on a total "
                                    f"of {doc.total:f}",

@@ -191,9 +191,11 @@ def vat_boxes(book: Book, period: str) -> list[dict[str, Any]]:
     return out
 
 
-@rule(reads=("account", "bill", "credit-note", "invoice", "purchase-order", "sales-order", "tax-code"))
+@rule(reads=("account", "bill", "credit-note", "invoice", "purchase-order", "sales-order", "tax-code"),
+      per=("bill", "credit-note", "invoice", "purchase-order", "sales-order"))
 def tax_code_rules(book: Book) -> list[Problem]:
-    """Tax codes post to known accounts; document lines name known tax codes."""
+    """Tax codes post to known accounts; document lines name known tax codes (each document on its
+    own: a document added is checked alone)."""
     out: list[Problem] = []
     for code, t in tax_codes(book).items():
         for fld in ("collected_account", "paid_account"):

@@ -20,6 +20,7 @@ from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, entries_between, entry_values, round_to
+from .facts import light
 from .parties import to_base
 
 
@@ -96,7 +97,7 @@ def document_entries(book: Book) -> set[str]:
         cached = set()
         for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt", "debit-note",
                      "application", "supplier-return"):
-            for d in book.of(kind).values():
+            for d in light(book, kind).values():
                 # d.entry, not getattr: a light record served without it must fail, not count for nothing
                 for ident in (d.entry, getattr(d, "stock_entry", None)):
                     if ident:
@@ -139,16 +140,16 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     def dated(d) -> bool:
         return day is None or d.date <= day
 
-    payments = [p for p in book.of("payment").values() if p.settles == side and dated(p)]
+    payments = [p for p in light(book, "payment").values() if p.settles == side and dated(p)]
     receivable = side == "receivable"
-    documents = book.of("invoice").values() if receivable else book.of("bill").values()
+    documents = light(book, "invoice" if receivable else "bill").values()
     for doc in documents:
         if dated(doc):
             item = OpenItem(side, "invoice" if receivable else "bill", doc.id, doc.number, doc.partner, doc.date,
                             doc.due, doc.currency or base, doc.rate, doc.total)
             found.append(item)
             by_doc[doc.id] = item
-    notes = book.of("credit-note").values() if receivable else book.of("debit-note").values()
+    notes = light(book, "credit-note" if receivable else "debit-note").values()
     settling: list[tuple[str, Any]] = [("credit-note" if receivable else "debit-note", d) for d in notes if dated(d)]
     for p in payments:  # refunds first: a payment may not allocate to them, but applications do
         if p.refund:
@@ -157,7 +158,7 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
             found.append(item)
             by_doc[p.id] = item
     settling += [("payment", p) for p in payments if not p.refund]
-    applications = sorted((a for a in book.of("application").values() if a.side == side and dated(a)),
+    applications = sorted((a for a in light(book, "application").values() if a.side == side and dated(a)),
                           key=lambda a: (a.date, a.id))
     settling += [("application", a) for a in applications]
     # Payments and applications first: their allocations are explicit amounts, each no more than

@@ -11,8 +11,14 @@ tests/test_op_partials.py runs each served report against the full read.
 
 from __future__ import annotations
 
-_CHARGE = ("id", "number", "partner", "date", "due", "currency", "rate", "total", "order")
-_NOTE = ("id", "number", "partner", "date", "currency", "rate", "total")
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comptoir.model import Book
+
+_CHARGE = ("id", "number", "partner", "date", "due", "currency", "rate", "total", "order", "entry")
+_NOTE = ("id", "number", "partner", "date", "currency", "rate", "total", "entry")
 _BILLED = ("line", "item", "qty", "net", "tax", "tax_amount", "order", "cleared", "variance", "landed")
 _MOVED = ("line", "item", "qty", "warehouse", "value")
 
@@ -20,14 +26,14 @@ _MOVED = ("line", "item", "qty", "warehouse", "value")
 FIELDS: dict[str, tuple] = {
     "invoice": (*_CHARGE, "deliveries", ("lines", ("line", "item", "qty", "net", "tax", "tax_amount"))),
     "bill": (*_CHARGE, ("lines", _BILLED)),
-    "credit-note": (*_NOTE, "invoice", ("lines", ("line", "item", "qty", "returned", "net", "tax", "tax_amount", "value"))),
+    "credit-note": (*_NOTE, "stock_entry", "invoice", ("lines", ("line", "item", "qty", "returned", "net", "tax", "tax_amount", "value"))),
     "debit-note": (*_NOTE, "bill", ("lines", _BILLED)),
     "payment": ("id", "date", "direction", "settles", "refund", "reference", "partner", "currency", "rate", "amount",
-                "unallocated", ("allocations", ("document", "amount"))),
-    "application": ("id", "date", "side", "partner", "document", "credit", "amount"),
-    "delivery": ("id", "date", "order", "partner", ("lines", _MOVED)),
-    "receipt": ("id", "date", "order", "partner", "rate", ("lines", _MOVED)),
-    "supplier-return": ("id", "date", "order", "partner", ("lines", _MOVED)),
+                "unallocated", "entry", ("allocations", ("document", "amount"))),
+    "application": ("id", "date", "side", "partner", "document", "credit", "amount", "entry"),
+    "delivery": ("id", "date", "order", "partner", "entry", ("lines", _MOVED)),
+    "receipt": ("id", "date", "order", "partner", "rate", "entry", ("lines", _MOVED)),
+    "supplier-return": ("id", "date", "order", "partner", "entry", ("lines", _MOVED)),
     "sales-order": ("id", "date", "partner", "confirmed", "cancelled", "valid_until", "currency",
                     "payment_terms_days", "customer_reference", "opportunity",
                     ("lines", ("item", "qty", "price", "discount", "tax", "warehouse", "requested", "promised"))),
@@ -44,3 +50,15 @@ OPEN_ITEMS = {"receivable": ("invoice", "credit-note", "payment", "application")
 def facts_of(*kinds: str) -> dict[str, tuple]:
     """The fields of these kinds: what a list or report declares it may be served (its FACTS)."""
     return {k: FIELDS[k] for k in kinds}
+
+
+def light(book: Book, kind: str) -> Mapping[str, Any]:
+    """Every record of `kind` (one of FIELDS), each with at least its FIELDS: what the rules and
+    the write's own computations that go through every document read (open items, what each
+    order line has had, reservations, the next invoice number). A write's book read on demand is
+    served them from the store ("documents.light", comptoir.app.facts) with the write's own
+    records over HEAD's; any other book gives its records."""
+    served = book.fact("documents.light")
+    records = book.of(kind)
+    found = served(kind, records) if served is not None else None
+    return records if found is None else found

@@ -22,6 +22,7 @@ from ..ledger import ZERO
 from ..stock import MoveDraft, items, post, warehouses
 from ..table import Column, money, text
 from .balances import OpenItems, open_items
+from .facts import light
 from .lines import line_net, places_for, qty_text
 
 ByLine = dict[str, dict[int, list[Decimal]]]  # order -> line -> [qty, value]
@@ -81,7 +82,7 @@ def moved_by_line(book: Book, kind: str) -> ByLine:
     cached: ByLine | None = book.derived.get(key)
     if cached is None:
         cached = {}
-        for doc in book.of(kind).values():
+        for doc in light(book, kind).values():
             per = cached.setdefault(doc.order, {})
             for ln in doc.lines:
                 cell = per.setdefault(ln.line, [ZERO, ZERO])

@@ -10,6 +10,7 @@ from comptoir.domain.ids import known
 from comptoir.model import Book
 from comptoir.schemas.purchasing import Bill, PurchaseOrder
 
+from ..documents.facts import light
 from ..documents.lines import is_stocked
 from ..documents.orders import line_qty, moved_by_line, settled, still_open
 from ..ledger import ZERO
@@ -31,7 +32,7 @@ def received_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     cached = book.derived.get("purchasing.received")
     if cached is None:
         cached = {o: {n: list(c) for n, c in per.items()} for o, per in moved_by_line(book, "receipt").items()}
-        for r in book.of("supplier-return").values():
+        for r in light(book, "supplier-return").values():
             per = cached.setdefault(r.order, {})
             for ln in r.lines:
                 cell = per.setdefault(ln.line, [ZERO, ZERO])
@@ -46,8 +47,8 @@ def billed_by_line(book: Book) -> dict[str, dict[int, list[Decimal]]]:
     cached = book.derived.get("purchasing.billed")
     if cached is None:
         cached = {}
-        bills = book.of("bill")
-        docs = [(b, 1) for b in bills.values()] + [(d, -1) for d in book.of("debit-note").values()]
+        bills = light(book, "bill")
+        docs = [(b, 1) for b in bills.values()] + [(d, -1) for d in light(book, "debit-note").values()]
         for doc, sign in docs:
             default = doc.order if sign == 1 else (bills[doc.bill].order if doc.bill in bills else None)
             for line in doc.lines:

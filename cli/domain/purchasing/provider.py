@@ -6,14 +6,15 @@ from __future__ import annotations
 from comptoir.model import Book
 
 from ..availability import Event, provider
+from ..documents.facts import light
 from ..documents.lines import is_stocked
-from .common import open_qty, orders
+from .common import open_qty
 
 
 @provider(reads=["purchase-order", "receipt"])
 def open_purchase_lines(book: Book):
     """Open purchase order lines are incoming supply, dated by their expected receipt date."""
-    for po in orders(book).values():
+    for po in light(book, "purchase-order").values():
         if po.cancelled is not None:
             continue
         for i, line in enumerate(po.lines, 1):

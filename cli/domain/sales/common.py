@@ -13,6 +13,7 @@ from comptoir.model import Book
 from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
 
 from ..documents.balances import open_items
+from ..documents.facts import light
 from ..documents.lines import is_stocked
 from ..documents.orders import line_qty, moved_by_line, settled, still_open
 from ..ledger import ZERO
@@ -52,7 +53,7 @@ def invoiced_by_line(book: Book) -> dict[str, dict[int, Decimal]]:
     cached = book.derived.get("sales.invoiced")
     if cached is None:
         cached = {}
-        for inv in book.of("invoice").values():
+        for inv in light(book, "invoice").values():
             if inv.order is None:
                 continue
             per = cached.setdefault(inv.order, {})
@@ -75,7 +76,7 @@ def invoice_of_delivery(book: Book) -> dict[str, Invoice]:
     cached = book.derived.get("sales.invoice_of_delivery")
     if cached is None:
         cached = {}
-        for inv in book.of("invoice").values():
+        for inv in light(book, "invoice").values():
             for dn in inv.deliveries:
                 cached.setdefault(dn, inv)
         book.derived["sales.invoice_of_delivery"] = cached
@@ -97,7 +98,7 @@ def _by_order(book: Book, kind: str) -> dict[str | None, list]:
     cached = book.derived.get(key)
     if cached is None:
         cached = {}
-        for doc in sorted(book.of(kind).values(), key=lambda d: (d.date, d.id)):
+        for doc in sorted(light(book, kind).values(), key=lambda d: (d.date, d.id)):
             cached.setdefault(doc.order, []).append(doc)
         book.derived[key] = cached
     return cached

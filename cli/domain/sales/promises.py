@@ -12,13 +12,14 @@ from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine, SalesOrder
 
 from ..availability import SUPPLY, Event, events, provider, stock_now
+from ..documents.facts import light
 from ..documents.lines import qty_text
 from ..ledger import ZERO
-from .common import orders, to_deliver
+from .common import to_deliver
 
 
 def open_lines(book: Book) -> Iterator[tuple[SalesOrder, int, SalesLine, Decimal, dt.date | None]]:
-    for so in orders(book).values():
+    for so in light(book, "sales-order").values():
         if so.confirmed is None or so.cancelled is not None:
             continue
         for i, line in enumerate(so.lines, 1):

@@ -11,6 +11,7 @@ from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine
 
 from ..documents.balances import named_by_document
+from ..documents.facts import light
 from ..documents.lines import qty_text
 from ..documents.numbering import split_number
 from ..documents.orders import order_problems
@@ -73,7 +74,7 @@ def _sales_problems(book: Book, checked_orders: dict, checked_docs: dict[str, di
     checked_invoices = checked_docs["invoice"]
     seen_dn: dict[str, str] = {}
     if checked_invoices is not book.of("invoice"):
-        for ident, inv in book.of("invoice").items():
+        for ident, inv in light(book, "invoice").items():
             if ident not in checked_invoices:
                 for dn in inv.deliveries:
                     seen_dn.setdefault(dn, ident)
@@ -137,7 +138,7 @@ def document_numbering(book: Book) -> list[Problem]:
     out: list[Problem] = []
     for kind, label in (("invoice", "invoice"), ("credit-note", "credit note")):
         series: dict[tuple[str, int], dict[int, list]] = {}
-        for ident, doc in book.of(kind).items():
+        for ident, doc in light(book, kind).items():
             parts = split_number(doc.number)
             src = book.source(kind, ident)
             if parts is None:
