@@ -1,12 +1,15 @@
-"""The fields of each sales and purchasing document the lists and reports read.
+"""The fields of each sales and purchasing document the lists, reports and document writes read.
 
 A report on documents reads few fields of each: the open items an invoice's id, partner, dates,
 currency, rate and total and a payment's allocations; the order statuses the order and the line
 quantities of deliveries and invoices. A report may be served these fields alone, as light records
 derived per folder and kept in the one store (comptoir.app.docfacts), instead of validating every
-document file. One set of fields per kind, the union of what the served reports read, so that they
-share what is kept; a report that reads a field not named here fails loudly (AttributeError), and
-tests/test_op_partials.py runs each served report against the full read.
+document file. The writes are served the same (`light`): what a sales order, delivery, invoice or
+payment goes through every document for (open items, order lines, reservations, numbering, the
+documents' entries). One set of fields per kind, the union of what the served reports and writes
+read, so that they share what is kept; a field not named here fails loudly (AttributeError), and
+tests/test_op_partials.py and tests/test_write_docfacts.py run each served report and write against
+the full read.
 """
 
 from __future__ import annotations
