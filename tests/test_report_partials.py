@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from comptoir.app import ledgerdays
 
 from .conftest import _template, commit_all, copy_book, git, run, write
+from .test_write_tree import _Count
 
 # (label, command) pairs: every report the partials serve, with the options that choose what is read
 REPORTS = [
@@ -351,9 +352,9 @@ def test_the_journal_export_read_a_folder_at_a_time_equals_the_full_read(monkeyp
 
 
 def test_journal_show_reads_the_months_of_the_entry_and_its_reversal(book, monkeypatch):
-    """An entry of January reversed in March, one in February: `journal show` reads the January
-    and March folders only (the reversal link from the day totals kept per folder), never the
-    whole journal, and shows the link both ways; an id the writer would not give is looked for in
+    """An entry of January reversed in March, one in February: `journal show` reads the entry's
+    file and its reverser's only (the reversal link from the day totals kept per folder, which
+    serve a book only when every id is in one file), never the journal, and shows the link both ways; an id the writer would not give is looked for in
     every folder, as before."""
     from comptoir.book import loader
 
@@ -384,6 +385,10 @@ def test_journal_show_reads_the_months_of_the_entry_and_its_reversal(book, monke
     assert [(r["account"], r["debit"], r["credit"]) for r in shown["rows"]] == [
         ("6100", "90.00", None), ("1010", None, "90.00")]
     journal_reads = [folders for kinds, folders in loads if kinds is None or "journal" in kinds]
-    assert journal_reads == [["journal/2026/01", "journal/2026/03", "accounts", "rates"]], loads
+    assert journal_reads == [["journal/2026/01/JE-20260110-AAAA.yaml", "journal/2026/03/JE-20260302-CCCC.yaml",
+                              "accounts", "rates"]], loads
+    count = _Count(monkeypatch)  # the files under the one status the day totals asked
+    assert run(book, "journal", "show", "JE-20260110-AAAA").exit_code == 0
+    assert sum(1 for c in count.calls if c[0] == "status") <= 1, count.calls
     back = json.loads(run(book, "journal", "show", "JE-20260302-CCCC", "--format", "json").stdout)
     assert back["reverses"] == "JE-20260110-AAAA" and back["reversed_by"] == []

@@ -203,29 +203,33 @@ def show(env, ident, fmt, as_of) -> None:
 
 
 def _served_entry(env, ident: str, as_of: str | None):
-    """(a book of the entry's month folder and its reverser's, the entry) when the day totals kept
-    per journal folder say which entry reverses it and the entry is filed in the month its id
-    names (as the writer names it); None: look through every folder."""
+    """(a book of the entry and of the entry reversing it, the entry) when the day totals kept per
+    journal folder serve the book (then every id is in one file only) and say which entry reverses
+    it, and both are filed as the writer names them (`journal/YYYY/MM/ID.yaml`): those two files
+    are read, under the one status the day totals asked. None: look through every folder."""
     import re
 
     from comptoir.app import ledgerdays
     from comptoir.book.loader import load_book
 
-    named = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", ident)
-    if named is None:
+    def filed(entry_id: str) -> str | None:
+        named = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", entry_id)
+        return f"journal/{named.group(1)}/{named.group(2)}/{entry_id}.yaml" if named else None
+
+    files = [filed(ident)]
+    if files[0] is None:
         return None
-    served = ledgerdays.served(env, as_of)
+    watch = ledgerdays.Watch(env.repo, env.cwd, as_of)
+    served = ledgerdays.served(env, as_of, watch=watch)
     reversals = served.derived.get("ledger.reversals")
     if reversals is None or ident in served.derived["ledger.reversed.twice"]:
         return None  # not served (the whole book was read): look through the folders as before
-    months = {f"journal/{named.group(1)}/{named.group(2)}"}
-    reverser = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", reversals.get(ident, ""))
-    if ident in reversals and reverser is None:
-        return None
-    if reverser is not None:
-        months.add(f"journal/{reverser.group(1)}/{reverser.group(2)}")
+    if ident in reversals:
+        files.append(filed(reversals[ident]))
+        if files[1] is None:
+            return None
     book = load_book(env.root(), served.revision, kinds=("journal", "account", "rate"),
-                     folders=sorted(months) + ["accounts", "rates"])
+                     folders=sorted(set(files)) + ["accounts", "rates"], status=watch.probe)  # type: ignore[arg-type]
     entry = book.entries.get(ident)
     if entry is None or book.load_problems or (ident in reversals and reversals[ident] not in book.entries):
         return None
