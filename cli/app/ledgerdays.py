@@ -59,13 +59,18 @@ class Watch:
     first, with the standard library only, so git answers while the models import."""
 
     def __init__(self, repo: str | None, cwd: Path | None, as_of: str | None, status: bool = True,
-                 also: tuple[str, ...] = ()) -> None:
+                 also: tuple[str, ...] = (), journal: bool = True) -> None:
         self.at_revision = as_of is not None
         self.path = None if as_of else find_data_root(repo, cwd)
-        # `also`: more folders for the same `git status` (a report that reads another kind's partials)
+        # `also`: more folders for the same `git status` (a report that reads another kind's partials);
+        # `journal=False`: a report that reads no journal sums (the stock ledger) leaves the journal
+        # out of it (a stat of every entry file: most of the status's cost on a large book), and
+        # then never says the journal is clean
+        self.journal = journal
         self.rates_changed = False  # set by dirty(): the working tree's rates differ from HEAD's
+        watched = FOLDERS if journal else FOLDERS[1:]
         self.probe = None if self.path is None else Probe(
-            self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in (*FOLDERS, *also))), status=status)
+            self.path, (SETTINGS_FILE, ACCOUNTS + "/", *(f + "/" for f in (*watched, *also))), status=status)
 
     @classmethod
     def sharing(cls, probe: Probe) -> Watch:
@@ -73,13 +78,14 @@ class Watch:
         a command that serves several reports: `report pack`), instead of a status of its own."""
         watch = cls.__new__(cls)
         watch.at_revision, watch.path, watch.rates_changed, watch.probe = False, probe.path, False, probe
+        watch.journal = True
         return watch
 
     def clean(self, root: DataRoot, folders: list[str]) -> bool:
         """Nothing changed under the folders in the working tree (or the book is read at a revision)."""
         if self.at_revision:
             return True
-        if self.probe is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+        if self.probe is None or not self.journal or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
             return False
         return self.probe.clean(folders)
 
@@ -90,7 +96,7 @@ class Watch:
         self.rates_changed = False
         if self.at_revision:
             return set()
-        if self.probe is None or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
+        if self.probe is None or not self.journal or self.path != root.path or list(folders) != list(FOLDERS)[:len(folders)]:
             return None
         changes = self.probe.changes()
         if changes is None or not self.probe.ok:
@@ -106,7 +112,7 @@ class Watch:
 
     def untouched(self) -> bool:
         """Nothing at all changed in the working tree: settings, accounts, journal and rates are HEAD's."""
-        return not self.at_revision and self.probe is not None and self.probe.changes() == []
+        return not self.at_revision and self.journal and self.probe is not None and self.probe.changes() == []
 
     def heads(self) -> dict[str, tuple[str, str]] | None:
         """HEADS name -> (object id, type), for those that exist; None when git could not say

@@ -83,11 +83,11 @@ def list_(env, type_, fmt, as_of) -> None:
 def show(env, sku, fmt, as_of) -> None:
     """Show one item: its settings and its availability per warehouse."""
     from comptoir.app import stockreports
-    from comptoir.domain.availability import kinds_read
+    from comptoir.domain.availability import facts_read, kinds_read
     from comptoir.views.availability import item_detail
 
     # what `report reorder` reads: on hand from the stock partials, the units consumed per day (the
     # average daily use) and the kinds the availability providers read; not the whole book
     book = stockreports.served(env, as_of, ledger=False, level_days=(None, env.today), consumption=True,
-                               kinds=tuple(sorted(kinds_read() or ())))
+                               kinds=tuple(sorted(kinds_read() or ())), facts=facts_read())
     emit(item_detail(book, sku), fmt, book.revision)

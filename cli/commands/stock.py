@@ -342,14 +342,14 @@ def stock_ledger_report(env, from_, to_, period, year, item, warehouse, fmt, as_
 def reorder_report(env, date_, fmt, as_of) -> None:
     """Items whose projected quantity is below their reorder point: what to order and by when."""
     from comptoir.app import stockreports
-    from comptoir.domain.availability import kinds_read
+    from comptoir.domain.availability import facts_read, kinds_read
     from comptoir.options import parse_date
     from comptoir.views.availability import reorder_table
 
     day = parse_date(date_, "--date") or env.today
     # on hand at today's end (and every move) and the units consumed per day, from the stock partials
     book = stockreports.served(env, as_of, ledger=False, level_days=(None, env.today), consumption=True,
-                               kinds=tuple(sorted(kinds_read() or ())))
+                               kinds=tuple(sorted(kinds_read() or ())), facts=facts_read())
     emit(reorder_table(book, day), fmt, book.revision)
 
 

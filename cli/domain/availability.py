@@ -88,6 +88,15 @@ def kinds_read() -> set[str] | None:
     return out
 
 
+def facts_read() -> dict[str, tuple]:
+    """Of the kinds availability reads, those the providers read only through their light records
+    (comptoir.domain.documents.facts.light: the orders, deliveries and receipts): kind -> the
+    fields a command may serve them as (comptoir.app.docfacts), instead of reading every file."""
+    from .documents.facts import FIELDS
+
+    return {k: FIELDS[k] for k in sorted(kinds_read() or ()) if k in FIELDS}
+
+
 def stock_now(book: Book, day: dt.date) -> tuple[dict[tuple[str, str], Decimal], list[Event]]:
     """On hand at the end of `day` per (item, warehouse), and the posted moves dated after it as
     future movements ("arriving" into, "leaving" a warehouse on their date)."""

@@ -11,7 +11,7 @@ from ..documents.lines import is_stocked
 from .common import open_qty
 
 
-@provider(reads=["purchase-order", "receipt"])
+@provider(reads=["purchase-order", "receipt", "supplier-return"])  # returns: what is still to arrive
 def open_purchase_lines(book: Book):
     """Open purchase order lines are incoming supply, dated by their expected receipt date."""
     for po in light(book, "purchase-order").values():
