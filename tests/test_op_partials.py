@@ -379,6 +379,11 @@ LIST_REPORTS = [
     ("report", "open-orders", "--date", "2026-10-10"),
     ("report", "tax"),
     ("report", "vat-return", "--period", "2026-Q4"),
+    # availability: the orders, deliveries, receipts and returns as light records (facts_read)
+    ("item", "show", "ESP-1K"),
+    ("item", "show", "BAG-250"),
+    ("report", "reorder"),
+    ("report", "reorder", "--date", "2026-10-10"),
 ]
 
 
@@ -950,3 +955,48 @@ def test_lead_show_reads_only_the_leads_activity_files(monkeypatch, book):
                               "crm/activities/2026/11/ACT-20261101-A004.yaml"]
     assert loads == [sorted([*mine, "crm/activities/2026/10/ACT-20261004-B002.yaml",
                              "crm/activities/2026/11/ACT-20261101-A004.yaml"])]
+
+
+def test_availability_reports_read_no_order_or_delivery_whole(monkeypatch, tmp_path):
+    """`item show` and `report reorder` on the demo company, committed and dirty (an order line
+    edited by hand): the orders, deliveries, purchase orders, receipts and returns they read come as
+    light records from the facts kept per folder, none validated (the edited order only, when dirty),
+    with the full read's figures; and
+    their `git status` leaves the journal out (they read no journal sums)."""
+    from comptoir.book import probe as probe_module
+    from comptoir.schemas import purchasing, sales
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    statuses: list = []
+    original = probe_module.Probe.__init__
+
+    def recorded(self, path, paths=(".",), *a, **k):
+        statuses.append(tuple(paths))
+        original(self, path, paths, *a, **k)
+
+    asked = [("item", "show", "ESP-1K"), ("report", "reorder"), ("report", "stock-ledger", "--item", "ESP-1K")]
+    for dirty in (False, True):
+        if dirty:
+            order = sorted((book / "sales" / "orders").glob("*.yaml"))[-1]
+            order.write_text(order.read_text().replace("qty: ", "qty: 1", 1))
+        full = {}
+        with monkeypatch.context() as m:
+            _refuse(m)
+            full = {args: run(book, *args, "--format", "json").stdout for args in asked}
+        for args in asked:  # derives what the store lacks (parsing the files once)
+            run(book, *args)
+        statuses.clear()
+        with monkeypatch.context() as m:
+            m.setattr(probe_module.Probe, "__init__", recorded)
+            for model in () if dirty else (sales.Delivery, sales.SalesOrder, purchasing.PurchaseOrder,
+                                              purchasing.Receipt, purchasing.SupplierReturn):
+                def refuse(*a, model=model, **k):
+                    raise AssertionError(f"a served report validated a {model.__name__}")
+
+                m.setattr(model, "model_validate", classmethod(refuse))
+            for args in asked:
+                served = run(book, *args, "--format", "json")
+                assert served.exit_code == 0, (args, served.stderr)
+                assert served.stdout == full[args], (args, dirty)
+        assert statuses and not any("journal/" in paths for paths in statuses), statuses

@@ -10,10 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from comptoir.book import git as gitmod
 
-from .conftest import commit_all, files_in_commit, git, head, run, write
+from .conftest import _template, commit_all, copy_book, files_in_commit, git, head, run, write
 
 POST = ("journal", "post", "--date", "2026-11-05", "--memo", "Beans", "-p", "6100", "12.50", "-p", "1010")
 
@@ -288,3 +290,61 @@ def test_a_new_id_is_looked_up_without_the_index_in_every_month_of_the_working_t
         res = run(book, *POST, seed=7)
     assert res.exit_code == 0, res.output
     assert not [c for c in again.calls if c[0] == "ls-files" or c[:2] == ["ls-tree", "-r"]], again.calls
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["add", "edit", "remove", "ignored", "untrack", "new-folder"]),
+                                st.integers(min_value=0, max_value=5)), max_size=4))
+def test_a_probe_of_folders_counts_entries_for_untracked_files_and_says_what_git_says(tmp_path_factory, edits):
+    """A probe of named folders asks git about the tracked files only and counts each folder's
+    entries against HEAD's tree for untracked ones: whatever is added, edited, removed, untracked
+    (`git rm --cached`: same count, one file named twice), ignored or put in a new month folder, its
+    changes are git's whole `status --untracked-files=all` answer."""
+    from comptoir.book.probe import Probe
+
+    book = tmp_path_factory.mktemp("probe") / "books"
+    copy_book(_template("", None)[0], book)
+    names = [f"stock/2026/0{1 + n % 2}/SM-2026010{n}-AAAA.yaml" for n in range(6)]
+    write(book, {".gitignore": "*.tmp\n", **{name: f"id: {n}\n" for n, name in enumerate(names)}})
+    commit_all(book)
+    untracked = set()
+    for what, n in edits:
+        name = names[n]
+        if what == "add":
+            write(book, {name.replace("AAAA", f"B00{n}"): "id: new\n"})
+        elif what == "edit" and (book / name).exists():
+            (book / name).write_text("id: edited\n")
+        elif what == "remove" and (book / name).exists():
+            (book / name).unlink()
+        elif what == "ignored":
+            write(book, {name.replace(".yaml", ".tmp"): "scratch\n"})
+        elif what == "untrack" and (book / name).exists() and name not in untracked:
+            git(book, "rm", "-q", "--cached", "--", name)
+            untracked.add(name)
+        elif what == "new-folder":
+            write(book, {f"stock/2026/0{3 + n}/SM-2026030{n}-CCCC.yaml": "id: later\n"})
+    paths = ("comptoir.yaml", "accounts/", "stock/", "items/")
+    expected = sorted(line[3:] for line in git(book, "status", "--porcelain", "--untracked-files=all", "--",
+                                               *paths).splitlines())
+    assert sorted(Probe(book, paths).changes() or []) == expected, edits
+
+
+def test_a_filter_naming_a_committed_record_is_checked_without_listing_the_index(book, monkeypatch):
+    """`report stock-ledger --item X`: an item committed and in the working tree is known by one
+    `cat-file` of its file at HEAD (no `ls-files`, which reads git's whole index); an item added but
+    not committed, or one of a revision (--as-of), is still found, and an unknown one still refused
+    with its suggestion."""
+    write(book, {"items/BEAN.yaml": "sku: BEAN\nname: Beans\ntype: stocked\n"})
+    commit_all(book)
+    first = git(book, "rev-parse", "HEAD").strip()
+    count = _Count(monkeypatch)
+    assert run(book, "report", "stock-ledger", "--item", "BEAN").exit_code == 0
+    assert count.named("cat-file", "-t") == 1 and count.named("ls-files") == 0, count.calls
+    write(book, {"items/CUP.yaml": "sku: CUP\nname: Cups\ntype: stocked\n"})
+    assert run(book, "report", "stock-ledger", "--item", "CUP").exit_code == 0  # new, not committed: listed
+    refused = run(book, "report", "stock-ledger", "--item", "BEAM")
+    assert refused.exit_code == 1 and "there is no item 'BEAM'" in refused.stderr and "did you mean BEAN" in refused.stderr
+    (book / "items/BEAN.yaml").unlink()
+    assert run(book, "report", "stock-ledger", "--item", "BEAN").exit_code == 1  # removed from the working tree
+    assert run(book, "report", "stock-ledger", "--item", "BEAN", "--as-of", first).exit_code == 0
+    assert run(book, "report", "stock-ledger", "--item", "CUP", "--as-of", first).exit_code == 1

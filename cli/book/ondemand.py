@@ -36,6 +36,7 @@ from comptoir.schemas.registry import Kind, all_kinds, kind_named
 from comptoir.schemas.types import Record
 
 from . import git
+from .entries import same_entries
 from .loader import _kind_of_folder, load_book, parse_bytes, well_filed_record
 from .probe import porcelain_paths, status_of
 from .root import DataRoot
@@ -134,70 +135,6 @@ def _same_files(files: list[tuple[str, str]], start: str, head: dict[str, str]) 
     return True
 
 
-TREE_ENTRIES = Derivation("tree-entries", keep=4096)  # a tree id -> how many entries it holds (files and folders)
-
-
-def _entry_counts(top, trees: Collection[str]) -> dict[str, int] | None:
-    """How many entries each of `trees` (git tree ids) holds, from the store (a tree never changes),
-    the others read in one `git cat-file --batch`. None when git cannot say."""
-    from .store import Store
-
-    store = Store.of(top)
-    counts: dict[str, int] = {}
-    missing = []
-    for tree in dict.fromkeys(trees):
-        hit = store.get(TREE_ENTRIES, tree)
-        if type(hit) is int:
-            counts[tree] = hit
-        else:
-            missing.append(tree)
-    if missing:
-        out = git.run(top, "cat-file", "--batch", input=("\n".join(missing) + "\n").encode(), check=False)
-        pos = 0
-        for tree in missing:
-            nl = out.find(b"\n", pos)
-            header = out[pos:nl].split(b" ") if nl >= 0 else []
-            if len(header) != 3 or header[1] != b"tree":
-                return None
-            size = int(header[2])
-            counts[tree] = len(git._parse_tree(out[nl + 1:nl + 1 + size]))
-            store.put(TREE_ENTRIES, (tree,), counts[tree])
-            pos = nl + 1 + size + 1
-    return counts
-
-
-def _same_entries(root: DataRoot, commit: str, folders: list[str]) -> bool:
-    """Whether every folder under `folders` (data-root-relative, ending in '/') holds as many entries
-    in the working tree as its tree at `commit` does, and no folder is there that it lacks. After a
-    status that ignores untracked files found nothing (every file of those trees is in the working
-    tree, unchanged), that means no other file is there either: git's look for untracked files,
-    which hashes every path of its index first (0.3-0.6 s at 300,000 entries), is then not needed.
-    False: there may be one (or an ignored file): ask git."""
-    import os
-
-    top = root.top
-    at_top = [root.prefix + f.rstrip("/") for f in folders]
-    try:
-        trees = git.subtrees(top, commit, *at_top)  # type: ignore[arg-type]
-    except git.GitError:
-        return False
-    under = {path: tree for path, tree in trees.items()
-             if any(path == f or path.startswith(f + "/") for f in at_top)}
-    for folder in at_top:
-        if folder not in under and os.path.lexists(top / folder):  # type: ignore[operator]
-            return False  # a folder HEAD lacks (or a file where it has none)
-    counts = _entry_counts(top, under.values())
-    if counts is None:
-        return False
-    for path, tree in under.items():
-        try:
-            if len(os.listdir(top / path)) != counts[tree]:  # type: ignore[operator]
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None:
     """What differs from HEAD under `folders` (data-root-relative, ending in '/'), as `status_of`
     says it, in one `git status` of them all: tracked files by git, which skips its look for
@@ -210,7 +147,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
                                  "--", *folders], cwd=root.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    same = _same_entries(root, commit, folders)
+    same = same_entries(root.top, root.prefix, commit, folders)
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return None

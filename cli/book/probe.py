@@ -90,10 +90,17 @@ class Probe:
         # docs/performance.md), instead of reading every folder (a third of the time at 100,000
         # entries)
         self._whole = status and tuple(paths) == (".",) and not exclude and (path / ".git").exists()
+        self._counted = False
         if self._whole:
             self._status = git("status", "--porcelain", "-z", "--untracked-files=normal")
         else:
-            self._status = git("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths,
+            # folders named without exclusions: git compares the tracked files only, and Python
+            # counts the folders' entries against HEAD's trees while it runs (_untracked_seen): git's
+            # look for untracked files hashes every path of its index first (a third of a status of
+            # the journal and the stock moves at 500,000 files)
+            self._counted = status and not exclude and all(p.endswith("/") or p == SETTINGS_FILE for p in paths)
+            self._status = git("status", "--porcelain", "-z",
+                               "--untracked-files=no" if self._counted else "--untracked-files=all", "--", *paths,
                                *(f":(exclude){name}" for name in exclude)) if status else None
         self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
         self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD", "HEAD:./")
@@ -135,7 +142,39 @@ class Probe:
                 if listed.returncode != 0:
                     return
                 changed += [p for p in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+            if self._counted and not self._untracked_seen(status, prefix):
+                changed = status_of(self.path, prefix, self.asked)  # git's whole answer
+                if changed is None:
+                    return
             self.changed = changed
+
+    def _untracked_seen(self, status: bytes, prefix: str) -> bool:
+        """After a status of the tracked files only (`--untracked-files=no`): whether it is the whole
+        answer, no untracked file being there. So when no tracked file is missing from the working
+        tree (a deletion would leave room for an untracked file in the count), the settings file is
+        HEAD's or absent, and every probed folder holds as many entries as HEAD's tree of it
+        (comptoir.book.entries.same_entries; an ignored file there makes git answer)."""
+        if not self.ok or self.head is None:
+            return False
+        fields = status.split(b"\0")
+        i = 0
+        while i < len(fields):
+            entry = fields[i]
+            i += 1
+            if len(entry) < 4:
+                continue
+            if b"D" in entry[:2]:
+                return False
+            if entry[:1] in (b"R", b"C"):
+                i += 1
+        if SETTINGS_FILE in self.asked and SETTINGS_FILE not in self.entries and (self.path / SETTINGS_FILE).exists():
+            return False  # a settings file git does not track
+        from .entries import same_entries
+
+        top = self.path
+        for _ in prefix.strip("/").split("/") if prefix.strip("/") else ():
+            top = top.parent
+        return same_entries(top, prefix, self.head, [p for p in self.asked if p.endswith("/")])
 
     def changes(self) -> list[str] | None:
         """What differs from HEAD under the probed paths (data-root-relative); None: unknown."""
