@@ -14,7 +14,7 @@ from comptoir.book.root import find_root
 from comptoir.render import to_json
 from comptoir.views.availability import availability_table
 
-from .conftest import from_template, git, head, run
+from .conftest import commit_all, from_template, git, head, run, write
 
 
 def ok(book, *args):
@@ -193,6 +193,21 @@ def test_a_repeated_question_on_an_unchanged_book_gets_the_remembered_answer(mov
     assert run(moved, "stock", "available", "--format", "csv").exit_code == 1
     git(moved, "checkout", "-q", "--", "warehouses/SHOP.yaml")
     assert ok(moved, "stock", "available", "--format", "csv").stdout == first
+    # a file git does not track (the status compares tracked files and counts each folder's
+    # entries), in a folder HEAD has, in a folder it lacks, then one it ignores: computed afresh,
+    # remembered again
+    for extra in ("sales/orders/SO-20261120-ZZZZ.yaml", "manufacturing/orders/WO-20261120-ZZZZ.yaml"):
+        write(moved, {extra: "not: a record\n"})
+        assert run(moved, "stock", "available", "--format", "csv").exit_code == 1, extra
+        (moved / extra).unlink()
+        assert ok(moved, "stock", "available", "--format", "csv").stdout == first
+    write(moved, {".gitignore": "*.tmp\n"})
+    commit_all(moved)
+    monkeypatch.undo()
+    first = ok(moved, "stock", "available", "--format", "csv").stdout
+    monkeypatch.setattr(comptoir.app.stock, "load_quick", unread)
+    write(moved, {"sales/orders/scratch.tmp": "ignored\n"})
+    assert ok(moved, "stock", "available", "--format", "csv").stdout == first  # git's whole answer: unchanged
     monkeypatch.setenv("COMPTOIR_ANSWER_CACHE", "0")
     assert run(moved, "stock", "available", "--format", "csv").exit_code == 1
 

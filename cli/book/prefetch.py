@@ -34,7 +34,10 @@ class Prefetch:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.folder = STOCK_FOLDER
-        self.probe = Probe(path, exclude=UNREAD)
+        folders = _read_folders(path)
+        # the folders named (git then compares the tracked files and the entries are counted, see
+        # Probe), else everything but the journal
+        self.probe = Probe(path, (SETTINGS_FILE, *folders)) if folders else Probe(path, exclude=UNREAD)
 
     def _settle(self) -> None:
         probe = self.probe
@@ -73,6 +76,23 @@ class Prefetch:
         inputs = self._inputs(parts)
         if inputs is not None:
             Store.of(self.path).put(ANSWERS, inputs, text)
+
+
+def _read_folders(path: Path) -> list[str] | None:
+    """The data root's folders (each ending in '/') but the journal and git's own: what a stock answer
+    may read besides the settings (a file directly in the data root is no record). None when one
+    has a name git would read as a pattern, a link is there, or the folder cannot be listed."""
+    try:
+        entries = list(os.scandir(path))
+        if any(entry.is_symlink() for entry in entries):
+            return None  # git compares the link itself: asked of the whole status
+        names = sorted(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+    except OSError:
+        return None
+    names = [n for n in names if n not in UNREAD and n != ".git"]
+    if any(c in n for n in names for c in "*?[]:\\!"):
+        return None
+    return [n + "/" for n in names]
 
 
 def start(repo: str | None, cwd: Path | None) -> Prefetch | None:
