@@ -147,7 +147,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
                                  "--", *folders], cwd=root.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    same = same_entries(root.top, root.prefix, commit, folders)
+    same = root.top is not None and same_entries(root.top, root.prefix, commit, folders)
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return None

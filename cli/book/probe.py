@@ -143,9 +143,10 @@ class Probe:
                     return
                 changed += [p for p in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
             if self._counted and not self._untracked_seen(status, prefix):
-                changed = status_of(self.path, prefix, self.asked)  # git's whole answer
-                if changed is None:
+                whole = status_of(self.path, prefix, self.asked)  # git's whole answer
+                if whole is None:
                     return
+                changed = whole
             self.changed = changed
 
     def _untracked_seen(self, status: bytes, prefix: str) -> bool:
