@@ -1000,3 +1000,124 @@ def test_availability_reports_read_no_order_or_delivery_whole(monkeypatch, tmp_p
                 assert served.exit_code == 0, (args, served.stderr)
                 assert served.stdout == full[args], (args, dirty)
         assert statuses and not any("journal/" in paths for paths in statuses), statuses
+
+
+# -- partner show: the leads and opportunities as light records (cli/domain/partners.py CRM_LINK_FACTS) --
+
+def _partner_shows(book: Path) -> list[tuple]:
+    return [("partner", "show", p.stem) for p in sorted((book / "partners").glob("*.yaml"))] + \
+        [("partner", "show", "nosuch")]
+
+
+def test_partner_show_serves_the_crm_links_as_the_full_read(monkeypatch, tmp_path):
+    """On the demo company: committed, then dirty (a lead re-linked to another partner, a new
+    untracked lead, an opportunity removed), then --as-of the first commit: `partner show` of every
+    partner lists the leads and opportunities the full read lists; committed and warm, without
+    validating a lead or an opportunity (the models refuse)."""
+    from comptoir.app import docfacts
+    from comptoir.schemas import crm
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    first = git(book, "rev-parse", "HEAD").strip()
+
+    def compare(as_of: tuple = (), refuse: bool = False) -> None:
+        for args in _partner_shows(book):
+            with monkeypatch.context() as m:
+                for model in (crm.Lead, crm.Opportunity) if refuse else ():
+                    def refused(*a, model=model, **k):
+                        raise AssertionError(f"partner show validated a {model.__name__}")
+
+                    m.setattr(model, "model_validate", classmethod(refused))
+                served = run(book, *args, *as_of, "--format", "json")
+            with monkeypatch.context() as m:
+                m.setattr(docfacts, "attach", lambda *a, **k: False)
+                full = run(book, *args, *as_of, "--format", "json")
+            assert (served.exit_code, served.stdout) == (full.exit_code, full.stdout), (args, served.stderr)
+
+    compare()
+    compare(refuse=True)  # the store is warm: the facts of the committed folders are kept
+    lead = next(p for p in sorted((book / "crm" / "leads").glob("*.yaml")) if "partner: cafe-lumiere" in p.read_text())
+    lead.write_text(lead.read_text().replace("partner: cafe-lumiere", "partner: hotel-bellecour"))
+    write(book, {"crm/leads/L-20261120-ZZZZ.yaml": "id: L-20261120-ZZZZ\ncreated: 2026-11-20\nname: New one\n"
+                 "source: website\nstatus: converted\npartner: cafe-des-arts\n"})
+    next(p for p in sorted((book / "crm" / "opportunities").glob("*.yaml")) if "partner:" in p.read_text()).unlink()
+    compare()
+    shown = json.loads(run(book, "partner", "show", "hotel-bellecour", "--format", "json").stdout)
+    assert lead.stem in shown["leads"]
+    compare(("--as-of", first))
+
+
+def test_a_filter_naming_a_record_is_checked_by_its_file(monkeypatch, tmp_path):
+    """A report's --partner or partner argument naming a committed partner is known from its one
+    file (no listing of the partners folder); one that is not a committed file (new, untracked,
+    removed, or at a revision that lacks it) is checked by the listing as before, with the same
+    answers."""
+    from comptoir import suggest
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    first = git(book, "rev-parse", "HEAD").strip()
+    listed: list[str] = []
+    original = suggest.known_ids
+
+    def spy(root, kind, rev=None):
+        listed.append(kind)
+        return original(root, kind, rev)
+
+    monkeypatch.setattr(suggest, "known_ids", spy)
+    assert run(book, "report", "statement", "cafe-lumiere", "--format", "json").exit_code == 0
+    assert run(book, "report", "ledger", "1100", "--format", "json").exit_code == 0
+    assert listed == []
+    write(book, {"partners/zz-new.yaml": "id: zz-new\nname: New\nroles:\n  - customer\n"})
+    (book / "partners" / "cafe-lumiere.yaml").unlink()
+    for args, code in ((("report", "statement", "zz-new"), 0), (("report", "statement", "cafe-lumiere"), 1),
+                       (("report", "statement", "nosuch"), 1)):
+        out = run(book, *args, "--format", "json")
+        assert out.exit_code == code, (args, out.stderr)
+    assert listed and set(listed) == {"partner"}  # the checks, and the suggestions of the errors
+    assert run(book, "report", "statement", "cafe-lumiere", "--as-of", first, "--format", "json").exit_code == 0
+    assert run(book, "report", "statement", "zz-new", "--as-of", first, "--format", "json").exit_code == 1
+    assert not suggest.filed_at(_root(book), "partner", "../demo/partners/zz-new")
+
+
+def _root(book: Path):
+    from comptoir.book.root import find_root
+
+    return find_root(str(book), None)
+
+
+def test_cash_forecast_lists_what_it_reads_on_demand_from_its_one_status(monkeypatch, tmp_path):
+    """The payroll runs, employees, departments and budgets the cash forecast reads when first used
+    are listed from its one `git status` (cli/app/openitems.py CASH_READS), never from git's index:
+    committed, then with a budget and an employee edited and a payroll run removed, as the full read."""
+    from comptoir.book import git as gitmod
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+
+    def check() -> None:
+        full = {}
+        with monkeypatch.context() as m:
+            _refuse(m)
+            for args in CASH_REPORTS:
+                full[args] = run(book, *args, "--format", "json")
+        with monkeypatch.context() as m:
+            def listing(*a, **k):
+                raise AssertionError("a served cash forecast listed a kind from git's index")
+
+            m.setattr(gitmod, "listing", listing)
+            for args in CASH_REPORTS:
+                served = run(book, *args, "--format", "json")
+                assert (served.exit_code, served.stdout) == (full[args].exit_code, full[args].stdout), \
+                    (args, served.stderr)
+
+    check()
+    budget = book / "budgets" / "2026-q4-reforecast.yaml"
+    before = run(book, *CASH_REPORTS[0], "--format", "json").stdout
+    budget.write_text(budget.read_text().replace("monthly: 2400", "monthly: 9400"))
+    sorted((book / "hr" / "payroll").rglob("*.yaml"))[-1].unlink()
+    employee = sorted((book / "hr" / "employees").glob("*.yaml"))[0]
+    employee.write_text(employee.read_text())  # unchanged content: still HEAD's
+    check()
+    assert run(book, *CASH_REPORTS[0], "--format", "json").stdout != before  # the edited budget counts

@@ -29,6 +29,9 @@ WRITERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "bi
            "payment": "payments", "delivery": "sales/deliveries", "receipt": "purchasing/receipts",
            "debit-note": "purchasing/debit-notes", "application": "applications",
            "supplier-return": "purchasing/returns"}
+# The folders of the kinds the cash forecast reads whole when first used (payroll runs, employees,
+# departments, budgets, tax codes): its one `git status` covers them, so listing them asks git's index nothing.
+CASH_READS = ("hr/payroll", "hr/employees", "hr/departments", "budgets", "tax")
 SIDES = {"receivable": ("partner", "invoice", "credit-note", "payment", "application"),
          "payable": ("partner", "bill", "debit-note", "payment", "application")}
 
@@ -77,7 +80,7 @@ def cash(env, as_of: str | None, day: dt.date, watch=None) -> Book:
     they cannot be served. `watch`: a watch already started (ledgerdays.Watch.sharing)."""
     from comptoir.app import ledgerdays
 
-    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values()))
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=("partners", *WRITERS.values(), *CASH_READS))
     book = env.book(as_of, kinds=("account", "rate", "partner"), status=watch.probe)
     if not _attach(env.root(), book, watch, ("receivable", "payable"), day):
         return env.book(as_of)

@@ -320,7 +320,7 @@ def load_book(root: DataRoot, rev: str | None = None,
     if kinds is not None:  # every other kind is read when first used (the one partial book)
         from .ondemand import other_kinds
 
-        other_kinds(root, rev, book, kinds, clean)
+        other_kinds(root, rev, book, kinds, clean, status)
     return book
 
 

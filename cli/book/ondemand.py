@@ -428,18 +428,19 @@ class KindReader:
     problems. A book `load_book(kinds=...)` reads holds the kinds asked for and one of these
     for every other kind, so a command reads what it uses and never sees an empty kind."""
 
-    def __init__(self, root: DataRoot, rev: str | None, book: Book, clean: bool) -> None:
+    def __init__(self, root: DataRoot, rev: str | None, book: Book, clean: bool, status=None) -> None:
         self.root = root
         self.rev = rev
         self.book = book
         self.clean = clean
+        self.status = status  # the command's probe: a kind whose folder its status covered is listed from it
         self.whole: dict[str, dict[str, Record]] = {}
         self._paths: dict[str, dict[str, str]] = {}
 
     def records(self, kind: Kind) -> dict[str, Record]:
         found = self.whole.get(kind.name)
         if found is None:
-            loaded = load_book(self.root, self.rev, kinds=(kind.name,), clean=self.clean)
+            loaded = load_book(self.root, self.rev, kinds=(kind.name,), clean=self.clean, status=self.status)
             found = self.whole[kind.name] = loaded.of(kind.name)
             self.book.sources.update(loaded.sources)
             self.book.load_problems.extend(loaded.load_problems)
@@ -459,9 +460,11 @@ class KindReader:
         return self.records(kind).get(ident)
 
 
-def other_kinds(root: DataRoot, rev: str | None, book: Book, read: Collection[str], clean: bool) -> None:
-    """Give `book` (read for the kinds `read` only) every other kind, read when first used."""
-    reader = KindReader(root, rev, book, clean)
+def other_kinds(root: DataRoot, rev: str | None, book: Book, read: Collection[str], clean: bool,
+                status=None) -> None:
+    """Give `book` (read for the kinds `read` only) every other kind, read when first used
+    (listed from `status`, the command's probe, when it covered the kind's folder)."""
+    reader = KindReader(root, rev, book, clean, status)
     for kind in all_kinds():
         if kind.name not in read:
             book.records[kind.name] = Records(reader, kind)  # type: ignore[assignment]

@@ -98,10 +98,14 @@ def list_(env, role, search, fmt, as_of) -> None:
 @click.pass_obj
 def show(env, ident, fmt, as_of) -> None:
     """Show a partner with its contacts, leads and opportunities."""
-    from comptoir.domain.partners import get_partner
+    from comptoir.app import docfacts, openitems
+
+    # the leads and opportunities as light records (cli/app/docfacts.py); git works while the models import
+    probe = docfacts.probe_for(env, as_of, ("lead", "opportunity"), reads=("partner",))
+    from comptoir.domain.partners import CRM_LINK_FACTS, get_partner
     from comptoir.views.partners import partner_table
 
-    book = env.book(as_of, ("partner", "lead", "opportunity"))
+    book = openitems.documents(env, as_of, ("partner", "lead", "opportunity"), CRM_LINK_FACTS, probe)
     emit(partner_table(book, get_partner(book, ident)), fmt, book.revision)
 
 

@@ -71,10 +71,15 @@ def partner_rows(book: Book, role: str | None = None, search: str | None = None)
     return rows
 
 
+# What crm_links reads of the leads and opportunities: a served `partner show` gets them as light
+# records of these fields (comptoir.app.docfacts), not 20,000 validated leads.
+CRM_LINK_FACTS = {"lead": ("id", "partner"), "opportunity": ("id", "partner")}
+
+
 def crm_links(book: Book, partner: Partner) -> tuple[list[str], list[str]]:
     """The ids of the leads and of the opportunities that name the partner."""
-    leads = sorted(i for i, lead in book.of("lead").items() if getattr(lead, "partner", None) == partner.id)
-    opps = sorted(i for i, o in book.of("opportunity").items() if getattr(o, "partner", None) == partner.id)
+    leads = sorted(i for i, lead in book.of("lead").items() if lead.partner == partner.id)
+    opps = sorted(i for i, o in book.of("opportunity").items() if o.partner == partner.id)
     return leads, opps
 
 
