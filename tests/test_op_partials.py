@@ -1121,3 +1121,36 @@ def test_cash_forecast_lists_what_it_reads_on_demand_from_its_one_status(monkeyp
     employee.write_text(employee.read_text())  # unchanged content: still HEAD's
     check()
     assert run(book, *CASH_REPORTS[0], "--format", "json").stdout != before  # the edited budget counts
+
+
+def test_a_stock_report_that_reads_no_journal_leaves_it_out_of_its_status(monkeypatch, tmp_path):
+    """`report open-orders`, `item list`, `item show`, `warehouse list` and `report stock-ledger` read
+    nothing of the journal: their one `git status` does not cover it (360,000 files to stat on a
+    fifth-year book); `report stock-balance`, which sums the inventory accounts, still does. With a
+    journal entry and a stock move changed in the working tree, each equals the full read."""
+    from comptoir.app import ledgerdays
+
+    book = _demo_copy(tmp_path)
+    commit_all(book, "first")
+    asked: list[tuple] = []
+    original = ledgerdays.Probe
+
+    def probe(path, paths=(".",), *a, **k):
+        asked.append(tuple(paths))
+        return original(path, paths, *a, **k)
+
+    reports = [("report", "open-orders"), ("report", "open-orders", "--date", "2026-11-15"), ("item", "list"),
+               ("item", "show", "ESP-1K"), ("warehouse", "list"), ("report", "stock-ledger", "--item", "ESP-1K")]
+    monkeypatch.setattr(ledgerdays, "Probe", probe)
+    for args in reports:
+        asked.clear()
+        assert run(book, *args, "--format", "json").exit_code == 0, args
+        assert asked and all("journal/" not in paths for paths in asked), (args, asked)
+    asked.clear()
+    run(book, "report", "stock-balance", "--format", "json")
+    assert any("journal/" in paths for paths in asked)
+    entry = sorted((book / "journal").rglob("*.yaml"))[-1]
+    entry.write_text(entry.read_text().replace("memo:", "memo: edited", 1))
+    move = sorted((book / "stock").rglob("*.yaml"))[2]
+    move.unlink()
+    _same(book, monkeypatch, [*reports, ("report", "stock-balance")])
