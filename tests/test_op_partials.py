@@ -1126,9 +1126,11 @@ def test_cash_forecast_lists_what_it_reads_on_demand_from_its_one_status(monkeyp
 def test_a_stock_report_that_reads_no_journal_leaves_it_out_of_its_status(monkeypatch, tmp_path):
     """`report open-orders`, `item list`, `item show`, `warehouse list` and `report stock-ledger` read
     nothing of the journal: their one `git status` does not cover it (360,000 files to stat on a
-    fifth-year book); `report stock-balance`, which sums the inventory accounts, still does. With a
+    fifth-year book), and covers the kinds they read whole (nothing is listed from git's index);
+    `report stock-balance`, which sums the inventory accounts, still does. With a
     journal entry and a stock move changed in the working tree, each equals the full read."""
     from comptoir.app import ledgerdays
+    from comptoir.book import git as gitmod
 
     book = _demo_copy(tmp_path)
     commit_all(book, "first")
@@ -1146,6 +1148,14 @@ def test_a_stock_report_that_reads_no_journal_leaves_it_out_of_its_status(monkey
         asked.clear()
         assert run(book, *args, "--format", "json").exit_code == 0, args
         assert asked and all("journal/" not in paths for paths in asked), (args, asked)
+    with monkeypatch.context() as m:  # the kinds they read whole are listed from that status too
+        def listing(*a, **k):
+            raise AssertionError("a served stock report listed a kind from git's index")
+
+        m.setattr(gitmod, "listing", listing)
+        for args in [*reports, ("report", "reorder")]:
+            out = run(book, *args, "--format", "json")
+            assert out.exit_code == 0, (args, out.stderr)
     asked.clear()
     run(book, "report", "stock-balance", "--format", "json")
     assert any("journal/" in paths for paths in asked)
@@ -1153,4 +1163,4 @@ def test_a_stock_report_that_reads_no_journal_leaves_it_out_of_its_status(monkey
     entry.write_text(entry.read_text().replace("memo:", "memo: edited", 1))
     move = sorted((book / "stock").rglob("*.yaml"))[2]
     move.unlink()
-    _same(book, monkeypatch, [*reports, ("report", "stock-balance")])
+    _same(book, monkeypatch, [*reports, ("report", "reorder"), ("report", "stock-balance")])

@@ -107,9 +107,11 @@ def served(env, as_of: str | None, ledger: bool, level_days: tuple[dt.date | Non
 
     facts = facts or {}
     wanted = dict.fromkeys(("account", "rate", "item", "warehouse", *kinds))
+    folders = {**docfacts.READ_FOLDERS, **docfacts.FOLDERS}
     also = (FOLDER, *(docfacts.FOLDERS[k] for k in facts),  # and the kinds read whole: their listing
-            *(docfacts.READ_FOLDERS[k] for k in wanted if k in docfacts.READ_FOLDERS and k not in facts))
-    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=also, journal=ledger)  # first: git works while models import
+            *(folders[k] for k in wanted if k in folders and k not in facts))
+    # first: git works while the models import; the journal's files only when its sums are read
+    watch = watch or ledgerdays.Watch(env.repo, env.cwd, as_of, also=also, journal=ledger)
     book = env.book(as_of, kinds=tuple(k for k in wanted if k not in facts), status=watch.probe)
     if not ((not facts or docfacts.attach(env.root(), book, watch.probe, facts))
             and _attach(env.root(), book, watch, level_days, moves_of, consumption)
