@@ -120,9 +120,10 @@ def open_order_rows(book: Book, today: dt.date, side: str | None = None) -> list
 def sales_overview(book: Book, today: dt.date) -> list[dict]:
     if not orders(book) and not book.of("bill"):
         return []
-    open_orders = [so for so in orders(book).values() if status(book, so) in ("confirmed", "partly delivered")]
+    statuses = {so.id: status(book, so) for so in orders(book).values()}  # once per order, not per measure
+    open_orders = [so for so in orders(book).values() if statuses[so.id] in ("confirmed", "partly delivered")]
     to_invoice = sum((in_base(book, order_gross(book, so, remaining=True), so.currency, today)
-                      for so in orders(book).values() if so.confirmed and status(book, so) not in ("paid", "invoiced")),
+                      for so in orders(book).values() if so.confirmed and statuses[so.id] not in ("paid", "invoiced")),
                      ZERO)
     overdue_ar = sum((i.base(book) for i in open_items(book, "receivable", today).open_for()
                       if i.open > 0 and i.due < today), ZERO)
