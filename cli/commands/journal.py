@@ -216,20 +216,22 @@ def _served_entry(env, ident: str, as_of: str | None):
         named = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", entry_id)
         return f"journal/{named.group(1)}/{named.group(2)}/{entry_id}.yaml" if named else None
 
-    files = [filed(ident)]
-    if files[0] is None:
+    first = filed(ident)
+    if first is None:
         return None
+    files = [first]
     watch = ledgerdays.Watch(env.repo, env.cwd, as_of)
     served = ledgerdays.served(env, as_of, watch=watch)
     reversals = served.derived.get("ledger.reversals")
     if reversals is None or ident in served.derived["ledger.reversed.twice"]:
         return None  # not served (the whole book was read): look through the folders as before
     if ident in reversals:
-        files.append(filed(reversals[ident]))
-        if files[1] is None:
+        reverser = filed(reversals[ident])
+        if reverser is None:
             return None
+        files.append(reverser)
     book = load_book(env.root(), served.revision, kinds=("journal", "account", "rate"),
-                     folders=sorted(set(files)) + ["accounts", "rates"], status=watch.probe)  # type: ignore[arg-type]
+                     folders=sorted(set(files)) + ["accounts", "rates"], status=watch.probe)
     entry = book.entries.get(ident)
     if entry is None or book.load_problems or (ident in reversals and reversals[ident] not in book.entries):
         return None
