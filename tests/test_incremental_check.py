@@ -78,6 +78,19 @@ class _Spy:
         monkeypatch.setattr(writer, "load_book", counted_whole)
 
 
+def _statuses_asked(monkeypatch) -> list[list[str]]:
+    """The paths of each `git status` the on-demand book asks, as it asks them."""
+    statuses: list[list[str]] = []
+    real = ondemand.status_of
+
+    def asked(path, prefix, paths):
+        statuses.append(list(paths))
+        return real(path, prefix, paths)
+
+    monkeypatch.setattr(ondemand, "status_of", asked)
+    return statuses
+
+
 def _outcome(repo: Path, args: list[str], stdin: str | None) -> tuple[int, list[str], str, list[str]]:
     before = head(repo)
     res = run(repo, *args, input=stdin)
@@ -498,14 +511,7 @@ def test_a_small_kind_is_compared_by_content_and_git_is_asked_when_it_differs(te
     commit_all(repo, "ignore editor files")
     assert run(repo, "validate").exit_code == 0
     (repo / "accounts" / ".6100.yaml.swp").write_text("an editor's swap file\n")
-    statuses: list[list[str]] = []
-    real = ondemand.status_of
-
-    def asked(path, prefix, paths):
-        statuses.append(list(paths))
-        return real(path, prefix, paths)
-
-    monkeypatch.setattr(ondemand, "status_of", asked)
+    statuses = _statuses_asked(monkeypatch)
     _post(repo)
     assert (spy.calls, spy.whole, spy.turned) == (2, 0, 1)  # git says the accounts are HEAD's: not turned
     assert ["accounts/"] in statuses
@@ -604,14 +610,7 @@ def test_a_large_kind_compared_by_git_sees_an_untracked_file_though_git_is_asked
         commit_all(repo, "ignore editor files")
         assert run(repo, "validate").exit_code == 0
     spy = _Spy(monkeypatch)
-    statuses: list[list[str]] = []
-    real = ondemand.status_of
-
-    def asked(path, prefix, paths):
-        statuses.append(list(paths))
-        return real(path, prefix, paths)
-
-    monkeypatch.setattr(ondemand, "status_of", asked)
+    statuses = _statuses_asked(monkeypatch)
     name = {"a month folder": "stock/2026/10/MV-20261015-ZZZZ.yaml", "a new month folder": "stock/2027/01/MV-20270105-ZZZZ.yaml",
             "ignored": "stock/2026/10/.MV-20261015-ZZZZ.yaml.swp"}[where]
     (repo / name).parent.mkdir(parents=True, exist_ok=True)

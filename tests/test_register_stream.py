@@ -134,17 +134,7 @@ def test_a_workbook_and_an_output_file_hold_the_same_rows(book, monkeypatch, tmp
 def test_running_balance_and_totals_worked_out_by_hand(book):
     """Three months of sales and one rent: the ledger of 1010 from February, streamed, opens at
     the January sale and runs to the digit."""
-    write(book, {
-        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
-            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
-                                                              ("4010", Decimal("-1000.01"), None, None, None)]),
-        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
-            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
-                                                              ("1010", Decimal("-333.33"), None, None, None)]),
-        "journal/2026/03/JE-20260301-CCCC.yaml": _entry_text(
-            "JE-20260301-CCCC", dt.date(2026, 3, 1), "Sale", [("1010", Decimal("0.02"), None, None, None),
-                                                             ("4010", Decimal("-0.02"), None, None, None)]),
-    })
+    write(book, _three_months())
     commit_all(book)
     doc = json.loads(run(book, "report", "ledger", "1010", "--from", "2026-02-01", "--format", "json").stdout)
     assert [(r["id"], r["debit"], r["credit"], r["balance"]) for r in doc["rows"]] == [
@@ -190,6 +180,23 @@ def test_no_more_than_one_folder_of_posting_rows_is_alive_while_writing(book, mo
         assert len(alive) >= 14, (fmt, alive)  # 144 rows, ten at a time
         assert max(r for r, _ in alive) <= 24, (fmt, alive)  # one month folder's 12 entries, 2 postings each
         assert max(d for _, d in alive) <= 10 + 1, (fmt, alive)  # the rows of one piece
+
+
+def _three_months(more: dict[str, str] | None = None) -> dict[str, str]:
+    """A sale of 1,000.01 in January, the rent of 333.33 in February, a sale of 0.02 in March
+    (and `more` files), by hand."""
+    return {
+        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
+            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
+                                                              ("4010", Decimal("-1000.01"), None, None, None)]),
+        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
+            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
+                                                              ("1010", Decimal("-333.33"), None, None, None)]),
+        "journal/2026/03/JE-20260301-CCCC.yaml": _entry_text(
+            "JE-20260301-CCCC", dt.date(2026, 3, 1), "Sale", [("1010", Decimal("0.02"), None, None, None),
+                                                             ("4010", Decimal("-0.02"), None, None, None)]),
+        **(more or {}),
+    }
 
 
 def _cells(path: Path) -> dict:
@@ -426,20 +433,9 @@ def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
     """1010 gets 1000.01 and 50.00 USD at 0.9 (45.00) in January and 0.02 in March, loses 333.33
     in February: from March its ledger opens at 711.68 (in USD at 50.00), and only March's rows
     are read."""
-    write(book, {
-        "journal/2026/01/JE-20260105-AAAA.yaml": _entry_text(
-            "JE-20260105-AAAA", dt.date(2026, 1, 5), "Sale", [("1010", Decimal("1000.01"), None, None, None),
-                                                              ("4010", Decimal("-1000.01"), None, None, None)]),
-        "journal/2026/01/JE-20260120-DDDD.yaml": _entry_text(
-            "JE-20260120-DDDD", dt.date(2026, 1, 20), "Sale", [("1010", Decimal("50.00"), "USD", "0.9", None),
-                                                              ("4010", Decimal("-45.00"), None, None, None)]),
-        "journal/2026/02/JE-20260210-BBBB.yaml": _entry_text(
-            "JE-20260210-BBBB", dt.date(2026, 2, 10), "Rent", [("6100", Decimal("333.33"), None, None, None),
-                                                              ("1010", Decimal("-333.33"), None, None, None)]),
-        "journal/2026/03/JE-20260301-CCCC.yaml": _entry_text(
-            "JE-20260301-CCCC", dt.date(2026, 3, 1), "Sale", [("1010", Decimal("0.02"), None, None, None),
-                                                             ("4010", Decimal("-0.02"), None, None, None)]),
-    })
+    write(book, _three_months({"journal/2026/01/JE-20260120-DDDD.yaml": _entry_text(
+        "JE-20260120-DDDD", dt.date(2026, 1, 20), "Sale", [("1010", Decimal("50.00"), "USD", "0.9", None),
+                                                          ("4010", Decimal("-45.00"), None, None, None)])}))
     commit_all(book)
     assert run(book, "report", "ledger", "1010").exit_code == 0  # every folder's rows kept
     doc = json.loads(run(book, "report", "ledger", "1010", "--period", "2026-03", "--format", "json").stdout)
