@@ -53,6 +53,16 @@ def _refuse(monkeypatch) -> None:
     monkeypatch.setattr(docfacts, "attach", lambda *a, **k: False)
 
 
+def _unvalidated(m, models, who: str = "a served report") -> None:
+    """`models` refuse to validate a record while `m` (a monkeypatch context) lasts: what a
+    served read must not do."""
+    for model in models:
+        def refuse(*a, model=model, **k):
+            raise AssertionError(f"{who} validated a {model.__name__}")
+
+        m.setattr(model, "model_validate", classmethod(refuse))
+
+
 def _same(book: Path, monkeypatch, reports: list, as_of: tuple = ()) -> None:
     for args in reports:
         served = run(book, *args, *as_of, "--format", "json")
@@ -530,13 +540,9 @@ def test_documents_are_served_without_validating_a_document(monkeypatch, tmp_pat
     from comptoir.schemas import crm, hr, payments, purchasing, sales
 
     with monkeypatch.context() as m:
-        for model in (sales.Invoice, sales.CreditNote, sales.Delivery, sales.SalesOrder, purchasing.Bill,
-                      purchasing.PurchaseOrder, purchasing.Receipt, payments.Payment, crm.Lead, crm.Activity,
-                      crm.Opportunity, hr.PayrollRun):
-            def refuse(*a, model=model, **k):
-                raise AssertionError(f"a served report validated a {model.__name__}")
-
-            m.setattr(model, "model_validate", classmethod(refuse))
+        _unvalidated(m, (sales.Invoice, sales.CreditNote, sales.Delivery, sales.SalesOrder, purchasing.Bill,
+                         purchasing.PurchaseOrder, purchasing.Receipt, payments.Payment, crm.Lead, crm.Activity,
+                         crm.Opportunity, hr.PayrollRun))
         for args in DOCUMENT_REPORTS:
             served = run(book, *args, "--format", "json")
             assert served.exit_code == 0, (args, served.stderr, served.exception)
@@ -887,11 +893,7 @@ def test_crm_reports_are_served_without_validating_a_crm_record(monkeypatch, tmp
     commit_all(book, "first")
     full = {args: run(book, *args, "--format", "json").stdout for args in CRM_REPORTS}
     with monkeypatch.context() as m:
-        for model in (crm.Lead, crm.Activity, crm.Opportunity):
-            def refuse(*a, model=model, **k):
-                raise AssertionError(f"a served report validated a {model.__name__}")
-
-            m.setattr(model, "model_validate", classmethod(refuse))
+        _unvalidated(m, (crm.Lead, crm.Activity, crm.Opportunity))
         for args in CRM_REPORTS:
             served = run(book, *args, "--format", "json")
             assert served.exit_code == 0, (args, served.stderr, served.exception)
@@ -989,12 +991,8 @@ def test_availability_reports_read_no_order_or_delivery_whole(monkeypatch, tmp_p
         statuses.clear()
         with monkeypatch.context() as m:
             m.setattr(probe_module.Probe, "__init__", recorded)
-            for model in () if dirty else (sales.Delivery, sales.SalesOrder, purchasing.PurchaseOrder,
-                                              purchasing.Receipt, purchasing.SupplierReturn):
-                def refuse(*a, model=model, **k):
-                    raise AssertionError(f"a served report validated a {model.__name__}")
-
-                m.setattr(model, "model_validate", classmethod(refuse))
+            _unvalidated(m, () if dirty else (sales.Delivery, sales.SalesOrder, purchasing.PurchaseOrder,
+                                              purchasing.Receipt, purchasing.SupplierReturn))
             for args in asked:
                 served = run(book, *args, "--format", "json")
                 assert served.exit_code == 0, (args, served.stderr)
@@ -1024,11 +1022,7 @@ def test_partner_show_serves_the_crm_links_as_the_full_read(monkeypatch, tmp_pat
     def compare(as_of: tuple = (), refuse: bool = False) -> None:
         for args in _partner_shows(book):
             with monkeypatch.context() as m:
-                for model in (crm.Lead, crm.Opportunity) if refuse else ():
-                    def refused(*a, model=model, **k):
-                        raise AssertionError(f"partner show validated a {model.__name__}")
-
-                    m.setattr(model, "model_validate", classmethod(refused))
+                _unvalidated(m, (crm.Lead, crm.Opportunity) if refuse else (), "partner show")
                 served = run(book, *args, *as_of, "--format", "json")
             with monkeypatch.context() as m:
                 m.setattr(docfacts, "attach", lambda *a, **k: False)
