@@ -152,6 +152,11 @@ CASES = [
      None, None),
     ("a stock issue before later moves", ["stock", "issue", "ESP-1K", "--qty", "2", "--warehouse", "ROASTERY",
                                           "--date", "2026-11-02"], None, "backdated-move"),
+    ("a stock issue before the item's last move, no later value changed",
+     ["stock", "issue", "BLEND-1K", "--qty", "2", "--warehouse", "ROASTERY", "--date", "2026-11-24"], None, None),
+    ("a stock issue before the item's last move, short for a later delivery",
+     ["stock", "issue", "BLEND-1K", "--qty", "210", "--warehouse", "ROASTERY", "--date", "2026-11-24"], None,
+     "negative-stock"),
     ("a note on a lead", ["crm", "lead", "update", "L-20261124-EVNH", "--note", "called back"], None, None),
     # purchasing: the rule checks the documents added and the orders they name (its delta)
     ("a purchase order", ["purchase", "order", "--partner", "cartonnages-lyonnais", "--line", "GIFT-BOX 50 2.40",
@@ -417,6 +422,43 @@ def test_a_write_on_a_tree_not_known_clean_with_an_error_reads_the_whole_book(te
     assert head(repo) == before
     root = find_root(str(repo), None)
     assert verdict.known(root, verdict.tree_id(root)) is None
+
+
+def test_a_move_dated_before_its_items_last_replays_that_items_moves_only(template, tmp_path, monkeypatch):
+    """A stock issue of BLEND-1K dated before its last move (moving average: no later value
+    changes): the write values it and the check replays it among that item's moves alone (which
+    move is whose kept per stock folder in the store), never every item's moves; the book stays
+    valid and the move's value is the full read's."""
+    from comptoir.app import stock as app_stock
+    from comptoir.domain.stock import common, rules
+
+    repo = _copy(template, tmp_path / "item", known=True)
+    slow = _copy(template, tmp_path / "item-slow", known=False)
+    issue = ["stock", "issue", "BLEND-1K", "--qty", "2", "--warehouse", "ROASTERY", "--reason", "tasting"]
+    assert run(repo, *issue, "--date", "2026-11-24").exit_code == 0  # derives which move is whose
+    blend = sorted(p.relative_to(repo).as_posix() for p in (repo / "stock").rglob("*.yaml")
+                   if "item: BLEND-1K" in p.read_text())
+    reads: list = []
+    real_load = app_stock.load_book
+    monkeypatch.setattr(app_stock, "load_book", lambda *a, **k: reads.append(k.get("folders")) or real_load(*a, **k))
+    with monkeypatch.context() as m:
+        def every_move(book):
+            raise AssertionError("every item's moves read")
+
+        m.setattr(common, "moves_by_item", every_move)
+        m.setattr(rules, "moves_by_item", every_move)
+        res = run(repo, *issue, "--date", "2026-11-25", seed=7)
+    assert res.exit_code == 0, res.output
+    # that item's moves, once; besides them only the month the first issue changed (its valuation
+    # state and levels, derived once for the new tree)
+    stock_reads = [folders for folders in reads if folders and folders[0].startswith("stock/")]
+    assert stock_reads.count(blend) == 1, stock_reads
+    assert all(f == blend or f[0] == "stock/2026/11" for f in stock_reads), stock_reads
+    assert run(repo, "validate").exit_code == 0
+    monkeypatch.setattr(write.Writer, "_checked_first", lambda self, tree: None)  # the whole book's answer
+    assert run(slow, *issue, "--date", "2026-11-24").exit_code == 0
+    full = run(slow, *issue, "--date", "2026-11-25", seed=7)
+    assert full.exit_code == 0 and full.stdout == res.stdout  # the same value, entry and ids
 
 
 def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypatch):

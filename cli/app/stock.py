@@ -203,7 +203,50 @@ def follow_state(root: DataRoot, before, added: list, items: dict, places: int) 
         pass
 
 
-SERVED = {"stock.state": ("stock-move", "item"), "stock.levels": ("stock-move",)}  # fact -> the kinds it derives from
+SERVED = {"stock.state": ("stock-move", "item"), "stock.levels": ("stock-move",),
+          "stock.item-moves": ("stock-move",)}  # fact -> the kinds it derives from
+
+ITEM_MOVES = Derivation("stock-item-moves", keep=400)  # per stock folder: (id, item) of each move filed in it
+
+
+def item_moves(root: DataRoot, book: Book):
+    """sku -> the moves of that item at HEAD (any order), with the book's own records over them;
+    None when they cannot be served. Which move is whose is kept per stock folder by tree id
+    (`stock-item-moves`), so a write dated before an item's last move reads that item's files
+    (500 of 100,000 at the fifth year's size) instead of every move."""
+    from .partials import per_folder
+
+    kind = kind_named("stock-move")
+    at_head: dict[str, dict | None] = {}  # sku -> HEAD's moves of it, read once
+
+    def head(sku: str) -> dict | None:
+        rows = per_folder(root, kind, ITEM_MOVES, lambda records: [(m.id, m.item) for m in records], "HEAD", None)
+        if rows is None:
+            return None
+        files = [f"{folder}/{ident}.yaml" for folder, pairs in rows.items()
+                 for ident, item in pairs if item == sku]  # type: ignore[attr-defined]
+        if not files:
+            return {}
+        read = load_book(root, None, kinds=(kind.name,), clean=True, folders=files)
+        if read.load_problems or len(read.of(kind.name)) != len(files):
+            return None  # the full read says what is wrong
+        return dict(read.of(kind.name))
+
+    def moves_of(sku: str) -> list | None:
+        if sku not in at_head:
+            at_head[sku] = head(sku)
+        kept = at_head[sku]
+        if kept is None:
+            return None
+        found = dict(kept)
+        overlay = getattr(book.records.get(kind.name), "overlay", None) or {}
+        for ident, move in overlay.items():  # the write's own records over HEAD's
+            found.pop(ident, None)
+            if move.item == sku:
+                found[ident] = move
+        return list(found.values())
+
+    return moves_of
 
 
 def serve(book: Book, root: DataRoot) -> None:
@@ -219,4 +262,5 @@ def serve(book: Book, root: DataRoot) -> None:
         return None if found is None else (found, scratch.derived.get("stock.last_date"))
 
     book.providers["stock.state"] = lambda: valuation_state(root)
+    book.providers["stock.item-moves"] = lambda: item_moves(root, book)
     book.providers["stock.levels"] = levels

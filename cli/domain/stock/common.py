@@ -53,5 +53,13 @@ def moves_by_item(book: Book) -> dict[str, list[StockMove]]:
     return cached
 
 
+def item_series(book: Book, sku: str) -> list[StockMove]:
+    """One item's moves in valuation order: a write's book at a clean HEAD is served that item's
+    moves alone ("stock.item-moves", comptoir.app.stock); any other book goes through every move."""
+    served = book.fact("stock.item-moves")
+    found = served(sku) if served is not None else None
+    return moves_by_item(book).get(sku, []) if found is None else sorted(found, key=move_key)
+
+
 def fmt_qty(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"

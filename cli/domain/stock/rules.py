@@ -13,7 +13,7 @@ from comptoir.schemas.types import currency_places
 from ..ledger import ZERO, add_balances, balances, round_to
 from ..validation import StreamedRule, rule
 from .accounts import inventory_account, inventory_accounts, value_by_account
-from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
+from .common import fmt_qty, items, move_key, moves, moves_by_item, places, warehouses
 from .quantities import last_move_date, move_levels
 from .valuation import replay
 
@@ -66,8 +66,11 @@ def stock_references(book: Book) -> list[Problem]:
 def _valuation_delta(book: Book, change) -> list[Problem] | None:
     """Moves added after the last move of their item leave every earlier value as it was: only
     they are replayed, from where the item stood (the valuation state of the book before, served
-    from the derived store). A problem, or moves added before an item's last one: run in full."""
-    state = change.before.fact("stock.state") if change.before is not None else None
+    from the derived store). Moves added before an item's last one: that item's moves are replayed
+    (served alone, "stock.item-moves"), every other item's values are as they were. A problem, or
+    what the store cannot serve: run in full."""
+    before = change.before
+    state = before.fact("stock.state") if before is not None else None
     if state is None or change.kinds != {"stock-move"}:
         return None
     its = items(book)
@@ -77,9 +80,17 @@ def _valuation_delta(book: Book, change) -> list[Problem] | None:
         by_item.setdefault(m.item, []).append(m)
     for sku, new in by_item.items():
         it = its.get(sku)
-        if it is None or not it.stocked or not state.follows(sku, new):
+        if it is None or not it.stocked:
             return None
-        outcomes, _ = replay(it, new, p, start=state.positions(sku, it, p))
+        if state.follows(sku, new):
+            outcomes, _ = replay(it, new, p, start=state.positions(sku, it, p))
+        else:
+            served = before.fact("stock.item-moves")
+            earlier = served(sku) if served is not None else None
+            if earlier is None:
+                return None
+            added = {m.id for m in new}
+            outcomes, _ = replay(it, sorted([*(m for m in earlier if m.id not in added), *new], key=move_key), p)
         if any(o.disturbed or (o.short and not it.allow_negative) for o in outcomes):
             return None
     return []

@@ -18,7 +18,7 @@ from comptoir.schemas.inventory import Item, StockMove
 from ..ids import Taken, id_prefix, new_id
 from ..ledger import ZERO, round_to
 from .accounts import cogs_account, inventory_account
-from .common import fmt_qty, items, moves, moves_by_item, places, warehouses
+from .common import fmt_qty, item_series, items, moves, places, warehouses
 from .quantities import on_hand
 from .valuation import Outcome, replay
 
@@ -129,7 +129,7 @@ def value_moves(book: Book, day: dt.date, drafts: list[MoveDraft], rng: random.R
         if state is not None and state.follows(sku, new):  # valued from where the item stands
             outcomes, _ = replay(item, new, p, fresh, start=state.positions(sku, item, p))
         else:
-            outcomes, _ = replay(item, [*moves_by_item(book).get(sku, []), *new], p, fresh)
+            outcomes, _ = replay(item, [*item_series(book, sku), *new], p, fresh)  # that item's moves alone
         _refuse_shortfalls(book, item, outcomes, fresh)
         _refuse_backdating(book, item, outcomes, fresh)
         for o in outcomes:
@@ -290,7 +290,7 @@ def count_draft(book: Book, sku: str, warehouse: str, day: dt.date, reason: str,
         return MoveDraft("adjustment", sku, -delta, from_warehouse=warehouse, account=account,
                          reason=reason, reference=reference)
     if unit_cost is None:
-        series = [m for m in moves_by_item(book).get(sku, []) if m.date <= day]
+        series = [m for m in item_series(book, sku) if m.date <= day]
         _, positions = replay(item, series, places(book)) if item.stocked else ([], {})
         pos = positions.get(warehouse)
         rate = pos.unit_rate() if pos is not None else None
