@@ -669,6 +669,22 @@ def test_a_large_kind_compared_by_git_sees_an_untracked_file_though_git_is_asked
     assert git(repo, "status", "--porcelain", "--untracked-files=all").count(name) == (0 if where == "ignored" else 1)
 
 
+def test_folders_compared_together_name_an_untracked_file_beside_a_changed_tracked_one(template, tmp_path):
+    """One status of several large folders (a sales order's journal and stock moves): a tracked
+    entry edited in one and a move nobody committed in the other: both are named, so neither kind
+    is taken for HEAD's (git's whole answer is asked when the counts differ, changed files or not)."""
+    repo = _copy(template, tmp_path / "together", known=True)
+    root = find_root(str(repo), None)
+    entry = sorted((repo / "journal").rglob("*.yaml"))[0]
+    entry.write_text(entry.read_text() + "# edited by hand\n")
+    (repo / "stock" / "2026" / "10" / "SM-20261015-ZZZZ.yaml").write_text("id: [unclosed\n")
+    changed = ondemand.compare(root, git(repo, "rev-parse", "HEAD").strip(), ["journal/", "stock/"])
+    assert changed is not None
+    assert entry.relative_to(repo).as_posix() in changed and "stock/2026/10/SM-20261015-ZZZZ.yaml" in changed
+    assert ondemand.compare(root, git(repo, "rev-parse", "HEAD").strip(), ["stock/"]) == [
+        "stock/2026/10/SM-20261015-ZZZZ.yaml"]
+
+
 def test_a_clean_large_kind_is_compared_without_git_looking_for_untracked_files(template, tmp_path, monkeypatch):
     """When the folders hold exactly HEAD's entries, the one `git status` of `stock/` (and of each other
     kind, all compared by git here) skips the look for untracked files (`--untracked-files=no`), and no

@@ -138,8 +138,9 @@ def _same_files(files: list[tuple[str, str]], start: str, head: dict[str, str]) 
 def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None:
     """What differs from HEAD under `folders` (data-root-relative, ending in '/'), as `status_of`
     says it, in one `git status` of them all: tracked files by git, which skips its look for
-    untracked files when the working tree's folders hold as many entries as HEAD's (`_same_entries`,
-    asked while git runs); otherwise git's whole answer. None: unknown."""
+    untracked files when the working tree's folders hold as many entries as HEAD's (`same_entries`,
+    asked while git runs); otherwise git's whole answer, even when tracked files changed too (an
+    untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
     try:
@@ -151,10 +152,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return None
-    changed = porcelain_paths(out, root.prefix)
-    if changed or not same:
-        return changed if changed else status_of(root.path, root.prefix, folders)
-    return []
+    return porcelain_paths(out, root.prefix) if same else status_of(root.path, root.prefix, folders)
 
 
 class Listing:
