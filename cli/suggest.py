@@ -90,12 +90,9 @@ def filed_at(root, kind_name: str, ident: str, rev: str | None = None) -> bool:
     if rev is None and not (root.path / rel).is_file():
         return False
     try:
-        out = git.run(root.top, "cat-file", "--batch-check",
-                      input=f"{rev or 'HEAD'}:{root.prefix}{rel}\n".encode("utf-8", "surrogateescape"), check=False)
+        return bool(git.blobs_at(root.top, rev or "HEAD", [root.prefix + rel]))
     except git.GitError:
         return False
-    parts = out.decode("utf-8", "surrogateescape").split()
-    return len(parts) == 3 and parts[1] == "blob"
 
 
 def _candidates_in(message: str) -> list[str]:
