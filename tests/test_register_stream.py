@@ -11,6 +11,7 @@ import gc
 import json
 import shutil
 import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from comptoir import render as render_module
 from comptoir.app import ledgerdays
 from comptoir.domain.table import Column, Rows, Table, money, text
 
-from .conftest import _template, commit_all, copy_book, run, write
+from .conftest import _template, commit_all, copy_book, head, run, write
 from .test_report_partials import _entry_text, _write_book, entries
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -73,15 +74,25 @@ def _same(book: Path, monkeypatch, commands=STREAMED, formats=FORMATS) -> None:
             assert made_as_read, (args, fmt)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(drawn=entries)
-def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-"))
+@contextmanager
+def _random_book(drawn, prefix: str):
+    """(its folder, a book of the drawn entries committed) in a folder of its own, removed after:
+    hypothesis runs every example of a test in the test's one tmp_path."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         book = folder / "books"
         copy_book(_template("", None)[0], book)
         _write_book(book, drawn)
         commit_all(book, "random")
+        yield folder, book
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=entries)
+def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
+    with _random_book(drawn, "comptoir-stream-") as (_, book):
         assert run(book, "validate").exit_code == 0
         _same(book, monkeypatch)
         # dirty: an edited entry and one in a month no commit has (their folders read from the files)
@@ -92,8 +103,6 @@ def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
             "JE-20260502-NEW1", dt.date(2026, 5, 2), "Late", [("6100", Decimal("12.34"), None, None, None),
                                                               ("1010", Decimal("-12.34"), None, None, None)])})
         _same(book, monkeypatch, STREAMED[:4] + STREAMED[6:7] + STREAMED[9:10], ("table", "json"))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize("args", [("report", "register"), ("report", "ledger", "1"), ("report", "journal"),
@@ -215,13 +224,8 @@ def _cells(path: Path) -> dict:
 def test_random_books_give_the_full_reads_workbook(monkeypatch, drawn):
     """The posting reports as xlsx, served and written as the rows come, against the full read's
     rows held (committed, dirty, --as-of the commit): the same cells, formats, widths."""
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-xlsx-"))
-    try:
-        book = folder / "books"
-        shutil.copytree(_template("", None)[0], book, symlinks=True)
-        _write_book(book, drawn)
-        commit_all(book, "random")
-        first = subprocess_head(book)
+    with _random_book(drawn, "comptoir-xlsx-") as (folder, book):
+        first = head(book)
         for state in ("committed", "dirty", "as-of"):
             if state == "dirty":
                 journal = sorted((book / "journal").rglob("*.yaml"))
@@ -234,8 +238,6 @@ def test_random_books_give_the_full_reads_workbook(monkeypatch, drawn):
                     m.setattr(ledgerdays, "attach", lambda *a, **k: False)
                     assert run(book, *args, *at, "--format", "xlsx", "--output", str(full)).exit_code == 0
                 assert _cells(served) == _cells(full), (args, state)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _held_workbook(tables: list[Table], path: Path) -> None:
@@ -398,13 +400,8 @@ def test_a_register_from_a_day_opens_with_the_day_totals(monkeypatch, drawn):
     or, with --currency, in that currency's own amounts), and a served one reads no month folder's
     rows before the day's month (with a text filter it still reads them: the opening is then
     those rows')."""
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-opening-"))
-    try:
-        book = folder / "books"
-        shutil.copytree(_template("", None)[0], book, symlinks=True)
-        _write_book(book, drawn)
-        commit_all(book, "random")
-        first = subprocess_head(book)
+    with _random_book(drawn, "comptoir-opening-") as (_, book):
+        first = head(book)
         _same(book, monkeypatch, OPENINGS, ("json", "csv"))
         for args in OPENINGS[:6]:
             doc = json.loads(run(book, *args, "--format", "json").stdout)
@@ -419,14 +416,6 @@ def test_a_register_from_a_day_opens_with_the_day_totals(monkeypatch, drawn):
                                                                 ("4010", Decimal("-7.07"), None, None, None)])})
         _same(book, monkeypatch, OPENINGS, ("json",))
         _same(book, monkeypatch, [(*args, "--as-of", first) for args in OPENINGS], ("json",))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def subprocess_head(book: Path) -> str:
-    from .conftest import git
-
-    return git(book, "rev-parse", "HEAD").strip()
 
 
 def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
