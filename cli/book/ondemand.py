@@ -75,7 +75,7 @@ def _untracked_in_months(root: DataRoot, kind: Kind, name: str) -> list[str]:
 ODD_IDS = Derivation("odd-ids", keep=64)  # per month-filed kind's tree: its files named for another month
 
 
-def _id_month(ident: str) -> str | None:
+def id_month(ident: str) -> str | None:
     """`YYYY/MM` of an id PREFIX-YYYYMMDD-XXXX (comptoir.domain.ids), else None."""
     parts = ident.rsplit("-", 2)
     day = parts[1] if len(parts) == 3 else ""
@@ -88,7 +88,7 @@ def _misnamed(rel: str) -> bool:
     parts = rel.split("/")
     if len(parts) != 3 or not parts[2].endswith(".yaml"):
         return True
-    return _id_month(parts[2][:-5]) != f"{parts[0]}/{parts[1]}"
+    return id_month(parts[2][:-5]) != f"{parts[0]}/{parts[1]}"
 
 
 def _one_file(ident: str) -> str | None:
@@ -293,7 +293,7 @@ class Listing:
         odd = self._odd(kind)
         if odd is None:
             return self._list(kind, pattern).get(ident)
-        month = _id_month(ident)
+        month = id_month(ident)
         if month is not None:
             rel = f"{kind.folder}/{month}/{name}"
             if git.blobs_at(self.root.top, self.commit, [self.root.prefix + rel]):  # type: ignore[arg-type]

@@ -207,14 +207,14 @@ def _served_entry(env, ident: str, as_of: str | None):
     journal folder serve the book (then every id is in one file only) and say which entry reverses
     it, and both are filed as the writer names them (`journal/YYYY/MM/ID.yaml`): those two files
     are read, under the one status the day totals asked. None: look through every folder."""
-    import re
-
     from comptoir.app import ledgerdays
     from comptoir.book.loader import load_book
+    from comptoir.book.ondemand import id_month
+    from comptoir.schemas.types import is_safe_id
 
     def filed(entry_id: str) -> str | None:
-        named = re.fullmatch(r"[A-Z]+-(\d{4})(\d{2})\d{2}-[0-9A-Z]+", entry_id)
-        return f"journal/{named.group(1)}/{named.group(2)}/{entry_id}.yaml" if named else None
+        month = id_month(entry_id) if is_safe_id(entry_id) else None
+        return f"journal/{month}/{entry_id}.yaml" if month else None
 
     first = filed(ident)
     if first is None:
