@@ -61,6 +61,7 @@ FAMILIES: list[Family] = [
         "diff": "What a branch does to the books, for reviewers.",
         "audit": "Audit the commits that touched the books.",
         "schema": "JSON Schema of every record kind, for editors.",
+        "fsmonitor": "git asks Watchman what changed instead of checking every file: on, off, status.",
     }),
     Family("ledger", schema="accounting", domain=("validation", "periods", "overview"), commands={
         "account": "Chart of accounts: add, list.",

@@ -19,6 +19,8 @@ ENVIRONMENT = {
     "COMPTOIR_ALLOW_INVALID": "1 lets writes go ahead on a book that already fails validate (like --allow-invalid).",
     "COMPTOIR_FAULT": "Tests only: kill the writing process at a step of its write (lock, temp, rename, add, "
                       "commit-object, ref, derived); the next write rolls back what it left.",
+    "WATCHMAN_SOCK": "The socket of the Watchman daemon git's file-system monitor hook asks (`comptoir fsmonitor`); "
+                     "default: the user's own daemon.",
     "GIT_AUTHOR_NAME": "With GIT_AUTHOR_EMAIL: the commit author when git's user.name/email are not set.",
     "GIT_AUTHOR_EMAIL": "See GIT_AUTHOR_NAME.",
     "_COMPTOIR_COMPLETE": "Shell completion: eval \"$(_COMPTOIR_COMPLETE=bash_source comptoir)\" (zsh_source, fish_source).",

@@ -29,6 +29,32 @@ settings.register_profile("shrink", phases=list(Phase))
 settings.load_profile("suite")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def watchman_of_the_tests():
+    """A Watchman daemon of this test process (each xdist worker has its own), named to git's
+    file-system monitor hook by WATCHMAN_SOCK, shut down at the end: the repositories tests make
+    with the monitor on (`comptoir init` turns it on when watchman is installed) are never watched
+    by the user's own daemon, and no daemon outlives the tests."""
+    if shutil.which("watchman") is None:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-watchman-"))
+    sock = str(folder / "sock")
+    subprocess.run(["watchman", f"--sockname={sock}", f"--statefile={folder / 'state'}", f"--logfile={folder / 'log'}",
+                    f"--pidfile={folder / 'pid'}", "--no-save-state", "get-sockname"], capture_output=True, check=True)
+    before = os.environ.get("WATCHMAN_SOCK")
+    os.environ["WATCHMAN_SOCK"] = sock
+    try:
+        yield sock
+    finally:
+        subprocess.run(["watchman", f"--sockname={sock}", "shutdown-server"], capture_output=True)
+        if before is None:
+            os.environ.pop("WATCHMAN_SOCK", None)
+        else:
+            os.environ["WATCHMAN_SOCK"] = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
@@ -67,7 +93,8 @@ def _template_dir() -> Path:
 
 
 def _new_book(root: Path) -> None:
-    res = run(None, "init", root, "--company", "Test Roasters", "--currency", "EUR")
+    # the monitor off: a copy per test would be a watch per test (tests/test_fsmonitor.py turns it on)
+    res = run(None, "init", root, "--company", "Test Roasters", "--currency", "EUR", "--no-fsmonitor")
     assert res.exit_code == 0, res.output
     git(root, "config", "user.name", "Test")
     git(root, "config", "user.email", "test@example.com")

@@ -13,16 +13,23 @@ import click
 @click.option("--currency", default="EUR", show_default=True, help="Base currency (ISO 4217 code).")
 @click.option("--fiscal-year-start", default="01-01", show_default=True, help="MM-DD the fiscal year starts.")
 @click.option("--no-chart", is_flag=True, help="Start without the starter chart of accounts.")
-def init(directory: Path, company: str, currency: str, fiscal_year_start: str, no_chart: bool) -> None:
+@click.option("--fsmonitor/--no-fsmonitor", default=None,
+              help="Have git ask Watchman what changed instead of checking every file (`comptoir fsmonitor`). "
+                   "Default: on in a repository init creates, when watchman is installed.")
+def init(directory: Path, company: str, currency: str, fiscal_year_start: str, no_chart: bool,
+         fsmonitor: bool | None) -> None:
     """Create a new book in DIRECTORY (and a git repository if it is not inside one).
 
     A repository it creates keeps git's index compact and split (index.version 4,
     core.splitIndex, core.untrackedCache), so a write to a large book rewrites a small file;
     an existing repository's settings are left as they are (docs/performance.md says how to
-    set them)."""
+    set them). When watchman is installed it also turns on git's file-system monitor through
+    it (`comptoir fsmonitor on`; Watchman runs a background daemon): git then asks Watchman
+    what changed instead of checking every file."""
     from pydantic import ValidationError
 
     from comptoir.app.write import Writer
+    from comptoir.book import fsmonitor as monitor
     from comptoir.book import git, yamlwrite
     from comptoir.book.root import DataRoot
     from comptoir.book.schemafiles import current_schemas
@@ -41,6 +48,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
         from comptoir.errors import input_problems
 
         raise input_problems(exc, hint="see `comptoir init --help`") from None
+    if fsmonitor and not monitor.available():
+        raise fail("no-watchman", "--fsmonitor needs watchman, which is not installed (not on PATH)",
+                   "install it (`apt-get install watchman`), or leave --fsmonitor out")
     directory.mkdir(parents=True, exist_ok=True)
     top, refused = git.where(directory)
     if refused:
@@ -49,6 +59,8 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
         git.run(directory, "init", "-q")
         top = directory.resolve()
         git.tune_index(top)  # a repository of our own: its index kept small for a large book
+        if fsmonitor is None:
+            fsmonitor = monitor.available()
     root = DataRoot(directory, top)
     text = yamlwrite.dump(settings.model_dump(mode="python", exclude_none=True),
                           header="# comptoir settings: company, base currency, fiscal year and lock date\n"
@@ -66,4 +78,9 @@ def init(directory: Path, company: str, currency: str, fiscal_year_start: str, n
     except BaseException:
         (directory / SETTINGS_FILE).unlink(missing_ok=True)  # we created it above; leave no half book
         raise
+    if fsmonitor:  # after the first commit: the monitor's first look then marks every file as seen
+        monitor.enable(top)
     click.echo(f"Created the books of {company} in {directory} ({settings.currency}).")
+    if fsmonitor:
+        click.echo("git asks Watchman what changed instead of checking every file (Watchman runs a background "
+                   "daemon; `comptoir fsmonitor off` turns this off).")

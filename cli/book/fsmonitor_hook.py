@@ -1,0 +1,89 @@
+"""git's file-system monitor hook (core.fsmonitor, hook protocol version 2), answered by Watchman.
+
+git runs it at the top of the work tree on every read of its index, as `HOOK 2 TOKEN`, and trusts
+its answer: every file it does not name is taken as unchanged since TOKEN, without an lstat() (on
+a book of 467,000 files that lstat is most of a `git status`). So the answer errs one way only:
+whenever Watchman cannot say exactly what changed (absent, failing, a token it did not give, a
+fresh instance or a recrawl), the answer is `/`, "everything may have changed", and git checks
+every file as it would without a monitor.
+
+Answer: a new token, NUL, then the changed paths (from the top of the work tree) each followed by
+NUL, or `/`. Run by path (`python -I -S fsmonitor_hook.py`): the standard library only, no
+package import, as it starts on every git command that reads the index (comptoir.book.fsmonitor
+sets it up; `WATCHMAN_SOCK` names the Watchman socket when it is not the user's default one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+EVERYTHING = None  # the answer `/`
+NO_TOKEN = "comptoir-fsmonitor:none"  # a token that is not Watchman's: the next call starts over
+SYNC_MS = 10_000  # Watchman waits this long to have seen every change made before the query
+TIMEOUT_S = 30.0
+# the repository's own folder (a linked worktree has a `.git` file): git's business, not a change
+NOT_GIT = ["not", ["anyof", ["dirname", ".git"], ["name", ".git"]]]
+
+
+def watchman(command: list) -> dict | None:
+    """Watchman's JSON answer to one command, or None when it cannot answer (not installed, no
+    daemon can start, an error, a timeout)."""
+    sock = os.environ.get("WATCHMAN_SOCK")
+    args = ["watchman", *([f"--sockname={sock}"] if sock else []), "-j", "--no-pretty"]
+    try:
+        done = subprocess.run(args, input=json.dumps(command).encode(), capture_output=True,
+                              timeout=TIMEOUT_S, check=False)
+        answer = json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    if not isinstance(answer, dict) or "error" in answer:
+        return None
+    return answer
+
+
+def start_watching(top: str) -> str:
+    """Watch `top` itself (not the project above it: the answer's paths are from the top) and
+    return Watchman's clock there, the token from which the next call asks what changed."""
+    if watchman(["watch", top]) is None:
+        return NO_TOKEN
+    clock = watchman(["clock", top, {"sync_timeout": SYNC_MS}])
+    return clock["clock"] if clock and isinstance(clock.get("clock"), str) else NO_TOKEN
+
+
+def changes(top: str, token: str) -> tuple[str, list[str] | None]:
+    """(the next token, the paths changed since `token` or EVERYTHING)."""
+    if not token.startswith("c:"):  # git's first token (a time), or ours after a failure
+        return start_watching(top), EVERYTHING
+    answer = watchman(["query", top, {"since": token, "fields": ["name"], "expression": NOT_GIT,
+                                      "sync_timeout": SYNC_MS}])
+    if answer is None:  # the work tree is not watched (the daemon restarted, a clone) or Watchman fails
+        return start_watching(top), EVERYTHING
+    clock, names = answer.get("clock"), answer.get("files")
+    if not isinstance(clock, str) or not isinstance(names, list) or answer.get("is_fresh_instance"):
+        return (clock if isinstance(clock, str) else NO_TOKEN), EVERYTHING
+    if answer.get("warning"):  # a recrawl (lost events): what changed is not known; watch afresh
+        watchman(["watch-del", top])
+        return start_watching(top), EVERYTHING
+    if not all(isinstance(n, str) and "\ufffd" not in n for n in names):
+        return clock, EVERYTHING  # a name Watchman could not spell in JSON
+    return clock, names
+
+
+def answer(token: str, names: list[str] | None) -> bytes:
+    paths = [b"/"] if names is EVERYTHING else [n.encode("utf-8", "surrogateescape") for n in names]
+    return b"".join(part + b"\0" for part in [token.encode(), *paths])
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[1] != "2":
+        return 1  # not protocol 2: git then checks every file
+    token, names = changes(os.getcwd(), argv[2])
+    sys.stdout.buffer.write(answer(token, names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

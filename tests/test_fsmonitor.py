@@ -1,0 +1,257 @@
+"""git's file-system monitor through Watchman (comptoir.book.fsmonitor and its hook): with it on,
+git stats only what Watchman says changed, so a change it missed would be a wrong report. Every
+answer is compared with git's own without the monitor (`-c core.fsmonitor=false`), asked without
+optional locks like comptoir's reads (a status that writes the index would drop the monitor's data
+from it). Skipped only when watchman is not installed; the tests' Watchman daemon is their own
+(conftest.watchman_of_the_tests) and each test removes its watch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comptoir.book import fsmonitor, fsmonitor_hook
+from comptoir.book.probe import Probe
+
+from .conftest import _template, commit_all, copy_book, git, run, write
+
+pytestmark = pytest.mark.skipif(shutil.which("watchman") is None, reason="watchman is not installed")
+
+ENTRY = """\
+id: {ident}
+date: 2026-{month}-05
+memo: {memo}
+postings:
+  - account: '1010'
+    amount: '{amount}'
+  - account: '4000'
+    amount: '-{amount}'
+"""
+FOLDERS = ("comptoir.yaml", "accounts/", "journal/", "stock/")
+
+
+def entry(month: str, n: int, amount: str = "10.00", memo: str = "sale") -> tuple[str, str]:
+    ident = f"JE-2026{month}05-{n:04d}"
+    return f"journal/2026/{month}/{ident}.yaml", ENTRY.format(ident=ident, month=month, memo=memo, amount=amount)
+
+
+def truth(top: Path, *args: str) -> list[str]:
+    """git's answer without the monitor, the index left as it is."""
+    out = subprocess.run(["git", "--no-optional-locks", "-c", "core.fsmonitor=false", "status", "--porcelain",
+                          "--untracked-files=all", *args], cwd=top, capture_output=True, text=True, check=True)
+    return sorted(out.stdout.splitlines())
+
+
+def monitored(top: Path, *args: str) -> list[str]:
+    out = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", *args],
+                         cwd=top, capture_output=True, text=True, check=True)
+    return sorted(out.stdout.splitlines())
+
+
+def trusted(top: Path) -> int:
+    """How many files git's index marks as unchanged by the monitor (`ls-files -f`: lower case)."""
+    out = git(top, "--no-optional-locks", "ls-files", "-f")
+    return sum(1 for line in out.splitlines() if line[:1].islower())
+
+
+def watched(top: Path) -> bool:
+    roots = fsmonitor_hook.watchman(["watch-list"]) or {}
+    return str(top.resolve()) in roots.get("roots", [])
+
+
+@pytest.fixture
+def book(tmp_path: Path):
+    """A book with three entries committed and the monitor on (its watch removed after)."""
+    root = tmp_path / "my books"  # a space in the path: core.fsmonitor goes through the shell
+    copy_book(_template("", None)[0], root)
+    write(root, dict(entry("01", n) for n in range(1, 4)))
+    commit_all(root)
+    res = run(root, "fsmonitor", "on")
+    assert res.exit_code == 0, res.output
+    yield root
+    run(root, "fsmonitor", "off")
+
+
+def test_on_sets_our_hook_and_git_trusts_it(book):
+    """`fsmonitor on` sets the hook (quoted: the path has a space) and protocol 2, and git's index
+    then marks every file as unchanged: git asks the hook and stats nothing else."""
+    assert git(book, "config", "core.fsmonitor").strip() == fsmonitor.hook_command()
+    assert git(book, "config", "core.fsmonitorHookVersion").strip() == "2"
+    assert watched(book)
+    files = len(git(book, "ls-files").splitlines())
+    assert trusted(book) == files
+    res = run(book, "fsmonitor", "status")
+    assert res.output.startswith("on: comptoir's hook; Watchman watches"), res.output
+    traced = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain"], cwd=book / "journal",
+                            capture_output=True, text=True, env={**os.environ, "GIT_TRACE_FSMONITOR": "1"})
+    assert "returned success" in traced.stderr and "query/trivial" not in traced.stderr
+
+
+def test_reads_see_edits_new_deleted_renamed_and_restored_files(book):
+    """Each kind of change, made right after the command before (no pause), is in the report."""
+    def balance() -> str:
+        res = run(book, "report", "trial-balance", "--format", "csv")
+        assert res.exit_code == 0, res.output
+        return next(line for line in res.output.splitlines() if line.startswith("1010"))
+
+    assert "30.00" in balance()
+    path, text = entry("01", 1)
+    (book / path).write_text(text.replace("10.00", "15.00"))  # edited
+    assert "35.00" in balance()
+    write(book, dict([entry("01", 9, "100.00")]))  # a new file, untracked
+    assert "135.00" in balance()
+    (book / entry("01", 2)[0]).unlink()  # deleted
+    assert "125.00" in balance()
+    (book / path).write_text(text)  # changed back
+    assert "120.00" in balance()
+    new_month = book / "journal/2026/02"
+    new_month.mkdir()
+    moved = entry("02", 3)
+    (book / entry("01", 3)[0]).rename(book / moved[0])  # renamed into a new month folder
+    (book / moved[0]).write_text(moved[1])
+    write(book, dict([entry("02", 4, "1.00")]))
+    assert "121.00" in balance()
+    assert monitored(book) == truth(book)
+
+
+def test_a_write_then_edits_in_quick_succession(book):
+    """A write updates git's index (and the monitor's token in it); edits made just after, and
+    between two commands, are still seen."""
+    res = run(book, "journal", "post", "--date", "2026-01-20", "--memo", "cash", "--posting", "1010", "5.00",
+              "--posting", "4000", "-5.00")
+    assert res.exit_code == 0, res.output
+    for n in range(3):
+        path, text = entry("01", 1, amount=f"{20 + n}.00")
+        (book / path).write_text(text)
+        assert monitored(book) == truth(book) == [f" M {path}"]
+        assert Probe(book, FOLDERS).changes() == [path]
+    git(book, "checkout", "--", ".")
+    assert monitored(book) == truth(book) == []
+    assert Probe(book, FOLDERS).changes() == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "rename", "restore", "touch", "new-month",
+                                                 "move-month", "commit", "status", "stage"]),
+                                st.integers(min_value=0, max_value=5)), min_size=1, max_size=7))
+def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(book, steps):
+    """After every step of a random sequence of edits, new files and folders, deletions, renames,
+    files changed and changed back, commits and index writes (a plain `git status`, `git add`), git
+    with the monitor, and comptoir's probe of folders, say what git says without it."""
+    start = git(book, "rev-parse", "HEAD").strip()
+    try:
+        for what, n in steps:
+            files = sorted(p for p in git(book, "ls-files", "journal").splitlines() if (book / p).exists())
+            path = book / files[n % len(files)] if files else None
+            if what == "edit" and path:
+                path.write_text(path.read_text() + f"# edit {n}\n")
+            elif what == "add":
+                write(book, dict([entry(f"0{1 + n % 3}", 50 + n)]))
+            elif what == "remove" and path:
+                path.unlink()
+            elif what == "rename" and path:
+                path.rename(path.with_name(f"JE-20260105-{90 + n:04d}.yaml"))
+            elif what == "restore" and path:
+                text = path.read_bytes()
+                path.write_bytes(text + b"x")
+                path.write_bytes(text)
+            elif what == "touch" and path:
+                os.utime(path, (1_700_000_000 + n, 1_700_000_000 + n))
+            elif what == "new-month":
+                write(book, dict([entry(f"1{n % 3}", n)]))
+            elif what == "move-month" and (book / "journal/2026/01").exists():
+                (book / "journal/2026/01").rename(book / f"journal/2026/0{4 + n % 3}")
+            elif what == "commit":
+                git(book, "add", "-A")
+                git(book, "commit", "-q", "--allow-empty", "-m", f"step {n}")
+            elif what == "status":
+                git(book, "status", "--porcelain")  # writes the index: new marks and token
+            elif what == "stage" and path and path.exists():
+                git(book, "add", "--", str(path.relative_to(book)))
+            expected = truth(book)
+            assert monitored(book) == expected, steps
+            assert sorted(Probe(book, FOLDERS).changes() or []) == sorted(
+                line[3:] for line in truth(book, "--", *FOLDERS)), steps
+    finally:
+        git(book, "reset", "-q", "--hard", start)
+        git(book, "clean", "-q", "-fd")
+
+
+def test_from_a_subfolder_and_a_book_inside_its_repository(tmp_path):
+    """core.fsmonitor works whatever folder git runs in (git starts the hook at the work tree's
+    top) and for a book that is a folder of a larger repository: `init --fsmonitor` there."""
+    top = tmp_path / "company repo"
+    top.mkdir()
+    git(top, "init", "-q")
+    write(top, {"README": "ours\n"})
+    commit_all(top)
+    res = run(None, "init", str(top / "the books"), "--company", "Sub", "--fsmonitor")
+    assert res.exit_code == 0, res.output
+    try:
+        assert "Watchman" in res.output
+        book = top / "the books"
+        (book / "accounts/1010.yaml").write_text("edited\n")
+        write(top, {"notes/new.txt": "x\n"})
+        assert truth(top) == [' M "the books/accounts/1010.yaml"', "?? notes/new.txt"]
+        for where in (top, book, book / "accounts"):
+            assert monitored(where) == truth(where)
+        assert Probe(book, ("accounts/",)).changes() == ["accounts/1010.yaml"]
+    finally:
+        run(top / "the books", "fsmonitor", "off")
+    assert not watched(top)
+
+
+def test_init_turns_it_on_only_with_watchman(tmp_path, monkeypatch):
+    res = run(None, "init", str(tmp_path / "a"), "--company", "A")
+    assert res.exit_code == 0, res.output
+    try:
+        assert git(tmp_path / "a", "config", "core.fsmonitor").strip() == fsmonitor.hook_command()
+    finally:
+        run(tmp_path / "a", "fsmonitor", "off")
+    monkeypatch.setattr(fsmonitor, "available", lambda: False)
+    res = run(None, "init", str(tmp_path / "b"), "--company", "B")
+    assert res.exit_code == 0, res.output
+    assert subprocess.run(["git", "config", "core.fsmonitor"], cwd=tmp_path / "b").returncode == 1
+    res = run(None, "init", str(tmp_path / "c"), "--company", "C", "--fsmonitor")
+    assert res.exit_code == 1 and "[no-watchman]" in res.output
+
+
+def test_off_unsets_it_and_removes_the_watch(book):
+    res = run(book, "fsmonitor", "off")
+    assert res.exit_code == 0, res.output
+    assert subprocess.run(["git", "config", "core.fsmonitor"], cwd=book).returncode == 1
+    assert trusted(book) == 0
+    assert not watched(book)
+    assert run(book, "fsmonitor", "status").output.startswith("off:")
+
+
+def _hook_argv() -> list[str]:
+    import shlex
+
+    return shlex.split(fsmonitor.hook_command())
+
+
+def hook(top: Path, token: str, env: dict | None = None) -> list[str]:
+    """The hook's answer as git reads it: the token, then each path (or `/`), split at NUL."""
+    out = subprocess.run([*_hook_argv(), "2", token], cwd=top, capture_output=True, check=True, env=env).stdout
+    return out.decode().split("\0")
+
+
+def test_the_hook_answers_everything_whenever_watchman_cannot_say(book, tmp_path):
+    """A token Watchman did not give (git's first, a time), one of another daemon or watch, and no
+    watchman at all: the answer is `/`, and git checks every file."""
+    first = hook(book, "1733456789000000000")
+    assert first[1] == "/" and first[0].startswith("c:")
+    assert hook(book, first[0])[1:] == [""]  # nothing changed since
+    (book / "accounts/1010.yaml").write_text("x\n")
+    assert hook(book, first[0])[1:] == ["accounts/1010.yaml", ""]
+    assert hook(book, "c:1:1:1:1")[1] == "/"
+    no_watchman = {**os.environ, "PATH": str(tmp_path)}
+    assert hook(book, first[0], env=no_watchman)[1] == "/"
+    assert subprocess.run([*_hook_argv(), "1", "0"], cwd=book).returncode == 1
