@@ -119,6 +119,11 @@ def tune_index(top: Path) -> None:
     run(top, "update-index", "--split-index")
 
 
+def monitored(config: dict[str, str]) -> bool:
+    """git asks a file-system monitor hook what changed (core.fsmonitor; comptoir.book.fsmonitor)."""
+    return config.get("core.fsmonitor", "false").lower() not in ("", "false", "no", "off", "0")
+
+
 def has_commits(top: Path) -> bool:
     return subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=str(top),
                           capture_output=True).returncode == 0
@@ -435,10 +440,10 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _config(top: Path) -> dict[str, str]:
-    """The few settings a commit depends on, in one git call."""
+def write_settings(top: Path) -> dict[str, str]:
+    """The few settings a write depends on, in one git call (keys in lower case)."""
     proc = subprocess.run(["git", "config", "-z", "--get-regexp",
-                           r"^(user\.name|user\.email|commit\.gpgsign|core\.hookspath|core\.filemode)$"],
+                           r"^(user\.name|user\.email|commit\.gpgsign|core\.hookspath|core\.filemode|core\.fsmonitor)$"],
                           cwd=str(top), capture_output=True)
     out: dict[str, str] = {}
     for item in proc.stdout.decode("utf-8", "replace").split("\0"):
@@ -463,7 +468,7 @@ def identity(top: Path, config: dict[str, str] | None = None) -> dict[str, str]:
     """Environment giving git an author when none is configured (a fresh CI machine), and the
     author $COMPTOIR_USER names ('Name <email>' or a name) when it is set: the person a write is
     attributed to; the committer stays whoever runs git."""
-    config = _config(top) if config is None else config
+    config = write_settings(top) if config is None else config
     env: dict[str, str] = {}
     name, email = comptoir_user()
     if name:
@@ -508,7 +513,7 @@ def active_hooks(hooks: Path, names: tuple[str, ...] = MESSAGE_HOOKS) -> list[st
 
 def commit(top: Path, paths: list[str], message: str, *,
            step: Callable[[str], None] | None = None, git_dir: Path | None = None,
-           trees: dict[str, str] | None = None) -> str:
+           trees: dict[str, str] | None = None, config: dict[str, str] | None = None) -> str:
     """Commit `paths` (already added to the index) with `message`; return the commit id. The
     commit's tree is HEAD's with exactly these paths changed, built from the folders that hold
     them (`git mktree`) rather than from git's index: `git write-tree` reads and rewrites the whole
@@ -517,8 +522,9 @@ def commit(top: Path, paths: list[str], message: str, *,
     signs commits or runs a post-commit hook gets the porcelain command `git commit -- paths`, which
     runs and does them all; a hook that fails raises HookRefused. `trees` (when given) receives the
     new tree id of every folder rebuilt (the repository's top as ""). `step(name)` is called after
-    "commit-object" (plumbing only) and "ref": fault points."""
-    config = _config(top)
+    "commit-object" (plumbing only) and "ref": fault points. `config`: write_settings, when the
+    caller has them."""
+    config = write_settings(top) if config is None else config
     env = identity(top, config)
     message = _clean_message(message)
     hooks = hooks_folder(top, config, git_dir)

@@ -421,8 +421,14 @@ class Writer:
             if self.root.top is None:
                 return None
             # update-index, not `add -A -- paths`: no pathspecs to match (a 10,000-file import spent
-            # 14 s there on a 100,000-file index); it adds new and changed files, drops removed ones
-            git.run(self.root.top, "update-index", "--add", "--remove", "-z", "--stdin",
+            # 14 s there on a 100,000-file index); it adds new and changed files, drops removed ones.
+            # With a file-system monitor, --refresh marks again as unchanged the files the monitor
+            # could not vouch for (all of them after its answer "everything", when Watchman restarted):
+            # our reads never write the index, so without it those would be stat'ed by every read
+            # until a plain `git status`; a stat of only those, as the monitor names the rest
+            config = git.write_settings(self.root.top)
+            refresh = ("-q", "--refresh") if git.monitored(config) else ()
+            git.run(self.root.top, "update-index", *refresh, "--add", "--remove", "-z", "--stdin",
                     input="".join(f"{path}\0" for path in written).encode("utf-8", "surrogateescape"))
             fault("add")
             if self.no_commit:
@@ -430,7 +436,7 @@ class Writer:
                 return None
             message = _message(subject, body, self.command, records, trailers)
             sha = git.commit(self.root.top, written, message, step=fault, git_dir=self._git_dir,
-                             trees=trees)
+                             trees=trees, config=config)
             self._end_intent()
         except BaseException as exc:
             for tmp in temps.values():  # those not yet renamed into place
