@@ -21,6 +21,7 @@ same round; then the first command in fresh clones, with and without a restored 
     python bench/company_bench.py                           # the issue's fifth year: 250k entries
     python bench/company_bench.py --entries 30000 --keep /tmp/company30k
     python bench/company_bench.py --entries 2000 --orders 4 --runs 1   # what .ci/run does
+    python bench/company_bench.py --keep /tmp/company250k --fsmonitor  # with git's monitor (Watchman) on
 """
 
 from __future__ import annotations
@@ -332,7 +333,9 @@ def generate(book: Path, sizes: dict, comptoir: list[str]) -> dict:
     if book.exists() and any(book.iterdir()):
         raise SystemExit(f"bench: {book} is not empty; pass an empty or new folder")
     book.parent.mkdir(parents=True, exist_ok=True)
-    ledger_bench._run_ok(comptoir + ["init", str(book), "--company", "Bench Company", "--currency", "EUR"], "init")
+    # the monitor stays off while the book is generated (--fsmonitor turns it on for the timed commands)
+    ledger_bench._run_ok(comptoir + ["init", str(book), "--company", "Bench Company", "--currency", "EUR",
+                                     "--no-fsmonitor"], "init")
     _git(book, "config", "user.name", "bench")
     _git(book, "config", "user.email", "bench@localhost")
     out = subprocess.run([sys.executable, __file__, "--internal", "generate", str(book), json.dumps(sizes)],
@@ -719,6 +722,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the fresh-clone figures (each is a `git clone` of the whole book)")
     ap.add_argument("--verbose", action="store_true", help="say each command's figures as it goes (on stderr)")
     ap.add_argument("--only-clones", action="store_true", help="only the fresh-clone figures (on a kept book)")
+    ap.add_argument("--fsmonitor", action="store_true",
+                    help="time the commands with git's file-system monitor on (`comptoir fsmonitor on`: needs "
+                         "watchman); a book not kept has it turned off again at the end")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown (for docs/performance.md)")
     ap.add_argument("--internal", nargs="+", help=argparse.SUPPRESS)
@@ -757,7 +763,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 Path(args.json).write_text(json.dumps({"info": info, "fresh": fresh}, indent=2) + "\n")
             return 0
-        result = measure(book, info, args.runs, clones=not args.no_clones, verbose=args.verbose)
+        if args.fsmonitor:
+            ledger_bench._run_ok(ledger_bench.comptoir_command() + ["--repo", str(book), "fsmonitor", "on"],
+                                 "fsmonitor on")
+        try:
+            result = measure(book, info, args.runs, clones=not args.no_clones, verbose=args.verbose)
+        finally:
+            if args.fsmonitor and not args.keep:
+                ledger_bench._run_ok(ledger_bench.comptoir_command() + ["--repo", str(book), "fsmonitor", "off"],
+                                     "fsmonitor off")
         print(table(book, info, result, args.runs))
         if args.markdown:
             Path(args.markdown).write_text(table(book, info, result, args.runs, markdown=True) + "\n")
