@@ -181,6 +181,9 @@ _add("stock available", "comptoir stock available", "comptoir stock available BL
 _add("stock promise", "comptoir stock promise BLEND-1K --qty 40")
 _add("history", "comptoir history hotel-bellecour", "comptoir history JE-20261130-FKNB --format json")
 _add("diff", "comptoir diff HEAD~5", "comptoir diff origin/main HEAD --format markdown")
+_add("fsmonitor on", "comptoir fsmonitor on")
+_add("fsmonitor off", "comptoir fsmonitor off")
+_add("fsmonitor status", "comptoir fsmonitor status")
 _add("schema export", "comptoir schema export", "comptoir schema export /tmp/comptoir-schemas")
 _add("partner add", "comptoir partner add \"Café Lumière\" --email bonjour@cafe-lumiere.fr --payment-terms 30",
      "comptoir partner add \"Finca La Esperanza\" --role supplier --currency USD --lead-time 45")

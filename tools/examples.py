@@ -130,7 +130,11 @@ class Session:
 
     def comptoir(self, args: list[str]) -> tuple[int, str]:
         from comptoir.api import invoke
+        from comptoir.book import fsmonitor
 
+        # outputs must not depend on whether watchman is installed here (`init` turns git's monitor
+        # on when it is), nor the examples leave watches of their temporary books in the user's daemon
+        fsmonitor.available = lambda: False
         stamp = dt.datetime.combine(TODAY, dt.time(12), dt.UTC).isoformat()
         saved = {k: os.environ.get(k) for k in (*IDENTITY, "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "COMPTOIR_REPO")}
         os.environ.update(IDENTITY)  # commit ids in the outputs must not depend on who runs them
