@@ -32,7 +32,9 @@ def watchman(command: list) -> dict | None:
     """Watchman's JSON answer to one command, or None when it cannot answer (not installed, no
     daemon can start, an error, a timeout)."""
     sock = os.environ.get("WATCHMAN_SOCK")
-    args = ["watchman", *([f"--sockname={sock}"] if sock else []), "-j", "--no-pretty"]
+    # a socket named explicitly has the daemon whoever named it started: none is started there
+    # (it would keep its state in the user's default daemon's files)
+    args = ["watchman", *([f"--sockname={sock}", "--no-spawn"] if sock else []), "-j", "--no-pretty"]
     try:
         done = subprocess.run(args, input=json.dumps(command).encode(), capture_output=True,
                               timeout=TIMEOUT_S, check=False)
