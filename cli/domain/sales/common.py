@@ -15,7 +15,7 @@ from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
 from ..documents.balances import open_items
 from ..documents.facts import light, served_lazily, where
 from ..documents.lines import is_stocked
-from ..documents.orders import line_qty, moved_by_line, moved_of, settled, still_open
+from ..documents.orders import moved_by_line, moved_of, settled, still_open
 from ..ledger import ZERO
 
 STATUSES = ("draft", "confirmed", "partly delivered", "delivered", "invoiced", "paid", "cancelled")
