@@ -137,6 +137,9 @@ def linked_partners(book: Book, side: str, partner: str) -> frozenset[str]:
     (a payment pays its own partner's documents, payment_rules; a refund's credits are found
     through every refund, which open_items always takes)."""
     kinds = OPEN_ITEMS[side]
+    records = {k: light(book, k) for k in kinds}
+    # the documents some credit note, debit note or application names: the only ones linked from another's
+    naming = [(k, name, set(values_of(book, k, name))) for k, name in _NAMING if k in kinds]
     seen: set[str] = set()
     todo = [partner]
     while todo:
@@ -146,22 +149,25 @@ def linked_partners(book: Book, side: str, partner: str) -> frozenset[str]:
         seen.add(who)
         for kind in kinds:
             for doc in where(book, kind, "partner", who):
-                todo.extend(p for p in _linked(book, side, kind, doc) if p not in seen)
+                named = _names(kind, doc)
+                found = [records[k][i] for i in named if i for k in kinds if i in records[k]]
+                found += [d for k, name, ids in naming if doc.id in ids for d in where(book, k, name, doc.id)]
+                todo.extend(d.partner for d in found if d.partner not in seen)
     return frozenset(seen)
 
 
-def _linked(book: Book, side: str, kind: str, doc: Any) -> list[str]:
-    """The partners of the documents `doc` names and of those naming it."""
-    kinds = OPEN_ITEMS[side]
-    named = [getattr(doc, "invoice", None) or getattr(doc, "bill", None)] if kind in ("credit-note", "debit-note") \
-        else [doc.document, doc.credit] if kind == "application" \
-        else [a.document for a in doc.allocations] if kind == "payment" else []
-    found = [light(book, k)[i] for i in named if i for k in kinds if i in light(book, k)]
-    for k, name in (("credit-note", "invoice"), ("debit-note", "bill"), ("application", "document"),
-                     ("application", "credit")):
-        if k in kinds:
-            found += where(book, k, name, doc.id)
-    return [d.partner for d in found]
+_NAMING = (("credit-note", "invoice"), ("debit-note", "bill"), ("application", "document"), ("application", "credit"))
+
+
+def _names(kind: str, doc: Any) -> list[str]:
+    """The documents `doc` settles or is settled against."""
+    if kind in ("credit-note", "debit-note"):
+        return [getattr(doc, "invoice", None) or getattr(doc, "bill", None)]
+    if kind == "application":
+        return [doc.document, doc.credit]
+    if kind == "payment":
+        return [a.document for a in doc.allocations]
+    return []
 
 
 def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool = True,
