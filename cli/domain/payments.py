@@ -532,12 +532,16 @@ def _payments_delta(book: Book, change) -> list[Problem] | None:
     named.update(a.document for a in change.new("application"))
     named.update(n.invoice for n in change.new("credit-note"))
     named.update(n.bill for n in change.new("debit-note"))
-    return _payment_problems(book, change.added.get("payment", {}), named)
+    # documents the change adds: no payment of the book before can name them (it had no errors)
+    new = set(change.added.get("invoice", {})) | set(change.added.get("bill", {}))
+    return _payment_problems(book, change.added.get("payment", {}), named, only_checked=named <= new)
 
 
-def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list[Problem]:
+def _payment_problems(book: Book, checked: dict, named: set[str] | None,
+                      only_checked: bool = False) -> list[Problem]:
     """The problems of the payments `checked`, and the documents settled beyond their total (of
-    those `named`; None: every document), every payment's allocations counted."""
+    those `named`; None: every document), every payment's allocations counted (`only_checked`: the
+    documents named are new, so only the checked payments can name them)."""
     out: list[Problem] = []
     partners = book.of("partner")
     totals: dict[str, Decimal] = {}
@@ -574,11 +578,13 @@ def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list
                 totals[a.document] = totals.get(a.document, ZERO) + a.amount
     owners = _owners(book, named)
     if named is not None:  # what every payment allocates to the documents named
-        for pay in _paying(book, owners, checked):
+        for pay in (checked.values() if only_checked else _paying(book, owners, checked)):
             if not pay.refund:
                 for a in pay.allocations:
                     if a.document in named:
                         totals[a.document] = totals.get(a.document, ZERO) + a.amount
+    if not any(totals.values()):  # nothing allocated to what is checked: nothing can be over-allocated
+        return out
     for side, kind in (("receivable", "invoice"), ("payable", "bill")):
         # replayed in date order: credit notes take what is open, payments must fit in what is left
         scope = None if owners is None else frozenset().union(*(linked_partners(book, side, o) for o in owners))
