@@ -311,7 +311,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
     except git.GitError:
         return False
     store = Store.of(root.path)
-    served: dict[str, dict[str, Any]] = {}
+    served: dict[str, Mapping[str, Any]] = {}
     parts: dict[str, Any] | None
     for name, fields in facts.items():
         kind = kind_named(name)
@@ -358,6 +358,6 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
             for row in cast(list, found):
                 records[row[at]] = make(row)
         served[name] = records
-    for name, records in served.items():
-        book.records[name] = records
+    for name, kept in served.items():
+        book.records[name] = cast(dict, kept)  # a Light (lazy) is a read-only mapping of the same records
     return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from comptoir.book.root import DataRoot
 from comptoir.book.store import Derivation, Store, pack, unpack
@@ -76,7 +77,7 @@ def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | 
     return rows
 
 
-def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str, object], dict | None]:
+def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str, object], Mapping | None]:
     """kind, the records of a book that shares `book`'s listing -> its light records (HEAD's, the
     records' overlay over them), or None: not a document kind, not as HEAD has it, or not served."""
     from comptoir.book.ondemand import Records, commit_of, fresh
@@ -85,9 +86,9 @@ def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str,
     from . import docfacts
 
     commit = commit_of(book)
-    kept: dict[str, dict | None] = {}
+    kept: dict[str, Any] = {}
 
-    def head(kind: str) -> dict | None:
+    def head(kind: str) -> Any:
         if kind not in kept:
             kept[kind] = None
             if commit is None or not fresh(book, (kind,)):
@@ -152,6 +153,8 @@ def _open_key(root: DataRoot, rev: str) -> tuple[str, str] | None:
     from comptoir.schemas.registry import kind_named
 
     folders = [root.prefix + kind_named(k).folder for k in ("sales-order", "delivery")]
+    if root.top is None:
+        return None
     try:
         trees = git.subtrees(root.top, rev, *folders)
     except git.GitError:

@@ -159,7 +159,7 @@ def linked_partners(book: Book, side: str, partner: str) -> frozenset[str]:
 _NAMING = (("credit-note", "invoice"), ("debit-note", "bill"), ("application", "document"), ("application", "credit"))
 
 
-def _names(kind: str, doc: Any) -> list[str]:
+def _names(kind: str, doc: Any) -> list[Any]:
     """The documents `doc` settles or is settled against."""
     if kind in ("credit-note", "debit-note"):
         return [getattr(doc, "invoice", None) or getattr(doc, "bill", None)]
