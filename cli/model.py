@@ -159,7 +159,7 @@ class Book:
 
 # Providers whose facts take the book's own records (comptoir.app.facts, "documents.light"): they
 # serve a book with records added (with_records) as well as the book they were given to.
-CARRIED_PROVIDERS = frozenset({"documents.light"})
+CARRIED_PROVIDERS = frozenset({"documents.light", "sales.open-orders"})
 
 
 def kind(name: str) -> Kind:

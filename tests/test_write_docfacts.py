@@ -32,8 +32,27 @@ def _history(book):
     ok(book, "sales", "credit-note", "2026-0001", "--line", "1", "--qty", "1", "--reason", "torn bag")
     # 2026-0001: 5 x 25.00 + 20% = 150.00, 30.00 credited, 120.00 paid
     ok(book, "pay", "receive", "--partner", "cafe-lumiere", "--amount", "120.00", "--date", "2026-11-10")
+    _other_customer(book)
     assert run(book, "validate").exit_code == 0  # HEAD known clean: the writes read on demand
     return book
+
+
+def _other_customer(book) -> None:
+    """Bistro Nord's orders, delivered, invoiced and paid, and one still open: documents a write
+    for Café Lumière has no reason to decode (the second order keeps a line to deliver)."""
+    ok(book, "partner", "add", "Bistro Nord", "--role", "customer", "--payment-terms", "30")
+    for n, qty in enumerate(("2", "3")):
+        day = f"2026-11-1{1 + n}"
+        so = first(ok(book, "sales", "order", "--partner", "bistro-nord", "--line", f"ESP {qty} 25.00", "--date", day))
+        ok(book, "sales", "deliver", so, "--line", "1", "--qty", "2", "--date", day)
+        ok(book, "sales", "invoice", so, "--date", day)
+    ok(book, "pay", "receive", "--partner", "bistro-nord", "--amount", "50.00", "--date", "2026-11-13")
+
+
+def _documents_of(book, partner: str) -> set[str]:
+    """The ids of the orders, deliveries, invoices and payments naming `partner` in the working tree."""
+    return {path.stem for folder in ("sales", "payments") for path in (book / folder).rglob("*.yaml")
+            if f"partner: {partner}\n" in path.read_text()}
 
 
 def _chain(book) -> list[str]:
@@ -78,6 +97,66 @@ def test_the_document_writes_read_no_document_kind_whole(book, whole_reads):
     whole_reads.clear()
     _chain(book)
     assert not DOCUMENT_KINDS & set(whole_reads), whole_reads
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """The ids of the light records a write decoded (comptoir.app.docfacts.Light)."""
+    from comptoir.app import docfacts
+
+    seen: set[str] = set()
+    real = docfacts.Light.__getitem__
+
+    def getitem(light, ident):
+        seen.add(ident)
+        return real(light, ident)
+
+    monkeypatch.setattr(docfacts.Light, "__getitem__", getitem)
+    return seen
+
+
+def test_the_document_writes_decode_only_the_documents_they_concern(book, decoded):
+    """Once HEAD's open orders are kept (the first order derives them from every order; each write
+    carries them forward), an order, its delivery, invoice and payment, and the next order, of Café
+    Lumière decode none of Bistro Nord's documents: not its delivered orders, its deliveries, its
+    invoices or its payment (what grew with the number of documents: ~8 us each)."""
+    _history(book)
+    ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 1 25.00", "--date", "2026-11-19")
+    theirs = _documents_of(book, "bistro-nord")
+    assert len(theirs) == 7, theirs
+    decoded.clear()
+    _chain(book)
+    ok(book, "sales", "order", "--partner", "cafe-lumiere", "--line", "ESP 1 25.00", "--date", "2026-11-24")
+    assert decoded, "the writes were not served light records"
+    open_order = sorted(p.stem for p in (book / "sales" / "orders").rglob("*.yaml")
+                        if "partner: bistro-nord" in p.read_text())[-1]
+    its_deliveries = {p.stem for p in (book / "sales" / "deliveries").rglob("*.yaml")
+                      if f"order: {open_order}\n" in p.read_text()}
+    assert its_deliveries
+    # its undelivered line reserves stock: what was delivered of it is looked at
+    assert theirs & decoded <= {open_order, *its_deliveries}, theirs & decoded
+
+
+def test_the_open_orders_carried_forward_are_the_ones_derived(book):
+    """HEAD's open orders as the writes carried them forward equal those derived again from every
+    order and delivery at HEAD."""
+    from comptoir.app import facts
+    from comptoir.book.loader import load_book
+    from comptoir.book.root import find_root
+    from comptoir.book.store import Store
+    from comptoir.domain.sales.common import delivered
+    from comptoir.domain.sales.promises import may_be_open
+
+    _history(book)
+    _chain(book)
+    so = first(ok(book, "sales", "order", "--partner", "bistro-nord", "--line", "ESP 2 25.00", "--date", "2026-11-24"))
+    ok(book, "sales", "deliver", so, "--line", "1", "--qty", "1", "--date", "2026-11-24")
+    root = find_root(str(book))
+    carried = Store.of(root.path).get(facts.OPEN_ORDERS, *facts._open_key(root, "HEAD"))
+    assert type(carried) is list, "the last write kept no open orders for HEAD"
+    full = load_book(root)
+    derived = may_be_open(full.of("sales-order").values(), lambda order, line: delivered(full, order, line))
+    assert sorted(carried) == sorted(derived) and so in derived and len(derived) == 2, (carried, derived)
 
 
 def test_served_writes_equal_the_full_read(book, tmp_path, monkeypatch, whole_reads):

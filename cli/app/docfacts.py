@@ -186,6 +186,100 @@ def decoder(fields: Fields, label: str, model: type | None) -> Callable[[tuple],
     return decode
 
 
+class Light(Mapping):
+    """A kind's light records as the store keeps them, each decoded when first asked for: a write
+    looks a few of 20,000 documents up by id or by the value of one field (`ids_where`: an order's
+    deliveries, a partner's invoices), and decoding every one (~8 us each) was what grew with the
+    number of documents. Iterating over the values decodes them all, as before."""
+
+    def __init__(self, rows: dict[str, tuple], make: Callable[[tuple], Any], fields: Fields) -> None:
+        self.rows = rows
+        self._make = make
+        self._at = {spec: n for n, spec in enumerate(fields) if isinstance(spec, str)}
+        self._decoded: dict[str, Any] = {}
+        self._index: dict[str, dict[Any, list[str]]] = {}
+
+    def __getitem__(self, ident: str) -> Any:
+        record = self._decoded.get(ident)
+        if record is None:
+            record = self._decoded[ident] = self._make(self.rows[ident])
+        return record
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values_of(self, field: str) -> list[Any]:
+        """Every record's `field` (one stored as it is: a number, an id), none decoded."""
+        at = self._at[field]
+        return [row[at] for row in self.rows.values()]
+
+    def ids_where(self, field: str, value: Any) -> list[str]:
+        """The ids of the records whose `field` (one stored as it is: an id, a partner, a list of
+        ids) is `value`, or holds it (a list), in the mapping's order, from an index of the stored
+        rows: none is decoded."""
+        index = self._index.get(field)
+        if index is None:
+            at = self._at[field]
+            index = self._index[field] = {}
+            for ident, row in self.rows.items():
+                for key in (row[at] if type(row[at]) is list else (row[at],)):
+                    ids = index.setdefault(key, [])
+                    if not ids or ids[-1] != ident:  # an id listed twice in one record
+                        ids.append(ident)
+        return index.get(value, [])
+
+
+def _is(held: Any, value: Any) -> bool:
+    return value in held if isinstance(held, list) else held == value
+
+
+class Overlaid(Mapping):
+    """HEAD's light records with a write's own records over them (added, or replacing HEAD's), in
+    the order `{**head, **overlay}` gives, with nothing of HEAD's decoded to make it."""
+
+    def __init__(self, head: Light, overlay: Mapping[str, Any]) -> None:
+        self.head = head
+        self.overlay = overlay
+
+    def __getitem__(self, ident: str) -> Any:
+        if ident in self.overlay:
+            return self.overlay[ident]
+        return self.head[ident]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.overlay or ident in self.head
+
+    def __iter__(self):
+        yield from self.head
+        yield from (i for i in self.overlay if i not in self.head)
+
+    def __len__(self) -> int:
+        return len(self.head) + sum(1 for i in self.overlay if i not in self.head)
+
+    def values_of(self, field: str) -> list[Any]:
+        overlay = self.overlay
+        head = self.head
+        at = head._at[field]
+        return ([row[at] for ident, row in head.rows.items() if ident not in overlay]
+                + [getattr(r, field) for r in overlay.values()])
+
+    def ids_where(self, field: str, value: Any) -> list[str]:
+        overlay = self.overlay
+        ours = [i for i, r in overlay.items() if _is(getattr(r, field), value)]  # in the overlay's order
+        found = [i for i in self.head.ids_where(field, value) if i not in overlay or _is(getattr(overlay[i], field), value)]
+        moved = [i for i in ours if i in self.head and i not in set(found)]  # a replaced record now matching
+        if moved:
+            position = {i: n for n, i in enumerate(self.head)}
+            found = sorted([*found, *moved], key=position.__getitem__)
+        return found + [i for i in ours if i not in self.head]
+
+
 def probe_for(env, as_of: str | None, kinds, reads=()) -> Any:
     """The freshness probe of the settings and the folders of `kinds` (None at a revision), and of
     the kinds in `reads` that READ_FOLDERS names: what a report served from facts asks git, started
@@ -199,12 +293,12 @@ def probe_for(env, as_of: str | None, kinds, reads=()) -> Any:
 
 
 def attach(root, book: Book, probe, facts: dict[str, Fields],
-           where: Mapping[str, Callable[[Any], bool]] | None = None) -> bool:
+           where: Mapping[str, Callable[[Any], bool]] | None = None, lazy: bool = False) -> bool:
     """Give `book` the light records of each kind `facts` names (kind name -> fields, the id field
     among them), from the per-folder facts at the book's revision (or the working tree, with
     `probe` saying what changed); of a kind `where` names, only the records its test keeps (the
-    open activities a list of follow-ups shows). False when they cannot be served: read the
-    records instead."""
+    open activities a list of follow-ups shows). `lazy`: each kind as a Light mapping, its records
+    decoded when asked for (a write's). False when they cannot be served: read the records instead."""
     from comptoir.app.partials import dirty_folders, per_file, per_folder
     from comptoir.book import git
     from comptoir.book.store import Store
@@ -217,7 +311,7 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
     except git.GitError:
         return False
     store = Store.of(root.path)
-    served: dict[str, dict[str, Any]] = {}
+    served: dict[str, Mapping[str, Any]] = {}
     parts: dict[str, Any] | None
     for name, fields in facts.items():
         kind = kind_named(name)
@@ -256,11 +350,14 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
         if parts is None:
             return False
         make = decoder(fields, name, kind.model)
+        if lazy:
+            served[name] = Light({row[at]: row for found in parts.values() for row in cast(list, found)}, make, fields)
+            continue
         records: dict[str, Any] = {}
         for found in parts.values():
             for row in cast(list, found):
                 records[row[at]] = make(row)
         served[name] = records
-    for name, records in served.items():
-        book.records[name] = records
+    for name, kept in served.items():
+        book.records[name] = cast(dict, kept)  # a Light (lazy) is a read-only mapping of the same records
     return True

@@ -20,12 +20,16 @@ then derives it from the records, as for any other book).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from comptoir.book.root import DataRoot
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.model import Book
+
+ZERO = Decimal(0)
 
 
 def serve(book: Book, root: DataRoot, reads: Collection[str] = ()) -> None:
@@ -40,7 +44,9 @@ def serve(book: Book, root: DataRoot, reads: Collection[str] = ()) -> None:
     book.providers["ledger.rows-for"] = _when_fresh(book, LEDGER_KINDS, lambda: _rows_for(book, root))
     # one server for the book and the books after the write (Book.with_records carries it): HEAD's
     # light records are decoded once
-    book.providers["documents.light"] = cache(lambda: _light(book, root, reads))
+    lights = cache(lambda: _light(book, root, reads))
+    book.providers["documents.light"] = lights
+    book.providers["sales.open-orders"] = cache(lambda: _open_orders(book, root, lights()))
 
 
 LEDGER_KINDS = ("journal", "account", "rate")  # what the posting rows per journal folder are derived from
@@ -71,7 +77,7 @@ def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | 
     return rows
 
 
-def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str, object], dict | None]:
+def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str, object], Mapping | None]:
     """kind, the records of a book that shares `book`'s listing -> its light records (HEAD's, the
     records' overlay over them), or None: not a document kind, not as HEAD has it, or not served."""
     from comptoir.book.ondemand import Records, commit_of, fresh
@@ -80,9 +86,9 @@ def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str,
     from . import docfacts
 
     commit = commit_of(book)
-    kept: dict[str, dict | None] = {}
+    kept: dict[str, Any] = {}
 
-    def head(kind: str) -> dict | None:
+    def head(kind: str) -> Any:
         if kind not in kept:
             kept[kind] = None
             if commit is None or not fresh(book, (kind,)):
@@ -91,19 +97,96 @@ def _light(book: Book, root: DataRoot, reads: Collection[str]) -> Callable[[str,
             # served together here (one listing of their folders)
             group = [kind, *(k for k in reads if k in FIELDS and k not in kept and fresh(book, (k,)))]
             scratch = Book(settings=book.settings, revision=commit, root_prefix=book.root_prefix)
-            if docfacts.attach(root, scratch, None, {k: FIELDS[k] for k in group}):
+            if docfacts.attach(root, scratch, None, {k: FIELDS[k] for k in group}, lazy=True):
                 kept.update((k, scratch.records[k]) for k in group)
         return kept[kind]
 
-    def light(kind: str, records: object) -> dict | None:
+    def light(kind: str, records: object) -> Mapping | None:
         if kind not in FIELDS or not isinstance(records, Records):
             return None
         found = head(kind)
         if found is None:
             return None
-        return {**found, **records.overlay} if records.overlay else found
+        return docfacts.Overlaid(found, records.overlay) if records.overlay else found
 
+    light.head = head  # type: ignore[attr-defined]  # HEAD's, without a book's records over them
     return light
+
+
+OPEN_ORDERS = Derivation("sales-open-orders", keep=200)  # per HEAD's orders and deliveries trees
+
+
+def _open_orders(book: Book, root: DataRoot, lights: Callable) -> list[str] | None:
+    """HEAD's orders that may still reserve stock (comptoir.domain.sales.promises.may_be_open), kept
+    under the trees of the orders and the deliveries: derived from every order once per HEAD a
+    write did not make, carried forward by each write that makes one (follow_open_orders), so that
+    a write's promise check looks at the open orders, not at 7,000 delivered ones. None: not served."""
+    from comptoir.book.ondemand import commit_of
+
+    commit = commit_of(book)
+    if commit is None or root.top is None:
+        return None
+    head = getattr(lights, "head", None)
+    orders, deliveries = (head("sales-order"), head("delivery")) if head is not None else (None, None)
+    if orders is None or deliveries is None:
+        return None
+    key = _open_key(root, commit)
+    if key is None:
+        return None
+    store = Store.of(root.path)
+    kept = store.get(OPEN_ORDERS, *key)
+    if type(kept) is list:
+        return kept
+    from comptoir.domain.sales.promises import may_be_open
+
+    moved: dict[tuple[str, int], Decimal] = {}
+    for doc in deliveries.values():
+        for ln in doc.lines:
+            moved[(doc.order, ln.line)] = moved.get((doc.order, ln.line), ZERO) + ln.qty
+    found = may_be_open(orders.values(), lambda so, line: moved.get((so, line), ZERO))
+    store.put(OPEN_ORDERS, key, found)
+    return found
+
+
+def _open_key(root: DataRoot, rev: str) -> tuple[str, str] | None:
+    from comptoir.book import git
+    from comptoir.schemas.registry import kind_named
+
+    folders = [root.prefix + kind_named(k).folder for k in ("sales-order", "delivery")]
+    if root.top is None:
+        return None
+    try:
+        trees = git.subtrees(root.top, rev, *folders)
+    except git.GitError:
+        return None
+    return trees.get(folders[0], ""), trees.get(folders[1], "")
+
+
+def follow_open_orders(root: DataRoot, before: Book, added: list) -> None:
+    """After a commit that added orders or deliveries to a book served HEAD's open orders: keep the
+    new HEAD's (the old ones, with the orders the write touched judged again on the book after
+    it), so the next write finds them. Never fails the write."""
+    try:
+        from comptoir.domain.documents.facts import light
+        from comptoir.domain.sales.common import delivered
+        from comptoir.domain.sales.promises import may_be_open
+
+        served = before.fact("sales.open-orders")
+        if served is None:
+            return
+        after = before.with_records(added)
+        touched = {r.id for k, r in added if k.name == "sales-order"}
+        touched |= {r.order for k, r in added if k.name == "delivery"}
+        head = before.fact("documents.light").head("delivery") or {}
+        touched |= {head[r.id].order for k, r in added if k.name == "delivery" and r.id in head}
+        orders = light(after, "sales-order")
+        still = may_be_open([orders[i] for i in sorted(touched) if i in orders],
+                            lambda so, line: delivered(after, so, line))
+        key = _open_key(root, "HEAD")
+        if key is not None:
+            Store.of(root.path).put(OPEN_ORDERS, key, sorted({*(i for i in served if i not in touched), *still}))
+    except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
+        pass
 
 
 SIDE_ROWS = Derivation("ledger-account-rows", keep=800)  # per journal folder: the rows of a few accounts

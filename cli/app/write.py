@@ -157,6 +157,12 @@ class Writer(storage.Writer):
 
             # the next write finds the new HEAD's valuation state kept
             stock.follow_state(self.root, self.book.derived["stock.state"], moved, items(self.book), places(self.book))
+        if sha and self.book is not None and any(k.name in ("sales-order", "delivery") for k, _ in self.added) \
+                and self.book.derived.get("sales.open-orders") is not None:
+            from .facts import follow_open_orders
+
+            # the next write finds the new HEAD's open orders kept
+            follow_open_orders(self.root, self.book, self.added)
         if sha:
             fault("derived")
         return sha

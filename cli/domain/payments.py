@@ -40,7 +40,8 @@ from .documents import (
     to_base,
     validated,
 )
-from .documents.facts import light
+from .documents.balances import linked_partners, partner_items
+from .documents.facts import light, served_lazily, where
 from .ids import id_prefix, new_id
 from .ledger import ZERO, net_by_account
 from .validation import keeping, rule
@@ -75,7 +76,7 @@ def _find(book: Book, direction: str, partner: str, ref: str) -> OpenItem:
     if doc.partner != partner:
         raise fail("wrong-partner", f"{kind} {doc.number} ({doc.id}) is {doc.partner}'s, not {partner}'s",
                    "name the partner the document belongs to")
-    return open_items(book, SIDE_OF[direction], journal=False).by_document[doc.id]
+    return partner_items(book, SIDE_OF[direction], doc.partner, journal=False).by_document[doc.id]
 
 
 def _credit(book: Book, side: str, partner: str, ref: str) -> OpenItem:
@@ -119,7 +120,7 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
         if documents:
             targets = [_credit(book, side, partner.id, ref) for ref in documents]
         else:
-            targets = sorted((i for i in open_items(book, side, journal=False).open_for(partner.id)
+            targets = sorted((i for i in partner_items(book, side, partner.id, journal=False).open_for(partner.id)
                               if i.open < 0 and i.kind != "journal" and i.date <= day),
                              key=lambda i: (i.date, i.number))
         for item in targets:
@@ -141,7 +142,7 @@ def new_payment(book: Book, direction: str, partner_id: str, amount: Decimal, da
                            "name an open one, or leave out --invoice/--bill to allocate oldest first")
             targets.append(item)
     else:
-        targets = sorted((i for i in open_items(book, side, journal=False).open_for(partner.id)
+        targets = sorted((i for i in partner_items(book, side, partner.id, journal=False).open_for(partner.id)
                           if i.kind in ("invoice", "bill") and i.open > 0 and i.currency == code and i.date <= day),
                          key=lambda i: (i.due, i.date, i.number))
     allocations = []
@@ -531,12 +532,16 @@ def _payments_delta(book: Book, change) -> list[Problem] | None:
     named.update(a.document for a in change.new("application"))
     named.update(n.invoice for n in change.new("credit-note"))
     named.update(n.bill for n in change.new("debit-note"))
-    return _payment_problems(book, change.added.get("payment", {}), named)
+    # documents the change adds: no payment of the book before can name them (it had no errors)
+    new = set(change.added.get("invoice", {})) | set(change.added.get("bill", {}))
+    return _payment_problems(book, change.added.get("payment", {}), named, only_checked=named <= new)
 
 
-def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list[Problem]:
+def _payment_problems(book: Book, checked: dict, named: set[str] | None,
+                      only_checked: bool = False) -> list[Problem]:
     """The problems of the payments `checked`, and the documents settled beyond their total (of
-    those `named`; None: every document), every payment's allocations counted."""
+    those `named`; None: every document), every payment's allocations counted (`only_checked`: the
+    documents named are new, so only the checked payments can name them)."""
     out: list[Problem] = []
     partners = book.of("partner")
     totals: dict[str, Decimal] = {}
@@ -571,15 +576,19 @@ def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list
                                    loc=("allocations", i)))
             if named is None:
                 totals[a.document] = totals.get(a.document, ZERO) + a.amount
+    owners = _owners(book, named)
     if named is not None:  # what every payment allocates to the documents named
-        for pay in light(book, "payment").values():
+        for pay in (checked.values() if only_checked else _paying(book, owners, checked)):
             if not pay.refund:
                 for a in pay.allocations:
                     if a.document in named:
                         totals[a.document] = totals.get(a.document, ZERO) + a.amount
+    if not any(totals.values()):  # nothing allocated to what is checked: nothing can be over-allocated
+        return out
     for side, kind in (("receivable", "invoice"), ("payable", "bill")):
         # replayed in date order: credit notes take what is open, payments must fit in what is left
-        for ident, item in open_items(book, side, journal=False).by_document.items():
+        scope = None if owners is None else frozenset().union(*(linked_partners(book, side, o) for o in owners))
+        for ident, item in open_items(book, side, journal=False, partners=scope).by_document.items():
             if item.kind == kind and totals.get(ident) and item.settled > item.amount:
                 doc = light(book, kind)[ident]
                 out.append(Problem(book.source(kind, ident), 0, "over-allocated",
@@ -588,6 +597,24 @@ def _payment_problems(book: Book, checked: dict, named: set[str] | None) -> list
                                    "allocate the surplus to another document, or leave it unallocated as a credit",
                                    loc=("total",)))
     return out
+
+
+def _owners(book: Book, named: set[str] | None) -> set[str] | None:
+    """The partners of the invoices and bills named, when a write is served its documents one by one
+    (a payment pays its own partner's documents, so only theirs need counting); None: count every one."""
+    if named is None or not served_lazily(book, "payment"):
+        return None
+    return {docs[i].partner for kind in ("invoice", "bill") for docs in (light(book, kind),) for i in named if i in docs}
+
+
+def _paying(book: Book, owners: set[str] | None, checked: dict) -> list:
+    """Every payment, or the owners' and those being checked (the only others that may name their
+    documents: payment_rules refuses another partner's)."""
+    if owners is None:
+        return list(light(book, "payment").values())
+    found = {p.id: p for o in sorted(owners) for p in where(book, "payment", "partner", o)}
+    found.update(checked)
+    return list(found.values())
 
 
 # What this module adds to its family (comptoir.families collects these lists).

@@ -20,7 +20,7 @@ from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, entries_between, entry_values, round_to
-from .facts import light
+from .facts import OPEN_ITEMS, light, served_lazily, values_of, where
 from .parties import to_base
 
 
@@ -97,11 +97,9 @@ def document_entries(book: Book) -> set[str]:
         cached = set()
         for kind in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt", "debit-note",
                      "application", "supplier-return"):
-            for d in light(book, kind).values():
-                # d.entry, not getattr: a light record served without it must fail, not count for nothing
-                for ident in (d.entry, getattr(d, "stock_entry", None)):
-                    if ident:
-                        cached.add(ident)
+            # the field named, not getattr: a light record served without it must fail, not count for nothing
+            for name in ("entry", "stock_entry") if kind == "credit-note" else ("entry",):
+                cached.update(ident for ident in values_of(book, kind, name) if ident)
         book.derived["documents.entries"] = cached
     return cached
 
@@ -124,12 +122,62 @@ class OpenItems:
         return [i for i in self.items if i.open != 0 and (partner is None or i.partner == partner)]
 
 
-def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool = True) -> OpenItems:
+def partner_items(book: Book, side: str, partner: str, day: dt.date | None = None, journal: bool = True) -> OpenItems:
+    """The open items a partner's are among (`open_for(partner)` gives them): on a write's book
+    served its documents one by one, those of the partner and of every partner their documents
+    are linked with (`linked_partners`), the others' left out; else every item (open_items)."""
+    if not served_lazily(book, "invoice" if side == "receivable" else "bill"):
+        return open_items(book, side, day, journal)
+    return open_items(book, side, day, journal, linked_partners(book, side, partner))
+
+
+def linked_partners(book: Book, side: str, partner: str) -> frozenset[str]:
+    """The partner, and every partner whose documents settle or are settled by theirs, and so on:
+    each item of the partner's is then computed from the same settlements as over the whole book
+    (a payment pays its own partner's documents, payment_rules; a refund's credits are found
+    through every refund, which open_items always takes)."""
+    kinds = OPEN_ITEMS[side]
+    records = {k: light(book, k) for k in kinds}
+    # the documents some credit note, debit note or application names: the only ones linked from another's
+    naming = [(k, name, set(values_of(book, k, name))) for k, name in _NAMING if k in kinds]
+    seen: set[str] = set()
+    todo = [partner]
+    while todo:
+        who = todo.pop()
+        if who in seen:
+            continue
+        seen.add(who)
+        for kind in kinds:
+            for doc in where(book, kind, "partner", who):
+                named = _names(kind, doc)
+                found = [records[k][i] for i in named if i for k in kinds if i in records[k]]
+                found += [d for k, name, ids in naming if doc.id in ids for d in where(book, k, name, doc.id)]
+                todo.extend(d.partner for d in found if d.partner not in seen)
+    return frozenset(seen)
+
+
+_NAMING = (("credit-note", "invoice"), ("debit-note", "bill"), ("application", "document"), ("application", "credit"))
+
+
+def _names(kind: str, doc: Any) -> list[Any]:
+    """The documents `doc` settles or is settled against."""
+    if kind in ("credit-note", "debit-note"):
+        return [getattr(doc, "invoice", None) or getattr(doc, "bill", None)]
+    if kind == "application":
+        return [doc.document, doc.credit]
+    if kind == "payment":
+        return [a.document for a in doc.allocations]
+    return []
+
+
+def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool = True,
+               partners: frozenset[str] | None = None) -> OpenItems:
     """Every item on the receivable (or payable) side as of the end of `day` (None: everything).
 
     `journal=False` leaves out the postings no document wrote (and the ledger balance): what
-    statuses and allocations need, without reading every journal entry."""
-    key = ("documents.open", side, day, journal)
+    statuses and allocations need, without reading every journal entry. `partners`: only the
+    items of these partners (and every refund), the ledger balance theirs (partner_items)."""
+    key = ("documents.open", side, day, journal, partners)
     cached = book.derived.get(key)
     if cached is not None:
         return cached
@@ -140,16 +188,26 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
     def dated(d) -> bool:
         return day is None or d.date <= day
 
-    payments = [p for p in light(book, "payment").values() if p.settles == side and dated(p)]
+    def of(kind: str) -> Any:
+        if partners is None:
+            return light(book, kind).values()
+        found = {d.id: d for p in sorted(partners) for d in where(book, kind, "partner", p)}
+        if kind == "payment":  # every refund: what it pays back may be another partner's credit
+            found.update((d.id, d) for d in where(book, "payment", "refund", True))
+        position = {ident: n for n, ident in enumerate(light(book, kind))} if len(partners) > 1 or kind == "payment" \
+            else None
+        return sorted(found.values(), key=lambda d: position[d.id]) if position is not None else found.values()
+
+    payments = [p for p in of("payment") if p.settles == side and dated(p)]
     receivable = side == "receivable"
-    documents = light(book, "invoice" if receivable else "bill").values()
+    documents = of("invoice" if receivable else "bill")
     for doc in documents:
         if dated(doc):
             item = OpenItem(side, "invoice" if receivable else "bill", doc.id, doc.number, doc.partner, doc.date,
                             doc.due, doc.currency or base, doc.rate, doc.total)
             found.append(item)
             by_doc[doc.id] = item
-    notes = light(book, "credit-note" if receivable else "debit-note").values()
+    notes = of("credit-note" if receivable else "debit-note")
     settling: list[tuple[str, Any]] = [("credit-note" if receivable else "debit-note", d) for d in notes if dated(d)]
     for p in payments:  # refunds first: a payment may not allocate to them, but applications do
         if p.refund:
@@ -158,7 +216,7 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
             found.append(item)
             by_doc[p.id] = item
     settling += [("payment", p) for p in payments if not p.refund]
-    applications = sorted((a for a in light(book, "application").values() if a.side == side and dated(a)),
+    applications = sorted((a for a in of("application") if a.side == side and dated(a)),
                           key=lambda a: (a.date, a.id))
     settling += [("application", a) for a in applications]
     # Payments and applications first: their allocations are explicit amounts, each no more than
@@ -224,7 +282,8 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
         rows_for = book.fact("ledger.rows-for")  # served to a write: the side accounts' postings, from the store
         given = rows_for(accounts) if rows_for is not None else None
     for entry in (() if given is not None else entries_between(book, None, day)):
-        if not any(p.account in accounts for p in entry.postings):
+        if not any(p.account in accounts and (partners is None or (p.partner or "") in partners)
+                   for p in entry.postings):
             continue
         try:  # an entry no rate converts is reported by the currency rules; it counts for nothing here
             values = entry_values(book, entry)
@@ -234,10 +293,12 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
         if entry.id in ours:
             continue
         for posting, value in zip(entry.postings, values, strict=True):
-            if posting.account in accounts:
+            if posting.account in accounts and (partners is None or (posting.partner or "") in partners):
                 _group_journal(groups, side, (posting.account, posting.partner or "", posting.currency or base,
                                               entry.reference or entry.id), entry.date, posting.amount, value)
     if given is not None:
+        if partners is not None:
+            given = [r for r in given if (r.partner or "") in partners]
         ledger = _rows_items(groups, given, side, day, accounts, ours, base)
     for item in groups.values():
         if item.amount != 0:
@@ -287,4 +348,4 @@ def _group_journal(groups: dict[tuple, OpenItem], side: str, key: tuple[str, str
 
 def partner_balance(book: Book, side: str, partner: str, day: dt.date | None = None) -> Decimal:
     """What the partner owes (receivable) or is owed (payable), in the base currency."""
-    return sum((i.base(book) for i in open_items(book, side, day).open_for(partner)), ZERO)
+    return sum((i.base(book) for i in partner_items(book, side, partner, day).open_for(partner)), ZERO)

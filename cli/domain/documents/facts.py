@@ -65,3 +65,46 @@ def light(book: Book, kind: str) -> Mapping[str, Any]:
     records = book.of(kind)
     found = served(kind, records) if served is not None else None
     return records if found is None else found
+
+
+def served_lazily(book: Book, kind: str) -> bool:
+    """Whether a write is served `kind` as light records decoded one by one (comptoir.app.docfacts.
+    Light): then a document's own lines are found through `where`, not through a table of every
+    document, which would decode them all."""
+    return hasattr(light(book, kind), "ids_where")
+
+
+def where(book: Book, kind: str, field: str, value: Any) -> list[Any]:
+    """The records of `kind` (light, as `light` gives them) whose `field` is `value` (or, a list of
+    ids, holds it), in the book's order: through the served index of that field, else by looking
+    at each."""
+    records = light(book, kind)
+    ids_where = getattr(records, "ids_where", None)
+    if ids_where is not None:
+        return [records[i] for i in ids_where(field, value)]
+    return [r for r in records.values() if _is(getattr(r, field), value)]
+
+
+def added(book: Book, kind: str) -> Mapping[str, Any]:
+    """The records of `kind` a write's book has over HEAD's (its own, added or replacing); empty
+    for any other book."""
+    return getattr(light(book, kind), "overlay", None) or getattr(book.of(kind), "overlay", None) or {}
+
+
+def replaced(book: Book, kind: str) -> list[Any]:
+    """HEAD's records of `kind` a write's book replaces with its own (as light records)."""
+    records = light(book, kind)
+    head = getattr(records, "head", None)
+    return [head[i] for i in getattr(records, "overlay", {}) if i in head] if head is not None else []
+
+
+def values_of(book: Book, kind: str, field: str) -> list[Any]:
+    """Every record's `field` (a number, an id): from the stored rows when a write is served them
+    one by one, none decoded; else from each record."""
+    records = light(book, kind)
+    given = getattr(records, "values_of", None)
+    return given(field) if given is not None else [getattr(r, field) for r in records.values()]
+
+
+def _is(held: Any, value: Any) -> bool:
+    return value in held if isinstance(held, list) else held == value

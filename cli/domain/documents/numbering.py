@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from comptoir.model import Book
 from comptoir.schemas.sales import INVOICE_NUMBER
 
-from .facts import light
+from .facts import values_of
 
 _NUMBER = re.compile(INVOICE_NUMBER)
 
@@ -29,7 +29,7 @@ def next_number(book: Book, kind: str, series: str, day: dt.date, taken: Iterabl
     """
     year = book.settings.fiscal_year_of(day)
     highest = 0
-    for number in [getattr(d, "number", "") for d in light(book, kind).values()] + list(taken):
+    for number in values_of(book, kind, "number") + list(taken):
         parts = split_number(number)
         if parts and parts[0] == series and parts[1] == year:
             highest = max(highest, parts[2])

@@ -22,7 +22,7 @@ from ..ledger import ZERO
 from ..stock import MoveDraft, items, post, warehouses
 from ..table import Column, money, text
 from .balances import OpenItems, open_items
-from .facts import light
+from .facts import light, served_lazily, where
 from .lines import line_net, places_for, qty_text
 
 ByLine = dict[str, dict[int, list[Decimal]]]  # order -> line -> [qty, value]
@@ -86,6 +86,24 @@ def moved_by_line(book: Book, kind: str) -> ByLine:
             per = cached.setdefault(doc.order, {})
             for ln in doc.lines:
                 cell = per.setdefault(ln.line, [ZERO, ZERO])
+                cell[0] += ln.qty
+                cell[1] += ln.value
+        book.derived[key] = cached
+    return cached
+
+
+def moved_of(book: Book, kind: str, order: str) -> dict[int, list[Decimal]]:
+    """line -> [qty, value] of one order over the documents of `kind`: from the order's own
+    documents when a write is served them one by one (facts.where), else from the whole table."""
+    if not served_lazily(book, kind):
+        return moved_by_line(book, kind).get(order, {})
+    key = ("documents.moved-of", kind, order)
+    cached = book.derived.get(key)
+    if cached is None:
+        cached = {}
+        for doc in where(book, kind, "order", order):
+            for ln in doc.lines:
+                cell = cached.setdefault(ln.line, [ZERO, ZERO])
                 cell[0] += ln.qty
                 cell[1] += ln.value
         book.derived[key] = cached

@@ -13,9 +13,9 @@ from comptoir.model import Book
 from comptoir.schemas.sales import Delivery, Invoice, SalesOrder
 
 from ..documents.balances import open_items
-from ..documents.facts import light
+from ..documents.facts import light, served_lazily, where
 from ..documents.lines import is_stocked
-from ..documents.orders import line_qty, moved_by_line, settled, still_open
+from ..documents.orders import moved_by_line, moved_of, settled, still_open
 from ..ledger import ZERO
 
 STATUSES = ("draft", "confirmed", "partly delivered", "delivered", "invoiced", "paid", "cancelled")
@@ -65,11 +65,30 @@ def invoiced_by_line(book: Book) -> dict[str, dict[int, Decimal]]:
 
 
 def delivered(book: Book, so: str, line: int) -> Decimal:
-    return line_qty(delivered_by_line(book), so, line)
+    return moved_of(book, "delivery", so).get(line, [ZERO])[0]
 
 
 def invoiced(book: Book, so: str, line: int) -> Decimal:
-    return invoiced_by_line(book).get(so, {}).get(line, ZERO)
+    if not served_lazily(book, "invoice"):
+        return invoiced_by_line(book).get(so, {}).get(line, ZERO)
+    key = ("sales.invoiced-of", so)
+    per = book.derived.get(key)
+    if per is None:
+        per = book.derived[key] = {}
+        for inv in where(book, "invoice", "order", so):
+            for ln in inv.lines:
+                if ln.line is not None:
+                    per[ln.line] = per.get(ln.line, ZERO) + ln.qty
+    return per.get(line, ZERO)
+
+
+def invoice_of(book: Book, delivery: str) -> Invoice | None:
+    """The (first) invoice of a delivery: from the invoices naming it when a write is served them
+    one by one, else from the table of every delivery's."""
+    if not served_lazily(book, "invoice"):
+        return invoice_of_delivery(book).get(delivery)
+    found = where(book, "invoice", "deliveries", delivery)
+    return found[0] if found else None
 
 
 def invoice_of_delivery(book: Book) -> dict[str, Invoice]:
@@ -84,11 +103,19 @@ def invoice_of_delivery(book: Book) -> dict[str, Invoice]:
 
 
 def deliveries_of(book: Book, so: str) -> list[Delivery]:
-    return _by_order(book, "delivery").get(so, [])
+    return _of_order(book, "delivery", so)
 
 
 def invoices_of(book: Book, so: str) -> list[Invoice]:
-    return _by_order(book, "invoice").get(so, [])
+    return _of_order(book, "invoice", so)
+
+
+def _of_order(book: Book, kind: str, so: str) -> list:
+    """The order's deliveries or invoices by date and id: its own when a write is served them one
+    by one (facts.where), else from the table of every order's."""
+    if not served_lazily(book, kind):
+        return _by_order(book, kind).get(so, [])
+    return sorted(where(book, kind, "order", so), key=lambda d: (d.date, d.id))
 
 
 def _by_order(book: Book, kind: str) -> dict[str | None, list]:

@@ -24,7 +24,7 @@ from .common import (
     INVOICE_SERIES,
     deliveries_of,
     get_order,
-    invoice_of_delivery,
+    invoice_of,
     invoiced,
     orders,
     status,
@@ -75,7 +75,7 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random,
     dn = book.of("delivery").get(target)
     if dn is not None:
         so = get_order(book, dn.order)
-        done = invoice_of_delivery(book).get(dn.id)
+        done = invoice_of(book, dn.id)
         if done is not None:
             raise fail("already-invoiced", f"delivery {dn.id} is already invoiced by {done.number} ({done.id})",
                        "a delivery is invoiced once; to correct it, issue a credit note",
@@ -85,7 +85,7 @@ def invoice(book: Book, target: str, day: dt.date, rng: random.Random,
         so = get_order(book, target)
         if so.confirmed is None:
             raise fail("not-confirmed", f"{so.id} is a quote", f"confirm it first: `comptoir sales confirm {so.id}`")
-        dns = [d for d in deliveries_of(book, so.id) if d.id not in invoice_of_delivery(book)]
+        dns = [d for d in deliveries_of(book, so.id) if invoice_of(book, d.id) is None]
     else:
         if target in book.of("invoice") or any(i.number == target for i in book.of("invoice").values()):
             raise fail("already-invoiced", f"{target} is an invoice", "invoice an order or a delivery")

@@ -16,7 +16,7 @@ from comptoir.schemas.types import currency_places
 
 from ..availability import Promise, promise
 from ..documents.balances import partner_balance
-from ..documents.facts import light
+from ..documents.facts import where
 from ..documents.lines import (
     LineInput,
     check_item,
@@ -140,8 +140,8 @@ def credit_exposure(book: Book, partner: str, day: dt.date, exclude: str | None 
     """What the customer owes plus what their confirmed orders will still invoice (base currency)."""
     owed = partner_balance(book, "receivable", partner)
     pending = sum((in_base(book, order_gross(book, so, remaining=True), so.currency, day)
-                   for so in light(book, "sales-order").values()
-                   if so.partner == partner and so.confirmed is not None and so.id != exclude), ZERO)
+                   for so in where(book, "sales-order", "partner", partner)
+                   if so.confirmed is not None and so.id != exclude), ZERO)
     return owed + pending
 
 

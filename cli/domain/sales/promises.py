@@ -5,21 +5,45 @@ date, and a promise is at risk when stock and supply in date order do not cover 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine, SalesOrder
 
 from ..availability import SUPPLY, Event, events, provider, stock_now
-from ..documents.facts import light
+from ..documents.facts import added, light, replaced
 from ..documents.lines import qty_text
 from ..ledger import ZERO
 from .common import to_deliver
 
 
+def may_be_open(orders: Iterable[Any], delivered: Callable[[str, int], Decimal]) -> list[str]:
+    """The ids of the orders that may still reserve stock: confirmed, not cancelled, with a line
+    to a warehouse not wholly delivered (whatever its item: open_lines asks the rest). What a
+    write is served for HEAD (comptoir.app.facts, "sales.open-orders") and carries forward."""
+    return [so.id for so in orders
+            if so.confirmed is not None and so.cancelled is None
+            and any(ln.warehouse is not None and ln.qty > delivered(so.id, i) for i, ln in enumerate(so.lines, 1))]
+
+
+def _orders(book: Book) -> Iterable[Any]:
+    """The orders open_lines looks at, in the book's order: each of them, or, a write's book, the
+    ones HEAD's summary says may be open and those the write's own orders and deliveries touch."""
+    records = light(book, "sales-order")
+    served = book.fact("sales.open-orders")
+    if served is None:
+        return records.values()
+    touched = {*added(book, "sales-order"), *(d.order for d in added(book, "delivery").values()),
+               *(d.order for d in replaced(book, "delivery"))}
+    ids = {i for i in (*served, *touched) if i in records}
+    position = {ident: n for n, ident in enumerate(records)}
+    return [records[i] for i in sorted(ids, key=position.__getitem__)]
+
+
 def open_lines(book: Book) -> Iterator[tuple[SalesOrder, int, SalesLine, Decimal, dt.date | None]]:
-    for so in light(book, "sales-order").values():
+    for so in _orders(book):
         if so.confirmed is None or so.cancelled is not None:
             continue
         for i, line in enumerate(so.lines, 1):

@@ -11,7 +11,7 @@ from comptoir.model import Book
 from comptoir.schemas.sales import SalesLine
 
 from ..documents.balances import named_by_document
-from ..documents.facts import light
+from ..documents.facts import light, values_of, where
 from ..documents.lines import qty_text
 from ..documents.numbering import split_number
 from ..documents.orders import order_problems
@@ -73,11 +73,12 @@ def _sales_problems(book: Book, checked_orders: dict, checked_docs: dict[str, di
     # a delivery invoiced twice: the invoices checked against every invoice of the book, in order
     checked_invoices = checked_docs["invoice"]
     seen_dn: dict[str, str] = {}
-    if checked_invoices is not book.of("invoice"):
-        for ident, inv in light(book, "invoice").items():
-            if ident not in checked_invoices:
-                for dn in inv.deliveries:
-                    seen_dn.setdefault(dn, ident)
+    if checked_invoices is not book.of("invoice"):  # the other invoices of the checked ones' deliveries
+        for dn in {dn for inv in checked_invoices.values() for dn in inv.deliveries}:
+            other = next((inv.id for inv in where(book, "invoice", "deliveries", dn)
+                          if inv.id not in checked_invoices), None)
+            if other is not None:
+                seen_dn[dn] = other
     for kind in ("delivery", "invoice", "credit-note"):
         for ident, doc in checked_docs[kind].items():
             src = book.source(kind, ident)
@@ -131,14 +132,31 @@ def _sales_problems(book: Book, checked_orders: dict, checked_docs: dict[str, di
     return out
 
 
-@rule(reads=("credit-note", "invoice"))
+def _numbering_delta(book: Book, change) -> list[Problem] | None:
+    """Invoices and credit notes added (none replaced) to a book that had no errors: the added
+    ones' fiscal years, and the series they are numbered in (duplicates, gaps), the others looked
+    at by their numbers alone (values_of: none decoded for a write served them one by one)."""
+    if change.replaced & {"invoice", "credit-note"}:
+        return None
+    return _numbering_problems(book, {kind: change.added.get(kind, {}) for kind in ("invoice", "credit-note")})
+
+
+@rule(reads=("credit-note", "invoice"), delta=lambda book, change, facts: _numbering_delta(book, change))
 def document_numbering(book: Book) -> list[Problem]:
     """Invoice and credit-note numbers: unique, without gaps per series and fiscal year, and in
     the fiscal year of their date (EU VAT directive art. 226(2))."""
+    return _numbering_problems(book, None)
+
+
+def _numbering_problems(book: Book, added: dict[str, dict] | None) -> list[Problem]:
+    """The numbering problems of every invoice and credit note (`added` None), or of the series the
+    added ones are numbered in, the others' dates taken as right (the book had no errors)."""
     out: list[Problem] = []
     for kind, label in (("invoice", "invoice"), ("credit-note", "credit note")):
         series: dict[tuple[str, int], dict[int, list]] = {}
-        for ident, doc in light(book, kind).items():
+        if added is not None:
+            _series_of(book, kind, added[kind], series)
+        for ident, doc in (light(book, kind).items() if added is None else added[kind].items()):
             parts = split_number(doc.number)
             src = book.source(kind, ident)
             if parts is None:
@@ -149,7 +167,8 @@ def document_numbering(book: Book) -> list[Problem]:
                 out.append(Problem(src, 0, "number-year", f"{label} {doc.number} ({ident}) is dated {doc.date}, "
                                    f"in fiscal year {fy}", "number it in the series of its own fiscal year",
                                    loc=("number",)))
-            series.setdefault((prefix, year), {}).setdefault(seq, []).append(doc)
+            if added is None:
+                series.setdefault((prefix, year), {}).setdefault(seq, []).append(doc)
         for (prefix, year), numbers in sorted(series.items()):
             for _seq, docs in sorted(numbers.items()):
                 if len(docs) > 1:
@@ -170,6 +189,46 @@ def document_numbering(book: Book) -> list[Problem]:
                                    "a number is never skipped or deleted: restore the missing record, or renumber "
                                    "the later ones if they are not merged yet", loc=("number",)))
     return out
+
+
+def _series_of(book: Book, kind: str, added: dict, series: dict[tuple[str, int], dict[int, list]]) -> None:
+    """The series (prefix, year) the `added` records are numbered in: each number -> its records,
+    those of a write served its documents one by one looked up only when used (a duplicate, the
+    record after a gap), a series of 6,000 invoices checked by their numbers alone."""
+    wanted = {parts[:2] for doc in added.values() if (parts := split_number(doc.number)) is not None}
+    if not wanted:
+        return
+    records = light(book, kind)
+    ids_where = getattr(records, "ids_where", None)
+    if ids_where is None:
+        for doc in records.values():
+            parts = split_number(doc.number)
+            if parts is not None and parts[:2] in wanted:
+                series.setdefault(parts[:2], {}).setdefault(parts[2], []).append(doc)
+        return
+    for number in values_of(book, kind, "number"):
+        parts = split_number(number)
+        if parts is not None and parts[:2] in wanted:
+            series.setdefault(parts[:2], {}).setdefault(parts[2], _Numbered(records, ids_where("number", number)))
+
+
+class _Numbered(list):
+    """The records of one number, decoded when first iterated over; their count known from the ids."""
+
+    def __init__(self, records, ids: list[str]) -> None:
+        super().__init__()
+        self._ids: list[str] | None = ids
+        self._records = records
+        self._count = len(ids)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        if self._ids is not None:
+            self.extend(self._records[i] for i in self._ids)
+            self._ids = None
+        return super().__iter__()
 
 
 # What this module adds to its family (comptoir.families collects these lists).
