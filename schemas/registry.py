@@ -4,9 +4,9 @@ The folder says the kind, the file name is the id. Dated kinds are filed by year
 month (journal/2026/11/JE-....yaml) so no folder grows without bound.
 
 A kind is plain data and names its model as "module:Class" of this package: most commands
-read records already derived in the store and never validate one, so the pydantic model of a
-kind (about 10 ms of class building each, 67 classes for every kind) is imported the first
-time something asks for `kind.model`, never merely to learn a folder or an id field.
+read records already derived in the store and validate a few kinds or none, so a kind's
+pydantic model is imported (its family's classes built: 30-35 ms of CPU for every kind's) the
+first time something asks for `kind.model`, never merely to learn a folder or an id field.
 """
 
 from __future__ import annotations
