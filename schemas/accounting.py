@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, CurrencyCode, Record, RecordId
 
 AccountType = Literal["asset", "liability", "equity", "income", "expense"]
@@ -103,9 +102,3 @@ def entry_total(entry: JournalEntry, base: str) -> dict[str, Decimal]:
         cur = p.currency or base
         totals[cur] = totals.get(cur, Decimal(0)) + p.amount
     return totals
-
-
-KINDS: list[Kind] = [
-    Kind("account", "accounts", Account, "account", id_field="code"),
-    Kind("journal", "journal", JournalEntry, "journal entry", date_field="date", posted=True, prefix="JE"),
-]

@@ -14,7 +14,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, CurrencyCode, Record, RecordId
 
 Outcome = Literal["matched", "ruled", "suspense", "reversal"]
@@ -136,10 +135,3 @@ class BankFormat(Record):
         if self.amount is None and (self.debit is None or self.credit is None):
             raise ValueError("give both debit: and credit:")
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("statement", "bank/statements", Statement, "bank statement", date_field="date", posted=True, prefix="ST"),
-    Kind("bank-rule", "bank/rules", BankRule, "bank rule"),
-    Kind("bank-format", "bank/formats", BankFormat, "bank CSV format"),
-]

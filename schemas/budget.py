@@ -13,7 +13,6 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, Record, RecordId
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -63,8 +62,3 @@ class Budget(Record):
         if outside:
             raise ValueError(f"month {', '.join(outside)} is outside the budget's {self.start} to {self.end}")
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("budget", "budgets", Budget, "budget"),
-]

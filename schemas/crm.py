@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import Amount, CurrencyCode, Quantity, Record, RecordId
 
 LeadStatus = Literal["new", "contacted", "qualified", "converted", "lost", "disqualified"]
@@ -146,11 +145,3 @@ class Campaign(Record):
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("lead", "crm/leads", Lead, "lead", prefix="L"),
-    Kind("activity", "crm/activities", Activity, "activity", date_field="date", prefix="ACT"),
-    Kind("opportunity", "crm/opportunities", Opportunity, "opportunity", prefix="OPP"),
-    Kind("campaign", "crm/campaigns", Campaign, "campaign"),  # readable ids: autumn-newsletter-2026
-]

@@ -19,7 +19,6 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, Quantity, Record, RecordId
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -135,10 +134,3 @@ class PayrollRun(Record):
             if line.days > (end - start).days + 1:
                 raise ValueError(f"employee {line.employee}: {line.days} days is more than {self.period} has")
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("department", "hr/departments", Department, "department"),
-    Kind("employee", "hr/employees", Employee, "employee", prefix="E"),
-    Kind("payroll", "hr/payroll", PayrollRun, "payroll run", date_field="date", posted=True),
-]

@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import MAX_DAYS, AccountCode, Amount, Quantity, Record, RecordId
 
 ItemType = Literal["stocked", "service", "raw-material", "finished-good"]
@@ -98,10 +97,3 @@ class StockMove(Record):
         if self.value < 0:
             raise ValueError("value is the size of the move's value and cannot be negative")
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("item", "items", Item, "item", id_field="sku"),
-    Kind("warehouse", "warehouses", Warehouse, "warehouse", id_field="code"),
-    Kind("stock-move", "stock", StockMove, "stock move", date_field="date", posted=True, prefix="SM"),
-]

@@ -19,7 +19,6 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .registry import Kind
 from .types import Amount, Quantity, Record, RecordId
 
 # What a person sets on an order; "in-progress" and "completed" are derived from completions.
@@ -130,11 +129,3 @@ class Completion(Record):
     @property
     def component_cost(self) -> Decimal:
         return sum((c.value for c in self.consumed), Decimal(0))
-
-
-KINDS: list[Kind] = [
-    Kind("bom", "manufacturing/boms", Bom, "bill of materials"),
-    Kind("work-order", "manufacturing/orders", WorkOrder, "work order", prefix="WO"),
-    Kind("completion", "manufacturing/completions", Completion, "production completion", date_field="date",
-         posted=True, prefix="WC"),
-]

@@ -11,7 +11,6 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .registry import Kind
 from .types import MAX_DAYS, Amount, CurrencyCode, Record, RecordId
 
 PartnerRole = Literal["customer", "supplier"]
@@ -76,8 +75,3 @@ class Partner(Record):
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
-
-
-KINDS: list[Kind] = [
-    Kind("partner", "partners", Partner, "partner"),
-]

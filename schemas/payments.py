@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, CurrencyCode, Record, RecordId
 
 
@@ -78,10 +77,3 @@ class Application(Record):
     amount: Amount = Field(gt=0)  # in the documents' currency
     currency: CurrencyCode | None = None
     entry: RecordId | None = None  # the exchange difference, for foreign documents at two rates
-
-
-KINDS: list[Kind] = [
-    Kind("payment", "payments", Payment, "payment", date_field="date", posted=True, prefix="PMT"),
-    Kind("application", "applications", Application, "credit application", date_field="date",
-         posted=True, prefix="APP"),
-]

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .sales import DocumentLine, check_totals
 from .types import MAX_DAYS, Amount, CurrencyCode, Quantity, Record, RecordId
 
@@ -144,14 +143,3 @@ class DebitNote(Record):
     def _consistent(self) -> DebitNote:
         check_totals(self, self.lines)
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("purchase-order", "purchasing/orders", PurchaseOrder, "purchase order", prefix="PO"),
-    Kind("receipt", "purchasing/receipts", Receipt, "goods receipt", date_field="date", posted=True, prefix="GR"),
-    Kind("bill", "purchasing/bills", Bill, "supplier bill", date_field="date", posted=True, prefix="BILL"),
-    Kind("supplier-return", "purchasing/returns", SupplierReturn, "return to supplier", date_field="date",
-         posted=True, prefix="RT"),
-    Kind("debit-note", "purchasing/debit-notes", DebitNote, "debit note", date_field="date", posted=True,
-         prefix="DEB"),
-]

@@ -12,7 +12,6 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import Amount, CurrencyCode, Record, RecordId
 
 
@@ -33,8 +32,3 @@ class ExchangeRate(Record):
 
 def rate_id(currency: str, day: dt.date) -> str:
     return f"{currency}-{day.isoformat()}"
-
-
-KINDS: list[Kind] = [
-    Kind("rate", "rates", ExchangeRate, "exchange rate", date_field="date"),
-]

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from .registry import Kind
 from .types import AccountCode, Amount, CurrencyCode, Quantity, Record, RecordId
 
 INVOICE_NUMBER = r"^(?P<series>[A-Z]*)(?P<year>\d{4})-(?P<seq>\d{4,})$"
@@ -155,11 +154,3 @@ class CreditNote(Record):
     def _consistent(self) -> CreditNote:
         check_totals(self, self.lines)
         return self
-
-
-KINDS: list[Kind] = [
-    Kind("sales-order", "sales/orders", SalesOrder, "sales order", prefix="SO"),
-    Kind("delivery", "sales/deliveries", Delivery, "delivery", date_field="date", posted=True, prefix="DN"),
-    Kind("invoice", "sales/invoices", Invoice, "invoice", date_field="date", posted=True, prefix="INV"),
-    Kind("credit-note", "sales/credit-notes", CreditNote, "credit note", date_field="date", posted=True, prefix="CN"),
-]

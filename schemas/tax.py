@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .registry import Kind
 from .types import AccountCode, Amount, Record, RecordId
 
 
@@ -21,8 +20,3 @@ class TaxCode(Record):
     paid_account: AccountCode | None = None  # default: accounts.input_tax
     active: bool = True
     description: str | None = None
-
-
-KINDS: list[Kind] = [
-    Kind("tax-code", "tax", TaxCode, "tax code", id_field="code"),
-]

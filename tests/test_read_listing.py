@@ -77,15 +77,6 @@ def test_reports_list_their_kinds_from_the_probe_and_agree_with_the_index_listin
     assert "6160" not in names
 
 
-def test_the_folders_probed_for_the_kinds_read_whole_are_theirs():
-    """A wrong folder would only send the listing back to the index (the probe would not cover
-    the kind's folder): slower, never wrong. This keeps it fast."""
-    from comptoir.app.docfacts import READ_FOLDERS
-    from comptoir.schemas.registry import kind_named
-
-    assert {k: kind_named(k).folder for k in READ_FOLDERS} == READ_FOLDERS
-
-
 @pytest.mark.parametrize("args", [("report", "balance-sheet"), ("report", "trial-balance"), ("report", "ar-aging"),
                                   ("report", "stock-balance"), ("sales", "list"), ("purchase", "bills"),
                                   ("crm", "followups"), ("report", "overview")])

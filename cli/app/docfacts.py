@@ -27,6 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from comptoir.book.store import Derivation
+from comptoir.schemas.registry import kind_named
 
 if TYPE_CHECKING:
     from comptoir.model import Book
@@ -38,21 +39,16 @@ FACTS = Derivation("document-facts", keep=1600)
 # alike (comptoir.app.partials.per_file).
 FILE_FACTS = Derivation("document-facts-files", keep=2400)
 
-# The folders of the kinds served so (probed before the models are imported; checked against the
-# registry when served).
-FOLDERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "delivery": "sales/deliveries",
-           "sales-order": "sales/orders", "bill": "purchasing/bills", "debit-note": "purchasing/debit-notes",
-           "receipt": "purchasing/receipts", "supplier-return": "purchasing/returns",
-           "purchase-order": "purchasing/orders", "payment": "payments", "application": "applications",
-           "lead": "crm/leads", "activity": "crm/activities", "opportunity": "crm/opportunities",
-           "payroll": "hr/payroll"}
+# The folders of the kinds served so (the kind table is plain data: no model is imported to probe them).
+FOLDERS = {k: kind_named(k).folder for k in (
+    "invoice", "credit-note", "delivery", "sales-order", "bill", "debit-note", "receipt", "supplier-return",
+    "purchase-order", "payment", "application", "lead", "activity", "opportunity", "payroll")}
 
 # The folders of the kinds a served report reads whole beside the facts (its master data), so that
 # the probe's status covers them too and their listing needs no index read (comptoir.book.loader.
 # list_files). A kind not named here, or named with another folder, is listed from git's index.
-READ_FOLDERS = {"account": "accounts", "rate": "rates", "partner": "partners", "item": "items",
-                "warehouse": "warehouses", "tax-code": "tax", "employee": "hr/employees", "bom": "manufacturing/boms",
-                "work-order": "manufacturing/orders", "completion": "manufacturing/completions"}
+READ_FOLDERS = {k: kind_named(k).folder for k in (
+    "account", "rate", "partner", "item", "warehouse", "tax-code", "employee", "bom", "work-order", "completion")}
 
 # A declaration: field names; a nested record (or list of them) as (name, its fields).
 Fields = tuple  # tuple[str | tuple[str, Fields], ...]
@@ -302,7 +298,6 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
     from comptoir.app.partials import dirty_folders, per_file, per_folder
     from comptoir.book import git
     from comptoir.book.store import Store
-    from comptoir.schemas.registry import kind_named
 
     if root.top is None or not facts:
         return False
@@ -315,8 +310,6 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
     parts: dict[str, Any] | None
     for name, fields in facts.items():
         kind = kind_named(name)
-        if FOLDERS.get(name, kind.folder) != kind.folder:
-            return False
         if kind.id_field not in fields:
             raise ValueError(f"the facts of {name} must name its id field")
         at = fields.index(kind.id_field)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the models, and all but what starts git, are imported once 
 from comptoir.book.probe import Probe, find_data_root
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
+from comptoir.schemas.registry import kind_named
 
 from .partials import Batches, disk_records, tree_records
 
@@ -40,17 +41,14 @@ DAYS = Derivation("ledger-days", keep=400)
 ROWS = Derivation("ledger-rows", keep=400)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
-FOLDERS = ("journal", "rates")  # the journal and rate kinds' folders; attach checks they still are
-ACCOUNTS = "accounts"  # the account kind's folder: with the settings, what a snapshot also holds
+FOLDERS = (kind_named("journal").folder, kind_named("rate").folder)  # the journal and rate kinds' folders
+ACCOUNTS = kind_named("account").folder  # with the settings, what a snapshot also holds
 # Objects whose ids key a trial-balance snapshot (cli/app/ledgersnap.py), paths from the data root.
 HEADS = ("HEAD", f"HEAD:./{SETTINGS_FILE}", f"HEAD:./{ACCOUNTS}", *(f"HEAD:./{f}" for f in FOLDERS))
 
 
 def _folders() -> tuple[Kind, list[str]]:
-    from comptoir.schemas.registry import all_kinds, kind_named
-
-    journal = kind_named("journal")
-    return journal, [journal.folder] + [k.folder for k in all_kinds() if k.name == "rate"]
+    return kind_named("journal"), list(FOLDERS)
 
 
 class Watch:

@@ -212,8 +212,6 @@ def _apply(base: dict, ids: str, sides: list[tuple[int, str, str]], data_root: P
     from comptoir.schemas.registry import kind_named
 
     kind = kind_named("journal")
-    if kind.folder != FOLDERS[0]:
-        return None
     try:
         contents = git.cat_blobs(data_root, sorted({blob for _, blob, _ in sides}))
     except git.GitError:
@@ -277,7 +275,6 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     """Keep the snapshot of a book read from a clean working tree, whose day totals ledgerdays
     attached. Kept only when it is surely HEAD's: the sums are of HEAD's journal and rate trees,
     and the accounts, rates and settings read from the working tree are those of the commit."""
-    from comptoir.schemas.registry import kind_named
 
     heads = watch.heads()
     store = Store.of(root.path)
@@ -286,7 +283,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
     ids = book.derived.get("ledger.days.ids")
     if heads is None or store.folder is None or trees is None or totals is None or ids is None or root.top is None \
             or book.revision is not None or book.load_problems or watch.path != root.path \
-            or not watch.untouched() or kind_named("account").folder != ACCOUNTS:
+            or not watch.untouched():
         return
     kinds = {name: heads.get(name, (None, None))[1] for name in HEADS[1:]}
     if kinds.pop(HEADS[1]) != "blob" or kinds.pop(HEADS[2]) != "tree" or set(kinds.values()) - {"tree", None}:

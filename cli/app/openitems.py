@@ -17,21 +17,20 @@ import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 from comptoir.book.store import Derivation
+from comptoir.schemas.registry import kind_named
 
 if TYPE_CHECKING:
     from comptoir.model import Book
 
 # Per folder of a document kind: the journal entries its documents wrote (entry, stock_entry).
 ENTRIES = Derivation("document-entries", keep=800)
-# The kinds whose documents write journal entries, and their folders (probed before the models
-# are imported; checked against the registry after).
-WRITERS = {"invoice": "sales/invoices", "credit-note": "sales/credit-notes", "bill": "purchasing/bills",
-           "payment": "payments", "delivery": "sales/deliveries", "receipt": "purchasing/receipts",
-           "debit-note": "purchasing/debit-notes", "application": "applications",
-           "supplier-return": "purchasing/returns"}
+# The kinds whose documents write journal entries, and their folders (probed before any model is
+# imported: the kind table is plain data).
+WRITERS = {k: kind_named(k).folder for k in ("invoice", "credit-note", "bill", "payment", "delivery", "receipt",
+                                             "debit-note", "application", "supplier-return")}
 # The folders of the kinds the cash forecast reads whole when first used (payroll runs, employees,
 # departments, budgets, tax codes): its one `git status` covers them, so listing them asks git's index nothing.
-CASH_READS = ("hr/payroll", "hr/employees", "hr/departments", "budgets", "tax")
+CASH_READS = tuple(kind_named(k).folder for k in ("payroll", "employee", "department", "budget", "tax-code"))
 SIDES = {"receivable": ("partner", "invoice", "credit-note", "payment", "application"),
          "payable": ("partner", "bill", "debit-note", "payment", "application")}
 
@@ -109,7 +108,6 @@ def attach_entries(root, book: Book, probe) -> bool:
     served report gets are light records without their entry ids. False: read the whole book."""
     from comptoir.app.partials import per_folder
     from comptoir.book import git
-    from comptoir.schemas.registry import kind_named
 
     if root.top is None:
         return False
@@ -118,10 +116,8 @@ def attach_entries(root, book: Book, probe) -> bool:
     except git.GitError:
         return False
     entries: set[str] = set()
-    for name, folder in WRITERS.items():
+    for name in WRITERS:
         kind = kind_named(name)
-        if kind.folder != folder:
-            return False
         parts = per_folder(root, kind, ENTRIES, entries_of, book.revision, probe, listed=listed)
         if parts is None:
             return False
