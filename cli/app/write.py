@@ -68,12 +68,12 @@ class Writer(storage.Writer):
         what it adds checked). None: the working tree differs from HEAD or the book has errors,
         so the write reads the whole book (it says which errors were there and adds none)."""
         from comptoir.book.loader import stream_book
-        from comptoir.domain.validation import check_streamed
+        from comptoir.domain.validation import STREAMED, check_streamed
 
         if not verdict.Status(self.root).clean():  # the working tree is not HEAD's tree
             self.clean_tree = None
             return None
-        book, folders = stream_book(self.root)
+        book, folders = stream_book(self.root, kinds=STREAMED)
         found = check_streamed(book, folders)
         del book, folders
         if found is None or any(p.severity == "error" for p in found[0]):

@@ -17,6 +17,7 @@ from typing import Any
 
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
+from comptoir.schemas.inventory import StockMove
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, entries_between, entry_values, round_to
@@ -106,9 +107,22 @@ def document_entries(book: Book) -> set[str]:
     return cached
 
 
-def named_by_document(book: Book, entry) -> bool:
-    """Whether a document names the entry (what a streamed check keeps for the document rules)."""
-    return entry.id in document_entries(book)
+def document_moves(book: Book) -> set[str]:
+    """Stock moves the lines of deliveries, credit notes, receipts and supplier returns name."""
+    cached = book.derived.get("documents.moves")
+    if cached is None:
+        cached = book.derived["documents.moves"] = {
+            move for kind in ("delivery", "credit-note", "receipt", "supplier-return")
+            for d in book.of(kind).values() for ln in d.lines if (move := getattr(ln, "move", None))}
+    return cached
+
+
+def named_by_document(book: Book, record) -> bool:
+    """Whether a document names the journal entry or stock move (what a streamed check keeps for
+    the document rules, which look them up by id)."""
+    if isinstance(record, StockMove):
+        return record.id in document_moves(book)
+    return record.id in document_entries(book)
 
 
 @dataclass
