@@ -33,7 +33,7 @@ class RuleSpec:
     delta:   for anything else, (book after, change, facts) -> problems, or None to run in full.
     replaces: the delta also judges records replaced in place (a lead updated), not only added ones.
     stream:  how a streamed check (check_streamed: `validate` reads the STREAMED kinds, the
-             journal and the stock moves, a month folder at a time and holds none of them whole)
+             journal, stock moves and activities, a month folder at a time and holds none of them whole)
              serves a rule that reads one of them.
              ENTRIES: it checks the records of its `per` kinds one at a time, each against the
              kinds it does not check so: it runs on each folder's records in turn (the streamed
@@ -138,7 +138,7 @@ LOOKUPS_ONLY: Keep = _by_id_only  # RuleSpec.stream for a rule that only looks e
 # The kinds `validate` reads a folder at a time (comptoir.book.loader.stream_book), in this order:
 # every other kind is held whole while they stream. A stock move's folder is its month, so its
 # folders come in valuation order (the streamed valuation checks that they do).
-STREAMED = ("stock-move", "journal")
+STREAMED = ("stock-move", "journal", "activity")
 
 
 def _streamed_read(spec: RuleSpec) -> frozenset[str] | None:
