@@ -356,6 +356,8 @@ def _apply_stock(book: Path, change: tuple, n: int) -> None:
     what, pick, month, item, number = change
     files = _moves(book)
     target = files[pick % len(files)]
+    if target.parent == book / "stock" / month:  # a copy or a move into its own folder would change nothing
+        month = STOCK_MONTHS[(STOCK_MONTHS.index(month) + 1) % len(STOCK_MONTHS)]
     text = target.read_text(encoding="utf-8")
     day = f"{month.replace('/', '-')}-{(number % 28) + 1:02d}"
     new = f"SM-{day.replace('-', '')}-Z{n:03d}"
@@ -462,6 +464,8 @@ def _apply_activity(book: Path, change: tuple, n: int) -> None:
     what, pick, month, number = change
     files = sorted((book / "crm" / "activities").rglob("*.yaml"))
     target = files[pick % len(files)]
+    if target.parent == book / "crm" / "activities" / month:  # a copy or a move there would change nothing
+        month = ACTIVITY_MONTHS[(ACTIVITY_MONTHS.index(month) + 1) % len(ACTIVITY_MONTHS)]
     text = target.read_text(encoding="utf-8")
     day = f"{month.replace('/', '-')}-{(number % 28) + 1:02d}"
     new = f"ACT-{day.replace('-', '')}-Z{n:03d}"

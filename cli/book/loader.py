@@ -129,9 +129,7 @@ class Parsed:
     @staticmethod
     def _group(rel: str) -> tuple[str, str]:
         """(kind, folder) of a file: the files of one kind, and of one month folder for a kind filed by month."""
-        kind = _kind_of(rel)
-        folder = rel.rpartition("/")[0] if kind is not None and kind.date_field else ""
-        return (kind.name if kind else "", folder)
+        return _group_of_folder(rel.rpartition("/")[0])
 
     def _bucket_of(self, rel: str, blob: str) -> tuple[str, str, str] | None:
         group = self._group(rel)
@@ -586,6 +584,12 @@ class _Reading:
 @lru_cache(maxsize=4096)
 def _kind_of_folder(folder: str) -> Kind | None:
     return kind_for_path(folder + "/x.yaml")
+
+
+@lru_cache(maxsize=4096)
+def _group_of_folder(folder: str) -> tuple[str, str]:
+    kind = _kind_of_folder(folder) if folder else None
+    return (kind.name if kind else "", folder if kind is not None and kind.date_field else "")
 
 
 def _kind_of(rel: str) -> Kind | None:

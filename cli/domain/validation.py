@@ -223,10 +223,13 @@ def _check_folder(book: Book, folder: Book, per_folder: list, forms: dict[int, S
         gathered.add(view, records.values())
     wanted = [keep for read, keep in keeps if kind in read]
     if wanted:
+        chosen: set[str] = set()
+        for keep in wanted:  # one pass per test: few records are kept, most tests are a lookup
+            chosen.update(ident for ident, record in records.items() if keep(book, record))
         kept = book.records[kind]
-        for ident, record in records.items():
-            if any(keep(book, record) for keep in wanted):
-                kept[ident] = record
+        for ident in records:
+            if ident in chosen:  # in file order
+                kept[ident] = records[ident]
                 book.sources[(kind, ident)] = folder.sources[(kind, ident)]
     book.load_problems.extend(folder.load_problems)
 
