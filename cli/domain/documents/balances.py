@@ -117,12 +117,22 @@ def document_moves(book: Book) -> set[str]:
     return cached
 
 
+def posting_documents(book: Book) -> set[str]:
+    """The journal entries of invoices, credit notes and bills: the document rules compare their
+    postings with the documents (of every other entry a document names they ask only whether it is there)."""
+    cached = book.derived.get("documents.posting")
+    if cached is None:
+        cached = book.derived["documents.posting"] = {
+            d.entry for kind in ("invoice", "credit-note", "bill") for d in light(book, kind).values() if d.entry}
+    return cached
+
+
 def named_by_document(book: Book, record) -> bool:
-    """Whether a document names the journal entry or stock move (what a streamed check keeps for
-    the document rules, which look them up by id)."""
+    """Whether the document rules read the journal entry or stock move a document names (what a
+    streamed check keeps for them; any other is there to look up by id, read again when asked)."""
     if isinstance(record, StockMove):
         return record.id in document_moves(book)
-    return record.id in document_entries(book)
+    return record.id in posting_documents(book)
 
 
 @dataclass
