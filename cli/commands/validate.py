@@ -18,7 +18,7 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 def _checked(env, as_of: str | None, whole: bool) -> tuple:
     """The book, its problems, the facts of its journal (comptoir.domain.validation.facts, when asked) and how
-    many records it holds. The journal and the stock moves are read one month folder at a time and
+    many records it holds. The journal, stock moves and activities are read one month folder at a time and
     never held whole (check_streamed), unless `whole` (--base compares two whole books) or a rule cannot be streamed."""
     from comptoir.domain.validation import STREAMED, check, check_streamed, facts
 
