@@ -372,16 +372,16 @@ def _folders(reading: _Reading, records: dict[str, Streamed], pending: deque[str
     gc.disable()
     try:
         chunk: Book | None = None
-        folder = None
-        kind = None
+        folder = ""
+        kind: Kind | None = None
         while pending:
             rel = pending.popleft()
             here = rel.rpartition("/")[0]
             if chunk is None or here != folder:
-                if chunk is not None:
+                if chunk is not None and kind is not None:
                     yield chunk
                     if reading.caches is not None:
-                        reading.caches.release(kind.name, folder)  # type: ignore[arg-type,union-attr]
+                        reading.caches.release(kind.name, folder)
                 kind = _kind_of(rel)
                 assert kind is not None and kind.name in records  # a streamed kind's files come last
                 chunk = Book(base.settings, {kind.name: {}}, {}, base.settings_path, base.revision,
@@ -391,16 +391,16 @@ def _folders(reading: _Reading, records: dict[str, Streamed], pending: deque[str
             found = reading.record(rel, None, chunk.load_problems)
             if found is None:
                 continue
-            _, ident, record = found
+            of, ident, record = found  # of the folder's kind
             display = reading.prefix + rel
-            seen = records[kind.name].seen  # type: ignore[union-attr]
+            seen = records[of.name].seen
             earlier = seen.get(ident)
             if earlier is not None:
-                chunk.load_problems.append(_duplicate(kind, ident, display, f"{earlier}/{ident}.yaml"))  # type: ignore[arg-type]
+                chunk.load_problems.append(_duplicate(of, ident, display, f"{earlier}/{ident}.yaml"))
                 continue
             seen[ident] = shown  # the file is FOLDER/ID.yaml: a record's file is named by its id
-            chunk.records[kind.name][ident] = record  # type: ignore[union-attr]
-            chunk.sources[(kind.name, ident)] = Source(display)  # type: ignore[union-attr]
+            chunk.records[of.name][ident] = record
+            chunk.sources[(of.name, ident)] = Source(display)
         if chunk is not None:
             yield chunk
         reading.close()
@@ -481,7 +481,7 @@ class _Reading:
         caches = Parsed(Store.of(root.path) if root.top is not None else Store(None), files)
         # records are added in path order: the first of two files with one id wins (the settings
         # first: the book needs them; the streamed kinds last: the rules need the others to check them)
-        rank = {kind: n for n, kind in enumerate(streamed, 1)}
+        rank: dict[Kind | None, int] = {kind: n for n, kind in enumerate(streamed, 1)}
         self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, rank.get(_kind_of(r), 0), r))
         hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
         lazy: dict[str, str] = {}  # a streamed kind's files in the store: path -> blob, read with their folder
