@@ -236,7 +236,7 @@ def test_no_more_than_one_folder_of_entries_is_alive_at_once(book):
     write(book, files)
     commit_all(book)
     root = find_root(str(book))
-    base, folders = stream_book(root)
+    base, folders = stream_book(root, kinds=validation.STREAMED)
     alive: list[int] = []
 
     def watched():
@@ -247,7 +247,7 @@ def test_no_more_than_one_folder_of_entries_is_alive_at_once(book):
 
     problems, _ = validation.check_streamed(base, watched())
     assert problems == [] or all(p.severity != "error" for p in problems)
-    assert len(alive) == 6  # one book per month folder
+    assert len(alive) == 6 + len(list(book.glob("stock/*/*"))) + len(list(book.glob("crm/activities/*/*")))  # one book per month folder
     assert max(alive) <= 12 + 1, alive  # one folder's 12, and the one reversal kept
     assert base.entries.count == 72 and len(base.entries) == 1  # every id known, one entry held
 
@@ -531,3 +531,14 @@ def test_a_submission_captured_twice_across_months_is_named_streamed(monkeypatch
                 "ACT-20261201-Z000 records submission 6541f0c2a9e1b30008d1a003, as ACT-20261106-DR8Q does") in said, said
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_streamed_kind_read_whole_is_not_checked_as_streamed():
+    """check_streamed takes the stock moves as streamed: given a book that holds them whole (the
+    journal alone streamed), it declines (None: check the whole book) rather than skip their rules."""
+    from comptoir.book.loader import stream_book
+    from comptoir.book.root import find_root
+
+    base, folders = stream_book(find_root(str(_demo())))
+    assert base.of("stock-move")
+    assert validation.check_streamed(base, folders) is None
