@@ -192,6 +192,7 @@ def _checked(env, as_of: str | None, probe: Probe | None) -> int:
         problems, known = found
         env.warn_unread(book.load_problems)
     else:
+        del book, folders  # a stream given up half way holds what it read: not beside the whole book
         book = env.book(as_of)
         problems = check(book)
         known = facts(book)

@@ -31,6 +31,7 @@ def _checked(env, as_of: str | None, whole: bool) -> tuple:
             env.warn_unread(book.load_problems)
             records = sum(v.count if isinstance(v, Streamed) else len(v) for v in book.records.values())
             return book, found[0], lambda: found[1], records
+        del book, folders  # a stream given up half way holds what it read: not beside the whole book
     book = env.book(as_of)
     return book, check(book), lambda: facts(book), sum(len(v) for v in book.records.values())
 
