@@ -7,6 +7,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, MutableMapping
 from functools import lru_cache, wraps
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,9 +89,15 @@ def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
     ctx = mp.get_context("fork")
     count = 0
     size = max(200, len(tasks) // (workers * 16))
-    jobs = [(top, folder, tasks[i:i + size]) for i in range(0, len(tasks), size)]
+    jobs = ((top, folder, tasks[i:i + size]) for i in range(0, len(tasks), size))
     with ctx.Pool(workers) as pool:
-        for done in pool.imap(_parse_chunk, jobs):
+        # a few jobs ahead of the records built, not all of them: `imap` would queue every result
+        # in this process when it builds records slower than the workers parse (a cold validate of
+        # 570,000 files then held most of the book's parse results at once)
+        running = deque(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, workers * 2))
+        while running:
+            done = running.popleft().get()
+            running.extend(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, 1))
             yield from done
             count += len(done)
             if progress:
