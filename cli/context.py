@@ -62,15 +62,15 @@ class Env:
         self.warn_unread(book.load_problems)
         return book
 
-    def streamed_book(self, as_of: str | None = None):
-        """The book as `book` reads it, but with its journal one month folder at a time
-        (comptoir.book.loader.stream_book): the book, and the folders to read. The caller warns
-        about unreadable files (warn_unread) once it has read them all."""
+    def streamed_book(self, as_of: str | None = None, kinds: tuple[str, ...] = ("journal",)):
+        """The book as `book` reads it, but with the records of `kinds` (the journal) one month
+        folder at a time (comptoir.book.loader.stream_book): the book, and the folders to read. The
+        caller warns about unreadable files (warn_unread) once it has read them all."""
         from comptoir.book.loader import stream_book
 
         root = self.root()
         rev = self._revision(root, as_of)
-        book, folders = stream_book(root, rev, progress=_progress if sys.stderr.isatty() else None)
+        book, folders = stream_book(root, rev, progress=_progress if sys.stderr.isatty() else None, kinds=kinds)
         book.today = self.today
         if rev:
             book.revision = rev

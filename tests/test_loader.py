@@ -211,3 +211,22 @@ def test_as_of_reads_a_revision_without_touching_the_working_tree(book):
     assert old["totals"]["debit"] == "10.00" and old["as_of"].startswith("commit ")
     now = json.loads(run(book, "report", "trial-balance", "--format", "json").stdout)
     assert now["totals"]["debit"] == "15.00"
+
+
+def test_the_parallel_parse_gives_each_file_its_result_in_order(monkeypatch):
+    """On two or more cores a large read is parsed by a pool, a few jobs ahead of the records
+    built (never every result queued at once): each file's result, in the order given, as one
+    process parses them."""
+    import os
+    from pathlib import Path
+
+    from comptoir.book import loader
+
+    demo = Path(__file__).resolve().parent.parent / "ledger-data"
+    files = sorted(str(p.relative_to(demo)) for p in demo.rglob("*.yaml")) * 2  # 6 jobs of 200 or more: 4 ahead
+    tasks = [(None, rel, None) for rel in files]
+    alone = loader._parse_chunk((None, str(demo), tasks))
+    monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert list(loader._parse_all(tasks, None, None, str(demo))) == alone
+    assert len(alone) == len(files) > 1000

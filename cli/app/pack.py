@@ -183,15 +183,16 @@ def errors(env, as_of: str | None, probe: Probe | None) -> int:
 
 def _checked(env, as_of: str | None, probe: Probe | None) -> int:
     from comptoir.book import verdict
-    from comptoir.domain.validation import check, check_streamed, facts
+    from comptoir.domain.validation import STREAMED, check, check_streamed, facts
 
-    book, folders = env.streamed_book(as_of)
+    book, folders = env.streamed_book(as_of, STREAMED)
     found = check_streamed(book, folders)
     known: Any
     if found is not None:
         problems, known = found
         env.warn_unread(book.load_problems)
     else:
+        del book, folders  # a stream given up half way holds what it read: not beside the whole book
         book = env.book(as_of)
         problems = check(book)
         known = facts(book)

@@ -8,7 +8,7 @@ How much is checked depends on what is known about the book before:
 - it differs from a known-clean tree by added record files only (a pull): those are
   checked the same way first, then the write;
 - no tree near it is known (a fresh clone, a commit made by hand) but the working tree is
-  HEAD's: HEAD is checked as `validate` checks it (the journal a month folder at a time), then
+  HEAD's: HEAD is checked as `validate` checks it (the journal, stock moves and activities a month folder at a time), then
   the write goes on as on a known-clean tree;
 - otherwise (uncommitted changes, or errors in HEAD's tree): the whole book is read and every
   rule runs over it; the errors the book already has are said, and the write adds none.
@@ -63,17 +63,17 @@ class Writer(storage.Writer):
 
     def _checked_first(self, tree: str) -> Book | None:
         """No tree near this one is known clean (a fresh clone, a store of another code version):
-        HEAD's tree is checked as `validate` checks it, the journal one month folder at a time, and
+        HEAD's tree is checked as `validate` checks it, the streamed kinds one month folder at a time, and
         when it has no error the write goes on as on any known-clean tree (read on demand, only
         what it adds checked). None: the working tree differs from HEAD or the book has errors,
         so the write reads the whole book (it says which errors were there and adds none)."""
         from comptoir.book.loader import stream_book
-        from comptoir.domain.validation import check_streamed
+        from comptoir.domain.validation import STREAMED, check_streamed
 
         if not verdict.Status(self.root).clean():  # the working tree is not HEAD's tree
             self.clean_tree = None
             return None
-        book, folders = stream_book(self.root)
+        book, folders = stream_book(self.root, kinds=STREAMED)
         found = check_streamed(book, folders)
         del book, folders
         if found is None or any(p.severity == "error" for p in found[0]):

@@ -7,6 +7,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, MutableMapping
 from functools import lru_cache, wraps
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,9 +89,15 @@ def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
     ctx = mp.get_context("fork")
     count = 0
     size = max(200, len(tasks) // (workers * 16))
-    jobs = [(top, folder, tasks[i:i + size]) for i in range(0, len(tasks), size)]
+    jobs = ((top, folder, tasks[i:i + size]) for i in range(0, len(tasks), size))
     with ctx.Pool(workers) as pool:
-        for done in pool.imap(_parse_chunk, jobs):
+        # a few jobs ahead of the records built, not all of them: `imap` would queue every result
+        # in this process when it builds records slower than the workers parse (a cold validate of
+        # 570,000 files then held most of the book's parse results at once)
+        running = deque(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, workers * 2))
+        while running:
+            done = running.popleft().get()
+            running.extend(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, 1))
             yield from done
             count += len(done)
             if progress:
@@ -113,20 +120,28 @@ class Parsed:
         groups: dict[tuple[str, str], list[str]] = {}
         for rel, blob in files.items():
             if blob:
-                kind = _kind_of(rel)
-                folder = rel.rpartition("/")[0] if kind is not None and kind.date_field else ""
-                groups.setdefault((kind.name if kind else "", folder), []).append(blob)
-        self.bucket_of: dict[str, tuple[str, str, str]] = {}
+                groups.setdefault(self._group(rel), []).append(blob)
+        # a file's bucket is computed from its path and blob when asked (a map of every blob to
+        # its bucket took ~100 bytes a file: 57 MB at 570,000 files, held the whole read)
+        self.width: dict[tuple[str, str], int] = {}
         self.members: dict[tuple[str, str, str], list[str]] = {}
-        for (kind_name, folder), blobs in groups.items():
-            width = 0 if len(blobs) <= 512 else 1 if len(blobs) <= 8192 else 2
+        for group, blobs in groups.items():
+            width = self.width[group] = 0 if len(blobs) <= 512 else 1 if len(blobs) <= 8192 else 2
             for blob in blobs:
-                bucket = (kind_name, folder, blob[:width])
-                self.bucket_of[blob] = bucket
-                self.members.setdefault(bucket, []).append(blob)
+                self.members.setdefault((*group, blob[:width]), []).append(blob)
         self.loaded: dict[tuple[str, str, str], dict] = {}
         self.added: set[tuple[str, str, str]] = set()
         self.in_store: dict[tuple[str, str, str], bool] = {}
+
+    @staticmethod
+    def _group(rel: str) -> tuple[str, str]:
+        """(kind, folder) of a file: the files of one kind, and of one month folder for a kind filed by month."""
+        return _group_of_folder(rel.rpartition("/")[0])
+
+    def _bucket_of(self, rel: str, blob: str) -> tuple[str, str, str] | None:
+        group = self._group(rel)
+        width = self.width.get(group)
+        return None if width is None else (*group, blob[:width])
 
     def _inputs(self, bucket: tuple[str, str, str]) -> tuple[str, ...]:
         return (f"{bucket[0]}/{bucket[1]}/{bucket[2]}", *sorted(set(self.members[bucket])))
@@ -138,9 +153,9 @@ class Parsed:
             found = self.loaded[bucket] = value if isinstance(value, dict) else {}
         return found
 
-    def stored(self, blob: str) -> bool:
+    def stored(self, rel: str, blob: str) -> bool:
         """Whether the blob's bucket is in the store (a bucket is stored whole: its blobs are hits)."""
-        bucket = self.bucket_of.get(blob)
+        bucket = self._bucket_of(rel, blob)
         if bucket is None:
             return False
         found = self.in_store.get(bucket)
@@ -148,21 +163,22 @@ class Parsed:
             found = self.in_store[bucket] = bucket in self.loaded or self.store.has(PARSED, *self._inputs(bucket))
         return found
 
-    def release(self, kind_name: str, folder: str) -> None:
-        """Keep what was added to one folder's buckets, and let them go (that folder is read)."""
-        for bucket in [b for b in self.loaded if b[0] == kind_name and b[1] == folder]:
+    def release(self, kind_name: str, folder: str | None = None) -> None:
+        """Keep what was added to one folder's buckets (None: every bucket of the kind), and let
+        them go (those files are read)."""
+        for bucket in [b for b in self.loaded if b[0] == kind_name and (folder is None or b[1] == folder)]:
             if bucket in self.added:
                 self.added.discard(bucket)
                 self._save(bucket)
             del self.loaded[bucket]
 
-    def get(self, blob: str) -> bytes | None:
-        bucket = self.bucket_of.get(blob)
+    def get(self, rel: str, blob: str) -> bytes | None:
+        bucket = self._bucket_of(rel, blob)
         return self._bucket(bucket).get(blob) if bucket is not None else None
 
-    def put(self, blob: str, packed: bytes) -> None:
-        bucket = self.bucket_of.get(blob)
-        if bucket is not None:
+    def put(self, rel: str, blob: str, packed: bytes) -> None:
+        bucket = self._bucket_of(rel, blob)
+        if bucket is not None and blob in self.members.get(bucket, ()):  # a changed file is kept nowhere
             self._bucket(bucket)[blob] = packed
             self.added.add(bucket)
 
@@ -325,47 +341,56 @@ def load_book(root: DataRoot, rev: str | None = None,
 
 
 def stream_book(root: DataRoot, rev: str | None = None, progress: Callable[[int, int], None] | None = None,
-                kind_name: str = "journal") -> tuple[Book, Iterator[Book]]:
-    """The book with every kind but one read, and that kind's records one folder at a time: a
+                kinds: tuple[str, ...] = ("journal",)) -> tuple[Book, Iterator[Book]]:
+    """The book with every kind but `kinds` read, and those kinds' records one folder at a time: a
     whole-book check that holds 300,000 journal entries at once needs three times the memory of
-    one that holds a month. The second value yields, in path order, a book per folder holding
-    that folder's records, their sources and what is wrong with its files (a file whose id an
-    earlier file took is reported like the full read reports it, and left out). On the first
-    book, the kind's records are a `Streamed` mapping: the records put into it (whoever reads the
-    stream keeps what it will need) are iterated; any record read so far is there by id."""
-    kind = kind_named(kind_name)
+    one that holds a month. The second value yields, kind after kind in the order given and each
+    kind's folders in path order, a book per folder holding that folder's records (of its one
+    kind), their sources and what is wrong with its files (a file whose id an earlier file took is
+    reported like the full read reports it, and left out). On the first book, each streamed kind's
+    records are a `Streamed` mapping: the records put into it (whoever reads the stream keeps what
+    it will need) are iterated; any record read so far is there by id."""
+    streamed = tuple(kind_named(name) for name in kinds)
     enabled = gc.isenabled()
     gc.disable()  # records are built and dropped by the thousand: no cycles to look for
     try:
-        reading = _Reading(root, rev, progress, None, False, None, streamed=kind)
+        reading = _Reading(root, rev, progress, None, False, None, streamed=streamed)
         book = reading.book
         pending = deque(reading.order[1:])  # paths are let go as they are read
         reading.order = []
-        while pending and _kind_of(pending[0]) is not kind:
+        while pending and _kind_of(pending[0]) not in streamed:
             reading.add(book, pending.popleft())
+        if reading.caches is not None:  # the kinds held are read: their parse results need not stay
+            for kind in all_kinds():
+                if kind not in streamed:
+                    reading.caches.release(kind.name)
+            reading.caches.release("")
     finally:
         if enabled:
             gc.enable()
-    records = Streamed(reading, kind)
-    book.records[kind.name] = records  # type: ignore[assignment]
-    return book, _folders(reading, kind, records, pending)
+    records = {kind.name: Streamed(reading, kind) for kind in streamed}
+    book.records.update(records)  # type: ignore[arg-type]
+    return book, _folders(reading, records, pending)
 
 
-def _folders(reading: _Reading, kind: Kind, records: Streamed, pending: deque[str]) -> Iterator[Book]:
+def _folders(reading: _Reading, records: dict[str, Streamed], pending: deque[str]) -> Iterator[Book]:
     base = reading.book
     enabled = gc.isenabled()
     gc.disable()
     try:
         chunk: Book | None = None
-        folder = None
+        folder = ""
+        kind: Kind | None = None
         while pending:
             rel = pending.popleft()
             here = rel.rpartition("/")[0]
             if chunk is None or here != folder:
-                if chunk is not None:
+                if chunk is not None and kind is not None:
                     yield chunk
                     if reading.caches is not None:
-                        reading.caches.release(kind.name, folder)  # type: ignore[arg-type]
+                        reading.caches.release(kind.name, folder)
+                kind = _kind_of(rel)
+                assert kind is not None and kind.name in records  # a streamed kind's files come last
                 chunk = Book(base.settings, {kind.name: {}}, {}, base.settings_path, base.revision,
                              base.root_prefix, [], base.today, base.text_reader)
                 folder = here
@@ -373,15 +398,16 @@ def _folders(reading: _Reading, kind: Kind, records: Streamed, pending: deque[st
             found = reading.record(rel, None, chunk.load_problems)
             if found is None:
                 continue
-            _, ident, record = found
+            of, ident, record = found  # of the folder's kind
             display = reading.prefix + rel
-            earlier = records.seen.get(ident)
+            seen = records[of.name].seen
+            earlier = seen.get(ident)
             if earlier is not None:
-                chunk.load_problems.append(_duplicate(kind, ident, display, f"{earlier}/{ident}.yaml"))
+                chunk.load_problems.append(_duplicate(of, ident, display, f"{earlier}/{ident}.yaml"))
                 continue
-            records.seen[ident] = shown  # the file is FOLDER/ID.yaml: a record's file is named by its id
-            chunk.records[kind.name][ident] = record
-            chunk.sources[(kind.name, ident)] = Source(display)
+            seen[ident] = shown  # the file is FOLDER/ID.yaml: a record's file is named by its id
+            chunk.records[of.name][ident] = record
+            chunk.sources[(of.name, ident)] = Source(display)
         if chunk is not None:
             yield chunk
         reading.close()
@@ -442,11 +468,12 @@ class Streamed(MutableMapping):
 class _Reading:
     """One read of a data root's files: the listing, the parse results (from the parse store, or
     parsed now, on both cores for a large book) taken in `order` (the settings first), and the
-    book the settings make. `streamed`: the files of that kind come last in `order`."""
+    book the settings make. `streamed`: the files of those kinds come last in `order`, one kind
+    after the other."""
 
     def __init__(self, root: DataRoot, rev: str | None, progress: Callable[[int, int], None] | None,
                  kinds: Collection[str] | None, clean: bool, folders: Collection[str] | None,
-                 streamed: Kind | None = None, status: Probe | None = None) -> None:
+                 streamed: tuple[Kind, ...] = (), status: Probe | None = None) -> None:
         scope: dict[str, Kind] | None = None
         if kinds is not None:
             scope = {k.folder: k for k in all_kinds() if k.name in kinds}
@@ -460,18 +487,19 @@ class _Reading:
                                         "every data root needs one; `comptoir init` writes it"))
         caches = Parsed(Store.of(root.path) if root.top is not None else Store(None), files)
         # records are added in path order: the first of two files with one id wins (the settings
-        # first: the book needs them; a streamed kind last: the rules need the others to check it)
-        self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, streamed is not None and _kind_of(r) is streamed, r))
+        # first: the book needs them; the streamed kinds last: the rules need the others to check them)
+        rank: dict[Kind | None, int] = {kind: n for n, kind in enumerate(streamed, 1)}
+        self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, rank.get(_kind_of(r), 0), r))
         hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
         lazy: dict[str, str] = {}  # a streamed kind's files in the store: path -> blob, read with their folder
         tasks: list[tuple[str | None, str | None, bytes | None]] = []
         task_paths: list[str] = []
         for rel in self.order:
             blob = files[rel]
-            if blob and streamed is not None and _kind_of(rel) is streamed and caches.stored(blob):
+            if blob and _kind_of(rel) in rank and caches.stored(rel, blob):
                 lazy[rel] = blob
                 continue
-            hit = caches.get(blob) if blob else None
+            hit = caches.get(rel, blob) if blob else None
             if hit is not None:
                 hits[rel] = hit
                 continue
@@ -508,14 +536,14 @@ class _Reading:
             return unpack(self.hits.pop(rel))
         blob = self.lazy.pop(rel, None)
         if blob is not None and self.caches is not None:
-            found = self.caches.get(blob)
+            found = self.caches.get(rel, blob)
             if found is None:  # its bucket went from the store since it was looked for: parse it here
                 found = pack(parse_bytes(self.read(rel)))
-                self.caches.put(blob, found)
+                self.caches.put(rel, blob, found)
             return unpack(found)
         path, (blob, packed) = next(self.done)
         assert path == rel and self.caches is not None
-        self.caches.put(blob, packed)
+        self.caches.put(rel, blob, packed)
         return unpack(packed)
 
     def record(self, rel: str, where: dict[str, Callable[[dict], bool]] | None = None,
@@ -563,6 +591,12 @@ class _Reading:
 @lru_cache(maxsize=4096)
 def _kind_of_folder(folder: str) -> Kind | None:
     return kind_for_path(folder + "/x.yaml")
+
+
+@lru_cache(maxsize=4096)
+def _group_of_folder(folder: str) -> tuple[str, str]:
+    kind = _kind_of_folder(folder) if folder else None
+    return (kind.name if kind else "", folder if kind is not None and kind.date_field else "")
 
 
 def _kind_of(rel: str) -> Kind | None:

@@ -18,19 +18,20 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 def _checked(env, as_of: str | None, whole: bool) -> tuple:
     """The book, its problems, the facts of its journal (comptoir.domain.validation.facts, when asked) and how
-    many records it holds. The journal is read one month folder at a time and never held whole
-    (check_streamed), unless `whole` (--base compares two whole books) or a rule cannot be streamed."""
-    from comptoir.domain.validation import check, check_streamed, facts
+    many records it holds. The journal, stock moves and activities are read one month folder at a time and
+    never held whole (check_streamed), unless `whole` (--base compares two whole books) or a rule cannot be streamed."""
+    from comptoir.domain.validation import STREAMED, check, check_streamed, facts
 
     if not whole:
         from comptoir.book.loader import Streamed
 
-        book, folders = env.streamed_book(as_of)
+        book, folders = env.streamed_book(as_of, STREAMED)
         found = check_streamed(book, folders)
         if found is not None:
             env.warn_unread(book.load_problems)
             records = sum(v.count if isinstance(v, Streamed) else len(v) for v in book.records.values())
             return book, found[0], lambda: found[1], records
+        del book, folders  # a stream given up half way holds what it read: not beside the whole book
     book = env.book(as_of)
     return book, check(book), lambda: facts(book), sum(len(v) for v in book.records.values())
 

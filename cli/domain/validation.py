@@ -32,15 +32,18 @@ class RuleSpec:
              no errors every such id resolves, so adding records with new ids changes nothing.
     delta:   for anything else, (book after, change, facts) -> problems, or None to run in full.
     replaces: the delta also judges records replaced in place (a lead updated), not only added ones.
-    stream:  how a streamed check (check_streamed: `validate` reads the journal a month folder at
-             a time and holds none of it whole) serves a rule that reads the journal.
-             ENTRIES: it checks entries one at a time, each against the other kinds: it runs on
-             each folder's entries in turn. A Keep function (book, entry) -> bool: it runs once,
-             after the stream, on a journal holding the entries the function kept (in file
-             order; the rule iterates no others) where any other entry is there only to look up
-             by id; sums over every entry come from journal_sums(book). A class (a StreamedRule)
-             for a rule that gathers what it needs on the way. None: validate reads the whole
-             book (a rule that says nothing cannot be streamed).
+    stream:  how a streamed check (check_streamed: `validate` reads the STREAMED kinds, the
+             journal, stock moves and activities, a month folder at a time and holds none of them whole)
+             serves a rule that reads one of them.
+             ENTRIES: it checks the records of its `per` kinds one at a time, each against the
+             kinds it does not check so: it runs on each folder's records in turn (the streamed
+             kinds it reads must all be in `per`). A Keep function (book, record) -> bool: it
+             runs once, after the stream, on streamed kinds holding the records the function
+             kept (in file order; the rule iterates no others) where any other record is there
+             only to look up by id; it is asked about the records of every streamed kind the
+             rule reads. A class (a StreamedRule) for a rule that gathers what it needs on the
+             way. None: validate reads the whole book (a rule that says nothing cannot be
+             streamed).
     """
 
     fn: Rule
@@ -101,10 +104,11 @@ class NotStreamable(Exception):
 
 
 class StreamedRule:
-    """The streamed form of a rule that gathers what it needs from every entry (RuleSpec.stream):
-    `entries` sees each folder's entries in turn (on a book whose journal is that folder), and
-    `problems` gives the rule's findings on the book after the stream, where the entries `keep`
-    kept are the journal. `problems` may raise NotStreamable."""
+    """The streamed form of a rule that gathers what it needs from every record (RuleSpec.stream):
+    `entries` sees each folder in turn (on a book whose records of the folder's kind are that
+    folder's and whose other streamed kinds are empty), and `problems` gives the rule's findings
+    on the book after the stream, where the records `keep` kept are the streamed kinds' records.
+    `entries` and `problems` may raise NotStreamable."""
 
     def __init__(self, book: Book) -> None:
         self.book = book
@@ -120,7 +124,7 @@ class StreamedRule:
 
 
 def keeping(test: Keep) -> Keep:
-    """RuleSpec.stream for a rule that iterates only the entries `test` keeps (and looks others up by id)."""
+    """RuleSpec.stream for a rule that iterates only the records `test` keeps (and looks others up by id)."""
     return test
 
 
@@ -131,44 +135,62 @@ def _by_id_only(book: Book, entry) -> bool:
 LOOKUPS_ONLY: Keep = _by_id_only  # RuleSpec.stream for a rule that only looks entries up by id
 
 
-def _reads_journal(spec: RuleSpec) -> bool:
-    return spec.reads is None or "journal" in spec.reads
+# The kinds `validate` reads a folder at a time (comptoir.book.loader.stream_book), in this order:
+# every other kind is held whole while they stream. A stock move's folder is its month, so its
+# folders come in valuation order (the streamed valuation checks that they do).
+STREAMED = ("stock-move", "journal", "activity")
+
+
+def _streamed_read(spec: RuleSpec) -> frozenset[str] | None:
+    """The streamed kinds the rule reads (None: it says nothing of what it reads)."""
+    return None if spec.reads is None else spec.reads & frozenset(STREAMED)
 
 
 def check_streamed(book: Book, folders: Iterable[Book]) -> tuple[list[Problem], dict] | None:
-    """check(book) and facts(book) for a book whose journal comes one folder at a time
-    (comptoir.book.loader.stream_book: `book` holds every other kind, and its journal receives the
-    entries the rules keep): the same problems in the same order, holding one folder's entries
+    """check(book) and facts(book) for a book whose STREAMED kinds come one folder at a time
+    (comptoir.book.loader.stream_book: `book` holds every other kind, and each streamed kind's
+    mapping receives the records the rules keep): the same problems, holding one folder's records
     at a time. None when a rule cannot be streamed: then check the whole book."""
     specs = _rules()
-    if any(_reads_journal(spec) and spec.stream is None for spec in specs):
-        return None
+    streamed = frozenset(STREAMED)
+    if any(type(book.records.get(kind)) is dict and book.records[kind] for kind in STREAMED):
+        return None  # a kind the rules take as streamed was read whole (stream_book was asked for fewer)
+    for spec in specs:
+        read = _streamed_read(spec)
+        if read is None or (read and spec.stream is None):
+            return None
+        if read and spec.stream == ENTRIES and not read <= spec.per:
+            return None  # it would look records of a streamed kind up while it checks another's
     found: list[list[Problem] | ComptoirError] = [[] for _ in specs]
     forms: dict[int, StreamedRule] = {}
-    keeps: list[Keep] = []
-    per_folder: list[tuple[int, RuleSpec, frozenset[str]]] = []
+    keeps: list[tuple[frozenset[str], Keep]] = []
+    per_folder: list[tuple[int, RuleSpec]] = []
     for i, spec in enumerate(specs):
-        if not _reads_journal(spec):
+        read = _streamed_read(spec)
+        if not read:
             continue
         if spec.stream == ENTRIES:
-            per_folder.append((i, spec, spec.per - {"journal"}))
+            per_folder.append((i, spec))
         elif isinstance(spec.stream, type):
             form = forms[i] = spec.stream(book)
-            keeps.append(form.keep)
+            keeps.append((read, form.keep))
         else:
-            keeps.append(spec.stream)
+            keeps.append((read, spec.stream))
     gathered = _Facts(book)
-    for folder in folders:
-        _check_folder(book, folder, per_folder, forms, keeps, gathered, found)
-        del folder  # the next folder's entries replace these
+    try:
+        for folder in folders:
+            _check_folder(book, folder, per_folder, forms, keeps, gathered, found)
+            del folder  # the next folder's records replace these
+    except NotStreamable:
+        return None
     for i, spec in enumerate(specs):
         if isinstance(found[i], ComptoirError):
             continue
-        if not _reads_journal(spec):
+        if not _streamed_read(spec):
             _collect(spec, book, found, i)
         elif spec.stream == ENTRIES:
-            if spec.per - {"journal"}:  # the other kinds it checks one by one, with no entry
-                _collect(spec, _emptied(book, frozenset({"journal"})), found, i)
+            if spec.per - streamed:  # the other kinds it checks one by one, with no streamed record
+                _collect(spec, _emptied(book, streamed), found, i)
         elif i in forms:
             try:
                 found[i] = forms[i].problems(book)
@@ -187,23 +209,30 @@ def check_streamed(book: Book, folders: Iterable[Book]) -> tuple[list[Problem], 
     return problems, gathered.facts()
 
 
-def _check_folder(book: Book, folder: Book, per_folder: list, forms: dict[int, StreamedRule], keeps: list[Keep],
-                  gathered: _Facts, found: list) -> None:
-    """One folder of the stream: its entries through the per-entry rules and the streamed forms,
-    into the facts, and those a rule keeps into the book's journal."""
-    view = _folder_view(book, folder)
-    for i, spec, others in per_folder:
-        if not isinstance(found[i], ComptoirError):
+def _check_folder(book: Book, folder: Book, per_folder: list, forms: dict[int, StreamedRule],
+                  keeps: list[tuple[frozenset[str], Keep]], gathered: _Facts, found: list) -> None:
+    """One folder of the stream: its records through the per-record rules and the streamed forms,
+    into the facts (entries), and those a rule keeps into the book's mapping of their kind."""
+    (kind, records), = folder.records.items()
+    view = _folder_view(book, folder, kind)
+    for i, spec in per_folder:
+        if kind in spec.reads and not isinstance(found[i], ComptoirError):
+            others = spec.per - {kind}
             _collect(spec, _emptied(view, others) if others else view, found, i)
     for form in forms.values():
         form.entries(view)
-    entries = folder.of("journal")
-    gathered.add(view, entries.values())
-    kept = book.entries
-    for ident, entry in entries.items():
-        if any(keep(book, entry) for keep in keeps):
-            kept[ident] = entry
-            book.sources[("journal", ident)] = folder.sources[("journal", ident)]
+    if kind == "journal":
+        gathered.add(view, records.values())
+    wanted = [keep for read, keep in keeps if kind in read]
+    if wanted:
+        chosen: set[str] = set()
+        for keep in wanted:  # one pass per test: few records are kept, most tests are a lookup
+            chosen.update(ident for ident, record in records.items() if keep(book, record))
+        kept = book.records[kind]
+        for ident in records:
+            if ident in chosen:  # in file order
+                kept[ident] = records[ident]
+                book.sources[(kind, ident)] = folder.sources[(kind, ident)]
     book.load_problems.extend(folder.load_problems)
 
 
@@ -214,12 +243,14 @@ def _collect(spec: RuleSpec, book: Book, found: list, i: int) -> None:
         found[i] = exc
 
 
-def _folder_view(book: Book, folder: Book) -> Book:
-    """`book` with one folder's entries as its journal."""
+def _folder_view(book: Book, folder: Book, kind: str) -> Book:
+    """`book` with one folder's records as its records of `kind`, and none of the other streamed kinds."""
     from collections import ChainMap
 
     records: dict[str, dict[str, Record]] = dict(book.records)
-    records["journal"] = folder.records.get("journal", {})
+    for name in STREAMED:
+        records[name] = {}
+    records[kind] = folder.records[kind]
     view = Book(book.settings, records, ChainMap(folder.sources, book.sources),  # type: ignore[arg-type]
                 book.settings_path, book.revision, book.root_prefix, [], book.today, book.text_reader)
     view.lock_revision = book.lock_revision

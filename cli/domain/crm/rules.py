@@ -11,7 +11,7 @@ from comptoir.schemas.crm import (
 from comptoir.schemas.types import currency_places, places_of
 
 from ..book import Book
-from ..validation import rule
+from ..validation import StreamedRule, rule
 from .opportunities import amount_of
 
 # --- rules on the stored records -----------------------------------------------------------------
@@ -29,8 +29,24 @@ def _crm_delta(book: Book, change) -> list[Problem] | None:
     return _links(book, written.get("lead", {}), written.get("opportunity", {}), written.get("activity", {}))
 
 
+class _LinksStreamed(StreamedRule):
+    """crm_links over streamed activities: each folder's activities checked as they come (the
+    submissions seen so far carried on), the leads and opportunities once, after the stream."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
+        self.submissions: dict[str, str] = {}
+        self.found: list[Problem] = []
+
+    def entries(self, folder: Book) -> None:
+        self.found += _activity_links(folder, folder.of("activity"), self.submissions)
+
+    def problems(self, book: Book) -> list[Problem]:
+        return _lead_links(book, book.of("lead"), book.of("opportunity")) + self.found
+
+
 @rule(reads=("activity", "campaign", "item", "lead", "opportunity", "partner"),
-      delta=lambda book, change, facts: _crm_delta(book, change), replaces=True)
+      delta=lambda book, change, facts: _crm_delta(book, change), replaces=True, stream=_LinksStreamed)
 def crm_links(book: Book) -> list[Problem]:
     """Leads, opportunities and activities point at records that exist, and closed ones say why."""
     return _links(book, book.of("lead"), book.of("opportunity"), book.of("activity"))
@@ -38,6 +54,10 @@ def crm_links(book: Book) -> list[Problem]:
 
 def _links(book: Book, checked_leads, checked_opps, checked_activities) -> list[Problem]:
     """The problems of the records checked (by kind, id -> record), looked up in the whole book."""
+    return _lead_links(book, checked_leads, checked_opps) + _activity_links(book, checked_activities, {})
+
+
+def _lead_links(book: Book, checked_leads, checked_opps) -> list[Problem]:
     out: list[Problem] = []
     leads, opps, partners = book.of("lead"), book.of("opportunity"), book.of("partner")
     items, campaigns = book.of("item"), book.of("campaign")
@@ -89,7 +109,14 @@ def _links(book: Book, checked_leads, checked_opps, checked_activities) -> list[
                 if ln.item not in items:
                     out.append(Problem(src, 0, "unknown-item", f"opportunity {ident}: item {ln.item} is not in the catalogue",
                                        "fix the SKU or add the item", loc=("lines", i, "item")))
-    seen_submissions: dict[str, str] = {}
+    return out
+
+
+def _activity_links(book: Book, checked_activities, seen_submissions: dict[str, str]) -> list[Problem]:
+    """The activities' problems; `seen_submissions`: submission -> the activity that recorded it
+    first (activities checked earlier, and these)."""
+    out: list[Problem] = []
+    leads, opps, partners = book.of("lead"), book.of("opportunity"), book.of("partner")
     for ident, a in checked_activities.items():
         a: Activity  # type: ignore[no-redef]
         for kind, target, where in (("lead", a.lead, leads), ("opportunity", a.opportunity, opps),

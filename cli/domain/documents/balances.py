@@ -17,6 +17,7 @@ from typing import Any
 
 from comptoir.errors import ComptoirError
 from comptoir.model import Book
+from comptoir.schemas.inventory import StockMove
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, entries_between, entry_values, round_to
@@ -104,9 +105,32 @@ def document_entries(book: Book) -> set[str]:
     return cached
 
 
-def named_by_document(book: Book, entry) -> bool:
-    """Whether a document names the entry (what a streamed check keeps for the document rules)."""
-    return entry.id in document_entries(book)
+def document_moves(book: Book) -> set[str]:
+    """Stock moves the lines of deliveries, credit notes, receipts and supplier returns name."""
+    cached = book.derived.get("documents.moves")
+    if cached is None:
+        cached = book.derived["documents.moves"] = {
+            move for kind in ("delivery", "credit-note", "receipt", "supplier-return")
+            for d in book.of(kind).values() for ln in d.lines if (move := getattr(ln, "move", None))}
+    return cached
+
+
+def posting_documents(book: Book) -> set[str]:
+    """The journal entries of invoices, credit notes and bills: the document rules compare their
+    postings with the documents (of every other entry a document names they ask only whether it is there)."""
+    cached = book.derived.get("documents.posting")
+    if cached is None:
+        cached = book.derived["documents.posting"] = {
+            d.entry for kind in ("invoice", "credit-note", "bill") for d in light(book, kind).values() if d.entry}
+    return cached
+
+
+def named_by_document(book: Book, record) -> bool:
+    """Whether the document rules read the journal entry or stock move a document names (what a
+    streamed check keeps for them; any other is there to look up by id, read again when asked)."""
+    if isinstance(record, StockMove):
+        return record.id in document_moves(book)
+    return record.id in posting_documents(book)
 
 
 @dataclass

@@ -95,11 +95,14 @@ def _by_account(postings: Iterable) -> dict[str, Decimal]:
     return {a: v for a, v in out.items() if v != 0}
 
 
-def _completion_entry(book: Book, entry) -> bool:
-    named = book.derived.get("manufacturing.entries")
+def _completion_entry(book: Book, record) -> bool:
+    """Whether a completion names the journal entry or stock move (kept by a streamed check)."""
+    named = book.derived.get("manufacturing.named")
     if named is None:
-        named = book.derived["manufacturing.entries"] = {c.entry for c in completions(book).values() if c.entry}
-    return entry.id in named
+        named = book.derived["manufacturing.named"] = (
+            {c.entry for c in completions(book).values() if c.entry},
+            {m for c in completions(book).values() for m in (c.move, *(line.move for line in c.consumed))})
+    return record.id in named[1 if isinstance(record, StockMove) else 0]
 
 
 @rule(reads=("account", "completion", "item", "journal", "stock-move", "warehouse", "work-order"),

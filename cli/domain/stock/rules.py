@@ -11,16 +11,16 @@ from comptoir.model import Book
 from comptoir.schemas.types import currency_places
 
 from ..ledger import ZERO, add_balances, balances, round_to
-from ..validation import StreamedRule, rule
+from ..validation import ENTRIES, NotStreamable, StreamedRule, rule
 from .accounts import inventory_account, inventory_accounts, value_by_account
 from .common import fmt_qty, items, move_key, moves, moves_by_item, places, warehouses
-from .quantities import last_move_date, move_levels
+from .quantities import add_levels, last_move_date, move_levels
 from .valuation import replay
 
 
-@rule(reads=("account", "item", "stock-move", "warehouse"), per=("stock-move",))
-def stock_references(book: Book) -> list[Problem]:
-    """Moves name known, stocked items and known warehouses; items and warehouses name known accounts."""
+@rule(reads=("account", "item", "warehouse"))
+def item_references(book: Book) -> list[Problem]:
+    """Items and warehouses name known accounts; a reorder quantity comes with its reorder point."""
     out: list[Problem] = []
     its, whs, accounts = items(book), warehouses(book), book.accounts
     for sku, it in its.items():
@@ -40,6 +40,14 @@ def stock_references(book: Book) -> list[Problem]:
             out.append(Problem(book.source("warehouse", code), 0, "unknown-account",
                                f"warehouse {code}: inventory_account {wh.inventory_account} does not exist",
                                "use an account from `comptoir account list`", loc=("inventory_account",)))
+    return out
+
+
+@rule(reads=("item", "stock-move", "warehouse"), per=("stock-move",), stream=ENTRIES)
+def stock_references(book: Book) -> list[Problem]:
+    """Moves name known, stocked items and known warehouses, and a receipt's value is its qty x unit cost."""
+    out: list[Problem] = []
+    its, whs = items(book), warehouses(book)
     for ident, m in moves(book).items():
         src = book.source("stock-move", ident)
         moved = its.get(m.item)
@@ -96,7 +104,66 @@ def _valuation_delta(book: Book, change) -> list[Problem] | None:
     return []
 
 
-@rule(reads=("item", "stock-move"), delta=lambda book, change, facts: _valuation_delta(book, change))
+class _ValuationStreamed(StreamedRule):
+    """stock_valuation over streamed moves: each item's positions carried from folder to folder
+    (a stock folder is a month: its moves come after the earlier folders'), and per item what the
+    full rule reports: the first move valued otherwise and how many are, the moves that go short."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
+        self.items: dict[str, _ItemValuation] = {}  # in the order the full rule meets the items
+
+    def entries(self, folder: Book) -> None:
+        its = items(folder)
+        p = places(folder)
+        by_item: dict[str, list] = {}
+        for m in moves(folder).values():
+            by_item.setdefault(m.item, []).append(m)
+        for sku, series in by_item.items():
+            state = self.items.get(sku)
+            if state is None:
+                state = self.items[sku] = _ItemValuation()
+            it = its.get(sku)
+            if it is None or not it.stocked:
+                continue
+            series.sort(key=move_key)
+            if state.last is not None and move_key(series[0]) <= state.last:
+                raise NotStreamable(f"a move of {sku} is filed after a later one: value its moves in date order")
+            state.last = move_key(series[-1])
+            outcomes, _ = replay(it, series, p, start=state.positions)
+            for o in outcomes:
+                if o.disturbed:
+                    if state.first is None:
+                        state.first = (o, folder.source("stock-move", o.move.id))
+                    state.disturbed += 1
+                if o.short and not it.allow_negative:
+                    state.short.append(_negative(folder, it, o))
+
+    def problems(self, book: Book) -> list[Problem]:
+        out: list[Problem] = []
+        its = items(book)
+        for sku, state in self.items.items():
+            if state.first is not None:
+                out.append(_mismatch(its[sku], state.first[0], state.first[1], state.disturbed - 1))
+            out += state.short
+        return out
+
+
+class _ItemValuation:
+    """What _ValuationStreamed knows of one item."""
+
+    __slots__ = ("positions", "last", "first", "disturbed", "short")
+
+    def __init__(self) -> None:
+        self.positions: dict = {}
+        self.last: tuple | None = None
+        self.first: tuple | None = None  # (outcome, its file)
+        self.disturbed = 0
+        self.short: list[Problem] = []
+
+
+@rule(reads=("item", "stock-move"), delta=lambda book, change, facts: _valuation_delta(book, change),
+      stream=_ValuationStreamed)
 def stock_valuation(book: Book) -> list[Problem]:
     """Replaying each item's moves in order gives every move its frozen value, and never negative stock."""
     out: list[Problem] = []
@@ -109,48 +176,60 @@ def stock_valuation(book: Book) -> list[Problem]:
         outcomes, _ = replay(it, series, p)
         first = next((o for o in outcomes if o.disturbed), None)
         if first is not None:
-            m = first.move
             later = sum(1 for o in outcomes if o.disturbed) - 1
-            out.append(Problem(book.source("stock-move", m.id), 0, "valuation-mismatch",
-                               f"{m.id}: {it.valuation} valuation of {sku} in date order gives value "
-                               f"{first.value:f} (variance {first.variance:f}), the move says {m.value:f}"
-                               f" (variance {m.variance:f})" + (f"; {later} later moves differ too" if later else ""),
-                               "a move was inserted, edited or merged before it; reverse and re-post the later "
-                               "moves, or restore the record", loc=("value",)))
+            out.append(_mismatch(it, first, book.source("stock-move", first.move.id), later))
         if not it.allow_negative:
-            for o in outcomes:
-                if o.short:
-                    m = o.move
-                    out.append(Problem(book.source("stock-move", m.id), 0, "negative-stock",
-                                       f"{m.id}: takes {fmt_qty(m.qty)} {it.uom} of {sku} from {m.from_warehouse} "
-                                       f"on {m.date}, where {fmt_qty(o.on_hand or ZERO)} are on hand",
-                                       "receive stock before it, or allow negative stock for the item",
-                                       loc=("qty",)))
+            out += [_negative(book, it, o) for o in outcomes if o.short]
     return out
 
 
+def _mismatch(it, first, src: str, later: int) -> Problem:
+    m = first.move
+    return Problem(src, 0, "valuation-mismatch",
+                   f"{m.id}: {it.valuation} valuation of {it.sku} in date order gives value "
+                   f"{first.value:f} (variance {first.variance:f}), the move says {m.value:f}"
+                   f" (variance {m.variance:f})" + (f"; {later} later moves differ too" if later else ""),
+                   "a move was inserted, edited or merged before it; reverse and re-post the later "
+                   "moves, or restore the record", loc=("value",))
+
+
+def _negative(book: Book, it, o) -> Problem:
+    m = o.move
+    return Problem(book.source("stock-move", m.id), 0, "negative-stock",
+                   f"{m.id}: takes {fmt_qty(m.qty)} {it.uom} of {it.sku} from {m.from_warehouse} "
+                   f"on {m.date}, where {fmt_qty(o.on_hand or ZERO)} are on hand",
+                   "receive stock before it, or allow negative stock for the item", loc=("qty",))
+
+
 class _StockValueStreamed(StreamedRule):
-    """stock_value_agrees over a streamed journal: every account's balance, summed folder by folder
-    in the order the full check sums the entries (so to the same digits)."""
+    """stock_value_agrees over a streamed journal and streamed moves: every account's balance and
+    every item's level in each warehouse, summed folder by folder in the order the full check
+    sums the entries and moves (so to the same digits)."""
 
     def __init__(self, book: Book) -> None:
         super().__init__(book)
-        self.tracked = bool(moves(book))
         self.balances: dict[str, Decimal] = {}
+        self.levels: dict = {}
+        self.moved = False
         self.failed: ComptoirError | None = None
 
     def entries(self, folder: Book) -> None:
-        if self.tracked and self.failed is None:
+        found = moves(folder)
+        if found:
+            self.moved = True
+            add_levels(self.levels, found.values())
+        if self.failed is None:
             try:
                 add_balances(self.balances, folder, folder.entries.values())
             except ComptoirError as exc:  # a posting no rate converts: what the full check reports
                 self.failed = exc
 
     def problems(self, book: Book) -> list[Problem]:
-        if not self.tracked:
-            return []
+        if not self.moved:
+            return []  # as the full rule: a book that tracks no stock keeps inventory as plain entries
         if self.failed is not None:
             raise self.failed
+        book.derived[("stock.levels", None)] = self.levels
         return _stock_value_problems(book, self.balances)
 
 
@@ -204,4 +283,4 @@ def _stock_value_delta(book: Book, change) -> list[Problem] | None:
 
 
 # What this module adds to its family (comptoir.families collects these lists).
-RULES = [stock_references, stock_valuation, stock_value_agrees]
+RULES = [item_references, stock_references, stock_valuation, stock_value_agrees]
