@@ -100,8 +100,6 @@ def _template(name: str, build: Callable[[Path, Path], object] | None) -> tuple[
             assert build is not None
             result = build(root, scratch)
         pack(root)  # copied per test: one pack file, not every loose object
-        for sample in (root / ".git" / "hooks").glob("*.sample"):  # git init's inactive examples
-            sample.unlink()
         found = _TEMPLATES[name] = (root, result)
     return found
 
