@@ -23,9 +23,11 @@ TODAY = dt.date(2026, 11, 28)
 
 # A property test that fails reports the example it drew, unshrunk: shrinking one of these
 # examples (each a book and dozens of commands) ran for five minutes and more, beyond the suite's
-# time bound. `pytest --hypothesis-profile=shrink` shrinks, to study a failure.
+# time bound. `pytest --hypothesis-profile=shrink` shrinks, to study a failure;
+# `--hypothesis-profile=thorough` shrinks too and draws the larger counts of `examples`.
 settings.register_profile("suite", phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 settings.register_profile("shrink", phases=list(Phase))
+settings.register_profile("thorough", phases=list(Phase))
 settings.load_profile("suite")
 
 
@@ -54,6 +56,15 @@ def watchman_of_the_tests():
         else:
             os.environ["WATCHMAN_SOCK"] = before
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def examples(suite: int, thorough: int) -> int:
+    """A property test's example count: `suite` in the suite's run, `thorough` under
+    `--hypothesis-profile=thorough`. For the few tests whose examples are cheap but many (the
+    suite's count still draws every case their strategy names, many times over), so the suite
+    stays within its time bound and the thorough run still searches wide. (Test modules are
+    imported after pytest has loaded the profile named on its command line.)"""
+    return thorough if settings.get_current_profile_name() == "thorough" else suite
 
 
 def git(repo: Path, *args: str) -> str:

@@ -24,6 +24,8 @@ from comptoir.schemas.registry import kind_named
 from comptoir.schemas.settings import Settings
 from comptoir.views.statements import balance_sheet, cash_flow, income_statement
 
+from .conftest import examples
+
 ACCOUNTS = [*starter_accounts(),
             Account(code="1030", name="Bank USD", type="asset", parent="1000", role="bank", currency="USD")]
 EUR_ACCOUNTS = [a.code for a in ACCOUNTS if a.currency is None]
@@ -92,7 +94,7 @@ def make_book(items: list[dict]) -> Book:
 
 
 books = st.lists(entry_data(), min_size=1, max_size=25).map(make_book)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(50, 150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def nonzero(values: dict[str, Decimal]) -> dict[str, Decimal]:

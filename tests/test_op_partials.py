@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from comptoir.app import stockreports
 
-from .conftest import _template, commit_all, copy_book, git, run, write
+from .conftest import _template, commit_all, copy_book, demo_book, git, run, write
 
 STOCK_REPORTS = [
     ("report", "stock-balance"),
@@ -317,6 +317,11 @@ def _demo_copy(folder: Path) -> Path:
     return book
 
 
+def _demo_committed(folder: Path) -> Path:
+    """The demo company committed in one commit: a copy of the one committed once per process."""
+    return demo_book(folder / "demo")
+
+
 side_entries = st.lists(st.tuples(
     st.integers(min_value=0, max_value=80),  # day from 2026-09-01
     st.sampled_from(["1100", "2010"]),
@@ -413,8 +418,7 @@ def _same_lists(book: Path, monkeypatch, as_of: tuple = ()) -> None:
 def test_document_lists_read_only_their_kinds_and_equal_the_full_read(monkeypatch, tmp_path):
     """The demo company committed, dirty (a delivery and a payment gone, a stock move added, an
     order edited), and --as-of the first commit: the lists and reports equal the full read."""
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
     sorted((book / "sales" / "invoices").rglob("*.yaml"))[-1].unlink()
     commit_all(book, "an invoice less")
@@ -534,8 +538,7 @@ def test_documents_are_served_without_validating_a_document(monkeypatch, tmp_pat
     """On the demo company, committed: the lists, aging, statements, open orders and the overview
     are served from the facts kept per folder, and no document, lead, activity, opportunity or
     payroll run is validated (the models refuse), with the figures a full read gives."""
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     full = {args: run(book, *args, "--format", "json").stdout for args in DOCUMENT_REPORTS}
     from comptoir.schemas import crm, hr, payments, purchasing, sales
 
@@ -701,8 +704,7 @@ def test_stock_balance_takes_the_inventory_accounts_from_the_snapshot(monkeypatc
     read; uncommitted (the entry now 250.00) and --as-of the first commit it sums the months."""
     from comptoir.app import ledgerdays
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
     _inventory_entry(book, "100.00")
     commit_all(book, "the count")
@@ -731,8 +733,7 @@ def test_cash_forecast_reads_no_journal_entry(monkeypatch, tmp_path):
     the trial balance."""
     from comptoir.model import Book
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     _same(book, monkeypatch, CASH_REPORTS)  # warms the store too
     full = {args: run(book, *args, "--format", "json").stdout for args in CASH_REPORTS}
     with monkeypatch.context() as m:
@@ -862,8 +863,7 @@ def test_demo_leads_show_as_the_full_read(monkeypatch, tmp_path):
     """The demo company committed, then dirty (an activity edited, one added, one removed), then
     --as-of the first commit: `crm lead show` and `crm activity list` by any link equal the full
     read."""
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
     today = dt.date(2026, 11, 30)
     _same_shows(book, monkeypatch, today=today)
@@ -889,8 +889,7 @@ def test_crm_reports_are_served_without_validating_a_crm_record(monkeypatch, tmp
     the figures a full read gives."""
     from comptoir.schemas import crm
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     full = {args: run(book, *args, "--format", "json").stdout for args in CRM_REPORTS}
     with monkeypatch.context() as m:
         _unvalidated(m, (crm.Lead, crm.Activity, crm.Opportunity))
@@ -968,8 +967,7 @@ def test_availability_reports_read_no_order_or_delivery_whole(monkeypatch, tmp_p
     from comptoir.book import probe as probe_module
     from comptoir.schemas import purchasing, sales
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     statuses: list = []
     original = probe_module.Probe.__init__
 
@@ -1015,8 +1013,7 @@ def test_partner_show_serves_the_crm_links_as_the_full_read(monkeypatch, tmp_pat
     from comptoir.app import docfacts
     from comptoir.schemas import crm
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
 
     def compare(as_of: tuple = (), refuse: bool = False) -> None:
@@ -1049,8 +1046,7 @@ def test_a_filter_naming_a_record_is_checked_by_its_file(monkeypatch, tmp_path):
     answers."""
     from comptoir import suggest
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
     listed: list[str] = []
     original = suggest.known_ids
@@ -1087,8 +1083,7 @@ def test_cash_forecast_lists_what_it_reads_on_demand_from_its_one_status(monkeyp
     committed, then with a budget and an employee edited and a payroll run removed, as the full read."""
     from comptoir.book import git as gitmod
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
 
     def check() -> None:
         full = {}
@@ -1126,8 +1121,7 @@ def test_a_stock_report_that_reads_no_journal_leaves_it_out_of_its_status(monkey
     from comptoir.app import ledgerdays
     from comptoir.book import git as gitmod
 
-    book = _demo_copy(tmp_path)
-    commit_all(book, "first")
+    book = _demo_committed(tmp_path)
     asked: list[tuple] = []
     original = ledgerdays.Probe
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from comptoir.app import pack as served_pack
 
-from .conftest import commit_all, demo_book, git, run, write
+from .conftest import commit_all, demo_book, from_template, git, run, write
 
 # the folders whose files a random book leaves out (the others then name records that are not there)
 FOLDERS = ("journal", "stock", "sales", "purchasing", "payments", "crm", "hr/payroll", "budgets", "applications")
@@ -26,6 +26,20 @@ FOLDERS = ("journal", "stock", "sales", "purchasing", "payments", "crm", "hr/pay
 def _demo(folder: Path) -> Path:
     """The demo company committed (once per process) in a repository of its own."""
     return demo_book(folder / "demo")
+
+
+def _validated(root: Path, scratch: Path) -> None:
+    shutil.rmtree(root)
+    demo_book(root)
+    assert run(root, "validate").exit_code == 0
+
+
+def _demo_validated(folder: Path) -> Path:
+    """The demo company committed and found clean by `validate` (its verdict kept for its tree):
+    validated once per process, copied with its store."""
+    book = folder / "demo"
+    book.mkdir()
+    return from_template(book, "pack_served.validated", _validated)
 
 
 def _files(book: Path) -> list[Path]:
@@ -156,8 +170,7 @@ def test_a_book_known_clean_is_packed_without_reading_a_large_kind(monkeypatch, 
     """The structure: on the demo company committed, once `validate` has found it clean (the
     verdict kept for its tree), the pack reads no journal entry, stock move, document, payment,
     lead or activity, and not the whole book; its site is the whole book's."""
-    book = _demo(tmp_path)
-    assert run(book, "validate").exit_code == 0
+    book = _demo_validated(tmp_path)
     expected = _site(book, tmp_path / "served", "--date", "2026-11-28")  # the store warm (the random test
     with monkeypatch.context() as m:  # compares the served pack with the whole book's)
         read = _forbid_large(m)
@@ -171,8 +184,7 @@ def test_a_dirty_book_is_checked_streamed_not_read_whole(monkeypatch, tmp_path):
     book), and the pages are still served."""
     from comptoir.domain import validation
 
-    book = _demo(tmp_path)
-    assert run(book, "validate").exit_code == 0
+    book = _demo_validated(tmp_path)
     entry = sorted((book / "journal").rglob("*.yaml"))[5]
     entry.write_text(entry.read_text().replace("memo: ", "memo: edited ", 1))
     expected = _site(book, tmp_path / "served", "--date", "2026-11-28")

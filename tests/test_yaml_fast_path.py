@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from comptoir.book import yamlread, yamlwrite
 
+from .conftest import examples
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,7 +88,7 @@ pieces = st.sampled_from(["a", "b", "k_1", ":", ": ", "- ", "-", " ", "  ", "'",
 lines = st.tuples(st.integers(0, 6), st.lists(pieces, max_size=6)).map(lambda t: " " * t[0] + "".join(t[1]))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200, 600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(lines, min_size=1, max_size=6))
 def test_random_yaml_looking_text_reads_the_same(rows):
     _same("\n".join(rows) + "\n")

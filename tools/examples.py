@@ -196,6 +196,18 @@ def demo_repo() -> Path:
     return _DEMO
 
 
+def _link_or_copy(src: str, dst: str) -> object:
+    """Git's objects and the store's values are never changed in place (git writes new files, the
+    store a temporary file it renames over the old): linked from the built demo, not copied. The
+    records, the index and the refs are copied: the examples change them."""
+    if "/.git/objects/" in src or "/.git/comptoir/store/" in src:
+        try:
+            return os.link(src, dst)
+        except OSError:
+            pass
+    return shutil.copy2(src, dst)
+
+
 def run_page(path: Path, text: str, rel: str) -> str:
     """The page with every session block's output regenerated; ExampleError names the line."""
     lines = text.split("\n")
@@ -207,7 +219,7 @@ def run_page(path: Path, text: str, rel: str) -> str:
         work = Path(tmp)
         start = work
         if not text.startswith("<!-- examples: empty -->"):
-            shutil.copytree(demo_repo(), work / "ledger-data", symlinks=True)
+            shutil.copytree(demo_repo(), work / "ledger-data", symlinks=True, copy_function=_link_or_copy)
             start = work / "ledger-data"
             # a copy keeps the index's stat data stale (new inodes): refresh it as a checkout would
             subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=start, capture_output=True)
