@@ -352,6 +352,24 @@ stock_changes = st.tuples(
     st.integers(min_value=1, max_value=9999))
 
 
+def _drawn_on_the_demo(monkeypatch, apply, drawn, commit: bool) -> list[bool]:
+    """The demo with the `drawn` changes applied: whether each format streamed (_same), the
+    working tree and, when `commit`, --as-of HEAD after committing them."""
+    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-drawn-"))
+    try:
+        book = folder / "books"
+        copy_book(_demo(), book)
+        for n, change in enumerate(drawn):
+            apply(book, change, n)
+        ran = _same(book, monkeypatch)
+        if commit:
+            commit_all(book, "drawn")
+            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
+        return ran
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _apply_stock(book: Path, change: tuple, n: int) -> None:
     what, pick, month, item, number = change
     files = _moves(book)
@@ -403,20 +421,9 @@ def test_streamed_stock_moves_report_what_the_full_read_reports(monkeypatch, dra
     than qty x unit cost, an id filed twice, a move deleted under its delivery or moved to another
     month, unknown items and warehouses, unreadable files) give what the full read gives; the stream
     gives way to the full read only where a move filed in another month comes out of date order."""
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-stock-"))
-    try:
-        book = folder / "books"
-        copy_book(_demo(), book)
-        for n, change in enumerate(drawn):
-            _apply_stock(book, change, n)
-        ran = _same(book, monkeypatch)
-        # a move filed in another month (moved, or copied there first) may come out of date order
-        assert all(ran) or any(c[0] in ("misfile", "duplicate") for c in drawn), drawn
-        if commit:
-            commit_all(book, "drawn")
-            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    ran = _drawn_on_the_demo(monkeypatch, _apply_stock, drawn, commit)
+    # a move filed in another month (moved, or copied there first) may come out of date order
+    assert all(ran) or any(c[0] in ("misfile", "duplicate") for c in drawn), drawn
 
 
 def test_stock_problems_found_streamed(monkeypatch):
@@ -502,18 +509,7 @@ def test_streamed_activities_report_what_the_full_read_reports(monkeypatch, draw
     partners they name held whole): activities naming missing leads and partners, a submission
     captured twice across months, an id filed twice, misfiled or unreadable files, a lead lost
     without a reason or deleted under its activities give what the full read gives."""
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-crm-"))
-    try:
-        book = folder / "books"
-        copy_book(_demo(), book)
-        for n, change in enumerate(drawn):
-            _apply_activity(book, change, n)
-        assert all(_same(book, monkeypatch)), drawn
-        if commit:
-            commit_all(book, "drawn")
-            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    assert all(_drawn_on_the_demo(monkeypatch, _apply_activity, drawn, commit)), drawn
 
 
 def test_a_submission_captured_twice_across_months_is_named_streamed(monkeypatch):

@@ -83,13 +83,17 @@ def moved_by_line(book: Book, kind: str) -> ByLine:
     if cached is None:
         cached = {}
         for doc in light(book, kind).values():
-            per = cached.setdefault(doc.order, {})
-            for ln in doc.lines:
-                cell = per.setdefault(ln.line, [ZERO, ZERO])
-                cell[0] += ln.qty
-                cell[1] += ln.value
+            _add_lines(cached.setdefault(doc.order, {}), doc)
         book.derived[key] = cached
     return cached
+
+
+def _add_lines(per_line: dict[int, list[Decimal]], doc) -> None:
+    """Add `doc`'s lines to `per_line`: order line -> [qty, value]."""
+    for ln in doc.lines:
+        cell = per_line.setdefault(ln.line, [ZERO, ZERO])
+        cell[0] += ln.qty
+        cell[1] += ln.value
 
 
 def moved_of(book: Book, kind: str, order: str) -> dict[int, list[Decimal]]:
@@ -102,10 +106,7 @@ def moved_of(book: Book, kind: str, order: str) -> dict[int, list[Decimal]]:
     if cached is None:
         cached = {}
         for doc in where(book, kind, "order", order):
-            for ln in doc.lines:
-                cell = cached.setdefault(ln.line, [ZERO, ZERO])
-                cell[0] += ln.qty
-                cell[1] += ln.value
+            _add_lines(cached, doc)
         book.derived[key] = cached
     return cached
 
