@@ -153,22 +153,9 @@ def _same(book: Path, monkeypatch, *args: str, formats=("text", "json", "github"
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(changes, min_size=1, max_size=6), commit=st.booleans())
 def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn, commit):
-    folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-case-"))
-    try:
-        book = folder / "books"
-        copy_book(_demo(), book)
-        for n, change in enumerate(drawn):
-            _apply(book, change, n)
-        ran = _same(book, monkeypatch)
-        huge = any(c[0] == "huge" for c in drawn)
-        assert all(ran) or huge, drawn  # the stream served every run (all but sums too large to add by day)
-        if commit:
-            commit_all(book, "drawn")
-            # an older revision: the findings (JSON carries every one; the formats were compared above)
-            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
-            _same(book, monkeypatch, "--as-of", "HEAD~1", formats=("json",))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    ran = _drawn_on_the_demo(monkeypatch, _apply, drawn, commit, revisions=("HEAD", "HEAD~1"))
+    huge = any(c[0] == "huge" for c in drawn)
+    assert all(ran) or huge, drawn  # the stream served every run (all but sums too large to add by day)
 
 
 def test_the_demo_validates_streamed(monkeypatch):
@@ -293,10 +280,7 @@ def test_validate_against_a_base_reads_only_the_folders_that_changed(monkeypatch
 
     folder = Path(tempfile.mkdtemp(prefix="comptoir-base-case-"))
     try:
-        book = folder / "books"
-        copy_book(_demo(), book)
-        for n, change in enumerate(drawn):
-            _apply(book, change, n)
+        book = _changed_demo(folder, _apply, drawn)
 
         def same(fmt: str, *args: str) -> None:
             reads: list = []
@@ -352,19 +336,27 @@ stock_changes = st.tuples(
     st.integers(min_value=1, max_value=9999))
 
 
-def _drawn_on_the_demo(monkeypatch, apply, drawn, commit: bool) -> list[bool]:
-    """The demo with the `drawn` changes applied: whether each format streamed (_same), the
-    working tree and, when `commit`, --as-of HEAD after committing them."""
+def _changed_demo(folder: Path, apply, drawn) -> Path:
+    """A copy of the demo in `folder` with the `drawn` changes applied (`apply(book, change, n)`)."""
+    book = folder / "books"
+    copy_book(_demo(), book)
+    for n, change in enumerate(drawn):
+        apply(book, change, n)
+    return book
+
+
+def _drawn_on_the_demo(monkeypatch, apply, drawn, commit: bool, revisions=("HEAD",)) -> list[bool]:
+    """The demo with the `drawn` changes applied (`apply(book, change, n)`), compared with the full
+    read (_same): the working tree in every format, whether each streamed; when `commit`, after
+    committing them, each of `revisions` by --as-of (JSON carries every finding)."""
     folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-drawn-"))
     try:
-        book = folder / "books"
-        copy_book(_demo(), book)
-        for n, change in enumerate(drawn):
-            apply(book, change, n)
+        book = _changed_demo(folder, apply, drawn)
         ran = _same(book, monkeypatch)
         if commit:
             commit_all(book, "drawn")
-            _same(book, monkeypatch, "--as-of", "HEAD", formats=("json",))
+            for rev in revisions:
+                _same(book, monkeypatch, "--as-of", rev, formats=("json",))
         return ran
     finally:
         shutil.rmtree(folder, ignore_errors=True)
