@@ -123,7 +123,18 @@ def main(argv: list[str] | None = None, obj=None) -> None:
         sys.exit(shown.exit_code)
     except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
         sys.exit(handle(exc, "--traceback" in args))
+    finally:
+        _forget_git()
     sys.exit(0)
+
+
+def _forget_git() -> None:
+    """What git told this command stays with it: the `cat-file` kept running ends, and where the
+    repository is will be asked again (a script or a test runs many commands in one process,
+    and the world may change between them)."""
+    git = sys.modules.get("comptoir.book.git")
+    if git is not None:
+        git.forget()
 
 
 def handle(exc: BaseException, traceback: bool) -> int:

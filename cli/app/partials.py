@@ -176,13 +176,15 @@ def tree_records(top: Path, folder: str, tree: str, kind: Kind) -> list | None:
     from comptoir.book import git
     from comptoir.book.loader import parse_bytes, well_filed_record
 
+    entries = git.tree_entries(top, tree)
+    if entries is None:
+        return None
     files = []
-    for item in git.run(top, "ls-tree", "-z", tree).decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, name = item.partition("\t")
-        if name and meta.split(" ")[1] == "blob" and name.endswith(".yaml"):
-            if meta.startswith("120000"):
+    for mode, name, oid in entries:  # in git's order, as ls-tree lists them
+        if mode.startswith(("100", "120")) and name.endswith(".yaml"):
+            if mode == "120000":
                 return None  # a symbolic link: the working tree reads what it points to
-            files.append((name, meta.split(" ")[2]))
+            files.append((name, oid))
     contents = git.cat_blobs(top, [blob for _, blob in files])
     records = []
     for name, blob in files:

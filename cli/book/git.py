@@ -7,10 +7,12 @@ cost, and git's own index handling is far faster than GitPython's on large trees
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +32,11 @@ def run(top: Path | str, *args: str, input: bytes | None = None, check: bool = T
     """Run git; every call skips git's optional locks (a `git status` of ours must never make
     another process's commit fail on index.lock), and a call that meets a lock git holds
     (another git command writing the index or a ref) waits for it and tries again."""
+    if env is None and input is not None and len(args) == 2 and args[0] == "cat-file" \
+            and args[1] in BATCH_MODES:
+        answered = _batch(top, args[1], input)
+        if answered is not None:
+            return answered
     full_env = None
     if env:
         full_env = dict(os.environ)
@@ -49,6 +56,107 @@ def run(top: Path | str, *args: str, input: bytes | None = None, check: bool = T
     return proc.stdout
 
 
+BATCH_MODES = ("--batch", "--batch-check")
+SMALL_BATCH = 512  # requests answered by the running `cat-file`; a larger batch gets its own (read whole)
+OBJECT_TYPES = (b"blob", b"tree", b"commit", b"tag")
+
+
+class _CatFile:
+    """One `git cat-file --batch[-check]` kept running for a repository, asked many small
+    questions: a command asks git a dozen small ones (a folder's tree id, HEAD's, a few blobs), and
+    starting git costs more than answering (2-3 ms each; a third of the test suite's processes).
+    git answers each request as it reads it (it flushes after each object without `--buffer`)
+    and looks names up afresh each time (a ref moved by a commit since is seen), so the answers
+    are those a new process would give."""
+
+    def __init__(self, top: str, mode: str) -> None:
+        self.mode = mode
+        self.proc = subprocess.Popen(["git", "--no-optional-locks", "cat-file", mode], cwd=top,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def ask(self, requests: list[bytes]) -> bytes | None:
+        """The bytes a one-off `cat-file` given these requests would print; None if it died."""
+        proc = self.proc
+        try:
+            proc.stdin.write(b"".join(r + b"\n" for r in requests))  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+            out = proc.stdout
+            answers = []
+            for _ in requests:
+                header = out.readline()  # type: ignore[union-attr]
+                if not header.endswith(b"\n"):
+                    return None
+                answers.append(header)
+                parts = header.split(b" ")
+                if self.mode == "--batch" and len(parts) == 3 and parts[1] in OBJECT_TYPES and parts[2][:-1].isdigit():
+                    size = int(parts[2])
+                    body = out.read(size + 1)  # type: ignore[union-attr]
+                    if len(body) != size + 1:
+                        return None
+                    answers.append(body)
+            return b"".join(answers)
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=5)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+_RUNNING: dict[tuple, _CatFile] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def _batch(top: Path | str, mode: str, input: bytes) -> bytes | None:
+    """`git cat-file <mode>` given `input`, asked of the one kept running for `top` (started on
+    first use, in this process); None when the batch is not one for it (large, an empty line)."""
+    requests = input.split(b"\n")
+    if requests and requests[-1] == b"":
+        requests.pop()
+    if not requests or len(requests) > SMALL_BATCH or any(not r or r != r.strip() for r in requests):
+        return None
+    key = (os.getpid(), str(top), mode, *(os.environ.get(v) for v in GIT_LOCATION))
+    with _RUNNING_LOCK:
+        running = _RUNNING.pop(key, None)
+        if running is None:
+            try:
+                running = _CatFile(str(top), mode)
+            except OSError:
+                return None
+            if not _RUNNING:
+                atexit.register(close_batches)
+        answered = running.ask(requests)
+        if answered is None:
+            running.close()
+            return None
+        _RUNNING[key] = running  # the latest used last
+        while len(_RUNNING) > 4:  # a process that visits many repositories (the tests) keeps a few
+            _RUNNING.pop(next(iter(_RUNNING))).close()
+        return answered
+
+
+GIT_LOCATION = ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR")
+
+
+def forget() -> None:
+    """Forget what git said in this process: the kept `cat-file` processes end, the work trees
+    found are asked again (the end of a command run in-process: comptoir.main)."""
+    _TOPS.clear()
+    close_batches()
+
+
+def close_batches() -> None:
+    """End the kept `cat-file` processes (at exit, or when a command ends)."""
+    with _RUNNING_LOCK:
+        while _RUNNING:
+            key, running = _RUNNING.popitem()
+            if key[0] == os.getpid():  # a forked child leaves its parent's alone
+                running.close()
+
+
 def _locked_by_git(stderr: bytes) -> bool:
     """git refused because another git process holds one of its lock files (it did nothing)."""
     return b".lock': File exists" in stderr or b".lock': file exists" in stderr.lower()
@@ -62,13 +170,21 @@ def toplevel(path: Path) -> Path | None:
     return where(path)[0]
 
 
+_TOPS: dict[Path, Path] = {}  # folder -> the work tree holding it, as git said in this process
+
+
 def where(path: Path) -> tuple[Path | None, tuple[str, str] | None]:
     """(the git work tree holding `path`, None); (None, None) when it is in none; (None, (why,
     fix)) when it is in one git refuses to use: dubious ownership (safe.directory), a `.git`
     file pointing nowhere, a broken config: git's reason and what to do, for a write to refuse with."""
+    known = _TOPS.get(path)
+    if known is not None and (known / ".git").exists():
+        return known, None
     proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=str(path), capture_output=True)
     if proc.returncode == 0:
-        return Path(proc.stdout.decode().strip()), None
+        top = Path(proc.stdout.decode().strip())
+        _TOPS[path] = top
+        return top, None
     said = proc.stderr.decode(errors="replace").strip()
     if not said or "(or any of the parent directories)" in said or "(or any parent up to mount point" in said:
         return None, None
@@ -125,8 +241,8 @@ def monitored(config: dict[str, str]) -> bool:
 
 
 def has_commits(top: Path) -> bool:
-    return subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=str(top),
-                          capture_output=True).returncode == 0
+    out = run(top, "cat-file", "--batch-check", input=b"HEAD\n", check=False)
+    return out.split(b" ")[1:2] == [b"commit"]
 
 
 def _split_z(data: bytes) -> list[str]:
@@ -395,6 +511,20 @@ def blobs_at(top: Path, rev: str, paths: list[str]) -> dict[str, str]:
         if len(parts) == 3 and parts[1] == "blob":
             found[path] = parts[0]
     return found
+
+
+def tree_entries(top: Path, tree: str) -> list[tuple[str, str, str]] | None:
+    """(mode, name, object id) of each entry of the tree `tree` (one folder, not recursed), as
+    `git ls-tree` lists them, read as an object from the running `cat-file` (no process of its
+    own); None when git has no such tree."""
+    out = run(top, "cat-file", "--batch", input=tree.encode() + b"\n", check=False)
+    header, _, body = out.partition(b"\n")
+    parts = header.split(b" ")
+    if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
+        return None
+    raw = body[:int(parts[2])]
+    return [(mode.decode().rjust(6, "0"), name.decode("utf-8", "surrogateescape"), oid.hex())
+            for name, (mode, oid) in _parse_tree(raw).items()] if len(tree) == 40 else None
 
 
 def cat_blobs(top: Path, blob_ids: list[str]) -> dict[str, bytes]:

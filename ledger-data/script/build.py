@@ -81,7 +81,8 @@ def build_repo(repo: Path) -> None:
     os.chdir(DATA.parent)  # input files in the steps are relative to the repository root
     try:
         clock.set(today)
-        code, out, err = comptoir(repo, ["init", str(repo), "--company", COMPANY, "--currency", "EUR"], today, rng)
+        code, out, err = comptoir(repo, ["init", str(repo), "--company", COMPANY, "--currency", "EUR",
+                                        "--no-fsmonitor"], today, rng)
         if code:
             sys.exit(err)
         for cmd in (["config", "user.name", "Demo Builder"], ["config", "user.email", "demo@comptoir.example"]):
