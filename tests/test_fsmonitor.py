@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,43 @@ def test_with_the_monitor_git_writes_the_index_whole(book):
     assert run(book, "fsmonitor", "off").exit_code == 0
     assert run(book, *post).exit_code == 0
     assert split()
+
+
+def index_token(top: Path) -> str:
+    """The monitor's token git's index holds (from the last write of the index)."""
+    traced = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain"], cwd=top, capture_output=True,
+                            text=True, env={**os.environ, "GIT_TRACE_FSMONITOR": "1"})
+    return traced.stderr.split("read fsmonitor extension successful '", 1)[1].split("'", 1)[0]
+
+
+def test_after_watchman_restarts_the_first_read_rewrites_the_index_once(book, watchman_of_the_tests):
+    """A restarted daemon (a reboot) knows none of its predecessor's tokens: the hook answers `/`,
+    and as reads never write the index, every read would check every file until the next write.
+    The first read leaves the index with the new daemon's token instead (and every file trusted),
+    so the next reads ask Watchman again; their answers stay git's own."""
+    sock = Path(watchman_of_the_tests)
+    folder = sock.parent
+    before = index_token(book)
+    files = len(git(book, "ls-files").splitlines())
+    subprocess.run(["watchman", f"--sockname={sock}", "shutdown-server"], capture_output=True, check=True)
+    for _ in range(100):  # until the old daemon has let go of its pid file
+        started = subprocess.run(["watchman", f"--sockname={sock}", f"--statefile={folder / 'state'}",
+                                  f"--logfile={folder / 'log'}", f"--pidfile={folder / 'pid'}", "--no-save-state",
+                                  "get-sockname"], capture_output=True)
+        if started.returncode == 0:
+            break
+        time.sleep(0.1)
+    assert started.returncode == 0, started.stderr
+    assert hook(book, before)[1] == "/"  # the old token: everything
+    (book / ".git" / fsmonitor_hook.STALE).unlink()  # (left by that call) the report below finds it so itself
+    (book / entry("01", 2)[0]).write_text(entry("01", 2, memo="edited")[1])
+    res = run(book, "report", "trial-balance")
+    assert res.exit_code == 0, res.output
+    after = index_token(book)
+    assert after != before and after.startswith("c:")
+    assert not (book / ".git" / fsmonitor_hook.STALE).exists()
+    assert trusted(book) >= files - 1  # all but the edited file (and one written this very second)
+    assert hook(book, after)[1:] == [""]  # the new daemon knows the token: nothing changed since
+    assert monitored(book) == truth(book) == [f" M {entry('01', 2)[0]}"]
+    assert run(book, "report", "trial-balance").exit_code == 0
+    assert index_token(book) == after  # once: a read with a known token leaves the index alone

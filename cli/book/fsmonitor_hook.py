@@ -58,20 +58,60 @@ def start_watching(top: str) -> str:
 def changes(top: str, token: str) -> tuple[str, list[str] | None]:
     """(the next token, the paths changed since `token` or EVERYTHING)."""
     if not token.startswith("c:"):  # git's first token (a time), or ours after a failure
-        return start_watching(top), EVERYTHING
+        return _stale(top, start_watching(top))
+    # empty_on_fresh_instance: a token of a daemon since restarted gets no list of every file (0.6 s
+    # of JSON at 570,000 files), only the flag
     answer = watchman(["query", top, {"since": token, "fields": ["name"], "expression": NOT_GIT,
-                                      "sync_timeout": SYNC_MS}])
+                                      "sync_timeout": SYNC_MS, "empty_on_fresh_instance": True}])
     if answer is None:  # the work tree is not watched (the daemon restarted, a clone) or Watchman fails
-        return start_watching(top), EVERYTHING
+        return _stale(top, start_watching(top))
     clock, names = answer.get("clock"), answer.get("files")
-    if not isinstance(clock, str) or not isinstance(names, list) or answer.get("is_fresh_instance"):
+    if not isinstance(clock, str) or not isinstance(names, list):
         return (clock if isinstance(clock, str) else NO_TOKEN), EVERYTHING
+    if answer.get("is_fresh_instance"):  # the daemon restarted since the token (a reboot)
+        return _stale(top, clock)
     if answer.get("warning"):  # a recrawl (lost events): what changed is not known; watch afresh
         watchman(["watch-del", top])
-        return start_watching(top), EVERYTHING
+        return _stale(top, start_watching(top))
     if not all(isinstance(n, str) and "\ufffd" not in n for n in names):
         return clock, EVERYTHING  # a name Watchman could not spell in JSON
     return clock, names
+
+
+STALE = "comptoir-fsmonitor-stale"  # in the work tree's git folder: its index holds a token Watchman no longer knows
+REFRESHING = "COMPTOIR_FSMONITOR_REFRESHING"  # set by comptoir while it rewrites the index after STALE
+
+
+def _stale(top: str, token: str) -> tuple[str, None]:
+    """EVERYTHING, for a token that will stay stale: git's index keeps the token of its last write,
+    and comptoir's reads never write it (no optional locks), so until the next write every read
+    would get this answer and check every file. Leave STALE beside the index: comptoir rewrites
+    the index once (comptoir.book.git.forget), with Watchman's token of now."""
+    if token != NO_TOKEN and not os.environ.get(REFRESHING):
+        folder = git_folder(top)
+        if folder is not None:
+            try:
+                with open(os.path.join(folder, STALE), "w"):
+                    pass
+            except OSError:
+                pass
+    return token, EVERYTHING
+
+
+def git_folder(top: str) -> str | None:
+    """The work tree's own git folder (where its index is): `.git`, or where a `.git` file points."""
+    dot = os.path.join(top, ".git")
+    if os.path.isdir(dot):
+        return dot
+    try:
+        with open(dot, encoding="utf-8") as fh:
+            line = fh.readline().strip()
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    folder = os.path.join(top, line[len("gitdir:"):].strip())
+    return folder if os.path.isdir(folder) else None
 
 
 def answer(token: str, names: list[str] | None) -> bytes:

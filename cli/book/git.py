@@ -144,8 +144,29 @@ GIT_LOCATION = ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTO
 def forget() -> None:
     """Forget what git said in this process: the kept `cat-file` processes end, the work trees
     found are asked again (the end of a command run in-process: comptoir.main)."""
-    _TOPS.clear()
     close_batches()
+    for top in set(_TOPS.values()):
+        _refresh_if_stale(top)
+    _TOPS.clear()
+
+
+def _refresh_if_stale(top: Path) -> None:
+    """Rewrite git's index once when the monitor's hook found its token stale (Watchman restarted:
+    comptoir.book.fsmonitor_hook._stale): `update-index --refresh` checks every file once and keeps
+    Watchman's token of now, so the next reads ask what changed since, instead of every read
+    checking every file until the next write. It takes git's index lock: when a writer holds it,
+    this gives up at once (the next command tries again)."""
+    from .fsmonitor_hook import REFRESHING, STALE, git_folder
+
+    folder = git_folder(str(top))
+    if folder is None or not os.path.exists(os.path.join(folder, STALE)):
+        return
+    try:
+        os.unlink(os.path.join(folder, STALE))
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=str(top), capture_output=True,
+                       env={**os.environ, REFRESHING: "1"})
+    except OSError:
+        pass
 
 
 def close_batches() -> None:
