@@ -5,7 +5,7 @@ Storage (comptoir.book) builds it, the domain reads it; neither needs the other 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -168,8 +168,9 @@ def kind(name: str) -> Kind:
 
 @dataclass(frozen=True)
 class LockRevision:
-    """The commit that set the lock date, and every file path (from the repository top) it held."""
+    """The commit that set the lock date, and every file path (from the repository top) it held
+    (`path in paths`: a container that may ask git for each path, comptoir.book.lockinfo)."""
 
     lock_date: dt.date | None
     commit: str
-    paths: frozenset[str]
+    paths: Container[str]
