@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from comptoir.app import stockreports
 
-from .conftest import _template, commit_all, copy_book, demo_book, git, run, write
+from .conftest import _template, commit_all, copy_book, demo_book, examples, git, run, write
 
 STOCK_REPORTS = [
     ("report", "stock-balance"),
@@ -604,7 +604,7 @@ def _crm_served(book: Path, as_of: str | None = None) -> bool:
     return followups.served(Env(repo=str(book)), as_of, ("partner",)) is not None
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(4, 12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=crm_records)
 def test_random_crm_books_give_the_same_followups(monkeypatch, drawn):
     """Random leads (statuses, follow-up dates, owners) and activities (done or not, as YAML writes
@@ -817,7 +817,7 @@ def _contacts(book: Path) -> None:
     write(book, {"partners/acme.yaml": "id: acme\nname: Acme\nroles: [customer]\nemail: ANN@example.com\n"})
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(3, 10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=crm_records)
 def test_random_crm_books_show_a_lead_as_the_full_read(monkeypatch, drawn):
     """Random leads (some sharing an email or a phone with each other and a partner) and activities

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from comptoir.domain import validation
 
-from .conftest import commit_all, copy_book, git, pack, run, write
+from .conftest import commit_all, copy_book, examples, git, pack, run, write
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 _DEMO_COPY: list[Path] = []
@@ -150,7 +150,7 @@ def _same(book: Path, monkeypatch, *args: str, formats=("text", "json", "github"
     return ran
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(4, 12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(changes, min_size=1, max_size=6), commit=st.booleans())
 def test_streamed_validate_reports_what_the_full_read_reports(monkeypatch, drawn, commit):
     ran = _drawn_on_the_demo(monkeypatch, _apply, drawn, commit, revisions=("HEAD", "HEAD~1"))
@@ -405,7 +405,7 @@ def _apply_stock(book: Path, change: tuple, n: int) -> None:
                                 encoding="utf-8") else "reorder_qty: 5\n"), encoding="utf-8")
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(4, 12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(stock_changes, min_size=1, max_size=5), commit=st.booleans())
 def test_streamed_stock_moves_report_what_the_full_read_reports(monkeypatch, drawn, commit):
     """The stock moves are streamed a month folder at a time too: the demo's moves broken at random
@@ -494,7 +494,7 @@ def _apply_activity(book: Path, change: tuple, n: int) -> None:
         lead.unlink()
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(3, 10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(activity_changes, min_size=1, max_size=5), commit=st.booleans())
 def test_streamed_activities_report_what_the_full_read_reports(monkeypatch, drawn, commit):
     """The activities are streamed a month folder at a time too (the leads, opportunities and
