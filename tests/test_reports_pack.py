@@ -142,3 +142,38 @@ def test_every_page_opens_in_headless_chromium(pack):
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
     assert len(list(shots.glob("*.png"))) >= len(pages(pack))
+
+
+def test_a_pack_built_again_draws_only_the_charts_whose_figures_changed(tmp_path, monkeypatch):
+    """Charts are kept in the derived store under the figures they are drawn from: the same book
+    packed again draws none (the pages are the same but for the time they were built); after an
+    expense paid from equity, only the charts of the figures it moved are drawn again."""
+    from comptoir import charts
+
+    from .conftest import demo_book
+
+    book = demo_book(tmp_path / "demo")
+
+    def pages(out: Path) -> dict:
+        res = run(book, "report", "pack", "--out", out, "--date", "2026-11-28")
+        assert res.exit_code == 0, res.stderr
+        return {p.name: re.sub(r"built \d{4}-\d\d-\d\d \d\d:\d\d UTC", "built -", p.read_text())
+                for p in sorted(out.glob("*.html"))}
+
+    first = pages(tmp_path / "first")
+    drawn: list[str] = []
+    figure = charts._figure
+
+    def counted(*args, **kwargs):
+        drawn.append("chart")
+        return figure(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_figure", counted)
+    assert pages(tmp_path / "again") == first and drawn == []
+    res = run(book, "journal", "post", "--date", "2026-11-20", "--memo", "Paid by the owner", "-p", "6100", "500.00",
+              "-p", "3000")
+    assert res.exit_code == 0, res.stderr
+    after = pages(tmp_path / "after")
+    total = sum(page.count('class="chart"') for page in after.values())
+    assert 1 <= len(drawn) < total, (len(drawn), total)
+    assert after["pl-trend.html"] != first["pl-trend.html"]

@@ -45,7 +45,10 @@ def pack(env, out, from_, to_, period, year, date_, as_of) -> None:
     header = Header(ledger.settings.company, f"{start} to {end}", served.revision(env, ledger.revision, probe),
                     not errors, errors, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
     del ledger
-    pages = build_pages(books, start, end, today)
+    from comptoir import charts
+
+    with charts.kept(served.chart_keeper(env)):
+        pages = build_pages(books, start, end, today)
     books.close()
     files = write_pack(target, header, pages)
     click.echo(str(target / "index.html"))
