@@ -45,9 +45,9 @@ def pack(env, out, from_, to_, period, year, date_, as_of) -> None:
     header = Header(ledger.settings.company, f"{start} to {end}", served.revision(env, ledger.revision, probe),
                     not errors, errors, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
     del ledger
-    from comptoir import charts
+    from comptoir.charts import kept
 
-    with charts.kept(served.chart_keeper(env)):
+    with kept(served.chart_keeper(env)):  # a chart drawn before from the same figures is not drawn again
         pages = build_pages(books, start, end, today)
     books.close()
     files = write_pack(target, header, pages)
