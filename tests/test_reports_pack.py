@@ -92,7 +92,7 @@ def _browser() -> tuple[str, str] | None:
     return (chrome, driver) if chrome and driver else None
 
 
-def test_every_page_opens_in_headless_chromium(pack):
+def test_every_page_opens_in_headless_chromium(pack, request):
     webdriver = pytest.importorskip("selenium.webdriver")
     found = _browser()
     if found is None:
@@ -100,6 +100,8 @@ def test_every_page_opens_in_headless_chromium(pack):
     from selenium.webdriver.chrome.service import Service
 
     shots = Path(os.environ.get("COMPTOIR_SCREENSHOTS") or tempfile.mkdtemp(prefix="pack-shots-"))
+    if not os.environ.get("COMPTOIR_SCREENSHOTS"):
+        request.addfinalizer(lambda: shutil.rmtree(shots, ignore_errors=True))  # kept only where CI asks
     shots.mkdir(parents=True, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()

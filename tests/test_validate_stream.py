@@ -8,6 +8,7 @@ locked period), dirty or committed, and --as-of. And it holds no more than one f
 
 from __future__ import annotations
 
+import atexit
 import gc
 import shutil
 import tempfile
@@ -30,6 +31,7 @@ def _demo() -> Path:
     command (so the lock rule has a commit to compare with); made once per process."""
     if not _DEMO_COPY:
         folder = Path(tempfile.mkdtemp(prefix="comptoir-stream-"))
+        atexit.register(shutil.rmtree, folder, True)  # on a memory-backed TMPDIR a folder left is memory kept
         book = folder / "books"
         shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns("script", "examples"))
         git(book, "init", "-q")

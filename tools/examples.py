@@ -192,8 +192,19 @@ def demo_repo() -> Path:
                 staging.rename(cache)
             except OSError:  # another process built it meanwhile
                 shutil.rmtree(staging, ignore_errors=True)
+            _forget_old_demos(cache)
         _DEMO = cache / "ledger-data"
     return _DEMO
+
+
+def _forget_old_demos(kept: Path, keep: int = 3) -> None:
+    """Remove all but the `keep` newest built demos (one per version of the code and the steps, 14 MB
+    each; the tests' TMPDIR may be memory: tests/conftest.py)."""
+    built = sorted((p for p in kept.parent.glob("comptoir-docs-demo-*") if p.is_dir() and "-build-" not in p.name),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in built[keep:]:
+        if old != kept:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _link_or_copy(src: str, dst: str) -> object:
