@@ -215,23 +215,17 @@ def default_range(book: Book, start: dt.date | None, end: dt.date | None) -> tup
     return periodic.default_range(book, start, end, dates)
 
 
-CHARTS = None  # the store's derivation, made when first used
-
-
 def chart_keeper(env) -> Callable[[str, Callable[[], str]], str] | None:
     """The derived store as the pack's chart keeper (comptoir.charts.kept): each chart's SVG kept
     under a key of the figures it is drawn from, so a pack built again (the CI job on every push,
     the served and the whole pack in the tests) draws only the charts whose figures changed."""
     from comptoir.book.store import Derivation, Store
 
-    global CHARTS
     root = env.root()
     if root.top is None:
         return None  # no git folder: no store
-    if CHARTS is None:
-        CHARTS = Derivation("chart-svg", keep=64)
     store = Store.of(root.path)
-    derivation = CHARTS
+    derivation = Derivation("chart-svg", keep=64)
 
     def keep(key: str, draw: Callable[[], str]) -> str:
         svg = store.get(derivation, key)

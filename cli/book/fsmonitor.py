@@ -9,8 +9,10 @@ only that. git 2.39 on Linux has no monitor daemon of its own: the hook is how i
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,3 +67,20 @@ def state(top: Path) -> State:
     roots = fsmonitor_hook.watchman(["watch-list"]) if available() else None
     watched = bool(roots) and str(top.resolve()) in (roots or {}).get("roots", [])
     return State(command, command == hook_command(), watched)
+
+
+def refresh_if_stale(top: Path) -> None:
+    """Rewrite git's index once when the hook found its token stale (Watchman restarted:
+    fsmonitor_hook._stale left its mark): `update-index --refresh` checks every file once and keeps
+    Watchman's token of now, so the next reads ask what changed since, instead of every read
+    checking every file until the next write. It takes git's index lock: when a writer holds it,
+    this gives up at once (the next command tries again). Called as a command ends (git.forget)."""
+    folder = fsmonitor_hook.git_folder(str(top))
+    if folder is None or not os.path.exists(os.path.join(folder, fsmonitor_hook.STALE)):
+        return
+    try:
+        os.unlink(os.path.join(folder, fsmonitor_hook.STALE))
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=str(top), capture_output=True,
+                       env={**os.environ, fsmonitor_hook.REFRESHING: "1"})
+    except OSError:
+        pass

@@ -86,7 +86,7 @@ def _stale(top: str, token: str) -> tuple[str, None]:
     """EVERYTHING, for a token that will stay stale: git's index keeps the token of its last write,
     and comptoir's reads never write it (no optional locks), so until the next write every read
     would get this answer and check every file. Leave STALE beside the index: comptoir rewrites
-    the index once (comptoir.book.git.forget), with Watchman's token of now."""
+    the index once (comptoir.book.fsmonitor.refresh_if_stale), with Watchman's token of now."""
     if token != NO_TOKEN and not os.environ.get(REFRESHING):
         folder = git_folder(top)
         if folder is not None:

@@ -59,6 +59,8 @@ def run(top: Path | str, *args: str, input: bytes | None = None, check: bool = T
 BATCH_MODES = ("--batch", "--batch-check")
 SMALL_BATCH = 512  # requests answered by the running `cat-file`; a larger batch gets its own (read whole)
 OBJECT_TYPES = (b"blob", b"tree", b"commit", b"tag")
+# where git finds the repository when not from the folder: a kept cat-file serves the same ones only
+GIT_LOCATION = ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR")
 
 
 class _CatFile:
@@ -126,8 +128,6 @@ def _batch(top: Path | str, mode: str, input: bytes) -> bytes | None:
                 running = _CatFile(str(top), mode)
             except OSError:
                 return None
-            if not _RUNNING:
-                atexit.register(close_batches)
         answered = running.ask(requests)
         if answered is None:
             running.close()
@@ -138,35 +138,16 @@ def _batch(top: Path | str, mode: str, input: bytes) -> bytes | None:
         return answered
 
 
-GIT_LOCATION = ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR")
-
 
 def forget() -> None:
     """Forget what git said in this process: the kept `cat-file` processes end, the work trees
     found are asked again (the end of a command run in-process: comptoir.main)."""
     close_batches()
+    from .fsmonitor import refresh_if_stale
+
     for top in set(_TOPS.values()):
-        _refresh_if_stale(top)
+        refresh_if_stale(top)
     _TOPS.clear()
-
-
-def _refresh_if_stale(top: Path) -> None:
-    """Rewrite git's index once when the monitor's hook found its token stale (Watchman restarted:
-    comptoir.book.fsmonitor_hook._stale): `update-index --refresh` checks every file once and keeps
-    Watchman's token of now, so the next reads ask what changed since, instead of every read
-    checking every file until the next write. It takes git's index lock: when a writer holds it,
-    this gives up at once (the next command tries again)."""
-    from .fsmonitor_hook import REFRESHING, STALE, git_folder
-
-    folder = git_folder(str(top))
-    if folder is None or not os.path.exists(os.path.join(folder, STALE)):
-        return
-    try:
-        os.unlink(os.path.join(folder, STALE))
-        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=str(top), capture_output=True,
-                       env={**os.environ, REFRESHING: "1"})
-    except OSError:
-        pass
 
 
 def close_batches() -> None:
@@ -176,6 +157,9 @@ def close_batches() -> None:
             key, running = _RUNNING.popitem()
             if key[0] == os.getpid():  # a forked child leaves its parent's alone
                 running.close()
+
+
+atexit.register(close_batches)  # a process that ends without comptoir.main's forget (a library caller)
 
 
 def _locked_by_git(stderr: bytes) -> bool:
@@ -538,14 +522,15 @@ def tree_entries(top: Path, tree: str) -> list[tuple[str, str, str]] | None:
     """(mode, name, object id) of each entry of the tree `tree` (one folder, not recursed), as
     `git ls-tree` lists them, read as an object from the running `cat-file` (no process of its
     own); None when git has no such tree."""
+    if len(tree) != 40:
+        return None  # not a SHA-1 id: _parse_tree reads 20-byte ids
     out = run(top, "cat-file", "--batch", input=tree.encode() + b"\n", check=False)
     header, _, body = out.partition(b"\n")
     parts = header.split(b" ")
     if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
         return None
-    raw = body[:int(parts[2])]
     return [(mode.decode().rjust(6, "0"), name.decode("utf-8", "surrogateescape"), oid.hex())
-            for name, (mode, oid) in _parse_tree(raw).items()] if len(tree) == 40 else None
+            for name, (mode, oid) in _parse_tree(body[:int(parts[2])]).items()]
 
 
 def cat_blobs(top: Path, blob_ids: list[str]) -> dict[str, bytes]:
