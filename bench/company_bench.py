@@ -86,7 +86,9 @@ def _sizes(args) -> dict:
     return {"entries": n, "moves": args.moves if args.moves is not None else n * 2 // 5,
             "leads": args.leads if args.leads is not None else max(20, n * 2 // 25),
             "activities": args.activities if args.activities is not None else max(40, n // 5),
-            "orders": args.orders, "items": args.items, "seed": args.seed, **_sales_size(args)}
+            "orders": args.orders, "items": args.items, "seed": args.seed, **_sales_size(args),
+            # left out for one commit, so a book generated before the history existed is the same book
+            **({"history": "days"} if args.history == "days" else {})}
 
 
 def _sales_size(args) -> dict:
@@ -343,13 +345,100 @@ def generate(book: Path, sizes: dict, comptoir: list[str]) -> dict:
     if out.returncode != 0:
         raise SystemExit("bench: generating failed (see above)")
     info = json.loads(out.stdout.strip().splitlines()[-1])
-    _git(book, "add", "-A")
+    if sizes.get("history") != "days":
+        _git(book, "add", "-A")
+        _git(book, "-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m",
+             "Bench: the company's years " + json.dumps(sizes))
+    else:
+        info["history"] = _history(book, sizes)
     # no automatic gc in the background (it would pack while the commands are timed): packed here
-    _git(book, "-c", "gc.auto=0", "commit", "-q", "--no-verify", "-m", "Bench: the company's years " + json.dumps(sizes))
     _git(book, "gc", "-q")
     info.update(sizes=sizes, generate_s=round(time.perf_counter() - t0, 1), schemas=ledger_bench._schemas_digest())
     (git_dir(book) / MARKER).write_text(json.dumps(info), encoding="utf-8")
     return info
+
+
+LOCK_BEFORE = dt.date(2026, 10, 1)  # the timed writes are dated 2026-10-30: the lock stays before them
+CLOSE_DAY = 10  # a month is closed on this day of the next one
+
+
+def _history(book: Path, sizes: dict) -> dict:
+    """Commit the generated years as they would have been written: one commit per day of their
+    records (in date order, dated that day), and each month closed on the 10th of the next with
+    the commit `period close` makes (comptoir.yaml's lock date, trailer `Comptoir-Lock: OLD -> NEW`),
+    through September of the fifth year. The records without a date (partners, items, ...) come
+    first, in one commit. Made with `git fast-import` (a `git commit` per day would rewrite the
+    index of half a million files each time: an hour). A command that walks the history, or checks
+    a write against the lock commit, pays here what it pays in a real company's clone; one commit
+    per day rather than per write (a real clone has ~10x more commits)."""
+    import re
+
+    from comptoir.book.lockinfo import LOCK_TRAILER, with_lock_date
+
+    listed = _git(book, "ls-files", "-z", "-o", "-m", "--exclude-standard").split("\0")
+    dated = re.compile(r"-(\d{8})-")
+    days: dict[dt.date, list[str]] = {}
+    for rel in sorted(set(filter(None, listed))):
+        found = dated.search(rel.rpartition("/")[2])
+        try:
+            day = dt.datetime.strptime(found.group(1), "%Y%m%d").date() if found else dt.date.min
+        except ValueError:
+            day = dt.date.min
+        days.setdefault(day, []).append(rel)
+    settings_text = (book / "comptoir.yaml").read_text(encoding="utf-8")
+    branch = _git(book, "symbolic-ref", "-q", "HEAD").strip()
+    parent = _git(book, "rev-parse", "HEAD").strip()
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=book, stdin=subprocess.PIPE,
+                            env=CHILD_ENV)
+    assert proc.stdin is not None
+    out = proc.stdin
+    counts = {"commits": 0, "lock commits": 0}
+
+    def commit(when: dt.datetime, message: str, files: list[tuple[str, bytes]]) -> None:
+        nonlocal parent
+        stamp = f"{int(when.replace(tzinfo=dt.UTC).timestamp())} +0000"
+        data = message.encode("utf-8")
+        out.write(f"commit {branch}\nauthor bench <bench@localhost> {stamp}\n"
+                  f"committer bench <bench@localhost> {stamp}\ndata {len(data)}\n".encode() + data + b"\n")
+        if parent:
+            out.write(f"from {parent}\n".encode())
+            parent = ""
+        for rel, blob in files:
+            out.write(f"M 100644 inline {rel}\ndata {len(blob)}\n".encode() + blob + b"\n")
+        out.write(b"\n")
+        counts["commits"] += 1
+
+    lock: dt.date | None = None
+    for day in sorted(days):
+        while day != dt.date.min:  # the months closed by this day
+            closing = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
+            if day.day < CLOSE_DAY:
+                closing = dt.date(closing.year, closing.month, 1) - dt.timedelta(days=1)
+            if closing >= LOCK_BEFORE or (lock is not None and closing <= lock):
+                break
+            settings_text = with_lock_date(settings_text, closing)
+            when = dt.datetime.combine(closing + dt.timedelta(days=CLOSE_DAY), dt.time(9))
+            commit(when, f"Close the books through {closing}\n\nComptoir-Command: period close\n"
+                         f"{LOCK_TRAILER}: {lock or 'none'} -> {closing}\n",
+                   [("comptoir.yaml", settings_text.encode("utf-8"))])
+            counts["lock commits"] += 1
+            lock = closing
+        files = [(rel, (book / rel).read_bytes()) for rel in days[day]]
+        what = "the company's records without a date" if day == dt.date.min else f"the records of {day}"
+        commit(dt.datetime.combine(day if day != dt.date.min else dt.date(2022, 1, 1), dt.time(18)),
+               f"Bench: {what} ({len(files):,} file{'s' if len(files) != 1 else ''})\n\nComptoir-Command: bench\n", files)
+        if counts["commits"] % 200 == 0:
+            print(f"  history: {counts['commits']:,} commits, through {day}", file=sys.stderr, flush=True)
+    out.write(b"done\n")
+    out.close()
+    if proc.wait() != 0:
+        raise SystemExit("bench: git fast-import failed (see above)")
+    (book / "comptoir.yaml").write_text(settings_text, encoding="utf-8")
+    _git(book, "reset", "-q")  # the index as the last commit has it (the files are already there)
+    if _git(book, "status", "--porcelain"):
+        raise SystemExit("bench: the history does not hold the generated files")
+    counts["lock date"] = str(lock)  # type: ignore[assignment]
+    return counts
 
 
 def _generate_child(book: Path, sizes: dict) -> None:
@@ -714,6 +803,9 @@ def main(argv: list[str] | None = None) -> int:
                          "and paid, built by the commands' domain functions (default 2/25 of --entries: "
                          "20,000 in the fifth year; 0: none)")
     ap.add_argument("--items", type=int, default=200, help="stocked items of the bulk stock moves")
+    ap.add_argument("--history", choices=("days", "one-commit"), default="days",
+                    help="commit the generated years one commit per day with each month closed on the 10th of the "
+                         "next (default), or in one commit (quicker to make; no lock date)")
     ap.add_argument("--runs", type=int, default=3, help="timed rounds; medians are printed (default 3)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--keep", metavar="DIR", help="generate the book in DIR and keep it; reused when DIR holds one "

@@ -16,6 +16,9 @@ from typing import BinaryIO
 from comptoir.domain.table import Column, Rows, Table
 
 _CHUNK = 2000  # rows written at a time when they are made as they are read
+# Cells a streamed table keeps between its two passes (~60 bytes each: ~60 MB); a larger one is
+# made twice instead, so what it holds stays bounded whatever the book's size.
+_KEEP_CELLS = 1_000_000
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -245,7 +248,9 @@ def _cells(table: Table, fmt: str) -> Iterator[list[str]]:
 
 def _grid_stream(table: Table, fmt: str) -> Iterator[str]:
     """_grid's text for rows made as they are read (comptoir.domain.table.Rows), in two passes:
-    the column widths (and whether every cell is printable ASCII), then the lines. Cells that
+    the column widths (and whether every cell is printable ASCII), then the lines. The first
+    pass's cells are kept for the second while they fit in _KEEP_CELLS (a register of 46,000 lines:
+    its rows made and formatted once, not twice); past that the rows are made again. Cells that
     are not go through tabulate a few hundred rows at a time, each time below a row as wide as
     the widest cell of each column, so that it lays them out as it does the whole table."""
     headers = [c.header for c in table.columns]
@@ -255,7 +260,14 @@ def _grid_stream(table: Table, fmt: str) -> Iterator[str]:
     shown = [0] * len(headers)  # and as tabulate measures it (with wcwidth, in terminal columns)
     plain = all(h.isascii() and h.isprintable() for h in headers)
     measure = None
+    kept: list[list[str]] | None = []  # the first pass's cells, while they fit in _KEEP_CELLS
+    room = _KEEP_CELLS // max(1, len(headers))
     for cells in _cells(table, fmt):
+        if kept is not None:
+            if len(kept) < room:
+                kept.append(cells)
+            else:
+                kept = None  # too many to hold: the second pass makes them again
         widest = list(map(max, widest, map(len, cells)))
         if plain:
             joined = "".join(cells)  # printable ASCII when each cell is
@@ -268,11 +280,12 @@ def _grid_stream(table: Table, fmt: str) -> Iterator[str]:
                 w = measure(v)
                 if w > shown[i]:
                     shown[i] = w
+    rows = kept if kept is not None else _cells(table, fmt)
     if plain:
         widths = [max(len(h) + 2, w) for h, w in zip(headers, widest, strict=True)]
-        yield from _ascii_stream(headers, _cells(table, fmt), widths, align, pipe)
+        yield from _ascii_stream(headers, rows, widths, align, pipe)
     else:
-        yield from _tabulate_stream(headers, _cells(table, fmt), shown, align, pipe)
+        yield from _tabulate_stream(headers, rows, shown, align, pipe)
 
 
 def _tabulate_width():

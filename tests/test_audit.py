@@ -273,6 +273,34 @@ def test_history_follows_a_record_moved_to_another_month_folder_by_its_id(book):
     assert rows[1]["path"] == f"journal/2026/11/{ident}.yaml"
 
 
+def test_history_of_a_record_here_looks_up_its_path_not_every_commits_changes(book, monkeypatch):
+    """A record in the working tree is found by name in git's index, its path checked by a log of
+    that one path; the walk of every commit's changes for `*ID.yaml` (3 s over 2,000 commits) is
+    only for a record no longer here (or one never committed, which it does not find either)."""
+    from comptoir.book import git as git_module
+
+    ident = _post(book, "2026-10-30", "Rent", "120.00")
+    asked = []
+    real = git_module.run
+
+    def spy(top, *args, **kwargs):
+        asked.append(args)
+        return real(top, *args, **kwargs)
+
+    monkeypatch.setattr(git_module, "run", spy)
+    res = run(book, "history", ident, "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert [r["subject"] for r in json.loads(res.stdout)["rows"]] == [f"Post {ident}: Rent"]
+    assert not [a for a in asked if a[0] == "log" and any(str(x).endswith(f"*{ident}.yaml") for x in a)], asked
+    staged = book / "journal/2026/10/JE-20261030-STGD.yaml"
+    staged.write_text((book / f"journal/2026/10/{ident}.yaml").read_text().replace(ident, "JE-20261030-STGD"))
+    git(book, "add", str(staged))
+    asked.clear()
+    res = run(book, "history", "JE-20261030-STGD")
+    assert res.exit_code == 1 and "unknown-record" in res.output
+    assert [a for a in asked if a[0] == "log" and "--name-only" in a], asked  # looked through the history
+
+
 def test_validate_checks_the_schema_files_against_stored_digests(book, monkeypatch):
     """Generating the schemas from the models costs every `validate` ~0.13 s: `init` stores their
     digests, the check reads them; without them (store deleted) it generates once and stores."""

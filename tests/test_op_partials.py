@@ -757,10 +757,10 @@ def test_cash_forecast_reads_no_journal_entry(monkeypatch, tmp_path):
 
 # -- crm lead show and activity list --lead: only the lead's activities read (cli/app/crmshow.py) --
 
-def _crm_shows(book: Path, rev: str | None = None) -> list[tuple]:
+def _crm_shows(book: Path, rev: str | None = None, every: int = 1, also: tuple[str, ...] = ()) -> list[tuple]:
     """`crm lead show` of every lead (and of one there is none of), `crm activity list` by lead,
     opportunity and partner (and by lead and type): every link the activities name, in the working
-    tree or at `rev`."""
+    tree or at `rev`. `every`: one lead and one link in that many (and those `also` names)."""
     if rev is None:
         texts = [p.read_text() for p in (book / "crm").rglob("*.yaml")]
         leads = sorted(p.stem for p in (book / "crm" / "leads").glob("*.yaml"))
@@ -771,16 +771,19 @@ def _crm_shows(book: Path, rev: str | None = None) -> list[tuple]:
     linked = {(key, line.split(": ", 1)[1].strip("'")) for text in texts for line in text.splitlines()
               for key in ("lead", "opportunity", "partner") if line.startswith(f"{key}: ")}
     option = {"lead": "--lead", "opportunity": "--opp", "partner": "--partner"}
-    out = [("crm", "lead", "show", ident) for ident in [*leads, "L-20200101-NONE"]]
-    out += [("crm", "activity", "list", option[key], ident) for key, ident in sorted(linked)]
+    shown = [ident for n, ident in enumerate(leads) if n % every == 0 or ident in also]
+    links = [(key, ident) for n, (key, ident) in enumerate(sorted(linked)) if n % every == 0 or ident in also]
+    out = [("crm", "lead", "show", ident) for ident in [*shown, "L-20200101-NONE"]]
+    out += [("crm", "activity", "list", option[key], ident) for key, ident in links]
     out += [("crm", "activity", "list", "--lead", ident, "--type", "call") for ident in leads[:2]]
     return out
 
 
-def _same_shows(book: Path, monkeypatch, as_of: tuple = (), today: dt.date = dt.date(2026, 10, 20)) -> None:
+def _same_shows(book: Path, monkeypatch, as_of: tuple = (), today: dt.date = dt.date(2026, 10, 20),
+                every: int = 1, also: tuple[str, ...] = ()) -> None:
     from comptoir.app import crmshow
 
-    for args in _crm_shows(book, as_of[1] if as_of else None):
+    for args in _crm_shows(book, as_of[1] if as_of else None, every, also):
         served = run(book, *args, *as_of, "--format", "json", today=today)
         with monkeypatch.context() as m:
             m.setattr(crmshow, "links", lambda *a, **k: None)  # read every activity, as before
@@ -862,13 +865,15 @@ def test_random_crm_books_show_a_lead_as_the_full_read(monkeypatch, drawn):
 def test_demo_leads_show_as_the_full_read(monkeypatch, tmp_path):
     """The demo company committed, then dirty (an activity edited, one added, one removed), then
     --as-of the first commit: `crm lead show` and `crm activity list` by any link equal the full
-    read."""
+    read (dirty and --as-of: one lead and link in three, and every link of the changed activities)."""
     book = _demo_committed(tmp_path)
     first = git(book, "rev-parse", "HEAD").strip()
     today = dt.date(2026, 11, 30)
     _same_shows(book, monkeypatch, today=today)
     acts = sorted((book / "crm" / "activities").rglob("*.yaml"))
     lead = sorted((book / "crm" / "leads").glob("*.yaml"))[0].stem
+    changed = tuple({line.split(": ", 1)[1].strip("'") for path in acts[1:3] for line in path.read_text().splitlines()
+                     if line.startswith(("lead: ", "opportunity: ", "partner: "))} | {lead})
     text = acts[1].read_text()
     acts[1].write_text("\n".join(f"lead: {lead}" if line.startswith(("lead:", "opportunity:", "partner:")) else line
                                  for line in text.splitlines() if not line.startswith(("opportunity:", "partner:"))
@@ -877,9 +882,9 @@ def test_demo_leads_show_as_the_full_read(monkeypatch, tmp_path):
     write(book, {"crm/activities/2026/11/ACT-20261129-ZZZZ.yaml":
                  f"id: ACT-20261129-ZZZZ\ndate: 2026-11-29\ntype: note\nsubject: Late note\nlead: {lead}\n"})
     assert _show_served(book, lead)
-    _same_shows(book, monkeypatch, today=today)
+    _same_shows(book, monkeypatch, today=today, every=3, also=changed)
     _same(book, monkeypatch, CRM_REPORTS)
-    _same_shows(book, monkeypatch, ("--as-of", first), today=today)
+    _same_shows(book, monkeypatch, ("--as-of", first), today=today, every=3, also=changed)
     _same(book, monkeypatch, CRM_REPORTS, as_of=("--as-of", first))
 
 

@@ -293,24 +293,48 @@ def _table(drawn: list, rows) -> Table:
 
 
 @settings(max_examples=examples(15, 60), deadline=None)  # up to 12,000 rows, in four formats three ways
-@given(drawn=tables, repeat=st.sampled_from([1, 7, 300]), chunk=st.sampled_from([3, 2000]))
-def test_rows_made_as_read_render_as_the_rows_held(drawn, repeat, chunk):
+@given(drawn=tables, repeat=st.sampled_from([1, 7, 300]), chunk=st.sampled_from([3, 2000]),
+       keep=st.sampled_from([0, 40, 1_000_000]))
+def test_rows_made_as_read_render_as_the_rows_held(drawn, repeat, chunk, keep):
     """Any text (wide, combining, right-to-left, control characters, pipes), any number of rows
-    across the pieces' boundaries: each format's text is the whole table's."""
+    across the pieces' boundaries, the first pass's cells kept for the second or made again (all,
+    or past the first ten rows): each format's text is the whole table's."""
     drawn = drawn * repeat
 
     def make():
         return ({"memo": a, "partner": b, "n": n, "amount": Decimal(n) / 100} for a, b, n in drawn)
 
-    old = render_module._CHUNK
-    render_module._CHUNK = chunk
+    old = render_module._CHUNK, render_module._KEEP_CELLS
+    render_module._CHUNK, render_module._KEEP_CELLS = chunk, keep
     try:
         for fmt in FORMATS:
             held = render_module.render(_table(drawn, list(make())), fmt)
             assert render_module.render(_table(drawn, Rows(make)), fmt) == held, fmt
             assert "".join(render_module.render_stream(_table(drawn, Rows(make, len(drawn))), fmt)) == held, fmt
     finally:
-        render_module._CHUNK = old
+        render_module._CHUNK, render_module._KEEP_CELLS = old
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_table_that_fits_is_made_once_and_a_larger_one_twice(fmt, monkeypatch):
+    """A table's two passes (its widths, then its lines): the rows are made once when their cells
+    fit in what the renderer keeps (a register of 46,000 lines formatted once), made again when
+    they do not (what it holds stays bounded), with the same text."""
+    made = []
+
+    def make():
+        made.append(1)
+        return ({"memo": f"row {n}", "partner": "P", "n": n, "amount": Decimal(n) / 100} for n in range(100))
+
+    drawn = [("", "", n) for n in range(100)]
+    held = render_module.render(_table(drawn, list(make())), fmt)
+    made.clear()
+    assert "".join(render_module.render_stream(_table(drawn, Rows(make, 100)), fmt)) == held
+    assert len(made) == 1
+    made.clear()
+    monkeypatch.setattr(render_module, "_KEEP_CELLS", 4 * 99)  # four columns: 99 rows fit, not 100
+    assert "".join(render_module.render_stream(_table(drawn, Rows(make, 100)), fmt)) == held
+    assert len(made) == 2
 
 
 @settings(max_examples=examples(10, 25), deadline=None)
