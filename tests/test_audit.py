@@ -274,9 +274,9 @@ def test_history_follows_a_record_moved_to_another_month_folder_by_its_id(book):
 
 
 def test_history_of_a_record_here_looks_up_its_path_not_every_commits_changes(book, monkeypatch):
-    """A record in the working tree is found by name in git's index, its path checked by a log of
-    that one path; the walk of every commit's changes for `*ID.yaml` (3 s over 2,000 commits) is
-    only for a record no longer here (or one never committed, which it does not find either)."""
+    """A record in the working tree is found by name in git's index; the walk of every commit's
+    changes for `*ID.yaml` (3 s over 2,000 commits) is only for a record no longer here, or one
+    no commit has (which it does not find either)."""
     from comptoir.book import git as git_module
 
     ident = _post(book, "2026-10-30", "Rent", "120.00")

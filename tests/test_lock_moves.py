@@ -71,15 +71,20 @@ def test_kept_lock_moves_equal_the_walk_of_the_whole_history(steps):
 
 
 def test_the_lock_commit_s_paths_answer_as_its_listing(book):
-    write(book, {"journal/2026/01/JE-1.yaml": "x\n", "notes/a b.txt": "y\n"})
+    """One path at a time, then a folder at a time (a few kept): the same answers as the commit's
+    listing, for its files, for files it lacks, for folders and for names in folders it lacks."""
+    write(book, {"journal/2026/01/JE-1.yaml": "x\n", "notes/a b.txt": "y\n", "top.txt": "z\n",
+                 "journal/2026/02/JE-3.yaml": "w\n"})
     commit_all(book, "files")
     commit = git(book, "rev-parse", "HEAD").strip()
-    listed = set(git(book, "ls-tree", "-r", "--name-only", commit).split("\n")) - {""}
-    asked = sorted(listed) + ["journal/2026/01/JE-2.yaml", "journal", "nothing", "notes/a"]
+    listed = set(git(book, "ls-tree", "-r", "--name-only", "-z", commit).split("\0")) - {""}
+    asked = sorted(listed) + ["journal/2026/01/JE-2.yaml", "journal", "journal/2026", "nothing", "notes/a",
+                              "missing/folder/x.yaml", "journal/2026/01", "top.txt"]
+    asked = asked + asked[::-1] + asked
     paths = lockinfo.TreePaths(book, commit, "")
-    paths.ASKED = 5  # one at a time, then the listing
+    paths.ASKED, paths.FOLDERS = 5, 2  # one at a time, then by folder, two kept
     assert [p in paths for p in asked] == [p in listed for p in asked]
-    assert paths.listed is not None and paths.asked == 5
+    assert paths.asked == 5 and len(paths.folders) <= 2 and paths.read > 2
 
 
 def test_a_write_on_a_locked_book_walks_only_the_commits_since(book, monkeypatch):

@@ -27,15 +27,17 @@ class Version:
     error: str = ""
 
 
-def find_record_path(root: DataRoot, ident: str) -> tuple[str, str]:
-    """(kind name, repository-relative path) of the record with this id, present or deleted."""
+def find_record_path(root: DataRoot, ident: str, here: bool = True) -> tuple[str, str]:
+    """(kind name, repository-relative path) of the record with this id, present or deleted.
+    `here`: a file of that name in git's index and the working tree is taken without looking
+    through the history (it may never have been committed: `versions` then looks)."""
     if not is_safe_id(ident):
         raise fail("invalid-id", f"{ident!r} is not a record id", "ids look like JE-20261105-Q33F or 1010")
     assert root.top is not None
     prefix = root.prefix
-    here = _committed_here(root, ident)
-    if here is not None:
-        return here
+    found_here = _here(root, ident) if here else None
+    if found_here is not None:
+        return found_here
     matches = []
     # a record no longer here: every commit's changes, anywhere (a pattern git cannot narrow to a
     # folder, so each commit's changed folders are compared whole: seconds over a long history)
@@ -55,19 +57,16 @@ def find_record_path(root: DataRoot, ident: str) -> tuple[str, str]:
                "give the id of a record (a journal entry id, an account code, a lead id ...)")
 
 
-def _committed_here(root: DataRoot, ident: str) -> tuple[str, str] | None:
-    """(kind name, repository-relative path) of the record's file in the working tree when git's
-    index has it and a commit on any branch touched it: found by name in the index and checked
-    with a log of that one path, which git narrows to its folders (the walk of every commit's
-    changes for `*ID.yaml` took 3 s over 2,000 commits). None: look through the history."""
+def _here(root: DataRoot, ident: str) -> tuple[str, str] | None:
+    """(kind name, repository-relative path) of the record's file when git's index has it and it
+    is in the working tree: found by name in the index (the walk of every commit's changes for
+    `*ID.yaml` took 3 s over 2,000 commits). None: look through the history."""
     assert root.top is not None
     out = git.run(root.top, "ls-files", "-z", "--", f"{root.prefix}*{ident}.yaml").decode("utf-8", "surrogateescape")
     for path in sorted(p for p in out.split("\0") if p):
         rel = path[len(root.prefix):]
         found = kind_for_path(rel)
-        if found is None or rel.rsplit("/", 1)[-1] != f"{ident}.yaml" or not (root.top / path).exists():
-            continue
-        if git.run(root.top, "log", "--all", "-1", "--format=%H", "--", f":(literal){path}").strip():
+        if found is not None and rel.rsplit("/", 1)[-1] == f"{ident}.yaml" and (root.top / path).exists():
             return found.name, path
     return None
 
@@ -81,12 +80,22 @@ def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
     file named `ID.yaml` in the kind's folder counts; a commit that deletes one such file
     and adds another is a move.
     """
+    kind_name, _ = find_record_path(root, ident)
+    result = _walk(root, ident, kind_name)
+    if not result:  # a file here that no commit of HEAD has: the history says which record it was
+        fallback, _ = find_record_path(root, ident, here=False)
+        if fallback != kind_name:
+            kind_name, result = fallback, _walk(root, ident, fallback)
+    return kind_name, result
+
+
+def _walk(root: DataRoot, ident: str, kind_name: str) -> list[Version]:
+    """Every commit of HEAD that touched a file `ID.yaml` in the kind's folder, oldest first."""
     from git import (  # GitPython: history is no hot path, and its objects read plainly
         NULL_TREE,
         Repo,
     )
 
-    kind_name, path = find_record_path(root, ident)
     assert root.top is not None
     kind = next(k for k in all_kinds() if k.name == kind_name)
     pattern = f"{root.prefix}{kind.folder}/*{ident}.yaml"
@@ -124,7 +133,7 @@ def versions(root: DataRoot, ident: str) -> tuple[str, list[Version]]:
     finally:
         repo.close()
     result.reverse()
-    return kind_name, result
+    return result
 
 
 def _text(value: str | bytes) -> str:
