@@ -151,8 +151,10 @@ def to_deliver(book: Book, so: SalesOrder, number: int) -> Decimal:
     return still_open(line.qty, delivered(book, so.id, number))
 
 
-def status(book: Book, so: SalesOrder) -> str:
-    """draft -> confirmed -> partly delivered -> delivered -> invoiced -> paid; or cancelled."""
+def status(book: Book, so: SalesOrder, paid: bool = True) -> str:
+    """draft -> confirmed -> partly delivered -> delivered -> invoiced -> paid; or cancelled.
+    `paid=False`: a paid order is "invoiced" (what is open on its invoices not looked up: a
+    count of the orders still to deliver or invoice does not need the receivables)."""
     if so.confirmed is None:
         return "cancelled" if so.cancelled else "draft"
     n = range(1, len(so.lines) + 1)
@@ -168,7 +170,7 @@ def status(book: Book, so: SalesOrder) -> str:
         return "partly delivered"
     if any(billed[i] < wanted[i] for i in n):
         return "delivered" if stocked else "confirmed"
-    if settled(book, "receivable", invoices_of(book, so.id)):
+    if paid and settled(book, "receivable", invoices_of(book, so.id)):
         return "paid"
     return "invoiced"
 

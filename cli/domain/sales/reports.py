@@ -120,7 +120,8 @@ def open_order_rows(book: Book, today: dt.date, side: str | None = None) -> list
 def sales_overview(book: Book, today: dt.date) -> list[dict]:
     if not orders(book) and not book.of("bill"):
         return []
-    statuses = {so.id: status(book, so) for so in orders(book).values()}  # once per order, not per measure
+    # once per order, not per measure; invoiced or paid alike (neither is open nor still to invoice)
+    statuses = {so.id: status(book, so, paid=False) for so in orders(book).values()}
     open_orders = [so for so in orders(book).values() if statuses[so.id] in ("confirmed", "partly delivered")]
     to_invoice = sum((in_base(book, order_gross(book, so, remaining=True), so.currency, today)
                       for so in orders(book).values() if so.confirmed and statuses[so.id] not in ("paid", "invoiced")),
