@@ -139,12 +139,19 @@ def test_a_write_then_edits_in_quick_succession(book):
 
 @settings(max_examples=examples(10, 30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "rename", "restore", "touch", "new-month",
+                                                 "elsewhere", "new-folder-elsewhere",
                                                  "move-month", "commit", "status", "stage"]),
                                 st.integers(min_value=0, max_value=5)), min_size=1, max_size=7))
 def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(book, steps):
     """After every step of a random sequence of edits, new files and folders, deletions, renames,
-    files changed and changed back, commits and index writes (a plain `git status`, `git add`), git
-    with the monitor, and comptoir's probe of folders, say what git says without it."""
+    files changed and changed back, commits and index writes (a plain `git status`, `git add`), and
+    files and folders outside the probed folders, git with the monitor, and comptoir's probe of
+    folders (one whole status, kept to those folders), say what git says without it."""
+    from comptoir.book.ondemand import compare
+    from comptoir.book.probe import monitored as probe_sees_the_monitor
+    from comptoir.book.root import find_root
+
+    assert probe_sees_the_monitor(book / ".git")
     start = git(book, "rev-parse", "HEAD").strip()
     try:
         for what, n in steps:
@@ -164,6 +171,10 @@ def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(boo
                 path.write_bytes(text)
             elif what == "touch" and path:
                 os.utime(path, (1_700_000_000 + n, 1_700_000_000 + n))
+            elif what == "elsewhere":
+                write(book, {f"partners/P-{n}.yaml": f"id: P-{n}\nname: Probe {n}\n"})
+            elif what == "new-folder-elsewhere":
+                write(book, {f"notes{n % 2}/sub/n{n}.txt": "x\n", f"stockroom/n{n}.txt": "y\n"})
             elif what == "new-month":
                 write(book, dict([entry(f"1{n % 3}", n)]))
             elif what == "move-month" and (book / "journal/2026/01").exists():
@@ -179,6 +190,10 @@ def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(boo
             assert monitored(book) == expected, steps
             assert sorted(Probe(book, FOLDERS).changes() or []) == sorted(
                 line[3:] for line in truth(book, "--", *FOLDERS)), steps
+            # a write's comparison of the folders it reads with HEAD (the same whole status)
+            folders = [f for f in FOLDERS if f.endswith("/")]
+            assert sorted(set(compare(find_root(str(book)), git(book, "rev-parse", "HEAD").strip(), folders) or [])) \
+                == sorted({line[3:] for line in truth(book, "--", *folders)}), steps
     finally:
         git(book, "reset", "-q", "--hard", start)
         git(book, "clean", "-q", "-fd")

@@ -143,6 +143,12 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
+    from .probe import Probe, monitored
+
+    if (root.path / ".git").is_dir() and monitored(root.path / ".git"):
+        # git's monitor and untracked cache on: one whole status costs what this one of a few
+        # folders does, untracked files included (the probe keeps its answer to the folders)
+        return Probe(root.path, folders).changes()
     try:
         proc = subprocess.Popen(["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no",
                                  "--", *folders], cwd=root.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

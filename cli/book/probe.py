@@ -64,6 +64,29 @@ def porcelain_paths(status: bytes, prefix: str, folders: list[str] | None = None
     return changed
 
 
+def monitored(gitdir: Path) -> bool:
+    """Whether the repository's own config (`gitdir`/config) turns on git's file-system monitor
+    and its untracked cache (what `comptoir init` and `comptoir fsmonitor on` set). Read as text,
+    no git process: the probe starts before anything else. A setting made elsewhere (the user's
+    global config) is not seen: the probe then asks as without a monitor."""
+    try:
+        text = (gitdir / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    section, found = "", {}
+    for raw in text.splitlines():
+        line = raw.split("#")[0].split(";")[0].strip() if not raw.lstrip().startswith(("#", ";")) else ""
+        if line.startswith("["):
+            section = line[1:].split("]")[0].split()[0].lower() if line[1:].split("]")[0].split() else ""
+            continue
+        if section == "core" and "=" in line:
+            key, _, value = line.partition("=")
+            found[key.strip().lower()] = value.strip().strip('"')
+    hook = found.get("fsmonitor", "")
+    return hook.lower() not in ("", "false", "no", "off", "0") and \
+        found.get("untrackedcache", "").lower() in ("true", "yes", "on", "1")
+
+
 class Probe:
     """`git status` of the data root (or of `paths` under it, less `exclude`), the top-level
     entries of HEAD's tree of the data root, HEAD's commit, the data root's tree id and the git
@@ -90,6 +113,13 @@ class Probe:
         # docs/performance.md), instead of reading every folder (a third of the time at 100,000
         # entries)
         self._whole = status and tuple(paths) == (".",) and not exclude and (path / ".git").exists()
+        # with git's file-system monitor and untracked cache on, that whole status costs what a
+        # status of a few folders does (the folders Watchman saw change are the only ones read):
+        # it is asked instead, and its answer kept to the folders probed, without counting them
+        self._kept: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (under these, not under those)
+        if status and not self._whole and (path / ".git").is_dir() and monitored(path / ".git"):
+            self._whole = True
+            self._kept = (tuple(p for p in paths if p != "."), tuple(exclude))
         self._counted = False
         if self._whole:
             self._status = git("status", "--porcelain", "-z", "--untracked-files=normal")
@@ -136,18 +166,30 @@ class Probe:
         if status is not None:
             folders: list[str] = []  # untracked folders (named so without pathspecs)
             changed = porcelain_paths(status, prefix, folders if self._whole else None)
+            if self._kept is not None:
+                folders = [f for f in folders if self._keeps(f) or any(p.startswith(f) for p in self._kept[0])]
             if folders:  # their files, as `--untracked-files=all` names them (the data root is the top)
                 listed = subprocess.run(["git", "--no-optional-locks", "ls-files", "-z", "-o", "--exclude-standard",
                                          "--", *folders], cwd=self.path, capture_output=True)
                 if listed.returncode != 0:
                     return
                 changed += [p for p in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+            if self._kept is not None:
+                changed = [p for p in changed if self._keeps(p)]
             if self._counted and not self._untracked_seen(status, prefix):
                 whole = status_of(self.path, prefix, self.asked)  # git's whole answer
                 if whole is None:
                     return
                 changed = whole
             self.changed = changed
+
+    def _keeps(self, rel: str) -> bool:
+        """Whether a path of the whole status is under the paths probed and not excluded."""
+        assert self._kept is not None
+        under, excluded = self._kept
+        def inside(p: str, specs: tuple[str, ...]) -> bool:
+            return any(p == s or p.startswith(s if s.endswith("/") else s + "/") for s in specs)
+        return (not under or inside(rel, under)) and not inside(rel, excluded)
 
     def _untracked_seen(self, status: bytes, prefix: str) -> bool:
         """After a status of the tracked files only (`--untracked-files=no`): whether it is the whole
