@@ -80,8 +80,17 @@ def book(tmp_path: Path):
 
 
 def test_on_sets_our_hook_and_git_trusts_it(book):
-    """`fsmonitor on` sets the hook (quoted: the path has a space) and protocol 2, and git's index
+    """`fsmonitor on` sets the hook (quoted: the path has a space) and protocol 2, and the untracked
+    cache even in a clone that lacked it (the probe's one status relies on both), and git's index
     then marks every file as unchanged: git asks the hook and stats nothing else."""
+    from comptoir.book.probe import monitored as probe_sees_the_monitor
+
+    run(book, "fsmonitor", "off")
+    git(book, "config", "core.untrackedCache", "false")
+    assert not probe_sees_the_monitor(book / ".git")
+    assert run(book, "fsmonitor", "on").exit_code == 0
+    assert git(book, "config", "core.untrackedCache").strip() == "true"
+    assert probe_sees_the_monitor(book / ".git")
     assert git(book, "config", "core.fsmonitor").strip() == fsmonitor.hook_command()
     assert git(book, "config", "core.fsmonitorHookVersion").strip() == "2"
     assert watched(book)

@@ -39,7 +39,10 @@ def enable(top: Path) -> None:
     """Set core.fsmonitor (and the hook's protocol version, so git never falls back to version 1),
     then have git write its index once with every unchanged file marked as such: our reads ask git
     without optional locks and never write the index, so the marks and Watchman's token come from
-    the index's last write (this one, then each write's `git add` or any plain `git status`)."""
+    the index's last write (this one, then each write's `git add` or any plain `git status`).
+    The untracked cache is turned on too (`comptoir init` does): with both, a whole `git status`
+    reads only the folders Watchman saw change, and comptoir's probe asks that one status."""
+    git.run(top, "config", "core.untrackedCache", "true")
     git.run(top, "config", "core.fsmonitor", hook_command())
     git.run(top, "config", "core.fsmonitorHookVersion", HOOK_VERSION)
     git.run(top, "update-index", "--fsmonitor")  # starts the watch: the hook's first answer is `/`
