@@ -88,7 +88,7 @@ def _sizes(args) -> dict:
             "activities": args.activities if args.activities is not None else max(40, n // 5),
             "orders": args.orders, "items": args.items, "seed": args.seed, **_sales_size(args),
             # left out for one commit, so a book generated before the history existed is the same book
-            **({"history": "days"} if args.history == "days" else {})}
+            **({"history": "days"} if getattr(args, "history", "days") == "days" else {})}
 
 
 def _sales_size(args) -> dict:

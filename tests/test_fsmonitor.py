@@ -156,6 +156,7 @@ def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(boo
     files changed and changed back, commits and index writes (a plain `git status`, `git add`), and
     files and folders outside the probed folders, git with the monitor, and comptoir's probe of
     folders (one whole status, kept to those folders), say what git says without it."""
+    from comptoir.book import git as git_module
     from comptoir.book.ondemand import compare
     from comptoir.book.probe import monitored as probe_sees_the_monitor
     from comptoir.book.root import find_root
@@ -199,7 +200,9 @@ def test_random_changes_git_and_the_probe_agree_with_git_without_the_monitor(boo
             assert monitored(book) == expected, steps
             assert sorted(Probe(book, FOLDERS).changes() or []) == sorted(
                 line[3:] for line in truth(book, "--", *FOLDERS)), steps
-            # a write's comparison of the folders it reads with HEAD (the same whole status)
+            # a write's comparison of the folders it reads with HEAD (the same whole status, asked
+            # once per command: each step is a new command)
+            git_module.forget()
             folders = [f for f in FOLDERS if f.endswith("/")]
             assert sorted(set(compare(find_root(str(book)), git(book, "rev-parse", "HEAD").strip(), folders) or [])) \
                 == sorted({line[3:] for line in truth(book, "--", *folders)}), steps
@@ -354,3 +357,32 @@ def test_after_watchman_restarts_the_first_read_rewrites_the_index_once(book, wa
     assert monitored(book) == truth(book) == [f" M {entry('01', 2)[0]}"]
     assert run(book, "report", "trial-balance").exit_code == 0
     assert index_token(book) == after  # once: a read with a known token leaves the index alone
+
+
+def test_a_write_asks_the_whole_status_once_per_command(book, monkeypatch):
+    """A write compares the folders of each kind it reads with HEAD in turns: with the monitor,
+    one whole status per command answers them all; the next command (after git.forget, as
+    comptoir.main ends one) asks again and sees an edit made between them."""
+    from comptoir.book import git as git_module
+    from comptoir.book import ondemand, probe
+    from comptoir.book.root import find_root
+
+    made = []
+    real = probe.Probe
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(probe, "Probe", counted)
+    root, head = find_root(str(book)), git(book, "rev-parse", "HEAD").strip()
+    git_module.forget()
+    assert ondemand.compare(root, head, ["journal/"]) == []
+    assert ondemand.compare(root, head, ["accounts/", "stock/"]) == []
+    assert len(made) == 1
+    path, text = entry("01", 1, amount="99.00")
+    write(book, {path: text})
+    assert ondemand.compare(root, head, ["journal/"]) == []  # the same command: its first answer
+    git_module.forget()
+    assert ondemand.compare(root, head, ["journal/"]) == [path] and len(made) == 2
+    assert ondemand.compare(root, head, ["accounts/"]) == []

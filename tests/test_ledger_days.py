@@ -344,3 +344,113 @@ def test_a_write_makes_the_next_snapshot_itself(book):
     kept = [value for value in Store.of(book).recent(SNAPSHOTS, 10) if value["journal"] == journal]
     assert len(kept) == 1
     _same_as_full_read(book, served=True)
+
+
+def _month_values(book, folder: str) -> tuple:
+    """(DAYS value, ROWS unpacked) of a journal folder at HEAD, as the store keeps them."""
+    from comptoir.book.store import Store, unpack
+
+    root = find_root(str(book))
+    trees = git_subtrees(book)
+    rates = ledgerdays.rates_key(trees, [root.prefix + "rates"])
+    store = Store.of(root.path)
+    path = root.prefix + folder
+    days = store.get(ledgerdays.DAYS, path, trees[path], "EUR", rates)
+    rows = store.get(ledgerdays.ROWS, path, trees[path], "EUR", rates)
+    return days, None if rows is None else {a: unpack(r) for a, r in rows.items()}
+
+
+def git_subtrees(book) -> dict:
+    from comptoir.book import git as git_module
+
+    root = find_root(str(book))
+    return git_module.subtrees(root.top, "HEAD", root.prefix + "journal", root.prefix + "rates")
+
+
+def _afresh(book, folder: str) -> tuple:
+    """The folder's value summed from its files now (what a report would keep)."""
+    from comptoir.app.partials import tree_records
+    from comptoir.schemas.registry import kind_named
+
+    root = find_root(str(book))
+    trees = git_subtrees(book)
+    loaded = load_book(root, kinds=("account", "rate"))
+    value, by_account = ledgerdays._folder_sums(root.top, trees[root.prefix + folder], folder, loaded,
+                                               kind_named("journal"))
+    assert tree_records  # the function a fresh sum reads the files with
+    return value, {a: [tuple(r) for r in rows] for a, rows in by_account.items()}
+
+
+def test_a_write_keeps_the_sums_and_rows_of_the_months_it_posted_to(book, monkeypatch):
+    """After a post, the month it posted to (and a month it starts) have their sums and rows kept
+    under the new tree, made from the old ones and the new entry: equal to summing the month
+    afresh, so the next command reads no journal file; reports equal the full read."""
+    from comptoir.app import partials
+
+    for day, amount in (("2026-11-05", "20.00"), ("2026-11-09", "3.10"), ("2026-11-02", "7.00"),
+                        ("2026-10-05", "100.00")):
+        _post(book, day, amount)
+    assert run(book, "report", "ledger", "1010").exit_code == 0  # the months' sums and rows kept
+    _post(book, "2026-11-07", "5.25", "between the others")  # a file in the middle of the month's
+    _post(book, "2026-12-01", "1.00", "a new month")
+    for folder in ("journal/2026/11", "journal/2026/12"):
+        kept, fresh = _month_values(book, folder), _afresh(book, folder)
+        assert kept[0] == fresh[0], folder
+        assert {a: [tuple(r) for r in rows] for a, rows in kept[1].items()} == fresh[1], folder
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a journal folder read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(partials, "tree_records", no_reading)
+        m.setattr(ledgerdays, "tree_records", no_reading)
+        served = run(book, "report", "ledger", "1010", "--format", "json")
+        assert served.exit_code == 0, served.output
+        assert _tb(book) == _full(book)
+    with monkeypatch.context() as m:  # the full read's ledger: nothing kept
+        m.setattr(ledgerdays, "attach", lambda *a, **k: False)
+        full = run(book, "report", "ledger", "1010", "--format", "json")
+    assert json.loads(served.stdout) == json.loads(full.stdout)
+
+
+def test_a_changed_or_removed_entry_leaves_its_month_to_be_summed_again(book):
+    """A write that changes a file of a month keeps nothing for it (summed when next asked)."""
+    ident = _post(book, "2026-11-05", "20.00")
+    assert _tb(book) == _full(book)
+    res = run(book, "journal", "reverse", ident, "--date", "2026-11-06")
+    assert res.exit_code == 0, res.output
+    assert _tb(book) == _full(book)
+    days, rows = _month_values(book, "journal/2026/11")
+    fresh = _afresh(book, "journal/2026/11")
+    assert days == fresh[0]
+
+
+def test_a_book_in_a_folder_of_its_repository_keeps_its_months_over_other_writes(tmp_path, monkeypatch):
+    """The months' sums are keyed by the rate folders' trees, not by the book's own folder (whose
+    id changes with every commit): after a write that posts nothing, no journal folder is read."""
+    from comptoir.app import partials
+
+    top = tmp_path / "company"
+    top.mkdir()
+    git(top, "init", "-q")
+    write(top, {"README": "ours\n"})
+    commit_all(top)
+    res = run(None, "init", str(top / "books"), "--company", "Sub", "--currency", "EUR", "--no-fsmonitor")
+    assert res.exit_code == 0, res.output
+    books = top / "books"
+    for day in ("2026-10-05", "2026-11-05"):
+        _post(books, day, "10.00")
+    before = run(books, "report", "ledger", "1010", "--format", "json")  # the months' rows kept
+    assert before.exit_code == 0, before.output
+    res = run(books, "partner", "add", "Someone", "--role", "customer")
+    assert res.exit_code == 0, res.output
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a journal folder read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(partials, "tree_records", no_reading)
+        m.setattr(ledgerdays, "tree_records", no_reading)
+        after = run(books, "report", "ledger", "1010", "--format", "json")
+        assert after.exit_code == 0, after.output
+    assert json.loads(after.stdout)["rows"] == json.loads(before.stdout)["rows"]

@@ -200,7 +200,7 @@ def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list 
     would report."""
     from comptoir.book import git
 
-    from .ledgerdays import DAYS, ROWS, _folder_sums, _folders, _posting_rows, _under
+    from .ledgerdays import DAYS, ROWS, _folder_sums, _folders, _posting_rows, _under, rates_key
 
     top = root.top
     if top is None:
@@ -212,7 +212,7 @@ def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list 
     except git.GitError:
         return None
     journal_path = folders[0]
-    rates = "\0".join(f"{p}={t}" for p, t in sorted(trees.items()) if not _under(p, journal_path))
+    rates = rates_key(trees, folders[1:])
     key = "\0".join(sorted(accounts))
     store = Store.of(root.path)
     chosen: list[tuple] = []

@@ -139,9 +139,15 @@ def _batch(top: Path | str, mode: str, input: bytes) -> bytes | None:
 
 
 
+# What git said that holds for one command only (the working tree's status, say): emptied when
+# the command ends (forget), so a command run in-process after another asks again.
+PER_COMMAND: dict = {}
+
+
 def forget() -> None:
     """Forget what git said in this process: the kept `cat-file` processes end, the work trees
     found are asked again (the end of a command run in-process: comptoir.main)."""
+    PER_COMMAND.clear()
     close_batches()
     from .fsmonitor import refresh_if_stale
 

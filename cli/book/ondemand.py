@@ -147,8 +147,16 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
 
     if (root.path / ".git").is_dir() and monitored(root.path / ".git"):
         # git's monitor and untracked cache on: one whole status costs what this one of a few
-        # folders does, untracked files included (the probe keeps its answer to the folders)
-        return Probe(root.path, folders).changes()
+        # folders does, untracked files included; asked once per command and HEAD (a write
+        # compares its kinds' folders in turns, before it writes anything)
+        key = ("whole-status", str(root.path), commit)
+        whole = git.PER_COMMAND.get(key)
+        if whole is None:
+            whole = git.PER_COMMAND[key] = Probe(root.path).changes()
+        if whole is None:
+            return None
+        under = tuple(f if f.endswith("/") else f + "/" for f in folders)
+        return [p for p in whole if p.startswith(under) or p in folders]
     try:
         proc = subprocess.Popen(["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no",
                                  "--", *folders], cwd=root.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
