@@ -20,6 +20,7 @@ records instead.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -337,7 +338,8 @@ def attach(root, book: Book, probe, facts: dict[str, Fields],
                     if parts is not None and tree and clean:
                         store.put(FACTS, (path, tree, *inputs), parts[kind.folder])
             else:  # month folders
-                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=inputs, listed=listed)
+                parts = per_folder(root, kind, FACTS, derive, book.revision, probe, inputs=inputs, listed=listed,
+                                   row_id=operator.itemgetter(at))  # a row per record, its id at `at`
         except Unsupported:
             return False
         if parts is None:

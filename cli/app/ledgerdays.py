@@ -514,33 +514,38 @@ def _follow(root: DataRoot, book: Book, before: str, after: str) -> None:
     kind, names = _folders()
     folders = [root.prefix + name for name in names]
     journal_path = folders[0]
-    # what the commit changed under the journal and the rates, folders (-t) and files: the old and
-    # new tree ids of the folders it touched, without listing either journal
-    diff = git.run(top, "diff-tree", "-r", "-t", "-z", "--no-renames", before, after, "--", *folders).split(b"\0")
+    # what the commit changed under the journal, folders and files, from the trees themselves (read
+    # through the running cat-file: `git diff-tree` would read git's index first)
+    asked = [f"{rev}:{path}" for path in folders for rev in (before, after)]
+    ids = [line.split(" ") for line in git.run(top, "cat-file", "--batch-check", check=False, input="".join(
+        f"{name}\n" for name in asked).encode("utf-8", "surrogateescape")).decode().split("\n")[:len(asked)]]
+    found = [parts[0] if len(parts) == 3 and parts[1] == "tree" else None for parts in ids]
+    if any(found[i] != found[i + 1] for i in range(2, len(found), 2)):
+        return  # a rate changed: every folder's sums are keyed (and valued) anew
     new_trees: dict[str, str] = {}
     old: dict[str, str] = {}  # of those folders, the tree ids before (none: a new folder)
     added: dict[str, list[tuple[str, str]]] = {}  # folder -> (file name, blob) of each file added in it
-    spoilt: set[str] = set()  # folders where a file was changed or removed, or a folder went
-    for meta, raw in zip(diff[0::2], diff[1::2], strict=False):
-        fields = meta.decode("ascii", "replace").lstrip(":").split(" ")
-        if len(fields) != 5:
+    spoilt: set[str] = set()  # folders where a file was changed or removed
+    walk = [(journal_path, found[0], found[1])]
+    while walk:
+        folder, was, now = walk.pop()
+        if not now or was == now:
+            continue
+        new_trees[folder] = now
+        if was:
+            old[folder] = was
+        changes = git.tree_diff(top, was, now)
+        if changes is None:
             return
-        path = raw.decode("utf-8", "surrogateescape")
-        if any(f.startswith(path + "/") for f in folders):
-            continue  # a folder on the way to them (the book's own, in a folder of its repository)
-        if not _under(path, journal_path):
-            return  # a rate changed: every folder's sums are keyed (and valued) anew
-        folder, _, name = path.rpartition("/")
-        if fields[1] == "040000":
-            new_trees[path] = fields[3]
-            if fields[0] == "040000":
-                old[path] = fields[2]
-        elif fields[0] == "040000":
-            spoilt.add(path)
-        elif fields[0] != "000000" or fields[1] not in ("100644", "100755") or not name.endswith(".yaml"):
-            spoilt.add(folder)  # changed, removed, a link, or not a record file: summed when next asked
-        else:
-            added.setdefault(folder, []).append((name, fields[3]))
+        for old_mode, new_mode, old_id, new_id, name in changes:
+            if new_mode == "040000":
+                walk.append((f"{folder}/{name}", old_id if old_mode == "040000" else None, new_id))
+            elif old_mode == "040000" and new_mode == "000000":
+                continue  # a folder gone: nothing is kept for it
+            elif old_mode != "000000" or new_mode not in ("100644", "100755") or not name.endswith(".yaml"):
+                spoilt.add(folder)  # changed, removed, a link, or not a record file: summed when next asked
+            else:
+                added.setdefault(folder, []).append((name, new_id))
     rates = rates_key(git.subtrees(top, before, *folders[1:]), folders[1:])  # unchanged by the commit
     store = Store.of(root.path)
     contents = git.cat_blobs(top, sorted({blob for files in added.values() for _, blob in files}))

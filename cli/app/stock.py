@@ -220,7 +220,8 @@ def item_moves(root: DataRoot, book: Book):
     at_head: dict[str, dict | None] = {}  # sku -> HEAD's moves of it, read once
 
     def head(sku: str) -> dict | None:
-        rows = per_folder(root, kind, ITEM_MOVES, lambda records: [(m.id, m.item) for m in records], "HEAD", None)
+        rows = per_folder(root, kind, ITEM_MOVES, lambda records: [(m.id, m.item) for m in records], "HEAD", None,
+                          row_id=lambda row: row[0])
         if rows is None:
             return None
         files = [f"{folder}/{ident}.yaml" for folder, pairs in rows.items()

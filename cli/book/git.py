@@ -539,6 +539,32 @@ def tree_entries(top: Path, tree: str) -> list[tuple[str, str, str]] | None:
             for name, (mode, oid) in _parse_tree(body[:int(parts[2])]).items()]
 
 
+NO_ID = "0" * 40
+
+
+def tree_diff(top: Path, old: str | None, new: str | None) -> list[tuple[str, str, str, str, str]] | None:
+    """(old mode, new mode, old id, new id, name) of each entry of one folder that differs between
+    two of its trees (not recursed; a side without it: mode 000000 and a zero id), as `git
+    diff-tree` gives them, the trees read through the running `cat-file`: no git process of its
+    own (diff-tree reads git's index first, for the attributes: 0.1 s at 570,000 entries, with the
+    monitor's hook). None when git has no such tree."""
+    def entries(tree: str | None) -> dict[str, tuple[str, str]] | None:
+        if not tree:
+            return {}
+        listed = tree_entries(top, tree)
+        return None if listed is None else {name: (mode, oid) for mode, name, oid in listed}
+
+    before, after = entries(old), entries(new)
+    if before is None or after is None:
+        return None
+    out = []
+    for name in sorted(before.keys() | after.keys()):
+        was, now = before.get(name, ("000000", NO_ID)), after.get(name, ("000000", NO_ID))
+        if was != now:
+            out.append((was[0], now[0], was[1], now[1], name))
+    return out
+
+
 def cat_blobs(top: Path, blob_ids: list[str]) -> dict[str, bytes]:
     """Contents of many blobs in one `git cat-file --batch` call."""
     if not blob_ids:
