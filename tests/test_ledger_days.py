@@ -381,11 +381,21 @@ def _afresh(book, folder: str) -> tuple:
     return value, {a: [tuple(r) for r in rows] for a, rows in by_account.items()}
 
 
+def _no_folder_read(patch) -> None:
+    """Make reading a journal folder's files fail (what a kept value spares)."""
+    from comptoir.app import partials
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a journal folder read again")
+
+    patch.setattr(partials, "tree_records", no_reading)
+    patch.setattr(ledgerdays, "tree_records", no_reading)
+
+
 def test_a_write_keeps_the_sums_and_rows_of_the_months_it_posted_to(book, monkeypatch):
     """After a post, the month it posted to (and a month it starts) have their sums and rows kept
     under the new tree, made from the old ones and the new entry: equal to summing the month
     afresh, so the next command reads no journal file; reports equal the full read."""
-    from comptoir.app import partials
 
     for day, amount in (("2026-11-05", "20.00"), ("2026-11-09", "3.10"), ("2026-11-02", "7.00"),
                         ("2026-10-05", "100.00")):
@@ -398,12 +408,8 @@ def test_a_write_keeps_the_sums_and_rows_of_the_months_it_posted_to(book, monkey
         assert kept[0] == fresh[0], folder
         assert {a: [tuple(r) for r in rows] for a, rows in kept[1].items()} == fresh[1], folder
 
-    def no_reading(*args, **kwargs):
-        raise AssertionError("a journal folder read again")
-
     with monkeypatch.context() as m:
-        m.setattr(partials, "tree_records", no_reading)
-        m.setattr(ledgerdays, "tree_records", no_reading)
+        _no_folder_read(m)
         served = run(book, "report", "ledger", "1010", "--format", "json")
         assert served.exit_code == 0, served.output
         assert _tb(book) == _full(book)
@@ -428,7 +434,6 @@ def test_a_changed_or_removed_entry_leaves_its_month_to_be_summed_again(book):
 def test_a_book_in_a_folder_of_its_repository_keeps_its_months_over_other_writes(tmp_path, monkeypatch):
     """The months' sums are keyed by the rate folders' trees, not by the book's own folder (whose
     id changes with every commit): after a write that posts nothing, no journal folder is read."""
-    from comptoir.app import partials
 
     top = tmp_path / "company"
     top.mkdir()
@@ -445,12 +450,8 @@ def test_a_book_in_a_folder_of_its_repository_keeps_its_months_over_other_writes
     res = run(books, "partner", "add", "Someone", "--role", "customer")
     assert res.exit_code == 0, res.output
 
-    def no_reading(*args, **kwargs):
-        raise AssertionError("a journal folder read again")
-
     with monkeypatch.context() as m:
-        m.setattr(partials, "tree_records", no_reading)
-        m.setattr(ledgerdays, "tree_records", no_reading)
+        _no_folder_read(m)
         after = run(books, "report", "ledger", "1010", "--format", "json")
         assert after.exit_code == 0, after.output
     assert json.loads(after.stdout)["rows"] == json.loads(before.stdout)["rows"]

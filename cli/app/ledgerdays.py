@@ -581,7 +581,6 @@ def _merged(value: tuple, rows: dict, more: tuple, more_rows: dict) -> tuple[tup
     """A folder's kept (DAYS value, packed ROWS) with the sums and rows of entries added to it, in
     the order _folder_sums gives them. None when an added id is there already (the full read
     says where)."""
-    from decimal import Decimal
 
     ids, sums, closing, links, accounts = value
     new_ids, new_sums, new_closing, new_links, new_accounts = more
@@ -592,16 +591,9 @@ def _merged(value: tuple, rows: dict, more: tuple, more_rows: dict) -> tuple[tup
         return ident + ".yaml"
 
     def add(packed: list, more: list) -> list:
-        cells: dict[str, dict[int, list]] = {}
-        for account, days in (*packed, *more):
-            mine = cells.setdefault(account, {})
-            for day, dr, cr in days:
-                cell = mine.get(day)
-                if cell is None:
-                    mine[day] = [Decimal(dr), Decimal(cr)]
-                else:
-                    cell[0] += Decimal(dr)
-                    cell[1] += Decimal(cr)
+        cells: dict = {}
+        _add_sums(cells, packed)
+        _add_sums(cells, more)
         return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in sorted(days.items())])
                 for account, days in sorted(cells.items())]
 
