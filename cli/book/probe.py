@@ -76,8 +76,9 @@ def monitored(gitdir: Path) -> bool:
     section, found = "", {}
     for raw in text.splitlines():
         line = raw.split("#")[0].split(";")[0].strip() if not raw.lstrip().startswith(("#", ";")) else ""
-        if line.startswith("["):
-            section = line[1:].split("]")[0].split()[0].lower() if line[1:].split("]")[0].split() else ""
+        if line.startswith("["):  # [core], or [remote "origin"]
+            header = line[1:].partition("]")[0].split()
+            section = header[0].lower() if header else ""
             continue
         if section == "core" and "=" in line:
             key, _, value = line.partition("=")
@@ -85,6 +86,11 @@ def monitored(gitdir: Path) -> bool:
     hook = found.get("fsmonitor", "")
     return hook.lower() not in ("", "false", "no", "off", "0") and \
         found.get("untrackedcache", "").lower() in ("true", "yes", "on", "1")
+
+
+def _inside(path: str, specs: tuple[str, ...]) -> bool:
+    """Whether `path` is one of `specs` or under one (a folder, with or without its '/')."""
+    return any(path == spec or path.startswith(spec if spec.endswith("/") else spec + "/") for spec in specs)
 
 
 class Probe:
@@ -187,9 +193,7 @@ class Probe:
         """Whether a path of the whole status is under the paths probed and not excluded."""
         assert self._kept is not None
         under, excluded = self._kept
-        def inside(p: str, specs: tuple[str, ...]) -> bool:
-            return any(p == s or p.startswith(s if s.endswith("/") else s + "/") for s in specs)
-        return (not under or inside(rel, under)) and not inside(rel, excluded)
+        return (not under or _inside(rel, under)) and not _inside(rel, excluded)
 
     def _untracked_seen(self, status: bytes, prefix: str) -> bool:
         """After a status of the tracked files only (`--untracked-files=no`): whether it is the whole
