@@ -353,7 +353,8 @@ def generate(book: Path, sizes: dict, comptoir: list[str]) -> dict:
         info["history"] = _history(book, sizes)
     # no automatic gc in the background (it would pack while the commands are timed): packed here
     _git(book, "gc", "-q")
-    info.update(sizes=sizes, generate_s=round(time.perf_counter() - t0, 1), schemas=ledger_bench._schemas_digest())
+    info.update(sizes=sizes, generate_s=round(time.perf_counter() - t0, 1), schemas=ledger_bench._schemas_digest(),
+                head=_git(book, "rev-parse", "HEAD").strip())  # the generated book, which a timed round starts from
     (git_dir(book) / MARKER).write_text(json.dumps(info), encoding="utf-8")
     return info
 

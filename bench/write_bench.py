@@ -164,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     comptoir = [args.python, "-m", "comptoir"] if args.python else c0
     try:
         books = [_book(where / f"company-{n}", n, args.orders, args.seed, c0) for n in (args.small, args.large)]
-        heads = [cb._git(b, "log", "--format=%H", "-1", "--grep=^Bench: the company").strip() for b, _ in books]
+        # the generated commit (a book made before it was noted: the one commit of the generated years)
+        heads = [info.get("head") or cb._git(b, "log", "--format=%H", "-1", "--grep=^Bench: the company").strip()
+                 for b, info in books]
         writes = WRITES + (MORE if args.all else ())
         figures = [{label: {"walls": [], "cpus": [], "rss": []} for label in writes} for _ in books]
         t0 = time.perf_counter()
