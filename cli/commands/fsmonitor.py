@@ -38,7 +38,7 @@ def fsmonitor() -> None:
 @fsmonitor.command("on")
 @click.pass_obj
 def on(env) -> None:
-    """Set core.fsmonitor to comptoir's Watchman hook in this repository."""
+    """Set core.fsmonitor to comptoir's Watchman hook in this repository, and git's untracked cache."""
     from comptoir.book import fsmonitor as monitor
     from comptoir.errors import fail
 
