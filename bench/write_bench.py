@@ -15,6 +15,7 @@ busy machine disturbs less) and the largest peak resident memory.
     python bench/write_bench.py                                   # 30,000 vs 300,000 entries
     python bench/write_bench.py --small 10000 --large 100000 --keep-dir /tmp/wb
     python bench/write_bench.py --python /path/to/other/venv/bin/python   # time another checkout
+    python bench/write_bench.py --fsmonitor   # with git's monitor (Watchman) on in both books
     python bench/write_bench.py --all     # and stock receive, stock transfer, purchase order and
                                           # receive, journal reverse of the chain's post
 
@@ -155,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--python", help="time the comptoir installed in this interpreter's environment")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument("--all", action="store_true", help="also time " + ", ".join(MORE))
+    ap.add_argument("--fsmonitor", action="store_true",
+                    help="turn git's file-system monitor on in both books first (`comptoir fsmonitor on`: Watchman "
+                         "must be installed; a kept book keeps it on)")
     args = ap.parse_args(argv)
     import tempfile
 
@@ -165,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         books = [_book(where / f"company-{n}", n, args.orders, args.seed, c0) for n in (args.small, args.large)]
         # the generated commit (a book made before it was noted: the one commit of the generated years)
+        if args.fsmonitor:
+            for book, _ in books:
+                ledger_bench._run_ok(c0 + ["--repo", str(book), "fsmonitor", "on"], "fsmonitor on")
         heads = [info.get("head") or cb._git(b, "log", "--format=%H", "-1", "--grep=^Bench: the company").strip()
                  for b, info in books]
         writes = WRITES + (MORE if args.all else ())
@@ -173,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         for rnd in range(args.runs + 1):  # round 0 warms the store up, not counted
             for i, (book, info) in enumerate(books):
                 _round(book, info, comptoir + ["--repo", str(book)], heads[i], figures[i], rnd > 0, args.all)
-        lines = [f"write cost: the same writes on the company book at {args.small:,} and {args.large:,} journal "
+        lines = [f"write cost{' (git monitor on)' if args.fsmonitor else ''}: the same writes on the company book "
+                 f"at {args.small:,} and {args.large:,} journal "
                  f"entries (+ 2/5 as many stock moves, 2/25 leads, 1/5 activities); median of {args.runs} round(s) "
                  f"after a warm-up, books alternating; load average {cb.os.getloadavg()[0]:.1f} at the end; "
                  f"{time.perf_counter() - t0:.0f} s", ""]
