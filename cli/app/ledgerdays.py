@@ -581,7 +581,6 @@ def _merged(value: tuple, rows: dict, more: tuple, more_rows: dict) -> tuple[tup
     """A folder's kept (DAYS value, packed ROWS) with the sums and rows of entries added to it, in
     the order _folder_sums gives them. None when an added id is there already (the full read
     says where)."""
-
     ids, sums, closing, links, accounts = value
     new_ids, new_sums, new_closing, new_links, new_accounts = more
     if set(ids) & set(new_ids):

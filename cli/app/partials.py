@@ -143,9 +143,10 @@ def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, t
     """The value of `folder` at `tree` made from an earlier tree's kept value and the record files
     added to it since, in the order a fresh read gives (the files' names, an id's file being
     ID.yaml): the trees the folder had in `rev`'s last ANCESTORS first parents (the writes before:
-    a value is kept of the tree a write read), nearest first, else the last one a value was made of. None when a file was changed, removed or is not one a full read would take,
-    or no earlier value is kept: the folder is read. The trees are compared through the running
-    cat-file (comptoir.book.git.tree_diff)."""
+    a value is kept of the tree a write read), nearest first, else the last one a value was made
+    of. None when a file was changed, removed or is not one a full read would take, or no earlier
+    value is kept: the folder is read. The trees are compared through the running cat-file
+    (comptoir.book.git.tree_diff)."""
     from comptoir.book import git
 
     store = Store.of(root.path)
