@@ -30,7 +30,7 @@ from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.schemas import SETTINGS_FILE
 from comptoir.schemas.registry import kind_named
 
-from .partials import Batches, disk_records, tree_records
+from .partials import Batches, disk_records, record_changes, tree_records
 
 # Per journal folder (a month): per account and day, the base-currency debits and credits of
 # its entries, keyed by the folder's path and tree id, the base currency and the rate trees.
@@ -537,15 +537,12 @@ def _follow(root: DataRoot, book: Book, before: str, after: str) -> None:
         changes = git.tree_diff(top, was, now)
         if changes is None:
             return
-        for old_mode, new_mode, old_id, new_id, name in changes:
-            if new_mode == "040000":
-                walk.append((f"{folder}/{name}", old_id if old_mode == "040000" else None, new_id))
-            elif old_mode == "040000" and new_mode == "000000":
-                continue  # a folder gone: nothing is kept for it
-            elif old_mode != "000000" or new_mode not in ("100644", "100755") or not name.endswith(".yaml"):
-                spoilt.add(folder)  # changed, removed, a link, or not a record file: summed when next asked
-            else:
-                added.setdefault(folder, []).append((name, new_id))
+        files, below, changed = record_changes(changes)
+        walk += [(f"{folder}/{name}", old_id, new_id) for name, old_id, new_id in below]
+        if changed:
+            spoilt.add(folder)  # a record file changed or removed: summed when next asked
+        elif files:
+            added[folder] = files
     rates = rates_key(git.subtrees(top, before, *folders[1:]), folders[1:])  # unchanged by the commit
     store = Store.of(root.path)
     contents = git.cat_blobs(top, sorted({blob for files in added.values() for _, blob in files}))

@@ -137,6 +137,30 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
     return out
 
 
+def record_changes(changes: list[tuple[str, str, str, str, str]]
+                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str | None, str]], bool]:
+    """What one folder's git.tree_diff means for the values derived from its record files (what
+    tree_records reads: the `.yaml` files directly in it): (the record files added, as (name,
+    blob); the folders below that changed or came, as (name, old tree or None, new tree); whether
+    a record file was changed, removed, replaced or added as a link, which only a read of the
+    folder accounts for). Other files, and folders gone, change no value."""
+    added: list[tuple[str, str]] = []
+    below: list[tuple[str, str | None, str]] = []
+    changed = False
+    for old_mode, new_mode, old_id, new_id, name in changes:
+        record = name.endswith(".yaml")
+        if record and old_mode.startswith(("100", "120")):
+            changed = True  # a record file changed, removed or replaced
+        if new_mode == "040000":
+            below.append((name, old_id if old_mode == "040000" else None, new_id))
+        elif record and new_mode in ("100644", "100755"):
+            if old_mode in ("000000", "040000"):
+                added.append((name, new_id))
+        elif record and new_mode == "120000":
+            changed = True  # a link: the working tree reads what it points to
+    return added, below, changed
+
+
 def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, tree: str,
               inputs: tuple[str, ...], derive: Callable[[list], object], row_id: Callable[[Any], str],
               rev: str) -> tuple | None:
@@ -178,17 +202,9 @@ def _from(root: DataRoot, kind: Kind, folder: str, tree: str, base: str, kept: t
     changes = git.tree_diff(root.top, base, tree)  # type: ignore[arg-type]
     if changes is None:
         return None  # the older tree is gone (git gc after a reset)
-    added: list[tuple[str, str]] = []
-    for old_mode, new_mode, _, blob, name in changes:
-        if old_mode in ("040000", "000000") and new_mode in ("040000", "000000"):
-            continue  # a folder below: its files are not this folder's
-        if not name.endswith(".yaml"):
-            if old_mode.startswith("100") or new_mode.startswith("100"):
-                continue  # not a record file: a read skips it too
-            return None
-        if old_mode != "000000" or new_mode not in ("100644", "100755"):
-            return None  # changed, removed, a link: read the folder
-        added.append((name, blob))
+    added, _, changed = record_changes(changes)
+    if changed:
+        return None
     contents = git.cat_blobs(root.top, [blob for _, blob in added])  # type: ignore[arg-type]
     records = []
     for name, blob in added:

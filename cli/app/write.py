@@ -142,28 +142,15 @@ class Writer(storage.Writer):
 
     validate = check  # the name commands and tests have used
 
-    def _head(self) -> str | None:
-        """HEAD's commit before this write commits (None: no commit yet, or no git)."""
-        from comptoir.book import git
-
-        if self.root.top is None:
-            return None
-        try:
-            return git.run(self.root.top, "rev-parse", "-q", "--verify", "HEAD").decode().strip() or None
-        except git.GitError:
-            return None
-
     def commit(self, subject: str, records: list[str], body: str = "",
                trailers: dict[str, str] | None = None) -> str | None:
-        posts = any(kind.name == "journal" for kind, _ in self.added)
-        before = self._head() if posts else None
         sha = super().commit(subject, records, body, trailers)
-        if sha and posts:  # the trial balance's inputs moved on
+        if sha and any(kind.name == "journal" for kind, _ in self.added):  # the trial balance's inputs moved on
             from . import ledgerdays, ledgersnap
 
             ledgersnap.follow(self.root)
-            if before and self.book is not None:  # and the months it posted to: their sums and rows
-                ledgerdays.follow(self.root, self.book, before, sha)
+            if self.book is not None:  # and the months it posted to: their sums and rows
+                ledgerdays.follow(self.root, self.book, f"{sha}^", sha)
         moved = [r for kind, r in self.added if kind.name == "stock-move"]
         if sha and moved and self.book is not None and self.book.derived.get("stock.state") is not None:
             from comptoir.domain.stock import items, places

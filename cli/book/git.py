@@ -138,7 +138,6 @@ def _batch(top: Path | str, mode: str, input: bytes) -> bytes | None:
         return answered
 
 
-
 # What git said that holds for one command only (the working tree's status, say): emptied when
 # the command ends (forget), so a command run in-process after another asks again.
 PER_COMMAND: dict = {}
@@ -530,13 +529,19 @@ def tree_entries(top: Path, tree: str) -> list[tuple[str, str, str]] | None:
     own); None when git has no such tree."""
     if len(tree) != 40:
         return None  # not a SHA-1 id: _parse_tree reads 20-byte ids
-    out = run(top, "cat-file", "--batch", input=tree.encode() + b"\n", check=False)
+    return entries_at(top, tree)
+
+
+def entries_at(top: Path, name: str) -> list[tuple[str, str, str]] | None:
+    """tree_entries of the tree git names `name` (an id, or `REV:PATH` of a folder); None when
+    that is no tree."""
+    out = run(top, "cat-file", "--batch", input=name.encode("utf-8", "surrogateescape") + b"\n", check=False)
     header, _, body = out.partition(b"\n")
     parts = header.split(b" ")
     if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
         return None
-    return [(mode.decode().rjust(6, "0"), name.decode("utf-8", "surrogateescape"), oid.hex())
-            for name, (mode, oid) in _parse_tree(body[:int(parts[2])]).items()]
+    return [(mode.decode().rjust(6, "0"), entry.decode("utf-8", "surrogateescape"), oid.hex())
+            for entry, (mode, oid) in _parse_tree(body[:int(parts[2])]).items()]
 
 
 NO_ID = "0" * 40

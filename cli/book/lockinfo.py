@@ -176,14 +176,8 @@ class TreePaths:
     def _names(self, folder: str) -> frozenset[str]:
         """The names of the files (not folders) in `folder` at the commit; none when it has no such folder."""
         self.read += 1
-        out = git.run(self.top, "cat-file", "--batch", check=False,
-                      input=f"{self.commit}:{folder}\n".encode("utf-8", "surrogateescape"))
-        header, _, body = out.partition(b"\n")
-        parts = header.split(b" ")
-        if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
-            return frozenset()
-        return frozenset(name.decode("utf-8", "surrogateescape")
-                         for name, (mode, _) in git._parse_tree(body[:int(parts[2])]).items() if mode != b"40000")
+        listed = git.entries_at(self.top, f"{self.commit}:{folder}") or []
+        return frozenset(name for mode, name, _ in listed if mode != "040000")
 
 
 def _date(text: str) -> dt.date | None:

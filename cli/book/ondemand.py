@@ -143,7 +143,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
-    from .probe import Probe, monitored
+    from .probe import Probe, inside, monitored
 
     if (root.path / ".git").is_dir() and monitored(root.path / ".git"):
         # git's monitor and untracked cache on: one whole status costs what this one of a few
@@ -153,10 +153,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
         whole = git.PER_COMMAND.get(key)
         if whole is None:
             whole = git.PER_COMMAND[key] = Probe(root.path).changes()
-        if whole is None:
-            return None
-        under = tuple(f if f.endswith("/") else f + "/" for f in folders)
-        return [p for p in whole if p.startswith(under) or p in folders]
+        return None if whole is None else [p for p in whole if inside(p, tuple(folders))]
     try:
         proc = subprocess.Popen(["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no",
                                  "--", *folders], cwd=root.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

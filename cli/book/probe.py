@@ -88,7 +88,7 @@ def monitored(gitdir: Path) -> bool:
         found.get("untrackedcache", "").lower() in ("true", "yes", "on", "1")
 
 
-def _inside(path: str, specs: tuple[str, ...]) -> bool:
+def inside(path: str, specs: tuple[str, ...]) -> bool:
     """Whether `path` is one of `specs` or under one (a folder, with or without its '/')."""
     return any(path == spec or path.startswith(spec if spec.endswith("/") else spec + "/") for spec in specs)
 
@@ -193,7 +193,7 @@ class Probe:
         """Whether a path of the whole status is under the paths probed and not excluded."""
         assert self._kept is not None
         under, excluded = self._kept
-        return (not under or _inside(rel, under)) and not _inside(rel, excluded)
+        return (not under or inside(rel, under)) and not inside(rel, excluded)
 
     def _untracked_seen(self, status: bytes, prefix: str) -> bool:
         """After a status of the tracked files only (`--untracked-files=no`): whether it is the whole
