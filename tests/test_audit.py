@@ -273,6 +273,55 @@ def test_history_follows_a_record_moved_to_another_month_folder_by_its_id(book):
     assert rows[1]["path"] == f"journal/2026/11/{ident}.yaml"
 
 
+def test_history_follows_moves_through_several_folders_and_a_deletion_in_place(book, monkeypatch):
+    """The walk follows the record's literal path, and at a commit that added it and removed a
+    file of the same name elsewhere in the kind's folder, the path before: never a pattern
+    pathspec (git would match it against every name of the folder in every commit)."""
+    from git import Repo
+
+    ident = _post(book, "2026-10-30", "Rent", "120.00")
+    for when, month in (("2026-11-02", "11"), ("2026-12-01", "12")):
+        old = next(book.glob(f"journal/2026/*/{ident}.yaml"))
+        new = book / f"journal/2026/{month}/{ident}.yaml"
+        new.parent.mkdir(parents=True, exist_ok=True)
+        new.write_text(old.read_text().replace(old.read_text().split("date: ")[1].split("\n")[0], when))
+        old.unlink()
+        _hand_commit(book, f"Move the rent to {month}")
+        new.write_text(new.read_text().replace("memo: Rent", f"memo: Rent {month}"))
+        _hand_commit(book, f"Rename the rent {month}")
+    lead = book / "crm/leads/L-20261101-MOVE.yaml"
+    write(book, {"crm/leads/old/L-20261101-MOVE.yaml": "id: L-20261101-MOVE\nname: Ana\ncompany: Kiosk\n"
+                 "source: website\nstatus: new\ncreated: 2026-11-01\n"})
+    _hand_commit(book, "A lead filed in a subfolder")
+    (book / "crm/leads/old/L-20261101-MOVE.yaml").rename(lead)
+    _hand_commit(book, "File the lead in its folder")
+    lead.unlink()
+    _hand_commit(book, "Drop the lead")
+    write(book, {"crm/leads/L-20261101-MOVE.yaml": "id: L-20261101-MOVE\nname: Ana B\ncompany: Kiosk\n"
+                 "source: website\nstatus: new\ncreated: 2026-11-01\n"})
+    _hand_commit(book, "The lead again")
+    asked = []
+    real = Repo.iter_commits
+
+    def spy(self, rev=None, paths="", **kwargs):
+        asked.append(paths)
+        return real(self, rev, paths, **kwargs)
+
+    monkeypatch.setattr(Repo, "iter_commits", spy)
+    rows = json.loads(run(book, "history", ident, "--format", "json").stdout)["rows"]
+    assert [r["subject"] for r in rows] == [f"Post {ident}: Rent", "Move the rent to 11", "Rename the rent 11",
+                                            "Move the rent to 12", "Rename the rent 12"]
+    assert [r["path"] for r in rows] == [f"journal/2026/{m}/{ident}.yaml" for m in ("10", "11", "11", "12", "12")]
+    assert rows[3]["changes"] == ["date: 2026-11-02 -> 2026-12-01"]
+    assert rows[4]["changes"] == ["memo: Rent 11 -> Rent 12 11"]
+    rows = json.loads(run(book, "history", "L-20261101-MOVE", "--format", "json").stdout)["rows"]
+    assert [r["subject"] for r in rows] == ["A lead filed in a subfolder", "File the lead in its folder",
+                                            "Drop the lead", "The lead again"]
+    assert rows[1]["changes"] == ["(no field changed)"] and rows[2]["changes"] == ["(record deleted)"]
+    assert rows[3]["changes"][0] == "(record created)" and "name: + Ana B" in rows[3]["changes"]
+    assert asked and all("*" not in p for paths in asked for p in paths), asked
+
+
 def test_history_of_a_record_here_looks_up_its_path_not_every_commits_changes(book, monkeypatch):
     """A record in the working tree is found by name in git's index; the walk of every commit's
     changes for `*ID.yaml` (3 s over 2,000 commits) is only for a record no longer here, or one
