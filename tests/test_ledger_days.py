@@ -97,11 +97,20 @@ def test_an_uncommitted_rate_values_the_served_sums(book):
 
 
 def test_an_id_filed_twice_is_left_to_the_full_read(book):
+    from comptoir.book.store import Store
+
     ident = _post(book, "2026-11-05", "20.00")
+    assert _served(book)
+    journal = git(book, "rev-parse", "HEAD:journal").strip()
+    count = Store.of(book).get(ledgerdays.UNIQUE, journal)  # the committed journal's ids are unique: kept
+    assert count == len(list(book.glob("journal/**/*.yaml")))
+    assert _served(book)  # served again without a set of its ids
     text = (book / f"journal/2026/11/{ident}.yaml").read_text()
     write(book, {f"journal/2026/12/{ident}.yaml": text})
+    assert not _served(book)  # dirty: its ids are counted, not looked up
     commit_all(book)
-    assert not _served(book)
+    assert not _served(book) and not _served(book)  # nor is a tree with an id twice kept as unique
+    assert Store.of(book).get(ledgerdays.UNIQUE, git(book, "rev-parse", "HEAD:journal").strip()) is None
     assert _tb(book) == _full(book)
 
 

@@ -39,6 +39,9 @@ DAYS = Derivation("ledger-days", keep=400)
 # apart, what the general ledger, the register and the journal show; keyed like DAYS. A report
 # unpacks only the accounts it shows, and reads only the folders whose days it covers.
 ROWS = Derivation("ledger-rows", keep=400)
+# The journal folder's whole tree -> how many entries it holds, when no id is in two of its files:
+# a report on a committed journal then needs no set of its 360,000 ids to tell (0.07 s).
+UNIQUE = Derivation("journal-ids-unique", keep=16)
 # The modules that decide what a valid journal entry or rate is and where its file belongs.
 
 FOLDERS = (kind_named("journal").folder, kind_named("rate").folder)  # the journal and rate kinds' folders
@@ -227,8 +230,9 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
     twice: set[str] = set()  # ids more than one entry reverses (the book is then invalid)
     chosen = ServedRows(store, (book.base, rates))
     folded: list = []
-    ids: set[str] = set()
+    id_lists: list[list[str]] = []
     count = 0
+    whole = trees.get(journal_path, "") if not dirty else ""  # the journal as committed: its ids' count kept
     for folder, tree in tree_of.items():
         hit = found[folder]
         if not tree or folder in missing:
@@ -236,7 +240,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
             if hit is None:
                 return False
         folder_ids, sums, closing_sums, links, accounts = cast(tuple[list, list, list, list, list], hit)
-        ids.update(folder_ids)
+        id_lists.append(folder_ids)
         count += len(folder_ids)
         _add_sums(totals, sums, only)
         _add_sums(closing, closing_sums, only)
@@ -266,8 +270,11 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
             rows = computed.pop(folder)
             chosen.add_held([row for a in shown for row in rows.get(a, [])])
         computed.pop(folder, None)
-    if len(ids) != count:
-        return False  # an id in two files: the full read says which
+    if not whole or store.get(UNIQUE, whole) != count:
+        if len(set().union(*id_lists)) != count:
+            return False  # an id in two files: the full read says which
+        if whole:
+            store.put(UNIQUE, (whole,), count)
     book.derived["ledger.days"] = totals
     book.derived["ledger.days.closing"] = closing
     book.derived["ledger.reversals"] = reversed_by
@@ -279,7 +286,7 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
         book.derived[fold.name] = fold.merge(folded)
     if not dirty and only is None and not watch.rates_changed:  # what they are the sums of, and the entries' ids (for ledgersnap)
         book.derived["ledger.days.trees"] = trees
-        book.derived["ledger.days.ids"] = ids
+        book.derived["ledger.days.ids"] = id_lists  # each folder's, in folder order
     return True
 
 

@@ -301,7 +301,7 @@ def keep(root: DataRoot, book: Book, watch: Watch) -> None:
         return  # the working tree changed while it was read
     data = _snapshot(book, totals, journal)
     if data is not None:
-        _write(store, stem, journal, data, "".join(f"\n{ident}" for ident in ids) + "\n")
+        _write(store, stem, journal, data, "".join(f"\n{ident}" for folder in ids for ident in folder) + "\n")
 
 
 def _plain_files(top: Path, prefix: str, commit: str) -> bool:

@@ -343,12 +343,14 @@ def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.da
     folder, then id), and the side accounts' balance, returned."""
     sign = 1 if side == "receivable" else -1
     ledger = ZERO
-    for r in sorted(rows, key=lambda r: (r.date.year, r.date.month, r.id + ".yaml", r.line)):
+    mine = []  # the rows no document wrote: the only ones grouped, so the only ones put in order
+    for r in rows:
         if r.account not in accounts or (day is not None and r.date > day):
             continue
-        ledger += sign * r.value
-        if r.id in ours:
-            continue
+        ledger += sign * r.value  # exact: the order of the additions does not matter
+        if r.id not in ours:
+            mine.append(r)
+    for r in sorted(mine, key=lambda r: (r.date.year, r.date.month, r.id + ".yaml", r.line)):
         _group_journal(groups, side, (r.account, r.partner or "", r.currency or base, r.reference or r.id),
                        r.date, r.amount, r.value)
     return ledger
