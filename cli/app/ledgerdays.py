@@ -395,6 +395,26 @@ class ServedRows:
         """The rows dated from `start` to `end`, read folder by folder each time they are iterated."""
         return _Between(self, start, end)
 
+    def total_and_rows(self, accounts: set[str], end: dt.date | None, skip: set[str]) -> tuple[Decimal, list]:
+        """The base-currency total of the rows of `accounts` dated up to `end`, and those of them
+        whose entry is not in `skip` (as PostingRows): what open items need of the side accounts'
+        rows, each row looked at in its packed form and made only when it is kept (a receivable
+        account's rows are mostly the documents' own, which open items take from the documents)."""
+        from decimal import Decimal
+
+        hi = end.toordinal() if end is not None else None
+        total = Decimal(0)
+        kept = []
+        for part in self.parts:
+            if hi is not None and part[0] > hi:
+                continue
+            for r in self.folder_rows(part):
+                if r[3] in accounts and (hi is None or r[0] <= hi):
+                    total += Decimal(r[4])
+                    if r[1] not in skip:
+                        kept.append(r)
+        return total, _posting_rows(kept)
+
     def folder_rows(self, part: tuple) -> list[tuple]:
         if len(part) == 3:
             return list(unpack(part[2]))

@@ -344,7 +344,11 @@ def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.da
     sign = 1 if side == "receivable" else -1
     ledger = ZERO
     mine = []  # the rows no document wrote: the only ones grouped, so the only ones put in order
-    for r in rows:
+    served = getattr(rows, "total_and_rows", None)  # rows kept per journal folder (comptoir.app.ledgerdays)
+    if served is not None:
+        total, mine = served(accounts, day, ours)
+        ledger = sign * total
+    for r in () if served is not None else rows:
         if r.account not in accounts or (day is not None and r.date > day):
             continue
         ledger += sign * r.value  # exact: the order of the additions does not matter
