@@ -62,3 +62,26 @@ def test_no_commit_is_a_git_error(tmp_path):
     except gitmod.GitError:
         return
     raise AssertionError("subtrees of a repository without commits must raise GitError, as ls-tree does")
+
+
+def test_after_a_commit_only_the_trees_on_the_way_to_its_change_are_read(tmp_path, monkeypatch):
+    """The journal's listing after a post is made from the kept listings of the months it did not
+    touch: the journal's, the year's and the month's trees are read, not the other 35 months."""
+    git(tmp_path, "init", "-q")
+    write(tmp_path, {f"journal/{y}/{m:02d}/JE-{y}{m:02d}01-AAAA.yaml": f"{y} {m}\n"
+                     for y in (2024, 2025, 2026) for m in range(1, 13)})
+    commit_all(tmp_path, "three years")
+    assert gitmod.subtrees(tmp_path, "HEAD", "journal") == _ls_tree(tmp_path, "HEAD", ["journal"])
+    write(tmp_path, {"journal/2026/11/JE-20261102-BBBB.yaml": "new\n"})
+    commit_all(tmp_path, "a post")
+    asked = []
+    real = gitmod.run
+
+    def spy(top, *args, **kwargs):
+        asked.append(args)
+        return real(top, *args, **kwargs)
+
+    monkeypatch.setattr(gitmod, "run", spy)
+    assert gitmod.subtrees(tmp_path, "HEAD", "journal") == _ls_tree(tmp_path, "HEAD", ["journal"])
+    assert not [a for a in asked if a[0] == "ls-tree"], asked
+    assert len([a for a in asked if a[:2] == ("cat-file", "--batch")]) == 3, asked  # journal, 2026, 2026/11

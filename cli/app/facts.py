@@ -5,8 +5,8 @@ changes and these summaries, never a whole kind to find them.
 - "stock.state": the valuation state after every move (comptoir.app.stock.valuation_state);
 - "stock.levels": quantity and value per item and warehouse, and the last move date (the
   per-folder level deltas `stock available` uses);
-- "ledger.rows-for": given accounts, their posting rows (comptoir.domain.ledger.PostingRow, in the
-  journal's file order) from the rows kept per journal month folder (comptoir.app.ledgerdays):
+- "ledger.rows-for": given accounts, their posting rows from the rows kept per journal month
+  folder (comptoir.app.ledgerdays.HeldRows: held packed, a PostingRow made of those asked for):
   the receivable and payable postings open items need, without reading every entry;
 - "documents.light": given a document kind and the book's records of it, every record as a light
   record of the fields the domain declares (comptoir.domain.documents.facts.FIELDS), from the
@@ -23,11 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comptoir.book.root import DataRoot
 from comptoir.book.store import Derivation, Store, pack, unpack
 from comptoir.model import Book
+
+if TYPE_CHECKING:
+    from .ledgerdays import HeldRows
 
 ZERO = Decimal(0)
 
@@ -61,17 +64,18 @@ def _when_fresh(book: Book, kinds: tuple[str, ...], provider: Callable[[], objec
     return served
 
 
-def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], list | None]:
-    kept: dict[frozenset[str], list | None] = {}
+def _rows_for(book: Book, root: DataRoot) -> Callable[[Collection[str]], HeldRows | None]:
+    from .ledgerdays import HeldRows
 
-    def rows(accounts: Collection[str]) -> list | None:
+    kept: dict[frozenset[str], HeldRows | None] = {}
+
+    def rows(accounts: Collection[str]) -> HeldRows | None:
         wanted = frozenset(accounts)
         if wanted not in kept:
             records: dict[str, dict] = {"account": book.of("account"), "rate": book.of("rate")}
             scratch = Book(settings=book.settings, records=records, root_prefix=book.root_prefix)
             found = _account_rows(root, scratch, wanted)
-            kept[wanted] = None if found is None else sorted(
-                found, key=lambda r: (r.date.year, r.date.month, r.id, r.line))  # the entries' file order
+            kept[wanted] = None if found is None else HeldRows(found)
         return kept[wanted]
 
     return rows
@@ -193,14 +197,14 @@ SIDE_ROWS = Derivation("ledger-account-rows", keep=800)  # per journal folder: t
 
 
 def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list | None:
-    """The posting rows of `accounts` at HEAD, per journal folder from the store: a folder's rows
+    """The posting rows of `accounts` at HEAD (as the store packs them), per journal folder from the store: a folder's rows
     of these accounts (usually none: receivables and payables are posted by a few entries), else
     cut from the folder's rows the ledger reports keep (ROWS), else summed from its entries as
     they sum it (and kept for them too). None when a folder holds something the full read
     would report."""
     from comptoir.book import git
 
-    from .ledgerdays import DAYS, ROWS, _folder_sums, _folders, _posting_rows, _under, rates_key
+    from .ledgerdays import DAYS, ROWS, _folder_sums, _folders, _under, rates_key
 
     top = root.top
     if top is None:
@@ -235,4 +239,4 @@ def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list 
                 hit = [row for a in sorted(accounts) for row in by_account.get(a, [])]
             store.put(SIDE_ROWS, (folder, tree, book.base, rates, key), hit)
         chosen.extend(tuple(row) for row in hit)
-    return _posting_rows(chosen)
+    return chosen

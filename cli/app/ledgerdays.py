@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -395,25 +395,12 @@ class ServedRows:
         """The rows dated from `start` to `end`, read folder by folder each time they are iterated."""
         return _Between(self, start, end)
 
-    def total_and_rows(self, accounts: set[str], end: dt.date | None, skip: set[str]) -> tuple[Decimal, list]:
-        """The base-currency total of the rows of `accounts` dated up to `end`, and those of them
-        whose entry is not in `skip` (as PostingRows): what open items need of the side accounts'
-        rows, each row looked at in its packed form and made only when it is kept (a receivable
-        account's rows are mostly the documents' own, which open items take from the documents)."""
-        from decimal import Decimal
-
+    def total_and_rows(self, accounts: set[str], end: dt.date | None, skip: set[str],
+                       partners: Collection[str] | None = None) -> tuple[Decimal, list]:
+        """picked_rows of the rows of the folders whose days reach `end`."""
         hi = end.toordinal() if end is not None else None
-        total = Decimal(0)
-        kept = []
-        for part in self.parts:
-            if hi is not None and part[0] > hi:
-                continue
-            for r in self.folder_rows(part):
-                if r[3] in accounts and (hi is None or r[0] <= hi):
-                    total += Decimal(r[4])
-                    if r[1] not in skip:
-                        kept.append(r)
-        return total, _posting_rows(kept)
+        return picked_rows((self.folder_rows(part) for part in self.parts if hi is None or part[0] <= hi),
+                           accounts, end, skip, partners)
 
     def folder_rows(self, part: tuple) -> list[tuple]:
         if len(part) == 3:
@@ -426,6 +413,45 @@ class ServedRows:
             raise fail("store-changed", f"the rows kept for {folder} are gone from the store while the report "
                        "was read", "run the report again")
         return [row for a in accounts for row in unpack(packed[a])]
+
+
+class HeldRows:
+    """Posting rows held as the store packs them (a write's side-account rows): PostingRows made
+    only of those asked for (total_and_rows), or of all of them when iterated."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+
+    def __iter__(self) -> Iterator:
+        return iter(_posting_rows(list(self.rows)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def total_and_rows(self, accounts: set[str], end: dt.date | None, skip: set[str],
+                       partners: Collection[str] | None = None) -> tuple[Decimal, list]:
+        return picked_rows((self.rows,), accounts, end, skip, partners)
+
+
+def picked_rows(row_lists: Iterable[list[tuple]], accounts: set[str], end: dt.date | None, skip: set[str],
+                partners: Collection[str] | None = None) -> tuple[Decimal, list]:
+    """The base-currency total of the packed rows of `accounts` dated up to `end` (of `partners`,
+    when given), and those of them whose entry is not in `skip`, as PostingRows in date order:
+    what open items need of the side accounts' rows. A row is looked at in its packed form and made
+    only when it is kept: a receivable account's rows are mostly the documents' own, which open
+    items take from the documents."""
+    from decimal import Decimal
+
+    hi = end.toordinal() if end is not None else None
+    total = Decimal(0)
+    kept = []
+    for rows in row_lists:
+        for r in rows:
+            if r[3] in accounts and (hi is None or r[0] <= hi) and (partners is None or (r[7] or "") in partners):
+                total += Decimal(r[4])
+                if r[1] not in skip:
+                    kept.append(r)
+    return total, _posting_rows(kept)
 
 
 class _Between:

@@ -342,7 +342,8 @@ def subtrees(top: Path, rev: str, *paths: str) -> dict[str, str]:
     them (what a derived value per folder is keyed by). A folder's own listing is kept in the
     store under its tree id (a tree never changes): a read at a commit whose folders are known
     asks git only for their ids (`cat-file --batch-check`), not to walk the journal's months
-    again (60-120 ms at 300,000 entries); the listings not kept are made in one `ls-tree`."""
+    again (60-120 ms at 300,000 entries); a listing not kept is made from its tree and the
+    listings kept of the folders in it (_below)."""
     on_the_way: dict[str, None] = {}
     asked = [p.strip("/") for p in paths if p.strip("/")]
     for path in asked:
@@ -374,21 +375,41 @@ def subtrees(top: Path, rev: str, *paths: str) -> dict[str, str]:
             trees.update((f"{path}/{name}", tree) for name, tree in stored.items())
         else:
             missing.append(path)
-    if missing:
-        listed = run(top, "ls-tree", "-r", "-t", "-d", "-z", rev, "--", *missing)
-        below: dict[str, dict[str, str]] = {path: {} for path in missing}
-        for item in listed.decode("utf-8", "surrogateescape").split("\0"):
-            meta, _, name = item.partition("\t")
-            if not name:
-                continue
-            tree = meta.split(" ")[2]
-            trees[name] = tree
-            for path in missing:
-                if name.startswith(path + "/"):
-                    below[path][name[len(path) + 1:]] = tree
-        for path, found in below.items():
-            store.put(derivation, (ids[path],), found)
+    for path in missing:
+        found = _below(top, ids[path], store, derivation)
+        if found is None:
+            raise GitError(f"the tree of {path} at {rev} cannot be read")
+        trees.update((f"{path}/{name}", tree) for name, tree in found.items())
     return dict(sorted(trees.items()))
+
+
+def _below(top: Path, tree: str, store, derivation) -> dict[str, str] | None:
+    """name (from the tree's folder) -> tree id of every folder under the tree `tree`, as `git
+    ls-tree -r -t -d` lists them, kept in the store per tree id: after a commit only the trees on
+    the way to what it changed are read (the folder, its year, the month: not the 60 other months
+    of 8,000 entries each that `ls-tree -r -d` parsed again, 0.19 s at 250,000 entries)."""
+    stored = store.get(derivation, tree)
+    if isinstance(stored, dict):
+        return stored
+    if len(tree) != 40:
+        return None
+    out = run(top, "cat-file", "--batch", input=tree.encode() + b"\n", check=False)
+    header, _, body = out.partition(b"\n")
+    parts = header.split(b" ")
+    if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
+        return None
+    found: dict[str, str] = {}
+    for entry, (mode, oid) in _parse_tree(body[:int(parts[2])]).items():
+        if mode != TREE_MODE:
+            continue
+        name = entry.decode("utf-8", "surrogateescape")
+        found[name] = oid.hex()
+        inner = _below(top, oid.hex(), store, derivation)
+        if inner is None:
+            return None
+        found.update((f"{name}/{below}", sub) for below, sub in inner.items())
+    store.put(derivation, (tree,), found)
+    return found
 
 
 SUBTREE_LISTING = None  # the store's derivation, made when first used (comptoir.book.store)
@@ -399,7 +420,7 @@ def _subtree_listing():
 
     global SUBTREE_LISTING
     if SUBTREE_LISTING is None:
-        SUBTREE_LISTING = Derivation("subtree-listing", keep=256)
+        SUBTREE_LISTING = Derivation("subtree-listing", keep=2048)  # a listing per folder: months too
     return SUBTREE_LISTING
 
 

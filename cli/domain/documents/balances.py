@@ -321,9 +321,9 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
                 _group_journal(groups, side, (posting.account, posting.partner or "", posting.currency or base,
                                               entry.reference or entry.id), entry.date, posting.amount, value)
     if given is not None:
-        if partners is not None:
+        if partners is not None and not hasattr(given, "total_and_rows"):
             given = [r for r in given if (r.partner or "") in partners]
-        ledger = _rows_items(groups, given, side, day, accounts, ours, base)
+        ledger = _rows_items(groups, given, side, day, accounts, ours, base, partners)
     for item in groups.values():
         if item.amount != 0:
             if item.currency != base:
@@ -337,7 +337,7 @@ def open_items(book: Book, side: str, day: dt.date | None = None, journal: bool 
 
 
 def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.date | None, accounts: set[str],
-                ours: set[str], base: str) -> Decimal:
+                ours: set[str], base: str, partners: frozenset[str] | None = None) -> Decimal:
     """open_items' journal part from posting rows (comptoir.domain.ledger.PostingRow) of the side
     accounts, as the entries would give it: groups in the order of the entries' files (month
     folder, then id), and the side accounts' balance, returned."""
@@ -345,8 +345,8 @@ def _rows_items(groups: dict[tuple, OpenItem], rows: list, side: str, day: dt.da
     ledger = ZERO
     mine = []  # the rows no document wrote: the only ones grouped, so the only ones put in order
     served = getattr(rows, "total_and_rows", None)  # rows kept per journal folder (comptoir.app.ledgerdays)
-    if served is not None:
-        total, mine = served(accounts, day, ours)
+    if served is not None:  # `partners`: only their rows (a list given is already theirs)
+        total, mine = served(accounts, day, ours, partners)
         ledger = sign * total
     for r in () if served is not None else rows:
         if r.account not in accounts or (day is not None and r.date > day):
