@@ -102,3 +102,42 @@ def test_random_histories_give_the_value_read_afresh(steps):
             assert followed == fresh, steps
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_which_move_is_whose_comes_from_the_stock_reports_value_of_the_same_tree(book, monkeypatch):
+    """A write that asks for one item's moves (a back-dated issue revalues the item's later moves)
+    after the day's stock reports makes the month's (id, item) pairs from the stock report's
+    value of the same tree, and follows the month from it after a write added a move: no month
+    of moves is read again."""
+    from comptoir.app import stock, stockreports
+    from comptoir.book.store import Store
+    from comptoir.model import Book
+
+    from .conftest import run
+
+    def ok(*args):
+        res = run(book, *args)
+        assert res.exit_code == 0, res.output
+        return res
+
+    ok("warehouse", "add", "ROAST", "Roastery")
+    for sku in ("BEAN", "CUP"):
+        ok("item", "add", sku, sku.title(), "--uom", "kg")
+    for day, sku in (("2026-11-02", "BEAN"), ("2026-11-03", "CUP"), ("2026-11-04", "BEAN")):
+        ok("stock", "receive", sku, "--qty", "10", "--unit-cost", "2.00", "--warehouse", "ROAST", "--date", day)
+    ok("report", "stock-ledger")  # the stock reports' value of every month (stockreports.MOVES)
+    root = find_root(str(book))
+    month = git(book, "rev-parse", "HEAD:stock/2026/11").strip()
+    assert Store.of(book).has(stockreports.MOVES, "stock/2026/11", month)
+    assert not Store.of(book).has(stock.ITEM_MOVES, "stock/2026/11", month)
+    ok("stock", "receive", "CUP", "--qty", "1", "--unit-cost", "2.00", "--warehouse", "ROAST", "--date", "2026-11-05")
+    read: list[str] = []
+    real = partials.tree_records
+    monkeypatch.setattr(partials, "tree_records", lambda *a, **k: read.append(a[1]) or real(*a, **k))
+    moves_of = stock.item_moves(root, Book(settings=None))
+    assert sorted(m.qty for m in moves_of("CUP")) == [1, 10] and len(moves_of("BEAN")) == 2
+    assert read == []  # the month followed from the report's value of its tree before the receipt
+    fresh = partials.per_folder(root, kind_named("stock-move"), FRESH, lambda records: [(m.id, m.item) for m in records],
+                                "HEAD", None)
+    assert partials.per_folder(root, kind_named("stock-move"), stock.ITEM_MOVES, lambda records: [],
+                               "HEAD", None) == fresh  # the pairs kept are those a read gives

@@ -85,3 +85,25 @@ def test_after_a_commit_only_the_trees_on_the_way_to_its_change_are_read(tmp_pat
     assert gitmod.subtrees(tmp_path, "HEAD", "journal") == _ls_tree(tmp_path, "HEAD", ["journal"])
     assert not [a for a in asked if a[0] == "ls-tree"], asked
     assert len([a for a in asked if a[:2] == ("cat-file", "--batch")]) == 3, asked  # journal, 2026, 2026/11
+
+
+@settings(max_examples=20, deadline=None)
+@given(drawn=st.lists(paths, min_size=1, max_size=10), asked=st.lists(paths, min_size=1, max_size=6))
+def test_tree_blobs_of_files_named_one_by_one_answer_as_ls_tree_does(drawn, asked):
+    """Files named one by one are looked up by name (`cat-file --batch-check`); a name that is a
+    folder, or is not there, gives what `ls-tree -r` gives."""
+    top = Path(tempfile.mkdtemp(prefix="comptoir-blobs-"))
+    try:
+        git(top, "init", "-q")
+        files = _files(drawn)
+        write(top, files)
+        commit_all(top, "files")
+        asked = [*asked, *list(files)[:3]]
+        out = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", *asked], cwd=top,
+                             capture_output=True, check=True).stdout.decode()
+        expected = {item.partition("\t")[2]: item.split(" ")[2].partition("\t")[0]
+                    for item in out.split("\0") if item and item.split(" ")[1] == "blob"}
+        assert gitmod.tree_blobs(top, "HEAD", "", asked) == expected, asked
+    finally:
+        gitmod.forget()
+        shutil.rmtree(top, ignore_errors=True)

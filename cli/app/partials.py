@@ -54,7 +54,8 @@ ANCESTORS = 8  # commits back a folder's earlier tree is looked for
 def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Callable[[list], object],
                rev: str | None, probe: Probe | None, inputs: tuple[str, ...] = (),
                listed: dict[str, str] | None = None,
-               row_id: Callable[[Any], str] | None = None) -> dict[str, object] | None:
+               row_id: Callable[[Any], str] | None = None,
+               elsewhere: Callable[[str, str], tuple | None] | None = None) -> dict[str, object] | None:
     """folder (data-root-relative) -> derive(the records filed directly in it), for every folder
     of `kind` at `rev` (None: the working tree, with `probe` saying what changed), in path order.
     Values of committed folders come from the store (computed and kept on a miss); `inputs` are
@@ -65,7 +66,10 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
     `row_id`: `derive` gives a list of at most one row per record, in the records' order, and
     this says whose a row is. A folder missed is then made, when it can be, from the value of
     the folder's last tree (kept in the store) and the files added since, read alone (`_followed`:
-    the write before added a document to a month of 500; reading the month again cost 0.3-0.5 s)."""
+    the write before added a document to a month of 500; reading the month again cost 0.3-0.5 s).
+    `elsewhere(path, tree)`: the value made from another derivation's value kept for the same tree
+    (the stock reports' per-folder moves give which move is whose), or None; asked for a folder
+    missed, and for the earlier trees a folder is followed from."""
     from comptoir.book import git
 
     top = root.top
@@ -89,6 +93,10 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
     missing = []
     for folder, tree in sorted(trees.items()):
         hit = store.get(derivation, root.prefix + folder, tree, *inputs) if tree else None
+        if tree and elsewhere is not None and not _sound(hit):
+            hit = elsewhere(root.prefix + folder, tree)
+            if _sound(hit):
+                store.put(derivation, (root.prefix + folder, tree, *inputs), hit)
         if _sound(hit):
             found[folder] = hit
         else:
@@ -104,7 +112,8 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
         if found[folder] is not None:
             continue
         if tree and row_id is not None:
-            followed = _followed(root, kind, derivation, folder, tree, inputs, derive, row_id, rev or "HEAD")
+            followed = _followed(root, kind, derivation, folder, tree, inputs, derive, row_id, rev or "HEAD",
+                                 elsewhere)
             if followed is not None:
                 store.put(derivation, (root.prefix + folder, tree, *inputs), followed)
                 store.put(LATEST, (derivation.what, root.prefix + folder, *inputs), tree)
@@ -163,7 +172,7 @@ def record_changes(changes: list[tuple[str, str, str, str, str]]
 
 def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, tree: str,
               inputs: tuple[str, ...], derive: Callable[[list], object], row_id: Callable[[Any], str],
-              rev: str) -> tuple | None:
+              rev: str, elsewhere: Callable[[str, str], tuple | None] | None = None) -> tuple | None:
     """The value of `folder` at `tree` made from an earlier tree's kept value and the record files
     added to it since, in the order a fresh read gives (the files' names, an id's file being
     ID.yaml): the trees the folder had in `rev`'s last ANCESTORS first parents (the writes before:
@@ -186,6 +195,8 @@ def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, t
         if base == tree:
             continue
         kept = store.get(derivation, path, base, *inputs)
+        if not _sound(kept) and elsewhere is not None:
+            kept = elsewhere(path, base)
         if _sound(kept):
             made = _from(root, kind, folder, tree, base, cast(tuple, kept), derive, row_id)
             if made is not None:

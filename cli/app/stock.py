@@ -12,7 +12,7 @@ levels. A folder with uncommitted changes is never served from the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from comptoir.book import git
@@ -20,7 +20,7 @@ from comptoir.book.loader import load_book
 from comptoir.book.prefetch import Prefetch
 from comptoir.book.probe import Probe
 from comptoir.book.root import DataRoot
-from comptoir.book.store import Derivation, Store
+from comptoir.book.store import Derivation, Store, unpack
 from comptoir.model import Book
 from comptoir.schemas.registry import all_kinds, kind_named
 
@@ -221,7 +221,7 @@ def item_moves(root: DataRoot, book: Book):
 
     def head(sku: str) -> dict | None:
         rows = per_folder(root, kind, ITEM_MOVES, lambda records: [(m.id, m.item) for m in records], "HEAD", None,
-                          row_id=lambda row: row[0])
+                          row_id=lambda row: row[0], elsewhere=_from_report_moves(root))
         if rows is None:
             return None
         files = [f"{folder}/{ident}.yaml" for folder, pairs in rows.items()
@@ -248,6 +248,30 @@ def item_moves(root: DataRoot, book: Book):
         return list(found.values())
 
     return moves_of
+
+
+def _from_report_moves(root: DataRoot) -> Callable[[str, str], tuple | None]:
+    """(folder path, tree) -> ITEM_MOVES' value of it made from the stock reports' value of the same
+    tree (comptoir.app.stockreports.MOVES: each item's moves, with their ids), or None: a write
+    after the day's stock reports finds which move is whose without reading the month's moves."""
+    from .stockreports import MOVES
+
+    store = Store.of(root.path)
+
+    def made(path: str, tree: str) -> tuple | None:
+        kept = store.get(MOVES, path, tree)
+        if type(kept) is not tuple or len(kept) != 2 or type(kept[0]) is not list:
+            return None
+        ids, value = kept
+        by_item = value[4] if type(value) is tuple and len(value) == 6 else None
+        if type(by_item) is not dict:
+            return None
+        item_of = {row[2]: item for item, packed in by_item.items() for row in unpack(packed)}
+        if len(item_of) != len(ids) or any(i not in item_of for i in ids):
+            return None
+        return list(ids), [(i, item_of[i]) for i in ids]
+
+    return made
 
 
 def serve(book: Book, root: DataRoot) -> None:

@@ -432,6 +432,12 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
     known = _AT.get((str(top), rev))
     if known is not None and paths and all(p in known for p in paths):
         return _known_blobs(top, known, paths)
+    if paths and len(paths) > 1 and not any(p.endswith("/") or "\n" in p for p in paths):
+        # files named one by one (an item's 500 moves of 100,000): looked up by name, not matched
+        # against every path of the folders they are in (`ls-tree -r` of them took 0.15 s)
+        typed = _objects_at(top, rev, paths)
+        if typed is not None:
+            return {p: oid for p, (kind, oid) in typed.items() if kind == "blob"}
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
@@ -527,6 +533,26 @@ def _known_blobs(top: Path, known: dict[str, tuple[str, str] | None], paths: lis
             store.put(derivation, (oid,), files)
         blobs.update((path + name, blob) for name, blob in files.items())
     return blobs
+
+
+def _objects_at(top: Path, rev: str, paths: list[str]) -> dict[str, tuple[str, str]] | None:
+    """path -> (type, object id) at `rev` of each of `paths` there, in one `cat-file
+    --batch-check`; None when one is a folder (listed by `ls-tree`, files and all) or git's
+    answer cannot be read."""
+    out = run(top, "cat-file", "--batch-check", check=False,
+              input="".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"))
+    lines = out.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < len(paths):
+        return None
+    found: dict[str, tuple[str, str]] = {}
+    for path, line in zip(paths, lines, strict=False):
+        if line.endswith(" missing"):
+            continue
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[1] not in ("blob", "commit") or line.count(" ") != 2:
+            return None
+        found[path] = (parts[1], parts[0])
+    return found
 
 
 def blobs_at(top: Path, rev: str, paths: list[str]) -> dict[str, str]:
