@@ -224,6 +224,21 @@ def book(tmp_path: Path) -> Path:
     return root
 
 
+def git_calls(monkeypatch) -> list[tuple]:
+    """Every `comptoir.book.git.run` call's arguments from now on (the git commands a command asks)."""
+    from comptoir.book import git as git_module
+
+    asked: list[tuple] = []
+    real = git_module.run
+
+    def spy(top, *args, **kwargs):
+        asked.append(args)
+        return real(top, *args, **kwargs)
+
+    monkeypatch.setattr(git_module, "run", spy)
+    return asked
+
+
 def head(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 
-from .conftest import commit_all, git, head, run, write
+from .conftest import commit_all, git, git_calls, head, run, write
 
 
 def _post(book, day, memo, amount, *more):
@@ -326,17 +326,8 @@ def test_history_of_a_record_here_looks_up_its_path_not_every_commits_changes(bo
     """A record in the working tree is found by name in git's index; the walk of every commit's
     changes for `*ID.yaml` (3 s over 2,000 commits) is only for a record no longer here, or one
     no commit has (which it does not find either)."""
-    from comptoir.book import git as git_module
-
     ident = _post(book, "2026-10-30", "Rent", "120.00")
-    asked = []
-    real = git_module.run
-
-    def spy(top, *args, **kwargs):
-        asked.append(args)
-        return real(top, *args, **kwargs)
-
-    monkeypatch.setattr(git_module, "run", spy)
+    asked = git_calls(monkeypatch)
     res = run(book, "history", ident, "--format", "json")
     assert res.exit_code == 0, res.output
     assert [r["subject"] for r in json.loads(res.stdout)["rows"]] == [f"Post {ident}: Rent"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from comptoir.book import git as gitmod
 
-from .conftest import commit_all, git, write
+from .conftest import commit_all, git, git_calls, write
 
 names = st.sampled_from(["a", "b", "a-b", "a0", "books", "journal", "2026", "11", "x.yaml"])
 paths = st.lists(names, min_size=1, max_size=4).map("/".join)
@@ -74,14 +74,7 @@ def test_after_a_commit_only_the_trees_on_the_way_to_its_change_are_read(tmp_pat
     assert gitmod.subtrees(tmp_path, "HEAD", "journal") == _ls_tree(tmp_path, "HEAD", ["journal"])
     write(tmp_path, {"journal/2026/11/JE-20261102-BBBB.yaml": "new\n"})
     commit_all(tmp_path, "a post")
-    asked = []
-    real = gitmod.run
-
-    def spy(top, *args, **kwargs):
-        asked.append(args)
-        return real(top, *args, **kwargs)
-
-    monkeypatch.setattr(gitmod, "run", spy)
+    asked = git_calls(monkeypatch)
     assert gitmod.subtrees(tmp_path, "HEAD", "journal") == _ls_tree(tmp_path, "HEAD", ["journal"])
     assert not [a for a in asked if a[0] == "ls-tree"], asked
     assert len([a for a in asked if a[:2] == ("cat-file", "--batch")]) == 3, asked  # journal, 2026, 2026/11
