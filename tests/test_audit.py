@@ -322,6 +322,20 @@ def test_history_follows_moves_through_several_folders_and_a_deletion_in_place(b
     assert asked and all("*" not in p for paths in asked for p in paths), asked
 
 
+def test_history_of_a_deleted_entry_is_found_where_its_id_files_it(book, monkeypatch):
+    """A record no longer here is looked for first where its id files it (its month folder, a flat
+    kind's folder), in every commit; the pattern over every commit's changes only when not there."""
+    ident = _post(book, "2026-10-30", "Rent", "120.00")
+    (book / f"journal/2026/10/{ident}.yaml").unlink()
+    _hand_commit(book, "Drop the rent")
+    asked = git_calls(monkeypatch)
+    rows = json.loads(run(book, "history", ident, "--format", "json").stdout)["rows"]
+    assert [r["subject"] for r in rows] == [f"Post {ident}: Rent", "Drop the rent"]
+    assert rows[1]["changes"] == ["(record deleted)"]
+    logs = [a for a in asked if a[0] == "log"]
+    assert logs and not [a for a in logs if any("*" in str(x) for x in a)], logs
+
+
 def test_history_of_a_record_here_looks_up_its_path_not_every_commits_changes(book, monkeypatch):
     """A record in the working tree is found by name in git's index; the walk of every commit's
     changes for `*ID.yaml` (3 s over 2,000 commits) is only for a record no longer here, or one

@@ -39,10 +39,15 @@ def find_record_path(root: DataRoot, ident: str, here: bool = True) -> tuple[str
     if found_here is not None:
         return found_here
     matches = []
-    # a record no longer here: every commit's changes, anywhere (a pattern git cannot narrow to a
-    # folder, so each commit's changed folders are compared whole: seconds over a long history)
+    # a record no longer here: first the places its id names, in every commit (literal paths: git
+    # compares only the trees on their way), then every commit's changes anywhere (a pattern git
+    # cannot narrow to a folder, so each commit's changed folders are compared whole: 3 s over
+    # 1,850 commits, against 0.2 s)
     out = git.run(root.top, "log", "--all", "--format=", "--name-only", "--diff-filter=AMDR", "--",
-                  f"{prefix}*{ident}.yaml").decode()
+                  *(f":(literal){path}" for _, path in _guesses(root, ident))).decode()
+    if not out.strip():
+        out = git.run(root.top, "log", "--all", "--format=", "--name-only", "--diff-filter=AMDR", "--",
+                      f"{prefix}*{ident}.yaml").decode()
     for path in dict.fromkeys(p for p in out.splitlines() if p):
         rel = path[len(prefix):]
         found = kind_for_path(rel)
