@@ -386,3 +386,44 @@ def test_a_write_asks_the_whole_status_once_per_command(book, monkeypatch):
     git_module.forget()
     assert ondemand.compare(root, head, ["journal/"]) == [path] and len(made) == 2
     assert ondemand.compare(root, head, ["accounts/"]) == []
+
+
+def test_a_write_starts_its_whole_status_ahead_and_waits_only_when_it_compares(book, monkeypatch):
+    """With the monitor on, the writer starts the whole status when the write begins: the first
+    comparison takes its answer (no second status), a write that compares nothing never waits for
+    it (it is stopped when the command ends), and one started before a commit came in is not used."""
+    from comptoir.book import git as git_module
+    from comptoir.book import ondemand, probe, verdict
+    from comptoir.book.root import find_root
+
+    statuses = []
+    real = probe.Probe
+
+    def counted(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if found._status is not None:
+            statuses.append(found)
+        return found
+
+    monkeypatch.setattr(probe, "Probe", counted)
+    monkeypatch.setattr(verdict, "Probe", counted)
+    root = find_root(str(book))
+    git_module.forget()
+    verdict.Head(root, "test")
+    assert len(statuses) == 1  # started ahead
+    path, text = entry("01", 2, amount="99.00")
+    write(book, {path: text})  # after it started: the answer is what git saw when asked
+    head = git(book, "rev-parse", "HEAD").strip()
+    first = ondemand.compare(root, head, ["journal/"])
+    assert len(statuses) == 1 and first in ([], [path])  # its answer, no second status
+    git_module.forget()
+    verdict.Head(root, "test")
+    ahead = statuses[-1]
+    git_module.forget()  # the command ends without comparing: the status is stopped, not waited for
+    assert all(p is None or p.poll() is not None for p in (ahead._status, ahead._tree, ahead._where))
+    verdict.Head(root, "test")  # the edit still there: this status names it
+    count = len(statuses)
+    commit_all(book, "the edit committed")  # a commit comes in before the first comparison
+    assert ondemand.compare(root, git(book, "rev-parse", "HEAD").strip(), ["journal/"]) == []
+    assert len(statuses) == count + 1  # the one started before the commit is not HEAD's: asked again
+    git_module.forget()

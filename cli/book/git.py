@@ -146,6 +146,10 @@ PER_COMMAND: dict = {}
 def forget() -> None:
     """Forget what git said in this process: the kept `cat-file` processes end, the work trees
     found are asked again (the end of a command run in-process: comptoir.main)."""
+    for value in PER_COMMAND.values():
+        close = getattr(value, "close", None)  # a status started ahead that no one waited for
+        if close is not None:
+            close()
     PER_COMMAND.clear()
     close_batches()
     from .fsmonitor import refresh_if_stale

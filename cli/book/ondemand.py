@@ -143,7 +143,7 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
-    from .probe import Probe, inside, monitored
+    from .probe import AHEAD, Probe, inside, monitored
 
     if (root.path / ".git").is_dir() and monitored(root.path / ".git"):
         # git's monitor and untracked cache on: one whole status costs what this one of a few
@@ -152,7 +152,14 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
         key = ("whole-status", str(root.path), commit)
         whole = git.PER_COMMAND.get(key)
         if whole is None:
-            whole = git.PER_COMMAND[key] = Probe(root.path).changes()
+            ahead = git.PER_COMMAND.pop((AHEAD, str(root.path)), None)  # started when the write began
+            if ahead is not None:
+                whole = ahead.changes()
+                if ahead.head != commit:  # a commit came in between: what it saw is not HEAD's
+                    whole = None
+            if whole is None:
+                whole = Probe(root.path).changes()
+            git.PER_COMMAND[key] = whole
         return None if whole is None else [p for p in whole if inside(p, tuple(folders))]
     try:
         proc = subprocess.Popen(["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no",

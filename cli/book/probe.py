@@ -88,6 +88,11 @@ def monitored(gitdir: Path) -> bool:
         found.get("untrackedcache", "").lower() in ("true", "yes", "on", "1")
 
 
+# git.PER_COMMAND's key (with the data root) for a whole status a write started ahead, with git's
+# monitor on: its first comparison with HEAD waits for it (comptoir.book.ondemand.compare)
+AHEAD = "whole-status-ahead"
+
+
 def inside(path: str, specs: tuple[str, ...]) -> bool:
     """Whether `path` is one of `specs` or under one (a folder, with or without its '/')."""
     return any(path == spec or path.startswith(spec if spec.endswith("/") else spec + "/") for spec in specs)
@@ -222,6 +227,22 @@ class Probe:
         for _ in prefix.strip("/").split("/") if prefix.strip("/") else ():
             top = top.parent
         return same_entries(top, prefix, self.head, [p for p in self.asked if p.endswith("/")])
+
+    def close(self) -> None:
+        """Stop the git processes not waited for (a status started ahead that no one asked for)."""
+        if self._settled:
+            return
+        for name in ("_status", "_tree", "_where"):
+            proc = getattr(self, name, None)
+            if proc is None:
+                continue
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.communicate(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
 
     def changes(self) -> list[str] | None:
         """What differs from HEAD under the probed paths (data-root-relative); None: unknown."""

@@ -33,7 +33,19 @@ def Head(root, command: str = "") -> Probe:  # noqa: N802 - a constructor, as St
     it reads. The settings file is compared with HEAD's by content (`Probe.unchanged`), every
     kind's folder when the book read on demand first uses it (comptoir.book.ondemand): a status
     reads git's whole index (64 MB at 300,000 entries, 0.1-0.2 s), which a write whose kinds are
-    small need not read at all."""
+    small need not read at all. With git's monitor and untracked cache on, a write's comparison
+    is one whole status whatever it compares (comptoir.book.ondemand.compare): it is started here
+    too, while the modules import and the write gets ready, and waited for only by the first
+    comparison (a write that compares nothing with git, `journal post`, never waits for it)."""
+    from .probe import AHEAD, monitored
+
+    if root.top is not None and root.top == root.path and (root.path / ".git").is_dir() \
+            and monitored(root.path / ".git"):
+        key = (AHEAD, str(root.path))
+        earlier = git.PER_COMMAND.pop(key, None)
+        if earlier is not None:
+            earlier.close()  # started before a wait for the write lock: stale
+        git.PER_COMMAND[key] = Probe(root.path)
     return Probe(root.path, status=False)
 
 
