@@ -20,7 +20,7 @@ from comptoir.book.root import find_root
 from comptoir.domain import validation
 from comptoir.model import Book
 
-from .conftest import commit_all, copy_book, files_in_commit, git, head, pack, run
+from .conftest import commit_all, copy_book, files_in_commit, git, git_calls, head, pack, run
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger-data"
 
@@ -464,18 +464,9 @@ def test_a_move_dated_before_its_items_last_replays_that_items_moves_only(templa
 def test_reading_many_records_one_by_one_reads_the_kind_once(template, monkeypatch):
     """Asking for ids one at a time costs a git call or a file each, up to a bound; past it
     the kind is listed (and read) whole, so a rule that walks ids never costs one call each."""
-    from comptoir.book import git as gitmod
-
     root = find_root(str(template), None)
     book = ondemand.load_on_demand(root)
-    calls: list[tuple] = []
-    real_run = gitmod.run
-
-    def counting(top, *args, **kwargs):
-        calls.append(args)
-        return real_run(top, *args, **kwargs)
-
-    monkeypatch.setattr(gitmod, "run", counting)
+    calls = git_calls(monkeypatch)
     entries = book.entries
     listing = [p.stem for p in sorted((template / "journal").rglob("*.yaml"))]
     assert len(listing) > 2 * ondemand.SINGLE_READS
