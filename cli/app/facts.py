@@ -197,8 +197,9 @@ SIDE_ROWS = Derivation("ledger-account-rows", keep=800)  # per journal folder: t
 
 
 def _account_rows(root: DataRoot, book: Book, accounts: frozenset[str]) -> list | None:
-    """The posting rows of `accounts` at HEAD (as the store packs them), per journal folder from the store: a folder's rows
-    of these accounts (usually none: receivables and payables are posted by a few entries), else
+    """The posting rows of `accounts` at HEAD, as the store packs them, per journal folder from
+    the store: a folder's rows of these accounts (usually none: receivables and payables are
+    posted by a few entries), else
     cut from the folder's rows the ledger reports keep (ROWS), else summed from its entries as
     they sum it (and kept for them too). None when a folder holds something the full read
     would report."""

@@ -417,16 +417,10 @@ class ServedRows:
 
 class HeldRows:
     """Posting rows held as the store packs them (a write's side-account rows): PostingRows made
-    only of those asked for (total_and_rows), or of all of them when iterated."""
+    only of those open items ask for (total_and_rows)."""
 
     def __init__(self, rows: list[tuple]) -> None:
         self.rows = rows
-
-    def __iter__(self) -> Iterator:
-        return iter(_posting_rows(list(self.rows)))
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
     def total_and_rows(self, accounts: set[str], end: dt.date | None, skip: set[str],
                        partners: Collection[str] | None = None) -> tuple[Decimal, list]:
@@ -533,12 +527,8 @@ def _folder_sums(top: Path, tree: str | None, folder: str, book: Book, kind: Kin
                 (day, entry.id, i, p.account, str(amount), str(p.amount), p.currency, p.partner, p.memo,
                  entry.memo, entry.reference, count, total, entry.reverses, p.value is not None, closing_entry))
 
-    def packed(days: dict) -> list:  # accounts and days in order: what follow's merge gives too
-        return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in sorted(cells.items())])
-                for account, cells in sorted(days.items())]
-
     ident = kind.id_field
-    value = ([getattr(r, ident) for r in records], packed(sums), packed(closing),
+    value = ([getattr(r, ident) for r in records], _packed(sums), _packed(closing),
              [(r.id, r.reverses) for r in records if r.reverses], sorted(by_account))
     return value, by_account
 
@@ -570,9 +560,10 @@ def _follow(root: DataRoot, book: Book, before: str, after: str) -> None:
     # what the commit changed under the journal, folders and files, from the trees themselves (read
     # through the running cat-file: `git diff-tree` would read git's index first)
     asked = [f"{rev}:{path}" for path in folders for rev in (before, after)]
-    ids = [line.split(" ") for line in git.run(top, "cat-file", "--batch-check", check=False, input="".join(
-        f"{name}\n" for name in asked).encode("utf-8", "surrogateescape")).decode().split("\n")[:len(asked)]]
-    found = [parts[0] if len(parts) == 3 and parts[1] == "tree" else None for parts in ids]
+    objects = git.objects(top, asked)
+    if objects is None:
+        return
+    found = [oid if kind == "tree" else None for kind, oid in (objects.get(spec, ("", "")) for spec in asked)]
     if any(found[i] != found[i + 1] for i in range(2, len(found), 2)):
         return  # a rate changed: every folder's sums are keyed (and valued) anew
     new_trees: dict[str, str] = {}
@@ -627,6 +618,13 @@ def _follow(root: DataRoot, book: Book, before: str, after: str) -> None:
         store.put(ROWS, (folder, tree, book.base, rates), rows)
 
 
+def _packed(days: dict) -> list:
+    """account -> day -> [debit, credit] as a folder's value keeps it: accounts and days in order
+    (the value summed afresh and the one a write's follow-up merges are then the same)."""
+    return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in sorted(cells.items())])
+            for account, cells in sorted(days.items())]
+
+
 def _merged(value: tuple, rows: dict, more: tuple, more_rows: dict) -> tuple[tuple, dict] | None:
     """A folder's kept (DAYS value, packed ROWS) with the sums and rows of entries added to it, in
     the order _folder_sums gives them. None when an added id is there already (the full read
@@ -643,8 +641,7 @@ def _merged(value: tuple, rows: dict, more: tuple, more_rows: dict) -> tuple[tup
         cells: dict = {}
         _add_sums(cells, packed)
         _add_sums(cells, more)
-        return [(account, [(day, str(dr), str(cr)) for day, (dr, cr) in sorted(days.items())])
-                for account, days in sorted(cells.items())]
+        return _packed(cells)
 
     merged_rows = dict(rows)
     for account, extra in more_rows.items():

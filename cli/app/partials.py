@@ -93,11 +93,11 @@ def per_folder(root: DataRoot, kind: Kind, derivation: Derivation, derive: Calla
     missing = []
     for folder, tree in sorted(trees.items()):
         hit = store.get(derivation, root.prefix + folder, tree, *inputs) if tree else None
-        if tree and elsewhere is not None and not _sound(hit):
+        if tree and elsewhere is not None and not sound(hit):
             hit = elsewhere(root.prefix + folder, tree)
-            if _sound(hit):
+            if sound(hit):
                 store.put(derivation, (root.prefix + folder, tree, *inputs), hit)
-        if _sound(hit):
+        if sound(hit):
             found[folder] = hit
         else:
             found[folder] = None
@@ -184,10 +184,9 @@ def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, t
 
     store = Store.of(root.path)
     path = root.prefix + folder
-    out = git.run(root.top, "cat-file", "--batch-check", check=False,  # type: ignore[arg-type]
-                  input="".join(f"{rev}~{n}:{path}\n" for n in range(1, ANCESTORS + 1)).encode("utf-8", "surrogateescape"))
-    bases = [parts[0].decode() for parts in (line.split(b" ") for line in out.split(b"\n"))
-             if len(parts) == 3 and parts[1] == b"tree"]
+    specs = [f"{rev}~{n}:{path}" for n in range(1, ANCESTORS + 1)]
+    found = git.objects(root.top, specs) or {}  # type: ignore[arg-type]
+    bases = [found[spec][1] for spec in specs if found.get(spec, ("",))[0] == "tree"]
     last = store.get(LATEST, derivation.what, path, *inputs)
     if type(last) is str and last:
         bases.append(last)
@@ -195,9 +194,9 @@ def _followed(root: DataRoot, kind: Kind, derivation: Derivation, folder: str, t
         if base == tree:
             continue
         kept = store.get(derivation, path, base, *inputs)
-        if not _sound(kept) and elsewhere is not None:
+        if not sound(kept) and elsewhere is not None:
             kept = elsewhere(path, base)
-        if _sound(kept):
+        if sound(kept):
             made = _from(root, kind, folder, tree, base, cast(tuple, kept), derive, row_id)
             if made is not None:
                 return made
@@ -243,7 +242,8 @@ def month_of(kind: Kind, folder: str) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
-def _sound(hit: object) -> bool:
+def sound(hit: object) -> bool:
+    """Whether a value read from the store is one per_folder keeps: (the folder's ids, its value)."""
     return type(hit) is tuple and len(hit) == 2 and type(hit[0]) is list
 
 

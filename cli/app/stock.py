@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import cast
 
 from comptoir.book import git
 from comptoir.book.loader import load_book
@@ -254,15 +255,16 @@ def _from_report_moves(root: DataRoot) -> Callable[[str, str], tuple | None]:
     """(folder path, tree) -> ITEM_MOVES' value of it made from the stock reports' value of the same
     tree (comptoir.app.stockreports.MOVES: each item's moves, with their ids), or None: a write
     after the day's stock reports finds which move is whose without reading the month's moves."""
+    from .partials import sound
     from .stockreports import MOVES
 
     store = Store.of(root.path)
 
     def made(path: str, tree: str) -> tuple | None:
         kept = store.get(MOVES, path, tree)
-        if type(kept) is not tuple or len(kept) != 2 or type(kept[0]) is not list:
+        if not sound(kept):
             return None
-        ids, value = kept
+        ids, value = cast(tuple, kept)
         by_item = value[4] if type(value) is tuple and len(value) == 6 else None
         if type(by_item) is not dict:
             return None

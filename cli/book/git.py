@@ -395,20 +395,15 @@ def _below(top: Path, tree: str, store, derivation) -> dict[str, str] | None:
     stored = store.get(derivation, tree)
     if isinstance(stored, dict):
         return stored
-    if len(tree) != 40:
-        return None
-    out = run(top, "cat-file", "--batch", input=tree.encode() + b"\n", check=False)
-    header, _, body = out.partition(b"\n")
-    parts = header.split(b" ")
-    if len(parts) != 3 or parts[1] != b"tree" or not parts[2].isdigit():
+    entries = tree_entries(top, tree)
+    if entries is None:
         return None
     found: dict[str, str] = {}
-    for entry, (mode, oid) in _parse_tree(body[:int(parts[2])]).items():
-        if mode != TREE_MODE:
+    for mode, name, oid in entries:
+        if mode != "040000":
             continue
-        name = entry.decode("utf-8", "surrogateescape")
-        found[name] = oid.hex()
-        inner = _below(top, oid.hex(), store, derivation)
+        found[name] = oid
+        inner = _below(top, oid, store, derivation)
         if inner is None:
             return None
         found.update((f"{name}/{below}", sub) for below, sub in inner.items())
@@ -436,12 +431,13 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
     known = _AT.get((str(top), rev))
     if known is not None and paths and all(p in known for p in paths):
         return _known_blobs(top, known, paths)
-    if paths and len(paths) > 1 and not any(p.endswith("/") or "\n" in p for p in paths):
+    if paths and len(paths) > 1 and not any(p.endswith("/") for p in paths):
         # files named one by one (an item's 500 moves of 100,000): looked up by name, not matched
-        # against every path of the folders they are in (`ls-tree -r` of them took 0.15 s)
-        typed = _objects_at(top, rev, paths)
-        if typed is not None:
-            return {p: oid for p, (kind, oid) in typed.items() if kind == "blob"}
+        # against every path of the folders they are in (`ls-tree -r` of them took 0.15 s); a name
+        # that is a folder is listed, files and all, by `ls-tree`
+        typed = objects(top, [f"{rev}:{p}" for p in paths])
+        if typed is not None and all(kind != "tree" for kind, _ in typed.values()):
+            return {p: typed[f"{rev}:{p}"][1] for p in paths if typed.get(f"{rev}:{p}", ("",))[0] == "blob"}
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
@@ -539,39 +535,35 @@ def _known_blobs(top: Path, known: dict[str, tuple[str, str] | None], paths: lis
     return blobs
 
 
-def _objects_at(top: Path, rev: str, paths: list[str]) -> dict[str, tuple[str, str]] | None:
-    """path -> (type, object id) at `rev` of each of `paths` there, in one `cat-file
-    --batch-check`; None when one is a folder (listed by `ls-tree`, files and all) or git's
-    answer cannot be read."""
+def objects(top: Path, specs: list[str]) -> dict[str, tuple[str, str]] | None:
+    """spec (`REV:PATH`, `REV^{tree}`, an id, ...) -> (type, object id) of each that names an
+    object, in one `git cat-file --batch-check` (through the running one for a few: it reads the
+    trees on the way, not git's index); those that name none are left out. None when git's answer
+    cannot be read (a spec with a line break, a process that died)."""
+    if not specs:
+        return {}
+    if any("\n" in spec for spec in specs):
+        return None
     out = run(top, "cat-file", "--batch-check", check=False,
-              input="".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"))
+              input="".join(f"{spec}\n" for spec in specs).encode("utf-8", "surrogateescape"))
     lines = out.decode("utf-8", "surrogateescape").split("\n")
-    if len(lines) < len(paths):
+    if len(lines) < len(specs):
         return None
     found: dict[str, tuple[str, str]] = {}
-    for path, line in zip(paths, lines, strict=False):
-        if line.endswith(" missing"):
-            continue
-        parts = line.split(" ")
-        if len(parts) != 3 or parts[1] not in ("blob", "commit") or line.count(" ") != 2:
-            return None
-        found[path] = (parts[1], parts[0])
+    for spec, line in zip(specs, lines, strict=False):
+        parts = line.split(" ")  # `ID TYPE SIZE`, or `SPEC missing` (a spec may hold spaces)
+        if len(parts) == 3 and parts[1] in ("blob", "tree", "commit", "tag") and parts[2].isdigit():
+            found[spec] = (parts[1], parts[0])
     return found
 
 
 def blobs_at(top: Path, rev: str, paths: list[str]) -> dict[str, str]:
     """path (from the top) -> blob id at `rev` of each of `paths` that is a file there, in one
     `git cat-file --batch-check` (it reads the folders on the way, not git's index)."""
-    if not paths:
-        return {}
-    out = run(top, "cat-file", "--batch-check",
-              input="".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"))
-    found: dict[str, str] = {}
-    for path, line in zip(paths, out.decode("utf-8", "surrogateescape").split("\n"), strict=False):
-        parts = line.split(" ")
-        if len(parts) == 3 and parts[1] == "blob":
-            found[path] = parts[0]
-    return found
+    found = objects(top, [f"{rev}:{p}" for p in paths])
+    if found is None:
+        raise GitError(f"git could not look up {len(paths)} path(s) at {rev}")
+    return {p: found[f"{rev}:{p}"][1] for p in paths if found.get(f"{rev}:{p}", ("",))[0] == "blob"}
 
 
 def tree_entries(top: Path, tree: str) -> list[tuple[str, str, str]] | None:

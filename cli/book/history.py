@@ -144,14 +144,16 @@ def _walk(root: DataRoot, ident: str, kind_name: str, path: str | None = None) -
             commits = list(repo.iter_commits(rev, paths=[f":(literal){p}" for p in paths], no_renames=True))
             if not commits:
                 break
-            specs = [f"{c.hexsha}{side}:{p}" for c in commits for side in ("", "^") for p in paths]
-            found = _objects(root, specs, [side == "" or bool(c.parents) for c in commits for side in ("", "^") for _ in paths])
-            blobs = git.cat_blobs(root.top, sorted({oid for oid in found.values() if oid}))
+            # the file at each commit and at its parent (a first commit's parent names nothing)
+            found = {spec: oid for spec, (kind_of, oid) in (git.objects(root.top, [
+                f"{c.hexsha}{side}:{p}" for c in commits for side in ("", "^") for p in paths]) or {}).items()
+                if kind_of == "blob"}
+            blobs = git.cat_blobs(root.top, sorted(set(found.values())))
             rev, older = None, None
             for commit in commits:
                 touched = []
                 for p in paths:
-                    now, was = found[f"{commit.hexsha}:{p}"], found[f"{commit.hexsha}^:{p}"]
+                    now, was = found.get(f"{commit.hexsha}:{p}"), found.get(f"{commit.hexsha}^:{p}")
                     if now != was:
                         touched.append(("A" if was is None else "D" if now is None else "M", p))
                 if not touched:
@@ -169,7 +171,7 @@ def _walk(root: DataRoot, ident: str, kind_name: str, path: str | None = None) -
                 record, error = None, ""
                 if status != "D":
                     try:
-                        data = yamlread.parse(blobs.get(found[f"{commit.hexsha}:{at}"] or "", b""))
+                        data = yamlread.parse(blobs.get(found.get(f"{commit.hexsha}:{at}", ""), b""))
                         record = kind.model.model_validate(data)
                     except yamlread.YamlError as exc:
                         error = f"unreadable at this commit: line {exc.line}: {exc.message}"
@@ -187,28 +189,13 @@ def _walk(root: DataRoot, ident: str, kind_name: str, path: str | None = None) -
     return result
 
 
-def _objects(root: DataRoot, specs: list[str], asked: list[bool]) -> dict[str, str | None]:
-    """spec `REV:PATH` -> the blob id there (None: no file there, or a first commit's parent)."""
-    assert root.top is not None
-    wanted = [s for s, a in zip(specs, asked, strict=True) if a]
-    known = {}
-    if wanted:
-        out = git.run(root.top, "cat-file", "--batch-check",
-                      input="".join(s + "\n" for s in wanted).encode("utf-8", "surrogateescape"))
-        for spec, line in zip(wanted, out.decode("utf-8", "surrogateescape").split("\n"), strict=False):
-            parts = line.split(" ")
-            known[spec] = parts[0] if len(parts) == 3 and parts[1] == "blob" else None
-    return {s: known.get(s) for s in specs}
-
-
 def _moved_from(root: DataRoot, parent: str, commit: str, folder: str, name: str, here: set[str]) -> list[str]:
     """The files named `name` under `folder` that `commit` removed (other than `here`): where a
     record it added came from. The folder's trees compared level by level, only where they differ."""
     assert root.top is not None
     top = folder.rstrip("/")
-    spec = [f"{parent}:{top}", f"{commit}:{top}"]
-    out = git.run(root.top, "cat-file", "--batch-check", input="".join(s + "\n" for s in spec).encode("utf-8", "surrogateescape"))
-    ids = [line.split(" ")[0] if line.split(" ")[1:2] == ["tree"] else None for line in out.decode().splitlines()]
+    found = git.objects(root.top, [f"{parent}:{top}", f"{commit}:{top}"]) or {}
+    ids = [oid if kind == "tree" else None for kind, oid in (found.get(f"{rev}:{top}", ("", "")) for rev in (parent, commit))]
     trees = [(ids[0], ids[1], folder)]
     gone = []
     while trees:

@@ -143,9 +143,9 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
-    from .probe import AHEAD, Probe, inside, monitored
+    from .probe import AHEAD, Probe, inside, whole_status_pays
 
-    if (root.path / ".git").is_dir() and monitored(root.path / ".git"):
+    if whole_status_pays(root.path):
         # git's monitor and untracked cache on: one whole status costs what this one of a few
         # folders does, untracked files included; asked once per command and HEAD (a write
         # compares its kinds' folders in turns, before it writes anything)

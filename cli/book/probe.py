@@ -88,6 +88,14 @@ def monitored(gitdir: Path) -> bool:
         found.get("untrackedcache", "").lower() in ("true", "yes", "on", "1")
 
 
+def whole_status_pays(path: Path) -> bool:
+    """Whether one whole `git status` of the data root `path` costs what a status of a few of its
+    folders does: the data root is the repository's top and git's monitor and untracked cache are
+    on there (git then reads only the folders Watchman saw change). Asked so by the probe, a
+    write's comparison with HEAD and the status a write starts ahead."""
+    return (path / ".git").is_dir() and monitored(path / ".git")
+
+
 # git.PER_COMMAND's key (with the data root) for a whole status a write started ahead, with git's
 # monitor on: its first comparison with HEAD waits for it (comptoir.book.ondemand.compare)
 AHEAD = "whole-status-ahead"
@@ -128,7 +136,7 @@ class Probe:
         # status of a few folders does (the folders Watchman saw change are the only ones read):
         # it is asked instead, and its answer kept to the folders probed, without counting them
         self._kept: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (under these, not under those)
-        if status and not self._whole and (path / ".git").is_dir() and monitored(path / ".git"):
+        if status and not self._whole and whole_status_pays(path):
             self._whole = True
             self._kept = (tuple(p for p in paths if p != "."), tuple(exclude))
         self._counted = False

@@ -37,10 +37,9 @@ def Head(root, command: str = "") -> Probe:  # noqa: N802 - a constructor, as St
     is one whole status whatever it compares (comptoir.book.ondemand.compare): it is started here
     too, while the modules import and the write gets ready, and waited for only by the first
     comparison (a write that compares nothing with git, `journal post`, never waits for it)."""
-    from .probe import AHEAD, monitored
+    from .probe import AHEAD, whole_status_pays
 
-    if root.top is not None and root.top == root.path and (root.path / ".git").is_dir() \
-            and monitored(root.path / ".git"):
+    if whole_status_pays(root.path):
         key = (AHEAD, str(root.path))
         earlier = git.PER_COMMAND.pop(key, None)
         if earlier is not None:
