@@ -208,24 +208,25 @@ def _csv_stream(table: Table) -> Iterator[str]:
 
 
 def _human_of(col: Column) -> Callable[[object], str]:
-    """_human for one column, quicker for the values its kind usually holds (a register's
-    750,000 rows are formatted twice); any other value goes through _human itself."""
+    """_human for one column, stripped, quicker for the values its kind usually holds (a
+    register's 46,000 lines have 400,000 cells); any other value goes through _human itself."""
     if col.kind == "money":
         step = Decimal(1).scaleb(-col.places)
 
         def money(value: object) -> str:
             if type(value) is Decimal:
-                return f"{value.quantize(step):,}"
-            return _human(value, col)
+                return f"{value.quantize(step):,}"  # no space to strip
+            return _human(value, col).strip()
 
         return money
 
     def other(value: object) -> str:
         if type(value) is str:
-            return printable(value)
+            # every character printable shows unescaped (each one printable() escapes is not)
+            return (value if value.isprintable() else printable(value)).strip()
         if type(value) is dt.date:
             return value.isoformat()
-        return _human(value, col)
+        return _human(value, col).strip()
 
     return other
 
@@ -236,7 +237,7 @@ def _cells(table: Table, fmt: str) -> Iterator[list[str]]:
     markdown = fmt == "markdown"
     for row in table.rows:
         get = row.get
-        cells = [human(get(key)).strip() for key, human in columns]
+        cells = [human(get(key)) for key, human in columns]
         yield [v.replace("|", "\\|") for v in cells] if markdown else cells
     if table.totals:
         cells = [_human(table.totals.get(c.key), c) for c in table.columns]

@@ -43,3 +43,15 @@ def test_wide_characters_and_escapes_go_through_tabulate():
     expected = tabulate([["東京", "1.00"], ["Paris", "12.50"]], ["City", "Amount"], tablefmt="simple",
                         colalign=["left", "right"], disable_numparse=True)
     assert render(table, "table") == expected + "\n"
+
+
+def test_a_cell_left_as_it_is_has_nothing_a_terminal_acts_on():
+    """The streamed table shows a text cell as it is when str.isprintable says so, and escapes
+    it otherwise: sound only if every character printable() escapes is one isprintable refuses."""
+    from comptoir.render import _UNSAFE, _human_of, printable
+
+    escaped = [c for c in map(chr, range(0x110000)) if _UNSAFE.match(c)]
+    assert escaped and not any(c.isprintable() for c in escaped)
+    other = _human_of(text("memo", "Memo"))
+    for value in ("Plain memo ", "a\x1b[2Jb", "left\u202eright", "tab\there", "caf\u00e9 \u00a0nbsp"):
+        assert other(value) == printable(value).strip()

@@ -451,6 +451,7 @@ def picked_rows(row_lists: Iterable[list[tuple]], accounts: set[str], end: dt.da
 class _Between:
     def __init__(self, rows: ServedRows, start: dt.date | None, end: dt.date | None) -> None:
         self.rows, self.start, self.end = rows, start, end
+        self.size = rows.count  # at most this many (comptoir.domain.ledger.few)
 
     def __iter__(self) -> Iterator:
         start, end = self.start, self.end

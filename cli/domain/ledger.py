@@ -445,6 +445,16 @@ def rows_between(book: Book, start: dt.date | None, end: dt.date | None,
     return posting_rows(book, entries_between(book, start, end), convert)
 
 
+HOLD_ROWS = 100_000  # posting rows a report may hold at once (~600 bytes each) rather than make twice
+
+
+def few(rows: object) -> bool:
+    """Whether rows made as they are read (`streamed`) are few enough to hold at once: their
+    reader says how many they are at most (`size`), and that is at most HOLD_ROWS."""
+    size = getattr(rows, "size", None)
+    return size is not None and size <= HOLD_ROWS
+
+
 def streamed(rows: object) -> bool:
     """Whether `rows` (from rows_between) are made as they are read rather than held: a report
     then gives its own rows the same way (comptoir.domain.table.Rows)."""
