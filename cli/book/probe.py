@@ -185,6 +185,8 @@ class Probe:
         if status is not None:
             folders: list[str] = []  # untracked folders (named so without pathspecs)
             changed = porcelain_paths(status, prefix, folders if self._whole else None)
+            if self._whole:  # a file replaced by a folder of its name: git's normal mode names its files nowhere
+                folders += [p + "/" for p in changed if (self.path / p).is_dir()]
             if self._kept is not None:
                 folders = [f for f in folders if self._keeps(f) or any(p.startswith(f) for p in self._kept[0])]
             if folders:  # their files, as `--untracked-files=all` names them (the data root is the top)

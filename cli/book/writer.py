@@ -420,16 +420,8 @@ class Writer:
             fault("rename")
             if self.root.top is None:
                 return None
-            # update-index, not `add -A -- paths`: no pathspecs to match (a 10,000-file import spent
-            # 14 s there on a 100,000-file index); it adds new and changed files, drops removed ones.
-            # With a file-system monitor, --refresh marks again as unchanged the files the monitor
-            # could not vouch for (all of them after its answer "everything", when Watchman restarted):
-            # our reads never write the index, so without it those would be stat'ed by every read
-            # until a plain `git status`; a stat of only those, as the monitor names the rest
             config = git.write_settings(self.root.top)
-            refresh = ("-q", "--refresh") if git.monitored(config) else ()
-            git.run(self.root.top, "update-index", *refresh, "--add", "--remove", "-z", "--stdin",
-                    input="".join(f"{path}\0" for path in written).encode("utf-8", "surrogateescape"))
+            git.stage(self.root.top, written, config)
             fault("add")
             if self.no_commit:
                 self._end_intent()
