@@ -29,9 +29,12 @@ def fsmonitor() -> None:
     repository it creates when watchman is installed; a clone gets it with `comptoir fsmonitor
     on`. Reads never change git's settings by themselves.
 
-    Watchman runs as a background daemon of your user. With the monitor on, git 2.39 writes its
-    index whole on every write instead of a small split part (about 0.25 s more CPU per write at
-    467,000 files, against 0.35-0.45 s saved by every read): docs/performance.md has the figures.
+    Watchman runs as a background daemon of your user. git 2.39 writes its whole index when it
+    stats a file into it with the monitor on, so a write puts its files in git's index by their
+    content and keeps the index split (a write's files are then compared by content by `git
+    status` until one write in every 400 files, or your own `git status`, refreshes the index);
+    the monitor saves 0.35-0.45 s of CPU on every read of a book of 467,000 files:
+    docs/performance.md has the figures.
     """
 
 
