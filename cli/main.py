@@ -115,10 +115,39 @@ GC_THRESHOLDS = (700, 1000, 100)
 
 
 def main(argv: list[str] | None = None, obj=None) -> None:
+    """The command line: `argv` (default: the process's arguments). Run as the program (no
+    `argv`), the process ends as soon as the command has: see _exit_now."""
+    if argv is not None:
+        _main(argv, obj)  # ends in SystemExit, as every command does
+    try:
+        _main(sys.argv[1:], obj)
+    except SystemExit as exc:
+        _exit_now(exc.code)
+
+
+def _exit_now(code: object) -> None:
+    """End the process once the command has ended: the exit handlers run and the output is
+    flushed, but the objects the command made are not freed one by one, nor its modules torn down
+    (0.05-0.13 s of a 1 s report: the overview's 50,000 light records, a register's rows)."""
+    import atexit
+    import os
+
+    if isinstance(code, str):  # sys.exit("message"): printed, exit status 1, as Python does
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), or a closed stream
+            pass
+    os._exit(code if isinstance(code, int) else 0)
+
+
+def _main(args: list[str], obj) -> None:
     import gc
 
     gc.set_threshold(*GC_THRESHOLDS)
-    args = sys.argv[1:] if argv is None else argv
     _STATE.clear()
     try:
         cli.main(args=args, prog_name="comptoir", standalone_mode=False, obj=obj)

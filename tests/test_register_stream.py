@@ -95,8 +95,9 @@ def _random_book(drawn, prefix: str):
 def test_random_books_stream_what_the_whole_table_shows(monkeypatch, drawn):
     with _random_book(drawn, "comptoir-stream-") as (_, book):
         assert run(book, "validate").exit_code == 0
-        with monkeypatch.context() as m:  # too many rows to hold: made again for the second pass
-            m.setattr(ledger, "HOLD_ROWS", 0)
+        with monkeypatch.context() as m:  # too many rows to hold: made again for the second pass,
+            m.setattr(ledger, "HOLD_ROWS", 0)  # from the store each time
+            m.setattr(ledgerdays, "HOLD_PACKED", 0)
             _same(book, monkeypatch)
         # dirty: an edited entry and one in a month no commit has (their folders read from the
         # files); few enough rows to hold, made once for both passes
@@ -411,9 +412,9 @@ def _folders_read(book: Path, args: tuple, monkeypatch) -> set[str]:
     def months(found: list) -> None:
         read.update(f"journal/{dt.date.fromordinal(r[0]):%Y/%m}" for r in found)
 
-    def kept(self, folder, tree, accounts, found, original=rows.add_kept):
+    def kept(self, folder, tree, accounts, found, packed=(), original=rows.add_kept):
         months(found)
-        return original(self, folder, tree, accounts, found)
+        return original(self, folder, tree, accounts, found, packed)
 
     def held(self, found, original=rows.add_held):
         months(found)
@@ -482,3 +483,30 @@ def test_an_opening_worked_out_by_hand_reads_only_its_months(book, monkeypatch):
         m.setattr(Book, "of", lambda self, kind: (_ for _ in ()).throw(AssertionError("read the journal"))
                   if kind == "journal" else of(self, kind))
         assert json.loads(run(book, *usd, "--format", "json").stdout)["opening"] == "50.00"
+
+
+def test_a_served_register_reads_each_months_rows_from_the_store_once(book, monkeypatch):
+    """The rows of the accounts asked are held packed as the book is read (up to HOLD_PACKED):
+    the report's passes do not read each month's rows of every account from the store again."""
+    from comptoir.book.store import Store
+
+    write(book, _three_months())
+    commit_all(book)
+    expected = run(book, "report", "ledger", "1010", "--format", "csv").stdout  # the store keeps every month's rows
+    reads: list[str] = []
+    get = Store.get
+
+    def counted(self, derivation, *inputs):
+        if derivation.what == ledgerdays.ROWS.what:
+            reads.append(inputs[0])
+        return get(self, derivation, *inputs)
+
+    for hold, times in ((ledgerdays.HOLD_PACKED, 1), (0, 3)):  # as the book is read (and for each pass)
+        reads.clear()
+        with monkeypatch.context() as m:
+            m.setattr(Store, "get", counted)
+            m.setattr(ledgerdays, "HOLD_PACKED", hold)
+            m.setattr(ledger, "HOLD_ROWS", 0)  # the register's two passes both read the rows
+            assert run(book, "report", "ledger", "1010", "--format", "csv").stdout == expected
+        months = sorted(set(reads))
+        assert months and all(reads.count(f) == times for f in months), (hold, reads)

@@ -265,7 +265,8 @@ def _attach(root: DataRoot, book: Book, watch: Watch, want: Callable[[str, str],
                     if compute(folder) is None:  # trimmed from the store, or not sound: sum it again
                         return False
                 else:
-                    chosen.add_kept(folder, tree, shown, [row for a in shown for row in unpack(packed[a])])
+                    chosen.add_kept(folder, tree, shown, [row for a in shown for row in unpack(packed[a])],
+                                    [packed[a] for a in shown])
                     continue
             rows = computed.pop(folder)
             chosen.add_held([row for a in shown for row in rows.get(a, [])])
@@ -349,20 +350,25 @@ def _add_sums(into: dict, sums: list, only: set[str] | None = None) -> None:
                 cell[1] += Decimal(credit)
 
 
+HOLD_PACKED = 32 << 20  # bytes of packed rows a report's ServedRows holds rather than read again
+
+
 class ServedRows:
     """The posting rows a ledger report shows (comptoir.domain.ledger.PostingRow), made folder by
     folder each time they are read, in date, entry and posting order: a folder's rows are read
-    again from the store (or, summed just now and not kept, from their packed bytes), so a report
-    holds one folder's rows at a time however large the book. `in_order`: no folder holds a row
+    again from the store, or, summed just now and not kept or while they fit in HOLD_PACKED, from
+    their packed bytes held here, so a report holds one folder's rows at a time (and at most
+    HOLD_PACKED of packed rows) however large the book. `in_order`: no folder holds a row
     that sorts before a row of an earlier folder (else the caller sorts them all, as before)."""
 
     def __init__(self, store: Store, keyed: tuple[str, str]) -> None:
         self.store = store
         self.keyed = keyed  # the base currency and the rates' key
-        self.parts: list[tuple] = []  # (first day, last day, folder, tree, accounts) or (first, last, packed rows)
+        self.parts: list[tuple] = []  # (first day, last day, folder, tree, accounts) or (first, last, packed rows, or a tuple of them)
         self.in_order = True
         self.last: tuple | None = None
         self.count = 0
+        self.held = 0  # bytes of kept rows held (add_kept)
 
     def _span(self, rows: list[tuple]) -> tuple[int, int] | None:
         if not rows:
@@ -375,9 +381,20 @@ class ServedRows:
         self.count += len(rows)
         return lo[0], hi[0]
 
-    def add_kept(self, folder: str, tree: str, accounts: list[str], rows: list[tuple]) -> None:
+    def add_kept(self, folder: str, tree: str, accounts: list[str], rows: list[tuple],
+                 packed: list[bytes] = ()) -> None:
+        """A folder's rows the store keeps: read again from it each time, or, while the packed rows
+        of the accounts asked (`packed`) fit in HOLD_PACKED with those held so far, held (the
+        overview's side-account rows were read three times from month files of every account,
+        278 MB, for 4 MB of rows)."""
         span = self._span(rows)
-        if span is not None:
+        if span is None:
+            return
+        size = sum(map(len, packed))
+        if packed and self.held + size <= HOLD_PACKED:
+            self.held += size
+            self.parts.append((*span, tuple(packed)))
+        else:
             self.parts.append((*span, folder, tree, accounts))
 
     def add_held(self, rows: list[tuple]) -> None:
@@ -404,7 +421,8 @@ class ServedRows:
 
     def folder_rows(self, part: tuple) -> list[tuple]:
         if len(part) == 3:
-            return list(unpack(part[2]))
+            held = part[2]
+            return list(unpack(held)) if type(held) is bytes else [row for raw in held for row in unpack(raw)]
         _, _, folder, tree, accounts = part
         packed = self.store.get(ROWS, folder, tree, *self.keyed)
         if not isinstance(packed, dict) or any(type(packed.get(a)) is not bytes for a in accounts):
