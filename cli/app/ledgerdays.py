@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -382,7 +382,7 @@ class ServedRows:
         return lo[0], hi[0]
 
     def add_kept(self, folder: str, tree: str, accounts: list[str], rows: list[tuple],
-                 packed: list[bytes] = ()) -> None:
+                 packed: Sequence[bytes] = ()) -> None:
         """A folder's rows the store keeps: read again from it each time, or, while the packed rows
         of the accounts asked (`packed`) fit in HOLD_PACKED with those held so far, held (the
         overview's side-account rows were read three times from month files of every account,
