@@ -117,8 +117,10 @@ GC_THRESHOLDS = (700, 1000, 100)
 def main(argv: list[str] | None = None, obj=None) -> None:
     """The command line: `argv` (default: the process's arguments). Run as the program (no
     `argv`), the process ends as soon as the command has: see _exit_now."""
-    if argv is not None:
-        _main(argv, obj)  # ends in SystemExit, as every command does
+    if argv is not None or sys.getprofile() is not None or sys.gettrace() is not None:
+        # in-process callers, and a profiler or a coverage tracer (they write their results as
+        # the process ends): an ordinary exit
+        _main(sys.argv[1:] if argv is None else argv, obj)  # ends in SystemExit, as every command does
     try:
         _main(sys.argv[1:], obj)
     except SystemExit as exc:
