@@ -426,7 +426,8 @@ def test_a_write_asks_the_whole_status_once_per_command(book, monkeypatch):
 def test_a_write_starts_its_whole_status_ahead_and_waits_only_when_it_compares(book, monkeypatch):
     """With the monitor on, the writer starts the whole status when the write begins: the first
     comparison takes its answer (no second status), a write that compares nothing never waits for
-    it (it is stopped when the command ends), and one started before a commit came in is not used."""
+    it (it is stopped when the command ends, and the command's next run does not start one), and
+    one started before a commit came in is not used."""
     from comptoir.book import git as git_module
     from comptoir.book import ondemand, probe, verdict
     from comptoir.book.root import find_root
@@ -456,7 +457,16 @@ def test_a_write_starts_its_whole_status_ahead_and_waits_only_when_it_compares(b
     ahead = statuses[-1]
     git_module.forget()  # the command ends without comparing: the status is stopped, not waited for
     assert all(p is None or p.poll() is not None for p in (ahead._status, ahead._tree, ahead._where))
-    verdict.Head(root, "test")  # the edit still there: this status names it
+    count = len(statuses)
+    verdict.Head(root, "test")  # its last run compared nothing: none is started
+    assert len(statuses) == count
+    assert ondemand.compare(root, head, ["journal/"]) in ([], [path])  # this run does: it asks its own
+    assert len(statuses) == count + 1
+    git_module.forget()
+    verdict.Head(root, "test")  # and the next run starts it again
+    assert len(statuses) == count + 2
+    git_module.forget()
+    verdict.Head(root, "another")  # the edit still there: this status names it
     count = len(statuses)
     commit_all(book, "the edit committed")  # a commit comes in before the first comparison
     assert ondemand.compare(root, git(book, "rev-parse", "HEAD").strip(), ["journal/"]) == []

@@ -143,12 +143,15 @@ def compare(root: DataRoot, commit: str, folders: list[str]) -> list[str] | None
     untracked file in another of the folders must be named). None: unknown."""
     import subprocess
 
-    from .probe import AHEAD, Probe, inside, whole_status_pays
+    from .probe import AHEAD, AHEAD_HINT, Probe, inside, whole_status_pays
 
     if whole_status_pays(root.path):
         # git's monitor and untracked cache on: one whole status costs what this one of a few
         # folders does, untracked files included; asked once per command and HEAD (a write
         # compares its kinds' folders in turns, before it writes anything)
+        hint = git.PER_COMMAND.get((AHEAD_HINT, str(root.path)))
+        if hint is not None:
+            hint.now = True
         key = ("whole-status", str(root.path), commit)
         whole = git.PER_COMMAND.get(key)
         if whole is None:

@@ -99,6 +99,7 @@ def whole_status_pays(path: Path) -> bool:
 # git.PER_COMMAND's key (with the data root) for a whole status a write started ahead, with git's
 # monitor on: its first comparison with HEAD waits for it (comptoir.book.ondemand.compare)
 AHEAD = "whole-status-ahead"
+AHEAD_HINT = "whole-status-compares"  # the write's comptoir.book.verdict.Compares, told by compare
 
 
 def inside(path: str, specs: tuple[str, ...]) -> bool:
