@@ -108,7 +108,7 @@ def _print_problems(problems) -> None:
 # The cyclic collector's thresholds for a command: a report makes and drops tens of thousands of
 # small acyclic objects (a register's 46,000 rows, an overview's 50,000 light records) while it
 # holds as many (the kept values it reads); with Python's (700, 10, 10) the collector's older
-# generations were walked some 25 times over what is held (0.15-0.2 s of a 1 s report). The
+# generations were walked 20-50 times over what is held (0.12-0.16 s of a 1 s report). The
 # youngest generation is collected as often as before (a larger one is slower to walk: 50,000
 # cost more than 700), the older ones 100 times less often.
 GC_THRESHOLDS = (700, 1000, 100)
