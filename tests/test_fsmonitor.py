@@ -146,7 +146,7 @@ def test_a_write_then_edits_in_quick_succession(book):
     assert Probe(book, FOLDERS).changes() == []
 
 
-@settings(max_examples=examples(10, 30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8, 30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "rename", "restore", "touch", "new-month",
                                                  "elsewhere", "new-folder-elsewhere",
                                                  "move-month", "remove-month", "file-to-folder",
