@@ -492,3 +492,14 @@ def test_a_folder_head_has_is_not_named_when_a_file_is_added_to_it(book):
     _, names = fsmonitor_hook.changes(top, token)
     assert sorted(names) == sorted([entry("01", 2)[0], entry("01", 2)[0] + "/inside.yaml", "notes", "notes/n.txt"])
     assert monitored(book) == truth(book)
+
+
+def test_a_write_that_only_removes_files_keeps_the_index_split(book):
+    """Removing entries stats nothing into the index: git writes the split index's small part."""
+    from comptoir.book import git as git_module
+
+    gone = entry("01", 3)[0]
+    (book / gone).unlink()
+    git_module.stage(book, [gone], git_module.write_settings(book))
+    assert b"link" in (book / ".git" / "index").read_bytes()
+    assert monitored(book) == truth(book) == [f"D  {gone}"]

@@ -364,7 +364,9 @@ class ServedRows:
     def __init__(self, store: Store, keyed: tuple[str, str]) -> None:
         self.store = store
         self.keyed = keyed  # the base currency and the rates' key
-        self.parts: list[tuple] = []  # (first day, last day, folder, tree, accounts) or (first, last, packed rows, or a tuple of them)
+        # (first day, last day, folder, tree, accounts): read from the store; or (first day, last
+        # day, packed rows): held, a tuple of marshal's bytes (one per account, or one for all)
+        self.parts: list[tuple] = []
         self.in_order = True
         self.last: tuple | None = None
         self.count = 0
@@ -400,7 +402,7 @@ class ServedRows:
     def add_held(self, rows: list[tuple]) -> None:
         span = self._span(rows)
         if span is not None:
-            self.parts.append((*span, pack(tuple(rows))))
+            self.parts.append((*span, (pack(tuple(rows)),)))
 
     def __iter__(self) -> Iterator:
         return self.between(None, None).__iter__()
@@ -421,8 +423,7 @@ class ServedRows:
 
     def folder_rows(self, part: tuple) -> list[tuple]:
         if len(part) == 3:
-            held = part[2]
-            return list(unpack(held)) if type(held) is bytes else [row for raw in held for row in unpack(raw)]
+            return [row for raw in part[2] for row in unpack(raw)]
         _, _, folder, tree, accounts = part
         packed = self.store.get(ROWS, folder, tree, *self.keyed)
         if not isinstance(packed, dict) or any(type(packed.get(a)) is not bytes for a in accounts):

@@ -281,17 +281,20 @@ def stage(top: Path, paths: list[str], config: dict[str, str]) -> None:
     except (OSError, ValueError):
         count = 0  # none since the repository's last refresh by a write
     present = [p for p in paths if (top / p).is_file()]
-    names = "".join(f"{p}\n" for p in present)
-    ids: list[str] = []
-    if present and count + len(present) <= REFRESH_AFTER and names.count("\n") == len(present):
-        # written to the object store now: a write that makes no commit leaves them staged
-        ids = run(top, "hash-object", "-w", "--stdin-paths", input=names.encode("utf-8", "surrogateescape")).decode().split()
-    if len(ids) != len(present) or count + len(present) > REFRESH_AFTER:
-        run(top, "update-index", "-q", "--refresh", "--add", "--remove", "-z", "--stdin", input=listed)
-        _count(counter, 0)
+    if not present or count + len(present) > REFRESH_AFTER or any("\n" in p for p in present):
+        # only removals (nothing is stat'ed in), or time to stat the files in: one whole write
+        refresh = ("-q", "--refresh") if present else ()
+        run(top, "update-index", *refresh, "--add", "--remove", "-z", "--stdin", input=listed)
+        if present:
+            _count(counter, 0)
         return
+    # written to the object store now: a write that makes no commit leaves them staged
+    ids = run(top, "hash-object", "-w", "--stdin-paths",
+              input="".join(f"{p}\n" for p in present).encode("utf-8", "surrogateescape")).decode().split()
+    if len(ids) != len(present):
+        raise GitError(f"git hashed {len(ids)} of the {len(present)} files written")
     blob = dict(zip(present, ids, strict=True))
-    gone = "0" * len(ids[0]) if ids else "0" * 40  # an id of zeros removes the entry
+    gone = "0" * len(ids[0])  # an id of zeros removes the entry
     info = "".join(f"100644 {blob[p]}\t{p}\0" if p in blob else f"0 {gone}\t{p}\0" for p in paths)
     run(top, "update-index", "-z", "--index-info", input=info.encode("utf-8", "surrogateescape"))
     _count(counter, count + len(present))
@@ -494,7 +497,7 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
         # that is a folder is listed, files and all, by `ls-tree`
         typed = objects(top, [f"{rev}:{p}" for p in paths])
         if typed is not None and all(kind != "tree" for kind, _ in typed.values()):
-            return {p: typed[f"{rev}:{p}"][1] for p in paths if typed.get(f"{rev}:{p}", ("",))[0] == "blob"}
+            return _blob_ids(typed, rev, paths)
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
@@ -620,6 +623,11 @@ def blobs_at(top: Path, rev: str, paths: list[str]) -> dict[str, str]:
     found = objects(top, [f"{rev}:{p}" for p in paths])
     if found is None:
         raise GitError(f"git could not look up {len(paths)} path(s) at {rev}")
+    return _blob_ids(found, rev, paths)
+
+
+def _blob_ids(found: dict[str, tuple[str, str]], rev: str, paths: list[str]) -> dict[str, str]:
+    """path -> blob id, of the paths `objects` found to be files at `rev`."""
     return {p: found[f"{rev}:{p}"][1] for p in paths if found.get(f"{rev}:{p}", ("",))[0] == "blob"}
 
 
