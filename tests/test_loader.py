@@ -214,19 +214,61 @@ def test_as_of_reads_a_revision_without_touching_the_working_tree(book):
 
 
 def test_the_parallel_parse_gives_each_file_its_result_in_order(monkeypatch):
-    """On two or more cores a large read is parsed by a pool, a few jobs ahead of the records
-    built (never every result queued at once): each file's result, in the order given, as one
-    process parses them."""
+    """On two or more cores a large read is parsed by a pool, a job per worker and one more ahead
+    of the records built (never every result queued at once), the tasks taken off the queue as
+    they are sent: each file's result, in the order given, as one process parses them."""
     import os
+    from collections import deque
     from pathlib import Path
 
     from comptoir.book import loader
 
     demo = Path(__file__).resolve().parent.parent / "ledger-data"
-    files = sorted(str(p.relative_to(demo)) for p in demo.rglob("*.yaml")) * 2  # 6 jobs of 200 or more: 4 ahead
+    files = sorted(str(p.relative_to(demo)) for p in demo.rglob("*.yaml")) * 2  # 6 jobs of 200 or more
     tasks = [(None, rel, None) for rel in files]
     alone = loader._parse_chunk((None, str(demo), tasks))
     monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(loader, "PARSE_CHUNK", 200)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert list(loader._parse_all(tasks, None, None, str(demo))) == alone
+    queue = deque(tasks)
+    got = []
+    for i, found in enumerate(loader._parse_all(queue, None, None, str(demo))):
+        got.append(found)
+        assert len(queue) >= len(files) - (i // 200 + 1 + 2) * 200  # this job, and two more at most
+    assert got == list(zip(files, alone, strict=True))
+    assert not queue
+    queue = deque(tasks)  # one core: the same results, a job at a time
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    got = []
+    for i, found in enumerate(loader._parse_all(queue, None, None, str(demo))):
+        got.append(found)
+        assert len(queue) >= len(files) - (i // 200 + 1) * 200
+    assert got == list(zip(files, alone, strict=True))
     assert len(alone) == len(files) > 1000
+
+
+def test_parse_results_of_a_released_folder_are_kept_and_let_go(tmp_path):
+    """Parsed.release saves a read folder's parse results to the store and drops its blob ids
+    (48 MB at 570,000 files, held the whole read before); the other folders are untouched, and
+    what is asked of a released folder afterwards finds nothing rather than failing."""
+    from comptoir.book.loader import Parsed
+    from comptoir.book.store import Store
+
+    files = {"journal/2026/01/JE-20260101-AAAA.yaml": "a" * 40, "journal/2026/01/JE-20260102-BBBB.yaml": "b" * 40,
+             "journal/2026/02/JE-20260201-CCCC.yaml": "c" * 40}
+    store = Store(tmp_path / "store")
+    parsed = Parsed(store, files)
+    for rel, blob in files.items():
+        assert not parsed.stored(rel, blob)
+        parsed.put(rel, blob, rel.encode())
+    parsed.release("journal", "journal/2026/01")
+    assert [b for b in parsed.members if b[1] == "journal/2026/01"] == []
+    assert parsed.get("journal/2026/01/JE-20260101-AAAA.yaml", "a" * 40) is None
+    assert not parsed.stored("journal/2026/01/JE-20260101-AAAA.yaml", "a" * 40)
+    assert parsed.get("journal/2026/02/JE-20260201-CCCC.yaml", "c" * 40) == b"journal/2026/02/JE-20260201-CCCC.yaml"
+    again = Parsed(store, files)  # the released folder's results were saved; the other's not yet
+    assert again.stored("journal/2026/01/JE-20260102-BBBB.yaml", "b" * 40)
+    assert again.get("journal/2026/01/JE-20260102-BBBB.yaml", "b" * 40) == b"journal/2026/01/JE-20260102-BBBB.yaml"
+    assert not again.stored("journal/2026/02/JE-20260201-CCCC.yaml", "c" * 40)
+    parsed.save()
+    assert Parsed(store, files).stored("journal/2026/02/JE-20260201-CCCC.yaml", "c" * 40)

@@ -7,7 +7,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, MutableMapping
 from functools import lru_cache, wraps
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,10 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 4000  # below this, starting worker processes costs more than it saves
 GIT_READ_THRESHOLD = 200  # below this, starting `git cat-file` costs more than opening the files
+# files parsed in one job: the results of a job per worker and one more are held at once (at most
+# 32,000 files' parse results, 11 MB; jobs of 17,800 files held 89,000, 31 MB); a job starts its own
+# `git cat-file`, 71 of them for 570,000 files
+PARSE_CHUNK = 8000
 
 
 PARSED = Derivation("parse", keep=8192)  # parse results, in buckets of one kind's blobs (see Parsed)
@@ -68,40 +71,56 @@ def _parse_chunk(job: tuple[Path | None, str, list]) -> list[tuple[str, bytes]]:
             for blob, rel, data in tasks]
 
 
-def _parse_all(tasks: list, progress: Callable[[int, int], None] | None,
-               top: Path | None = None, folder: str = "") -> Iterator[tuple[str, bytes]]:
-    """(blob, packed parse result) per task, in task order, as they are done: on two or more
-    cores a large book is parsed by a process pool while the caller builds records from
-    the results already in."""
+def _parse_all(tasks: deque, progress: Callable[[int, int], None] | None,
+               top: Path | None = None, folder: str = "") -> Iterator[tuple[str, tuple[str, bytes]]]:
+    """(path, (blob, packed parse result)) per task, in task order, as they are done: on two or
+    more cores a large book is parsed by a process pool while the caller builds records from
+    the results already in. Tasks are taken off the queue as they are sent to be parsed, so
+    that a task, its path and its blob id are let go once its result is taken."""
     workers = os.cpu_count() or 1
-    if len(tasks) >= PARALLEL_THRESHOLD and workers >= 2:
+    total = len(tasks)
+    if total >= PARALLEL_THRESHOLD and workers >= 2:
         import multiprocessing as mp
 
         # fork shares the loaded modules with the workers at no cost; where there is no fork
         # (Windows), starting interpreters costs more than it saves: parse here
         if "fork" not in mp.get_all_start_methods():
             workers = 1
-    if len(tasks) < PARALLEL_THRESHOLD or workers < 2:
-        yield from _parse_chunk((top, folder, tasks))
-        if progress:
-            progress(len(tasks), len(tasks))
+    count = 0
+
+    def job(size: int) -> tuple[Path | None, str, list]:
+        return top, folder, [tasks.popleft() for _ in range(min(size, len(tasks)))]
+
+    if total < PARALLEL_THRESHOLD or workers < 2:
+        while tasks:
+            sent = job(PARSE_CHUNK)
+            done = _parse_chunk(sent)
+            yield from zip([rel for _, rel, _ in sent[2]], done, strict=True)
+            count += len(done)
+            del sent, done
+            if progress:
+                progress(count, total)
         return
     ctx = mp.get_context("fork")
-    count = 0
-    size = max(200, len(tasks) // (workers * 16))
-    jobs = ((top, folder, tasks[i:i + size]) for i in range(0, len(tasks), size))
+    size = min(PARSE_CHUNK, max(200, total // (workers * 16)))
     with ctx.Pool(workers) as pool:
-        # a few jobs ahead of the records built, not all of them: `imap` would queue every result
-        # in this process when it builds records slower than the workers parse (a cold validate of
-        # 570,000 files then held most of the book's parse results at once)
-        running = deque(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, workers * 2))
-        while running:
-            done = running.popleft().get()
-            running.extend(pool.apply_async(_parse_chunk, (job,)) for job in islice(jobs, 1))
-            yield from done
+        # a job per worker and one more ahead of the records built, not all of them: `imap` would
+        # queue every result in this process when it builds records slower than the workers parse
+        # (a cold validate of 570,000 files then held most of the book's parse results at once)
+        running: deque = deque()
+        while tasks or running:
+            while tasks and len(running) <= workers:
+                sent = job(size)
+                running.append(([rel for _, rel, _ in sent[2]], pool.apply_async(_parse_chunk, (sent,))))
+                del sent
+            paths, result = running.popleft()
+            done = result.get()
+            del result
             count += len(done)
+            yield from zip(paths, done, strict=True)
+            del paths, done
             if progress:
-                progress(count, len(tasks))
+                progress(count, total)
 
 
 class Parsed:
@@ -148,6 +167,8 @@ class Parsed:
 
     def _bucket(self, bucket: tuple[str, str, str]) -> dict:
         found = self.loaded.get(bucket)
+        if found is None and bucket not in self.members:  # released: its files were read
+            return {}
         if found is None:
             value = self.store.get(PARSED, *self._inputs(bucket))
             found = self.loaded[bucket] = value if isinstance(value, dict) else {}
@@ -156,7 +177,7 @@ class Parsed:
     def stored(self, rel: str, blob: str) -> bool:
         """Whether the blob's bucket is in the store (a bucket is stored whole: its blobs are hits)."""
         bucket = self._bucket_of(rel, blob)
-        if bucket is None:
+        if bucket is None or bucket not in self.members:
             return False
         found = self.in_store.get(bucket)
         if found is None:
@@ -165,12 +186,15 @@ class Parsed:
 
     def release(self, kind_name: str, folder: str | None = None) -> None:
         """Keep what was added to one folder's buckets (None: every bucket of the kind), and let
-        them go (those files are read)."""
+        them go with the ids of their blobs (those files are read: 48 MB of ids at 570,000 files)."""
         for bucket in [b for b in self.loaded if b[0] == kind_name and (folder is None or b[1] == folder)]:
             if bucket in self.added:
                 self.added.discard(bucket)
                 self._save(bucket)
             del self.loaded[bucket]
+        for bucket in [b for b in self.members if b[0] == kind_name and (folder is None or b[1] == folder)]:
+            del self.members[bucket]
+            self.in_store.pop(bucket, None)
 
     def get(self, rel: str, blob: str) -> bytes | None:
         bucket = self._bucket_of(rel, blob)
@@ -492,8 +516,7 @@ class _Reading:
         self.order = sorted(files, key=lambda r: (r != SETTINGS_FILE, rank.get(_kind_of(r), 0), r))
         hits: dict[str, bytes | tuple] = {}  # packed parse results (see cache.pack)
         lazy: dict[str, str] = {}  # a streamed kind's files in the store: path -> blob, read with their folder
-        tasks: list[tuple[str | None, str | None, bytes | None]] = []
-        task_paths: list[str] = []
+        tasks: deque[tuple[str | None, str, bytes | None]] = deque()
         for rel in self.order:
             blob = files[rel]
             if blob and _kind_of(rel) in rank and caches.stored(rel, blob):
@@ -504,18 +527,17 @@ class _Reading:
                 hits[rel] = hit
                 continue
             tasks.append((blob, rel, None))
-            task_paths.append(rel)
         del files
         if not tasks and not lazy:  # nothing to add to the cache: let it go before the records are built
             caches = None  # type: ignore[assignment]
         if rev and tasks:
             blobs = git.cat_blobs(root.top, [t[0] for t in tasks])  # type: ignore[arg-type,misc]
-            tasks = [(b, r, blobs[b]) for b, r, _ in tasks if b is not None]  # at a revision every file has its blob
+            tasks = deque((b, r, blobs[b]) for b, r, _ in tasks if b is not None)  # at a revision every file has its blob
             del blobs
         self.hits = hits
         self.lazy = lazy
         self.caches: Parsed | None = caches
-        self.done = zip(task_paths, _parse_all(tasks, progress, root.top, str(root.path)), strict=True)
+        self.done = _parse_all(tasks, progress, root.top, str(root.path))
         self.read = read
         self.root = root
         self.prefix = root.prefix  # a property that compares paths: computed once, not per record
