@@ -135,3 +135,48 @@ def test_a_kind_model_is_imported_when_first_asked_for():
             "print(before, model.__name__, 'comptoir.schemas.sales' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.split() == ["False", "Lead", "False"]
+
+
+# Runs `comptoir ARGS` and writes to COMPTOIR_TEST_LOADED the modules imported when the write
+# first asked git about HEAD (comptoir.book.verdict.Head: the status a write compares with).
+AHEAD = """
+import json, os, sys
+from comptoir.book import verdict
+
+real = verdict.Head
+
+def head(root, command=""):
+    with open(os.environ["COMPTOIR_TEST_LOADED"], "w") as out:
+        json.dump({"modules": sorted(sys.modules)}, out)
+    return real(root, command)
+
+verdict.Head = head
+from comptoir.main import main
+main(sys.argv[1:])
+"""
+
+# A write, and the rules it imports: git is asked before they are (a whole `git status` of a
+# large book takes about as long as importing them), not after.
+WRITES = [
+    (("sales", "order", "--partner", "NOPE", "--line", "NOPE 1"), "comptoir.domain.sales"),
+    (("sales", "deliver", "SO-NOPE"), "comptoir.domain.sales"),
+    (("sales", "invoice", "SO-NOPE"), "comptoir.domain.sales"),
+    (("pay", "receive", "--partner", "NOPE", "--amount", "1"), "comptoir.domain.payments"),
+    (("stock", "issue", "NOPE", "--qty", "1", "--warehouse", "SHOP"), "comptoir.domain.stock"),
+    (("stock", "receive", "NOPE", "--qty", "1", "--unit-cost", "1", "--warehouse", "SHOP"),
+     "comptoir.domain.stock"),
+    (("stock", "adjust", "NOPE", "--counted", "1", "--reason", "count", "--warehouse", "SHOP"),
+     "comptoir.domain.stock"),
+    (("crm", "lead", "update", "L-NOPE", "--note", "called"), "comptoir.domain.crm"),
+]
+
+
+@pytest.mark.parametrize(("args", "rules"), WRITES, ids=[" ".join(a[:2]) for a, _ in WRITES])
+def test_a_write_asks_git_before_it_imports_its_rules(demo, tmp_path, args, rules):
+    out = tmp_path / "loaded.json"
+    env = {**os.environ, "COMPTOIR_TEST_LOADED": str(out), "COMPTOIR_TODAY": "2026-11-28"}
+    env.pop("COMPTOIR_REPO", None)
+    res = subprocess.run([sys.executable, "-c", AHEAD, *args], cwd=demo, env=env, capture_output=True, text=True)
+    assert res.returncode == 1 and "NOPE" in res.stderr  # refused, nothing written: only the order matters
+    modules = json.loads(out.read_text())["modules"]
+    assert rules not in modules
