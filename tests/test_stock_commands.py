@@ -255,6 +255,33 @@ def test_a_backdated_issue_that_starves_a_later_one_is_refused(stocked):
     assert f"for the later issue {later} on 2026-11-20: 5 on hand, 8 asked" in res.stderr
 
 
+def test_a_backdated_issue_keeps_the_valuation_state_a_full_replay_gives(stocked):
+    """After an issue dated before the item's last move (allowed: a later receipt follows it, and
+    a FIFO issue from the layer it leaves alone), the next write finds the new HEAD's valuation state kept, replayed from the item's moves
+    the write read, and it is the state every move replayed from scratch gives."""
+    from comptoir.app.stock import STATE, _keys, _listing, valuation_state
+    from comptoir.book.root import find_root
+    from comptoir.book.store import Store
+
+    for sku, costs in (("BEAN", ("8.00", "9.00")), ("ESP", ("2.00", "4.00"))):
+        for day, cost in zip(("2026-11-01", "2026-11-10"), costs, strict=True):
+            ok(stocked, "stock", "receive", sku, "--qty", "10", "--unit-cost", cost, "--warehouse", "ROAST",
+               "--date", day)
+    ok(stocked, "stock", "issue", "BEAN", "--qty", "2", "--warehouse", "ROAST", "--date", "2026-11-12")
+    ok(stocked, "stock", "issue", "BEAN", "--qty", "3", "--warehouse", "ROAST", "--date", "2026-11-05")
+    ok(stocked, "stock", "issue", "ESP", "--qty", "4", "--warehouse", "ROAST", "--date", "2026-11-05")
+    root = find_root(str(stocked))
+    start, leaves = _listing(root, "HEAD")
+    kept = Store.of(root.path).get(STATE, _keys(start, leaves)[-1])
+    assert isinstance(kept, dict)
+    store = Store.of(root.path).folder
+    for path in (store / "stock-state").iterdir():
+        path.unlink()
+    assert kept == valuation_state(root).data  # made again from every move
+    layers = {wh: pos[3] for wh, pos in kept["items"]["BEAN"][3].items()}
+    assert layers == {"ROAST": [("5", "40.00"), ("10", "90.00")]}  # FIFO: 10 - 3 - 2 at 8, then 10 at 9
+
+
 def test_a_backdated_move_that_would_change_frozen_costs_is_refused(stocked):
     ok(stocked, "stock", "receive", "BEAN", "--qty", "10", "--unit-cost", "8.00", "--warehouse", "ROAST",
        "--date", "2026-11-01")

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,12 +81,16 @@ def test_after_a_commit_only_the_trees_on_the_way_to_its_change_are_read(tmp_pat
     assert len([a for a in asked if a[:2] == ("cat-file", "--batch")]) == 3, asked  # journal, 2026, 2026/11
 
 
+@pytest.mark.parametrize("listing_at", [1, 2, gitmod.FOLDER_LISTING_AT])
 @settings(max_examples=20, deadline=None)
 @given(drawn=st.lists(paths, min_size=1, max_size=10), asked=st.lists(paths, min_size=1, max_size=6))
-def test_tree_blobs_of_files_named_one_by_one_answer_as_ls_tree_does(drawn, asked):
-    """Files named one by one are looked up by name (`cat-file --batch-check`); a name that is a
-    folder, or is not there, gives what `ls-tree -r` gives."""
+def test_tree_blobs_of_files_named_one_by_one_answer_as_ls_tree_does(listing_at, drawn, asked):
+    """Files named one by one are looked up by name (`cat-file --batch-check`), those of a folder
+    with `listing_at` of them or more from the folder's listing; a name that is a folder, or is
+    not there, gives what `ls-tree -r` gives."""
     top = Path(tempfile.mkdtemp(prefix="comptoir-blobs-"))
+    kept = gitmod.FOLDER_LISTING_AT
+    gitmod.FOLDER_LISTING_AT = listing_at
     try:
         git(top, "init", "-q")
         files = _files(drawn)
@@ -97,6 +102,8 @@ def test_tree_blobs_of_files_named_one_by_one_answer_as_ls_tree_does(drawn, aske
         expected = {item.partition("\t")[2]: item.split(" ")[2].partition("\t")[0]
                     for item in out.split("\0") if item and item.split(" ")[1] == "blob"}
         assert gitmod.tree_blobs(top, "HEAD", "", asked) == expected, asked
+        assert gitmod.tree_blobs(top, "HEAD", "", asked) == expected, asked  # the listings kept in the store
     finally:
+        gitmod.FOLDER_LISTING_AT = kept
         gitmod.forget()
         shutil.rmtree(top, ignore_errors=True)

@@ -189,17 +189,20 @@ def valuation_state(root: DataRoot, rev: str = "HEAD"):
     return state
 
 
-def follow_state(root: DataRoot, before, added: list, items: dict, places: int) -> None:
+def follow_state(root: DataRoot, before, added: list, items: dict, places: int,
+                 whole: Callable[[str], list | None] | None = None) -> None:
     """After a commit that added stock moves (`added`) to a book whose state was `before`: keep the
     new HEAD's state (the old one advanced by them), so the next write finds it without reading
-    the month again. Only when each item's added moves come after its last one; never fails the
-    write."""
+    the months again. An item with a move dated before its last one is replayed from `whole(sku)`
+    (every move of it, the new ones among them: what the write valued them from), else nothing is
+    kept. Never fails the write."""
     try:
-        if not all(before.follows(sku, [m for m in added if m.item == sku]) for sku in {m.item for m in added}):
+        after = before.followed(items, added, places, whole or (lambda sku: None))
+        if after is None:
             return
         start, leaves = _listing(root, "HEAD")
         if leaves:
-            Store.of(root.path).put(STATE, (_keys(start, leaves)[-1],), before.advanced(items, added, places).data)
+            Store.of(root.path).put(STATE, (_keys(start, leaves)[-1],), after.data)
     except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
         pass
 

@@ -17,6 +17,7 @@ How much is checked depends on what is known about the book before:
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from comptoir.book import ondemand, verdict
 from comptoir.book import writer as storage
@@ -154,11 +155,23 @@ class Writer(storage.Writer):
         moved = [r for kind, r in self.added if kind.name == "stock-move"]
         if sha and moved and self.book is not None and self.book.derived.get("stock.state") is not None:
             from comptoir.domain.stock import items, places
+            from comptoir.domain.stock.common import item_series
+            from comptoir.schemas.inventory import StockMove
 
             from . import stock
 
-            # the next write finds the new HEAD's valuation state kept
-            stock.follow_state(self.root, self.book.derived["stock.state"], moved, items(self.book), places(self.book))
+            book = self.book
+
+            own = cast(list[StockMove], moved)
+
+            def whole(sku: str) -> list:  # HEAD's moves of the item (the write read them to value its own) and its own
+                series = {m.id: m for m in item_series(book, sku)}
+                series.update((m.id, m) for m in own if m.item == sku)
+                return list(series.values())
+
+            # the next write finds the new HEAD's valuation state kept (an item moved back in time
+            # replayed from all its moves)
+            stock.follow_state(self.root, book.derived["stock.state"], moved, items(book), places(book), whole)
         if sha and self.book is not None and any(k.name in ("sales-order", "delivery") for k, _ in self.added) \
                 and self.book.derived.get("sales.open-orders") is not None:
             from .facts import follow_open_orders

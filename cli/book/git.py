@@ -492,12 +492,9 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
     if known is not None and paths and all(p in known for p in paths):
         return _known_blobs(top, known, paths)
     if paths and len(paths) > 1 and not any(p.endswith("/") for p in paths):
-        # files named one by one (an item's 500 moves of 100,000): looked up by name, not matched
-        # against every path of the folders they are in (`ls-tree -r` of them took 0.15 s); a name
-        # that is a folder is listed, files and all, by `ls-tree`
-        typed = objects(top, [f"{rev}:{p}" for p in paths])
-        if typed is not None and all(kind != "tree" for kind, _ in typed.values()):
-            return _blob_ids(typed, rev, paths)
+        found = _named_blobs(top, rev, paths)
+        if found is not None:
+            return found
     out = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *(paths or [prefix or "."]))
     blobs: dict[str, str] = {}
     for item in _split_z(out):
@@ -506,6 +503,44 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
         if parts[1] == "blob":
             blobs[path] = parts[2]
     return blobs
+
+
+# Files named one by one in one folder from which the folder's listing (kept in the store by its tree
+# id) is read instead of each file looked up: git reads the folder's tree again for each name (an
+# item's 545 moves in 60 month folders of 1,500 files: 0.13 s of lookups, 0.03 s of listings).
+FOLDER_LISTING_AT = 4
+
+
+def _named_blobs(top: Path, rev: str, paths: list[str]) -> dict[str, str] | None:
+    """tree_blobs of files named one by one (an item's 500 moves of 100,000): looked up by name,
+    not matched against every path of the folders they are in (`ls-tree -r` of them took 0.15 s),
+    those of a folder with FOLDER_LISTING_AT or more from its listing. None when a name is a
+    folder: `ls-tree` then lists it, files and all."""
+    folders: dict[str, list[str]] = {}
+    for path in paths:
+        folders.setdefault(path.rpartition("/")[0], []).append(path)
+    crowded = [folder for folder, named in folders.items() if folder and len(named) >= FOLDER_LISTING_AT]
+    blobs: dict[str, str] = {}
+    alone = [p for folder, named in folders.items() if folder not in crowded for p in named]
+    if crowded:
+        typed = objects(top, [f"{rev}:{folder}" for folder in crowded])
+        if typed is None:
+            return None
+        trees = {f"{folder}/": typed[f"{rev}:{folder}"] for folder in crowded
+                 if typed.get(f"{rev}:{folder}", ("",))[0] == "tree"}
+        listed = _known_blobs(top, trees, list(trees))  # type: ignore[arg-type]
+        for folder in crowded:
+            for path in folders[folder]:
+                if path in listed:
+                    blobs[path] = listed[path]
+                else:
+                    alone.append(path)  # not a file there: asked by name, as the others
+    if alone:
+        typed = objects(top, [f"{rev}:{p}" for p in alone])
+        if typed is None or any(kind == "tree" for kind, _ in typed.values()):
+            return None
+        blobs.update(_blob_ids(typed, rev, alone))
+    return {p: blobs[p] for p in paths if p in blobs}
 
 
 # (repository top, commit id) -> path (from the top; a folder ends in '/') -> (type, object id), or

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -252,7 +252,17 @@ class StockState:
         return self.data["seq"].get(day.isoformat(), -1)
 
     def advanced(self, items: dict[str, Item], moves: Iterable[StockMove], places: int) -> StockState:
-        """The state after `moves` too (each item's moves coming after its last one)."""
+        """The state after `moves` too, each item's moves replayed from its position (they come
+        after its last one)."""
+        after = self.followed(items, moves, places, None)
+        assert after is not None  # only an item replayed whole can have no state
+        return after
+
+    def followed(self, items: dict[str, Item], moves: Iterable[StockMove], places: int,
+                 whole: Callable[[str], list[StockMove] | None] | None) -> StockState | None:
+        """`advanced`, and with `whole`: an item with a move dated before its last one (a
+        back-dated issue) is replayed from `whole(sku)`, every move of that item, the new ones
+        among them; None when it gives none."""
         data = {"items": dict(self.data["items"]), "seq": dict(self.data["seq"])}
         by_item: dict[str, list[StockMove]] = {}
         for m in moves:
@@ -264,7 +274,13 @@ class StockState:
             item = items.get(sku)
             if item is None:  # an unknown item: the rules name it; its moves value nothing
                 continue
-            _, positions = replay(item, series, places, start=self.positions(sku, item, places))
+            start: dict[str, Position] | None = self.positions(sku, item, places)
+            if whole is not None and not self.follows(sku, series):
+                found = whole(sku)
+                if found is None or not {m.id for m in series} <= {m.id for m in found}:
+                    return None
+                series, start = found, None
+            _, positions = replay(item, series, places, start=start)
             last = max(move_key(m) for m in series)
             data["items"][sku] = (last[0].isoformat(), last[1], last[2], {
                 wh: (format(p.qty, "f"), format(p.value, "f"), None if p.rate is None else format(p.rate, "f"),
