@@ -507,7 +507,8 @@ def tree_blobs(top: Path, rev: str, prefix: str, paths: list[str] | None = None)
 
 # Files named one by one in one folder from which the folder's listing (kept in the store by its tree
 # id) is read instead of each file looked up: git reads the folder's tree again for each name (an
-# item's 545 moves in 60 month folders of 1,500 files: 0.13 s of lookups, 0.03 s of listings).
+# item's 545 moves in 60 month folders of 1,500 files, under the profiler: 0.134 s of lookups, 0.08 s
+# with the listings).
 FOLDER_LISTING_AT = 4
 
 
