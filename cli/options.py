@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import sys
 from collections.abc import Callable, Iterable
 
@@ -58,7 +59,20 @@ def as_of(fn: Callable) -> Callable:
 
 
 def no_commit(fn: Callable) -> Callable:
-    return click.option("--no-commit", is_flag=True, help="Write and stage the files, but do not commit.")(fn)
+    """A write command's --no-commit flag; and git is asked first: before the command's body
+    imports the rules it needs, its writer's questions to git (with git's monitor on, a status of
+    the whole book, comptoir.book.verdict.Head) are started, so that git answers while Python
+    imports (comptoir.context.Env.ask_git_first; the writer takes them up)."""
+    @functools.wraps(fn)
+    def asking_git_first(*args, **kwargs):
+        ctx = click.get_current_context()
+        ask = getattr(ctx.obj, "ask_git_first", None)
+        if ask is not None:
+            ask(ctx.command_path.partition(" ")[2])  # the command without the program's name: "sales deliver"
+        return fn(*args, **kwargs)
+
+    return click.option("--no-commit", is_flag=True, help="Write and stage the files, but do not commit.")(
+        asking_git_first)
 
 
 def date_range(fn: Callable) -> Callable:

@@ -156,7 +156,8 @@ main(sys.argv[1:])
 """
 
 # A write, and the rules it imports: git is asked before they are (a whole `git status` of a
-# large book takes about as long as importing them), not after.
+# large book takes about as long as importing them), not after: every write command has the
+# --no-commit flag, whose decorator asks (comptoir.options.no_commit).
 WRITES = [
     (("sales", "order", "--partner", "NOPE", "--line", "NOPE 1"), "comptoir.domain.sales"),
     (("sales", "deliver", "SO-NOPE"), "comptoir.domain.sales"),
@@ -168,6 +169,10 @@ WRITES = [
     (("stock", "adjust", "NOPE", "--counted", "1", "--reason", "count", "--warehouse", "SHOP"),
      "comptoir.domain.stock"),
     (("crm", "lead", "update", "L-NOPE", "--note", "called"), "comptoir.domain.crm"),
+    (("purchase", "receive", "PO-NOPE"), "comptoir.domain.purchasing"),
+    (("purchase", "bill", "PO-NOPE", "--number", "F-1"), "comptoir.domain.purchasing"),
+    (("journal", "reverse", "JE-NOPE"), "comptoir.domain.posting"),
+    (("crm", "activity", "done", "A-NOPE"), "comptoir.domain.crm"),
 ]
 
 

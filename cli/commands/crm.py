@@ -229,12 +229,11 @@ def lead_add(env, name, company, email, phone, source, owner, status, reason, sc
 def lead_update(env, ident, status, reason, name, company, email, phone, source, owner, score, interest, items,
                 drop_items, tags, untags, follow_up, notes, campaign, note, note_type, no_commit) -> None:
     """Change a lead's fields or status, and log what happened with --note; one commit."""
-    writer = env.writer("crm lead update", no_commit)  # git answers while the rules import
     from comptoir.domain import crm as c
     from comptoir.domain.crm.campaigns import get_campaign
 
     kind = _kinds()
-    with writer as w:
+    with env.writer("crm lead update", no_commit) as w:
         book = w.book
         current = c.get_lead(book, ident)
         if campaign:

@@ -43,16 +43,14 @@ PAYMENT_FACTS = ("invoice", "credit-note", "payment", "application", "bill", "de
 
 def _write(env, direction, partner, amount, documents, date_, currency, rate, account, reference, memo,
            no_commit, refund: bool = False) -> None:
+    from comptoir.domain.payments import document_number, new_payment
     from comptoir.errors import fail
 
     if not partner or amount is None:
         raise fail("missing-option", "give --partner and --amount", "see `comptoir pay --help`")
     command = "pay refund" if refund else f"pay {'receive' if direction == 'in' else 'send'}"
     # the open items' documents, served as light records (comptoir.domain.documents.facts.light)
-    writer = env.writer(command, no_commit, reads=PAYMENT_FACTS)  # git answers while the rules import
-    from comptoir.domain.payments import document_number, new_payment
-
-    with writer as w:
+    with env.writer(command, no_commit, reads=PAYMENT_FACTS) as w:
         payment, entry = new_payment(w.book, direction, partner, decimal_of(amount, "--amount"), day_of(env, date_),
                                      env.rng, list(documents), currency, decimal_of(rate, "--rate"), account,
                                      reference, memo, refund=refund)

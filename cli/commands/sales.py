@@ -124,13 +124,12 @@ def order(env, partner, lines, date_, requested, firm, warehouse, tax, currency,
           override, no_commit) -> None:
     """Take a confirmed order: each stocked line gets a promised date (printed and stored) and
     reserves its quantity. Refused over the customer's credit limit unless --override."""
-    writer = env.writer("sales order", no_commit, reads=ORDER_FACTS)  # git answers while the rules import
     from comptoir.domain.documents import parse_line
     from comptoir.domain.sales import new_order
 
     parsed = [parse_line(x) for x in lines]
     day, asked = _dates(env, date_, requested)
-    with writer as w:
+    with env.writer("sales order", no_commit, reads=ORDER_FACTS) as w:
         result = new_order(w.book, partner, parsed, env.today, env.rng, confirm=True, day=day,
                            requested=asked, warehouse=warehouse,
                            currency=currency, tax=tax, terms=payment_terms, reference=reference,
@@ -181,11 +180,10 @@ def deliver(env, ident, line_nos, qtys, date_, take_reserved, no_commit) -> None
     for another order's promise (free stock goes first) unless --take-reserved. Prints the
     delivery id.
     """
-    writer = env.writer("sales deliver", no_commit, reads=DELIVER_FACTS)  # git answers while the rules import
     from comptoir.domain.documents import picks
     from comptoir.domain.sales import deliver as build
 
-    with writer as w:
+    with env.writer("sales deliver", no_commit, reads=DELIVER_FACTS) as w:
         result = build(w.book, ident, picks(line_nos, qtys), day_of(env, date_), env.rng, env.today,
                        take_reserved)
         subject = _docs.put_stock_document(w, "delivery", result.delivery, result,
@@ -209,10 +207,9 @@ def invoice(env, ident, date_, due, no_commit) -> None:
     Debits receivables with the gross amount, credits revenue and output tax; numbered next
     in the fiscal year (2026-0007), due after the payment terms. Prints the invoice id and number.
     """
-    writer = env.writer("sales invoice", no_commit, reads=INVOICE_FACTS)  # git answers while the rules import
     from comptoir.domain.sales import invoice as build
 
-    with writer as w:
+    with env.writer("sales invoice", no_commit, reads=INVOICE_FACTS) as w:
         doc, entry = build(w.book, ident, day_of(env, date_), env.rng, day_of(env, due, "--due") if due else None)
         put_all(w, [("invoice", doc), ("journal", entry)])
         cur = doc.currency or w.book.base

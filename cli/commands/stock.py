@@ -32,12 +32,11 @@ def _qty(text: str, option: str = "--qty"):
 
 def _write(env, command: str, no_commit: bool, date_, drafts_of, memo_of, subject_of, reference) -> None:
     """Load, build the moves and their entry, commit; print the move id (and the entry id)."""
-    writer = env.writer(command, no_commit)  # git answers while the rules import
     from comptoir.domain.stock import post
     from comptoir.options import parse_date
     from comptoir.schemas.registry import kind_named
 
-    with writer as w:
+    with env.writer(command, no_commit) as w:
         book = w.book
         day = parse_date(date_, "--date") or env.today
         drafts = drafts_of(book, day)
@@ -118,11 +117,11 @@ def receive(env, sku, qty, date_, reference, unit_cost, warehouse, account, reas
     Debits inventory at QTY x --unit-cost and credits --account (default: goods received
     not invoiced). Writes the move and its journal entry in one commit.
     """
+    from comptoir.domain.stock import MoveDraft, pick_warehouse
+
     amount, cost = _qty(qty), _qty(unit_cost, "--unit-cost")
 
-    def drafts(book, day):  # the rules are imported while git answers the writer (see _write)
-        from comptoir.domain.stock import MoveDraft, pick_warehouse
-
+    def drafts(book, day):
         wh = pick_warehouse(book, warehouse)
         return [MoveDraft("receipt", sku, amount, to_warehouse=wh, unit_cost=cost,
                           account=account or book.settings.accounts.grni, reason=reason, reference=reference)]
@@ -147,11 +146,11 @@ def issue(env, sku, qty, date_, reference, warehouse, account, reason, no_commit
     Credits inventory at the FIFO or moving-average value and debits --account (default:
     the item's cost of goods sold). Refused when it takes more than is on hand.
     """
+    from comptoir.domain.stock import MoveDraft, cogs_account, pick_warehouse
+
     amount = _qty(qty)
 
     def drafts(book, day):
-        from comptoir.domain.stock import MoveDraft, cogs_account, pick_warehouse
-
         wh = pick_warehouse(book, warehouse)
         return [MoveDraft("issue", sku, amount, from_warehouse=wh, account=account or cogs_account(book, sku),
                           reason=reason, reference=reference)]
@@ -176,11 +175,11 @@ def transfer(env, sku, qty, date_, reference, from_, to, reason, no_commit) -> N
     The stock keeps its value; a journal entry is written only when the two warehouses
     use different inventory accounts.
     """
+    from comptoir.domain.stock import MoveDraft, pick_warehouse
+
     amount = _qty(qty)
 
     def drafts(book, day):
-        from comptoir.domain.stock import MoveDraft, pick_warehouse
-
         src, dst = pick_warehouse(book, from_, "--from"), pick_warehouse(book, to, "--to")
         return [MoveDraft("transfer", sku, amount, from_warehouse=src, to_warehouse=dst, reason=reason,
                           reference=reference)]
@@ -207,34 +206,28 @@ def adjust(env, sku, counted, delta, reason, warehouse, unit_cost, date_, refere
     Give --counted (what the shelf holds) or --qty (the correction). A shortage leaves at
     its valuation, a surplus comes in at the current rate; both post to stock adjustments.
     """
+    from comptoir.domain.stock import count_draft, fmt_qty, on_hand, pick_warehouse
+
     count = _qty(counted, "--counted") if counted is not None else None
     change = _qty(delta, "--qty") if delta is not None else None
     cost = _qty(unit_cost, "--unit-cost") if unit_cost is not None else None
     seen = {}
 
     def drafts(book, day):
-        from comptoir.domain.stock import count_draft, on_hand, pick_warehouse
-
         wh = pick_warehouse(book, warehouse)
         seen["before"] = on_hand(book, sku, wh, day)
         return [count_draft(book, sku, wh, day, reason, count, change, cost, reference)]
 
     def memo(book, d):
-        from comptoir.domain.stock import fmt_qty
-
         m = d[0]
         wh = m.from_warehouse or m.to_warehouse
         sign = -1 if m.from_warehouse else 1
         after = seen["before"] + sign * m.qty
         return f"Stock count {sku} in {wh}: {fmt_qty(seen['before'])} -> {fmt_qty(after)} ({reason})"
 
-    def subject(book, ms):
-        from comptoir.domain.stock import fmt_qty
-
-        return f"Adjust {sku} in {ms[0].from_warehouse or ms[0].to_warehouse} by " \
-               f"{'-' if ms[0].from_warehouse else '+'}{fmt_qty(ms[0].qty)}: {reason}"
-
-    _write(env, "stock adjust", no_commit, date_, drafts, memo, subject, reference)
+    _write(env, "stock adjust", no_commit, date_, drafts, memo,
+           lambda book, ms: f"Adjust {sku} in {ms[0].from_warehouse or ms[0].to_warehouse} by "
+           f"{'-' if ms[0].from_warehouse else '+'}{fmt_qty(ms[0].qty)}: {reason}", reference)
 
 
 @stock.command("available")
