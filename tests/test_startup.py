@@ -157,22 +157,16 @@ main(sys.argv[1:])
 
 # A write, and the rules it imports: git is asked before they are (a whole `git status` of a
 # large book takes about as long as importing them), not after: every write command has the
-# --no-commit flag, whose decorator asks (comptoir.options.no_commit).
+# --no-commit flag, whose decorator asks (comptoir.options.no_commit): one write of each family
+# (a fresh interpreter each, 1-1.5 s; sales order and invoice, pay, the stock moves, the leads'
+# and purchases' other writes were checked alike when the decorator came).
 WRITES = [
-    (("sales", "order", "--partner", "NOPE", "--line", "NOPE 1"), "comptoir.domain.sales"),
     (("sales", "deliver", "SO-NOPE"), "comptoir.domain.sales"),
-    (("sales", "invoice", "SO-NOPE"), "comptoir.domain.sales"),
     (("pay", "receive", "--partner", "NOPE", "--amount", "1"), "comptoir.domain.payments"),
     (("stock", "issue", "NOPE", "--qty", "1", "--warehouse", "SHOP"), "comptoir.domain.stock"),
-    (("stock", "receive", "NOPE", "--qty", "1", "--unit-cost", "1", "--warehouse", "SHOP"),
-     "comptoir.domain.stock"),
-    (("stock", "adjust", "NOPE", "--counted", "1", "--reason", "count", "--warehouse", "SHOP"),
-     "comptoir.domain.stock"),
     (("crm", "lead", "update", "L-NOPE", "--note", "called"), "comptoir.domain.crm"),
     (("purchase", "receive", "PO-NOPE"), "comptoir.domain.purchasing"),
-    (("purchase", "bill", "PO-NOPE", "--number", "F-1"), "comptoir.domain.purchasing"),
     (("journal", "reverse", "JE-NOPE"), "comptoir.domain.posting"),
-    (("crm", "activity", "done", "A-NOPE"), "comptoir.domain.crm"),
 ]
 
 

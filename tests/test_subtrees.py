@@ -81,7 +81,7 @@ def test_after_a_commit_only_the_trees_on_the_way_to_its_change_are_read(tmp_pat
     assert len([a for a in asked if a[:2] == ("cat-file", "--batch")]) == 3, asked  # journal, 2026, 2026/11
 
 
-@pytest.mark.parametrize("listing_at", [1, 2, gitmod.FOLDER_LISTING_AT])
+@pytest.mark.parametrize("listing_at", [1, gitmod.FOLDER_LISTING_AT])
 @settings(max_examples=20, deadline=None)
 @given(drawn=st.lists(paths, min_size=1, max_size=10), asked=st.lists(paths, min_size=1, max_size=6))
 def test_tree_blobs_of_files_named_one_by_one_answer_as_ls_tree_does(listing_at, drawn, asked):
