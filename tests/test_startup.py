@@ -52,12 +52,17 @@ def demo(tmp_path_factory) -> Path:
     return demo_book(tmp_path_factory.mktemp("startup") / "demo")
 
 
-def loaded(book: Path, *args: str, tmp: Path) -> dict:
+def loaded(book: Path, *args: str, tmp: Path, probe: str = PROBE, refused: bool = False) -> dict:
+    """What `probe` wrote of `comptoir ARGS` run in a fresh interpreter; `refused`: the command
+    must end with exit 1 naming what it refused (NOPE), else it must succeed."""
     out = tmp / "loaded.json"
     env = {**os.environ, "COMPTOIR_TEST_LOADED": str(out), "COMPTOIR_TODAY": "2026-11-28"}
     env.pop("COMPTOIR_REPO", None)
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=book, env=env, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
+    res = subprocess.run([sys.executable, "-c", probe, *args], cwd=book, env=env, capture_output=True, text=True)
+    if refused:
+        assert res.returncode == 1 and "NOPE" in res.stderr, res.stderr
+    else:
+        assert res.returncode == 0, res.stderr
     return json.loads(out.read_text())
 
 
@@ -172,10 +177,5 @@ WRITES = [
 
 @pytest.mark.parametrize(("args", "rules"), WRITES, ids=[" ".join(a[:2]) for a, _ in WRITES])
 def test_a_write_asks_git_before_it_imports_its_rules(demo, tmp_path, args, rules):
-    out = tmp_path / "loaded.json"
-    env = {**os.environ, "COMPTOIR_TEST_LOADED": str(out), "COMPTOIR_TODAY": "2026-11-28"}
-    env.pop("COMPTOIR_REPO", None)
-    res = subprocess.run([sys.executable, "-c", AHEAD, *args], cwd=demo, env=env, capture_output=True, text=True)
-    assert res.returncode == 1 and "NOPE" in res.stderr  # refused, nothing written: only the order matters
-    modules = json.loads(out.read_text())["modules"]
-    assert rules not in modules
+    # refused, nothing written: only the order matters
+    assert rules not in loaded(demo, *args, tmp=tmp_path, probe=AHEAD, refused=True)["modules"]

@@ -88,16 +88,18 @@ def _parse_all(tasks: deque, progress: Callable[[int, int], None] | None,
             workers = 1
     count = 0
 
-    def job(size: int) -> tuple[Path | None, str, list]:
-        return top, folder, [tasks.popleft() for _ in range(min(size, len(tasks)))]
+    def job(size: int) -> tuple[list[str], tuple[Path | None, str, list]]:
+        """The next `size` tasks, taken off the queue: their paths, and the job that parses them."""
+        taken = [tasks.popleft() for _ in range(min(size, len(tasks)))]
+        return [rel for _, rel, _ in taken], (top, folder, taken)
 
     if total < PARALLEL_THRESHOLD or workers < 2:
         while tasks:
-            sent = job(PARSE_CHUNK)
+            paths, sent = job(PARSE_CHUNK)
             done = _parse_chunk(sent)
-            yield from zip([rel for _, rel, _ in sent[2]], done, strict=True)
+            yield from zip(paths, done, strict=True)
             count += len(done)
-            del sent, done
+            del paths, sent, done
             if progress:
                 progress(count, total)
         return
@@ -110,9 +112,9 @@ def _parse_all(tasks: deque, progress: Callable[[int, int], None] | None,
         running: deque = deque()
         while tasks or running:
             while tasks and len(running) <= workers:
-                sent = job(size)
-                running.append(([rel for _, rel, _ in sent[2]], pool.apply_async(_parse_chunk, (sent,))))
-                del sent
+                paths, sent = job(size)
+                running.append((paths, pool.apply_async(_parse_chunk, (sent,))))
+                del paths, sent
             paths, result = running.popleft()
             done = result.get()
             del result
