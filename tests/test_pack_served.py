@@ -254,3 +254,24 @@ def test_payroll_and_stock_out_reports_read_what_their_pages_read(monkeypatch, t
         with monkeypatch.context() as m:
             read = _forbid_large(m)
             assert run(book, *args, "--format", "json").stdout == expected and read == [], args
+
+
+def test_each_page_s_collection_walks_the_books_alone_and_the_process_is_given_back(monkeypatch, tmp_path):
+    """The pack sets aside what lived before it (gc.freeze after one collection): the collections
+    that free each page's book before the next is read skip it; at the end, and when the pack
+    fails, the objects go back to the collector."""
+    import gc
+
+    book = _demo_validated(tmp_path)
+    frozen: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: frozen.append(gc.get_freeze_count()) or collect(*a))
+    res = run(book, "report", "pack", "--out", tmp_path / "out", "--date", "2026-11-28")
+    assert res.exit_code == 0, res.stderr
+    assert len(frozen) >= 5 and frozen[0] == 0 and all(n > 0 for n in frozen[1:]), frozen
+    assert gc.get_freeze_count() == 0
+    import comptoir.reportpack as reportpack
+
+    monkeypatch.setattr(reportpack, "build_pages", lambda *a: 1 / 0)
+    assert run(book, "report", "pack", "--out", tmp_path / "again", "--date", "2026-11-28").exit_code != 0
+    assert gc.get_freeze_count() == 0

@@ -39,17 +39,19 @@ def pack(env, out, from_, to_, period, year, date_, as_of) -> None:
     today = parse_date(date_, "--date") or env.today
     errors = served.errors(env, as_of, probe)  # the verdict kept for the tree, else the streamed check
     books = served.books(env, as_of, today, probe)
-    ledger = books.ledger()
-    start, end = resolve_range(ledger.settings, from_, to_, period, year)
-    start, end = served.default_range(ledger, start, end)
-    header = Header(ledger.settings.company, f"{start} to {end}", served.revision(env, ledger.revision, probe),
-                    not errors, errors, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    del ledger
-    from comptoir.charts import kept
+    try:
+        ledger = books.ledger()
+        start, end = resolve_range(ledger.settings, from_, to_, period, year)
+        start, end = served.default_range(ledger, start, end)
+        header = Header(ledger.settings.company, f"{start} to {end}", served.revision(env, ledger.revision, probe),
+                        not errors, errors, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        del ledger
+        from comptoir.charts import kept
 
-    with kept(served.chart_keeper(env)):  # a chart drawn before from the same figures is not drawn again
-        pages = build_pages(books, start, end, today)
-    books.close()
+        with kept(served.chart_keeper(env)):  # a chart drawn before from the same figures is not drawn again
+            pages = build_pages(books, start, end, today)
+    finally:
+        books.close()
     files = write_pack(target, header, pages)
     click.echo(str(target / "index.html"))
     charts = sum(len(p.charts) for p in pages)
