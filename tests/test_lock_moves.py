@@ -5,6 +5,7 @@ and a write on a locked book walks only the commits since the last one it knew."
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -88,17 +89,32 @@ def test_the_lock_commit_s_paths_answer_as_its_listing(book):
 
 
 def test_a_write_on_a_locked_book_walks_only_the_commits_since(book, monkeypatch):
-    """The first write walks the history once; each next write the commits since the last; a late
-    entry is still refused, and the lock commit is still the one that set the date."""
+    """The first write walks the history once; a write that leaves the settings file alone keeps
+    its parent's answer for its own commit, so the next write walks nothing; after a lock move the
+    next write walks the commits since the last answer kept. A late entry is still refused, and
+    the answers are git's walk of the whole history."""
     assert run(book, "journal", "post", "--date", "2026-01-05", "--memo", "a", "-p", "1010", "10.00",
                "-p", "4000").exit_code == 0
     assert run(book, "period", "close", "2026-01-31").exit_code == 0
     walked: list[str] = []
     moves = lockinfo._moves
     monkeypatch.setattr(lockinfo, "_moves", lambda top, revs, path: walked.append(revs) or moves(top, revs, path))
+    root = find_root(str(book))
+
+    def post(memo: str, day: str = "2026-11-05") -> object:
+        return run(book, "journal", "post", "--date", day, "--memo", memo, "-p", "1010", "1.00", "-p", "4000")
+
     for n in range(3):
-        res = run(book, "journal", "post", "--date", "2026-11-05", "--memo", f"b{n}", "-p", "1010", "1.00", "-p", "4000")
+        res = post(f"b{n}")
         assert res.exit_code == 0, res.output
-    assert walked and all(".." in revs for revs in walked[1:]), walked
-    res = run(book, "journal", "post", "--date", "2026-01-20", "--memo", "late", "-p", "1010", "1.00", "-p", "4000")
+    assert len(walked) == 1, walked  # the first write; each next found its parent's answer kept
+    kept = lockinfo.lock_moves(root, None)
+    assert len(walked) == 1 and kept == _whole(root, "HEAD")
+    assert run(book, "period", "close", "2026-02-28").exit_code == 0  # a write of the settings file
+    walked.clear()
+    assert post("c").exit_code == 0
+    assert walked and all(".." in revs for revs in walked), walked
+    assert lockinfo.lock_moves(root, None) == _whole(root, "HEAD")
+    assert [day for _, day in _whole(root, "HEAD")][:1] == [dt.date(2026, 2, 28)]
+    res = post("late", "2026-01-20")
     assert res.exit_code == 1 and "period-locked" in res.stderr

@@ -211,6 +211,50 @@ def test_a_safe_directory_exception_lets_the_write_land(book, monkeypatch, tmp_p
     _landed(book, before, res)
 
 
+def test_the_work_tree_is_found_without_git_only_where_git_would_find_the_same(tmp_path, monkeypatch):
+    """comptoir.book.git.plain_work_tree answers a plain repository's folders as `git rev-parse
+    --show-toplevel` does, and leaves to git (None) every case it does not read: a `.git` file (a
+    linked work tree), a repository naming its work tree, an environment variable that changes
+    git's search, a folder another user owns, a bare repository; `where` then says what git says."""
+    import subprocess
+
+    from comptoir.book import git as gitmod
+
+    def gits(path: Path) -> Path | None:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True)
+        return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+    repo = tmp_path / "repo"
+    (repo / "books" / "journal").mkdir(parents=True)
+    git(tmp_path, "init", "-q", str(repo))
+    for folder in (repo, repo / "books", repo / "books" / "journal"):
+        assert gitmod.plain_work_tree(folder) == gits(folder) == repo.resolve()
+    linked = tmp_path / "linked"
+    git(repo, "commit", "-q", "--allow-empty", "-m", "start")
+    git(repo, "worktree", "add", "-q", str(linked))
+    assert gitmod.plain_work_tree(linked) is None and gitmod.where(linked) == (gits(linked), None)
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
+    assert gitmod.plain_work_tree(repo / "books") is None
+    monkeypatch.delenv("GIT_DIR")
+    named = tmp_path / "named"
+    named.mkdir()
+    git(tmp_path, "init", "-q", str(named))
+    git(named, "config", "core.worktree", str(tmp_path))
+    assert gitmod.plain_work_tree(named) is None and gitmod.where(named) == (gits(named), None)
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    (bare / "inside").mkdir()
+    assert gitmod.plain_work_tree(bare / "inside") is None and gitmod.where(bare / "inside")[0] is None
+    if os.geteuid() == 0:  # only root can give a folder to another user
+        os.chown(repo, 4321, 4321)
+        try:
+            assert gitmod.plain_work_tree(repo / "books") is None
+            top, refused = gitmod.where(repo / "books")
+            assert top is None and "dubious ownership" in refused[0]
+        finally:
+            os.chown(repo, 0, 0)
+
+
 def test_a_dot_git_file_pointing_nowhere_is_refused_and_named(book):
     before = _files(book)
     shutil.move(book / ".git", book / ".git-elsewhere")

@@ -140,8 +140,14 @@ def test_a_write_on_a_checked_book_runs_few_git_commands_and_none_that_reads_the
     assert not [c for c in count.calls if _whole_index(c)], count.calls
     assert count.named("ls-files") == 0  # the new id is looked up in the working tree and HEAD's folders
     assert count.named("mktree") == 1 and count.named("commit-tree") == 1 and count.named("update-ref") == 1
-    assert count.named("rev-parse", "--git-common-dir") <= 2  # the probe; after a post, the trial balance's
-    assert len(count.calls) <= 18, count.calls  # 30 before the commit was built from HEAD's folders
+    # the probe, once: after a post the trial balance's snapshot follows from the ids the write knows
+    assert count.named("rev-parse", "--git-common-dir") == 1 and count.named("ls-tree", "-z", "--full-tree") == 1
+    assert count.named("rev-parse", "--show-toplevel") == 0  # the work tree is found without git
+    assert count.named("hash-object") == 0  # the write hashed its files itself
+    assert len(count.calls) <= 11, [c[:2] for c in count.calls]  # 30 before the commit was built from HEAD's folders, 17 before
+    # the blob ids it gave are the ones git reads back, and the repository is whole
+    assert git(book, "status", "--porcelain") == ""
+    assert subprocess.run(["git", "fsck", "--no-dangling"], cwd=book, capture_output=True).returncode == 0
     assert git(book, "status", "--porcelain") == ""
 
 
@@ -181,6 +187,36 @@ def test_a_book_in_a_folder_of_a_larger_repository_commits_there_and_its_new_tre
     root = find_root(str(top / "books"))
     tree = git(top, "rev-parse", "HEAD:books").strip()
     assert verdict.tree_id(root) == tree and verdict.known(root, tree) is not None  # the next write checks only itself
+
+
+@pytest.mark.parametrize("folder", ["", "books"])
+def test_the_probe_a_write_makes_of_its_commit_is_the_one_git_gives(tmp_path, monkeypatch, folder):
+    """After a journal post, the ledger snapshot follows from the probe of the new commit the writer
+    made from the ids it knows (comptoir.book.writer.Writer.committed): the commit, the data root's
+    tree, its top-level entries and the git folder are what git says of HEAD, for a book at the
+    top of its repository and in a folder of a larger one."""
+    from comptoir.app import ledgersnap
+    from comptoir.book.probe import Probe
+
+    top = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(top))
+    book = top / folder if folder else top
+    assert run(None, "init", book, "--company", "X", "--currency", "EUR", "--no-fsmonitor").exit_code == 0
+    git(top, "config", "user.name", "Test")
+    git(top, "config", "user.email", "test@example.com")
+    assert run(book, "validate").exit_code == 0
+    seen: list = []
+    follow = ledgersnap.follow
+    monkeypatch.setattr(ledgersnap, "follow", lambda root, committed=None: seen.append(committed) or follow(root, committed))
+    for memo in ("first", "second"):  # the first month's folder is new, then changed
+        res = run(book, "journal", "post", "--date", "2026-11-05", "--memo", memo, "-p", "6100", "1.00", "-p", "1010")
+        assert res.exit_code == 0, res.output
+        made = seen[-1]
+        asked = Probe(book, status=False)
+        asked.changes()
+        assert made is not None and asked.ok
+        assert (made.head, made.root_tree, made.entries, made.gitdir) == \
+            (asked.head, asked.root_tree, asked.entries, asked.gitdir)
 
 
 def _statuses(calls: list[list[str]]) -> list[list[str]]:
@@ -354,3 +390,31 @@ def test_a_filter_naming_a_committed_record_is_checked_without_listing_the_index
     assert run(book, "report", "stock-ledger", "--item", "BEAN").exit_code == 1  # removed from the working tree
     assert run(book, "report", "stock-ledger", "--item", "BEAN", "--as-of", first).exit_code == 0
     assert run(book, "report", "stock-ledger", "--item", "CUP", "--as-of", first).exit_code == 1
+
+
+def test_the_blob_ids_a_writer_gives_are_used_and_a_filter_that_changes_a_file_is_git_s_to_apply(
+        tmp_path, monkeypatch):
+    """The writer hashes the files it writes: the commit uses those ids (no `hash-object`) when no
+    attributes file could change them; with a clean filter named in `.gitattributes`, git hashes
+    the files and the commit holds what `git add` stores; and an id git does not have (a filter
+    named where comptoir does not look) is refused by `git mktree`, and git hashes the files."""
+    top = _repo(tmp_path)
+
+    def change(path: str, text: str) -> str:
+        (top / path).write_text(text)
+        git(top, "update-index", "--add", "--", path)
+        count = _Count(monkeypatch)
+        gitmod.commit(top, [path], f"Change {path}\n", blobs={path: gitmod.blob_id(text.encode())})
+        assert git(top, "status", "--porcelain") == ""
+        assert subprocess.run(["git", "fsck", "--no-dangling"], cwd=top, capture_output=True).returncode == 0
+        return git(top, "show", f"HEAD:{path}"), count.named("hash-object")
+
+    assert change("a/b/y.yaml", "y2\n") == ("y2\n", 0)
+    git(top, "config", "filter.upper.clean", "tr a-z A-Z")
+    write(top, {"a/.gitattributes": "*.yaml filter=upper\n"})
+    git(top, "add", "--renormalize", "a")
+    git(top, "add", "a/.gitattributes")
+    git(top, "commit", "-q", "-m", "attributes")
+    assert change("a/b/y.yaml", "y3\n") == ("Y3\n", 1)
+    monkeypatch.setattr(gitmod, "unfiltered", lambda *args: True)  # as if the filter were named elsewhere
+    assert change("a/x.yaml", "x4\n") == ("X4\n", 1)

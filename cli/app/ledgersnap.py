@@ -145,14 +145,16 @@ def lookup(watch: Watch) -> Snapshot | None:
     return Snapshot(data) if data is not None else None
 
 
-def follow(root: DataRoot) -> None:
+def follow(root: DataRoot, committed=None) -> None:
     """After a write's commit: make the new HEAD's snapshot from the newest kept one (a few
     entry files to add), so the next report reads it as it is. Never reads the whole book,
-    never fails the write; without a kept snapshot there is nothing to follow."""
+    never fails the write; without a kept snapshot there is nothing to follow. `committed`: the
+    commit's probe when the writer knows its ids (comptoir.book.writer.Writer.committed), else git
+    is asked."""
     from .ledgerdays import Watch
 
     try:
-        lookup(Watch(str(root.path), None, None, status=False))
+        lookup(Watch.sharing(committed) if committed is not None else Watch(str(root.path), None, None, status=False))
     except Exception:  # noqa: BLE001 - an optimisation must not turn a committed write into an error
         pass
 

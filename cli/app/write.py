@@ -149,7 +149,7 @@ class Writer(storage.Writer):
         if sha and any(kind.name == "journal" for kind, _ in self.added):  # the trial balance's inputs moved on
             from . import ledgerdays, ledgersnap
 
-            ledgersnap.follow(self.root)
+            ledgersnap.follow(self.root, self.committed)
             if self.book is not None:  # and the months it posted to: their sums and rows
                 ledgerdays.follow(self.root, self.book, f"{sha}^", sha)
         moved = [r for kind, r in self.added if kind.name == "stock-move"]

@@ -18,12 +18,14 @@ from comptoir.schemas.registry import SETTINGS_FILE
 
 from . import git
 from .root import DataRoot
+from .store import Derivation
 
 if TYPE_CHECKING:  # the loader imports this module on every run: keep it light
     from comptoir.model import LockRevision
     from comptoir.schemas.settings import Settings
 
 LOCK_TRAILER = "Comptoir-Lock"  # written by every command that moves the lock date
+LOCK_MOVES = Derivation("lock-moves", keep=64)  # commit -> its history's lock moves (lock_moves)
 
 
 def attach(book: Book, root: DataRoot, rev: str | None) -> None:
@@ -75,7 +77,7 @@ def lock_moves(root: DataRoot, rev: str | None) -> list[tuple[str, dt.date | Non
     the latest one: a later commit whose history adds only plain commits to it (a write, a pull
     without merges) walks those commits alone; anything else (a merge, a rebase, an older
     revision) walks the whole history, as git would."""
-    from .store import Derivation, Store
+    from .store import Store
 
     top = root.top
     if top is None:
@@ -86,12 +88,11 @@ def lock_moves(root: DataRoot, rev: str | None) -> list[tuple[str, dt.date | Non
     if len(found) != 3 or found[1] != b"commit":
         return []  # no commit yet (or no such revision: the caller has resolved it already)
     commit = found[0].decode()
-    derivation = Derivation("lock-moves", keep=64)
     store = Store.of(root.path)
-    kept = store.get(derivation, path, commit)
+    kept = store.get(LOCK_MOVES, path, commit)
     if isinstance(kept, list):
         return _dated(kept)
-    latest = store.get(derivation, path, "latest")
+    latest = store.get(LOCK_MOVES, path, "latest")
     changes = None
     if isinstance(latest, tuple) and len(latest) == 2 and isinstance(latest[1], list) \
             and _only_plain_commits_since(top, latest[0], commit):
@@ -99,9 +100,26 @@ def lock_moves(root: DataRoot, rev: str | None) -> list[tuple[str, dt.date | Non
     if changes is None:
         changes = _moves(top, commit, path)
     kept = [(sha, day.isoformat() if day else None) for sha, day in changes]  # the store keeps plain values
-    store.put(derivation, (path, commit), kept)
-    store.put(derivation, (path, "latest"), (commit, kept))
+    store.put(LOCK_MOVES, (path, commit), kept)
+    store.put(LOCK_MOVES, (path, "latest"), (commit, kept))
     return changes
+
+
+def follow(root: DataRoot, parent: str, commit: str, written: list[str]) -> None:
+    """After a write's commit of `written` (paths from the top) on `parent`: when the lock moves
+    of `parent` are kept and the write left the settings file alone, they are the commit's too
+    (its history adds one commit that does not touch the file), so the next write finds them kept
+    instead of asking git for the commits since (`rev-list` and `log`, a write's two processes)."""
+    from .store import Store
+
+    path = root.display(SETTINGS_FILE)
+    if root.top is None or path in written:
+        return
+    store = Store.of(root.path)
+    kept = store.get(LOCK_MOVES, path, parent)
+    if isinstance(kept, list):
+        store.put(LOCK_MOVES, (path, commit), kept)
+        store.put(LOCK_MOVES, (path, "latest"), (commit, kept))
 
 
 def _dated(kept: list) -> list[tuple[str, dt.date | None]]:

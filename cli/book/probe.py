@@ -155,6 +155,19 @@ class Probe:
         self._tree = git("ls-tree", "-z", "--full-tree", "HEAD:./")  # --full-tree: no cwd filter on top
         self._where = git("rev-parse", "--git-common-dir", "--show-prefix", "HEAD", "HEAD:./")
 
+    @classmethod
+    def committed(cls, path: Path, gitdir: Path | None, head: str, root_tree: str,
+                  entries: dict[str, tuple[str, str]]) -> Probe:
+        """The probe of a commit this process has just made (a write's), from the ids it knows:
+        no git asked, no status (what `status=False` gives after the commit)."""
+        probe = cls.__new__(cls)
+        probe.path, probe.whole, probe.asked, probe._settled = path, False, (), True
+        probe._whole, probe._kept, probe._counted = False, None, False
+        probe._status = probe._tree = probe._where = None
+        probe.ok, probe.gitdir, probe.head, probe.root_tree = True, gitdir, head, root_tree
+        probe.entries, probe.changed = dict(entries), None
+        return probe
+
     def _settle(self) -> None:
         if self._settled:
             return

@@ -180,6 +180,8 @@ class Writer:
         self.clean_tree: str | None = None
         self.facts: dict | None = None  # set: the book is known free of errors (cli.book.verdict)
         self.after_facts: dict | None = None  # set: the book this write commits is free of errors
+        self._head: verdict.Probe | None = None  # HEAD's ids as the write found them
+        self.committed: verdict.Probe | None = None  # the commit's, when the write knows them all
 
     def __enter__(self) -> Writer:
         self._lock.__enter__()
@@ -203,6 +205,7 @@ class Writer:
         if self.root.top is None:
             return load_book(self.root)
         head = self._status if self._status is not None and not self._lock.waited else verdict.Head(self.root, self.command)
+        self._head = head
         if head.unchanged(SETTINGS_FILE):
             self.clean_tree = head.root_tree or verdict.tree_id(self.root)
             self.facts = verdict.known(self.root, self.clean_tree)
@@ -389,14 +392,15 @@ class Writer:
         written: list[str] = []
         temps: dict[Path, str] = {}
         trees: dict[str, str] = {}  # folder -> its new tree id, when the commit was built from HEAD's
+        parent: list[str] = []  # and then the commit it was built on
         try:
             for rel in self.staged:
                 path = self.root.path / rel
                 backups[path] = path.read_bytes() if path.exists() else None
+            ids = {self.root.display(rel): None if s.text is None else git.blob_id(s.text.encode("utf-8"))
+                   for rel, s in self.staged.items()}  # the files' bytes are their text's UTF-8 (_temp_file)
             if self._intent is not None:  # what a recovery rolls back if this process dies
-                self._intent.begin(self.command, {
-                    self.root.display(rel): None if s.text is None else git.blob_id(s.text.encode("utf-8"))
-                    for rel, s in self.staged.items()})
+                self._intent.begin(self.command, ids)
             # Every file goes to a temporary file beside it and is renamed into place; a few files
             # are flushed to disk one by one, a batch (a bank statement, an import) with one sync
             # for all of them before the first rename: 3,000 fsyncs took 5.8 s of a 3,000-line
@@ -428,7 +432,8 @@ class Writer:
                 return None
             message = _message(subject, body, self.command, records, trailers)
             sha = git.commit(self.root.top, written, message, step=fault, git_dir=self._git_dir,
-                             trees=trees, config=config)
+                             trees=trees, config=config, parent=parent,
+                             blobs={path: blob for path, blob in ids.items() if blob is not None})
             self._end_intent()
         except BaseException as exc:
             for tmp in temps.values():  # those not yet renamed into place
@@ -454,6 +459,11 @@ class Writer:
                 raise fail("commit-failed", f"git refused the commit: {exc}",
                            "nothing was written; fix the git problem and run the command again") from None
             raise
+        if trees and parent:
+            from . import lockinfo
+
+            lockinfo.follow(self.root, parent[0], sha, written)
+            self.committed = self._head_after(sha, parent[0], trees, ids)
         if trees and self.book is not None:
             from . import ondemand
 
@@ -462,6 +472,27 @@ class Writer:
             tree = trees.get(self.root.prefix.rstrip("/")) if trees else None
             verdict.remember(self.root, tree or verdict.tree_id(self.root, sha), self.after_facts)
         return sha
+
+    def _head_after(self, sha: str, parent: str, trees: dict[str, str], ids: dict[str, str | None]) -> verdict.Probe | None:
+        """The probe of the commit just made, from HEAD's as the write found it and the trees the
+        commit rebuilt (what a report made after the write, in this process, asks of git: the
+        ledger snapshot's). None when the write does not know every id (it wrote a file at the
+        top of the data root, or HEAD was not the commit it built on)."""
+        head, prefix = self._head, self.root.prefix
+        root_tree = trees.get(prefix.rstrip("/"))
+        if head is None or root_tree is None or head.tree(SETTINGS_FILE) is None or head.head != parent:
+            return None
+        entries = dict(head.entries)
+        for path in ids:
+            first, _, rest = path[len(prefix):].partition("/")
+            if not rest:
+                return None
+            tree = trees.get(prefix + first)
+            if tree is None:
+                entries.pop(first, None)  # the folder is empty now
+            else:
+                entries[first] = (tree, "tree")
+        return verdict.Probe.committed(self.root.path, head.gitdir, sha, root_tree, entries)
 
     def _end_intent(self) -> None:
         if self._intent is not None:
