@@ -38,6 +38,7 @@ from .ledgerdays import ACCOUNTS, FOLDERS, HEADS, SETTINGS_FILE
 if TYPE_CHECKING:
     import datetime as dt
 
+    from comptoir.book.probe import Probe
     from comptoir.book.root import DataRoot
     from comptoir.domain.table import Table
     from comptoir.model import Book
@@ -145,7 +146,7 @@ def lookup(watch: Watch) -> Snapshot | None:
     return Snapshot(data) if data is not None else None
 
 
-def follow(root: DataRoot, committed=None) -> None:
+def follow(root: DataRoot, committed: Probe | None = None) -> None:
     """After a write's commit: make the new HEAD's snapshot from the newest kept one (a few
     entry files to add), so the next report reads it as it is. Never reads the whole book,
     never fails the write; without a kept snapshot there is nothing to follow. `committed`: the

@@ -480,6 +480,7 @@ class Writer:
         top of the data root, or HEAD was not the commit it built on)."""
         head, prefix = self._head, self.root.prefix
         root_tree = trees.get(prefix.rstrip("/"))
+        # (head.tree settles the probe: git answered, and HEAD's data root has its settings file)
         if head is None or root_tree is None or head.tree(SETTINGS_FILE) is None or head.head != parent:
             return None
         entries = dict(head.entries)
