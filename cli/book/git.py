@@ -224,8 +224,8 @@ def plain_work_tree(path: Path) -> Path | None:
     git's search, a folder owned by another user, a mount point crossed) is None: git is asked,
     and says why when it refuses. `git rev-parse --show-toplevel` took 2-3 ms of each command's
     CPU (a tenth of the git processes the test suite starts)."""
-    if any(os.environ.get(name) for name in _DISCOVERY_ENV):
-        return None
+    if any(os.environ.get(name) for name in _DISCOVERY_ENV) or not hasattr(os, "geteuid"):
+        return None  # (no owner to compare where there is no geteuid: git is asked)
     try:
         here = Path(os.path.realpath(path))
         device = here.stat().st_dev
