@@ -169,14 +169,29 @@ def _forbid_large(monkeypatch) -> list[str]:
 def test_a_book_known_clean_is_packed_without_reading_a_large_kind(monkeypatch, tmp_path):
     """The structure: on the demo company committed, once `validate` has found it clean (the
     verdict kept for its tree), the pack reads no journal entry, stock move, document, payment,
-    lead or activity, and not the whole book; its site is the whole book's."""
+    lead or activity, and not the whole book; its site is the whole book's. And what lived before
+    the pack is collected once and set aside (gc.freeze): the collections that free each page's
+    book before the next is read walk the books alone; the objects are given back at the end,
+    and when the pack fails."""
+    import gc
+
+    import comptoir.reportpack as reportpack
+
     book = _demo_validated(tmp_path)
     expected = _site(book, tmp_path / "served", "--date", "2026-11-28")  # the store warm (the random test
-    with monkeypatch.context() as m:  # compares the served pack with the whole book's)
+    frozen: list[int] = []  # compares the served pack with the whole book's)
+    collect = gc.collect
+    with monkeypatch.context() as m:
         read = _forbid_large(m)
+        m.setattr(gc, "collect", lambda *a: frozen.append(gc.get_freeze_count()) or collect(*a))
         packed = _site(book, tmp_path / "guarded", "--date", "2026-11-28")
     assert expected[0] == 0 and "validate passed" in expected[2]["index.html"]
     assert read == [] and packed[:1] + packed[2:] == expected[:1] + expected[2:]
+    assert len(frozen) >= 5 and frozen[0] == 0 and all(n > 0 for n in frozen[1:]), frozen
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(reportpack, "build_pages", lambda *a: 1 / 0)
+    assert run(book, "report", "pack", "--out", tmp_path / "again", "--date", "2026-11-28").exit_code != 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_dirty_book_is_checked_streamed_not_read_whole(monkeypatch, tmp_path):
@@ -255,23 +270,3 @@ def test_payroll_and_stock_out_reports_read_what_their_pages_read(monkeypatch, t
             read = _forbid_large(m)
             assert run(book, *args, "--format", "json").stdout == expected and read == [], args
 
-
-def test_each_page_s_collection_walks_the_books_alone_and_the_process_is_given_back(monkeypatch, tmp_path):
-    """The pack sets aside what lived before it (gc.freeze after one collection): the collections
-    that free each page's book before the next is read skip it; at the end, and when the pack
-    fails, the objects go back to the collector."""
-    import gc
-
-    book = _demo_validated(tmp_path)
-    frozen: list[int] = []
-    collect = gc.collect
-    monkeypatch.setattr(gc, "collect", lambda *a: frozen.append(gc.get_freeze_count()) or collect(*a))
-    res = run(book, "report", "pack", "--out", tmp_path / "out", "--date", "2026-11-28")
-    assert res.exit_code == 0, res.stderr
-    assert len(frozen) >= 5 and frozen[0] == 0 and all(n > 0 for n in frozen[1:]), frozen
-    assert gc.get_freeze_count() == 0
-    import comptoir.reportpack as reportpack
-
-    monkeypatch.setattr(reportpack, "build_pages", lambda *a: 1 / 0)
-    assert run(book, "report", "pack", "--out", tmp_path / "again", "--date", "2026-11-28").exit_code != 0
-    assert gc.get_freeze_count() == 0
