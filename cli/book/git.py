@@ -11,6 +11,7 @@ import atexit
 import datetime as dt
 import os
 import re
+import stat
 import subprocess
 import threading
 import time
@@ -243,8 +244,6 @@ def plain_work_tree(path: Path) -> Path | None:
                 if (folder / "HEAD").exists() and (folder / "objects").is_dir():
                     return None  # a bare repository: git says what it makes of it
                 continue
-            import stat
-
             if not stat.S_ISDIR(found.st_mode) or found.st_uid != me or info.st_uid != me:
                 return None
             if not ((dot / "HEAD").is_file() and (dot / "objects").is_dir() and (dot / "refs").is_dir()):
@@ -956,8 +955,9 @@ def _tree_with(top: Path, head: str, paths: list[str], config: dict[str, str],
                                             or any(part in (".", "..", ".git") for part in p.split("/"))
                                             for p in paths):
         return None
-    if blobs is not None and all(p in blobs for p in present) and unfiltered(top, present, config):
-        blob_of = {p: blobs[p] for p in present}  # in the object store: the files were staged (stage)
+    given = blobs is not None and all(p in blobs for p in present) and unfiltered(top, present, config)
+    if given:
+        blob_of = {p: blobs[p] for p in present}  # type: ignore[index]  # in the object store: staged (stage)
     else:
         ids = _split_lines(run(top, "hash-object", "-w", "--stdin-paths",
                                input="".join(p + "\n" for p in present).encode("utf-8", "surrogateescape"))) \
@@ -1023,7 +1023,7 @@ def _tree_with(top: Path, head: str, paths: list[str], config: dict[str, str],
     try:
         written = _split_lines(run(top, "mktree", "-z", "--batch", input=b"".join(batch)))
     except GitError:
-        if blobs is None:
+        if not given:
             raise
         return _tree_with(top, head, paths, config)  # an id given is no object git has: git hashes the files
     if written != [made[f] for f in order if made[f]]:

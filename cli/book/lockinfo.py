@@ -99,10 +99,14 @@ def lock_moves(root: DataRoot, rev: str | None) -> list[tuple[str, dt.date | Non
         changes = _moves(top, f"{latest[0]}..{commit}", path) + _dated(latest[1])
     if changes is None:
         changes = _moves(top, commit, path)
-    kept = [(sha, day.isoformat() if day else None) for sha, day in changes]  # the store keeps plain values
+    _keep(store, path, commit, [(sha, day.isoformat() if day else None) for sha, day in changes])
+    return changes
+
+
+def _keep(store, path: str, commit: str, kept: list) -> None:
+    """The lock moves of `commit` (as the store keeps them: plain values), and as the latest known."""
     store.put(LOCK_MOVES, (path, commit), kept)
     store.put(LOCK_MOVES, (path, "latest"), (commit, kept))
-    return changes
 
 
 def follow(root: DataRoot, parent: str, commit: str, written: list[str]) -> None:
@@ -118,8 +122,7 @@ def follow(root: DataRoot, parent: str, commit: str, written: list[str]) -> None
     store = Store.of(root.path)
     kept = store.get(LOCK_MOVES, path, parent)
     if isinstance(kept, list):
-        store.put(LOCK_MOVES, (path, commit), kept)
-        store.put(LOCK_MOVES, (path, "latest"), (commit, kept))
+        _keep(store, path, commit, kept)
 
 
 def _dated(kept: list) -> list[tuple[str, dt.date | None]]:
